@@ -1,0 +1,131 @@
+# drconsole — see README.md.  `make run` and `make test` first make sure the
+# Debian packages the build needs are installed (.ci/deps), so both work on
+# a fresh machine.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/drconsole
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+DESTDIR   ?=
+BUILD     ?= build
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION   := 0.1.0
+
+PKGS := ncursesw panelw formw libcurl openssl zlib libpq sqlite3 libcjson
+
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Werror
+OPT ?= -O2 -g
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(OPT) -D_GNU_SOURCE -DDRCONSOLE_VERSION='"$(VERSION)"' \
+	-DDRCONSOLE_DATADIR='"$(DATADIR)"' -I. $(PKG_CFLAGS) $(CFLAGS)
+ALL_LIBS = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+CORE_SRC := $(wildcard core/*.c)
+DB_SRC   := $(wildcard db/*.c)
+TUI_SRC  := $(filter-out tui/main.c,$(wildcard tui/*.c))
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(DB_SRC) $(TUI_SRC))
+MAIN_OBJ := $(BUILD)/tui/main.o
+BIN      := $(BUILD)/drconsole
+
+UNIT_SRC := $(wildcard tests/unit/*/*_test.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(HELPER_SRC))
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all run test check-deps deps test-deps tests bench install uninstall \
+	clean sanitize test-sanitize format format-check
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libdrconsole.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/libdrconsole.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdrconsole.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< \
+		$(BUILD)/libdrconsole.a $(ALL_LIBS) \
+		$$($(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libdrconsole.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdrconsole.a $(ALL_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdrconsole.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdrconsole.a $(ALL_LIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(HELPER_BIN)
+
+# Installs (as root) or names (otherwise) the Debian packages that are missing.
+deps:
+	@bash .ci/deps build
+
+test-deps:
+	@bash .ci/deps test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@exec ./$(BIN)
+
+test: test-deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) bash tests/run
+
+# ASan + UBSan build of everything, then the whole suite against it.
+sanitize test-sanitize: test-deps
+	@$(MAKE) --no-print-directory BUILD=build-san \
+		OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+		LDLIBS='-fsanitize=address,undefined' tests
+	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run
+
+bench: deps $(BIN) $(BENCH_BIN)
+	@BUILD=$(BUILD) bash bench/run
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/runbooks \
+		$(DESTDIR)$(DATADIR)/themes
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/drconsole
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	if ls man/*.5 >/dev/null 2>&1; then \
+		install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/; fi
+	if ls runbooks/*.json >/dev/null 2>&1; then \
+		install -m 0644 runbooks/*.json $(DESTDIR)$(DATADIR)/runbooks/; fi
+	if ls themes/*.json >/dev/null 2>&1; then \
+		install -m 0644 themes/*.json $(DESTDIR)$(DATADIR)/themes/; fi
+	if ls systemd/*.service >/dev/null 2>&1; then \
+		install -d $(DESTDIR)$(UNITDIR); \
+		install -m 0644 systemd/*.service $(DESTDIR)$(UNITDIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/drconsole
+	for f in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done
+	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$f); done
+	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

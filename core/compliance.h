@@ -1,0 +1,125 @@
+/* Compliance, exactly as DESIGN.md "Compliance, precisely" defines it.
+ *
+ * For each service:
+ *  - recovery-point age = now - completed_at of its newest completed or
+ *    verified backup (a backup "completed" in the future is clock skew:
+ *    flagged, never fresh); where a healthy replica exists (state streaming
+ *    or catchup), the smaller of that and the replica's recovery point age,
+ *    (now - (sampled_at - lag_s)), so a stale sample ages by itself.
+ *  - RPO ok when age <= target, at risk past 80 % of it, breach past it.
+ *  - RTO estimate = duration of the newest successful restore test or drill,
+ *    else last good backup size / measured restore throughput; ok when
+ *    <= target, at risk past 80 %, breach past it; unknown otherwise.
+ *  - untested when the newest restore test or drill is older than the
+ *    drill policy (default 30 days) or never happened.
+ *  - verdict: BREACH when RPO or RTO is breached; AT RISK when either is at
+ *    risk or unknown, the service is untested, its backups are failing
+ *    (health warning or critical) or its clock is skewed; else OK.
+ * Overall: BREACH if any service is in breach, else AT RISK if any is at
+ * risk, else OK. */
+#ifndef DR_COMPLIANCE_H
+#define DR_COMPLIANCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/catalog.h"
+
+enum comp_status {
+	COMP_OK = 0,
+	COMP_AT_RISK,
+	COMP_BREACH,
+	COMP_UNKNOWN, /* no target, or nothing to measure */
+};
+
+enum verdict {
+	VERDICT_OK = 0,
+	VERDICT_AT_RISK,
+	VERDICT_BREACH,
+};
+
+struct compliance_policy {
+	int64_t drill_policy_s;     /* default 30 days */
+	double at_risk_fraction;    /* default 0.8 */
+	double restore_bytes_per_s; /* for size-based RTO estimates; 0: none */
+	int64_t skew_tolerance_s;   /* completed_at this far ahead is fine */
+};
+
+enum rto_source {
+	RTO_SRC_NONE = 0,
+	RTO_SRC_RESTORE_TEST,
+	RTO_SRC_DRILL,
+	RTO_SRC_SIZE_ESTIMATE,
+};
+
+struct compliance_service {
+	char name[64];
+	char tier[32];
+	char owner[64];
+	int64_t rpo_target_s; /* 0: none */
+	int64_t rto_target_s; /* 0: none */
+
+	int64_t last_good_backup_at; /* 0: never */
+	int64_t rpo_age_s;           /* -1: no recovery point */
+	int rpo_from_replica;
+	double rpo_fraction; /* age / target; -1 when either is unknown */
+	enum comp_status rpo_status;
+	int clock_skew;
+	int64_t future_backup_at;
+
+	int64_t rto_estimate_s; /* -1: unknown */
+	enum rto_source rto_source;
+	double rto_fraction;
+	enum comp_status rto_status;
+
+	int64_t last_test_at; /* newest restore test or drill; 0: never */
+	int64_t test_age_s;   /* -1: never */
+	int64_t drill_policy_s;
+	int untested;
+
+	char health[16]; /* healthy | degraded | warning | critical */
+	int failure_count;
+	int64_t last_attempt_at;
+	char last_attempt_status[16];
+
+	int has_replica;
+	char repl_state[16];
+	double repl_lag_s;
+	int64_t repl_lag_bytes;
+	int64_t repl_sampled_at;
+
+	enum verdict verdict;
+	char reason[160]; /* why it is not OK; "" when OK */
+};
+
+struct compliance_report {
+	int64_t now;
+	struct compliance_service *services; /* by name */
+	size_t n;
+	enum verdict verdict;
+	size_t n_ok, n_at_risk, n_breach;
+};
+
+void compliance_policy_default(struct compliance_policy *policy);
+/* Pure: evaluates one service from its catalog state. */
+void compliance_eval_service(const struct catalog_service_state *st,
+			     const struct compliance_policy *policy,
+			     int64_t now, struct compliance_service *out);
+/* Reads every service's state from the catalog and evaluates it. */
+int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
+		    int64_t now, struct compliance_report *out, char **err);
+void compliance_report_free(struct compliance_report *report);
+/* Orders services worst first (breach, at risk, ok), then by how far past
+ * the RPO target, then by name. */
+void compliance_sort_worst_first(struct compliance_report *report);
+
+const char *verdict_name(enum verdict v);       /* "OK", "AT RISK", "BREACH" */
+const char *comp_status_name(enum comp_status s); /* "ok", "at risk", ... */
+const char *rto_source_name(enum rto_source s);
+
+/* The stable JSON form documented in drconsole(1) (status --json).
+ * Returns malloc'd text. */
+char *compliance_report_json(const struct compliance_report *report,
+			     const char *environment, const char *catalog);
+
+#endif

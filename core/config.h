@@ -1,0 +1,41 @@
+/* The configuration file: JSON at $XDG_CONFIG_HOME/drconsole/config.json
+ * (~/.config/drconsole/config.json), documented in drconsole.conf(5).
+ * Reading is strict: unknown keys, wrong types and bad durations are errors
+ * with file:line:column.  A missing default file means defaults. */
+#ifndef DR_CONFIG_H
+#define DR_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/compliance.h"
+#include "db/catalog.h"
+
+struct config {
+	char *path;        /* NULL when no file was read */
+	char environment[64]; /* "" when unset */
+	char *catalog;     /* catalog location; NULL: the default */
+	char *theme;       /* NULL: default */
+	char *runbook_dir; /* NULL: none beyond the installed ones */
+	struct catalog_tier *tiers; /* the defaults, overridden by the file */
+	size_t n_tiers;
+	struct catalog_service *services; /* declared services */
+	size_t n_services;
+	struct compliance_policy policy;
+};
+
+/* $XDG_CONFIG_HOME/drconsole/config.json; malloc'd. */
+char *config_default_path(void);
+/* path NULL: the default path, where a missing file is not an error.
+ * Every error in the file is reported, one per line. */
+int config_load(const char *path, struct config **out, char **err);
+void config_free(struct config *cfg);
+/* The tier by name, or NULL. */
+const struct catalog_tier *config_tier(const struct config *cfg,
+				       const char *name);
+/* Commented example written by `drconsole init`. */
+const char *config_example(void);
+/* The built-in tiers: critical 15m/5m, standard 1h/30m, low 4h/4h. */
+void config_default_tiers(struct catalog_tier **out, size_t *n);
+
+#endif

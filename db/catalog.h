@@ -1,0 +1,364 @@
+/* The catalog: the one interface to stored state.  db/ is the only place
+ * that speaks SQL; the SQLite backend (db/sqlite.c) implements this now and
+ * a PostgreSQL backend can fill the same function table (db/backend.h).
+ *
+ * Conventions
+ *  - Every function that can fail returns a catalog_rc and, on failure,
+ *    sets *err to a malloc'd message the caller frees.  The values equal
+ *    core/error.h's dr_status, so core passes them straight through.
+ *  - Times are Unix seconds (UTC); 0 means "none" (NULL in the table).
+ *    Durations are seconds; -1 means "unknown".
+ *  - Lists come back as malloc'd arrays freed with the matching _free().
+ *  - State-changing calls made between catalog_begin() and catalog_commit()
+ *    land together or not at all.  Outside a transaction each call is its
+ *    own transaction.
+ *
+ * db/ never includes core/ or tui/ headers. */
+#ifndef DR_CATALOG_H
+#define DR_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The schema version this binary writes: the highest migration in
+ * db/migrations.c.  Migrations are a table of {version, name, sql}; they
+ * run in order of version, each in its own transaction together with the
+ * PRAGMA user_version bump, so a crash mid-migration leaves the catalog at
+ * the previous version. */
+int catalog_schema_latest(void);
+
+enum catalog_rc {
+	CATALOG_OK = 0,
+	CATALOG_EINVAL = 1,
+	CATALOG_ENOTFOUND = 2,
+	CATALOG_EEXIST = 3,
+	CATALOG_EIO = 4,
+	CATALOG_EDB = 5,
+	CATALOG_ESCHEMA = 6, /* catalog newer than this binary */
+	CATALOG_EBUSY = 7,
+	CATALOG_ECORRUPT = 8,
+};
+
+enum catalog_flags {
+	CATALOG_CREATE = 1 << 0,   /* create file and parents if missing */
+	CATALOG_READONLY = 1 << 1, /* never writes, never migrates */
+};
+
+struct catalog;
+
+/* `where` is a file path (or "file:" URI); "postgresql://" is reserved for
+ * the shared-catalog backend.  A new file is created 0600 in a 0700
+ * directory; WAL, foreign keys and a busy timeout are set; the schema is
+ * migrated forward unless CATALOG_READONLY.  A catalog whose schema is
+ * newer than catalog_schema_latest() is refused with CATALOG_ESCHEMA. */
+int catalog_open(const char *where, int flags, struct catalog **out,
+		 char **err);
+void catalog_close(struct catalog *cat);
+const char *catalog_where(const struct catalog *cat);
+int catalog_schema_version(struct catalog *cat, int *version, char **err);
+
+/* A write transaction, taken at once (BEGIN IMMEDIATE on SQLite). */
+int catalog_begin(struct catalog *cat, char **err);
+int catalog_commit(struct catalog *cat, char **err);
+void catalog_rollback(struct catalog *cat);
+
+/* A number that changes whenever anyone commits a change to the catalog;
+ * cheap enough to poll once a second. */
+int catalog_data_version(struct catalog *cat, int64_t *version, char **err);
+/* Unix time of the newest change recorded anywhere in the catalog (backup,
+ * sample, recovery, audit): the wall view's "age of the newest data". */
+int catalog_last_change(struct catalog *cat, int64_t *at, char **err);
+
+/* ---- tiers ------------------------------------------------------------ */
+
+struct catalog_tier {
+	char name[32];
+	int64_t rto_s;
+	int64_t rpo_s;
+};
+
+/* Insert or replace. */
+int catalog_tier_put(struct catalog *cat, const struct catalog_tier *tier,
+		     char **err);
+int catalog_tier_list(struct catalog *cat, struct catalog_tier **out,
+		      size_t *n, char **err);
+
+/* ---- services --------------------------------------------------------- */
+
+struct catalog_service {
+	char name[64];
+	char tier[32];  /* "" when the service has no tier */
+	char owner[64];
+	int64_t rto_s;  /* 0: inherit from the tier */
+	int64_t rpo_s;  /* 0: inherit from the tier */
+	int64_t backup_frequency_s; /* 0: unknown */
+	int64_t drill_policy_s;     /* 0: the default (30 days) */
+	int64_t created_at;
+};
+
+/* CATALOG_EEXIST when the name is taken.  Creates the service's
+ * backup_health_monitoring row too. */
+int catalog_service_add(struct catalog *cat, const struct catalog_service *s,
+			char **err);
+/* Insert or update everything but created_at. */
+int catalog_service_put(struct catalog *cat, const struct catalog_service *s,
+			char **err);
+int catalog_service_get(struct catalog *cat, const char *name,
+			struct catalog_service *out, char **err);
+int catalog_service_list(struct catalog *cat, struct catalog_service **out,
+			 size_t *n, char **err);
+/* CATALOG_EBUSY when the service has history and !purge; with purge its
+ * backups, samples and health rows go too (recoveries are kept). */
+int catalog_service_remove(struct catalog *cat, const char *name, int purge,
+			   char **err);
+
+/* ---- backups (backup_management) -------------------------------------- */
+
+struct catalog_backup {
+	char backup_id[40];
+	char tenant_id[40];
+	char service[64];
+	char type[16];   /* full | incremental | differential */
+	char status[16]; /* pending | running | completed | failed | verified |
+			    expired | corrupt */
+	char *location;  /* owned; may be NULL */
+	int64_t size_bytes; /* -1: unknown */
+	double compression_ratio; /* 0: unknown */
+	int64_t started_at;
+	int64_t completed_at;
+	char checksum[72]; /* SHA-256 hex, or "" */
+	int64_t retention_until;
+	char *metadata; /* owned JSON text; may be NULL */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+/* created_at/updated_at are set by the catalog.  The health row of the
+ * service follows from triggers when status is completed or failed. */
+int catalog_backup_insert(struct catalog *cat, const struct catalog_backup *b,
+			  char **err);
+/* Replaces every field but backup_id and created_at. */
+int catalog_backup_update(struct catalog *cat, const struct catalog_backup *b,
+			  char **err);
+int catalog_backup_get(struct catalog *cat, const char *backup_id,
+		       struct catalog_backup *out, char **err);
+
+struct catalog_backup_filter {
+	const char *service; /* NULL: any */
+	const char *status;  /* NULL: any */
+	const char *type;    /* NULL: any */
+	int64_t since;       /* started_at >= since, 0: any */
+	int oldest_first;    /* default: newest first by started_at */
+	size_t limit;        /* 0: no limit */
+	size_t offset;
+};
+int catalog_backup_list(struct catalog *cat,
+			const struct catalog_backup_filter *filter,
+			struct catalog_backup **out, size_t *n, char **err);
+int catalog_backup_count(struct catalog *cat,
+			 const struct catalog_backup_filter *filter,
+			 int64_t *count, char **err);
+/* Frees the owned strings of one record (not the record itself). */
+void catalog_backup_clear(struct catalog_backup *b);
+void catalog_backups_free(struct catalog_backup *list, size_t n);
+
+/* ---- backup health (backup_health_monitoring, kept by triggers) ------- */
+
+struct catalog_health {
+	char service[64];
+	int64_t backup_frequency_s;
+	int64_t last_successful_backup;
+	int backup_streak;
+	int failure_count;
+	char health_status[16]; /* healthy | degraded | warning | critical */
+	double storage_usage_gb;
+	double storage_quota_gb; /* 0: none */
+	int64_t estimated_full_recovery_s; /* -1: unknown */
+	int64_t last_recovery_test;
+	int alerts_enabled;
+	int64_t updated_at;
+};
+int catalog_health_get(struct catalog *cat, const char *service,
+		       struct catalog_health *out, char **err);
+/* A restore test finished: sets last_recovery_test and the measured
+ * estimated_full_recovery time. */
+int catalog_health_record_test(struct catalog *cat, const char *service,
+			       int64_t tested_at, int64_t duration_s,
+			       char **err);
+
+/* ---- replication history ---------------------------------------------- */
+
+struct catalog_replication {
+	int64_t id;
+	char service[64]; /* "" when not tied to a service */
+	char source[128];
+	char target[128];
+	char state[16]; /* streaming | catchup | stopped | down | unknown */
+	double lag_s;    /* -1: unknown */
+	int64_t lag_bytes; /* -1: unknown */
+	int64_t sampled_at;
+};
+int catalog_replication_record(struct catalog *cat,
+			       const struct catalog_replication *r,
+			       char **err);
+/* The newest sample of every source -> target pair. */
+int catalog_replication_latest(struct catalog *cat,
+			       struct catalog_replication **out, size_t *n,
+			       char **err);
+/* Samples of one pair with sampled_at >= since, oldest first. */
+int catalog_replication_history(struct catalog *cat, const char *source,
+				const char *target, int64_t since,
+				struct catalog_replication **out, size_t *n,
+				char **err);
+int catalog_replication_prune(struct catalog *cat, int64_t before,
+			      int64_t *deleted, char **err);
+
+/* ---- health history (probe results) ---------------------------------- */
+
+struct catalog_probe_result {
+	int64_t id;
+	char service[64];
+	char probe[64]; /* the probe's name in the config */
+	char kind[16];  /* http | tcp | postgres | command */
+	int ok;
+	double latency_ms; /* -1: unknown */
+	double value;      /* a command probe's number, or 0 */
+	char message[256];
+	int64_t sampled_at;
+};
+int catalog_probe_record(struct catalog *cat,
+			 const struct catalog_probe_result *r, char **err);
+/* The newest result of every (service, probe). */
+int catalog_probe_latest(struct catalog *cat,
+			 struct catalog_probe_result **out, size_t *n,
+			 char **err);
+int catalog_probe_prune(struct catalog *cat, int64_t before, int64_t *deleted,
+			char **err);
+
+/* ---- recoveries (disaster_recovery_log and its steps) ---------------- */
+
+struct catalog_recovery {
+	char recovery_id[40];
+	char tenant_id[40];
+	char incident_type[64];
+	char *affected_services; /* owned; comma-separated service names */
+	char recovery_procedure[128]; /* the runbook's name */
+	char recovery_status[16]; /* initiated | in_progress | completed |
+				     failed | aborted | rolled_back */
+	int64_t rto_target_s;
+	int64_t rpo_target_s;
+	int64_t actual_recovery_s; /* -1: not yet */
+	double data_loss_minutes;  /* -1: unknown */
+	char initiated_by[128];
+	int64_t incident_started_at;
+	int64_t initiated_at;
+	int64_t completed_at;
+	char *recovery_notes;  /* owned; may be NULL */
+	char *lessons_learned; /* owned; may be NULL */
+	int is_drill;
+	int64_t updated_at;
+};
+/* Also fills the per-service index used for drill recency. */
+int catalog_recovery_insert(struct catalog *cat,
+			    const struct catalog_recovery *r, char **err);
+int catalog_recovery_update(struct catalog *cat,
+			    const struct catalog_recovery *r, char **err);
+int catalog_recovery_get(struct catalog *cat, const char *recovery_id,
+			 struct catalog_recovery *out, char **err);
+/* Newest first; limit 0: all. */
+int catalog_recovery_list(struct catalog *cat, size_t limit,
+			  struct catalog_recovery **out, size_t *n,
+			  char **err);
+void catalog_recovery_clear(struct catalog_recovery *r);
+void catalog_recoveries_free(struct catalog_recovery *list, size_t n);
+
+struct catalog_recovery_step {
+	char recovery_id[40];
+	int seq;           /* order of execution, from 1 */
+	char step_id[64];
+	char phase[64];
+	char title[160];
+	char status[16]; /* pending | running | completed | failed | skipped |
+			    interrupted | rolled_back */
+	int64_t started_at;
+	int64_t ended_at;
+	int exit_code;      /* -1: none */
+	char *output_tail;  /* owned; may be NULL */
+	char confirmed_by[128];
+	char *notes;        /* owned; may be NULL */
+};
+/* Insert or replace by (recovery_id, seq). */
+int catalog_recovery_step_put(struct catalog *cat,
+			      const struct catalog_recovery_step *s,
+			      char **err);
+int catalog_recovery_step_list(struct catalog *cat, const char *recovery_id,
+			       struct catalog_recovery_step **out, size_t *n,
+			       char **err);
+void catalog_recovery_steps_free(struct catalog_recovery_step *list,
+				 size_t n);
+
+/* ---- per-service state: everything compliance needs, one row each ---- */
+
+struct catalog_service_state {
+	struct catalog_service service;
+	int64_t tier_rto_s; /* 0 when the service has no (known) tier */
+	int64_t tier_rpo_s;
+	/* Newest completed or verified backup with completed_at <= now. */
+	int64_t last_good_backup_at;
+	int64_t last_good_backup_size; /* -1: unknown */
+	/* Newest such backup with completed_at > now (clock skew), or 0. */
+	int64_t future_backup_at;
+	/* Newest backup of any status, by started_at. */
+	int64_t last_attempt_at;
+	char last_attempt_status[16];
+	struct catalog_health health;
+	/* Newest completed drill (is_drill) affecting the service. */
+	int64_t last_drill_at;
+	int64_t last_drill_duration_s; /* -1: none */
+	/* Newest replication sample tied to the service, if any. */
+	int has_replica;
+	struct catalog_replication replica;
+};
+/* One row per service, by name.  Cost grows with the number of services,
+ * not with the length of history. */
+int catalog_service_states(struct catalog *cat, int64_t now,
+			   struct catalog_service_state **out, size_t *n,
+			   char **err);
+
+/* ---- audit log (append-only, hash-chained) ---------------------------- */
+
+struct catalog_audit {
+	int64_t seq;
+	int64_t at;
+	char actor[64];   /* login name */
+	char origin[64];  /* SSH client address, or "" */
+	char action[64];  /* e.g. "service.add" */
+	char subject[128];
+	char *details;    /* owned; may be NULL */
+	char prev_hash[72];
+	char hash[72];
+};
+
+/* Computes rec->hash (hex SHA-256) from rec->prev_hash and the fields.
+ * core/ supplies it (db/ has no hashing of its own). */
+typedef void (*catalog_audit_hasher)(const struct catalog_audit *rec,
+				     char hash_hex[72]);
+void catalog_set_audit_hasher(struct catalog *cat, catalog_audit_hasher fn);
+/* Fills seq, prev_hash and hash, and appends.  Meant to be called inside
+ * the transaction of the change it records. */
+int catalog_audit_append(struct catalog *cat, struct catalog_audit *rec,
+			 char **err);
+/* Calls fn for every row in order; stops when fn returns non-zero and
+ * returns that value. */
+int catalog_audit_each(struct catalog *cat,
+		       int (*fn)(const struct catalog_audit *rec, void *arg),
+		       void *arg, char **err);
+/* Newest first; limit 0: all. */
+int catalog_audit_list(struct catalog *cat, size_t limit,
+		       struct catalog_audit **out, size_t *n, char **err);
+void catalog_audits_free(struct catalog_audit *list, size_t n);
+
+/* Runs PRAGMA integrity_check (or the backend's equivalent). */
+int catalog_check_integrity(struct catalog *cat, char **err);
+
+#endif
