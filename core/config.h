@@ -11,6 +11,12 @@
 #include "core/compliance.h"
 #include "db/catalog.h"
 
+/* Sections that later modules own.  config.c hands each its member of the
+ * file (see config_section in config.c) and keeps the result here. */
+struct backup_config; /* "repositories", "backups": core/backup_config.h */
+struct probe_config;  /* "probes": core/probe_config.h */
+struct notify_config; /* "notifications": core/notify_config.h */
+
 struct config {
 	char *path;        /* NULL when no file was read */
 	char environment[64]; /* "" when unset */
@@ -22,6 +28,9 @@ struct config {
 	struct catalog_service *services; /* declared services */
 	size_t n_services;
 	struct compliance_policy policy;
+	struct backup_config *backup;
+	struct probe_config *probes;
+	struct notify_config *notify;
 };
 
 /* $XDG_CONFIG_HOME/drconsole/config.json; malloc'd. */
