@@ -247,3 +247,24 @@ int probe_json_string(struct json_errors *errs, const struct json_doc *doc,
 	}
 	return rc;
 }
+
+int probe_track(struct catalog_probe_state *st, int ok,
+                int failures_before_down, const char *message, int64_t now)
+{
+	int was_down = st->down;
+
+	st->last_run_at = now;
+	strlcpy_dr(st->message, message, sizeof(st->message));
+	if (ok) {
+		st->consecutive_failures = 0;
+		st->last_ok_at = now;
+		st->down = 0;
+	} else {
+		st->consecutive_failures++;
+		if (st->consecutive_failures >= failures_before_down)
+			st->down = 1;
+	}
+	if (st->down != was_down)
+		st->changed_at = now;
+	return st->down != was_down;
+}

@@ -20,6 +20,7 @@
 
 #include "core/json.h"
 #include "db/catalog.h"
+#include "db/catalog_agent.h"
 
 struct probe_kind;
 
@@ -109,6 +110,12 @@ int probe_json_ms(struct json_errors *errs, const struct json_doc *doc,
 int probe_json_string(struct json_errors *errs, const struct json_doc *doc,
                       const cJSON *obj, const char *key, int required,
                       char **out);
+
+/* Folds one run into a probe's state: counts consecutive failures, goes
+ * down when they reach `failures_before_down`, up again at the first
+ * success.  Returns 1 when `down` changed. */
+int probe_track(struct catalog_probe_state *st, int ok,
+                int failures_before_down, const char *message, int64_t now);
 
 /* Milliseconds on a monotonic clock. */
 int64_t probe_now_ms(void);
