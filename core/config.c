@@ -265,8 +265,11 @@ static char *tier_list(const struct config *cfg)
 	return list ? list : xstrdup("none");
 }
 
+/* seen: the "name" members of the services read so far whose names are
+ * valid, whether or not the rest of them was, so a duplicate is reported
+ * even when the first one had other mistakes. */
 static void read_service(struct reader *r, struct config *cfg, const cJSON *svc,
-                         const cJSON **seen)
+                         const cJSON **seen, size_t *n_seen)
 {
 	struct catalog_service s = {0};
 	const char *name = NULL, *tier = NULL, *owner = NULL;
@@ -292,8 +295,8 @@ static void read_service(struct reader *r, struct config *cfg, const cJSON *svc,
 			ok = 0;
 		} else {
 			snprintf(what, sizeof what, "service \"%s\"", name);
-			for (size_t i = 0; i < cfg->n_services; i++) {
-				if (strcmp(cfg->services[i].name, name) != 0)
+			for (size_t i = 0; i < *n_seen; i++) {
+				if (strcmp(seen[i]->valuestring, name) != 0)
 					continue;
 				int l, c;
 				json_doc_where(r->doc, seen[i], &l, &c);
@@ -305,6 +308,8 @@ static void read_service(struct reader *r, struct config *cfg, const cJSON *svc,
 				ok = 0;
 				break;
 			}
+			if (ok)
+				seen[(*n_seen)++] = v;
 			strlcpy_dr(s.name, name, sizeof s.name);
 		}
 	} else {
@@ -350,9 +355,7 @@ static void read_service(struct reader *r, struct config *cfg, const cJSON *svc,
 		return;
 	cfg->services = xreallocarray(cfg->services, cfg->n_services + 1,
 	                              sizeof *cfg->services);
-	cfg->services[cfg->n_services] = s;
-	seen[cfg->n_services] = cJSON_GetObjectItemCaseSensitive(svc, "name");
-	cfg->n_services++;
+	cfg->services[cfg->n_services++] = s;
 }
 
 static void read_services(struct reader *r, struct config *cfg,
@@ -368,8 +371,9 @@ static void read_services(struct reader *r, struct config *cfg,
 	}
 	int n = cJSON_GetArraySize(services);
 	const cJSON **seen = xcalloc((size_t)n + 1, sizeof *seen);
+	size_t n_seen = 0;
 	for (const cJSON *svc = services->child; svc; svc = svc->next)
-		read_service(r, cfg, svc, seen);
+		read_service(r, cfg, svc, seen, &n_seen);
 	free(seen);
 }
 

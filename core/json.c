@@ -40,7 +40,7 @@ struct json_doc {
 /* ---- the scanner ------------------------------------------------------ */
 
 struct scan {
-	const char *start, *p, *end;
+	const char *p, *end;
 	const char *line_start;
 	int line;
 	struct json_pos *pos; /* in document order; node unset */
@@ -51,10 +51,9 @@ struct scan {
 
 static int scan_col(const struct scan *s, const char *at)
 {
-	const char *ls = s->line_start;
-	/* `at` may lie before the current line start (a string opened on an
-	 * earlier line cannot happen: strings hold no raw newlines). */
-	return (int)(at - ls) + 1;
+	/* `at` is always on the current line: the only multi-line token is
+	 * whitespace, and strings hold no raw line breaks. */
+	return (int)(at - s->line_start) + 1;
 }
 
 static void scan_record(struct scan *s, const char *at)
@@ -463,7 +462,7 @@ int json_doc_parse(const char *name, const char *text, size_t len,
 		text += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
-	s.start = s.p = s.line_start = text;
+	s.p = s.line_start = text;
 	s.end = text + len;
 	s.line = 1;
 	scan_ws(&s);

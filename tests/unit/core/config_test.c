@@ -278,6 +278,15 @@ static void test_duplicate_service(void **state)
 	           "]}",
 	           "4:4: duplicate service \"db\" (first declared at line 2, "
 	           "column 4)");
+	/* The first one is wrong otherwise: the duplicate still counts. */
+	load_fails("{\"services\": [\n"
+	           "  {\"name\": \"db\", \"rto\": \"soon\"},\n"
+	           "  {\"name\": \"db\"}\n"
+	           "]}",
+	           "2:18: bad duration for \"rto\": soon: missing number "
+	           "before 's'\n"
+	           "3:4: duplicate service \"db\" (first declared at line 2, "
+	           "column 4)");
 }
 
 static void test_duplicate_key(void **state)
@@ -370,6 +379,8 @@ static void test_many_errors(void **state)
 	           "tiers: critical, standard, low)\n"
 	           "5:36: bad duration for \"rto\": fast: missing number "
 	           "before 'f'\n"
+	           "6:6: duplicate service \"db\" (first declared at line 5, "
+	           "column 6)\n"
 	           "6:20: expected a string for \"owner\", found a number\n"
 	           "7:21: expected a string for \"tier\", found a number\n"
 	           "9:14: expected a number for \"at_risk_fraction\", found a "

@@ -287,6 +287,73 @@ static void test_check_keys(void **state)
 	json_doc_free(doc);
 }
 
+static void all_nodes_placed(const struct json_doc *doc, const cJSON *node)
+{
+	for (; node != NULL; node = node->next) {
+		int l, c;
+		json_doc_where(doc, node, &l, &c);
+		assert_true(l > 0 && c > 0);
+		all_nodes_placed(doc, node->child);
+	}
+}
+
+/* Mutated documents, deterministically: the scanner and cJSON must agree
+ * (no "cannot parse" fallback), nothing crashes, and every node of an
+ * accepted document has a place. */
+static void test_mutations(void **state)
+{
+	(void)state;
+	static const char seed[] =
+	    "{\n \"a\": [1, -2.5e3, \"x\\u00e9\\n\", true, null, "
+	    "{\"b\": {}}],\n \"c\": \"d\"\n}\n";
+	static const char alphabet[] =
+	    "{}[]\",:\\ \n\t-0123456789.eEtrufalsn/'x";
+	char buf[256];
+	unsigned rng = 12345;
+	size_t accepted = 0;
+
+	for (int it = 0; it < 50000; it++) {
+		size_t len = sizeof seed - 1;
+		memcpy(buf, seed, len);
+		for (int k = 0; k < 3; k++) {
+			rng = rng * 1103515245u + 12345u;
+			size_t at = (rng >> 8) % len;
+			char c = alphabet[(rng >> 20) % (sizeof alphabet - 1)];
+			switch ((rng >> 16) % 3) {
+			case 0:
+				buf[at] = c;
+				break;
+			case 1:
+				if (len > 1) {
+					memmove(buf + at, buf + at + 1,
+					        len - at - 1);
+					len--;
+				}
+				break;
+			default:
+				if (len < sizeof buf - 1) {
+					memmove(buf + at + 1, buf + at,
+					        len - at);
+					buf[at] = c;
+					len++;
+				}
+			}
+		}
+		struct json_doc *doc = NULL;
+		char *err = NULL;
+		if (json_doc_parse("m", buf, len, &doc, &err) == DR_OK) {
+			all_nodes_placed(doc, json_doc_root(doc));
+			json_doc_free(doc);
+			accepted++;
+		} else {
+			assert_null(strstr(err, "cannot parse"));
+			assert_true(strncmp(err, "m:", 2) == 0);
+			free(err);
+		}
+	}
+	assert_true(accepted > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(test_load),
 	    cmocka_unit_test(test_getters),
 	    cmocka_unit_test(test_check_keys),
+	    cmocka_unit_test(test_mutations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
