@@ -138,6 +138,27 @@ static void scan_ws(struct scan *s)
 	}
 }
 
+/* The four hex digits of the \\u escape at `esc` (s->p just past the
+ * 'u' or at the backslash of a following escape); -1 after an error. */
+static long scan_hex4(struct scan *s, const char *esc)
+{
+	long code = 0;
+	if (*s->p == '\\')
+		s->p += 2;
+	else
+		s->p++;
+	for (int i = 0; i < 4; i++, s->p++) {
+		if (s->p >= s->end || !isxdigit((unsigned char)*s->p)) {
+			scan_fail_at(s, esc,
+			             "expected four hex digits after '\\u'");
+			return -1;
+		}
+		int c = tolower((unsigned char)*s->p);
+		code = code * 16 + (isdigit(c) ? c - '0' : c - 'a' + 10);
+	}
+	return code;
+}
+
 static int scan_string(struct scan *s)
 {
 	const char *open = s->p++;
@@ -171,16 +192,30 @@ static int scan_string(struct scan *s)
 			case 't':
 				s->p++;
 				continue;
-			case 'u':
-				s->p++;
-				for (int i = 0; i < 4; i++, s->p++)
-					if (s->p >= s->end ||
-					    !isxdigit((unsigned char)*s->p))
+			case 'u': {
+				long code = scan_hex4(s, esc);
+				if (code < 0)
+					return -1;
+				if (code >= 0xDC00 && code <= 0xDFFF)
+					return scan_fail_at(
+					    s, esc,
+					    "unpaired UTF-16 surrogate "
+					    "'\\u%04lX' in a string",
+					    code);
+				if (code >= 0xD800 && code <= 0xDBFF) {
+					long low = -1;
+					if (s->end - s->p >= 2 &&
+					    s->p[0] == '\\' && s->p[1] == 'u')
+						low = scan_hex4(s, s->p);
+					if (low < 0xDC00 || low > 0xDFFF)
 						return scan_fail_at(
 						    s, esc,
-						    "expected four hex digits "
-						    "after '\\u'");
+						    "unpaired UTF-16 surrogate "
+						    "'\\u%04lX' in a string",
+						    code);
+				}
 				continue;
+			}
 			default:
 				return scan_fail_at(
 				    s, esc,

@@ -91,6 +91,11 @@ static void test_scalars_and_bom(void **state)
 	assert_int_equal(json_doc_root(doc)->valueint, 42);
 	where(doc, json_doc_root(doc), 1, 3);
 	json_doc_free(doc);
+	doc = parse_ok("[\"\\uD83D\\uDE00\"]");
+	assert_string_equal(
+	    cJSON_GetArrayItem(json_doc_root(doc), 0)->valuestring,
+	    "\xf0\x9f\x98\x80");
+	json_doc_free(doc);
 	doc = parse_ok("[\"\\u00e9\\n\", -1.5e3, null, false]");
 	assert_string_equal(
 	    cJSON_GetArrayItem(json_doc_root(doc), 0)->valuestring,
@@ -143,6 +148,14 @@ static void test_syntax_errors(void **state)
 	                           "\\f \\n \\r \\t \\uXXXX)");
 	parse_fails("[\"\\u12g4\"]",
 	            "t.json:1:3: expected four hex digits after '\\u'");
+	parse_fails("[\"\\uD800\"]", "t.json:1:3: unpaired UTF-16 surrogate "
+	                             "'\\uD800' in a string");
+	parse_fails("[\"x\\udc00\"]", "t.json:1:4: unpaired UTF-16 surrogate "
+	                              "'\\uDC00' in a string");
+	parse_fails("[\"\\uD83D\\u00e9\"]", "t.json:1:3: unpaired UTF-16 "
+	                                    "surrogate '\\uD83D' in a string");
+	parse_fails("[\"\\uD83D\\u0g\"]",
+	            "t.json:1:9: expected four hex digits after '\\u'");
 	parse_fails("[\"a\tb\"]", "t.json:1:4: control character 0x09 in a "
 	                          "string (escape it)");
 	parse_fails("{'a': 1}", "t.json:1:2: expected a string key or '}', "
