@@ -388,19 +388,25 @@ static double parse_throughput(const char *text)
 	    {"GB", 1e9},        {"TB", 1e12},          {"KiB", 1024.0},
 	    {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
 	};
-	char *end;
-	if (!isdigit((unsigned char)text[0]))
+	/* Plain decimal only: strtod alone would take "0x10" or "1e3". */
+	size_t nlen = strspn(text, "0123456789.");
+	if (nlen == 0 || !isdigit((unsigned char)text[0]) || nlen > 40)
 		return -1;
-	double v = strtod(text, &end);
-	if (end == text || !isfinite(v) || v < 0)
+	char num[48];
+	memcpy(num, text, nlen);
+	num[nlen] = '\0';
+	char *stop;
+	double v = strtod(num, &stop);
+	if (*stop != '\0' || !isfinite(v))
 		return -1;
+	const char *end = text + nlen;
 	while (*end == ' ')
 		end++;
 	size_t ulen = strcspn(end, "/");
-	if (ulen == 0 && *end == '\0')
-		return v;
-	if (*end != '\0' && end[ulen] != '\0' && strcmp(end + ulen, "/s") != 0)
+	if (end[ulen] != '\0' && strcmp(end + ulen, "/s") != 0)
 		return -1;
+	if (ulen == 0)
+		return v;
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
 		if (strlen(units[i].unit) == ulen &&
 		    strncasecmp(end, units[i].unit, ulen) == 0)

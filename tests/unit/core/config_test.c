@@ -176,6 +176,7 @@ static void test_throughput_forms(void **state)
 	    {"\"200MB/s\"", 200e6}, {"\"1.5GiB/s\"", 1.5 * 1073741824.0},
 	    {"\"500kB/s\"", 500e3}, {"\"100 MB/s\"", 100e6},
 	    {"\"750MB\"", 750e6},   {"\"4096\"", 4096},
+	    {"\"300/s\"", 300},     {"\"2 gb/s\"", 2e9},
 	    {"1048576", 1048576},   {"0", 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -341,6 +342,14 @@ static void test_bad_policy(void **state)
 	           "2:3: bad \"restore_throughput\": expected bytes per "
 	           "second, such as \"200MB/s\", \"1.5GiB/s\" or a number, "
 	           "found a string \"fast\"");
+	load_fails("{\"policy\": {\"restore_throughput\": \"0x10MB/s\"}}",
+	           "1:13: bad \"restore_throughput\": expected bytes per "
+	           "second, such as \"200MB/s\", \"1.5GiB/s\" or a number, "
+	           "found a string \"0x10MB/s\"");
+	load_fails("{\"policy\": {\"restore_throughput\": -5}}",
+	           "1:13: bad \"restore_throughput\": expected bytes per "
+	           "second, such as \"200MB/s\", \"1.5GiB/s\" or a number, "
+	           "found a number");
 	load_fails("{\"policy\": {\"restore_throughput\": \"200MB/h\"}}",
 	           "1:13: bad \"restore_throughput\": expected bytes per "
 	           "second, such as \"200MB/s\", \"1.5GiB/s\" or a number, "
