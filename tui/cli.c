@@ -89,6 +89,13 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 	/* The default catalog springs into being on first use, so that the
 	 * console opens on a fresh machine; a catalog named by hand must
 	 * exist unless the command creates one. */
+	if ((flags & CLI_WRITE) && g->read_only) {
+		cli_error("refused: the console is read-only (--read-only or "
+		          "--wall); nothing was changed");
+		*rc = DR_EXIT_FAIL;
+		goto out;
+	}
+	flags &= ~CLI_WRITE;
 	if (strcmp(where, dflt) == 0 && !(flags & CATALOG_READONLY))
 		flags |= CATALOG_CREATE;
 	if (g->read_only) {

@@ -37,7 +37,7 @@ static int audit_exec(const struct cmd_globals *g, int argc, char **argv)
 		return DR_EXIT_USAGE;
 	int rc;
 	char *err = NULL;
-	struct catalog *cat = cli_open_catalog(g, cfg, CATALOG_READONLY, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
 	config_free(cfg);
 	if (cat == NULL)
 		return rc;

@@ -57,7 +57,7 @@ static int config_apply_exec(const struct cmd_globals *g, const char *file)
 	}
 	int rc;
 	char *err = NULL;
-	struct catalog *cat = cli_open_catalog(&g2, cfg, 0, &rc);
+	struct catalog *cat = cli_open_catalog(&g2, cfg, CLI_WRITE, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;

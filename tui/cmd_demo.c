@@ -45,6 +45,10 @@ static int demo_exec(const struct cmd_globals *g, int argc, char **argv)
 		cli_error("demo: unexpected argument '%s'", argv[optind]);
 		return DR_EXIT_USAGE;
 	}
+	if (g->read_only) {
+		cli_error("demo: refused: read-only; nothing was written");
+		return DR_EXIT_FAIL;
+	}
 	char *dflt = NULL;
 	if (path == NULL) {
 		const char *xdg = getenv("XDG_DATA_HOME");

@@ -248,7 +248,7 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 		return DR_EXIT_USAGE;
 	int rc;
 	char *err = NULL;
-	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	config_free(cfg);
 	if (cat == NULL)
 		return rc;
@@ -385,7 +385,7 @@ static int record_replication(const struct cmd_globals *g, int argc,
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
 	int rc;
-	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	config_free(cfg);
 	if (cat == NULL)
 		return rc;

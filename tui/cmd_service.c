@@ -104,7 +104,7 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 	s.created_at = time_now();
 
 	int rc;
-	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;
@@ -152,7 +152,7 @@ static int service_list(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	struct catalog *cat = cli_open_catalog(g, cfg, CATALOG_READONLY, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;
@@ -203,7 +203,7 @@ static int service_show(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	struct catalog *cat = cli_open_catalog(g, cfg, CATALOG_READONLY, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;
@@ -290,7 +290,7 @@ static int service_remove(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;

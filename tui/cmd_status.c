@@ -93,7 +93,7 @@ static int evaluate(const struct cmd_globals *g, struct config **cfg,
 	*cfg = cli_config(g);
 	if (*cfg == NULL)
 		return DR_EXIT_USAGE;
-	struct catalog *cat = cli_open_catalog(g, *cfg, CATALOG_READONLY, &rc);
+	struct catalog *cat = cli_open_catalog(g, *cfg, 0, &rc);
 	if (cat == NULL)
 		return rc;
 	*where = xstrdup(catalog_where(cat));
