@@ -18,6 +18,8 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/notify_config.h"
+#include "core/probe_config.h"
 #include "core/xmalloc.h"
 
 /* A top-level member owned by another module.  parse adds its errors to
@@ -37,6 +39,8 @@ struct config_section {
  *	{"notifications", notify_config_parse, notify_config_free},
  * Until then the key is unknown, and an error. */
 static const struct config_section config_sections[] = {
+    {"probes", probe_config_parse, probe_config_free},
+    {"notifications", notify_config_parse, notify_config_free},
     {NULL, NULL, NULL},
 };
 

@@ -44,6 +44,15 @@ static int probe_round_store(struct catalog *cat,
 		int was_down;
 
 		rc = probe_record(cat, it->spec, &it->outcome, now, err);
+		if (rc == CATALOG_ENOTFOUND) {
+			/* Probes of a service the catalog does not know yet
+			 * are run and shown, not stored. */
+			it->unknown_service = 1;
+			free(*err);
+			*err = NULL;
+			rc = CATALOG_OK;
+			continue;
+		}
 		if (rc != CATALOG_OK)
 			break;
 		rc = catalog_probe_state_get(cat, it->spec->service,
@@ -152,7 +161,8 @@ int probe_round_run(struct catalog *cat, const struct config *cfg,
 	if (rc != CATALOG_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
-		probe_round_notify(cat, cfg, &items[i], now, send_now);
+		if (!items[i].unknown_service)
+			probe_round_notify(cat, cfg, &items[i], now, send_now);
 	return DR_OK;
 }
 

@@ -23,6 +23,7 @@ struct probe_round_item {
 	struct catalog_probe_state state; /* after this run */
 	int went_down;
 	int came_up;
+	int unknown_service; /* not in the catalog: run, not stored */
 };
 
 /* The checks of every service, or of one (NULL: all).  *items is
