@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/agent_config.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/notify_config.h"
@@ -41,6 +42,7 @@ struct config_section {
 static const struct config_section config_sections[] = {
     {"probes", probe_config_parse, probe_config_free},
     {"notifications", notify_config_parse, notify_config_free},
+    {"agent", agent_config_parse, agent_config_free},
     {NULL, NULL, NULL},
 };
 
