@@ -7,11 +7,11 @@
 #include "core/xmalloc.h"
 
 static const char *const section_keys[] = {"heartbeat", "jobs", NULL};
-static const char *const job_keys[] = {"name", "schedule", "command",
-				       "timeout", NULL};
+static const char *const job_keys[] = {"name", "schedule", "command", "timeout",
+                                       NULL};
 
 static void read_job(struct agent_config *ac, const struct json_doc *doc,
-		     const cJSON *obj, struct json_errors *errs)
+                     const cJSON *obj, struct json_errors *errs)
 {
 	struct agent_job_spec *job;
 	const char *name = NULL, *sched = NULL;
@@ -21,8 +21,8 @@ static void read_job(struct agent_config *ac, const struct json_doc *doc,
 
 	if (!cJSON_IsObject(obj)) {
 		json_errors_add(errs, doc, obj,
-				"expected a job object with \"name\", "
-				"\"schedule\" and \"command\"");
+		                "expected a job object with \"name\", "
+		                "\"schedule\" and \"command\"");
 		return;
 	}
 	ac->jobs = xreallocarray(ac->jobs, ac->n_jobs + 1, sizeof(*ac->jobs));
@@ -33,7 +33,8 @@ static void read_job(struct agent_config *ac, const struct json_doc *doc,
 	if (json_get_string(errs, doc, obj, "name", 1, &name) == 1) {
 		if (name[0] == '\0' || strlen(name) >= sizeof(job->name))
 			json_errors_add(
-			    errs, doc, cJSON_GetObjectItemCaseSensitive(obj, "name"),
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "name"),
 			    "expected a job name of 1 to %zu characters",
 			    sizeof(job->name) - 1);
 		strlcpy_dr(job->name, name, sizeof(job->name));
@@ -42,15 +43,15 @@ static void read_job(struct agent_config *ac, const struct json_doc *doc,
 				json_errors_add(
 				    errs, doc,
 				    cJSON_GetObjectItemCaseSensitive(obj,
-								     "name"),
+				                                     "name"),
 				    "two jobs are named \"%s\"", job->name);
 	}
 	if (json_get_string(errs, doc, obj, "schedule", 1, &sched) == 1 &&
 	    schedule_parse(sched, &job->schedule, &err) != 0) {
-		json_errors_add(errs, doc,
-				cJSON_GetObjectItemCaseSensitive(obj,
-								 "schedule"),
-				"%s", err);
+		json_errors_add(
+		    errs, doc,
+		    cJSON_GetObjectItemCaseSensitive(obj, "schedule"), "%s",
+		    err);
 		free(err);
 	}
 	if (json_get_duration(errs, doc, obj, "timeout", 0, &secs) == 1) {
@@ -74,25 +75,25 @@ static void read_job(struct agent_config *ac, const struct json_doc *doc,
 		const cJSON *a;
 		size_t n = 0;
 		job->argv = xcalloc((size_t)cJSON_GetArraySize(cmd) + 1,
-				    sizeof(char *));
+		                    sizeof(char *));
 		cJSON_ArrayForEach(a, cmd)
 		{
 			if (cJSON_IsString(a))
 				job->argv[n++] = xstrdup(a->valuestring);
 			else
 				json_errors_add(errs, doc, a,
-						"expected a string argument");
+				                "expected a string argument");
 		}
 	} else {
 		json_errors_add(errs, doc, cmd,
-				"expected a non-empty string or array for "
-				"\"command\"");
+		                "expected a non-empty string or array for "
+		                "\"command\"");
 	}
 }
 
 struct agent_config *agent_config_read(const struct json_doc *doc,
-				       const cJSON *node,
-				       struct json_errors *errs)
+                                       const cJSON *node,
+                                       struct json_errors *errs)
 {
 	struct agent_config *ac = xcalloc(1, sizeof(*ac));
 	const cJSON *jobs, *j;
@@ -103,7 +104,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 		return ac;
 	if (!cJSON_IsObject(node)) {
 		json_errors_add(errs, doc, node,
-				"expected an object for \"agent\"");
+		                "expected an object for \"agent\"");
 		return ac;
 	}
 	json_check_keys(errs, doc, node, "\"agent\"", section_keys);
@@ -121,7 +122,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 		return ac;
 	if (!cJSON_IsArray(jobs)) {
 		json_errors_add(errs, doc, jobs,
-				"expected an array of jobs for \"jobs\"");
+		                "expected an array of jobs for \"jobs\"");
 		return ac;
 	}
 	cJSON_ArrayForEach(j, jobs) read_job(ac, doc, j, errs);
@@ -142,7 +143,7 @@ void agent_config_destroy(struct agent_config *ac)
 }
 
 int agent_config_parse(struct config *cfg, const struct json_doc *doc,
-		       const cJSON *node, struct json_errors *errs)
+                       const cJSON *node, struct json_errors *errs)
 {
 	size_t before = errs->count;
 

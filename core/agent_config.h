@@ -36,11 +36,11 @@ struct agent_config {
 };
 
 int agent_config_parse(struct config *cfg, const struct json_doc *doc,
-		       const cJSON *node, struct json_errors *errs);
+                       const cJSON *node, struct json_errors *errs);
 void agent_config_free(struct config *cfg);
 struct agent_config *agent_config_read(const struct json_doc *doc,
-				       const cJSON *node,
-				       struct json_errors *errs);
+                                       const cJSON *node,
+                                       struct json_errors *errs);
 void agent_config_destroy(struct agent_config *ac);
 
 #endif

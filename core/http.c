@@ -28,6 +28,7 @@ struct http_xfer {
 	struct curl_slist *headers;
 	struct http_response *resp;
 	size_t max_body;
+	long timeout_ms;
 };
 
 static size_t http_on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -54,6 +55,7 @@ static void http_setup(struct http_xfer *x, const struct http_request *req,
 	resp->status = DR_ETIMEOUT;
 	x->resp = resp;
 	x->max_body = req->max_body ? req->max_body : 64 * 1024;
+	x->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 10000L;
 	x->headers = NULL;
 	x->easy = curl_easy_init();
 	if (x->easy == NULL) {
