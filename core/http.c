@@ -102,7 +102,12 @@ static void http_finish(struct http_xfer *x, CURLcode cc)
 	} else {
 		r->status =
 		    cc == CURLE_OPERATION_TIMEDOUT ? DR_ETIMEOUT : DR_ENET;
-		strlcpy_dr(r->error, curl_easy_strerror(cc), sizeof(r->error));
+		if (cc == CURLE_OPERATION_TIMEDOUT)
+			snprintf(r->error, sizeof(r->error),
+			         "no answer within %ld ms", x->timeout_ms);
+		else
+			strlcpy_dr(r->error, curl_easy_strerror(cc),
+			           sizeof(r->error));
 	}
 }
 

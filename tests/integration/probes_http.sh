@@ -112,7 +112,7 @@ grep -q '^Title: \[httptest\] shop: probe closed down' "$T/hooks.log" &&
 	pass "ntfy gets a Title header" || fail "ntfy gets a Title header" "$(grep -A8 topic "$T/hooks.log" | head -20)"
 grep -q '^Priority: high' "$T/hooks.log" && pass "ntfy gets a Priority header" ||
 	fail "ntfy gets a Priority header"
-grep -q '"type":"probe","service":"shop","subject":"probe:shop:closed","state":"down","severity":"critical"' "$T/hooks.log" &&
+grep -q '"type":"probe","service":"web","subject":"probe:web:broken","state":"down","severity":"critical"' "$T/hooks.log" &&
 	pass "generic JSON carries type, service, subject, state, severity" ||
 	fail "generic JSON" "$(grep -A6 'POST /json' "$T/hooks.log" | head -20)"
 grep -q 'A test message from drconsole' "$T/hooks.log" && pass "the test message arrived" ||
