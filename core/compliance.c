@@ -34,7 +34,7 @@ void compliance_policy_default(struct compliance_policy *policy)
 	policy->drill_policy_s = 30 * 86400;
 	policy->at_risk_fraction = 0.8;
 	policy->restore_bytes_per_s = 0;
-	policy->skew_tolerance_s = 300;
+	policy->skew_tolerance_s = 60;
 }
 
 const char *verdict_name(enum verdict v)
