@@ -1455,7 +1455,9 @@ static int sqlite_replication_latest_impl(void *self,
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(
 	    sc,
-	    "SELECT r." REPLICATION_COLUMNS " FROM replication_keys k "
+	    "SELECT r.id, r.service_name, r.source, r.target, r.state, "
+	    "r.lag_s, r.lag_bytes, r.sampled_at"
+	    " FROM replication_keys k "
 	    "JOIN replication_history r ON r.id = (SELECT h.id FROM "
 	    "replication_history h WHERE h.source = k.source AND "
 	    "h.target = k.target ORDER BY h.sampled_at DESC, h.id DESC "
@@ -2032,13 +2034,18 @@ const char sqlite_service_states_sql[] =
     " SELECT ids.name, ids.tier, ids.owner, ids.rto_s, ids.rpo_s,"
     "  ids.backup_frequency_s, ids.drill_policy_s, ids.created_at," /* 0 */
     "  t.rto_s, t.rpo_s,"                                           /* 8 */
-    "  gc.completed_at, gc.backup_size, gv.completed_at,"
-    "  gv.backup_size," /* 10 */
-    "  max(coalesce(ids.fut_c, ''), coalesce(ids.fut_v, '')), /* 14 */"
-    "  a.started_at, a.backup_status,"       /* 15 */
-    "  d.completed_at, d.actual_recovery_s," /* 17 */
-    "  h." HEALTH_COLUMNS ","                /* 19 */
-    "  rh." REPLICATION_COLUMNS              /* 31 */
+    "  gc.completed_at, gc.backup_size,"                            /* 10 */
+    "  gv.completed_at, gv.backup_size,"                            /* 12 */
+    "  max(coalesce(ids.fut_c, ''), coalesce(ids.fut_v, '')),"      /* 14 */
+    "  a.started_at, a.backup_status,"                              /* 15 */
+    "  d.completed_at, d.actual_recovery_s,"                        /* 17 */
+    "  h.service_name, h.backup_frequency_s, h.last_successful_backup,"
+    "  h.backup_streak, h.failure_count, h.health_status,"
+    "  h.storage_usage_gb, h.storage_quota_gb,"
+    "  h.estimated_full_recovery_s, h.last_recovery_test,"
+    "  h.alerts_enabled, h.updated_at," /* 19 */
+    "  rh.id, rh.service_name, rh.source, rh.target, rh.state, rh.lag_s,"
+    "  rh.lag_bytes, rh.sampled_at" /* 31 */
     " FROM ids LEFT JOIN tiers t ON t.name = ids.tier"
     " LEFT JOIN backup_management gc ON gc.rowid = ids.good_c"
     " LEFT JOIN backup_management gv ON gv.rowid = ids.good_v"
