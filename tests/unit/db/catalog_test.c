@@ -436,6 +436,7 @@ static void test_forward_migration_fixture(void **state)
 	const char *top = getenv("DR_TOP");
 	struct catalog_service *svcs = NULL;
 	struct catalog_audit *audit = NULL;
+	struct catalog_service_state *states = NULL;
 	size_t n = 0;
 	int64_t count = 0;
 	sqlite3 *db;
@@ -475,7 +476,25 @@ static void test_forward_migration_fixture(void **state)
 	assert_int_equal(catalog_audit_list(cat, 0, &audit, &n, &err),
 	                 CATALOG_OK);
 	assert_int_equal(n, 1);
+	assert_string_equal(audit[0].action, "service.add");
 	catalog_audits_free(audit, n);
+	/* Derived state survives too: health from the v1 triggers, drills
+	 * through the v1 recovery_services index. */
+	assert_int_equal(catalog_service_states(cat, T0, &states, &n, &err),
+	                 CATALOG_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(states[0].service.name, "billing");
+	assert_int_equal(states[0].last_good_backup_at,
+	                 sqlite_time_parse("2023-11-14T21:05:00Z"));
+	assert_int_equal(states[0].last_good_backup_size, 1048576);
+	assert_string_equal(states[0].last_attempt_status, "failed");
+	assert_string_equal(states[0].health.health_status, "degraded");
+	assert_int_equal(states[0].last_drill_at,
+	                 sqlite_time_parse("2023-11-10T10:07:00Z"));
+	assert_int_equal(states[0].last_drill_duration_s, 420);
+	assert_int_equal(states[1].last_good_backup_at,
+	                 sqlite_time_parse("2023-11-14T20:30:00Z"));
+	free(states);
 	assert_int_equal(catalog_check_integrity(cat, &err), CATALOG_OK);
 	catalog_close(cat);
 }
