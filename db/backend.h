@@ -108,4 +108,8 @@ struct catalog_backend_ops {
 
 extern const struct catalog_backend_ops sqlite_backend_ops;
 
+/* For db/ files that add tables of their own (db/sqlite_agent.c): the
+ * backend's state when the catalog uses `backend` ("sqlite"), else NULL. */
+void *catalog_backend_self(struct catalog *cat, const char *backend);
+
 #endif

@@ -419,3 +419,10 @@ int catalog_check_integrity(struct catalog *cat, char **err)
 {
 	return cat->ops->check_integrity(cat->self, err);
 }
+
+void *catalog_backend_self(struct catalog *cat, const char *backend)
+{
+	if (cat == NULL || strcmp(cat->ops->name, backend) != 0)
+		return NULL;
+	return cat->self;
+}
