@@ -21,7 +21,7 @@ static struct sqlite_catalog *agent_sc(struct catalog *cat, char **err)
 
 /* Runs one write statement, already bound, as its own write. */
 static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
-		       const char *what, char **err)
+                       const char *what, char **err)
 {
 	int rc = sqlite_write_begin(sc, err);
 
@@ -36,7 +36,7 @@ static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
 /* ---- agent heartbeat -------------------------------------------------- */
 
 int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
-		       char **err)
+                       char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -64,7 +64,7 @@ int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
 }
 
 int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
-			 char **err)
+                         char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -73,10 +73,10 @@ int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT host, pid, version, started_at, beat_at, "
-			    "interval_s, state, note FROM agent_heartbeat "
-			    "ORDER BY beat_at DESC, rowid DESC LIMIT 1",
-			    &st, err);
+	                    "SELECT host, pid, version, started_at, beat_at, "
+	                    "interval_s, state, note FROM agent_heartbeat "
+	                    "ORDER BY beat_at DESC, rowid DESC LIMIT 1",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -119,7 +119,7 @@ static void read_job(sqlite3_stmt *st, struct catalog_job *j)
 	"last_message, runs"
 
 int catalog_job_get(struct catalog *cat, const char *name,
-		    struct catalog_job *out, char **err)
+                    struct catalog_job *out, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -127,10 +127,9 @@ int catalog_job_get(struct catalog *cat, const char *name,
 
 	if (sc == NULL)
 		return CATALOG_EINVAL;
-	rc = sqlite_prepare(sc,
-			    "SELECT " JOB_COLUMNS
-			    " FROM agent_jobs WHERE name = ?1",
-			    &st, err);
+	rc = sqlite_prepare(
+	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs WHERE name = ?1", &st,
+	    err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -149,7 +148,7 @@ int catalog_job_get(struct catalog *cat, const char *name,
 }
 
 int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
-		      char **err)
+                      char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -172,7 +171,7 @@ int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
 }
 
 int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
-		       const char *status, const char *message, char **err)
+                       const char *status, const char *message, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -181,22 +180,21 @@ int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "UPDATE agent_jobs SET last_finished_at = ?2, "
-			    "last_status = ?3, last_message = ?4 WHERE name = "
-			    "?1",
-			    &st, err);
+	                    "UPDATE agent_jobs SET last_finished_at = ?2, "
+	                    "last_status = ?3, last_message = ?4 WHERE name = "
+	                    "?1",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite_bind_time(st, 2, now);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, message ? message : "", -1,
-			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, message ? message : "", -1, SQLITE_TRANSIENT);
 	return agent_write(sc, st, "finishing a job", err);
 }
 
-int catalog_job_list(struct catalog *cat, struct catalog_job **out,
-		     size_t *n, char **err)
+int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,
+                     char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -206,10 +204,9 @@ int catalog_job_list(struct catalog *cat, struct catalog_job **out,
 	*n = 0;
 	if (sc == NULL)
 		return CATALOG_EINVAL;
-	rc = sqlite_prepare(sc,
-			    "SELECT " JOB_COLUMNS
-			    " FROM agent_jobs ORDER BY name",
-			    &st, err);
+	rc = sqlite_prepare(
+	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs ORDER BY name", &st,
+	    err);
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -241,8 +238,8 @@ static void read_pstate(sqlite3_stmt *st, struct catalog_probe_state *s)
 }
 
 int catalog_probe_state_get(struct catalog *cat, const char *service,
-			    const char *probe,
-			    struct catalog_probe_state *out, char **err)
+                            const char *probe, struct catalog_probe_state *out,
+                            char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -251,9 +248,9 @@ int catalog_probe_state_get(struct catalog *cat, const char *service,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT " PSTATE_COLUMNS " FROM probe_state "
-			    "WHERE service_name = ?1 AND probe = ?2",
-			    &st, err);
+	                    "SELECT " PSTATE_COLUMNS " FROM probe_state "
+	                    "WHERE service_name = ?1 AND probe = ?2",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
@@ -273,7 +270,7 @@ int catalog_probe_state_get(struct catalog *cat, const char *service,
 }
 
 int catalog_probe_state_put(struct catalog *cat,
-			    const struct catalog_probe_state *s, char **err)
+                            const struct catalog_probe_state *s, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -282,10 +279,10 @@ int catalog_probe_state_put(struct catalog *cat,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "INSERT OR REPLACE INTO probe_state "
-			    "(" PSTATE_COLUMNS ") VALUES "
-			    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			    &st, err);
+	                    "INSERT OR REPLACE INTO probe_state "
+	                    "(" PSTATE_COLUMNS ") VALUES "
+	                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, s->service, -1, SQLITE_TRANSIENT);
@@ -300,8 +297,8 @@ int catalog_probe_state_put(struct catalog *cat,
 }
 
 int catalog_probe_state_list(struct catalog *cat,
-			     struct catalog_probe_state **out, size_t *n,
-			     char **err)
+                             struct catalog_probe_state **out, size_t *n,
+                             char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -312,9 +309,9 @@ int catalog_probe_state_list(struct catalog *cat,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT " PSTATE_COLUMNS
-			    " FROM probe_state ORDER BY service_name, probe",
-			    &st, err);
+	                    "SELECT " PSTATE_COLUMNS
+	                    " FROM probe_state ORDER BY service_name, probe",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -329,7 +326,7 @@ int catalog_probe_state_list(struct catalog *cat,
 /* ---- notifications ---------------------------------------------------- */
 
 int catalog_notify_state_get(struct catalog *cat, const char *key,
-			     char state[32], int64_t *changed_at, char **err)
+                             char state[32], int64_t *changed_at, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -338,9 +335,9 @@ int catalog_notify_state_get(struct catalog *cat, const char *key,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT state, changed_at FROM notify_state "
-			    "WHERE event_key = ?1",
-			    &st, err);
+	                    "SELECT state, changed_at FROM notify_state "
+	                    "WHERE event_key = ?1",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -360,7 +357,7 @@ int catalog_notify_state_get(struct catalog *cat, const char *key,
 }
 
 int catalog_notify_state_put(struct catalog *cat, const char *key,
-			     const char *state, int64_t at, char **err)
+                             const char *state, int64_t at, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -369,9 +366,9 @@ int catalog_notify_state_put(struct catalog *cat, const char *key,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "INSERT OR REPLACE INTO notify_state (event_key, "
-			    "state, changed_at) VALUES (?1, ?2, ?3)",
-			    &st, err);
+	                    "INSERT OR REPLACE INTO notify_state (event_key, "
+	                    "state, changed_at) VALUES (?1, ?2, ?3)",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
@@ -421,7 +418,7 @@ static void bind_notify(sqlite3_stmt *st, const struct catalog_notify *m)
 }
 
 int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
-			  char **err)
+                          char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -433,10 +430,10 @@ int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
 	if (rc != CATALOG_OK)
 		return rc;
 	rc = sqlite_prepare(sc,
-			    "INSERT INTO notify_outbox (" NOTIFY_COLUMNS
-			    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			    "?10, ?11, ?12, ?13, ?14)",
-			    &st, err);
+	                    "INSERT INTO notify_outbox (" NOTIFY_COLUMNS
+	                    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	                    "?10, ?11, ?12, ?13, ?14)",
+	                    &st, err);
 	if (rc == CATALOG_OK) {
 		bind_notify(st, m);
 		rc = sqlite_run(sc, st, "queueing a notification", err);
@@ -447,7 +444,7 @@ int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
 }
 
 int catalog_notify_update(struct catalog *cat, const struct catalog_notify *m,
-			  char **err)
+                          char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -471,15 +468,15 @@ int catalog_notify_update(struct catalog *cat, const struct catalog_notify *m,
 }
 
 static int agent_scalar(struct sqlite_catalog *sc, sqlite3_stmt *st,
-			const char *what, int64_t *out, char **err)
+                        const char *what, int64_t *out, char **err)
 {
 	int rc = sqlite3_step(st);
 
 	*out = 0;
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_type(st, 0) == SQLITE_TEXT
-			   ? sqlite_column_time(st, 0)
-			   : sqlite3_column_int64(st, 0);
+		           ? sqlite_column_time(st, 0)
+		           : sqlite3_column_int64(st, 0);
 		rc = CATALOG_OK;
 	} else if (rc == SQLITE_DONE) {
 		rc = CATALOG_OK;
@@ -491,8 +488,8 @@ static int agent_scalar(struct sqlite_catalog *sc, sqlite3_stmt *st,
 }
 
 int catalog_notify_last(struct catalog *cat, const char *channel,
-			const char *event_key, const char *state, int64_t *at,
-			char **err)
+                        const char *event_key, const char *state, int64_t *at,
+                        char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -515,7 +512,7 @@ int catalog_notify_last(struct catalog *cat, const char *channel,
 }
 
 int catalog_notify_count_since(struct catalog *cat, const char *channel,
-			       int64_t since, int64_t *count, char **err)
+                               int64_t since, int64_t *count, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -524,10 +521,10 @@ int catalog_notify_count_since(struct catalog *cat, const char *channel,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT count(*) FROM notify_outbox WHERE channel "
-			    "= ?1 AND created_at >= ?2 AND status IN "
-			    "('pending', 'sent', 'failed') AND type <> 'test'",
-			    &st, err);
+	                    "SELECT count(*) FROM notify_outbox WHERE channel "
+	                    "= ?1 AND created_at >= ?2 AND status IN "
+	                    "('pending', 'sent', 'failed') AND type <> 'test'",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
@@ -536,8 +533,7 @@ int catalog_notify_count_since(struct catalog *cat, const char *channel,
 }
 
 static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
-			     struct catalog_notify **out, size_t *n,
-			     char **err)
+                             struct catalog_notify **out, size_t *n, char **err)
 {
 	int rc;
 
@@ -553,7 +549,7 @@ static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
 }
 
 int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
-		       struct catalog_notify **out, size_t *n, char **err)
+                       struct catalog_notify **out, size_t *n, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -564,10 +560,10 @@ int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT " NOTIFY_COLUMNS
-			    " FROM notify_outbox WHERE status = 'pending' AND "
-			    "next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
-			    &st, err);
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox WHERE status = 'pending' AND "
+	                    "next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite_bind_time(st, 1, now);
@@ -576,7 +572,7 @@ int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
 }
 
 int catalog_notify_list(struct catalog *cat, size_t limit,
-			struct catalog_notify **out, size_t *n, char **err)
+                        struct catalog_notify **out, size_t *n, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -587,9 +583,9 @@ int catalog_notify_list(struct catalog *cat, size_t limit,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-			    "SELECT " NOTIFY_COLUMNS
-			    " FROM notify_outbox ORDER BY id DESC LIMIT ?1",
-			    &st, err);
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox ORDER BY id DESC LIMIT ?1",
+	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
