@@ -290,7 +290,7 @@ static void agent_jobs(struct catalog *cat, const struct config *cfg,
 	size_t nh = opt->hooks->jobs(cfg, &hj);
 	for (size_t i = 0; i < nh; i++) {
 		char *hmsg = NULL;
-		if (agent_claim(cat, hj[i].name, hj[i].schedule, since,
+		if (agent_claim(cat, hj[i].name, &hj[i].schedule, since,
 		                time_now(), &due, &err) != DR_OK) {
 			agent_logf(opt, "%s: %s", hj[i].name, err);
 			free(err);

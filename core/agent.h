@@ -30,7 +30,7 @@ struct agent_hook_job {
 	char name[128];
 	char kind[16]; /* backup | verify | retention | copy */
 	char target[96];
-	struct schedule *schedule; /* owned by the hook's config */
+	struct schedule schedule;
 };
 struct agent_hooks {
 	const char *name;
