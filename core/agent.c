@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/agent_config.h"
+#include "core/audit.h"
 #include "core/compliance.h"
 #include "core/error.h"
 #include "core/notify.h"
@@ -470,14 +472,145 @@ static void agent_beat(struct catalog *cat, const struct config *cfg,
 	}
 }
 
+/* ---- the job worker ------------------------------------------------------
+ *
+ * Jobs (a backup may run for hours) go on in a thread of their own, on a
+ * catalog connection of their own, so that probes and the heartbeat never
+ * wait for them.  The config is shared by reference count: a reload hands
+ * the worker the new one at its next look, and the old one is freed by
+ * whichever thread lets go of it last. */
+
+struct agent_cfg {
+	struct config *cfg;
+	int refs;
+};
+
+struct agent_worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct agent_cfg *cur;
+	struct catalog *cat;
+	const struct agent_options *opt;
+	int64_t since;
+	int stop;
+	int running;
+};
+
+static struct agent_cfg *agent_cfg_get(struct agent_worker *w)
+{
+	struct agent_cfg *c;
+
+	pthread_mutex_lock(&w->lock);
+	c = w->cur;
+	c->refs++;
+	pthread_mutex_unlock(&w->lock);
+	return c;
+}
+
+/* keep: the config goes back to the caller instead of being freed. */
+static void agent_cfg_put(struct agent_worker *w, struct agent_cfg *c, int keep)
+{
+	int last;
+
+	pthread_mutex_lock(&w->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&w->lock);
+	if (!last)
+		return;
+	if (!keep)
+		config_free(c->cfg);
+	free(c);
+}
+
+static void *agent_worker_main(void *arg)
+{
+	struct agent_worker *w = arg;
+
+	for (;;) {
+		struct agent_cfg *c;
+		struct timespec until;
+
+		pthread_mutex_lock(&w->lock);
+		if (w->stop) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		pthread_mutex_unlock(&w->lock);
+		c = agent_cfg_get(w);
+		agent_jobs(w->cat, c->cfg, w->opt, w->since);
+		agent_cfg_put(w, c, 0);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&w->lock);
+		if (!w->stop)
+			pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		pthread_mutex_unlock(&w->lock);
+	}
+	return NULL;
+}
+
+static int agent_worker_start(struct agent_worker *w,
+                              const struct agent_options *opt, int64_t since)
+{
+	sigset_t all, old;
+	char *err = NULL;
+	int rc;
+
+	if (opt->catalog_path == NULL)
+		return -1;
+	if (catalog_open(opt->catalog_path, 0, &w->cat, &err) != CATALOG_OK) {
+		agent_logf(opt, "jobs run between probe rounds: %s", err);
+		free(err);
+		return -1;
+	}
+	audit_attach(w->cat);
+	w->opt = opt;
+	w->since = since;
+	/* Signals are the main thread's: it sleeps where they wake it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, agent_worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		catalog_close(w->cat);
+		w->cat = NULL;
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+/* Lets the job in hand finish, then joins. */
+static void agent_worker_stop(struct agent_worker *w)
+{
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	catalog_close(w->cat);
+	w->running = 0;
+}
+
 int agent_run(struct catalog *cat, struct config **cfgp,
               const struct agent_options *opt, char **err)
 {
 	struct agent_probes probes = {0};
+	struct agent_worker worker;
+	struct agent_cfg *mine = xcalloc(1, sizeof(*mine));
 	int64_t started = time_now(), last_beat = 0;
 	int ticks = 0;
 
 	(void)err;
+	memset(&worker, 0, sizeof(worker));
+	pthread_mutex_init(&worker.lock, NULL);
+	pthread_cond_init(&worker.wake, NULL);
+	mine->cfg = *cfgp;
+	mine->refs = 1;
+	worker.cur = mine;
 	agent_stop_flag = 0;
 	agent_reload_flag = 0;
 	agent_probes_load(&probes, *cfgp);
@@ -488,6 +621,7 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 	           opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
 	agent_beat(cat, *cfgp, opt, started, "running", probes.n);
 	last_beat = time_now();
+	agent_worker_start(&worker, opt, started);
 	while (!agent_stop_flag) {
 		const struct config *cfg;
 		int64_t beat_s;
@@ -507,8 +641,17 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 				           rerr ? rerr : "no reload");
 				free(rerr);
 			} else {
-				config_free(*cfgp);
+				struct agent_cfg *next =
+				    xcalloc(1, sizeof(*next));
+				struct agent_cfg *old = mine;
+				next->cfg = fresh;
+				next->refs = 1;
+				pthread_mutex_lock(&worker.lock);
+				worker.cur = next;
+				pthread_mutex_unlock(&worker.lock);
+				mine = next;
 				*cfgp = fresh;
+				agent_cfg_put(&worker, old, 0);
 				agent_probes_load(&probes, *cfgp);
 				agent_logf(opt,
 				           "config reloaded: %zu probes, %zu "
@@ -520,7 +663,8 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 		}
 		cfg = *cfgp;
 		agent_probes_run(cat, cfg, &probes, opt);
-		agent_jobs(cat, cfg, opt, started);
+		if (!worker.running)
+			agent_jobs(cat, cfg, opt, started);
 		beat_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
 		if (time_now() - last_beat >= beat_s || ticks == 0) {
 			agent_verdicts(cat, cfg, time_now());
@@ -540,8 +684,15 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 			nanosleep(&ts, NULL); /* a signal cuts it short */
 		}
 	}
+	if (worker.running) {
+		agent_beat(cat, *cfgp, opt, started, "stopping", probes.n);
+		agent_worker_stop(&worker);
+	}
 	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n);
 	agent_logf(opt, "agent stopped");
+	agent_cfg_put(&worker, mine, 1); /* *cfgp is the caller's again */
+	pthread_mutex_destroy(&worker.lock);
+	pthread_cond_destroy(&worker.wake);
 	probe_round_free(probes.items, probes.n);
 	free(probes.next_at);
 	return DR_OK;
