@@ -153,7 +153,9 @@ static const char pg_sql_standby[] =
     " pg_last_wal_replay_lsn())::int8,"
     " pg_is_wal_replay_paused(),"
     " (SELECT status FROM pg_stat_wal_receiver LIMIT 1),"
-    " (SELECT coalesce(sender_host, '') || ':' ||"
+    /* A Unix-socket upstream is named "local", not by its directory. */
+    " (SELECT CASE WHEN sender_host LIKE '/%' THEN 'local'"
+    " ELSE coalesce(sender_host, '') END || ':' ||"
     " coalesce(sender_port::text, '') FROM pg_stat_wal_receiver LIMIT 1)";
 
 static int pg_send(struct pg_conn *c, struct pg_status *s, const char *sql)

@@ -141,9 +141,10 @@ sleep 2
 run "$DR" probe run
 OUT1=$OUT
 # The primary's row is "127.0.0.1:P1/postgres -> standby1"; the
-# standby's own is "<its upstream>:P1 -> standby1" (upstream = the socket).
+# standby's own is "<its upstream>:P1 -> standby1" (upstream = the socket,
+# named "local").
 PROW="127.0.0.1:$P1/postgres -> standby1"
-SROW="sock:$P1 -> standby1"
+SROW="local:$P1 -> standby1"
 sb_s1=$(lag_of "$OUT1" "$SROW" s)
 sb_b1=$(lag_of "$OUT1" "$SROW" b)
 pr_b1=$(lag_of "$OUT1" "$PROW" b)
@@ -173,6 +174,35 @@ expect_in "lag over its threshold is flagged" "$OUT2" "OVER THRESHOLD"
 n=$(sqlite3 "$XDG_DATA_HOME/drconsole/catalog.db" "SELECT count(*) FROM replication_history WHERE lag_bytes > 0")
 if [ "${n:-0}" -ge 4 ]; then pass "replication samples stored ($n with bytes behind)"; else
 	fail "replication samples stored" "found ${n:-none}"; fi
+
+# The console's Replication view shows the live figures (while replay is
+# still paused): both rows of standby1, lag in seconds and bytes.
+if [ -f "$DR_TOP/tests/tmux.sh" ] && command -v tmux >/dev/null &&
+	[ -f "$DR_TOP/tui/view_replication.c" ]; then
+	. "$DR_TOP/tests/tmux.sh"
+	"$DR" probe run >/dev/null
+	tui_start -- --read-only
+	if tui_wait "Dashboard" 10; then
+		tui_keys 3
+		expect_screen "the Replication view lists the live pairs" "local:$P1" 5
+		screen=$(tui_screen)
+		prow=$(grep -F "127.0.0.1:$P1/postgres" <<<"$screen" | head -1)
+		srow=$(grep -F "local:$P1" <<<"$screen" | head -1)
+		echo "# primary's row: $prow"
+		echo "# standby's row: $srow"
+		if grep -qE 'streaming +[0-9.]+s +[0-9.]+ ?[KMG]' <<<"$prow"; then
+			pass "the primary's figures: lag in seconds and bytes"
+		else fail "the primary's figures: lag in seconds and bytes" "$screen"; fi
+		if grep -qE 'streaming +[0-9.]+s +[0-9.]+ ?[KMG]' <<<"$srow"; then
+			pass "the standby's figures: lag in seconds and bytes"
+		else fail "the standby's figures: lag in seconds and bytes" "$screen"; fi
+	else
+		fail "the console opens" "$(tui_screen)"
+	fi
+	$TM kill-server 2>/dev/null
+else
+	skip "the Replication view shows the live figures" "the console's Replication view is not in this build"
+fi
 
 # Resume: the lag falls back to nothing.
 pgq "$P2" "SELECT pg_wal_replay_resume()" >/dev/null
