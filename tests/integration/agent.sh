@@ -21,7 +21,7 @@ write_config() { # write_config EXTRA_CHECK
    {"name": "home", "kind": "http", "url": "http://127.0.0.1:$P/ok"}$1]}}},
  "agent": {"heartbeat": "1s", "jobs": [
    {"name": "tick", "schedule": "every 5s",
-    "command": "echo start \$(date +%s) >> $T/runs; sleep 4; echo end \$(date +%s) >> $T/runs"}]}}
+    "command": "echo start \$(date +%s) >> $T/runs; sleep 6; echo end \$(date +%s) >> $T/runs"}]}}
 JSON
 }
 write_config ""
@@ -78,7 +78,7 @@ n0=$(grep -c start "$T/runs")
 wait_for 10 bash -c "[ \$(grep -c start '$T/runs') -gt $n0 ]"
 sleep 3.5
 run "$DR" agent status
-expect_in "3.5s into a 4s job the heartbeat is fresh" "$OUT" "running on"
+expect_in "3.5s into a 6s job the heartbeat is fresh" "$OUT" "running on"
 expect_eq "and the job is still running" "$(tail -1 "$T/runs" | cut -d' ' -f1)" "start"
 n0=$(grep -c start "$T/runs")
 
