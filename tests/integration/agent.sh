@@ -88,7 +88,7 @@ kill -9 "$AGENT"
 wait "$AGENT" 2>/dev/null
 killed_at=$(date +%s)
 echo "# killed the agent at $killed_at, just after run $((n0 + 1)) started"
-sleep 3.5
+sleep 4.5
 run "$DR" agent status
 expect_eq "a dead agent's heartbeat turns stale: agent status exits 1" "$RC" 1
 expect_in "and says STALE" "$OUT" "STALE: agent on"
