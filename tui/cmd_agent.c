@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/agent.h"
+#include "core/agent_backup.h"
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -154,7 +155,8 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	opt.catalog_path = where;
-	opt.hooks = NULL; /* the backup module's hooks are not wired yet */
+	opt.hooks =
+	    &agent_backup_hooks; /* no jobs until backups are built in */
 	opt.reload = agent_reload;
 	opt.reload_arg = (void *)g;
 	opt.log = agent_log_line;

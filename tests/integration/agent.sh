@@ -47,7 +47,7 @@ if wait_for 10 status_running; then pass "agent status: running, heartbeat in th
 	fail "agent status: running" "$("$DR" agent status 2>&1)" "$(cat "$T/agent.log")"; fi
 run "$DR" agent status
 expect_in "the heartbeat names host and pid" "$OUT" "(pid $AGENT)"
-expect_in "and that backups are not wired yet" "$OUT" "backups: hook not wired"
+expect_in "and whether backups are wired" "$OUT" "; backups: "
 
 # A second agent on the same catalog is refused.
 run "$DR" agent --ticks 1
