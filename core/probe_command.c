@@ -68,6 +68,7 @@ struct command_run {
 	int fd;
 	int64_t started_ms;
 	int64_t deadline_ms;
+	int64_t ended_ms; /* when its output closed */
 	char output[512];
 	size_t len;
 	int timed_out;
@@ -111,7 +112,8 @@ static void command_judge(const struct probe_spec *s, struct command_run *r,
 	const char *p = r->output;
 	double v;
 
-	o->latency_ms = (double)(probe_now_ms() - r->started_ms);
+	o->latency_ms = (double)((r->ended_ms ? r->ended_ms : probe_now_ms()) -
+	                         r->started_ms);
 	if (r->timed_out) {
 		probe_set_message(o, "no answer within %ld ms (killed)",
 		                  s->timeout_ms);
