@@ -218,6 +218,7 @@ static void command_run(struct probe_spec *const *specs,
 				r[i].output[r[i].len] = '\0';
 			} else if (got == 0 ||
 			           (errno != EAGAIN && errno != EINTR)) {
+				r[i].ended_ms = probe_now_ms();
 				close(r[i].fd);
 				r[i].fd = -1;
 				open_fds--;
