@@ -996,3 +996,90 @@ out:
 	catalog_backup_clear(&b);
 	return rc;
 }
+
+/* ---- listing ------------------------------------------------------------ */
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+	char iso[32];
+	if (t == 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	time_format_iso(t, iso);
+	cJSON_AddStringToObject(o, key, iso);
+}
+
+char *backup_list_json(const struct catalog_backup *list, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const struct catalog_backup *b = &list[i];
+		cJSON *m = meta_parse(b), *o = cJSON_CreateObject();
+		const char *target = meta_str(m, "target");
+		const char *error = meta_str(m, "error");
+		const cJSON *plain =
+		    cJSON_GetObjectItemCaseSensitive(m, "plain_bytes");
+		const cJSON *copies =
+		    cJSON_GetObjectItemCaseSensitive(m, "copies");
+		cJSON_AddStringToObject(o, "backup_id", b->backup_id);
+		cJSON_AddStringToObject(o, "service", b->service);
+		if (target != NULL)
+			cJSON_AddStringToObject(o, "target", target);
+		else
+			cJSON_AddNullToObject(o, "target");
+		cJSON_AddStringToObject(o, "status", b->status);
+		cJSON_AddStringToObject(o, "type", b->type);
+		add_time(o, "started_at", b->started_at);
+		add_time(o, "completed_at", b->completed_at);
+		if (b->size_bytes >= 0)
+			cJSON_AddNumberToObject(o, "size_bytes",
+			                        (double)b->size_bytes);
+		else
+			cJSON_AddNullToObject(o, "size_bytes");
+		if (cJSON_IsNumber(plain))
+			cJSON_AddNumberToObject(o, "plain_bytes",
+			                        plain->valuedouble);
+		else
+			cJSON_AddNullToObject(o, "plain_bytes");
+		cJSON_AddNumberToObject(o, "compression_ratio",
+		                        b->compression_ratio);
+		cJSON_AddStringToObject(o, "checksum", b->checksum);
+		if (b->location != NULL)
+			cJSON_AddStringToObject(o, "location", b->location);
+		else
+			cJSON_AddNullToObject(o, "location");
+		cJSON_AddBoolToObject(
+		    o, "encrypted",
+		    cJSON_IsTrue(
+		        cJSON_GetObjectItemCaseSensitive(m, "encrypted")));
+		cJSON *names = cJSON_AddArrayToObject(o, "copies");
+		const cJSON *c;
+		cJSON_ArrayForEach(c, copies)
+		{
+			cJSON_AddItemToArray(names,
+			                     cJSON_CreateString(c->string));
+		}
+		if (error != NULL)
+			cJSON_AddStringToObject(o, "error", error);
+		else
+			cJSON_AddNullToObject(o, "error");
+		cJSON_AddItemToArray(arr, o);
+		cJSON_Delete(m);
+	}
+	char *text = cJSON_Print(arr);
+	cJSON_Delete(arr);
+	if (text == NULL)
+		abort();
+	return text;
+}
+
+void backup_meta_summary(const struct catalog_backup *b, char target[64],
+                         char error[256])
+{
+	cJSON *m = meta_parse(b);
+	const char *t = meta_str(m, "target"), *e = meta_str(m, "error");
+	strlcpy_dr(target, t ? t : "", 64);
+	strlcpy_dr(error, e ? e : "", 256);
+	cJSON_Delete(m);
+}

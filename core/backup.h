@@ -107,4 +107,13 @@ int backup_copy(struct catalog *cat, const struct config *cfg,
                 const char *target, int64_t now,
                 struct backup_copy_item **items, size_t *n, char **err);
 
+/* The stable JSON form of `backup list --json`: an array of objects with
+ * backup_id, service, target, status, type, started_at, completed_at (ISO
+ * 8601 or null), size_bytes, plain_bytes, compression_ratio, checksum,
+ * location, encrypted, copies (repository names) and error.  malloc'd. */
+char *backup_list_json(const struct catalog_backup *list, size_t n);
+/* The target and the error recorded in a backup's metadata ("" if none). */
+void backup_meta_summary(const struct catalog_backup *b, char target[64],
+                         char error[256]);
+
 #endif
