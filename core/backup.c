@@ -1083,3 +1083,463 @@ void backup_meta_summary(const struct catalog_backup *b, char target[64],
 	strlcpy_dr(error, e ? e : "", 256);
 	cJSON_Delete(m);
 }
+
+/* ---- retention ---------------------------------------------------------- */
+
+/* Whether a backup belongs to the target (recorded in its metadata). */
+static int of_target(const struct catalog_backup *b, const char *target)
+{
+	cJSON *m = meta_parse(b);
+	const char *t = meta_str(m, "target");
+	int yes = t != NULL && strcmp(t, target) == 0;
+	cJSON_Delete(m);
+	return yes;
+}
+
+static int good_backups(struct catalog *cat, const char *service,
+                        struct catalog_backup **out, size_t *n, char **err)
+{
+	static const char *const good[] = {"completed", "verified"};
+	*out = NULL;
+	*n = 0;
+	for (size_t s = 0; s < 2; s++) {
+		struct catalog_backup_filter f = {.service = service,
+		                                  .status = good[s]};
+		struct catalog_backup *list = NULL;
+		size_t k = 0;
+		int rc = catalog_backup_list(cat, &f, &list, &k, err);
+		if (rc != DR_OK) {
+			catalog_backups_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			return rc;
+		}
+		*out = xreallocarray(*out, *n + k + 1, sizeof **out);
+		memcpy(*out + *n, list, k * sizeof *list);
+		*n += k;
+		free(list); /* the records moved; their strings with them */
+	}
+	return DR_OK;
+}
+
+static int by_completed_desc(const void *a, const void *b)
+{
+	const struct catalog_backup *x = a, *y = b;
+	if (x->completed_at != y->completed_at)
+		return x->completed_at < y->completed_at ? 1 : -1;
+	return strcmp(x->backup_id, y->backup_id);
+}
+
+static int64_t bucket(int64_t t, int kind)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	struct tm tm;
+	time_t tt = (time_t)t;
+	switch (kind) {
+	case 0:
+		return t >= 0 ? t / 3600 : (t - 3599) / 3600;
+	case 1:
+		return days;
+	case 2:
+		/* 1970-01-01 was a Thursday: weeks start on Monday. */
+		return (days + 3) >= 0 ? (days + 3) / 7 : (days + 3 - 6) / 7;
+	default:
+		gmtime_r(&tt, &tm);
+		return (int64_t)tm.tm_year * 12 + tm.tm_mon;
+	}
+}
+
+static void add_item(struct backup_prune_item **items, size_t *n,
+                     const struct catalog_backup *b, int keep,
+                     const char *reason)
+{
+	*items = xreallocarray(*items, *n + 1, sizeof **items);
+	struct backup_prune_item *it = &(*items)[(*n)++];
+	memset(it, 0, sizeof *it);
+	strlcpy_dr(it->backup_id, b->backup_id, sizeof it->backup_id);
+	strlcpy_dr(it->service, b->service, sizeof it->service);
+	it->completed_at = b->completed_at;
+	it->keep = keep;
+	strlcpy_dr(it->reason, reason, sizeof it->reason);
+}
+
+/* Deletes an expired backup's object; records success, or the error to
+ * retry next time. */
+static void delete_expired(struct catalog *cat, const struct config *cfg,
+                           struct catalog_backup *b,
+                           struct backup_prune_item *it)
+{
+	cJSON *m = meta_parse(b);
+	const char *object = meta_str(m, "object");
+	struct repo *repo = NULL;
+	char *e = NULL;
+	int rc = DR_OK;
+	if (object != NULL) {
+		rc = open_repo(cfg, meta_str(m, "repository"),
+		               meta_str(m, "repo_url"), &repo, &e);
+		if (rc == DR_OK) {
+			rc = repo_remove(repo, object, &e);
+			if (rc == DR_ENOTFOUND) {
+				rc = DR_OK;
+				free(e);
+				e = NULL;
+			}
+		}
+		repo_close(repo);
+	}
+	if (rc == DR_OK) {
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "delete_error");
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "deleted");
+		cJSON_AddBoolToObject(m, "deleted", 1);
+		meta_store(b, m);
+		char *se = NULL;
+		if (save_with_audit(cat, b, "backup.delete", object, &se) !=
+		    DR_OK) {
+			strlcpy_dr(it->error, se ? se : "catalog error",
+			           sizeof it->error);
+		} else {
+			it->deleted = 1;
+		}
+		free(se);
+	} else {
+		strlcpy_dr(it->error, e ? e : "delete failed",
+		           sizeof it->error);
+		meta_set_str(m, "delete_error", it->error);
+		meta_store(b, m);
+		char *se = NULL;
+		catalog_backup_update(cat, b, &se);
+		free(se);
+	}
+	free(e);
+	cJSON_Delete(m);
+}
+
+static int deleted_flag(const struct catalog_backup *b)
+{
+	cJSON *m = meta_parse(b);
+	int yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "deleted"));
+	cJSON_Delete(m);
+	return yes;
+}
+
+int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
+                 int64_t now, struct backup_prune_item **items, size_t *n,
+                 char **err)
+{
+	const struct backup_config *bc = cfg->backup;
+	int rc = DR_OK, reaped;
+	*items = NULL;
+	*n = 0;
+	if (!dry_run) {
+		rc = backup_reap_stale(cat, cfg, &reaped, err);
+		if (rc != DR_OK)
+			return rc;
+	}
+	for (size_t ti = 0; bc != NULL && ti < bc->n_targets && rc == DR_OK;
+	     ti++) {
+		const struct backup_target *t = &bc->targets[ti];
+		struct catalog_backup *all = NULL;
+		size_t na = 0, nb = 0;
+		rc = good_backups(cat, t->service, &all, &na, err);
+		if (rc != DR_OK)
+			break;
+		qsort(all, na, sizeof *all, by_completed_desc);
+		/* The newest verified backup of the service, whichever target
+		 * made it, is never deleted. */
+		const char *newest_verified = NULL;
+		for (size_t i = 0; i < na && newest_verified == NULL; i++)
+			if (strcmp(all[i].status, "verified") == 0)
+				newest_verified = all[i].backup_id;
+		struct catalog_backup *mine = xcalloc(na + 1, sizeof *mine);
+		for (size_t i = 0; i < na; i++)
+			if (of_target(&all[i], t->name))
+				mine[nb++] = all[i];
+		const int limits[4] = {t->retention.hourly, t->retention.daily,
+		                       t->retention.weekly,
+		                       t->retention.monthly};
+		static const char *const names[4] = {"hourly", "daily",
+		                                     "weekly", "monthly"};
+		int used[4] = {0, 0, 0, 0};
+		int64_t last[4] = {INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN};
+		for (size_t i = 0; i < nb; i++) {
+			const char *why = NULL;
+			for (int k = 0; k < 4; k++) {
+				int64_t bk = bucket(mine[i].completed_at, k);
+				if (bk != last[k] && used[k] < limits[k]) {
+					last[k] = bk;
+					used[k]++;
+					if (why == NULL)
+						why = names[k];
+				}
+			}
+			if (why == NULL && newest_verified != NULL &&
+			    strcmp(mine[i].backup_id, newest_verified) == 0)
+				why = "newest verified";
+			if (mine[i].completed_at > now)
+				why = why ? why : "in the future";
+			add_item(items, n, &mine[i], why != NULL,
+			         why ? why : "expired");
+			if (why != NULL || dry_run)
+				continue;
+			/* Expired in the catalog first, then deleted. */
+			struct backup_prune_item *it = &(*items)[*n - 1];
+			cJSON *m = meta_parse(&mine[i]);
+			char iso[32];
+			time_format_iso(now, iso);
+			meta_set_str(m, "expired_at", iso);
+			meta_store(&mine[i], m);
+			cJSON_Delete(m);
+			strlcpy_dr(mine[i].status, "expired",
+			           sizeof mine[i].status);
+			char *se = NULL;
+			if (save_with_audit(cat, &mine[i], "backup.expire",
+			                    "retention", &se) != DR_OK) {
+				strlcpy_dr(it->error, se ? se : "catalog",
+				           sizeof it->error);
+				free(se);
+				continue;
+			}
+			delete_expired(cat, cfg, &mine[i], it);
+		}
+		free(mine);
+		catalog_backups_free(all, na);
+	}
+	/* Expired earlier but not deleted yet: retry. */
+	if (rc == DR_OK) {
+		struct catalog_backup_filter f = {.status = "expired"};
+		struct catalog_backup *list = NULL;
+		size_t k = 0;
+		rc = catalog_backup_list(cat, &f, &list, &k, err);
+		for (size_t i = 0; rc == DR_OK && i < k; i++) {
+			if (deleted_flag(&list[i]))
+				continue;
+			int fresh = 0;
+			for (size_t j = 0; j < *n; j++)
+				if (strcmp((*items)[j].backup_id,
+				           list[i].backup_id) == 0)
+					fresh = 1;
+			if (fresh)
+				continue;
+			add_item(items, n, &list[i], 0, "expired earlier");
+			if (!dry_run)
+				delete_expired(cat, cfg, &list[i],
+				               &(*items)[*n - 1]);
+		}
+		catalog_backups_free(list, k);
+	}
+	return rc;
+}
+
+/* ---- copies to a second repository -------------------------------------- */
+
+struct copy_ctx {
+	struct repo_put *put;
+	struct sha256_ctx *sha;
+};
+
+static int copy_object(struct repo *from, struct repo *to, const char *object,
+                       const char *want_sha, char **err)
+{
+	struct repo_get *get = NULL;
+	struct repo_put *put = NULL;
+	uint8_t *buf = NULL;
+	char hex[65];
+	int rc = repo_get_open(from, object, &get, err);
+	if (rc != DR_OK)
+		return rc;
+	rc = repo_put_begin(to, object, &put, err);
+	if (rc != DR_OK) {
+		repo_get_close(get);
+		return rc;
+	}
+	struct sha256_ctx *sha = sha256_new();
+	buf = xmalloc(IO_BUF);
+	for (;;) {
+		size_t got = 0;
+		rc = repo_get_read(get, buf, IO_BUF, &got, err);
+		if (rc != DR_OK || got == 0)
+			break;
+		sha256_update(sha, buf, got);
+		rc = repo_put_write(put, buf, got, err);
+		if (rc != DR_OK)
+			break;
+	}
+	repo_get_close(get);
+	sha256_final_hex(sha, hex);
+	if (rc == DR_OK && strcmp(hex, want_sha) != 0) {
+		*err = xasprintf("the source object's SHA-256 %s does not "
+		                 "match the catalog's %s; not copied",
+		                 hex, want_sha);
+		rc = DR_ECORRUPT;
+	}
+	if (rc == DR_OK)
+		rc = repo_put_commit(put, err);
+	else
+		repo_put_abort(put);
+	if (rc != DR_OK) {
+		free(buf);
+		return rc;
+	}
+	/* Read the copy back: the copy counts only when its bytes match. */
+	rc = repo_get_open(to, object, &get, err);
+	if (rc == DR_OK) {
+		sha = sha256_new();
+		for (;;) {
+			size_t got = 0;
+			rc = repo_get_read(get, buf, IO_BUF, &got, err);
+			if (rc != DR_OK || got == 0)
+				break;
+			sha256_update(sha, buf, got);
+		}
+		repo_get_close(get);
+		sha256_final_hex(sha, hex);
+		if (rc == DR_OK && strcmp(hex, want_sha) != 0) {
+			*err = xasprintf("the copy reads back with SHA-256 %s, "
+			                 "expected %s",
+			                 hex, want_sha);
+			rc = DR_ECORRUPT;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int backup_copy(struct catalog *cat, const struct config *cfg,
+                const char *target, int64_t now,
+                struct backup_copy_item **items, size_t *n, char **err)
+{
+	const struct backup_config *bc = cfg->backup;
+	int rc = DR_OK, any = 0;
+	*items = NULL;
+	*n = 0;
+	for (size_t ti = 0; bc != NULL && ti < bc->n_targets && rc == DR_OK;
+	     ti++) {
+		const struct backup_target *t = &bc->targets[ti];
+		if (target != NULL && strcmp(t->name, target) != 0)
+			continue;
+		if (t->copy_repository == NULL) {
+			if (target != NULL) {
+				*err = xasprintf("backup target \"%s\" has no "
+				                 "copy_repository",
+				                 target);
+				return DR_EINVAL;
+			}
+			continue;
+		}
+		any = 1;
+		const struct backup_repository *dst =
+		    backup_config_repository(cfg, t->copy_repository);
+		if (dst == NULL) {
+			*err = xasprintf("backup target \"%s\": copy "
+			                 "repository \"%s\" is not in the "
+			                 "config",
+			                 t->name, t->copy_repository);
+			return DR_EINVAL;
+		}
+		struct catalog_backup *all = NULL;
+		size_t na = 0;
+		rc = good_backups(cat, t->service, &all, &na, err);
+		if (rc != DR_OK)
+			break;
+		qsort(all, na, sizeof *all, by_completed_desc);
+		struct repo *to = NULL;
+		struct repo_options opt;
+		char *oe = NULL;
+		backup_config_repo_options(dst, &opt);
+		int open_rc = repo_open(dst->url, &opt, &to, &oe);
+		int64_t oldest_uncopied = 0, pending_bytes = 0;
+		for (size_t i = na; i-- > 0;) {
+			struct catalog_backup *b = &all[i];
+			if (!of_target(b, t->name))
+				continue;
+			cJSON *m = meta_parse(b);
+			cJSON *copies =
+			    cJSON_GetObjectItemCaseSensitive(m, "copies");
+			if (cJSON_GetObjectItemCaseSensitive(
+			        copies, t->copy_repository) != NULL) {
+				cJSON_Delete(m);
+				continue;
+			}
+			*items = xreallocarray(*items, *n + 1, sizeof **items);
+			struct backup_copy_item *it = &(*items)[(*n)++];
+			memset(it, 0, sizeof *it);
+			strlcpy_dr(it->backup_id, b->backup_id,
+			           sizeof it->backup_id);
+			strlcpy_dr(it->target, t->name, sizeof it->target);
+			strlcpy_dr(it->repository, t->copy_repository,
+			           sizeof it->repository);
+			char *e = NULL;
+			int crc = open_rc;
+			if (crc != DR_OK) {
+				e = xstrdup(oe);
+			} else {
+				struct repo *from = NULL;
+				crc = open_repo(cfg, meta_str(m, "repository"),
+				                meta_str(m, "repo_url"), &from,
+				                &e);
+				if (crc == DR_OK)
+					crc = copy_object(from, to,
+					                  meta_str(m, "object"),
+					                  b->checksum, &e);
+				repo_close(from);
+			}
+			if (crc == DR_OK) {
+				if (copies == NULL)
+					copies = cJSON_AddObjectToObject(
+					    m, "copies");
+				cJSON *c = cJSON_AddObjectToObject(
+				    copies, t->copy_repository);
+				char iso[32];
+				time_format_iso(now, iso);
+				cJSON_AddStringToObject(c, "at", iso);
+				cJSON_AddStringToObject(c, "url", dst->url);
+				meta_store(b, m);
+				char *d =
+				    xasprintf("to %s, sha256 %s",
+				              t->copy_repository, b->checksum);
+				crc = save_with_audit(cat, b, "backup.copy", d,
+				                      &e);
+				free(d);
+			}
+			if (crc == DR_OK) {
+				it->ok = 1;
+			} else {
+				strlcpy_dr(it->error, e ? e : "copy failed",
+				           sizeof it->error);
+				if (oldest_uncopied == 0 ||
+				    b->completed_at < oldest_uncopied)
+					oldest_uncopied = b->completed_at;
+				pending_bytes +=
+				    b->size_bytes > 0 ? b->size_bytes : 0;
+			}
+			free(e);
+			cJSON_Delete(m);
+		}
+		/* Copy lag: the age of the oldest backup not yet copied. */
+		struct catalog_replication rep;
+		memset(&rep, 0, sizeof rep);
+		strlcpy_dr(rep.service, t->service, sizeof rep.service);
+		snprintf(rep.source, sizeof rep.source, "backup:%s",
+		         t->repository);
+		snprintf(rep.target, sizeof rep.target, "backup:%s",
+		         t->copy_repository);
+		rep.lag_s =
+		    oldest_uncopied ? (double)(now - oldest_uncopied) : 0;
+		rep.lag_bytes = pending_bytes;
+		strlcpy_dr(rep.state,
+		           open_rc != DR_OK  ? "down"
+		           : oldest_uncopied ? "catchup"
+		                             : "streaming",
+		           sizeof rep.state);
+		rep.sampled_at = now;
+		rc = catalog_replication_record(cat, &rep, err);
+		free(oe);
+		repo_close(to);
+		catalog_backups_free(all, na);
+	}
+	if (rc == DR_OK && !any) {
+		*err = xasprintf("no backup target has a copy_repository");
+		return DR_ENOTFOUND;
+	}
+	return rc;
+}
