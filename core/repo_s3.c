@@ -195,8 +195,11 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 	CURLcode c = CURLE_OK;
 	int attempts = r->retries + 1;
 	char curl_err[CURL_ERROR_SIZE];
-	char sigv4[128];
+	char sigv4[128], hex[65], payload_hdr[96];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", r->region);
+	sha256_hex(body ? body : "", body ? body_len : 0, hex);
+	snprintf(payload_hdr, sizeof payload_hdr, "x-amz-content-sha256: %s",
+	         hex);
 
 	for (int attempt = 0; attempt < attempts; attempt++) {
 		if (attempt > 0)
@@ -224,6 +227,8 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 		struct curl_slist *hdr = NULL;
 		/* No "Expect: 100-continue" round trip. */
 		hdr = curl_slist_append(hdr, "Expect:");
+		/* S3 wants the payload's hash; libcurl signs it along. */
+		hdr = curl_slist_append(hdr, payload_hdr);
 		if (strcmp(method, "HEAD") == 0) {
 			curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 		} else if (body != NULL || strcmp(method, "POST") == 0 ||
