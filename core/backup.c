@@ -1250,10 +1250,12 @@ int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
 		for (size_t i = 0; i < na && newest_verified == NULL; i++)
 			if (strcmp(all[i].status, "verified") == 0)
 				newest_verified = all[i].backup_id;
-		struct catalog_backup *mine = xcalloc(na + 1, sizeof *mine);
+		/* Pointers into all: updates land in the records that
+		 * catalog_backups_free() releases. */
+		struct catalog_backup **mine = xcalloc(na + 1, sizeof *mine);
 		for (size_t i = 0; i < na; i++)
 			if (of_target(&all[i], t->name))
-				mine[nb++] = all[i];
+				mine[nb++] = &all[i];
 		const int limits[4] = {t->retention.hourly, t->retention.daily,
 		                       t->retention.weekly,
 		                       t->retention.monthly};
@@ -1264,7 +1266,7 @@ int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
 		for (size_t i = 0; i < nb; i++) {
 			const char *why = NULL;
 			for (int k = 0; k < 4; k++) {
-				int64_t bk = bucket(mine[i].completed_at, k);
+				int64_t bk = bucket(mine[i]->completed_at, k);
 				if (bk != last[k] && used[k] < limits[k]) {
 					last[k] = bk;
 					used[k]++;
@@ -1273,33 +1275,33 @@ int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
 				}
 			}
 			if (why == NULL && newest_verified != NULL &&
-			    strcmp(mine[i].backup_id, newest_verified) == 0)
+			    strcmp(mine[i]->backup_id, newest_verified) == 0)
 				why = "newest verified";
-			if (mine[i].completed_at > now)
+			if (mine[i]->completed_at > now)
 				why = why ? why : "in the future";
-			add_item(items, n, &mine[i], why != NULL,
+			add_item(items, n, mine[i], why != NULL,
 			         why ? why : "expired");
 			if (why != NULL || dry_run)
 				continue;
 			/* Expired in the catalog first, then deleted. */
 			struct backup_prune_item *it = &(*items)[*n - 1];
-			cJSON *m = meta_parse(&mine[i]);
+			cJSON *m = meta_parse(mine[i]);
 			char iso[32];
 			time_format_iso(now, iso);
 			meta_set_str(m, "expired_at", iso);
-			meta_store(&mine[i], m);
+			meta_store(mine[i], m);
 			cJSON_Delete(m);
-			strlcpy_dr(mine[i].status, "expired",
-			           sizeof mine[i].status);
+			strlcpy_dr(mine[i]->status, "expired",
+			           sizeof mine[i]->status);
 			char *se = NULL;
-			if (save_with_audit(cat, &mine[i], "backup.expire",
+			if (save_with_audit(cat, mine[i], "backup.expire",
 			                    "retention", &se) != DR_OK) {
 				strlcpy_dr(it->error, se ? se : "catalog",
 				           sizeof it->error);
 				free(se);
 				continue;
 			}
-			delete_expired(cat, cfg, &mine[i], it);
+			delete_expired(cat, cfg, mine[i], it);
 		}
 		free(mine);
 		catalog_backups_free(all, na);
