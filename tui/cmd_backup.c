@@ -9,6 +9,7 @@
 #include "core/backup_config.h"
 #include "core/error.h"
 #include "core/timeutil.h"
+#include "core/xmalloc.h"
 #include "tui/cmd.h"
 
 static void human(double bytes, char *buf, size_t size)
@@ -272,8 +273,10 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 	} else {
 		static const char *const states[] = {"completed", "verified",
 		                                     "corrupt"};
-		size_t total = 0, bad = 0;
+		size_t total = 0, bad = 0, nids = 0;
+		char(*ids)[40] = NULL;
 		rc = DR_EXIT_OK;
+		/* Collect first: verifying moves rows between states. */
 		for (size_t s = 0; s < 3; s++) {
 			struct catalog_backup_filter f = {.service = service,
 			                                  .status = states[s],
@@ -288,16 +291,19 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 				rc = DR_EXIT_FAIL;
 				continue;
 			}
-			for (size_t i = 0; i < n; i++) {
-				total++;
-				if (verify_one(cat, cfg, list[i].backup_id) !=
-				    DR_EXIT_OK) {
-					bad++;
-					rc = DR_EXIT_FAIL;
-				}
-			}
+			ids = xreallocarray(ids, nids + n + 1, sizeof *ids);
+			for (size_t i = 0; i < n; i++)
+				strlcpy_dr(ids[nids++], list[i].backup_id, 40);
 			catalog_backups_free(list, n);
 		}
+		for (size_t i = 0; i < nids; i++) {
+			total++;
+			if (verify_one(cat, cfg, ids[i]) != DR_EXIT_OK) {
+				bad++;
+				rc = DR_EXIT_FAIL;
+			}
+		}
+		free(ids);
 		printf("%zu verified, %zu failed\n", total - bad, bad);
 	}
 	catalog_close(cat);
