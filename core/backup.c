@@ -472,6 +472,12 @@ static int write_all(int fd, const void *buf, size_t n, const char *what,
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE) {
+			*err = xasprintf("%s stopped reading before the end of "
+			                 "the backup",
+			                 what);
+			return DR_EIO;
+		}
 		if (w < 0) {
 			*err = xasprintf("writing to %s: %s", what,
 			                 strerror(errno));
