@@ -508,8 +508,18 @@ static void s3_put_abort(void *put)
 	struct s3_put *p = put;
 	if (p == NULL)
 		return;
-	if (p->upload_id != NULL)
+	if (p->upload_id != NULL) {
 		abort_upload(p->r, p->key, p->upload_id);
+	} else {
+		/* A server may keep the body of a PUT that broke off; the key
+		 * is this backup's alone, so removing it is safe. */
+		struct response resp = {0};
+		char *e = NULL, *url = url_for(p->r, p->key, NULL);
+		request(p->r, "DELETE", url, NULL, 0, NULL, &resp, &e);
+		free(e);
+		free(url);
+		free(resp.body.data);
+	}
 	put_free(p);
 }
 
@@ -525,6 +535,10 @@ static int s3_put_commit(void *put, char **err)
 		             p->part.len, NULL, &resp, err);
 		free(url);
 		free(resp.body.data);
+		if (rc != DR_OK) {
+			s3_put_abort(p);
+			return rc;
+		}
 		put_free(p);
 		return rc;
 	}
