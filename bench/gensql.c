@@ -19,11 +19,11 @@ static unsigned rnd(unsigned n)
 static const char *const first[] = {
     "alice", "bruno", "carla", "diego", "elena", "farid", "greta", "hugo",
     "ines",  "joao",  "karin", "luis",  "marta", "nuno",  "olga",  "pedro"};
-static const char *const last[] = {
-    "silva", "santos", "oliveira", "souza", "lima",  "pereira",
-    "costa", "ferreira", "almeida", "nunes", "gomes", "martins"};
-static const char *const status[] = {"paid", "pending", "shipped",
-				     "refunded", "cancelled"};
+static const char *const last[] = {"silva",   "santos",  "oliveira", "souza",
+                                   "lima",    "pereira", "costa",    "ferreira",
+                                   "almeida", "nunes",   "gomes",    "martins"};
+static const char *const status[] = {"paid", "pending", "shipped", "refunded",
+                                     "cancelled"};
 
 int main(int argc, char **argv)
 {
