@@ -1121,7 +1121,8 @@ static int good_backups(struct catalog *cat, const char *service,
 			return rc;
 		}
 		*out = xreallocarray(*out, *n + k + 1, sizeof **out);
-		memcpy(*out + *n, list, k * sizeof *list);
+		if (k > 0)
+			memcpy(*out + *n, list, k * sizeof *list);
 		*n += k;
 		free(list); /* the records moved; their strings with them */
 	}

@@ -572,7 +572,9 @@ int backup_format_reader_feed(struct backup_format_reader *r, const void *data,
 		/* Check the magic as soon as it is complete. */
 		uint8_t magic[8];
 		size_t have = r->in.len - r->in.pos;
-		memcpy(magic, r->in.data + r->in.pos, have < 8 ? have : 8);
+		if (have > 0)
+			memcpy(magic, r->in.data + r->in.pos,
+			       have < 8 ? have : 8);
 		if (have < 8)
 			memcpy(magic + have, d, 8 - have);
 		if (memcmp(magic, BACKUP_FORMAT_MAGIC, 8) != 0) {
