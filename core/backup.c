@@ -256,9 +256,20 @@ struct run_ctx {
 	double t0;
 };
 
+static volatile sig_atomic_t cancelled;
+
+void backup_cancel(void)
+{
+	cancelled = 1;
+}
+
 static int run_read(void *arg, void *buf, size_t cap, size_t *got, char **err)
 {
 	struct run_ctx *c = arg;
+	if (cancelled) {
+		*err = xasprintf("interrupted by a signal");
+		return DR_EIO;
+	}
 	return source_read(c->src, buf, cap, got, err);
 }
 
@@ -401,6 +412,10 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	if (rc == DR_OK) {
 		rc = backup_stream_encode(&params, 0, run_read, &ctx, run_write,
 		                          &ctx, run_progress, &ctx, &res, &e);
+		if (rc == DR_OK && cancelled) {
+			e = xasprintf("interrupted by a signal");
+			rc = DR_EIO;
+		}
 		char *se = NULL;
 		int src_rc = source_close(ctx.src, rc == DR_OK, &se);
 		if (rc == DR_OK && src_rc != DR_OK) {

@@ -48,6 +48,11 @@ int backup_run(struct catalog *cat, const struct config *cfg,
                const char *target, backup_progress_fn progress,
                void *progress_arg, struct backup_outcome *out, char **err);
 
+/* Asks a running backup_run() to stop: the row becomes failed
+ * ("interrupted") and nothing is left in the repository.  Async-signal-safe:
+ * meant for a SIGINT/SIGTERM handler. */
+void backup_cancel(void);
+
 /* Reads the object back, checking every chunk and the SHA-256.  Marks the
  * row verified, or corrupt (DR_ECORRUPT with what is wrong). */
 int backup_verify(struct catalog *cat, const struct config *cfg,

@@ -1,5 +1,6 @@
 /* `backup run`, `backup list`, `backup verify`. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,24 @@ static void show_progress(void *arg, const struct backup_progress *p)
 	}
 	fprintf(stderr, "\r  %s read, %s/s%s   ", done, rate, eta);
 	fflush(stderr);
+}
+
+/* The first SIGINT or SIGTERM stops the backup cleanly (its row fails with
+ * the reason); a second one ends the process at once. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	backup_cancel();
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static int run_one(struct catalog *cat, const struct config *cfg,
@@ -115,6 +134,7 @@ static int cmd_run(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
+	catch_signals();
 	if (target != NULL) {
 		rc = run_one(cat, cfg, target);
 	} else {

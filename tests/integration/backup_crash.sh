@@ -50,3 +50,20 @@ expect_eq "and verified them all" "$(tail -n1 <<<"$OUT")" "$completed verified, 
 expect_eq "catalog integrity" "$(sql 'pragma integrity_check')" ok
 expect_rc "the audit chain verifies" 0 dr audit verify
 expect_rc "a backup after all that still works" 0 dr backup run db
+
+# SIGTERM (or Ctrl-C) stops a backup cleanly: failed at once, with the reason.
+write_config '
+  "slow": { "service": "orders", "repository": "local",
+            "source": { "kind": "command",
+                        "shell": "for i in $(seq 1 100); do head -c 100000 /dev/urandom; sleep 0.05; done" } }'
+"$DR" --catalog "$db" --config "$cfg" backup run slow >"$T/slow.out" 2>"$T/slow.err" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+expect_eq "SIGTERM: the backup exits 1" "$?" 1
+slow_id=$(last_id)
+expect_eq "SIGTERM: the row is failed right away" "$(status_of "$slow_id")" failed
+expect_in "SIGTERM: with the reason" "$(cat "$T/slow.err")" "interrupted by a signal"
+[ ! -e "$(object_of "$slow_id")" ] && pass "SIGTERM: no object" || fail "SIGTERM: no object"
+expect_eq "SIGTERM: no partial file" "$(find "$repo" -name '*.partial-*' | wc -l)" 0
