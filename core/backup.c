@@ -187,10 +187,16 @@ static int reap_one(struct catalog *cat, const struct config *cfg,
 	}
 	long pid = (long)pidv->valuedouble;
 	proc_start(pid, now_start);
-	if (now_start[0] != '\0' && start != NULL &&
-	    strcmp(now_start, start) == 0) {
+	/* Alive: the same process (pid and start time match), or a process
+	 * we cannot see in /proc (hidepid) that kill() says exists. */
+	int alive;
+	if (now_start[0] != '\0' && start != NULL && start[0] != '\0')
+		alive = strcmp(now_start, start) == 0;
+	else
+		alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (alive) {
 		cJSON_Delete(m);
-		return DR_OK; /* still running */
+		return DR_OK;
 	}
 	/* Remove what the dead process may have left: a partial, or a whole
 	 * object it had no time to record. */
