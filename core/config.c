@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/agent_config.h"
+#include "core/backup_config.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/notify_config.h"
@@ -40,6 +41,8 @@ struct config_section {
  *	{"notifications", notify_config_parse, notify_config_free},
  * Until then the key is unknown, and an error. */
 static const struct config_section config_sections[] = {
+    {"repositories", backup_config_parse_repositories, backup_config_free},
+    {"backups", backup_config_parse_backups, NULL},
     {"probes", probe_config_parse, probe_config_free},
     {"notifications", notify_config_parse, notify_config_free},
     {"agent", agent_config_parse, agent_config_free},
