@@ -1,11 +1,6 @@
 /* The agent's hooks into core/backup.c; see agent_backup.h. */
 #include "core/agent_backup.h"
 
-/* Built against the backup module when it is there; the check is at
- * compile time so that this branch and the backup branch each build alone
- * and join up when merged. */
-#if __has_include("core/backup.h")
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,14 +163,3 @@ const struct agent_hooks agent_backup_hooks = {
     .run = agent_backup_run,
     .failover = NULL,
 };
-
-#else
-
-const struct agent_hooks agent_backup_hooks = {
-    .name = "backup",
-    .jobs = NULL, /* not wired: no backup module in this build */
-    .run = NULL,
-    .failover = NULL,
-};
-
-#endif

@@ -2,10 +2,7 @@
  * hook table (core/agent.h): for every backup target with a "schedule", a
  * backup and then a verification of the newest backup on that interval;
  * retention and copies to a second repository hourly.  Failed and corrupt
- * backups (and their recovery) are reported to notifications.
- *
- * Until the backup module (core/backup.h) is part of the build the table
- * has no jobs, and the agent's heartbeat says "backups: hook not wired". */
+ * backups (and their recovery) are reported to notifications. */
 #ifndef DR_AGENT_BACKUP_H
 #define DR_AGENT_BACKUP_H
 
