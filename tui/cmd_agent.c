@@ -155,8 +155,7 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	opt.catalog_path = where;
-	opt.hooks =
-	    &agent_backup_hooks; /* no jobs until backups are built in */
+	opt.hooks = &agent_backup_hooks;
 	opt.reload = agent_reload;
 	opt.reload_arg = (void *)g;
 	opt.log = agent_log_line;
