@@ -23,8 +23,9 @@ enum dr_status {
 /* Exit codes of the command-line tools (documented in drconsole(1)). */
 enum dr_exit {
 	DR_EXIT_OK = 0,
-	DR_EXIT_FAIL = 1,  /* the operation failed */
-	DR_EXIT_USAGE = 2, /* bad flag, bad value, invalid input: nothing done */
+	DR_EXIT_FAIL = 1, /* the operation failed */
+	DR_EXIT_USAGE =
+	    2, /* bad flag, bad value, invalid input: nothing done */
 };
 
 const char *dr_status_name(int status);

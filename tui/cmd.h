@@ -38,6 +38,10 @@ struct config *cli_config(const struct cmd_globals *g);
 /* Where the catalog is: --catalog, DRCONSOLE_CATALOG, the config, or the
  * XDG default.  malloc'd. */
 char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg);
+/* Passed with the catalog flags by commands that change state: under
+ * --read-only they are refused before anything is opened. */
+#define CLI_WRITE (1 << 8)
+
 /* Opens the catalog (flags as catalog_open) and attaches the audit hasher;
  * prints the error and returns NULL on failure, setting *rc to the exit
  * code to use. */

@@ -21,9 +21,9 @@ extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_demo_entry;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_init_entry,   &cmd_status_entry, &cmd_check_entry,
-	&cmd_service_entry, &cmd_record_entry, &cmd_config_entry,
-	&cmd_audit_entry,  &cmd_demo_entry,   NULL,
+    &cmd_init_entry,    &cmd_status_entry, &cmd_check_entry,
+    &cmd_service_entry, &cmd_record_entry, &cmd_config_entry,
+    &cmd_audit_entry,   &cmd_demo_entry,   NULL,
 };
 
 /* The console, when a terminal is there to draw on.  Until the full-screen
@@ -32,33 +32,34 @@ int console_main(const struct cmd_globals *g);
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: drconsole [GLOBAL OPTIONS] [COMMAND [ARGS]]\n"
-		"\n"
-		"A disaster-recovery operations console.  With no command it "
-		"opens the\nconsole on a terminal, and prints `status` "
-		"otherwise.\n"
-		"\n"
-		"Global options:\n"
-		"  --catalog PATH     the catalog (default "
-		"$XDG_DATA_HOME/drconsole/catalog.db;\n"
-		"                     also DRCONSOLE_CATALOG)\n"
-		"  --config FILE      the config file (default "
-		"$XDG_CONFIG_HOME/drconsole/config.json)\n"
-		"  --theme NAME|FILE  colour theme for the console\n"
-		"  --read-only        refuse every action\n"
-		"  --wall             read-only wall display that cycles views\n"
-		"  --cycle SECONDS    wall: seconds per view (default 15)\n"
-		"  --stale-after DUR  wall: warn when data is older (default "
-		"10m)\n"
-		"  --ascii            ASCII line drawing\n"
-		"  -h, --help         this help;  COMMAND --help for a command\n"
-		"  -V, --version      print the version\n"
-		"\n"
-		"Commands:\n");
+	fprintf(
+	    out,
+	    "usage: drconsole [GLOBAL OPTIONS] [COMMAND [ARGS]]\n"
+	    "\n"
+	    "A disaster-recovery operations console.  With no command it "
+	    "opens the\nconsole on a terminal, and prints `status` "
+	    "otherwise.\n"
+	    "\n"
+	    "Global options:\n"
+	    "  --catalog PATH     the catalog (default "
+	    "$XDG_DATA_HOME/drconsole/catalog.db;\n"
+	    "                     also DRCONSOLE_CATALOG)\n"
+	    "  --config FILE      the config file (default "
+	    "$XDG_CONFIG_HOME/drconsole/config.json)\n"
+	    "  --theme NAME|FILE  colour theme for the console\n"
+	    "  --read-only        refuse every action\n"
+	    "  --wall             read-only wall display that cycles views\n"
+	    "  --cycle SECONDS    wall: seconds per view (default 15)\n"
+	    "  --stale-after DUR  wall: warn when data is older (default "
+	    "10m)\n"
+	    "  --ascii            ASCII line drawing\n"
+	    "  -h, --help         this help;  COMMAND --help for a command\n"
+	    "  -V, --version      print the version\n"
+	    "\n"
+	    "Commands:\n");
 	for (size_t i = 0; commands[i] != NULL; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name,
-			commands[i]->summary);
+		        commands[i]->summary);
 	fprintf(out, "\nSee drconsole(1).\n");
 }
 
@@ -105,8 +106,8 @@ int main(int argc, char **argv)
 			if (duration_parse(optarg, &secs, &err) != DR_OK ||
 			    secs < 1 || secs > 3600) {
 				cli_error("--cycle: %s",
-					  err ? err
-					      : "expected 1s to 1h, e.g. 15s");
+				          err ? err
+				              : "expected 1s to 1h, e.g. 15s");
 				free(err);
 				return DR_EXIT_USAGE;
 			}
@@ -116,8 +117,9 @@ int main(int argc, char **argv)
 			if (duration_parse(optarg, &secs, &err) != DR_OK ||
 			    secs < 1) {
 				cli_error("--stale-after: %s",
-					  err ? err : "expected a duration "
-						      "such as 10m");
+				          err ? err
+				              : "expected a duration "
+				                "such as 10m");
 				free(err);
 				return DR_EXIT_USAGE;
 			}

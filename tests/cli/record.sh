@@ -1,0 +1,72 @@
+# record backup / record replication: validation, and nothing written on
+# bad input.
+. "$(dirname "$0")/../lib.sh"
+export DRCONSOLE_NOW=2026-11-22T12:00:00Z
+db=$T/c.db
+"$DR" --catalog "$db" init >/dev/null 2>&1
+"$DR" --catalog "$db" service add orders-db --tier critical >/dev/null
+sum=$(printf x | sha256sum | cut -d' ' -f1)
+rows() { sqlite3 "$db" "select count(*) from backup_management"; }
+audits() { sqlite3 "$db" "select count(*) from audit_log"; }
+
+expect_rc "a good record" 0 "$DR" --catalog "$db" record backup --service orders-db \
+	--type full --status completed --size 1000 --checksum "$sum" \
+	--location s3://b/k --started now-10m --completed now-2m
+id=$OUT
+expect_eq "it prints the backup id" "${#id}" 36
+expect_eq "one row" "$(rows)" 1
+expect_eq "health is healthy" "$(sqlite3 "$db" "select health_status from backup_health_monitoring where service_name='orders-db'")" healthy
+n0=$(audits)
+
+bad() { # NAME NEEDLE ARGS...
+	local name=$1 needle=$2
+	shift 2
+	run "$DR" --catalog "$db" record backup "$@"
+	if [ "$RC" -eq 2 ] && grep -qF -- "$needle" <<<"$ERR" && [ "$(rows)" = 1 ] && [ "$(audits)" = "$n0" ]; then
+		pass "$name: exit 2, says so, writes nothing"
+	else
+		fail "$name" "rc=$RC rows=$(rows) audits=$(audits)" "stderr: $ERR"
+	fi
+}
+bad "unknown service" "unknown service 'nope'" --service nope --size 1
+bad "malformed checksum" "64 hexadecimal" --service orders-db --checksum abc123
+bad "checksum with a non-hex digit" "64 hexadecimal" --service orders-db --checksum "${sum:0:63}g"
+bad "end before start" "before --started" --service orders-db --started now-1m --completed now-5m
+bad "negative size" "cannot be negative" --service orders-db --size -5
+bad "size not a number" "whole number" --service orders-db --size 12kb
+bad "unknown type" "not one of" --service orders-db --type snapshot
+bad "unknown status" "not one of" --service orders-db --status done
+bad "bad time" "--started" --service orders-db --started yesterday
+bad "impossible date" "--completed" --service orders-db --completed 2026-02-30T00:00:00Z
+bad "missing service" "--service is required" --size 1
+bad "bad metadata JSON" "--metadata:1:" --service orders-db --metadata '{"a":'
+bad "bad id" "--id" --service orders-db --id not-a-uuid
+
+# A failed backup moves health; three make it critical.
+for i in 1 2 3; do
+	"$DR" --catalog "$db" record backup --service orders-db --status failed \
+		--started now-${i}m >/dev/null
+	want=$([ $i = 1 ] && echo degraded || { [ $i = 2 ] && echo warning || echo critical; })
+	expect_eq "after $i failure(s) health is $want" \
+		"$(sqlite3 "$db" "select health_status from backup_health_monitoring where service_name='orders-db'")" "$want"
+done
+"$DR" --catalog "$db" record backup --service orders-db --status completed --started now-1m >/dev/null
+expect_eq "a success resets it" \
+	"$(sqlite3 "$db" "select health_status||','||failure_count from backup_health_monitoring where service_name='orders-db'")" "healthy,0"
+
+# running -> completed through --id
+uuid=0b0d6c1e-5f0a-4c1e-9a51-3f1b2c3d4e5f
+expect_rc "report a running backup" 0 "$DR" --catalog "$db" record backup --service orders-db --id $uuid --status running --started now-3m
+expect_rc "then complete it" 0 "$DR" --catalog "$db" record backup --service orders-db --id $uuid --status completed --started now-3m --completed now
+expect_eq "one row for that id, completed" "$(sqlite3 "$db" "select count(*)||backup_status from backup_management where backup_id='$uuid'")" "1completed"
+
+# replication
+expect_rc "record replication" 0 "$DR" --catalog "$db" record replication --service orders-db \
+	--source pg1 --target pg2 --lag 3s --lag-bytes 123456
+expect_eq "the sample is stored" "$(sqlite3 "$db" "select count(*) from replication_history where lag_bytes=123456")" 1
+expect_rc "replication without target" 2 "$DR" --catalog "$db" record replication --source pg1
+expect_rc "replication with a bad lag" 2 "$DR" --catalog "$db" record replication --source a --target b --lag fast
+expect_rc "replication with a bad state" 2 "$DR" --catalog "$db" record replication --source a --target b --state sleepy
+expect_rc "replication for an unknown service" 2 "$DR" --catalog "$db" record replication --source a --target b --service nope
+expect_rc "a catalog named by hand must exist" 1 "$DR" --catalog "$T/missing.db" record backup --service x
+[ ! -e "$T/missing.db" ] && pass "and is not created by record" || fail "and is not created by record"

@@ -1,0 +1,116 @@
+/* `config check` and `config apply`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/audit.h"
+#include "core/error.h"
+#include "core/xmalloc.h"
+#include "tui/cmd.h"
+
+static int config_check_exec(const struct cmd_globals *g, const char *file)
+{
+	const char *path = file ? file : g->config;
+	char *dflt = NULL;
+	struct stat st;
+	if (path == NULL) {
+		dflt = config_default_path();
+		if (stat(dflt, &st) != 0) {
+			printf("%s: no config file; the defaults are in use\n",
+			       dflt);
+			free(dflt);
+			return DR_EXIT_OK;
+		}
+		path = dflt;
+	}
+	struct config *cfg = NULL;
+	char *err = NULL;
+	int s = config_load(path, &cfg, &err);
+	if (s != DR_OK) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		free(dflt);
+		return s == DR_EINVAL ? DR_EXIT_USAGE : DR_EXIT_FAIL;
+	}
+	printf("%s: ok (environment %s, %zu tiers, %zu services)\n", path,
+	       cfg->environment[0] ? cfg->environment : "unnamed", cfg->n_tiers,
+	       cfg->n_services);
+	config_free(cfg);
+	free(dflt);
+	return DR_EXIT_OK;
+}
+
+static int config_apply_exec(const struct cmd_globals *g, const char *file)
+{
+	struct cmd_globals g2 = *g;
+	if (file != NULL)
+		g2.config = file;
+	struct config *cfg = cli_config(&g2);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	if (cfg->path == NULL) {
+		cli_error("config apply: no config file at %s",
+		          g2.config ? g2.config : "the default path");
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
+	int rc;
+	char *err = NULL;
+	struct catalog *cat = cli_open_catalog(&g2, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	int st = catalog_begin(cat, &err);
+	for (size_t i = 0; st == DR_OK && i < cfg->n_tiers; i++)
+		st = catalog_tier_put(cat, &cfg->tiers[i], &err);
+	for (size_t i = 0; st == DR_OK && i < cfg->n_services; i++)
+		st = catalog_service_put(cat, &cfg->services[i], &err);
+	char *details =
+	    xasprintf("%zu tiers, %zu services", cfg->n_tiers, cfg->n_services);
+	if (st == DR_OK)
+		st =
+		    audit_record(cat, "config.apply", cfg->path, details, &err);
+	if (st == DR_OK)
+		st = catalog_commit(cat, &err);
+	if (st != DR_OK) {
+		catalog_rollback(cat);
+		cli_error("config apply: %s", err);
+		rc = dr_status_exit(st);
+	} else {
+		printf("applied %s: %s\n", cfg->path, details);
+		rc = DR_EXIT_OK;
+	}
+	free(details);
+	free(err);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+static int config_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		cli_error("config: expected 'check [FILE]' or 'apply [FILE]'");
+		return DR_EXIT_USAGE;
+	}
+	const char *file = argc == 3 ? argv[2] : NULL;
+	if (strcmp(argv[1], "check") == 0)
+		return config_check_exec(g, file);
+	if (strcmp(argv[1], "apply") == 0)
+		return config_apply_exec(g, file);
+	cli_error("config: unknown subcommand '%s' (expected check or apply)",
+	          argv[1]);
+	return DR_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_config_entry = {
+    .name = "config",
+    .usage = "check [FILE]\n       drconsole config apply [FILE]",
+    .summary = "validate the config, or load its tiers and services",
+    .help = "check reports every error as FILE:LINE:COLUMN: message and "
+            "exits 2.\napply puts the config's tiers and services into the "
+            "catalog (it never\nremoves a service; use 'service remove').\n",
+    .exec = config_exec,
+};

@@ -1,0 +1,201 @@
+/* `status` and `check`: the per-service table, its JSON form, and the one
+ * line with a monitoring exit code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compliance.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "tui/cmd.h"
+
+/* `check` exit codes, as monitoring systems (Nagios and kin) read them. */
+enum {
+	CHECK_OK = 0,
+	CHECK_AT_RISK = 1,
+	CHECK_BREACH = 2,
+	CHECK_UNKNOWN = 3,
+};
+
+/* "age / target" with either side possibly unknown. */
+static void age_of(char *buf, size_t size, int64_t age, int64_t target)
+{
+	char a[24], t[24];
+	duration_format_short(age, a, sizeof a);
+	if (target > 0)
+		duration_format_short(target, t, sizeof t);
+	else
+		strlcpy_dr(t, "-", sizeof t);
+	snprintf(buf, size, "%s/%s", age >= 0 ? a : "none", t);
+}
+
+static void print_table(const struct compliance_report *r,
+                        const struct config *cfg, const char *where)
+{
+	char now[32];
+	time_format_short(r->now, now);
+	printf("drconsole%s%s  catalog %s  %s UTC\n",
+	       cfg->environment[0] ? " — " : "", cfg->environment, where, now);
+	printf("Verdict: %s  (%zu service%s: %zu ok, %zu at risk, %zu "
+	       "breach)\n",
+	       verdict_name(r->verdict), r->n, r->n == 1 ? "" : "s", r->n_ok,
+	       r->n_at_risk, r->n_breach);
+	if (r->n == 0) {
+		printf("\nNo services in the catalog.  Add one with 'drconsole "
+		       "service add', or try 'drconsole demo'.\n");
+		return;
+	}
+	printf("\n%-18s %-8s %-9s %-13s %-8s %-13s %-7s %s\n", "SERVICE",
+	       "TIER", "HEALTH", "RPO AGE/TGT", "RPO", "RTO EST/TGT", "TESTED",
+	       "VERDICT");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compliance_service *s = &r->services[i];
+		char rpo[32], rto[32], tested[24];
+		age_of(rpo, sizeof rpo, s->rpo_age_s, s->rpo_target_s);
+		age_of(rto, sizeof rto, s->rto_estimate_s, s->rto_target_s);
+		if (s->test_age_s >= 0) {
+			duration_format_short(s->test_age_s, tested,
+			                      sizeof tested);
+		} else {
+			strlcpy_dr(tested, "never", sizeof tested);
+		}
+		printf("%-18.18s %-8.8s %-9.9s %-13.13s %-8.8s %-13.13s "
+		       "%-7.7s %s\n",
+		       s->name, s->tier[0] ? s->tier : "-", s->health, rpo,
+		       comp_status_name(s->rpo_status), rto, tested,
+		       verdict_name(s->verdict));
+	}
+	int header = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct compliance_service *s = &r->services[i];
+		if (s->verdict == VERDICT_OK)
+			continue;
+		if (!header) {
+			printf("\n");
+			header = 1;
+		}
+		printf("%s %s: %s\n", verdict_name(s->verdict), s->name,
+		       s->reason);
+	}
+}
+
+/* Loads config and catalog and evaluates; returns an exit code (or -1
+ * with *report filled). */
+static int evaluate(const struct cmd_globals *g, struct config **cfg,
+                    char **where, struct compliance_report *report)
+{
+	int rc;
+	char *err = NULL;
+
+	*cfg = cli_config(g);
+	if (*cfg == NULL)
+		return DR_EXIT_USAGE;
+	struct catalog *cat = cli_open_catalog(g, *cfg, 0, &rc);
+	if (cat == NULL)
+		return rc;
+	*where = xstrdup(catalog_where(cat));
+	int status =
+	    compliance_eval(cat, &(*cfg)->policy, time_now(), report, &err);
+	catalog_close(cat);
+	if (status != DR_OK) {
+		cli_error("%s", err);
+		free(err);
+		return DR_EXIT_FAIL;
+	}
+	return -1;
+}
+
+static int status_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
+	};
+	int json = 0, c;
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return DR_EXIT_USAGE;
+		json = 1;
+	}
+	if (optind < argc) {
+		cli_error("status: unexpected argument '%s'", argv[optind]);
+		return DR_EXIT_USAGE;
+	}
+
+	struct config *cfg = NULL;
+	struct compliance_report report = {0};
+	char *where = NULL;
+	int rc = evaluate(g, &cfg, &where, &report);
+	if (rc < 0) {
+		compliance_sort_worst_first(&report);
+		if (json) {
+			char *text = compliance_report_json(
+			    &report, cfg->environment, where);
+			printf("%s\n", text);
+			free(text);
+		} else {
+			print_table(&report, cfg, where);
+		}
+		rc = DR_EXIT_OK;
+	}
+	compliance_report_free(&report);
+	config_free(cfg);
+	free(where);
+	return rc;
+}
+
+static int check_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	if (argc > 1) {
+		cli_error("check: unexpected argument '%s'", argv[1]);
+		return CHECK_UNKNOWN;
+	}
+	struct config *cfg = NULL;
+	struct compliance_report report = {0};
+	char *where = NULL;
+	int rc = evaluate(g, &cfg, &where, &report);
+	if (rc >= 0) {
+		printf("UNKNOWN: catalog unreadable\n");
+		rc = CHECK_UNKNOWN;
+	} else if (report.n == 0) {
+		printf("UNKNOWN: no services in catalog %s\n", where);
+		rc = CHECK_UNKNOWN;
+	} else {
+		compliance_sort_worst_first(&report);
+		printf("%s: %zu breach, %zu at risk, %zu ok of %zu services",
+		       verdict_name(report.verdict), report.n_breach,
+		       report.n_at_risk, report.n_ok, report.n);
+		if (report.verdict != VERDICT_OK)
+			printf("; worst: %s: %s", report.services[0].name,
+			       report.services[0].reason);
+		printf("\n");
+		rc = report.verdict == VERDICT_BREACH    ? CHECK_BREACH
+		     : report.verdict == VERDICT_AT_RISK ? CHECK_AT_RISK
+		                                         : CHECK_OK;
+	}
+	compliance_report_free(&report);
+	config_free(cfg);
+	free(where);
+	return rc;
+}
+
+const struct cmd_entry cmd_status_entry = {
+    .name = "status",
+    .usage = "[--json]",
+    .summary = "print every service's RPO/RTO compliance and the verdict",
+    .help = "Options:\n"
+            "  --json   the stable JSON form documented in drconsole(1)\n",
+    .exec = status_exec,
+};
+
+const struct cmd_entry cmd_check_entry = {
+    .name = "check",
+    .usage = "",
+    .summary = "one line and an exit code for monitoring",
+    .help = "Exit codes: 0 OK, 1 AT RISK, 2 BREACH, 3 UNKNOWN (catalog "
+            "unreadable or empty).\n",
+    .exec = check_exec,
+};
