@@ -116,7 +116,9 @@ static void mark_views(struct console *c, unsigned change)
 static void refresh_current(struct console *c)
 {
 	int v = c->current;
-	if (c->stale_views[v] && views[v]->reload && c->state[v]) {
+	if (c->state[v] == NULL)
+		return;
+	if (c->stale_views[v] && views[v]->reload) {
 		views[v]->reload(c->state[v], &c->ctx, c->stale_views[v]);
 		c->redraw = 1;
 	}

@@ -43,7 +43,7 @@ struct view_rect {
 
 /* Lines of a details overlay, filled by a view when Enter is pressed. */
 struct view_details {
-	char title[96];
+	char title[300];
 	char **lines;
 	size_t n, cap;
 };
