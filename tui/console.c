@@ -338,8 +338,8 @@ static void draw_footer(struct console *c, int y, int w)
 		char age[32];
 		int64_t a = c->last_change > 0 ? c->ctx.now - c->last_change : -1;
 		snprintf(hints, sizeof hints,
-			 " WALL (read-only)  newest data %s%s  views change "
-			 "every %ds  Tab/1-6:view ?:help q:quit",
+			 " WALL, read-only  newest data %s%s  next view every "
+			 "%ds  ?:help q:quit",
 			 widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
 			 c->g->cycle_s);
 	} else {
@@ -490,7 +490,10 @@ static void draw_overlay(struct console *c, int h, int w)
 	WINDOW *win = c->overlay_win;
 	screen_fill(win, 0, 0, oh, ow, screen_attr(THEME_OVERLAY));
 	screen_box(win, 0, 0, oh, ow, screen_attr(THEME_BORDER));
-	screen_putf(win, 0, 2, ow - 4, screen_attr(THEME_TITLE), " %s ", title);
+	char head[320];
+	snprintf(head, sizeof head, " %s ", title);
+	screen_put(win, 0, 2, screen_width(head) < ow - 4 ? -1 : ow - 4,
+		   screen_attr(THEME_TITLE), head);
 	for (int i = 0; i + 2 < oh && (size_t)i < n; i++)
 		screen_put(win, 1 + i, 2, ow - 4, screen_attr(THEME_OVERLAY),
 			   lines[i]);
@@ -544,6 +547,8 @@ static void draw(struct console *c)
 	if (c->overlay != OVERLAY_NONE)
 		draw_overlay(c, h, w);
 out:
+	/* stdscr first, then the overlay panels above it, then one write. */
+	wnoutrefresh(stdscr);
 	update_panels();
 	doupdate();
 	c->frames++;

@@ -386,6 +386,15 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
 	return cols;
 }
 
+void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
+		 const char *text)
+{
+	if (width <= 0)
+		return;
+	int used = screen_put(win, y, x, width - 1, attr, text);
+	screen_put(win, y, x + used, width - used, attr, "");
+}
+
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
 		const char *fmt, ...)
 {

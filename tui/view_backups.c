@@ -196,17 +196,17 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	screen_put(win, r.y, r.x, r.w, screen_attr(THEME_TITLE), line);
 
 	int y = r.y + 1, x = r.x;
-	screen_put(win, y, x, W_START + 1, hdr, "STARTED (UTC)");
+	screen_cell(win, y, x, W_START + 1, hdr, "STARTED (UTC)");
 	x += W_START + 1;
-	screen_put(win, y, x, w_svc + 1, hdr, "SERVICE");
+	screen_cell(win, y, x, w_svc + 1, hdr, "SERVICE");
 	x += w_svc + 1;
-	screen_put(win, y, x, W_TYPE + 1, hdr, "TYPE");
+	screen_cell(win, y, x, W_TYPE + 1, hdr, "TYPE");
 	x += W_TYPE + 1;
-	screen_put(win, y, x, W_STATUS + 1, hdr, "STATUS");
+	screen_cell(win, y, x, W_STATUS + 1, hdr, "STATUS");
 	x += W_STATUS + 1;
-	screen_put(win, y, x, W_SIZE + 1, hdr, "   SIZE");
+	screen_cell(win, y, x, W_SIZE + 1, hdr, "   SIZE");
 	x += W_SIZE + 1;
-	screen_put(win, y, x, W_RATIO + 1, hdr, "RATIO");
+	screen_cell(win, y, x, W_RATIO + 1, hdr, "RATIO");
 	x += W_RATIO + 1;
 	screen_put(win, y, x, W_DUR, hdr, "TOOK");
 
@@ -225,28 +225,28 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		int ry = y + 1 + (int)i;
 		x = r.x;
 		time_format_short(bk->started_at, t);
-		screen_put(win, ry, x, W_START + 1, base, t);
+		screen_cell(win, ry, x, W_START + 1, base, t);
 		x += W_START + 1;
-		screen_put(win, ry, x, w_svc + 1, base, bk->service);
+		screen_cell(win, ry, x, w_svc + 1, base, bk->service);
 		x += w_svc + 1;
-		screen_put(win, ry, x, W_TYPE + 1, base,
+		screen_cell(win, ry, x, W_TYPE + 1, base,
 			   strcmp(bk->type, "incremental") == 0    ? "incr"
 			   : strcmp(bk->type, "differential") == 0 ? "diff"
 								   : bk->type);
 		x += W_TYPE + 1;
-		screen_put(win, ry, x, W_STATUS + 1,
+		screen_cell(win, ry, x, W_STATUS + 1,
 			   is_sel ? base : status_attr(bk->status), bk->status);
 		x += W_STATUS + 1;
 		snprintf(line, sizeof line, "%7s",
 			 widget_bytes(bk->size_bytes, s1, sizeof s1));
-		screen_put(win, ry, x, W_SIZE + 1, base, line);
+		screen_cell(win, ry, x, W_SIZE + 1, base, line);
 		x += W_SIZE + 1;
 		if (bk->compression_ratio > 0)
 			snprintf(line, sizeof line, "%.1fx",
 				 bk->compression_ratio);
 		else
 			snprintf(line, sizeof line, "-");
-		screen_put(win, ry, x, W_RATIO + 1, base, line);
+		screen_cell(win, ry, x, W_RATIO + 1, base, line);
 		x += W_RATIO + 1;
 		if (bk->completed_at > 0 && bk->started_at > 0 &&
 		    bk->completed_at >= bk->started_at)

@@ -172,15 +172,13 @@ static void compliance_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	}
 	size_t ok = rep ? rep->n_ok : 0;
 	screen_putf(win, r.y, r.x, r.w, screen_attr(THEME_TITLE),
-		    " %zu%% compliant (%zu of %zu OK)   RPO met %zu/%zu   RTO "
-		    "met %zu/%zu   drilled in policy %zu/%zu",
+		    " %zu%% compliant (%zu/%zu OK)  RPO met %zu/%zu  RTO met "
+		    "%zu/%zu  drilled in policy %zu/%zu",
 		    n ? ok * 100 / n : 100, ok, n, rpo_ok, n, rto_ok, n,
 		    drilled, n);
-	screen_put(win, r.y + 1, r.x, r.w, hdr,
-		   "");
 	screen_put(win, r.y + 1, r.x, r.w - 62, hdr, "SERVICE");
 	screen_put(win, r.y + 1, r.x + r.w - 62, 62, hdr,
-		   "RPO TGT    AGE RTO TGT    EST FROM     LAST TEST/POLICY   "
+		   "   RPO    AGE    RTO    EST FROM    TESTED/POLICY  "
 		   "VERDICT");
 	cp->page = r.h - 2;
 	cp->nav.n = cp->n_svc + 1 + cp->n_recs;

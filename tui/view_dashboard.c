@@ -97,9 +97,9 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	char a[32], b[32], buf[64];
 	int cx = x;
 
-	screen_put(win, y, cx, w_name + 1, base, s->name);
+	screen_cell(win, y, cx, w_name + 1, base, s->name);
 	cx += w_name + 1;
-	screen_put(win, y, cx, W_TIER + 1, base, s->tier[0] ? s->tier : "-");
+	screen_cell(win, y, cx, W_TIER + 1, base, s->tier[0] ? s->tier : "-");
 	cx += W_TIER + 1;
 	attr_t hattr = base;
 	if (!is_sel && (strcmp(s->health, "warning") == 0 ||
@@ -107,25 +107,32 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 		hattr = screen_attr(THEME_BAR_WARN);
 	else if (!is_sel && strcmp(s->health, "critical") == 0)
 		hattr = screen_attr(THEME_BAR_BAD);
-	screen_put(win, y, cx, W_HEALTH + 1, hattr,
+	screen_cell(win, y, cx, W_HEALTH + 1, hattr,
 		   s->health[0] ? s->health : "-");
 	cx += W_HEALTH + 1;
 	widget_bar(win, y, cx, W_BAR, s->rpo_fraction, at_risk);
 	cx += W_BAR;
 	screen_put(win, y, cx, 1, base, "");
 	cx += 1;
-	screen_put(win, y, cx, W_AGE + 1,
+	screen_cell(win, y, cx, W_AGE + 1,
 		   is_sel ? base : widget_status_attr(s->rpo_status),
 		   s->rpo_age_s < 0 ? "never" : widget_age(s->rpo_age_s, a, sizeof a));
 	cx += W_AGE + 1;
-	if (s->has_replica) {
+	attr_t lattr = base;
+	if (s->has_replica && (s->repl_lag_s < 0 ||
+			       (strcmp(s->repl_state, "streaming") != 0 &&
+				strcmp(s->repl_state, "catchup") != 0))) {
+		snprintf(buf, sizeof buf, "%s", s->repl_state);
+		if (!is_sel)
+			lattr = screen_attr(THEME_BAR_BAD);
+	} else if (s->has_replica) {
 		snprintf(buf, sizeof buf, "%s %s",
 			 widget_seconds(s->repl_lag_s, a, sizeof a),
 			 widget_bytes(s->repl_lag_bytes, b, sizeof b));
 	} else {
 		snprintf(buf, sizeof buf, "-");
 	}
-	screen_put(win, y, cx, W_LAG + 1, base, buf);
+	screen_cell(win, y, cx, W_LAG + 1, lattr, buf);
 	cx += W_LAG + 1;
 	if (s->rto_estimate_s < 0)
 		snprintf(a, sizeof a, "?");
@@ -135,10 +142,10 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 		 s->rto_target_s > 0
 		     ? duration_format_short(s->rto_target_s, b, sizeof b)
 		     : "-");
-	screen_put(win, y, cx, W_RTO + 1,
+	screen_cell(win, y, cx, W_RTO + 1,
 		   is_sel ? base : widget_status_attr(s->rto_status), buf);
 	cx += W_RTO + 1;
-	screen_put(win, y, cx, W_TEST + 1,
+	screen_cell(win, y, cx, W_TEST + 1,
 		   (!is_sel && s->untested) ? screen_attr(THEME_BAR_WARN)
 					    : base,
 		   widget_age_coarse(s->test_age_s, a, sizeof a));
@@ -160,19 +167,19 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		w_name = 8;
 	attr_t hdr = screen_attr(THEME_COLUMN_HEADER);
 	int cx = r.x;
-	screen_put(win, r.y, cx, w_name + 1, hdr, "SERVICE");
+	screen_cell(win, r.y, cx, w_name + 1, hdr, "SERVICE");
 	cx += w_name + 1;
-	screen_put(win, r.y, cx, W_TIER + 1, hdr, "TIER");
+	screen_cell(win, r.y, cx, W_TIER + 1, hdr, "TIER");
 	cx += W_TIER + 1;
-	screen_put(win, r.y, cx, W_HEALTH + 1, hdr, "BACKUPS");
+	screen_cell(win, r.y, cx, W_HEALTH + 1, hdr, "BACKUPS");
 	cx += W_HEALTH + 1;
 	screen_put(win, r.y, cx, W_BAR + W_AGE + 2, hdr, "RPO  AGE");
 	cx += W_BAR + W_AGE + 2;
-	screen_put(win, r.y, cx, W_LAG + 1, hdr, "REPL LAG");
+	screen_cell(win, r.y, cx, W_LAG + 1, hdr, "REPL LAG");
 	cx += W_LAG + 1;
-	screen_put(win, r.y, cx, W_RTO + 1, hdr, "RTO EST");
+	screen_cell(win, r.y, cx, W_RTO + 1, hdr, "RTO EST");
 	cx += W_RTO + 1;
-	screen_put(win, r.y, cx, W_TEST + 1, hdr, "TEST");
+	screen_cell(win, r.y, cx, W_TEST + 1, hdr, "TEST");
 	cx += W_TEST + 1;
 	screen_put(win, r.y, cx, r.x + r.w - cx, hdr, "VERDICT");
 

@@ -11,7 +11,7 @@
 #include "tui/screen.h"
 #include "tui/widget.h"
 
-#define SPARK_CELLS 20
+#define SPARK_CELLS 12
 #define SPARK_SPAN_S 3600
 
 struct pair {
@@ -165,7 +165,7 @@ static void replication_reload(void *state, struct view_ctx *ctx,
 	load(state, ctx);
 }
 
-enum { W_STATE = 9, W_LAGS = 7, W_LAGB = 7, W_THR = 11 };
+enum { W_STATE = 9, W_LAGS = 7, W_LAGB = 7, W_THR = 9 };
 
 static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			     struct view_rect r)
@@ -180,13 +180,13 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 
 	screen_put(win, r.y, x, w_pair, hdr, "SOURCE -> TARGET");
 	x += w_pair;
-	screen_put(win, r.y, x, W_STATE + 1, hdr, "STATE");
+	screen_cell(win, r.y, x, W_STATE + 1, hdr, "STATE");
 	x += W_STATE + 1;
-	screen_put(win, r.y, x, W_LAGS + 1, hdr, "LAG");
+	screen_cell(win, r.y, x, W_LAGS + 1, hdr, "LAG");
 	x += W_LAGS + 1;
-	screen_put(win, r.y, x, W_LAGB + 1, hdr, "BYTES");
+	screen_cell(win, r.y, x, W_LAGB + 1, hdr, "BYTES");
 	x += W_LAGB + 1;
-	screen_put(win, r.y, x, SPARK_CELLS + 1, hdr, "LAST HOUR");
+	screen_cell(win, r.y, x, SPARK_CELLS + 1, hdr, "LAST HOUR");
 	x += SPARK_CELLS + 1;
 	screen_put(win, r.y, x, r.x + r.w - x, hdr, "LAG/RPO");
 
@@ -219,31 +219,51 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			level = screen_attr(THEME_BAR_WARN);
 		int y = r.y + 1 + i;
 		x = r.x;
-		snprintf(line, sizeof line, "%s %s %s", l->source, g->arrow,
-			 l->target);
-		screen_put(win, y, x, w_pair, base, line);
+		/* "payments-db-primary -> ...-replica": the target without
+		 * the prefix it shares with the source. */
+		size_t common = 0, cut = 0;
+		while (l->source[common] && l->source[common] == l->target[common]) {
+			if (l->source[common] == '-' || l->source[common] == '.')
+				cut = common;
+			common++;
+		}
+		if (cut > 2)
+			snprintf(line, sizeof line, "%s %s %s%s", l->source,
+				 g->arrow, g->ellipsis, l->target + cut);
+		else
+			snprintf(line, sizeof line, "%s %s %s", l->source,
+				 g->arrow, l->target);
+		screen_cell(win, y, x, w_pair, base, line);
 		x += w_pair;
-		screen_put(win, y, x, W_STATE + 1, is_sel ? base : level,
+		screen_cell(win, y, x, W_STATE + 1, is_sel ? base : level,
 			   l->state);
 		x += W_STATE + 1;
 		snprintf(line, sizeof line, "%7s",
 			 widget_seconds(l->lag_s, a, sizeof a));
-		screen_put(win, y, x, W_LAGS + 1, is_sel ? base : level, line);
+		screen_cell(win, y, x, W_LAGS + 1, is_sel ? base : level, line);
 		x += W_LAGS + 1;
 		snprintf(line, sizeof line, "%7s",
 			 widget_bytes(l->lag_bytes, a, sizeof a));
-		screen_put(win, y, x, W_LAGB + 1, base, line);
+		screen_cell(win, y, x, W_LAGB + 1, base, line);
 		x += W_LAGB + 1;
+		/* Scaled to the hour's peak (at least a tenth of the RPO, so
+		 * noise stays flat): the shape shows spikes, the colour how
+		 * close to the RPO the lag is now. */
 		double max = p->hour_max;
-		if (p->rpo_s > 0 && p->rpo_s > max)
-			max = (double)p->rpo_s;
+		if (max < p->rpo_s * 0.1)
+			max = p->rpo_s * 0.1;
+		if (max < 1.0)
+			max = 1.0;
 		widget_spark(win, y, x, SPARK_CELLS, p->spark, SPARK_CELLS,
 			     max, level);
 		screen_put(win, y, x + SPARK_CELLS, 1, base, "");
 		x += SPARK_CELLS + 1;
-		if (p->rpo_s > 0)
-			snprintf(line, sizeof line, "%.0f%% of %s",
-				 p->fraction < 0 ? 0 : p->fraction * 100,
+		if (p->rpo_s > 0 && p->fraction >= 0)
+			snprintf(line, sizeof line, "%3.0f%% %s",
+				 p->fraction * 100,
+				 duration_format_short(p->rpo_s, b, sizeof b));
+		else if (p->rpo_s > 0)
+			snprintf(line, sizeof line, "   - %s",
 				 duration_format_short(p->rpo_s, b, sizeof b));
 		else
 			snprintf(line, sizeof line, "no RPO");
