@@ -102,8 +102,12 @@ static int64_t mono_ms(void)
 
 static void set_cat_error(struct console *c, const char *what, char *err)
 {
-	snprintf(c->cat_error, sizeof c->cat_error, "%s: %s", what,
-		 err ? err : "unknown error");
+	if (what != NULL)
+		snprintf(c->cat_error, sizeof c->cat_error, "%s: %s", what,
+			 err ? err : "unknown error");
+	else
+		snprintf(c->cat_error, sizeof c->cat_error, "%s",
+			 err ? err : "cannot open the catalog");
 	free(err);
 }
 
@@ -162,7 +166,7 @@ static int open_catalog(struct console *c)
 	struct catalog *cat = NULL;
 	if (catalog_open(c->catalog_path, CATALOG_READONLY, &cat, &err) !=
 	    CATALOG_OK) {
-		set_cat_error(c, c->catalog_path, err);
+		set_cat_error(c, NULL, err);
 		return -1;
 	}
 	c->cat = cat;

@@ -374,13 +374,14 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
 	getmaxyx(win, maxy, maxx);
 	if (y < 0 || y >= maxy || x >= maxx)
 		return 0;
+	int pad = width >= 0;
 	if (width < 0 || x + width > maxx)
-		width = width < 0 ? maxx - x : maxx - x;
+		width = maxx - x;
 	int cols;
 	size_t bytes = fit(text, width, &cols);
 	wattrset(win, attr);
 	mvwaddnstr(win, y, x, text, (int)bytes);
-	for (int i = cols; i < width; i++)
+	for (int i = cols; pad && i < width; i++)
 		waddch(win, ' ');
 	wattrset(win, A_NORMAL);
 	return cols;

@@ -42,10 +42,9 @@ unsigned view_refuse_action(struct view_ctx *ctx, const char *action,
 			    const char *not_yet)
 {
 	if (ctx->read_only)
-		view_message(ctx, 1,
-			     "Refused: %s would change state, and this "
-			     "console is read-only (%s).",
-			     action, ctx->wall ? "--wall" : "--read-only");
+		view_message(ctx, 1, "READ-ONLY (%s): %s refused; it would "
+			     "change state.",
+			     ctx->wall ? "--wall" : "--read-only", action);
 	else
 		view_message(ctx, 0, "%s: %s", action, not_yet);
 	return VIEW_HANDLED | VIEW_REDRAW;

@@ -325,7 +325,7 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 	case 'v':
 		if (bk == NULL)
 			return VIEW_HANDLED;
-		return view_refuse_action(ctx, "Verify backup",
+		return view_refuse_action(ctx, "verify backup",
 					  "not in the console yet; run "
 					  "`drconsole backup verify ID`");
 	}

@@ -293,7 +293,7 @@ static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 		if (s == NULL)
 			return VIEW_HANDLED;
 		return view_refuse_action(
-		    ctx, "Back up now",
+		    ctx, "back up now",
 		    "not in the console yet; run `drconsole backup run` for "
 		    "the service");
 	}

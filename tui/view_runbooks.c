@@ -141,11 +141,11 @@ static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
 	case 'r':
 		if (rb->n == 0)
 			return VIEW_HANDLED;
-		return view_refuse_action(ctx, "Run runbook",
+		return view_refuse_action(ctx, "run runbook",
 					  "the runbook engine is not in this "
 					  "build yet");
 	case 'R':
-		return view_refuse_action(ctx, "Resume runbook",
+		return view_refuse_action(ctx, "resume runbook",
 					  "the runbook engine is not in this "
 					  "build yet");
 	}
