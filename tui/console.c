@@ -1,6 +1,7 @@
 #include "tui/console.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <panel.h>
 #include <poll.h>
@@ -872,6 +873,7 @@ int console_main(const struct cmd_globals *g)
 {
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		char *argv[] = {"status", NULL};
+		optind = 0; /* glibc: start afresh, as main() does for commands */
 		return cmd_status_entry.exec(g, 1, argv);
 	}
 	struct console c;
