@@ -799,6 +799,12 @@ static void load_theme(struct console *c, struct theme *theme)
 	const char *dirs[] = {"themes", DRCONSOLE_DATADIR "/themes", cthemes};
 	char *err = NULL;
 	char *path = theme_find(spec, dirs, 3, &err);
+	if (path == NULL && strcmp(spec, "default") == 0) {
+		free(err); /* built in: needs no file */
+		free(cthemes);
+		free(cdir);
+		return;
+	}
 	if (path == NULL || theme_load(path, theme, &err) != DR_OK) {
 		c->theme_error = xasprintf("%s; using the default theme", err);
 		free(err);

@@ -306,6 +306,7 @@ static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
 static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 {
 	struct backups *b = state;
+	load_page(b, ctx); /* keys can come before the first draw */
 	unsigned res = listnav_key(&b->nav, key, b->rows);
 	if (res)
 		return res;
@@ -323,8 +324,6 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 		recount(b, ctx);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'v':
-		if (bk == NULL)
-			return VIEW_HANDLED;
 		return view_refuse_action(ctx, "verify backup",
 					  "not in the console yet; run "
 					  "`drconsole backup verify ID`");
