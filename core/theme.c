@@ -65,15 +65,22 @@ static const struct theme_style default_style[THEME_N_ELEMENTS] = {
 };
 
 static const unsigned mono_attrs[THEME_N_ELEMENTS] = {
-    [THEME_HEADER] = R,         [THEME_FOOTER] = R,
-    [THEME_TITLE] = B,          [THEME_TAB_ACTIVE] = R | B,
-    [THEME_COLUMN_HEADER] = U,  [THEME_DIM] = D,
-    [THEME_SELECTION] = R,      [THEME_VERDICT_OK] = B,
+    [THEME_HEADER] = R,
+    [THEME_FOOTER] = R,
+    [THEME_TITLE] = B,
+    [THEME_TAB_ACTIVE] = R | B,
+    [THEME_COLUMN_HEADER] = U,
+    [THEME_DIM] = D,
+    [THEME_SELECTION] = R,
+    [THEME_VERDICT_OK] = B,
     [THEME_VERDICT_AT_RISK] = B | U,
     [THEME_VERDICT_BREACH] = R | B,
-    [THEME_BAR_WARN] = B,       [THEME_BAR_BAD] = R,
-    [THEME_BAR_EMPTY] = D,      [THEME_STALE] = R | B,
-    [THEME_MESSAGE] = B,        [THEME_ERROR] = B | U,
+    [THEME_BAR_WARN] = B,
+    [THEME_BAR_BAD] = R,
+    [THEME_BAR_EMPTY] = D,
+    [THEME_STALE] = R | B,
+    [THEME_MESSAGE] = B,
+    [THEME_ERROR] = B | U,
 };
 
 #undef B
@@ -89,9 +96,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } attr_names[] = {
-    {"bold", THEME_ATTR_BOLD},         {"dim", THEME_ATTR_DIM},
-    {"reverse", THEME_ATTR_REVERSE},   {"underline", THEME_ATTR_UNDERLINE},
-    {"italic", THEME_ATTR_ITALIC},     {"blink", THEME_ATTR_BLINK},
+    {"bold", THEME_ATTR_BOLD},       {"dim", THEME_ATTR_DIM},
+    {"reverse", THEME_ATTR_REVERSE}, {"underline", THEME_ATTR_UNDERLINE},
+    {"italic", THEME_ATTR_ITALIC},   {"blink", THEME_ATTR_BLINK},
 };
 
 void theme_default(struct theme *out)
@@ -141,7 +148,7 @@ static int color_from_name(const char *text, int *out)
 }
 
 static void read_color(struct json_errors *errs, const struct json_doc *doc,
-		       const cJSON *obj, const char *key, int *out)
+                       const cJSON *obj, const char *key, int *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (v == NULL)
@@ -150,9 +157,9 @@ static void read_color(struct json_errors *errs, const struct json_doc *doc,
 		double d = v->valuedouble;
 		if (d < 0 || d > 255 || d != (int)d) {
 			json_errors_add(errs, doc, v,
-					"expected a colour number 0-255 for "
-					"\"%s\", found %g",
-					key, d);
+			                "expected a colour number 0-255 for "
+			                "\"%s\", found %g",
+			                key, d);
 			return;
 		}
 		*out = (int)d;
@@ -162,27 +169,27 @@ static void read_color(struct json_errors *errs, const struct json_doc *doc,
 		return;
 	if (cJSON_IsString(v))
 		json_errors_add(errs, doc, v,
-				"unknown colour \"%s\" for \"%s\" (expected "
-				"default, black, red, green, yellow, blue, "
-				"magenta, cyan, white, bright-NAME, gray or "
-				"0-255)",
-				v->valuestring, key);
+		                "unknown colour \"%s\" for \"%s\" (expected "
+		                "default, black, red, green, yellow, blue, "
+		                "magenta, cyan, white, bright-NAME, gray or "
+		                "0-255)",
+		                v->valuestring, key);
 	else
 		json_errors_add(errs, doc, v,
-				"expected a colour name or number for \"%s\"",
-				key);
+		                "expected a colour name or number for \"%s\"",
+		                key);
 }
 
 static void read_attrs(struct json_errors *errs, const struct json_doc *doc,
-		       const cJSON *obj, unsigned *out)
+                       const cJSON *obj, unsigned *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "attrs");
 	if (v == NULL)
 		return;
 	if (!cJSON_IsArray(v)) {
 		json_errors_add(errs, doc, v,
-				"expected an array of attributes for "
-				"\"attrs\", e.g. [\"bold\"]");
+		                "expected an array of attributes for "
+		                "\"attrs\", e.g. [\"bold\"]");
 		return;
 	}
 	unsigned attrs = 0;
@@ -192,9 +199,9 @@ static void read_attrs(struct json_errors *errs, const struct json_doc *doc,
 		size_t i, n = sizeof attr_names / sizeof attr_names[0];
 		if (!cJSON_IsString(it)) {
 			json_errors_add(errs, doc, it,
-					"expected an attribute name (bold, "
-					"dim, reverse, underline, italic, "
-					"blink)");
+			                "expected an attribute name (bold, "
+			                "dim, reverse, underline, italic, "
+			                "blink)");
 			continue;
 		}
 		for (i = 0; i < n; i++)
@@ -202,10 +209,10 @@ static void read_attrs(struct json_errors *errs, const struct json_doc *doc,
 				break;
 		if (i == n) {
 			json_errors_add(errs, doc, it,
-					"unknown attribute \"%s\" (expected "
-					"bold, dim, reverse, underline, italic "
-					"or blink)",
-					it->valuestring);
+			                "unknown attribute \"%s\" (expected "
+			                "bold, dim, reverse, underline, italic "
+			                "or blink)",
+			                it->valuestring);
 			continue;
 		}
 		attrs |= attr_names[i].bit;
@@ -222,7 +229,7 @@ static int element_index(const char *key)
 }
 
 int theme_parse(const char *name, const char *text, size_t len,
-		struct theme *out, char **err)
+                struct theme *out, char **err)
 {
 	static const char *const style_keys[] = {"fg", "bg", "attrs", NULL};
 	struct json_doc *doc = NULL;
@@ -236,8 +243,8 @@ int theme_parse(const char *name, const char *text, size_t len,
 	const cJSON *root = json_doc_root(doc);
 	if (!cJSON_IsObject(root)) {
 		json_errors_add(&errs, doc, root,
-				"expected an object mapping UI elements to "
-				"{\"fg\", \"bg\", \"attrs\"}");
+		                "expected an object mapping UI elements to "
+		                "{\"fg\", \"bg\", \"attrs\"}");
 		goto done;
 	}
 	const cJSON *it;
@@ -248,11 +255,11 @@ int theme_parse(const char *name, const char *text, size_t len,
 		    strcmp(key, "description") == 0) {
 			if (!cJSON_IsString(it))
 				json_errors_add(&errs, doc, it,
-						"expected a string for \"%s\"",
-						key);
+				                "expected a string for \"%s\"",
+				                key);
 			else if (strcmp(key, "name") == 0)
 				strlcpy_dr(theme.name, it->valuestring,
-					   sizeof theme.name);
+				           sizeof theme.name);
 			continue;
 		}
 		int e = element_index(key);
@@ -261,24 +268,24 @@ int theme_parse(const char *name, const char *text, size_t len,
 			size_t used = 0;
 			list[0] = '\0';
 			for (int i = 0; i < THEME_N_ELEMENTS; i++) {
-				int w = snprintf(list + used,
-						 sizeof list - used, "%s%s",
-						 i ? ", " : "", element_names[i]);
+				int w = snprintf(
+				    list + used, sizeof list - used, "%s%s",
+				    i ? ", " : "", element_names[i]);
 				if (w < 0 || (size_t)w >= sizeof list - used)
 					break;
 				used += (size_t)w;
 			}
 			json_errors_add(&errs, doc, it,
-					"unknown UI element \"%s\" (expected "
-					"one of: %s)",
-					key, list);
+			                "unknown UI element \"%s\" (expected "
+			                "one of: %s)",
+			                key, list);
 			continue;
 		}
 		if (!cJSON_IsObject(it)) {
 			json_errors_add(&errs, doc, it,
-					"expected an object {\"fg\", \"bg\", "
-					"\"attrs\"} for \"%s\"",
-					key);
+			                "expected an object {\"fg\", \"bg\", "
+			                "\"attrs\"} for \"%s\"",
+			                key);
 			continue;
 		}
 		char what[80];
@@ -317,7 +324,7 @@ int theme_load(const char *path, struct theme *out, char **err)
 				fclose(f);
 				free(text);
 				*err = xasprintf("%s: theme larger than 1 MB",
-						 path);
+				                 path);
 				return DR_EINVAL;
 			}
 			cap *= 2;
@@ -343,7 +350,7 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 char *theme_find(const char *spec, const char *const *dirs, size_t n,
-		 char **err)
+                 char **err)
 {
 	if (spec[0] == '\0') {
 		*err = xstrdup("empty theme name");
@@ -361,13 +368,12 @@ char *theme_find(const char *spec, const char *const *dirs, size_t n,
 			return path;
 		}
 		free(path);
-		char *more = xasprintf("%s%s%s", looked, *looked ? ", " : "",
-				       dirs[i]);
+		char *more =
+		    xasprintf("%s%s%s", looked, *looked ? ", " : "", dirs[i]);
 		free(looked);
 		looked = more;
 	}
-	*err = xasprintf("theme \"%s\" not found (looked in %s)", spec,
-			 looked);
+	*err = xasprintf("theme \"%s\" not found (looked in %s)", spec, looked);
 	free(looked);
 	return NULL;
 }

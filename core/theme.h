@@ -76,12 +76,12 @@ const char *theme_element_name(enum theme_element e);
  * alone. */
 int theme_load(const char *path, struct theme *out, char **err);
 int theme_parse(const char *name, const char *text, size_t len,
-		struct theme *out, char **err);
+                struct theme *out, char **err);
 
 /* Where the theme `spec` lives: a path when it has a '/' or ends in
  * ".json", else NAME.json in each of the n directories in turn.  Returns a
  * malloc'd path, or NULL with *err saying where it looked. */
 char *theme_find(const char *spec, const char *const *dirs, size_t n,
-		 char **err);
+                 char **err);
 
 #endif

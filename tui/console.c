@@ -32,9 +32,9 @@
 
 extern const struct cmd_entry cmd_status_entry;
 
-#define CTRL(c) ((c)&0x1f)
+#define CTRL(c)    ((c)&0x1f)
 #define KEY_ESCAPE 27
-#define TICK_MS 1000
+#define TICK_MS    1000
 
 static const struct view_ops *const views[VIEW_COUNT] = {
     [VIEW_DASHBOARD] = &view_dashboard_ops,
@@ -105,10 +105,10 @@ static void set_cat_error(struct console *c, const char *what, char *err)
 {
 	if (what != NULL)
 		snprintf(c->cat_error, sizeof c->cat_error, "%s: %s", what,
-			 err ? err : "unknown error");
+		         err ? err : "unknown error");
 	else
 		snprintf(c->cat_error, sizeof c->cat_error, "%s",
-			 err ? err : "cannot open the catalog");
+		         err ? err : "cannot open the catalog");
 	free(err);
 }
 
@@ -247,13 +247,13 @@ static void draw_header(struct console *c, int w)
 		const struct compliance_report *r = &c->report;
 		char badge[24];
 		snprintf(badge, sizeof badge, " %s ", verdict_name(r->verdict));
-		x += screen_put(stdscr, 0, 0, -1, widget_verdict_attr(r->verdict),
-				badge);
+		x += screen_put(stdscr, 0, 0, -1,
+		                widget_verdict_attr(r->verdict), badge);
 		snprintf(left, sizeof left, " %zu breach, %zu at risk, %zu ok",
-			 r->n_breach, r->n_at_risk, r->n_ok);
+		         r->n_breach, r->n_at_risk, r->n_ok);
 	} else {
 		x += screen_put(stdscr, 0, 0, -1, screen_attr(THEME_STALE),
-				" NO DATA ");
+		                " NO DATA ");
 		snprintf(left, sizeof left, " catalog unavailable");
 	}
 	x += screen_put(stdscr, 0, x, -1, hdr, left);
@@ -264,14 +264,16 @@ static void draw_header(struct console *c, int w)
 	const char *env = c->cfg->environment[0] ? c->cfg->environment : NULL;
 	char *base = xstrdup(c->catalog_path);
 	const char *cat_name = basename(base);
-	const char *ro = c->g->wall ? "WALL" : c->g->read_only ? "READ-ONLY" : NULL;
+	const char *ro = c->g->wall        ? "WALL"
+	                 : c->g->read_only ? "READ-ONLY"
+	                                   : NULL;
 	for (int level = 0; level < 4; level++) {
 		right[0] = '\0';
 		size_t used = 0;
 #define ADD(...)                                                               \
 	do {                                                                   \
-		int n_ = snprintf(right + used, sizeof right - used,           \
-				  __VA_ARGS__);                                \
+		int n_ =                                                       \
+		    snprintf(right + used, sizeof right - used, __VA_ARGS__);  \
 		if (n_ > 0 && (size_t)n_ < sizeof right - used)                \
 			used += (size_t)n_;                                    \
 	} while (0)
@@ -293,9 +295,9 @@ static void draw_header(struct console *c, int w)
 	if (ro) {
 		int rlen = (int)strlen(ro);
 		screen_put(stdscr, 0, w - rw, rlen,
-			   screen_attr(THEME_VERDICT_AT_RISK), ro);
+		           screen_attr(THEME_VERDICT_AT_RISK), ro);
 		screen_put(stdscr, 0, w - rw + rlen, rw - rlen, hdr,
-			   right + rlen);
+		           right + rlen);
 	} else {
 		screen_put(stdscr, 0, w - rw, rw, hdr, right);
 	}
@@ -310,9 +312,9 @@ static void draw_tabs(struct console *c, int y, int w)
 		char label[40];
 		snprintf(label, sizeof label, " %d %s ", i + 1, views[i]->name);
 		x += screen_put(stdscr, y, x, -1,
-				i == c->current ? screen_attr(THEME_TAB_ACTIVE)
-						: tab,
-				label);
+		                i == c->current ? screen_attr(THEME_TAB_ACTIVE)
+		                                : tab,
+		                label);
 		x += screen_put(stdscr, y, x, -1, tab, " ");
 	}
 }
@@ -326,33 +328,34 @@ static void draw_footer(struct console *c, int y, int w)
 		char line[256];
 		snprintf(line, sizeof line, "%c%s", c->prompt, c->input);
 		int x = screen_put(stdscr, y, 0, -1, screen_attr(THEME_NORMAL),
-				   line);
+		                   line);
 		if (x < w)
 			screen_put(stdscr, y, x, 1, A_REVERSE, " ");
 		return;
 	}
 	if (c->ctx.message[0]) {
 		screen_put(stdscr, y, 0, w,
-			   screen_attr(c->ctx.message_is_error ? THEME_ERROR
-							      : THEME_MESSAGE),
-			   c->ctx.message);
+		           screen_attr(c->ctx.message_is_error ? THEME_ERROR
+		                                               : THEME_MESSAGE),
+		           c->ctx.message);
 		return;
 	}
 	char hints[320];
 	if (c->g->wall) {
 		char age[32];
-		int64_t a = c->last_change > 0 ? c->ctx.now - c->last_change : -1;
+		int64_t a =
+		    c->last_change > 0 ? c->ctx.now - c->last_change : -1;
 		snprintf(hints, sizeof hints,
-			 " WALL, read-only  newest data %s%s  next view every "
-			 "%ds  ?:help q:quit",
-			 widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
-			 c->g->cycle_s);
+		         " WALL, read-only  newest data %s%s  next view every "
+		         "%ds  ?:help q:quit",
+		         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
+		         c->g->cycle_s);
 	} else {
 		const char *vh = views[c->current]->hints;
 		snprintf(hints, sizeof hints,
-			 " ?:help Tab/1-6:view %s/jk:move /:filter :cmd %s%s"
-			 "q:quit",
-			 gl->updown, vh, vh[0] ? " " : "");
+		         " ?:help Tab/1-6:view %s/jk:move /:filter :cmd %s%s"
+		         "q:quit",
+		         gl->updown, vh, vh[0] ? " " : "");
 	}
 	screen_put(stdscr, y, 0, w, foot, hints);
 }
@@ -372,16 +375,16 @@ static void draw_banner(struct console *c, int y, int w)
 		return;
 	const struct compliance_report *r = &c->report;
 	screen_putf(stdscr, y + 1, x, w - x, screen_attr(THEME_TITLE),
-		    "%zu service%s", r->n, r->n == 1 ? "" : "s");
+	            "%zu service%s", r->n, r->n == 1 ? "" : "s");
 	screen_putf(stdscr, y + 2, x, w - x, screen_attr(THEME_BAR_BAD),
-		    "%zu in breach", r->n_breach);
+	            "%zu in breach", r->n_breach);
 	screen_putf(stdscr, y + 3, x, w - x, screen_attr(THEME_BAR_WARN),
-		    "%zu at risk", r->n_at_risk);
+	            "%zu at risk", r->n_at_risk);
 	screen_putf(stdscr, y + 4, x, w - x, screen_attr(THEME_BAR_OK),
-		    "%zu ok", r->n_ok);
+	            "%zu ok", r->n_ok);
 	int64_t a = c->last_change > 0 ? c->ctx.now - c->last_change : -1;
 	snprintf(line, sizeof line, "newest data %s%s",
-		 widget_age(a, age, sizeof age), a >= 60 ? " ago" : "");
+	         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "");
 	screen_put(stdscr, y + 5, x, w - x, screen_attr(THEME_DIM), line);
 }
 
@@ -399,29 +402,29 @@ static void draw_stale(struct console *c, int h, int w, int64_t age)
 	if (c->cat_error[0] != '\0' || !c->have_report) {
 		snprintf(line, sizeof line, "THE CATALOG CANNOT BE READ");
 		screen_put(stdscr, y++, (w - (int)strlen(line)) / 2, -1, st,
-			   line);
+		           line);
 		snprintf(line, sizeof line, "%s", c->cat_error);
 		int lw = screen_width(line);
 		screen_put(stdscr, y++, lw < w ? (w - lw) / 2 : 0, w, st, line);
 		snprintf(line, sizeof line,
-			 "The figures on this screen cannot be trusted. "
-			 "Retrying.");
+		         "The figures on this screen cannot be trusted. "
+		         "Retrying.");
 	} else {
 		snprintf(line, sizeof line,
-			 "NO NEW DATA FOR %s (the limit is %s)",
-			 widget_age(age, a, sizeof a),
-			 duration_format(c->g->stale_after_s, b, sizeof b));
+		         "NO NEW DATA FOR %s (the limit is %s)",
+		         widget_age(age, a, sizeof a),
+		         duration_format(c->g->stale_after_s, b, sizeof b));
 		screen_put(stdscr, y++, (w - screen_width(line)) / 2, -1, st,
-			   line);
+		           line);
 		time_format_short(c->last_change, t);
-		snprintf(line, sizeof line, "Newest data in the catalog: %s UTC",
-			 t);
-		screen_put(stdscr, y++, (w - screen_width(line)) / 2, -1, st,
-			   line);
 		snprintf(line, sizeof line,
-			 "Last verdict was %s; backups, probes or the agent "
-			 "may have stopped.",
-			 verdict_name(c->report.verdict));
+		         "Newest data in the catalog: %s UTC", t);
+		screen_put(stdscr, y++, (w - screen_width(line)) / 2, -1, st,
+		           line);
+		snprintf(line, sizeof line,
+		         "Last verdict was %s; backups, probes or the agent "
+		         "may have stopped.",
+		         verdict_name(c->report.verdict));
 	}
 	int lw = screen_width(line);
 	screen_put(stdscr, y + 1, lw < w ? (w - lw) / 2 : 0, w, st, line);
@@ -498,10 +501,10 @@ static void draw_overlay(struct console *c, int h, int w)
 	char head[320];
 	snprintf(head, sizeof head, " %s ", title);
 	screen_put(win, 0, 2, screen_width(head) < ow - 4 ? -1 : ow - 4,
-		   screen_attr(THEME_TITLE), head);
+	           screen_attr(THEME_TITLE), head);
 	for (int i = 0; i + 2 < oh && (size_t)i < n; i++)
 		screen_put(win, 1 + i, 2, ow - 4, screen_attr(THEME_OVERLAY),
-			   lines[i]);
+		           lines[i]);
 }
 
 static void draw(struct console *c)
@@ -513,11 +516,11 @@ static void draw(struct console *c)
 	if (w < SCREEN_MIN_COLS || h < SCREEN_MIN_ROWS) {
 		char msg[96];
 		snprintf(msg, sizeof msg,
-			 "terminal too small: need %dx%d, have %dx%d",
-			 SCREEN_MIN_COLS, SCREEN_MIN_ROWS, w, h);
+		         "terminal too small: need %dx%d, have %dx%d",
+		         SCREEN_MIN_COLS, SCREEN_MIN_ROWS, w, h);
 		int lw = (int)strlen(msg);
 		screen_put(stdscr, h / 2, lw < w ? (w - lw) / 2 : 0, w,
-			   screen_attr(THEME_ERROR), msg);
+		           screen_attr(THEME_ERROR), msg);
 		goto out;
 	}
 	int64_t age;
@@ -532,8 +535,8 @@ static void draw(struct console *c)
 	if (c->g->wall) {
 		draw_banner(c, 1, w);
 		int y = 2 + WIDGET_BIG_ROWS + 1;
-		screen_putf(stdscr, y, 0, w, screen_attr(THEME_TITLE),
-			    " %s", views[c->current]->name);
+		screen_putf(stdscr, y, 0, w, screen_attr(THEME_TITLE), " %s",
+		            views[c->current]->name);
 		body = (struct view_rect){y + 1, 0, h - y - 2, w};
 	} else {
 		draw_tabs(c, 1, w);
@@ -541,13 +544,13 @@ static void draw(struct console *c)
 	}
 	if (c->cat_error[0] != '\0')
 		screen_putf(stdscr, body.y + body.h - 1, 0, w,
-			    screen_attr(THEME_ERROR), " %s (retrying)",
-			    c->cat_error);
+		            screen_attr(THEME_ERROR), " %s (retrying)",
+		            c->cat_error);
 	if (c->cat_error[0] != '\0')
 		body.h--;
 	if (c->state[c->current])
 		views[c->current]->draw(c->state[c->current], &c->ctx, stdscr,
-					body);
+		                        body);
 	draw_footer(c, h - 1, w);
 	if (c->overlay != OVERLAY_NONE)
 		draw_overlay(c, h, w);
@@ -609,10 +612,11 @@ static void run_command(struct console *c, const char *line)
 			views[v]->command(c->state[v], &c->ctx, args);
 		return;
 	}
-	view_message(&c->ctx, 1,
-		     "unknown command \"%s\" (try :backups SERVICE, :dashboard, "
-		     ":log, :filter TEXT, :quit; ? lists the keys)",
-		     word);
+	view_message(
+	    &c->ctx, 1,
+	    "unknown command \"%s\" (try :backups SERVICE, :dashboard, "
+	    ":log, :filter TEXT, :quit; ? lists the keys)",
+	    word);
 }
 
 static unsigned prompt_key(struct console *c, int key)
@@ -628,7 +632,7 @@ static unsigned prompt_key(struct console *c, int key)
 		c->prompt = 0;
 		if (kind == '/')
 			views[c->current]->filter(c->state[c->current], &c->ctx,
-						  c->input);
+			                          c->input);
 		else
 			run_command(c, c->input);
 		break;
@@ -737,7 +741,7 @@ static unsigned console_key(struct console *c, int key)
 		switch_view(c, v);
 		if (views[v]->command)
 			views[v]->command(c->state[v], &c->ctx,
-					  c->ctx.switch_args);
+			                  c->ctx.switch_args);
 		res |= VIEW_REDRAW;
 	}
 	return res;
@@ -879,7 +883,8 @@ int console_main(const struct cmd_globals *g)
 {
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		char *argv[] = {"status", NULL};
-		optind = 0; /* glibc: start afresh, as main() does for commands */
+		optind =
+		    0; /* glibc: start afresh, as main() does for commands */
 		return cmd_status_entry.exec(g, 1, argv);
 	}
 	struct console c;

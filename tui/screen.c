@@ -28,9 +28,9 @@ static const struct screen_glyphs glyphs_utf8 = {
     .bar_full = "\u2588",
     .bar_empty = "\u00b7",
     .bar_eighths = {"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b",
-		    "\u258a", "\u2589"},
+                    "\u258a", "\u2589"},
     .spark = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586",
-	      "\u2587", "\u2588"},
+              "\u2587", "\u2588"},
     .arrow = "\u2192",
     .ellipsis = "\u2026",
     .block = "\u2588",
@@ -174,8 +174,8 @@ static void setup_colors(const struct theme *theme)
 	for (int e = 0; e < THEME_N_ELEMENTS; e++) {
 		const struct theme_style *st = &theme->style[e];
 		if (!scr.colors) {
-			scr.attr[e] = theme_attrs(st->attrs |
-						  theme_mono_attrs(e));
+			scr.attr[e] =
+			    theme_attrs(st->attrs | theme_mono_attrs(e));
 			continue;
 		}
 		attr_t extra = 0;
@@ -189,8 +189,8 @@ static void setup_colors(const struct theme *theme)
 				bg = COLOR_BLACK;
 		}
 		init_pair((short)(e + 1), fg, bg);
-		scr.attr[e] = theme_attrs(st->attrs) | extra |
-			      (attr_t)COLOR_PAIR(e + 1);
+		scr.attr[e] =
+		    theme_attrs(st->attrs) | extra | (attr_t)COLOR_PAIR(e + 1);
 	}
 }
 
@@ -204,8 +204,8 @@ int screen_open(const struct screen_opts *opts, char **err)
 	setlocale(LC_ALL, "");
 	const char *codeset = nl_langinfo(CODESET);
 	scr.utf8 = !opts->ascii && codeset &&
-		   (strcasecmp(codeset, "UTF-8") == 0 ||
-		    strcasecmp(codeset, "utf8") == 0);
+	           (strcasecmp(codeset, "UTF-8") == 0 ||
+	            strcasecmp(codeset, "utf8") == 0);
 	scr.glyphs = scr.utf8 ? &glyphs_utf8 : &glyphs_ascii;
 
 	int fds[2];
@@ -239,7 +239,7 @@ int screen_open(const struct screen_opts *opts, char **err)
 	const char *term = getenv("TERM");
 	if (newterm(term && *term ? term : "dumb", stdout, stdin) == NULL) {
 		*err = xasprintf("cannot use terminal type \"%s\"",
-				 term ? term : "");
+		                 term ? term : "");
 		return -1;
 	}
 	scr.active = 1;
@@ -368,7 +368,7 @@ int screen_width(const char *text)
 }
 
 int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
-	       const char *text)
+               const char *text)
 {
 	int maxy, maxx;
 	getmaxyx(win, maxy, maxx);
@@ -388,7 +388,7 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
 }
 
 void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
-		 const char *text)
+                 const char *text)
 {
 	if (width <= 0)
 		return;
@@ -397,7 +397,7 @@ void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
 }
 
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;

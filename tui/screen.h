@@ -62,13 +62,13 @@ attr_t screen_attr(enum theme_element e);
  * to exactly `width`; returns the columns the text took.  width < 0: no
  * clipping beyond the window, no padding. */
 int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
-	       const char *text);
+               const char *text);
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
-		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A table cell: text clipped to width - 1 columns, then blanks to width,
  * so neighbouring cells never run together. */
 void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
-		 const char *text);
+                 const char *text);
 /* Columns `text` takes on the screen. */
 int screen_width(const char *text);
 /* A box of line glyphs with its corners at (y, x), h x w. */

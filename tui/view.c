@@ -39,12 +39,13 @@ void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
 }
 
 unsigned view_refuse_action(struct view_ctx *ctx, const char *action,
-			    const char *not_yet)
+                            const char *not_yet)
 {
 	if (ctx->read_only)
-		view_message(ctx, 1, "READ-ONLY (%s): %s refused; it would "
-			     "change state.",
-			     ctx->wall ? "--wall" : "--read-only", action);
+		view_message(ctx, 1,
+		             "READ-ONLY (%s): %s refused; it would "
+		             "change state.",
+		             ctx->wall ? "--wall" : "--read-only", action);
 	else
 		view_message(ctx, 0, "%s: %s", action, not_yet);
 	return VIEW_HANDLED | VIEW_REDRAW;

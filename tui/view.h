@@ -77,7 +77,7 @@ void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
  * console is read-only; otherwise says what is not there yet.  Returns
  * VIEW_HANDLED | VIEW_REDRAW. */
 unsigned view_refuse_action(struct view_ctx *ctx, const char *action,
-			    const char *not_yet);
+                            const char *not_yet);
 
 struct view_ops {
 	const char *name;  /* tab label */
@@ -88,7 +88,7 @@ struct view_ops {
 	 * view is on screen; a view that becomes visible gets a refresh). */
 	void (*reload)(void *state, struct view_ctx *ctx, unsigned change);
 	void (*draw)(void *state, struct view_ctx *ctx, WINDOW *win,
-		     struct view_rect r);
+	             struct view_rect r);
 	/* A key the console did not take. */
 	unsigned (*key)(void *state, struct view_ctx *ctx, int key);
 	/* `/` text ("" clears). */

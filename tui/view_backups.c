@@ -28,11 +28,11 @@ struct backups {
 };
 
 static const char *const statuses[] = {
-    "pending", "running", "completed", "failed",
-    "verified", "expired", "corrupt", NULL,
+    "pending",  "running", "completed", "failed",
+    "verified", "expired", "corrupt",   NULL,
 };
 static const char *const types[] = {"full", "incremental", "differential",
-				    NULL};
+                                    NULL};
 
 static int in_list(const char *const *list, const char *word)
 {
@@ -51,7 +51,7 @@ static void drop_page(struct backups *b)
 }
 
 static void make_filter(const struct backups *b,
-			struct catalog_backup_filter *f)
+                        struct catalog_backup_filter *f)
 {
 	memset(f, 0, sizeof *f);
 	f->service = b->service[0] ? b->service : NULL;
@@ -70,8 +70,7 @@ static void recount(struct backups *b, struct view_ctx *ctx)
 	struct catalog_backup_filter f;
 	char *err = NULL;
 	make_filter(b, &f);
-	if (catalog_backup_count(ctx->cat, &f, &b->total, &err) !=
-	    CATALOG_OK) {
+	if (catalog_backup_count(ctx->cat, &f, &b->total, &err) != CATALOG_OK) {
 		snprintf(b->error, sizeof b->error, "%s", err);
 		free(err);
 		b->total = 0;
@@ -140,8 +139,7 @@ static void backups_close(void *state)
 	free(b);
 }
 
-static void backups_reload(void *state, struct view_ctx *ctx,
-			   unsigned change)
+static void backups_reload(void *state, struct view_ctx *ctx, unsigned change)
 {
 	if (change & VIEW_CHANGE_DATA)
 		recount(state, ctx);
@@ -166,11 +164,18 @@ static attr_t status_attr(const char *status)
 	return screen_attr(THEME_BAR_OK);
 }
 
-enum { W_START = 16, W_TYPE = 5, W_STATUS = 9, W_SIZE = 7, W_RATIO = 5,
-       W_DUR = 6, PANE = 4 };
+enum {
+	W_START = 16,
+	W_TYPE = 5,
+	W_STATUS = 9,
+	W_SIZE = 7,
+	W_RATIO = 5,
+	W_DUR = 6,
+	PANE = 4
+};
 
 static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
-			 struct view_rect r)
+                         struct view_rect r)
 {
 	struct backups *b = state;
 	char t[32], s1[32], s2[32], line[512];
@@ -187,12 +192,13 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 
 	char filt[200];
 	snprintf(filt, sizeof filt, "%s%s%s%s%s%s",
-		 b->service[0] ? " service=" : "", b->service,
-		 b->status[0] ? " status=" : "", b->status,
-		 b->type[0] ? " type=" : "", b->type);
-	snprintf(line, sizeof line, " %lld backup%s%s%s, %s first", (long long)b->total,
-		 b->total == 1 ? "" : "s", filt[0] ? " where" : "", filt,
-		 b->oldest_first ? "oldest" : "newest");
+	         b->service[0] ? " service=" : "", b->service,
+	         b->status[0] ? " status=" : "", b->status,
+	         b->type[0] ? " type=" : "", b->type);
+	snprintf(line, sizeof line, " %lld backup%s%s%s, %s first",
+	         (long long)b->total, b->total == 1 ? "" : "s",
+	         filt[0] ? " where" : "", filt,
+	         b->oldest_first ? "oldest" : "newest");
 	screen_put(win, r.y, r.x, r.w, screen_attr(THEME_TITLE), line);
 
 	int y = r.y + 1, x = r.x;
@@ -212,16 +218,16 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 
 	if (b->error[0])
 		screen_put(win, y + 1, r.x + 1, r.w - 2,
-			   screen_attr(THEME_ERROR), b->error);
+		           screen_attr(THEME_ERROR), b->error);
 	else if (b->total == 0)
 		screen_put(win, y + 1, r.x + 1, r.w - 2, screen_attr(THEME_DIM),
-			   "No backups match. / filters by service, status "
-			   "and type; Esc clears.");
+		           "No backups match. / filters by service, status "
+		           "and type; Esc clears.");
 	for (size_t i = 0; i < b->page_n && (int)i < b->rows; i++) {
 		const struct catalog_backup *bk = &b->page[i];
 		int is_sel = b->page_off + i == b->nav.sel;
 		attr_t base = is_sel ? screen_attr(THEME_SELECTION)
-				     : screen_attr(THEME_NORMAL);
+		                     : screen_attr(THEME_NORMAL);
 		int ry = y + 1 + (int)i;
 		x = r.x;
 		time_format_short(bk->started_at, t);
@@ -230,20 +236,21 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		screen_cell(win, ry, x, w_svc + 1, base, bk->service);
 		x += w_svc + 1;
 		screen_cell(win, ry, x, W_TYPE + 1, base,
-			   strcmp(bk->type, "incremental") == 0    ? "incr"
-			   : strcmp(bk->type, "differential") == 0 ? "diff"
-								   : bk->type);
+		            strcmp(bk->type, "incremental") == 0    ? "incr"
+		            : strcmp(bk->type, "differential") == 0 ? "diff"
+		                                                    : bk->type);
 		x += W_TYPE + 1;
 		screen_cell(win, ry, x, W_STATUS + 1,
-			   is_sel ? base : status_attr(bk->status), bk->status);
+		            is_sel ? base : status_attr(bk->status),
+		            bk->status);
 		x += W_STATUS + 1;
 		snprintf(line, sizeof line, "%7s",
-			 widget_bytes(bk->size_bytes, s1, sizeof s1));
+		         widget_bytes(bk->size_bytes, s1, sizeof s1));
 		screen_cell(win, ry, x, W_SIZE + 1, base, line);
 		x += W_SIZE + 1;
 		if (bk->compression_ratio > 0)
 			snprintf(line, sizeof line, "%.1fx",
-				 bk->compression_ratio);
+			         bk->compression_ratio);
 		else
 			snprintf(line, sizeof line, "-");
 		screen_cell(win, ry, x, W_RATIO + 1, base, line);
@@ -251,7 +258,7 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		if (bk->completed_at > 0 && bk->started_at > 0 &&
 		    bk->completed_at >= bk->started_at)
 			duration_format_short(bk->completed_at - bk->started_at,
-					      s2, sizeof s2);
+			                      s2, sizeof s2);
 		else
 			snprintf(s2, sizeof s2, "-");
 		screen_put(win, ry, x, r.x + r.w - x, base, s2);
@@ -264,15 +271,15 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	if (bk == NULL)
 		return;
 	screen_putf(win, py + 1, r.x + 1, r.w - 2, screen_attr(THEME_NORMAL),
-		    "%s  %s", bk->backup_id,
-		    bk->location ? bk->location : "(no location)");
+	            "%s  %s", bk->backup_id,
+	            bk->location ? bk->location : "(no location)");
 	time_format_short(bk->retention_until, t);
 	screen_putf(win, py + 2, r.x + 1, r.w - 2, screen_attr(THEME_NORMAL),
-		    "size %s  ratio %.2f  retained until %s",
-		    widget_bytes(bk->size_bytes, s1, sizeof s1),
-		    bk->compression_ratio, t);
+	            "size %s  ratio %.2f  retained until %s",
+	            widget_bytes(bk->size_bytes, s1, sizeof s1),
+	            bk->compression_ratio, t);
 	screen_putf(win, py + 3, r.x + 1, r.w - 2, screen_attr(THEME_DIM),
-		    "sha256 %s", bk->checksum[0] ? bk->checksum : "-");
+	            "sha256 %s", bk->checksum[0] ? bk->checksum : "-");
 }
 
 static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
@@ -286,12 +293,14 @@ static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
 	view_details_add(d, "Status       %s", bk->status);
 	if (bk->tenant_id[0])
 		view_details_add(d, "Tenant       %s", bk->tenant_id);
-	view_details_add(d, "Location     %s", bk->location ? bk->location : "-");
+	view_details_add(d, "Location     %s",
+	                 bk->location ? bk->location : "-");
 	view_details_add(d, "Size         %s (%lld bytes)",
-			 widget_bytes(bk->size_bytes, s, sizeof s),
-			 (long long)bk->size_bytes);
+	                 widget_bytes(bk->size_bytes, s, sizeof s),
+	                 (long long)bk->size_bytes);
 	view_details_add(d, "Compression  %.2f", bk->compression_ratio);
-	view_details_add(d, "Checksum     %s", bk->checksum[0] ? bk->checksum : "-");
+	view_details_add(d, "Checksum     %s",
+	                 bk->checksum[0] ? bk->checksum : "-");
 	time_format_iso(bk->started_at, t);
 	view_details_add(d, "Started      %s", t);
 	time_format_iso(bk->completed_at, t);
@@ -325,15 +334,14 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'v':
 		return view_refuse_action(ctx, "verify backup",
-					  "not in the console yet; run "
-					  "`drconsole backup verify ID`");
+		                          "not in the console yet; run "
+		                          "`drconsole backup verify ID`");
 	}
 	return 0;
 }
 
 /* Words name a status, a type, or else the service. */
-static void backups_filter(void *state, struct view_ctx *ctx,
-			   const char *text)
+static void backups_filter(void *state, struct view_ctx *ctx, const char *text)
 {
 	struct backups *b = state;
 	char buf[256], *save = NULL;

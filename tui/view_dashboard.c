@@ -59,15 +59,14 @@ static void dashboard_close(void *state)
 	free(d);
 }
 
-static void dashboard_reload(void *state, struct view_ctx *ctx,
-			      unsigned change)
+static void dashboard_reload(void *state, struct view_ctx *ctx, unsigned change)
 {
 	(void)change;
 	rebuild(state, ctx);
 }
 
 static const struct compliance_service *selected(struct dashboard *d,
-						 struct view_ctx *ctx)
+                                                 struct view_ctx *ctx)
 {
 	if (ctx->report == NULL || d->n_rows == 0)
 		return NULL;
@@ -85,15 +84,15 @@ enum {
 	W_TEST = 5,
 	W_VERDICT = 7,
 	W_FIXED = W_TIER + W_HEALTH + W_BAR + 1 + W_AGE + W_LAG + W_RTO +
-		  W_TEST + W_VERDICT + 7,
+	          W_TEST + W_VERDICT + 7,
 };
 
 static void draw_row(WINDOW *win, int y, int x, int w_name,
-		     const struct compliance_service *s, int is_sel,
-		     double at_risk)
+                     const struct compliance_service *s, int is_sel,
+                     double at_risk)
 {
-	attr_t base = is_sel ? screen_attr(THEME_SELECTION)
-			     : screen_attr(THEME_NORMAL);
+	attr_t base =
+	    is_sel ? screen_attr(THEME_SELECTION) : screen_attr(THEME_NORMAL);
 	char a[32], b[32], buf[64];
 	int cx = x;
 
@@ -103,32 +102,33 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	cx += W_TIER + 1;
 	attr_t hattr = base;
 	if (!is_sel && (strcmp(s->health, "warning") == 0 ||
-			strcmp(s->health, "degraded") == 0))
+	                strcmp(s->health, "degraded") == 0))
 		hattr = screen_attr(THEME_BAR_WARN);
 	else if (!is_sel && strcmp(s->health, "critical") == 0)
 		hattr = screen_attr(THEME_BAR_BAD);
 	screen_cell(win, y, cx, W_HEALTH + 1, hattr,
-		   s->health[0] ? s->health : "-");
+	            s->health[0] ? s->health : "-");
 	cx += W_HEALTH + 1;
 	widget_bar(win, y, cx, W_BAR, s->rpo_fraction, at_risk);
 	cx += W_BAR;
 	screen_put(win, y, cx, 1, base, "");
 	cx += 1;
 	screen_cell(win, y, cx, W_AGE + 1,
-		   is_sel ? base : widget_status_attr(s->rpo_status),
-		   s->rpo_age_s < 0 ? "never" : widget_age(s->rpo_age_s, a, sizeof a));
+	            is_sel ? base : widget_status_attr(s->rpo_status),
+	            s->rpo_age_s < 0 ? "never"
+	                             : widget_age(s->rpo_age_s, a, sizeof a));
 	cx += W_AGE + 1;
 	attr_t lattr = base;
-	if (s->has_replica && (s->repl_lag_s < 0 ||
-			       (strcmp(s->repl_state, "streaming") != 0 &&
-				strcmp(s->repl_state, "catchup") != 0))) {
+	if (s->has_replica &&
+	    (s->repl_lag_s < 0 || (strcmp(s->repl_state, "streaming") != 0 &&
+	                           strcmp(s->repl_state, "catchup") != 0))) {
 		snprintf(buf, sizeof buf, "%s", s->repl_state);
 		if (!is_sel)
 			lattr = screen_attr(THEME_BAR_BAD);
 	} else if (s->has_replica) {
 		snprintf(buf, sizeof buf, "%s %s",
-			 widget_seconds(s->repl_lag_s, a, sizeof a),
-			 widget_bytes(s->repl_lag_bytes, b, sizeof b));
+		         widget_seconds(s->repl_lag_s, a, sizeof a),
+		         widget_bytes(s->repl_lag_bytes, b, sizeof b));
 	} else {
 		snprintf(buf, sizeof buf, "-");
 	}
@@ -139,23 +139,23 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	else
 		duration_format_short(s->rto_estimate_s, a, sizeof a);
 	snprintf(buf, sizeof buf, "%s/%s", a,
-		 s->rto_target_s > 0
-		     ? duration_format_short(s->rto_target_s, b, sizeof b)
-		     : "-");
+	         s->rto_target_s > 0
+	             ? duration_format_short(s->rto_target_s, b, sizeof b)
+	             : "-");
 	screen_cell(win, y, cx, W_RTO + 1,
-		   is_sel ? base : widget_status_attr(s->rto_status), buf);
+	            is_sel ? base : widget_status_attr(s->rto_status), buf);
 	cx += W_RTO + 1;
 	screen_cell(win, y, cx, W_TEST + 1,
-		   (!is_sel && s->untested) ? screen_attr(THEME_BAR_WARN)
-					    : base,
-		   widget_age_coarse(s->test_age_s, a, sizeof a));
+	            (!is_sel && s->untested) ? screen_attr(THEME_BAR_WARN)
+	                                     : base,
+	            widget_age_coarse(s->test_age_s, a, sizeof a));
 	cx += W_TEST + 1;
 	screen_put(win, y, cx, W_VERDICT, widget_verdict_attr(s->verdict),
-		   verdict_name(s->verdict));
+	           verdict_name(s->verdict));
 }
 
 static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
-			   struct view_rect r)
+                           struct view_rect r)
 {
 	struct dashboard *d = state;
 	const struct compliance_report *rep = ctx->report;
@@ -188,19 +188,19 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	listnav_fit(&d->nav, d->page);
 	if (rep == NULL || rep->n == 0) {
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
-			   screen_attr(THEME_DIM),
-			   rep == NULL ? "No data yet."
-				       : "No services in the catalog. Add one "
-					 "with `drconsole service add`, or try "
-					 "`drconsole demo`.");
+		           screen_attr(THEME_DIM),
+		           rep == NULL ? "No data yet."
+		                       : "No services in the catalog. Add one "
+		                         "with `drconsole service add`, or try "
+		                         "`drconsole demo`.");
 		return;
 	}
 	if (d->n_rows == 0) {
 		screen_putf(win, r.y + 2, r.x + 2, r.w - 4,
-			    screen_attr(THEME_DIM),
-			    "No service matches \"%s\" (/ to change the "
-			    "filter).",
-			    d->filter);
+		            screen_attr(THEME_DIM),
+		            "No service matches \"%s\" (/ to change the "
+		            "filter).",
+		            d->filter);
 		return;
 	}
 	for (int i = 0; i < d->page; i++) {
@@ -208,58 +208,66 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		if (row >= d->n_rows)
 			break;
 		draw_row(win, r.y + 1 + i, r.x, w_name,
-			 &rep->services[d->rows[row]],
-			 !ctx->wall && row == d->nav.sel, at_risk);
+		         &rep->services[d->rows[row]],
+		         !ctx->wall && row == d->nav.sel, at_risk);
 	}
 }
 
 static void fill_details(const struct compliance_service *s,
-			 struct view_ctx *ctx)
+                         struct view_ctx *ctx)
 {
 	struct view_details *dt = &ctx->details;
 	char a[64], b[64], t[32];
 	view_details_clear(dt);
 	snprintf(dt->title, sizeof dt->title, "Service %s", s->name);
 	view_details_add(dt, "Verdict        %s%s%s", verdict_name(s->verdict),
-			 s->reason[0] ? " - " : "", s->reason);
-	view_details_add(dt, "Tier / owner   %s / %s", s->tier[0] ? s->tier : "-",
-			 s->owner[0] ? s->owner : "-");
+	                 s->reason[0] ? " - " : "", s->reason);
+	view_details_add(dt, "Tier / owner   %s / %s",
+	                 s->tier[0] ? s->tier : "-",
+	                 s->owner[0] ? s->owner : "-");
 	time_format_short(s->last_good_backup_at, t);
 	view_details_add(dt, "Last good      %s UTC", t);
-	view_details_add(dt, "RPO            age %s against %s: %s%s",
-			 s->rpo_age_s < 0 ? "never"
-					  : duration_format(s->rpo_age_s, a, sizeof a),
-			 duration_format(s->rpo_target_s > 0 ? s->rpo_target_s : -1,
-					 b, sizeof b),
-			 comp_status_name(s->rpo_status),
-			 s->rpo_from_replica ? " (from the replica)" : "");
-	view_details_add(dt, "RTO            estimate %s (%s) against %s: %s",
-			 duration_format(s->rto_estimate_s, a, sizeof a),
-			 rto_source_name(s->rto_source),
-			 duration_format(s->rto_target_s > 0 ? s->rto_target_s : -1,
-					 b, sizeof b),
-			 comp_status_name(s->rto_status));
+	view_details_add(
+	    dt, "RPO            age %s against %s: %s%s",
+	    s->rpo_age_s < 0 ? "never"
+	                     : duration_format(s->rpo_age_s, a, sizeof a),
+	    duration_format(s->rpo_target_s > 0 ? s->rpo_target_s : -1, b,
+	                    sizeof b),
+	    comp_status_name(s->rpo_status),
+	    s->rpo_from_replica ? " (from the replica)" : "");
+	view_details_add(
+	    dt, "RTO            estimate %s (%s) against %s: %s",
+	    duration_format(s->rto_estimate_s, a, sizeof a),
+	    rto_source_name(s->rto_source),
+	    duration_format(s->rto_target_s > 0 ? s->rto_target_s : -1, b,
+	                    sizeof b),
+	    comp_status_name(s->rto_status));
 	time_format_short(s->last_test_at, t);
 	view_details_add(dt, "Restore test   %s UTC, policy every %s%s", t,
-			 duration_format(s->drill_policy_s, a, sizeof a),
-			 s->untested ? " - UNTESTED" : "");
+	                 duration_format(s->drill_policy_s, a, sizeof a),
+	                 s->untested ? " - UNTESTED" : "");
 	time_format_short(s->last_attempt_at, t);
-	view_details_add(dt, "Backups        %s, %d failure(s); last attempt %s "
-			 "UTC (%s)",
-			 s->health[0] ? s->health : "-", s->failure_count, t,
-			 s->last_attempt_status[0] ? s->last_attempt_status : "-");
+	view_details_add(dt,
+	                 "Backups        %s, %d failure(s); last attempt %s "
+	                 "UTC (%s)",
+	                 s->health[0] ? s->health : "-", s->failure_count, t,
+	                 s->last_attempt_status[0] ? s->last_attempt_status
+	                                           : "-");
 	if (s->clock_skew) {
 		time_format_short(s->future_backup_at, t);
-		view_details_add(dt, "Clock skew     a backup completes in the "
-				 "future: %s UTC", t);
+		view_details_add(dt,
+		                 "Clock skew     a backup completes in the "
+		                 "future: %s UTC",
+		                 t);
 	}
 	if (s->has_replica) {
 		time_format_short(s->repl_sampled_at, t);
-		view_details_add(dt, "Replication    %s, lag %s / %s (sampled %s "
-				 "UTC)",
-				 s->repl_state,
-				 widget_seconds(s->repl_lag_s, a, sizeof a),
-				 widget_bytes(s->repl_lag_bytes, b, sizeof b), t);
+		view_details_add(
+		    dt,
+		    "Replication    %s, lag %s / %s (sampled %s "
+		    "UTC)",
+		    s->repl_state, widget_seconds(s->repl_lag_s, a, sizeof a),
+		    widget_bytes(s->repl_lag_bytes, b, sizeof b), t);
 	} else {
 		view_details_add(dt, "Replication    none recorded");
 	}
@@ -301,7 +309,7 @@ static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 }
 
 static void dashboard_filter(void *state, struct view_ctx *ctx,
-			     const char *text)
+                             const char *text)
 {
 	struct dashboard *d = state;
 	strlcpy_dr(d->filter, text, sizeof d->filter);
@@ -310,7 +318,7 @@ static void dashboard_filter(void *state, struct view_ctx *ctx,
 }
 
 static void dashboard_command(void *state, struct view_ctx *ctx,
-			      const char *args)
+                              const char *args)
 {
 	dashboard_filter(state, ctx, args);
 }

@@ -10,7 +10,7 @@
 #include "tui/screen.h"
 
 #define LOG_RECOVERIES 50
-#define LOG_AUDIT 200
+#define LOG_AUDIT      200
 
 /* Two sections, newest first: recoveries, then the audit log.  A row is
  * either a section title or an entry (index into its array). */
@@ -76,7 +76,7 @@ static void load(struct logview *lv, struct view_ctx *ctx)
 	lv->error[0] = '\0';
 	if (ctx->cat != NULL) {
 		if (catalog_recovery_list(ctx->cat, LOG_RECOVERIES, &lv->recs,
-					  &lv->n_recs, &err) != CATALOG_OK) {
+		                          &lv->n_recs, &err) != CATALOG_OK) {
 			snprintf(lv->error, sizeof lv->error, "%s", err);
 			free(err);
 			err = NULL;
@@ -84,7 +84,7 @@ static void load(struct logview *lv, struct view_ctx *ctx)
 			lv->n_recs = 0;
 		}
 		if (catalog_audit_list(ctx->cat, LOG_AUDIT, &lv->audit,
-				       &lv->n_audit, &err) != CATALOG_OK) {
+		                       &lv->n_audit, &err) != CATALOG_OK) {
 			snprintf(lv->error, sizeof lv->error, "%s", err);
 			free(err);
 			lv->audit = NULL;
@@ -120,7 +120,7 @@ static void log_reload(void *state, struct view_ctx *ctx, unsigned change)
 }
 
 static void log_draw(void *state, struct view_ctx *ctx, WINDOW *win,
-		     struct view_rect r)
+                     struct view_rect r)
 {
 	struct logview *lv = state;
 	attr_t hdr = screen_attr(THEME_COLUMN_HEADER);
@@ -129,7 +129,7 @@ static void log_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	listnav_fit(&lv->nav, lv->page);
 	if (lv->error[0])
 		screen_put(win, r.y + r.h - 1, r.x, r.w,
-			   screen_attr(THEME_ERROR), lv->error);
+		           screen_attr(THEME_ERROR), lv->error);
 	for (int i = 0; i < lv->page; i++) {
 		size_t row = lv->nav.top + (size_t)i;
 		if (row >= lv->n_rows)
@@ -137,35 +137,38 @@ static void log_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		const struct log_row *lr = &lv->rows[row];
 		int is_sel = !ctx->wall && row == lv->nav.sel;
 		attr_t base = is_sel ? screen_attr(THEME_SELECTION)
-				     : screen_attr(THEME_NORMAL);
+		                     : screen_attr(THEME_NORMAL);
 		int y = r.y + i;
 		switch (lr->kind) {
 		case 0:
-			snprintf(line, sizeof line,
-				 "RECOVERIES AND DRILLS (disaster_recovery_log, "
-				 "newest %d)",
-				 LOG_RECOVERIES);
+			snprintf(
+			    line, sizeof line,
+			    "RECOVERIES AND DRILLS (disaster_recovery_log, "
+			    "newest %d)",
+			    LOG_RECOVERIES);
 			screen_put(win, y, r.x, r.w, is_sel ? base : hdr, line);
 			break;
 		case 2:
 			snprintf(line, sizeof line,
-				 "AUDIT LOG (newest %d; `drconsole audit` "
-				 "verifies the chain)",
-				 LOG_AUDIT);
+			         "AUDIT LOG (newest %d; `drconsole audit` "
+			         "verifies the chain)",
+			         LOG_AUDIT);
 			screen_put(win, y, r.x, r.w, is_sel ? base : hdr, line);
 			break;
 		case 1: {
-			const struct catalog_recovery *rc = &lv->recs[lr->index];
+			const struct catalog_recovery *rc =
+			    &lv->recs[lr->index];
 			time_format_short(rc->initiated_at, t);
-			snprintf(line, sizeof line, "%s %-8s %-11s %-20s %s  %s",
-				 t, rc->is_drill ? "drill" : "incident",
-				 rc->recovery_status, rc->incident_type,
-				 rc->recovery_procedure,
-				 rc->affected_services ? rc->affected_services
-						       : "");
+			snprintf(
+			    line, sizeof line, "%s %-8s %-11s %-20s %s  %s", t,
+			    rc->is_drill ? "drill" : "incident",
+			    rc->recovery_status, rc->incident_type,
+			    rc->recovery_procedure,
+			    rc->affected_services ? rc->affected_services : "");
 			attr_t a = base;
-			if (!is_sel && (strcmp(rc->recovery_status, "failed") == 0 ||
-					strcmp(rc->recovery_status, "aborted") == 0))
+			if (!is_sel &&
+			    (strcmp(rc->recovery_status, "failed") == 0 ||
+			     strcmp(rc->recovery_status, "aborted") == 0))
 				a = screen_attr(THEME_BAR_BAD);
 			screen_put(win, y, r.x, r.w, a, line);
 			break;
@@ -174,8 +177,8 @@ static void log_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			const struct catalog_audit *au = &lv->audit[lr->index];
 			time_format_short(au->at, t);
 			snprintf(line, sizeof line, "%s #%-5lld %-10s %-18s %s",
-				 t, (long long)au->seq, au->actor, au->action,
-				 au->subject);
+			         t, (long long)au->seq, au->actor, au->action,
+			         au->subject);
 			screen_put(win, y, r.x, r.w, base, line);
 			break;
 		}
@@ -200,11 +203,11 @@ static unsigned log_key(void *state, struct view_ctx *ctx, int key)
 		const struct catalog_recovery *rc = &lv->recs[lr->index];
 		view_details_clear(d);
 		snprintf(d->title, sizeof d->title, "%s %s",
-			 rc->is_drill ? "Drill" : "Recovery", rc->recovery_id);
+		         rc->is_drill ? "Drill" : "Recovery", rc->recovery_id);
 		view_details_add(d, "Incident   %s", rc->incident_type);
 		view_details_add(d, "Services   %s",
-				 rc->affected_services ? rc->affected_services
-						       : "-");
+		                 rc->affected_services ? rc->affected_services
+		                                       : "-");
 		view_details_add(d, "Runbook    %s", rc->recovery_procedure);
 		view_details_add(d, "Status     %s", rc->recovery_status);
 		view_details_add(d, "By         %s", rc->initiated_by);
@@ -213,22 +216,24 @@ static unsigned log_key(void *state, struct view_ctx *ctx, int key)
 		time_format_iso(rc->completed_at, t);
 		view_details_add(d, "Completed  %s", t);
 		if (rc->recovery_notes)
-			view_details_add(d, "Notes      %s", rc->recovery_notes);
+			view_details_add(d, "Notes      %s",
+			                 rc->recovery_notes);
 		ctx->details_open = 1;
 	} else if (lr->kind == 3) {
 		const struct catalog_audit *au = &lv->audit[lr->index];
 		view_details_clear(d);
 		snprintf(d->title, sizeof d->title, "Audit record #%lld",
-			 (long long)au->seq);
+		         (long long)au->seq);
 		time_format_iso(au->at, t);
 		view_details_add(d, "At       %s", t);
 		view_details_add(d, "Actor    %s%s%s", au->actor,
-				 au->origin[0] ? " from " : "", au->origin);
+		                 au->origin[0] ? " from " : "", au->origin);
 		view_details_add(d, "Action   %s", au->action);
 		view_details_add(d, "Subject  %s", au->subject);
-		view_details_add(d, "Details  %s", au->details ? au->details : "-");
-		view_details_add(d, "Hash     %.16s... (prev %.16s...)", au->hash,
-				 au->prev_hash);
+		view_details_add(d, "Details  %s",
+		                 au->details ? au->details : "-");
+		view_details_add(d, "Hash     %.16s... (prev %.16s...)",
+		                 au->hash, au->prev_hash);
 		ctx->details_open = 1;
 	}
 	return VIEW_HANDLED | VIEW_REDRAW;

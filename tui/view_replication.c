@@ -11,12 +11,12 @@
 #include "tui/screen.h"
 #include "tui/widget.h"
 
-#define SPARK_CELLS 12
+#define SPARK_CELLS  12
 #define SPARK_SPAN_S 3600
 
 struct pair {
 	struct catalog_replication latest;
-	int64_t rpo_s; /* the service's RPO: the lag threshold; 0: none */
+	int64_t rpo_s;   /* the service's RPO: the lag threshold; 0: none */
 	double fraction; /* lag / RPO; -1 unknown */
 	double spark[SPARK_CELLS]; /* max lag per 3-minute slot; -1: none */
 	double hour_max, hour_sum;
@@ -101,8 +101,9 @@ static void load(struct replication *rp, struct view_ctx *ctx)
 		p->fraction = -1;
 		for (size_t k = 0; ctx->report && k < ctx->report->n; k++)
 			if (strcmp(ctx->report->services[k].name,
-				   p->latest.service) == 0)
-				p->rpo_s = ctx->report->services[k].rpo_target_s;
+			           p->latest.service) == 0)
+				p->rpo_s =
+				    ctx->report->services[k].rpo_target_s;
 		if (p->rpo_s > 0 && p->latest.lag_s >= 0)
 			p->fraction = p->latest.lag_s / (double)p->rpo_s;
 		for (int c = 0; c < SPARK_CELLS; c++)
@@ -110,8 +111,8 @@ static void load(struct replication *rp, struct view_ctx *ctx)
 		struct catalog_replication *hist = NULL;
 		size_t nh = 0;
 		if (catalog_replication_history(ctx->cat, p->latest.source,
-						p->latest.target, since, &hist,
-						&nh, &err) != CATALOG_OK) {
+		                                p->latest.target, since, &hist,
+		                                &nh, &err) != CATALOG_OK) {
 			free(err);
 			err = NULL;
 			continue;
@@ -159,7 +160,7 @@ static void replication_close(void *state)
 }
 
 static void replication_reload(void *state, struct view_ctx *ctx,
-			       unsigned change)
+                               unsigned change)
 {
 	(void)change;
 	load(state, ctx);
@@ -168,7 +169,7 @@ static void replication_reload(void *state, struct view_ctx *ctx,
 enum { W_STATE = 9, W_LAGS = 7, W_LAGB = 7, W_THR = 9 };
 
 static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
-			     struct view_rect r)
+                             struct view_rect r)
 {
 	struct replication *rp = state;
 	const struct screen_glyphs *g = screen_glyphs();
@@ -194,14 +195,14 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	listnav_fit(&rp->nav, rp->page);
 	if (rp->error[0]) {
 		screen_put(win, r.y + 1, r.x + 1, r.w - 2,
-			   screen_attr(THEME_ERROR), rp->error);
+		           screen_attr(THEME_ERROR), rp->error);
 		return;
 	}
 	if (rp->n_rows == 0) {
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
-			   screen_attr(THEME_DIM),
-			   rp->n ? "No pair matches the filter."
-				 : "No replication samples in the catalog.");
+		           screen_attr(THEME_DIM),
+		           rp->n ? "No pair matches the filter."
+		                 : "No replication samples in the catalog.");
 		return;
 	}
 	for (int i = 0; i < rp->page && rp->nav.top + (size_t)i < rp->n_rows;
@@ -211,7 +212,7 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		const struct catalog_replication *l = &p->latest;
 		int is_sel = !ctx->wall && row == rp->nav.sel;
 		attr_t base = is_sel ? screen_attr(THEME_SELECTION)
-				     : screen_attr(THEME_NORMAL);
+		                     : screen_attr(THEME_NORMAL);
 		attr_t level = screen_attr(THEME_BAR_OK);
 		if (p->fraction > 1 || state_rank(l->state) <= 1)
 			level = screen_attr(THEME_BAR_BAD);
@@ -222,28 +223,30 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		/* "payments-db-primary -> ...-replica": the target without
 		 * the prefix it shares with the source. */
 		size_t common = 0, cut = 0;
-		while (l->source[common] && l->source[common] == l->target[common]) {
-			if (l->source[common] == '-' || l->source[common] == '.')
+		while (l->source[common] &&
+		       l->source[common] == l->target[common]) {
+			if (l->source[common] == '-' ||
+			    l->source[common] == '.')
 				cut = common;
 			common++;
 		}
 		if (cut > 2)
 			snprintf(line, sizeof line, "%s %s %s%s", l->source,
-				 g->arrow, g->ellipsis, l->target + cut);
+			         g->arrow, g->ellipsis, l->target + cut);
 		else
 			snprintf(line, sizeof line, "%s %s %s", l->source,
-				 g->arrow, l->target);
+			         g->arrow, l->target);
 		screen_cell(win, y, x, w_pair, base, line);
 		x += w_pair;
 		screen_cell(win, y, x, W_STATE + 1, is_sel ? base : level,
-			   l->state);
+		            l->state);
 		x += W_STATE + 1;
 		snprintf(line, sizeof line, "%7s",
-			 widget_seconds(l->lag_s, a, sizeof a));
+		         widget_seconds(l->lag_s, a, sizeof a));
 		screen_cell(win, y, x, W_LAGS + 1, is_sel ? base : level, line);
 		x += W_LAGS + 1;
 		snprintf(line, sizeof line, "%7s",
-			 widget_bytes(l->lag_bytes, a, sizeof a));
+		         widget_bytes(l->lag_bytes, a, sizeof a));
 		screen_cell(win, y, x, W_LAGB + 1, base, line);
 		x += W_LAGB + 1;
 		/* Scaled to the hour's peak (at least a tenth of the RPO, so
@@ -254,21 +257,21 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			max = p->rpo_s * 0.1;
 		if (max < 1.0)
 			max = 1.0;
-		widget_spark(win, y, x, SPARK_CELLS, p->spark, SPARK_CELLS,
-			     max, level);
+		widget_spark(win, y, x, SPARK_CELLS, p->spark, SPARK_CELLS, max,
+		             level);
 		screen_put(win, y, x + SPARK_CELLS, 1, base, "");
 		x += SPARK_CELLS + 1;
 		if (p->rpo_s > 0 && p->fraction >= 0)
 			snprintf(line, sizeof line, "%3.0f%% %s",
-				 p->fraction * 100,
-				 duration_format_short(p->rpo_s, b, sizeof b));
+			         p->fraction * 100,
+			         duration_format_short(p->rpo_s, b, sizeof b));
 		else if (p->rpo_s > 0)
 			snprintf(line, sizeof line, "   - %s",
-				 duration_format_short(p->rpo_s, b, sizeof b));
+			         duration_format_short(p->rpo_s, b, sizeof b));
 		else
 			snprintf(line, sizeof line, "no RPO");
 		screen_put(win, y, x, r.x + r.w - x, is_sel ? base : level,
-			   line);
+		           line);
 	}
 }
 
@@ -285,28 +288,29 @@ static unsigned replication_key(void *state, struct view_ctx *ctx, int key)
 		char t[32], a[32], b[32];
 		view_details_clear(d);
 		snprintf(d->title, sizeof d->title, "%s -> %s", l->source,
-			 l->target);
+		         l->target);
 		view_details_add(d, "Service     %s",
-				 l->service[0] ? l->service : "-");
+		                 l->service[0] ? l->service : "-");
 		view_details_add(d, "State       %s", l->state);
 		view_details_add(d, "Lag         %s, %s behind",
-				 widget_seconds(l->lag_s, a, sizeof a),
-				 widget_bytes(l->lag_bytes, b, sizeof b));
+		                 widget_seconds(l->lag_s, a, sizeof a),
+		                 widget_bytes(l->lag_bytes, b, sizeof b));
 		time_format_iso(l->sampled_at, t);
 		view_details_add(d, "Sampled     %s", t);
-		view_details_add(d, "Threshold   %s (the service's RPO; "
-				 "amber past 80%%)",
-				 p->rpo_s > 0 ? duration_format(p->rpo_s, a,
-								sizeof a)
-					      : "none");
+		view_details_add(d,
+		                 "Threshold   %s (the service's RPO; "
+		                 "amber past 80%%)",
+		                 p->rpo_s > 0
+		                     ? duration_format(p->rpo_s, a, sizeof a)
+		                     : "none");
 		if (p->hour_n)
-			view_details_add(d, "Last hour   %zu samples, max %s, "
-					 "mean %s",
-					 p->hour_n,
-					 widget_seconds(p->hour_max, a, sizeof a),
-					 widget_seconds(p->hour_sum /
-							    (double)p->hour_n,
-							b, sizeof b));
+			view_details_add(
+			    d,
+			    "Last hour   %zu samples, max %s, "
+			    "mean %s",
+			    p->hour_n, widget_seconds(p->hour_max, a, sizeof a),
+			    widget_seconds(p->hour_sum / (double)p->hour_n, b,
+			                   sizeof b));
 		ctx->details_open = 1;
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
@@ -314,7 +318,7 @@ static unsigned replication_key(void *state, struct view_ctx *ctx, int key)
 }
 
 static void replication_filter(void *state, struct view_ctx *ctx,
-			       const char *text)
+                               const char *text)
 {
 	(void)ctx;
 	struct replication *rp = state;

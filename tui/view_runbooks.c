@@ -50,12 +50,12 @@ static void scan_dir(struct runbooks *rb, const char *dir)
 			continue;
 		if (rb->filter[0] && !strcasestr(name, rb->filter))
 			continue;
-		rb->files = xreallocarray(rb->files, rb->n + 1,
-					  sizeof *rb->files);
+		rb->files =
+		    xreallocarray(rb->files, rb->n + 1, sizeof *rb->files);
 		strlcpy_dr(rb->files[rb->n].name, name,
-			   sizeof rb->files[rb->n].name);
+		           sizeof rb->files[rb->n].name);
 		strlcpy_dr(rb->files[rb->n].dir, dir,
-			   sizeof rb->files[rb->n].dir);
+		           sizeof rb->files[rb->n].dir);
 		rb->n++;
 	}
 	closedir(d);
@@ -92,8 +92,7 @@ static void runbooks_close(void *state)
 	free(rb);
 }
 
-static void runbooks_reload(void *state, struct view_ctx *ctx,
-			    unsigned change)
+static void runbooks_reload(void *state, struct view_ctx *ctx, unsigned change)
 {
 	(void)state;
 	(void)ctx;
@@ -101,31 +100,31 @@ static void runbooks_reload(void *state, struct view_ctx *ctx,
 }
 
 static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
-			  struct view_rect r)
+                          struct view_rect r)
 {
 	struct runbooks *rb = state;
 	screen_put(win, r.y, r.x, r.w, screen_attr(THEME_COLUMN_HEADER),
-		   "RUNBOOK                          FROM");
+	           "RUNBOOK                          FROM");
 	rb->page = r.h - 3;
 	listnav_fit(&rb->nav, rb->page);
 	if (rb->n == 0)
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
-			   screen_attr(THEME_DIM),
-			   rb->filter[0] ? "No runbook matches the filter."
-					 : "No runbooks found in ./runbooks, "
-					   "the installed runbooks or the "
-					   "configured runbook_dir.");
+		           screen_attr(THEME_DIM),
+		           rb->filter[0] ? "No runbook matches the filter."
+		                         : "No runbooks found in ./runbooks, "
+		                           "the installed runbooks or the "
+		                           "configured runbook_dir.");
 	for (int i = 0; i < rb->page && rb->nav.top + (size_t)i < rb->n; i++) {
 		size_t row = rb->nav.top + (size_t)i;
 		attr_t a = !ctx->wall && row == rb->nav.sel
-			       ? screen_attr(THEME_SELECTION)
-			       : screen_attr(THEME_NORMAL);
+		               ? screen_attr(THEME_SELECTION)
+		               : screen_attr(THEME_NORMAL);
 		screen_putf(win, r.y + 1 + i, r.x, r.w, a, "%-32s %s",
-			    rb->files[row].name, rb->files[row].dir);
+		            rb->files[row].name, rb->files[row].dir);
 	}
 	screen_put(win, r.y + r.h - 1, r.x, r.w, screen_attr(THEME_DIM),
-		   " Enter/r runs the selected runbook, R resumes an "
-		   "interrupted one.");
+	           " Enter/r runs the selected runbook, R resumes an "
+	           "interrupted one.");
 }
 
 static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
@@ -142,18 +141,17 @@ static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
 		if (rb->n == 0)
 			return VIEW_HANDLED;
 		return view_refuse_action(ctx, "run runbook",
-					  "the runbook engine is not in this "
-					  "build yet");
+		                          "the runbook engine is not in this "
+		                          "build yet");
 	case 'R':
 		return view_refuse_action(ctx, "resume runbook",
-					  "the runbook engine is not in this "
-					  "build yet");
+		                          "the runbook engine is not in this "
+		                          "build yet");
 	}
 	return 0;
 }
 
-static void runbooks_filter(void *state, struct view_ctx *ctx,
-			    const char *text)
+static void runbooks_filter(void *state, struct view_ctx *ctx, const char *text)
 {
 	struct runbooks *rb = state;
 	strlcpy_dr(rb->filter, text, sizeof rb->filter);

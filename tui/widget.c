@@ -8,7 +8,7 @@
 #include "tui/screen.h"
 
 void widget_bar(WINDOW *win, int y, int x, int w, double fraction,
-		double at_risk)
+                double at_risk)
 {
 	const struct screen_glyphs *g = screen_glyphs();
 	if (w <= 0)
@@ -49,7 +49,7 @@ void widget_bar(WINDOW *win, int y, int x, int w, double fraction,
 }
 
 void widget_spark(WINDOW *win, int y, int x, int w, const double *values,
-		  size_t n, double max, attr_t attr)
+                  size_t n, double max, attr_t attr)
 {
 	const struct screen_glyphs *g = screen_glyphs();
 	wattrset(win, attr);
@@ -111,14 +111,13 @@ int widget_big(WINDOW *win, int y, int x, const char *text, attr_t attr)
 					wattrset(win, attr);
 					if (ink)
 						mvwaddstr(win, y + r,
-							  x + col + c, block);
+						          x + col + c, block);
 					else
 						mvwaddch(win, y + r,
-							 x + col + c, ' ');
+						         x + col + c, ' ');
 				}
 				if (p[1] != '\0')
-					mvwaddch(win, y + r, x + col + cw,
-						 ' ');
+					mvwaddch(win, y + r, x + col + cw, ' ');
 			}
 			wattrset(win, A_NORMAL);
 		}

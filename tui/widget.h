@@ -13,11 +13,11 @@
  * at-risk fraction (0.8), amber past it, red past 1.  fraction < 0 draws a
  * dim placeholder (unknown). */
 void widget_bar(WINDOW *win, int y, int x, int w, double fraction,
-		double at_risk);
+                double at_risk);
 /* The last `n` values as a sparkline `w` cells wide, scaled to `max`
  * (values < 0 are gaps). */
 void widget_spark(WINDOW *win, int y, int x, int w, const double *values,
-		  size_t n, double max, attr_t attr);
+                  size_t n, double max, attr_t attr);
 /* Large letters five rows high; returns the columns the text takes.  With
  * win NULL only measures. */
 int widget_big(WINDOW *win, int y, int x, const char *text, attr_t attr);
