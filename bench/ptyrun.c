@@ -26,6 +26,10 @@ static double now_ms(void)
 }
 
 /* Reads what the child writes until `until_ms` (or EOF); returns bytes. */
+/* PTYRUN_DUMP=FILE keeps the bytes of the idle phase, to see what they
+ * are. */
+static FILE *dump;
+
 static long drain(int fd, double until_ms, int *eof)
 {
 	long total = 0;
@@ -46,6 +50,8 @@ static long drain(int fd, double until_ms, int *eof)
 			break;
 		}
 		total += got;
+		if (dump != NULL)
+			fwrite(buf, 1, (size_t)got, dump);
 	}
 	return total;
 }
@@ -126,7 +132,12 @@ int main(int argc, char **argv)
 		(void)w;
 		drain(master, now_ms() + settle * 1000, &eof);
 	}
+	if (getenv("PTYRUN_DUMP") != NULL)
+		dump = fopen(getenv("PTYRUN_DUMP"), "wb");
 	long bytes = drain(master, now_ms() + idle * 1000, &eof);
+	if (dump != NULL)
+		fclose(dump);
+	dump = NULL;
 	int ended = eof; /* the child left before we were done measuring */
 	long rss, hwm;
 	proc_mem(pid, &rss, &hwm);

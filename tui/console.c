@@ -87,6 +87,7 @@ struct console {
 	int redraw;
 	int quit;
 	int stale_shown;
+	int64_t drawn_minute; /* the header clock shows minutes */
 	char actor[64], origin[64];
 	char *theme_error;
 	int frames;
@@ -513,6 +514,7 @@ static void draw(struct console *c)
 	getmaxyx(stdscr, h, w);
 	werase(stdscr);
 	close_overlay(c);
+	c->drawn_minute = c->ctx.now / 60;
 	if (w < SCREEN_MIN_COLS || h < SCREEN_MIN_ROWS) {
 		char msg[96];
 		snprintf(msg, sizeof msg,
@@ -873,6 +875,8 @@ static void loop(struct console *c)
 			catalog_tick(c);
 			wall_tick(c);
 			c->ctx.now = time_now();
+			if (c->ctx.now / 60 != c->drawn_minute)
+				c->redraw = 1;
 			if (c->g->wall && wall_stale(c, &age) != was_stale)
 				c->redraw = 1;
 		}

@@ -113,8 +113,13 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	cx += W_BAR;
 	screen_put(win, y, cx, 1, base, "");
 	cx += 1;
+	/* The bar carries the colour; the age, which changes every minute,
+	 * stays plain unless breached, so its update is a few bytes without
+	 * colour changes (an idle dashboard should send almost nothing). */
 	screen_cell(win, y, cx, W_AGE + 1,
-	            is_sel ? base : widget_status_attr(s->rpo_status),
+	            (!is_sel && s->rpo_status == COMP_BREACH)
+	                ? screen_attr(THEME_BAR_BAD)
+	                : base,
 	            s->rpo_age_s < 0 ? "never"
 	                             : widget_age(s->rpo_age_s, a, sizeof a));
 	cx += W_AGE + 1;
