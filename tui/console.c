@@ -132,7 +132,36 @@ static void refresh_current(struct console *c)
 }
 
 /* Re-evaluates every service; on failure keeps what was shown. */
-static int evaluate(struct console *c)
+/* When only the clock moved and no verdict changed, keeps the rows in the
+ * order they were shown: ages grow at different rates against different
+ * targets, and re-sorting the healthy rows every minute would make the
+ * screen jump (and an idle console send whole rows).  Returns 1 when it
+ * did. */
+static int keep_order(const struct compliance_report *old,
+                      struct compliance_report *rep)
+{
+	if (old->n != rep->n)
+		return 0;
+	struct compliance_service *ordered =
+	    xcalloc(rep->n ? rep->n : 1, sizeof *ordered);
+	for (size_t i = 0; i < old->n; i++) {
+		size_t j = 0;
+		while (j < rep->n && strcmp(rep->services[j].name,
+		                            old->services[i].name) != 0)
+			j++;
+		if (j == rep->n ||
+		    rep->services[j].verdict != old->services[i].verdict) {
+			free(ordered);
+			return 0;
+		}
+		ordered[i] = rep->services[j];
+	}
+	memcpy(rep->services, ordered, rep->n * sizeof *ordered);
+	free(ordered);
+	return 1;
+}
+
+static int evaluate(struct console *c, unsigned change)
 {
 	struct compliance_report rep;
 	char *err = NULL;
@@ -143,7 +172,9 @@ static int evaluate(struct console *c)
 		set_cat_error(c, "cannot read the catalog", err);
 		return -1;
 	}
-	compliance_sort_worst_first(&rep);
+	if (!(c->have_report && !(change & VIEW_CHANGE_DATA) &&
+	      keep_order(&c->report, &rep)))
+		compliance_sort_worst_first(&rep);
 	if (c->have_report)
 		compliance_report_free(&c->report);
 	c->report = rep;
@@ -206,7 +237,7 @@ static void catalog_tick(struct console *c)
 		change |= VIEW_CHANGE_TIME;
 	if (change == 0)
 		return;
-	if (evaluate(c) != 0) {
+	if (evaluate(c, change) != 0) {
 		close_catalog(c);
 		c->redraw = 1;
 		return;
