@@ -197,8 +197,10 @@ static int open_catalog(struct console *c)
 {
 	char *err = NULL;
 	struct catalog *cat = NULL;
-	if (catalog_open(c->catalog_path, CATALOG_READONLY, &cat, &err) !=
-	    CATALOG_OK) {
+	/* Read-only and the wall never write, not even a migration; the
+	 * console proper migrates an older catalog as every command does. */
+	int flags = c->ctx.read_only ? CATALOG_READONLY : 0;
+	if (catalog_open(c->catalog_path, flags, &cat, &err) != CATALOG_OK) {
 		set_cat_error(c, NULL, err);
 		return -1;
 	}
@@ -937,12 +939,19 @@ int console_main(const struct cmd_globals *g)
 	audit_actor(c.actor, c.origin);
 	c.ctx.now = time_now();
 
-	/* The console proper needs its catalog; the wall starts anyway and
+	/* The console proper needs its catalog (the default one is created
+	 * on first use, as for every command); the wall starts anyway and
 	 * shows that it cannot read it. */
-	if (open_catalog(&c) != 0 && !g->wall) {
-		fprintf(stderr, "drconsole: %s\n", c.cat_error);
-		console_free(&c);
-		return DR_EXIT_FAIL;
+	if (g->wall) {
+		open_catalog(&c);
+	} else {
+		int rc = DR_EXIT_FAIL;
+		c.cat = cli_open_catalog(g, c.cfg, 0, &rc);
+		if (c.cat == NULL) {
+			console_free(&c);
+			return rc;
+		}
+		c.ctx.cat = c.cat;
 	}
 	catalog_tick(&c);
 	if (c.cat_error[0] != '\0' && !g->wall) {
