@@ -872,6 +872,7 @@ static void console_free(struct console *c)
 static void loop(struct console *c)
 {
 	int64_t next_tick = mono_ms() + TICK_MS;
+	/* bench/console.sh times start-up to the first frame with this. */
 	int bench_first_frame = getenv("DRCONSOLE_BENCH_FIRST_FRAME") != NULL;
 	while (!c->quit) {
 		if (c->redraw) {
