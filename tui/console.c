@@ -489,6 +489,7 @@ static const char *const help_lines[] = {
     "          /                filter the view",
     "          :                command, e.g. :backups orders-db failed",
     "                           :dashboard :log :filter TEXT :quit",
+    "          b (Dashboard)    the selected service's backups",
     "          s (Backups)      newest or oldest first",
     "          ^L               repaint the screen",
     "Actions   B (Dashboard)    back up now",
