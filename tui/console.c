@@ -142,6 +142,8 @@ static int keep_order(const struct compliance_report *old,
 {
 	if (old->n != rep->n)
 		return 0;
+	if (rep->n == 0)
+		return 1;
 	struct compliance_service *ordered =
 	    xcalloc(rep->n ? rep->n : 1, sizeof *ordered);
 	for (size_t i = 0; i < old->n; i++) {

@@ -70,7 +70,8 @@ static void load(struct runbooks *rb, struct view_ctx *ctx)
 		scan_dir(rb, ctx->cfg->runbook_dir);
 	scan_dir(rb, "runbooks");
 	scan_dir(rb, DRCONSOLE_DATADIR "/runbooks");
-	qsort(rb->files, rb->n, sizeof *rb->files, by_name);
+	if (rb->n > 1)
+		qsort(rb->files, rb->n, sizeof *rb->files, by_name);
 	rb->nav.n = rb->n;
 	listnav_fit(&rb->nav, rb->page);
 }
