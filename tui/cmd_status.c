@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agent.h"
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 #include "tui/cmd.h"
 
 /* `check` exit codes, as monitoring systems (Nagios and kin) read them. */
@@ -33,7 +35,8 @@ static void age_of(char *buf, size_t size, int64_t age, int64_t target)
 }
 
 static void print_table(const struct compliance_report *r,
-                        const struct config *cfg, const char *where)
+                        const struct config *cfg, const char *where,
+                        const char *agent)
 {
 	char now[32];
 	time_format_short(r->now, now);
@@ -43,6 +46,8 @@ static void print_table(const struct compliance_report *r,
 	       "breach)\n",
 	       verdict_name(r->verdict), r->n, r->n == 1 ? "" : "s", r->n_ok,
 	       r->n_at_risk, r->n_breach);
+	if (agent[0] != '\0')
+		printf("Agent: %s\n", agent);
 	if (r->n == 0) {
 		printf("\nNo services in the catalog.  Add one with 'drconsole "
 		       "service add', or try 'drconsole demo'.\n");
@@ -85,11 +90,13 @@ static void print_table(const struct compliance_report *r,
 /* Loads config and catalog and evaluates; returns an exit code (or -1
  * with *report filled). */
 static int evaluate(const struct cmd_globals *g, struct config **cfg,
-                    char **where, struct compliance_report *report)
+                    char **where, struct compliance_report *report, char *agent,
+                    size_t agent_size)
 {
 	int rc;
 	char *err = NULL;
 
+	agent[0] = '\0';
 	*cfg = cli_config(g);
 	if (*cfg == NULL)
 		return DR_EXIT_USAGE;
@@ -97,8 +104,14 @@ static int evaluate(const struct cmd_globals *g, struct config **cfg,
 	if (cat == NULL)
 		return rc;
 	*where = xstrdup(catalog_where(cat));
-	int status =
-	    compliance_eval(cat, &(*cfg)->policy, time_now(), report, &err);
+	int64_t now = time_now();
+	int status = compliance_eval(cat, &(*cfg)->policy, now, report, &err);
+	/* The agent's heartbeat, when an agent ever ran on this catalog. */
+	struct catalog_agent a;
+	char *aerr = NULL;
+	if (catalog_agent_latest(cat, &a, &aerr) == CATALOG_OK)
+		agent_describe(&a, now, agent, agent_size);
+	free(aerr);
 	catalog_close(cat);
 	if (status != DR_OK) {
 		cli_error("%s", err);
@@ -127,8 +140,8 @@ static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
-	char *where = NULL;
-	int rc = evaluate(g, &cfg, &where, &report);
+	char *where = NULL, agent[192];
+	int rc = evaluate(g, &cfg, &where, &report, agent, sizeof agent);
 	if (rc < 0) {
 		compliance_sort_worst_first(&report);
 		if (json) {
@@ -137,7 +150,7 @@ static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 			printf("%s\n", text);
 			free(text);
 		} else {
-			print_table(&report, cfg, where);
+			print_table(&report, cfg, where, agent);
 		}
 		rc = DR_EXIT_OK;
 	}
@@ -155,8 +168,8 @@ static int check_exec(const struct cmd_globals *g, int argc, char **argv)
 	}
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
-	char *where = NULL;
-	int rc = evaluate(g, &cfg, &where, &report);
+	char *where = NULL, agent[192];
+	int rc = evaluate(g, &cfg, &where, &report, agent, sizeof agent);
 	if (rc >= 0) {
 		printf("UNKNOWN: catalog unreadable\n");
 		rc = CHECK_UNKNOWN;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/agent.h"
 #include "core/audit.h"
 #include "core/compliance.h"
 #include "core/duration.h"
@@ -20,6 +21,7 @@
 #include "core/theme.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 #include "tui/screen.h"
 #include "tui/view.h"
 #include "tui/view_backups.h"
@@ -66,6 +68,7 @@ struct console {
 	int64_t last_change; /* newest data in the catalog; 0: unknown */
 	struct compliance_report report;
 	int have_report;
+	int agent_stopped; /* an agent ran here once and is not alive now */
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
 
@@ -181,6 +184,16 @@ static int evaluate(struct console *c, unsigned change)
 		compliance_report_free(&c->report);
 	c->report = rep;
 	c->have_report = 1;
+	/* An agent that has stopped is itself an alarm; a catalog no agent
+	 * ever ran on is simply not watched by one. */
+	struct catalog_agent agent;
+	char desc[160];
+	c->agent_stopped = 0;
+	if (catalog_agent_latest(c->cat, &agent, &err) == CATALOG_OK)
+		c->agent_stopped =
+		    agent_describe(&agent, now, desc, sizeof desc) != 0;
+	else
+		free(err);
 	c->ctx.report = &c->report;
 	c->ctx.now = now;
 	c->eval_minute = now / 60;
@@ -315,6 +328,8 @@ static void draw_header(struct console *c, int w)
 	} while (0)
 		if (ro)
 			ADD("%s  ", ro);
+		if (c->agent_stopped)
+			ADD("%s  ", level < 2 ? "AGENT STOPPED" : "AGENT!");
 		if (env && level < 3)
 			ADD("%s  ", env);
 		if (level < 2)
