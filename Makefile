@@ -39,7 +39,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all run test check-deps deps test-deps tests bench install uninstall \
-	clean sanitize test-sanitize format format-check
+	clean sanitize test-sanitize fuzz format format-check
 
 all: $(BIN)
 
@@ -118,6 +118,18 @@ uninstall:
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$f); done
 	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# libFuzzer over the JSON reader (config, runbooks, themes, imports).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus-json
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+		tests/fuzz/json_fuzzer.c core/json.c core/duration.c \
+		core/xmalloc.c core/error.c \
+		$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
+		-o $(BUILD)/fuzz/json_fuzzer
+	$(BUILD)/fuzz/json_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+		$(BUILD)/fuzz/corpus-json 2>&1 | tail -n 5
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -33,7 +33,9 @@ struct config {
 	struct notify_config *notify;
 };
 
-/* $XDG_CONFIG_HOME/drconsole/config.json; malloc'd. */
+/* $XDG_CONFIG_HOME/drconsole/config.json (an absolute XDG_CONFIG_HOME),
+ * else $HOME/.config/drconsole/config.json; malloc'd.  NULL when there is
+ * no home directory at all. */
 char *config_default_path(void);
 /* path NULL: the default path, where a missing file is not an error.
  * Every error in the file is reported, one per line. */
@@ -42,7 +44,8 @@ void config_free(struct config *cfg);
 /* The tier by name, or NULL. */
 const struct catalog_tier *config_tier(const struct config *cfg,
 				       const char *name);
-/* Commented example written by `drconsole init`. */
+/* The example written by `drconsole init`: JSON holds no comments, so it
+ * explains itself by its values; config_load accepts it. */
 const char *config_example(void);
 /* The built-in tiers: critical 15m/5m, standard 1h/30m, low 4h/4h. */
 void config_default_tiers(struct catalog_tier **out, size_t *n);

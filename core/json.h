@@ -21,7 +21,8 @@ void json_doc_free(struct json_doc *doc);
 const cJSON *json_doc_root(const struct json_doc *doc);
 const char *json_doc_name(const struct json_doc *doc);
 /* Where `node` stood: for an object member, its key; else its value.
- * 1-based line and column; 0,0 when unknown. */
+ * 1-based line and column (columns count bytes, not characters; a tab is
+ * one column); 0,0 when unknown. */
 void json_doc_where(const struct json_doc *doc, const cJSON *node, int *line,
 		    int *col);
 /* "name:line:col: " + the formatted message, malloc'd. */
