@@ -119,11 +119,6 @@ static const cJSON *member(const cJSON *obj, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 /* ---- freeing ------------------------------------------------------------ */
 
 static void step_clear(struct runbook_step *s)
@@ -475,13 +470,14 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	char kinds[160];
 	long long timeout = RUNBOOK_DEFAULT_TIMEOUT_S;
 	double retries = 0;
-	int line, col;
+	int line, col, kind_ok = 1;
 
 	json_doc_where(doc, obj, &line, &col);
 	st->line = line;
 	st->timeout_s = RUNBOOK_DEFAULT_TIMEOUT_S;
 	if (json_get_string(errs, doc, obj, "kind", 0, &kind) == 1 &&
 	    parse_kind(kind, st) != 0) {
+		kind_ok = 0;
 		kinds_list(kinds, sizeof kinds);
 		json_errors_add(errs, doc, member(obj, "kind"),
 		                "unknown kind \"%s\" (expected one of: %s)",
@@ -587,6 +583,8 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	if (st->rollback_drill != NULL && st->rollback == NULL)
 		json_errors_add(errs, doc, member(obj, "rollback_drill"),
 		                "\"rollback_drill\" without \"rollback\"");
+	if (!kind_ok)
+		return; /* its own checks would only add noise */
 	switch (st->kind) {
 	case RUNBOOK_KIND_COMMAND:
 	case RUNBOOK_KIND_CHECK:
@@ -825,7 +823,8 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	}
 	node = member(root, "phases");
 	if (node == NULL)
-		json_errors_add(errs, doc, root, "missing \"phases\"");
+		json_errors_add(errs, doc, root,
+				"missing required key \"phases\"");
 	else
 		parse_phases(errs, doc, node, rb);
 
