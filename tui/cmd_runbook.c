@@ -630,7 +630,6 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	size_t n_assign = 0;
 	int c, rc;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -788,7 +787,6 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 	char id[40], *err = NULL;
 	int c, rc;
 
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'y':
@@ -1008,7 +1006,6 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 	int c, rc;
 
 	memset(&rec, 0, sizeof rec);
-	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
