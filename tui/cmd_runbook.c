@@ -169,6 +169,11 @@ static void rb_event(void *arg, const struct runbook_exec *x,
 		if (rs->exit_code >= 0)
 			printf(" (exit %d, %s)", rs->exit_code, d);
 		printf("\n");
+		/* Why it failed or was skipped: the newest note. */
+		if (rs->notes != NULL && strcmp(rs->status, "completed") != 0) {
+			const char *nl = strrchr(rs->notes, '\n');
+			printf("      %s\n", nl ? nl + 1 : rs->notes);
+		}
 		break;
 	}
 	case RUNBOOK_EV_NOTE:
