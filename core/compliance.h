@@ -103,23 +103,76 @@ struct compliance_report {
 void compliance_policy_default(struct compliance_policy *policy);
 /* Pure: evaluates one service from its catalog state. */
 void compliance_eval_service(const struct catalog_service_state *st,
-			     const struct compliance_policy *policy,
-			     int64_t now, struct compliance_service *out);
+                             const struct compliance_policy *policy,
+                             int64_t now, struct compliance_service *out);
 /* Reads every service's state from the catalog and evaluates it. */
 int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
-		    int64_t now, struct compliance_report *out, char **err);
+                    int64_t now, struct compliance_report *out, char **err);
 void compliance_report_free(struct compliance_report *report);
 /* Orders services worst first (breach, at risk, ok), then by how far past
  * the RPO target, then by name. */
 void compliance_sort_worst_first(struct compliance_report *report);
 
-const char *verdict_name(enum verdict v);       /* "OK", "AT RISK", "BREACH" */
+const char *verdict_name(enum verdict v); /* "OK", "AT RISK", "BREACH" */
 const char *comp_status_name(enum comp_status s); /* "ok", "at risk", ... */
 const char *rto_source_name(enum rto_source s);
 
 /* The stable JSON form documented in drconsole(1) (status --json).
- * Returns malloc'd text. */
+ * Returns malloc'd text (free()).  Schema 1; fields are only ever added,
+ * and a change of meaning bumps "schema".  Times are ISO-8601 UTC
+ * ("2026-11-22T03:04:05Z"), durations whole seconds; null means none or
+ * unknown.  Services come in the report's order.
+ *
+ * {
+ *   "schema": 1,
+ *   "generated_at": "2026-11-22T03:04:05Z",   (the evaluation's "now")
+ *   "environment": "prod" | null,
+ *   "catalog": "/path/catalog.db" | null,
+ *   "verdict": "OK" | "AT RISK" | "BREACH",
+ *   "counts": { "services": N, "ok": N, "at_risk": N, "breach": N },
+ *   "services": [ {
+ *     "name": "billing",
+ *     "tier": "critical" | null,
+ *     "owner": "payments" | null,
+ *     "verdict": "OK" | "AT RISK" | "BREACH",
+ *     "reason": "RPO breached: last good backup 2h10m ago (target 30m)"
+ *               ("" when OK; worst first, items separated by "; "),
+ *     "rpo": {
+ *       "target_s": 1800 | null,              (null: no target)
+ *       "age_s": 7800 | null,                 (null: no recovery point)
+ *       "status": "ok" | "at risk" | "breach" | "unknown",
+ *       "from_replica": false,                (age comes from a replica)
+ *       "last_good_backup": ISO | null,
+ *       "clock_skew": false                   (a backup completed in the
+ *                                              future beyond tolerance)
+ *     },
+ *     "rto": {
+ *       "target_s": 3600 | null,
+ *       "estimate_s": 1200 | null,
+ *       "status": "ok" | "at risk" | "breach" | "unknown",
+ *       "source": "restore test" | "drill" | "size estimate" | "none"
+ *     },
+ *     "tests": {
+ *       "last_at": ISO | null,                (newest restore test or drill)
+ *       "age_s": 86400 | null,
+ *       "policy_s": 2592000,
+ *       "untested": false
+ *     },
+ *     "health": {
+ *       "status": "healthy" | "degraded" | "warning" | "critical" | null,
+ *       "failure_count": 0,
+ *       "last_attempt_at": ISO | null,        (newest backup of any status)
+ *       "last_attempt_status": "completed" | "failed" | ... | null
+ *     },
+ *     "replication": null | {
+ *       "state": "streaming" | "catchup" | "stopped" | "down" | "unknown",
+ *       "lag_s": 1.5 | null,
+ *       "lag_bytes": 4096 | null,
+ *       "sampled_at": ISO | null
+ *     }
+ *   } ]
+ * } */
 char *compliance_report_json(const struct compliance_report *report,
-			     const char *environment, const char *catalog);
+                             const char *environment, const char *catalog);
 
 #endif

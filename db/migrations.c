@@ -1,0 +1,452 @@
+/* The SQLite catalog's schema, one migration per entry (see migrations.h).
+ *
+ * Model: times are TEXT "YYYY-MM-DDTHH:MM:SSZ" in UTC so that the sqlite3
+ * shell shows them readably and they sort as text; durations are INTEGER
+ * seconds; enumerations are CHECKed.  backup_health_monitoring is derived
+ * state and is kept by the triggers below, never written by callers: a
+ * backup that becomes good (completed or verified, from a status that was
+ * not good) counts one success; one that becomes bad (failed or corrupt,
+ * from a status that was not bad) counts one failure.  Storage usage is the
+ * bytes of backups that hold data (completed, verified, corrupt), kept as a
+ * running sum so no query ever adds up the history. */
+#include "db/migrations.h"
+
+#include <stdlib.h>
+
+#include "db/catalog.h"
+#include "db/sqlite_int.h"
+
+/* SQL is laid out by hand. */
+// clang-format off
+
+#define GOOD(r) r ".backup_status IN ('completed', 'verified')"
+#define BAD(r) r ".backup_status IN ('failed', 'corrupt')"
+#define STORED(r) r ".backup_status IN ('completed', 'verified', 'corrupt')"
+#define DEFAULT_TENANT "'00000000-0000-0000-0000-000000000000'"
+
+/* Creates the health row of NEW.service_name if it is missing. */
+#define HEALTH_ENSURE \
+	"  INSERT OR IGNORE INTO backup_health_monitoring\n" \
+	"      (service_name, tenant_id, backup_frequency_s, created_at,\n" \
+	"       updated_at)\n" \
+	"    SELECT name, tenant_id, backup_frequency_s, NEW.updated_at,\n" \
+	"           NEW.updated_at\n" \
+	"      FROM services WHERE name = NEW.service_name;\n"
+
+/* The health update for a backup row NEW that is good when `good` and bad
+ * when `bad` (SQL expressions).  Right-hand sides see the old values. */
+#define HEALTH_COUNT(good, bad) \
+	"  UPDATE backup_health_monitoring SET\n" \
+	"    last_successful_backup = CASE WHEN " good " AND\n" \
+	"        (last_successful_backup IS NULL OR last_successful_backup <\n" \
+	"         coalesce(NEW.completed_at, NEW.updated_at))\n" \
+	"      THEN coalesce(NEW.completed_at, NEW.updated_at)\n" \
+	"      ELSE last_successful_backup END,\n" \
+	"    backup_streak = CASE WHEN " good " THEN backup_streak + 1\n" \
+	"      WHEN " bad " THEN 0 ELSE backup_streak END,\n" \
+	"    failure_count = CASE WHEN " good " THEN 0\n" \
+	"      WHEN " bad " THEN failure_count + 1 ELSE failure_count END,\n" \
+	"    health_status = CASE WHEN " good " THEN 'healthy'\n" \
+	"      WHEN " bad " THEN CASE WHEN failure_count + 1 >= 3 THEN\n" \
+	"        'critical' WHEN failure_count + 1 = 2 THEN 'warning'\n" \
+	"        ELSE 'degraded' END\n" \
+	"      ELSE health_status END,\n" \
+	"    updated_at = NEW.updated_at\n" \
+	"  WHERE service_name = NEW.service_name AND (" good " OR " bad ");\n"
+
+static const char schema_v1[] =
+	"CREATE TABLE tiers (\n"
+	"  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 31),\n"
+	"  rto_s INTEGER NOT NULL CHECK (rto_s >= 0),\n"
+	"  rpo_s INTEGER NOT NULL CHECK (rpo_s >= 0)\n"
+	");\n"
+	"INSERT INTO tiers (name, rto_s, rpo_s) VALUES\n"
+	"  ('critical', 900, 300), ('standard', 3600, 1800),\n"
+	"  ('low', 14400, 14400);\n"
+	"\n"
+	"CREATE TABLE services (\n"
+	"  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 63),\n"
+	"  tenant_id TEXT NOT NULL DEFAULT " DEFAULT_TENANT ",\n"
+	"  tier TEXT,\n"
+	"  owner TEXT NOT NULL DEFAULT '',\n"
+	"  rto_s INTEGER NOT NULL DEFAULT 0 CHECK (rto_s >= 0),\n"
+	"  rpo_s INTEGER NOT NULL DEFAULT 0 CHECK (rpo_s >= 0),\n"
+	"  backup_frequency_s INTEGER NOT NULL DEFAULT 0\n"
+	"    CHECK (backup_frequency_s >= 0),\n"
+	"  drill_policy_s INTEGER NOT NULL DEFAULT 0 CHECK (drill_policy_s >= 0),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX services_updated ON services (updated_at);\n"
+	"\n"
+	"CREATE TABLE backup_management (\n"
+	"  backup_id TEXT PRIMARY KEY CHECK (length(backup_id) BETWEEN 1 AND 39),\n"
+	"  tenant_id TEXT NOT NULL DEFAULT " DEFAULT_TENANT ",\n"
+	"  backup_type TEXT NOT NULL\n"
+	"    CHECK (backup_type IN ('full', 'incremental', 'differential')),\n"
+	"  service_name TEXT NOT NULL REFERENCES services (name),\n"
+	"  backup_location TEXT,\n"
+	"  backup_size INTEGER CHECK (backup_size IS NULL OR backup_size >= 0),\n"
+	"  compression_ratio REAL,\n"
+	"  backup_status TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (backup_status IN ('pending', 'running', 'completed',\n"
+	"      'failed', 'verified', 'expired', 'corrupt')),\n"
+	"  started_at TEXT,\n"
+	"  completed_at TEXT,\n"
+	"  checksum TEXT,\n"
+	"  retention_until TEXT,\n"
+	"  metadata TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	/* Newest good backup of a service: an index range per (service,
+	 * status), read from its end. */
+	"CREATE INDEX backup_management_service_status_completed\n"
+	"  ON backup_management (service_name, backup_status, completed_at);\n"
+	/* Newest attempt of a service; also the foreign-key index. */
+	"CREATE INDEX backup_management_service_started\n"
+	"  ON backup_management (service_name, started_at);\n"
+	"CREATE INDEX backup_management_status_started\n"
+	"  ON backup_management (backup_status, started_at);\n"
+	"CREATE INDEX backup_management_started\n"
+	"  ON backup_management (started_at);\n"
+	"CREATE INDEX backup_management_updated\n"
+	"  ON backup_management (updated_at);\n"
+	"\n"
+	"CREATE TABLE backup_health_monitoring (\n"
+	"  service_name TEXT PRIMARY KEY\n"
+	"    REFERENCES services (name) ON DELETE CASCADE,\n"
+	"  tenant_id TEXT NOT NULL DEFAULT " DEFAULT_TENANT ",\n"
+	"  backup_frequency_s INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_successful_backup TEXT,\n"
+	"  backup_streak INTEGER NOT NULL DEFAULT 0,\n"
+	"  failure_count INTEGER NOT NULL DEFAULT 0,\n"
+	"  health_status TEXT NOT NULL DEFAULT 'healthy'\n"
+	"    CHECK (health_status IN ('healthy', 'degraded', 'warning',\n"
+	"      'critical')),\n"
+	"  storage_usage_bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  storage_usage_gb REAL GENERATED ALWAYS AS\n"
+	"    (storage_usage_bytes / 1073741824.0) VIRTUAL,\n"
+	"  storage_quota_gb REAL NOT NULL DEFAULT 0,\n"
+	"  estimated_full_recovery_s INTEGER,\n"
+	"  last_recovery_test TEXT,\n"
+	"  alerts_enabled INTEGER NOT NULL DEFAULT 1\n"
+	"    CHECK (alerts_enabled IN (0, 1)),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX backup_health_monitoring_status\n"
+	"  ON backup_health_monitoring (health_status);\n"
+	"\n"
+	"CREATE TRIGGER services_health_create AFTER INSERT ON services\n"
+	"BEGIN\n"
+	"  INSERT OR IGNORE INTO backup_health_monitoring\n"
+	"      (service_name, tenant_id, backup_frequency_s, created_at,\n"
+	"       updated_at)\n"
+	"    VALUES (NEW.name, NEW.tenant_id, NEW.backup_frequency_s,\n"
+	"            NEW.created_at, NEW.updated_at);\n"
+	"END;\n"
+	"CREATE TRIGGER services_health_frequency\n"
+	"  AFTER UPDATE OF backup_frequency_s ON services\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET backup_frequency_s = NEW.backup_frequency_s,\n"
+	"        updated_at = NEW.updated_at\n"
+	"    WHERE service_name = NEW.name;\n"
+	"END;\n"
+	"\n"
+	"CREATE TRIGGER backup_management_health_insert\n"
+	"  AFTER INSERT ON backup_management\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	HEALTH_COUNT(GOOD("NEW"), BAD("NEW"))
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes +\n"
+	"        coalesce(NEW.backup_size, 0)\n"
+	"    WHERE service_name = NEW.service_name AND " STORED("NEW") ";\n"
+	"END;\n"
+	"CREATE TRIGGER backup_management_health_update\n"
+	"  AFTER UPDATE ON backup_management\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	HEALTH_COUNT("(" GOOD("NEW") " AND NOT " GOOD("OLD") ")",
+		     "(" BAD("NEW") " AND NOT " BAD("OLD") ")")
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes -\n"
+	"        coalesce(OLD.backup_size, 0)\n"
+	"    WHERE service_name = OLD.service_name AND " STORED("OLD") ";\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes +\n"
+	"        coalesce(NEW.backup_size, 0)\n"
+	"    WHERE service_name = NEW.service_name AND " STORED("NEW") ";\n"
+	"END;\n"
+	"CREATE TRIGGER backup_management_health_delete\n"
+	"  AFTER DELETE ON backup_management\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes -\n"
+	"        coalesce(OLD.backup_size, 0)\n"
+	"    WHERE service_name = OLD.service_name AND " STORED("OLD") ";\n"
+	"END;\n"
+	"\n"
+	"CREATE TABLE disaster_recovery_log (\n"
+	"  recovery_id TEXT PRIMARY KEY\n"
+	"    CHECK (length(recovery_id) BETWEEN 1 AND 39),\n"
+	"  tenant_id TEXT NOT NULL DEFAULT " DEFAULT_TENANT ",\n"
+	"  incident_type TEXT NOT NULL CHECK (incident_type <> ''),\n"
+	"  affected_services TEXT NOT NULL DEFAULT '',\n"
+	"  recovery_procedure TEXT NOT NULL DEFAULT '',\n"
+	"  recovery_status TEXT NOT NULL DEFAULT 'initiated'\n"
+	"    CHECK (recovery_status IN ('initiated', 'in_progress', 'completed',\n"
+	"      'failed', 'aborted', 'rolled_back')),\n"
+	"  rto_target_s INTEGER,\n"
+	"  rpo_target_s INTEGER,\n"
+	"  actual_recovery_s INTEGER,\n"
+	"  data_loss_minutes REAL,\n"
+	"  initiated_by TEXT NOT NULL DEFAULT '',\n"
+	"  incident_started_at TEXT,\n"
+	"  initiated_at TEXT NOT NULL,\n"
+	"  completed_at TEXT,\n"
+	"  recovery_notes TEXT,\n"
+	"  lessons_learned TEXT,\n"
+	"  is_drill INTEGER NOT NULL DEFAULT 0 CHECK (is_drill IN (0, 1)),\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX disaster_recovery_log_initiated\n"
+	"  ON disaster_recovery_log (initiated_at);\n"
+	"CREATE INDEX disaster_recovery_log_updated\n"
+	"  ON disaster_recovery_log (updated_at);\n"
+	"CREATE INDEX disaster_recovery_log_tenant_status\n"
+	"  ON disaster_recovery_log (tenant_id, recovery_status);\n"
+	"\n"
+	"CREATE TABLE recovery_steps (\n"
+	"  recovery_id TEXT NOT NULL\n"
+	"    REFERENCES disaster_recovery_log (recovery_id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),\n"
+	"  step_id TEXT NOT NULL DEFAULT '',\n"
+	"  phase TEXT NOT NULL DEFAULT '',\n"
+	"  title TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (status IN ('pending', 'running', 'completed', 'failed',\n"
+	"      'skipped', 'interrupted', 'rolled_back')),\n"
+	"  started_at TEXT,\n"
+	"  ended_at TEXT,\n"
+	"  exit_code INTEGER,\n"
+	"  output_tail TEXT,\n"
+	"  confirmed_by TEXT NOT NULL DEFAULT '',\n"
+	"  notes TEXT,\n"
+	"  PRIMARY KEY (recovery_id, seq)\n"
+	");\n"
+	"\n"
+	/* Which services a recovery touched: drill recency per service
+	 * without parsing affected_services.  No foreign key to services:
+	 * recoveries outlive the services they name. */
+	"CREATE TABLE recovery_services (\n"
+	"  service_name TEXT NOT NULL,\n"
+	"  recovery_id TEXT NOT NULL\n"
+	"    REFERENCES disaster_recovery_log (recovery_id) ON DELETE CASCADE,\n"
+	"  PRIMARY KEY (service_name, recovery_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX recovery_services_recovery\n"
+	"  ON recovery_services (recovery_id);\n"
+	"\n"
+	"CREATE TABLE audit_log (\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  at TEXT NOT NULL,\n"
+	"  actor TEXT NOT NULL,\n"
+	"  origin TEXT NOT NULL DEFAULT '',\n"
+	"  action TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL DEFAULT '',\n"
+	"  details TEXT,\n"
+	"  prev_hash TEXT NOT NULL,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX audit_log_at ON audit_log (at);\n"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log\n"
+	"BEGIN\n"
+	"  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log\n"
+	"BEGIN\n"
+	"  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
+	"END;\n";
+
+/* Probe results and replication samples.  The *_keys tables hold one row
+ * per (source, target) pair and per (service, probe), kept by triggers, so
+ * "the newest sample of each" is one index probe per key rather than a
+ * pass over the history. */
+static const char schema_v2[] =
+	"CREATE TABLE replication_history (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  service_name TEXT REFERENCES services (name),\n"
+	"  source TEXT NOT NULL,\n"
+	"  target TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'unknown'\n"
+	"    CHECK (state IN ('streaming', 'catchup', 'stopped', 'down',\n"
+	"      'unknown')),\n"
+	"  lag_s REAL,\n"
+	"  lag_bytes INTEGER,\n"
+	"  sampled_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX replication_history_pair\n"
+	"  ON replication_history (source, target, sampled_at);\n"
+	"CREATE INDEX replication_history_service\n"
+	"  ON replication_history (service_name, sampled_at);\n"
+	"CREATE INDEX replication_history_sampled\n"
+	"  ON replication_history (sampled_at);\n"
+	"CREATE TABLE replication_keys (\n"
+	"  source TEXT NOT NULL,\n"
+	"  target TEXT NOT NULL,\n"
+	"  PRIMARY KEY (source, target)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TRIGGER replication_history_key\n"
+	"  AFTER INSERT ON replication_history\n"
+	"BEGIN\n"
+	"  INSERT OR IGNORE INTO replication_keys (source, target)\n"
+	"    VALUES (NEW.source, NEW.target);\n"
+	"END;\n"
+	"\n"
+	"CREATE TABLE health_history (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  service_name TEXT NOT NULL REFERENCES services (name),\n"
+	"  probe TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL\n"
+	"    CHECK (kind IN ('http', 'tcp', 'postgres', 'command')),\n"
+	"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),\n"
+	"  latency_ms REAL,\n"
+	"  value REAL NOT NULL DEFAULT 0,\n"
+	"  message TEXT NOT NULL DEFAULT '',\n"
+	"  sampled_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX health_history_probe\n"
+	"  ON health_history (service_name, probe, sampled_at);\n"
+	"CREATE INDEX health_history_sampled ON health_history (sampled_at);\n"
+	"CREATE TABLE health_keys (\n"
+	"  service_name TEXT NOT NULL,\n"
+	"  probe TEXT NOT NULL,\n"
+	"  PRIMARY KEY (service_name, probe)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TRIGGER health_history_key AFTER INSERT ON health_history\n"
+	"BEGIN\n"
+	"  INSERT OR IGNORE INTO health_keys (service_name, probe)\n"
+	"    VALUES (NEW.service_name, NEW.probe);\n"
+	"END;\n";
+
+/* Append new versions here; numbers may leave gaps, never repeat. */
+static const struct migration migrations[] = {
+	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
+	{2, "replication and probe history", schema_v2},
+};
+
+// clang-format on
+
+const struct migration *migrations_table(size_t *n)
+{
+	*n = sizeof(migrations) / sizeof(migrations[0]);
+	return migrations;
+}
+
+int migrations_latest(void)
+{
+	size_t n, i;
+	const struct migration *m = migrations_table(&n);
+	int latest = 0;
+
+	for (i = 0; i < n; i++)
+		if (m[i].version > latest)
+			latest = m[i].version;
+	return latest;
+}
+
+static int by_version(const void *a, const void *b)
+{
+	const struct migration *const *x = a, *const *y = b;
+
+	return ((*x)->version > (*y)->version) -
+	       ((*x)->version < (*y)->version);
+}
+
+static int user_version(sqlite3 *db, int *version, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*version = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return sqlite_status(db, rc, "reading the schema version", err);
+	return CATALOG_OK;
+}
+
+/* One migration, in its own write transaction.  The version is read again
+ * under the write lock: another process may have migrated meanwhile. */
+static int apply_one(sqlite3 *db, const struct migration *m, char **err)
+{
+	int rc, version;
+	char *sql;
+
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_status(db, rc, "starting a migration", err);
+	rc = user_version(db, &version, err);
+	if (rc != CATALOG_OK || version >= m->version) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	sql = sqlite_xasprintf("%s;\nPRAGMA user_version = %d;", m->sql,
+	                       m->version);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	free(sql);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		char *what = sqlite_xasprintf("applying migration %d (%s)",
+		                              m->version, m->name);
+		int status = sqlite_status(db, rc, what, err);
+
+		free(what);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return status;
+	}
+	return CATALOG_OK;
+}
+
+int migrations_apply(sqlite3 *db, int upto, char **err)
+{
+	size_t n, i;
+	const struct migration *table = migrations_table(&n);
+	const struct migration **order;
+	int rc, version;
+
+	rc = user_version(db, &version, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	order = sqlite_xcalloc(n, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = &table[i];
+	qsort(order, n, sizeof(*order), by_version);
+	for (i = 1; i < n; i++) {
+		if (order[i]->version == order[i - 1]->version) {
+			sqlite_seterr(err, "two migrations claim version %d",
+			              order[i]->version);
+			free(order);
+			return CATALOG_EDB;
+		}
+	}
+	for (i = 0; i < n && rc == CATALOG_OK; i++) {
+		if (order[i]->version <= version)
+			continue;
+		if (upto > 0 && order[i]->version > upto)
+			break;
+		rc = apply_one(db, order[i], err);
+	}
+	free(order);
+	return rc;
+}
