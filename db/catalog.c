@@ -104,6 +104,12 @@ void catalog_close(struct catalog *cat)
 	free(cat);
 }
 
+void *catalog_backend_self(struct catalog *cat,
+                           const struct catalog_backend_ops *ops)
+{
+	return cat != NULL && cat->ops == ops ? cat->self : NULL;
+}
+
 const char *catalog_where(const struct catalog *cat)
 {
 	return cat->where;

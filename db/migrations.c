@@ -333,10 +333,14 @@ static const char schema_v2[] =
 	"    VALUES (NEW.service_name, NEW.probe);\n"
 	"END;\n";
 
+/* Schemas that live with the code that uses them (db/sqlite_<area>.c). */
+extern const char sqlite_runbook_schema[];
+
 /* Append new versions here; numbers may leave gaps, never repeat. */
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
+	{3, "runbook executions and their variables", sqlite_runbook_schema},
 };
 
 // clang-format on
