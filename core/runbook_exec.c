@@ -23,6 +23,7 @@
 #include "core/runbook_action.h"
 #include "core/runbook_exec.h"
 #include "core/runbook_proc.h"
+#include "core/service.h"
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "core/xmalloc.h"
@@ -425,18 +426,6 @@ static void set_holder(struct runbook_exec *x)
 	x->hold.held_since = time_now();
 }
 
-static int valid_service_name(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len == 0 || len > 63)
-		return 0;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == ',' || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* The affected services: --services, else the runbook's, expanded. */
 static int resolve_services(struct runbook_exec *x, const char *given,
                             char **err)
@@ -469,11 +458,10 @@ static int resolve_services(struct runbook_exec *x, const char *given,
 	     tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		if (!valid_service_name(tok)) {
-			*err = xasprintf("bad service name \"%s\" (expected "
-			                 "1 to 63 characters, no spaces or "
-			                 "commas)",
-			                 tok);
+		char *why = NULL;
+		if (service_name_check(tok, &why) != DR_OK) {
+			*err = xasprintf("affected services: %s", why);
+			free(why);
 			free(csv);
 			free(clean);
 			return DR_EINVAL;
@@ -614,7 +602,7 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 		uuid_v4(id);
 		strlcpy_dr(x->rec.recovery_id, id, sizeof x->rec.recovery_id);
 	}
-	strlcpy_dr(x->rec.tenant_id, "default", sizeof x->rec.tenant_id);
+	/* tenant_id stays empty: the catalog's default tenant. */
 	strlcpy_dr(x->rec.incident_type, incident, sizeof x->rec.incident_type);
 	x->rec.affected_services = xstrdup(x->services_csv);
 	strlcpy_dr(x->rec.recovery_procedure, x->rb->name,

@@ -21,7 +21,7 @@ static char *fixture(const char *dir, const char *name)
 	const char *top = getenv("DR_TOP");
 
 	return xasprintf("%s/tests/fixtures/runbooks/%s/%s", top ? top : ".",
-			 dir, name);
+	                 dir, name);
 }
 
 struct bad_case {
@@ -82,8 +82,7 @@ static const struct bad_case bad_cases[] = {
      "missing required key \"message\""},
     {"29-unterminated-reference.json", 13, 21,
      "unterminated \"${\" in \"title\""},
-    {"30-manual-with-command.json", 10, 81,
-     "a manual step has no \"command\""},
+    {"30-manual-with-command.json", 10, 81, "a manual step has no \"command\""},
     {"31-retries-not-number.json", 10, 56,
      "expected a number for \"retries\", found a string"},
     {"32-duplicate-variable.json", 10, 6, "duplicate variable \"SERVICE\""},
@@ -96,14 +95,14 @@ static void test_bad_runbooks(void **state)
 		const struct bad_case *c = &bad_cases[i];
 		char *path = fixture("bad", c->file);
 		char *want = xasprintf("%s:%d:%d: %s", path, c->line, c->col,
-				       c->message);
+		                       c->message);
 		struct runbook *rb = (struct runbook *)0x1;
 		char *err = NULL;
 		int rc = runbook_load(path, &rb, &err);
 
 		if (rc != DR_EINVAL || err == NULL || strstr(err, want) == NULL)
 			print_error("%s: rc %d\n  want: %s\n  got:  %s\n",
-				    c->file, rc, want, err ? err : "(none)");
+			            c->file, rc, want, err ? err : "(none)");
 		assert_int_equal(rc, DR_EINVAL);
 		assert_null(rb);
 		assert_non_null(err);
@@ -134,15 +133,15 @@ static void test_every_error_reported(void **state)
 	int lines = 0;
 
 	(void)state;
-	assert_int_equal(runbook_parse("mem.json", text, strlen(text), &rb,
-				       &err),
-			 DR_EINVAL);
+	assert_int_equal(
+	    runbook_parse("mem.json", text, strlen(text), &rb, &err),
+	    DR_EINVAL);
 	assert_non_null(strstr(err, "mem.json:2:3: bad runbook name"));
 	assert_non_null(strstr(err, "mem.json:5:3: bad duration for \"rto\""));
 	assert_non_null(strstr(err, "mem.json:8:31: unknown kind \"nap\""));
 	assert_non_null(
 	    strstr(err, "mem.json:9:6: duplicate step id \"a\" (first at line "
-			"8)"));
+	                "8)"));
 	assert_non_null(strstr(err, "mem.json:9:50: a typed confirmation"));
 	for (const char *p = err; *p; p++)
 		lines += *p == '\n';
@@ -159,8 +158,8 @@ static void test_shipped_runbooks_pass(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		char *path = xasprintf("%s/runbooks/%s.json", top ? top : ".",
-				       names[i]);
+		char *path =
+		    xasprintf("%s/runbooks/%s.json", top ? top : ".", names[i]);
 		struct runbook *rb = NULL;
 		char *err = NULL;
 		int rc = runbook_load(path, &rb, &err);
@@ -178,9 +177,9 @@ static void test_shipped_runbooks_pass(void **state)
 			if (rb->steps[s].command != NULL &&
 			    rb->steps[s].drill == NULL)
 				print_error("%s: step %s has no drill form\n",
-					    names[i], rb->steps[s].id);
+				            names[i], rb->steps[s].id);
 			assert_false(rb->steps[s].command != NULL &&
-				     rb->steps[s].drill == NULL);
+			             rb->steps[s].drill == NULL);
 		}
 		runbook_free(rb);
 		free(path);
@@ -198,7 +197,8 @@ static struct runbook *good_vars(void)
 	    "\"api\", \"pattern\": \"[a-z]+\"},\n"
 	    "  {\"name\": \"NOTE\", \"prompt\": \"Free text\"}],\n"
 	    " \"phases\": [{\"name\": \"p\", \"steps\": [\n"
-	    "  {\"id\": \"s1\", \"title\": \"Restart ${SERVICE}\", \"command\": "
+	    "  {\"id\": \"s1\", \"title\": \"Restart ${SERVICE}\", "
+	    "\"command\": "
 	    "\"echo \\\"$DR_VAR_SERVICE\\\" ${HOME}\", \"confirm\": \"typed\", "
 	    "\"confirm_word\": \"${SERVICE}\"},\n"
 	    "  {\"id\": \"s2\", \"title\": \"Wait\", \"kind\": \"wait\", "
@@ -243,7 +243,7 @@ static void test_resolve_and_expand(void **state)
 
 	(void)state;
 	assert_int_equal(runbook_resolve_vars(rb, assign, 2, &values, &err),
-			 DR_OK);
+	                 DR_OK);
 	assert_string_equal(values[0], "db");
 	assert_string_equal(values[1], "; rm -rf / $(reboot)");
 	text = runbook_expand(rb, values, rb->steps[2].message);
@@ -268,28 +268,27 @@ static void test_resolve_errors(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    runbook_resolve_vars(rb, bad_pattern, 2, &values, &err),
-	    DR_EINVAL);
+	    runbook_resolve_vars(rb, bad_pattern, 2, &values, &err), DR_EINVAL);
 	assert_null(values);
 	assert_non_null(strstr(err, "variable SERVICE: \"API\" does not match "
-				    "the pattern [a-z]+"));
+	                            "the pattern [a-z]+"));
 	free(err);
 	assert_int_equal(runbook_resolve_vars(rb, unknown, 2, &values, &err),
-			 DR_EINVAL);
+	                 DR_EINVAL);
 	assert_non_null(strstr(err, "unknown variable SERVCE"));
 	free(err);
 	/* NOTE has no default. */
 	assert_int_equal(runbook_resolve_vars(rb, NULL, 0, &values, &err),
-			 DR_EINVAL);
+	                 DR_EINVAL);
 	assert_non_null(strstr(err, "variable NOTE (Free text) has no default: "
-				    "give --var NOTE=VALUE"));
+	                            "give --var NOTE=VALUE"));
 	free(err);
 	assert_int_equal(runbook_resolve_vars(rb, control, 1, &values, &err),
-			 DR_EINVAL);
+	                 DR_EINVAL);
 	assert_non_null(strstr(err, "control character"));
 	free(err);
 	assert_int_equal(runbook_resolve_vars(rb, no_eq, 1, &values, &err),
-			 DR_EINVAL);
+	                 DR_EINVAL);
 	assert_non_null(strstr(err, "--var NOTE: expected NAME=VALUE"));
 	free(err);
 	runbook_free(rb);
