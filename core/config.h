@@ -18,11 +18,11 @@ struct probe_config;  /* "probes": core/probe_config.h */
 struct notify_config; /* "notifications": core/notify_config.h */
 
 struct config {
-	char *path;        /* NULL when no file was read */
-	char environment[64]; /* "" when unset */
-	char *catalog;     /* catalog location; NULL: the default */
-	char *theme;       /* NULL: default */
-	char *runbook_dir; /* NULL: none beyond the installed ones */
+	char *path;                 /* NULL when no file was read */
+	char environment[64];       /* "" when unset */
+	char *catalog;              /* catalog location; NULL: the default */
+	char *theme;                /* NULL: default */
+	char *runbook_dir;          /* NULL: none beyond the installed ones */
 	struct catalog_tier *tiers; /* the defaults, overridden by the file */
 	size_t n_tiers;
 	struct catalog_service *services; /* declared services */
@@ -43,7 +43,7 @@ int config_load(const char *path, struct config **out, char **err);
 void config_free(struct config *cfg);
 /* The tier by name, or NULL. */
 const struct catalog_tier *config_tier(const struct config *cfg,
-				       const char *name);
+                                       const char *name);
 /* The example written by `drconsole init`: JSON holds no comments, so it
  * explains itself by its values; config_load accepts it. */
 const char *config_example(void);

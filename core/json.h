@@ -13,7 +13,7 @@ struct json_doc;
  * DR_EINVAL with "name:line:col: expected X, found Y".  Duplicate keys in an
  * object are an error too. */
 int json_doc_parse(const char *name, const char *text, size_t len,
-		   struct json_doc **out, char **err);
+                   struct json_doc **out, char **err);
 /* Reads and parses a file; a missing or unreadable file is DR_EIO. */
 int json_doc_load(const char *path, struct json_doc **out, char **err);
 void json_doc_free(struct json_doc *doc);
@@ -24,10 +24,10 @@ const char *json_doc_name(const struct json_doc *doc);
  * 1-based line and column (columns count bytes, not characters; a tab is
  * one column); 0,0 when unknown. */
 void json_doc_where(const struct json_doc *doc, const cJSON *node, int *line,
-		    int *col);
+                    int *col);
 /* "name:line:col: " + the formatted message, malloc'd. */
 char *json_doc_msg(const struct json_doc *doc, const cJSON *node,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+                   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Collects several messages (one per line) so a checker can report every
  * error in a file, not only the first. */
@@ -36,7 +36,7 @@ struct json_errors {
 	size_t count;
 };
 void json_errors_add(struct json_errors *errs, const struct json_doc *doc,
-		     const cJSON *node, const char *fmt, ...)
+                     const cJSON *node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Hands the text over (caller frees) and empties errs. */
 char *json_errors_take(struct json_errors *errs);
@@ -45,21 +45,21 @@ char *json_errors_take(struct json_errors *errs);
  * "expected a string for \"key\", found a number" and returns -1; a missing
  * optional member returns 0 and leaves *out alone; 1 when read. */
 int json_get_string(struct json_errors *errs, const struct json_doc *doc,
-		    const cJSON *obj, const char *key, int required,
-		    const char **out);
+                    const cJSON *obj, const char *key, int required,
+                    const char **out);
 int json_get_number(struct json_errors *errs, const struct json_doc *doc,
-		    const cJSON *obj, const char *key, int required,
-		    double *out);
+                    const cJSON *obj, const char *key, int required,
+                    double *out);
 int json_get_bool(struct json_errors *errs, const struct json_doc *doc,
-		  const cJSON *obj, const char *key, int required, int *out);
+                  const cJSON *obj, const char *key, int required, int *out);
 /* A duration member: a string such as "15m" or a number of seconds. */
 int json_get_duration(struct json_errors *errs, const struct json_doc *doc,
-		      const cJSON *obj, const char *key, int required,
-		      long long *seconds);
+                      const cJSON *obj, const char *key, int required,
+                      long long *seconds);
 /* Reports every member of obj whose key is not in the NULL-terminated
  * list: "unknown key \"x\" in <what> (expected one of: a, b, c)". */
 void json_check_keys(struct json_errors *errs, const struct json_doc *doc,
-		     const cJSON *obj, const char *what,
-		     const char *const *allowed);
+                     const cJSON *obj, const char *what,
+                     const char *const *allowed);
 
 #endif

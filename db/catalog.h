@@ -52,7 +52,7 @@ struct catalog;
  * migrated forward unless CATALOG_READONLY.  A catalog whose schema is
  * newer than catalog_schema_latest() is refused with CATALOG_ESCHEMA. */
 int catalog_open(const char *where, int flags, struct catalog **out,
-		 char **err);
+                 char **err);
 void catalog_close(struct catalog *cat);
 const char *catalog_where(const struct catalog *cat);
 int catalog_schema_version(struct catalog *cat, int *version, char **err);
@@ -79,18 +79,18 @@ struct catalog_tier {
 
 /* Insert or replace. */
 int catalog_tier_put(struct catalog *cat, const struct catalog_tier *tier,
-		     char **err);
-int catalog_tier_list(struct catalog *cat, struct catalog_tier **out,
-		      size_t *n, char **err);
+                     char **err);
+int catalog_tier_list(struct catalog *cat, struct catalog_tier **out, size_t *n,
+                      char **err);
 
 /* ---- services --------------------------------------------------------- */
 
 struct catalog_service {
 	char name[64];
-	char tier[32];  /* "" when the service has no tier */
+	char tier[32]; /* "" when the service has no tier */
 	char owner[64];
-	int64_t rto_s;  /* 0: inherit from the tier */
-	int64_t rpo_s;  /* 0: inherit from the tier */
+	int64_t rto_s;              /* 0: inherit from the tier */
+	int64_t rpo_s;              /* 0: inherit from the tier */
 	int64_t backup_frequency_s; /* 0: unknown */
 	int64_t drill_policy_s;     /* 0: the default (30 days) */
 	int64_t created_at;
@@ -99,18 +99,18 @@ struct catalog_service {
 /* CATALOG_EEXIST when the name is taken.  Creates the service's
  * backup_health_monitoring row too. */
 int catalog_service_add(struct catalog *cat, const struct catalog_service *s,
-			char **err);
+                        char **err);
 /* Insert or update everything but created_at. */
 int catalog_service_put(struct catalog *cat, const struct catalog_service *s,
-			char **err);
+                        char **err);
 int catalog_service_get(struct catalog *cat, const char *name,
-			struct catalog_service *out, char **err);
+                        struct catalog_service *out, char **err);
 int catalog_service_list(struct catalog *cat, struct catalog_service **out,
-			 size_t *n, char **err);
+                         size_t *n, char **err);
 /* CATALOG_EBUSY when the service has history and !purge; with purge its
  * backups, samples and health rows go too (recoveries are kept). */
 int catalog_service_remove(struct catalog *cat, const char *name, int purge,
-			   char **err);
+                           char **err);
 
 /* ---- backups (backup_management) -------------------------------------- */
 
@@ -120,9 +120,9 @@ struct catalog_backup {
 	char service[64];
 	char type[16];   /* full | incremental | differential */
 	char status[16]; /* pending | running | completed | failed | verified |
-			    expired | corrupt */
+	                    expired | corrupt */
 	char *location;  /* owned; may be NULL */
-	int64_t size_bytes; /* -1: unknown */
+	int64_t size_bytes;       /* -1: unknown */
 	double compression_ratio; /* 0: unknown */
 	int64_t started_at;
 	int64_t completed_at;
@@ -136,12 +136,12 @@ struct catalog_backup {
 /* created_at/updated_at are set by the catalog.  The health row of the
  * service follows from triggers when status is completed or failed. */
 int catalog_backup_insert(struct catalog *cat, const struct catalog_backup *b,
-			  char **err);
+                          char **err);
 /* Replaces every field but backup_id and created_at. */
 int catalog_backup_update(struct catalog *cat, const struct catalog_backup *b,
-			  char **err);
+                          char **err);
 int catalog_backup_get(struct catalog *cat, const char *backup_id,
-		       struct catalog_backup *out, char **err);
+                       struct catalog_backup *out, char **err);
 
 struct catalog_backup_filter {
 	const char *service; /* NULL: any */
@@ -153,11 +153,11 @@ struct catalog_backup_filter {
 	size_t offset;
 };
 int catalog_backup_list(struct catalog *cat,
-			const struct catalog_backup_filter *filter,
-			struct catalog_backup **out, size_t *n, char **err);
+                        const struct catalog_backup_filter *filter,
+                        struct catalog_backup **out, size_t *n, char **err);
 int catalog_backup_count(struct catalog *cat,
-			 const struct catalog_backup_filter *filter,
-			 int64_t *count, char **err);
+                         const struct catalog_backup_filter *filter,
+                         int64_t *count, char **err);
 /* Frees the owned strings of one record (not the record itself). */
 void catalog_backup_clear(struct catalog_backup *b);
 void catalog_backups_free(struct catalog_backup *list, size_t n);
@@ -172,19 +172,19 @@ struct catalog_health {
 	int failure_count;
 	char health_status[16]; /* healthy | degraded | warning | critical */
 	double storage_usage_gb;
-	double storage_quota_gb; /* 0: none */
+	double storage_quota_gb;           /* 0: none */
 	int64_t estimated_full_recovery_s; /* -1: unknown */
 	int64_t last_recovery_test;
 	int alerts_enabled;
 	int64_t updated_at;
 };
 int catalog_health_get(struct catalog *cat, const char *service,
-		       struct catalog_health *out, char **err);
+                       struct catalog_health *out, char **err);
 /* A restore test finished: sets last_recovery_test and the measured
  * estimated_full_recovery time. */
 int catalog_health_record_test(struct catalog *cat, const char *service,
-			       int64_t tested_at, int64_t duration_s,
-			       char **err);
+                               int64_t tested_at, int64_t duration_s,
+                               char **err);
 
 /* ---- replication history ---------------------------------------------- */
 
@@ -193,25 +193,24 @@ struct catalog_replication {
 	char service[64]; /* "" when not tied to a service */
 	char source[128];
 	char target[128];
-	char state[16]; /* streaming | catchup | stopped | down | unknown */
-	double lag_s;    /* -1: unknown */
+	char state[16];    /* streaming | catchup | stopped | down | unknown */
+	double lag_s;      /* -1: unknown */
 	int64_t lag_bytes; /* -1: unknown */
 	int64_t sampled_at;
 };
 int catalog_replication_record(struct catalog *cat,
-			       const struct catalog_replication *r,
-			       char **err);
+                               const struct catalog_replication *r, char **err);
 /* The newest sample of every source -> target pair. */
 int catalog_replication_latest(struct catalog *cat,
-			       struct catalog_replication **out, size_t *n,
-			       char **err);
+                               struct catalog_replication **out, size_t *n,
+                               char **err);
 /* Samples of one pair with sampled_at >= since, oldest first. */
 int catalog_replication_history(struct catalog *cat, const char *source,
-				const char *target, int64_t since,
-				struct catalog_replication **out, size_t *n,
-				char **err);
+                                const char *target, int64_t since,
+                                struct catalog_replication **out, size_t *n,
+                                char **err);
 int catalog_replication_prune(struct catalog *cat, int64_t before,
-			      int64_t *deleted, char **err);
+                              int64_t *deleted, char **err);
 
 /* ---- health history (probe results) ---------------------------------- */
 
@@ -227,13 +226,12 @@ struct catalog_probe_result {
 	int64_t sampled_at;
 };
 int catalog_probe_record(struct catalog *cat,
-			 const struct catalog_probe_result *r, char **err);
+                         const struct catalog_probe_result *r, char **err);
 /* The newest result of every (service, probe). */
-int catalog_probe_latest(struct catalog *cat,
-			 struct catalog_probe_result **out, size_t *n,
-			 char **err);
+int catalog_probe_latest(struct catalog *cat, struct catalog_probe_result **out,
+                         size_t *n, char **err);
 int catalog_probe_prune(struct catalog *cat, int64_t before, int64_t *deleted,
-			char **err);
+                        char **err);
 
 /* ---- recoveries (disaster_recovery_log and its steps) ---------------- */
 
@@ -241,10 +239,10 @@ struct catalog_recovery {
 	char recovery_id[40];
 	char tenant_id[40];
 	char incident_type[64];
-	char *affected_services; /* owned; comma-separated service names */
+	char *affected_services;      /* owned; comma-separated service names */
 	char recovery_procedure[128]; /* the runbook's name */
-	char recovery_status[16]; /* initiated | in_progress | completed |
-				     failed | aborted | rolled_back */
+	char recovery_status[16];     /* initiated | in_progress | completed |
+	                                 failed | aborted | rolled_back */
 	int64_t rto_target_s;
 	int64_t rpo_target_s;
 	int64_t actual_recovery_s; /* -1: not yet */
@@ -260,42 +258,40 @@ struct catalog_recovery {
 };
 /* Also fills the per-service index used for drill recency. */
 int catalog_recovery_insert(struct catalog *cat,
-			    const struct catalog_recovery *r, char **err);
+                            const struct catalog_recovery *r, char **err);
 int catalog_recovery_update(struct catalog *cat,
-			    const struct catalog_recovery *r, char **err);
+                            const struct catalog_recovery *r, char **err);
 int catalog_recovery_get(struct catalog *cat, const char *recovery_id,
-			 struct catalog_recovery *out, char **err);
+                         struct catalog_recovery *out, char **err);
 /* Newest first; limit 0: all. */
 int catalog_recovery_list(struct catalog *cat, size_t limit,
-			  struct catalog_recovery **out, size_t *n,
-			  char **err);
+                          struct catalog_recovery **out, size_t *n, char **err);
 void catalog_recovery_clear(struct catalog_recovery *r);
 void catalog_recoveries_free(struct catalog_recovery *list, size_t n);
 
 struct catalog_recovery_step {
 	char recovery_id[40];
-	int seq;           /* order of execution, from 1 */
+	int seq; /* order of execution, from 1 */
 	char step_id[64];
 	char phase[64];
 	char title[160];
 	char status[16]; /* pending | running | completed | failed | skipped |
-			    interrupted | rolled_back */
+	                    interrupted | rolled_back */
 	int64_t started_at;
 	int64_t ended_at;
-	int exit_code;      /* -1: none */
-	char *output_tail;  /* owned; may be NULL */
+	int exit_code;     /* -1: none */
+	char *output_tail; /* owned; may be NULL */
 	char confirmed_by[128];
-	char *notes;        /* owned; may be NULL */
+	char *notes; /* owned; may be NULL */
 };
 /* Insert or replace by (recovery_id, seq). */
 int catalog_recovery_step_put(struct catalog *cat,
-			      const struct catalog_recovery_step *s,
-			      char **err);
+                              const struct catalog_recovery_step *s,
+                              char **err);
 int catalog_recovery_step_list(struct catalog *cat, const char *recovery_id,
-			       struct catalog_recovery_step **out, size_t *n,
-			       char **err);
-void catalog_recovery_steps_free(struct catalog_recovery_step *list,
-				 size_t n);
+                               struct catalog_recovery_step **out, size_t *n,
+                               char **err);
+void catalog_recovery_steps_free(struct catalog_recovery_step *list, size_t n);
 
 /* ---- per-service state: everything compliance needs, one row each ---- */
 
@@ -322,19 +318,19 @@ struct catalog_service_state {
 /* One row per service, by name.  Cost grows with the number of services,
  * not with the length of history. */
 int catalog_service_states(struct catalog *cat, int64_t now,
-			   struct catalog_service_state **out, size_t *n,
-			   char **err);
+                           struct catalog_service_state **out, size_t *n,
+                           char **err);
 
 /* ---- audit log (append-only, hash-chained) ---------------------------- */
 
 struct catalog_audit {
 	int64_t seq;
 	int64_t at;
-	char actor[64];   /* login name */
-	char origin[64];  /* SSH client address, or "" */
-	char action[64];  /* e.g. "service.add" */
+	char actor[64];  /* login name */
+	char origin[64]; /* SSH client address, or "" */
+	char action[64]; /* e.g. "service.add" */
 	char subject[128];
-	char *details;    /* owned; may be NULL */
+	char *details; /* owned; may be NULL */
 	char prev_hash[72];
 	char hash[72];
 };
@@ -342,20 +338,20 @@ struct catalog_audit {
 /* Computes rec->hash (hex SHA-256) from rec->prev_hash and the fields.
  * core/ supplies it (db/ has no hashing of its own). */
 typedef void (*catalog_audit_hasher)(const struct catalog_audit *rec,
-				     char hash_hex[72]);
+                                     char hash_hex[72]);
 void catalog_set_audit_hasher(struct catalog *cat, catalog_audit_hasher fn);
 /* Fills seq, prev_hash and hash, and appends.  Meant to be called inside
  * the transaction of the change it records. */
 int catalog_audit_append(struct catalog *cat, struct catalog_audit *rec,
-			 char **err);
+                         char **err);
 /* Calls fn for every row in order; stops when fn returns non-zero and
  * returns that value. */
 int catalog_audit_each(struct catalog *cat,
-		       int (*fn)(const struct catalog_audit *rec, void *arg),
-		       void *arg, char **err);
+                       int (*fn)(const struct catalog_audit *rec, void *arg),
+                       void *arg, char **err);
 /* Newest first; limit 0: all. */
 int catalog_audit_list(struct catalog *cat, size_t limit,
-		       struct catalog_audit **out, size_t *n, char **err);
+                       struct catalog_audit **out, size_t *n, char **err);
 void catalog_audits_free(struct catalog_audit *list, size_t n);
 
 /* Runs PRAGMA integrity_check (or the backend's equivalent). */

@@ -153,6 +153,37 @@ int sqlite_prepare(struct sqlite_catalog *sc, const char *sql,
 	return CATALOG_OK;
 }
 
+int sqlite_prepare_cached(struct sqlite_catalog *sc, const char *sql,
+                          sqlite3_stmt **st, char **err)
+{
+	for (int i = 0; i < sc->n_cache; i++) {
+		if (sc->cache[i].sql == sql) {
+			*st = sc->cache[i].st;
+			return CATALOG_OK;
+		}
+	}
+	int rc = sqlite_prepare(sc, sql, st, err);
+	if (rc == CATALOG_OK &&
+	    sc->n_cache < (int)(sizeof sc->cache / sizeof sc->cache[0])) {
+		sc->cache[sc->n_cache].sql = sql;
+		sc->cache[sc->n_cache].st = *st;
+		sc->n_cache++;
+	}
+	return rc;
+}
+
+void sqlite_done(struct sqlite_catalog *sc, sqlite3_stmt *st)
+{
+	for (int i = 0; i < sc->n_cache; i++) {
+		if (sc->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 int sqlite_run(struct sqlite_catalog *sc, sqlite3_stmt *st, const char *what,
                char **err)
 {
@@ -163,11 +194,22 @@ int sqlite_run(struct sqlite_catalog *sc, sqlite3_stmt *st, const char *what,
 	if (rc != SQLITE_DONE) {
 		int status = sqlite_status(sc->db, rc, what, err);
 
-		sqlite3_finalize(st);
+		sqlite_done(sc, st);
 		return status;
 	}
-	sqlite3_finalize(st);
+	sqlite_done(sc, st);
 	return CATALOG_OK;
+}
+
+/* A statement without parameters run through the cache. */
+static int sqlite_exec_cached(struct sqlite_catalog *sc, const char *sql,
+                              const char *what, char **err)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare_cached(sc, sql, &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	return sqlite_run(sc, st, what, err);
 }
 
 int sqlite_exec(struct sqlite_catalog *sc, const char *sql, const char *what,
@@ -196,8 +238,8 @@ int sqlite_write_begin(struct sqlite_catalog *sc, char **err)
 	if (rc != CATALOG_OK)
 		return rc;
 	if (sc->in_tx)
-		return sqlite_exec(sc, "SAVEPOINT catalog_call",
-		                   "starting a change", err);
+		return sqlite_exec_cached(sc, "SAVEPOINT catalog_call",
+		                          "starting a change", err);
 	return sqlite_exec(sc, "BEGIN IMMEDIATE", "starting a change", err);
 }
 
@@ -209,8 +251,9 @@ int sqlite_write_end(struct sqlite_catalog *sc, int status, char **err)
 		if (status != CATALOG_OK)
 			sqlite3_exec(sc->db, "ROLLBACK TO catalog_call", NULL,
 			             NULL, NULL);
-		rc = sqlite_exec(sc, "RELEASE catalog_call", "ending a change",
-		                 status == CATALOG_OK ? err : NULL);
+		rc = sqlite_exec_cached(sc, "RELEASE catalog_call",
+		                        "ending a change",
+		                        status == CATALOG_OK ? err : NULL);
 		return status != CATALOG_OK ? status : rc;
 	}
 	if (status != CATALOG_OK) {
@@ -602,7 +645,15 @@ static int sqlite_open_impl(const char *where, int flags, void **self,
 		if (rc != CATALOG_OK)
 			goto fail;
 	}
-	rc = sqlite_exec(sc, "PRAGMA foreign_keys = ON", sc->path, err);
+	/* Every call inside a transaction is a savepoint; its sub-journal
+	 * in memory rather than a temporary file keeps bulk writes (demo,
+	 * imports) from rewriting pages to disk on each call.  The page
+	 * cache is bounded at 8 MiB. */
+	rc = sqlite_exec(sc,
+	                 "PRAGMA foreign_keys = ON;"
+	                 "PRAGMA temp_store = MEMORY;"
+	                 "PRAGMA cache_size = -8192;",
+	                 sc->path, err);
 	if (rc != CATALOG_OK)
 		goto fail;
 	if (version < latest) {
@@ -647,6 +698,9 @@ static void sqlite_close_impl(void *self)
 		return;
 	if (sc->in_tx)
 		sqlite3_exec(sc->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < sc->n_cache; i++)
+		sqlite3_finalize(sc->cache[i].st);
+	sc->n_cache = 0;
 	sqlite3_close_v2(sc->db);
 	free(sc->path);
 	free(sc);
@@ -1101,11 +1155,12 @@ static int sqlite_backup_insert_impl(void *self, const struct catalog_backup *b,
 
 	if (rc != CATALOG_OK)
 		return rc;
-	rc = sqlite_prepare(sc,
-	                    "INSERT INTO backup_management (" BACKUP_COLUMNS
-	                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	                    "?10, ?11, ?12, ?13, ?14, ?14)",
-	                    &st, err);
+	rc = sqlite_prepare_cached(
+	    sc,
+	    "INSERT INTO backup_management (" BACKUP_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13, ?14, ?14)",
+	    &st, err);
 	if (rc == CATALOG_OK) {
 		sqlite3_bind_text(st, 1, b->backup_id, -1, SQLITE_TRANSIENT);
 		bind_backup(st, b, now);

@@ -21,9 +21,25 @@ struct sqlite_catalog {
 	/* Commits made through this connection: PRAGMA data_version only
 	 * moves for other connections' commits. */
 	int64_t own_commits;
+	/* Statements kept prepared across calls (sqlite_prepare_cached):
+	 * preparing an INSERT compiles its triggers too, which dominates
+	 * bulk writes.  Keyed by the address of the SQL text. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[16];
+	int n_cache;
 };
 
 sqlite3 *sqlite_handle(struct sqlite_catalog *sc);
+
+/* Like sqlite_prepare, but `sql` must be a string literal (its address is
+ * the key) and the statement stays prepared: hand it back with
+ * sqlite_done() (sqlite_run does), never sqlite3_finalize(). */
+int sqlite_prepare_cached(struct sqlite_catalog *sc, const char *sql,
+                          sqlite3_stmt **st, char **err);
+/* Resets a cached statement for its next use, finalizes any other. */
+void sqlite_done(struct sqlite_catalog *sc, sqlite3_stmt *st);
 
 /* ---- allocation that aborts on failure (db/ has no core/xmalloc) ------ */
 void *sqlite_xcalloc(size_t nmemb, size_t size);

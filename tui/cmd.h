@@ -12,13 +12,14 @@
 
 /* Options that stand before the command name. */
 struct cmd_globals {
-	const char *catalog; /* --catalog, else DRCONSOLE_CATALOG, else config */
-	const char *config;  /* --config */
-	const char *theme;   /* --theme */
-	int read_only;       /* --read-only */
-	int wall;            /* --wall */
-	int ascii;           /* --ascii */
-	int cycle_s;         /* --cycle */
+	const char
+	    *catalog;       /* --catalog, else DRCONSOLE_CATALOG, else config */
+	const char *config; /* --config */
+	const char *theme;  /* --theme */
+	int read_only;      /* --read-only */
+	int wall;           /* --wall */
+	int ascii;          /* --ascii */
+	int cycle_s;        /* --cycle */
 	long long stale_after_s; /* --stale-after */
 };
 
@@ -46,7 +47,7 @@ char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg);
  * prints the error and returns NULL on failure, setting *rc to the exit
  * code to use. */
 struct catalog *cli_open_catalog(const struct cmd_globals *g,
-				 const struct config *cfg, int flags, int *rc);
+                                 const struct config *cfg, int flags, int *rc);
 /* Prints "drconsole: " + msg to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a command's usage and help to out. */

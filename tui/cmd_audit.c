@@ -45,8 +45,8 @@ static int audit_exec(const struct cmd_globals *g, int argc, char **argv)
 		int64_t rows = 0, bad = 0;
 		int s = audit_verify(cat, &rows, &bad, &err);
 		if (s == DR_OK) {
-			printf("audit log intact: %lld rows\n",
-			       (long long)rows);
+			printf("audit log intact: %lld row%s\n",
+			       (long long)rows, rows == 1 ? "" : "s");
 			rc = DR_EXIT_OK;
 		} else {
 			cli_error("%s", err);

@@ -53,7 +53,7 @@ static void print_table(const struct compliance_report *r,
 	       "VERDICT");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compliance_service *s = &r->services[i];
-		char rpo[32], rto[32], tested[24];
+		char rpo[64], rto[64], tested[24];
 		age_of(rpo, sizeof rpo, s->rpo_age_s, s->rpo_target_s);
 		age_of(rto, sizeof rto, s->rto_estimate_s, s->rto_target_s);
 		if (s->test_age_s >= 0) {

@@ -17,7 +17,7 @@ expect_rc "and it can be written" 0 "$DR" --catalog "$db" service add new-svc --
 latest=$(sqlite3 "$db" 'pragma user_version')
 [ "$latest" -gt 1 ] && pass "it is now at version $latest" || fail "it is migrated" "version $latest"
 expect_rc "old rows are kept" 0 "$DR" --catalog "$db" service list
-expect_in "the fixture's service is listed" "$OUT" "legacy-db"
+expect_in "the fixture's service is listed" "$OUT" "billing"
 expect_rc "integrity after migration" 0 sqlite3 "$db" 'pragma integrity_check'
 expect_eq "integrity_check says ok" "$OUT" "ok"
 

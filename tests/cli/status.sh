@@ -31,7 +31,7 @@ run "$DR" --catalog "$demo" status --json
 json=$OUT
 py() { python3 -c "import json,sys; d=json.loads(sys.stdin.read()); print($1)" <<<"$json"; }
 expect_eq "json: verdict" "$(py 'd["verdict"]')" "BREACH"
-expect_eq "json: counts" "$(py 'd["counts"]["services"], d["counts"]["ok"], d["counts"]["at_risk"], d["counts"]["breach"]')" "(12, 10, 1, 1)"
+expect_eq "json: counts" "$(py 'd["counts"]["services"], d["counts"]["ok"], d["counts"]["at_risk"], d["counts"]["breach"]')" "12 10 1 1"
 expect_eq "json: worst first" "$(py 'd["services"][0]["name"]')" "ledger-db"
 expect_eq "json: ledger-db's replica is down" "$(py 'd["services"][0]["replication"]["state"]')" "down"
 expect_eq "json: orders-db is fresh through its replica" \

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "core/compliance.h"
+#include "core/error.h"
+#include "core/uuid.h"
 
 #define NOW  ((int64_t)1795000000) /* 2026-11-18T11:06:40Z */
 #define MIN  60
@@ -663,6 +666,84 @@ static void json_nulls_of_an_unknown_service(void **state)
 	compliance_report_free(&r);
 }
 
+/* compliance_eval over a real catalog: every service, by name, counted. */
+static void eval_reads_the_catalog(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/drcompXXXXXX", path[64];
+	struct catalog *cat = NULL;
+	char *err = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/catalog.db", dir);
+	if (catalog_open(path, CATALOG_CREATE, &cat, &err) != CATALOG_OK)
+		fail_msg("catalog_open: %s", err);
+
+	struct catalog_tier tier = {
+	    .name = "standard", .rto_s = HOUR, .rpo_s = 30 * MIN};
+	assert_int_equal(catalog_tier_put(cat, &tier, &err), CATALOG_OK);
+	const char *names[] = {"web", "ledger", "cache"};
+	for (int i = 0; i < 3; i++) {
+		struct catalog_service s;
+		memset(&s, 0, sizeof(s));
+		snprintf(s.name, sizeof(s.name), "%s", names[i]);
+		snprintf(s.tier, sizeof(s.tier), "standard");
+		if (catalog_service_add(cat, &s, &err) != CATALOG_OK)
+			fail_msg("catalog_service_add: %s", err);
+	}
+	/* web: backed up 10 minutes ago and restore-tested yesterday; ledger:
+	 * backed up 2 hours ago; cache: never. */
+	const struct {
+		const char *service;
+		int64_t completed_at;
+	} backups[] = {{"web", NOW - 10 * MIN}, {"ledger", NOW - 2 * HOUR}};
+	for (size_t i = 0; i < 2; i++) {
+		struct catalog_backup b;
+		memset(&b, 0, sizeof(b));
+		uuid_v4(b.backup_id);
+		snprintf(b.service, sizeof(b.service), "%s",
+		         backups[i].service);
+		snprintf(b.type, sizeof(b.type), "full");
+		snprintf(b.status, sizeof(b.status), "completed");
+		b.size_bytes = 1000;
+		b.started_at = backups[i].completed_at - 60;
+		b.completed_at = backups[i].completed_at;
+		if (catalog_backup_insert(cat, &b, &err) != CATALOG_OK)
+			fail_msg("catalog_backup_insert: %s", err);
+	}
+	assert_int_equal(
+	    catalog_health_record_test(cat, "web", NOW - DAY, 20 * MIN, &err),
+	    CATALOG_OK);
+
+	struct compliance_report r;
+	assert_int_equal(compliance_eval(cat, &policy, NOW, &r, &err), DR_OK);
+	assert_int_equal(r.now, NOW);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.services[0].name, "cache");
+	assert_string_equal(r.services[1].name, "ledger");
+	assert_string_equal(r.services[2].name, "web");
+	assert_int_equal(r.services[0].verdict, VERDICT_BREACH);
+	assert_int_equal(r.services[1].verdict, VERDICT_BREACH);
+	assert_int_equal(r.services[1].rpo_age_s, 2 * HOUR);
+	assert_int_equal(r.services[2].verdict, VERDICT_OK);
+	assert_int_equal(r.services[2].rpo_age_s, 10 * MIN);
+	assert_int_equal(r.services[2].rto_source, RTO_SRC_RESTORE_TEST);
+	assert_int_equal(r.verdict, VERDICT_BREACH);
+	assert_int_equal(r.n_ok, 1);
+	assert_int_equal(r.n_at_risk, 0);
+	assert_int_equal(r.n_breach, 2);
+	compliance_report_free(&r);
+
+	catalog_close(cat);
+	const char *files[] = {"catalog.db", "catalog.db-wal",
+	                       "catalog.db-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void names(void **state)
 {
 	(void)state;
@@ -703,6 +784,7 @@ int main(void)
 	    cmocka_unit_test_setup(sort_worst_first, setup),
 	    cmocka_unit_test_setup(json_shape, setup),
 	    cmocka_unit_test_setup(json_nulls_of_an_unknown_service, setup),
+	    cmocka_unit_test_setup(eval_reads_the_catalog, setup),
 	    cmocka_unit_test_setup(names, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
