@@ -824,7 +824,7 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	node = member(root, "phases");
 	if (node == NULL)
 		json_errors_add(errs, doc, root,
-				"missing required key \"phases\"");
+		                "missing required key \"phases\"");
 	else
 		parse_phases(errs, doc, node, rb);
 
