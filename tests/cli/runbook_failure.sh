@@ -100,3 +100,26 @@ expect_in "timeout: said so" "$OUT" "timed out after 1s"
 sleep 5.5
 [ -e "$T/m/late" ] && fail "timeout: the background child died with the group" || pass "timeout: the background child died with the group"
 expect_rc "audit chain intact" 0 "$DR" audit verify
+
+# The RTO clock counts from the incident's start: AT RISK past 80 % of the
+# target, OVER RTO past it, and the record keeps the recovery time.
+fresh
+run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --var DIR="$T/m" \
+	--incident late --incident-start now-9m </dev/null
+expect_eq "clock: completes" "$RC" 0
+expect_in "clock: AT RISK past 80 % of a 10m RTO" "$OUT" "RTO clock: 9m"
+expect_in "clock: marked" "$OUT" "AT RISK"
+fresh
+run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --var DIR="$T/m" \
+	--incident later --incident-start now-20m --notes "paged late" </dev/null
+expect_in "clock: OVER RTO past the target" "$OUT" "OVER RTO"
+run "$DR" runbook log "$(last_id)"
+expect_in "clock: the record says it was over" "$OUT" "(RTO target 10m)  OVER RTO"
+expect_in "clock: notes kept" "$OUT" "notes:           paged late"
+run "$DR" runbook note "$(last_id)" --lessons "page earlier" --data-loss 12
+expect_eq "note: updates the record" "$RC" 0
+run "$DR" runbook log "$(last_id)"
+expect_in "note: lessons learned" "$OUT" "lessons learned: page earlier"
+expect_in "note: the operator's data loss figure" "$OUT" "data loss:       12.0 min (RPO target 5m)  OVER RPO"
+run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --var DIR="$T/m" --drill --incident-start now-5m </dev/null
+expect_eq "a drill has no incident start" "$RC" 2
