@@ -556,6 +556,28 @@ static int holder_alive(const struct runbook_exec *x,
 	return 0;
 }
 
+/* Services the catalog does not know get no data loss figure and no drill
+ * date: say so, without refusing (an incident may involve them anyway). */
+static void warn_unknown_services(struct runbook_exec *x)
+{
+	char *csv = xstrdup(x->services_csv), *save = NULL;
+
+	for (char *tok = strtok_r(csv, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct catalog_service svc;
+		char *err = NULL;
+
+		if (catalog_service_get(x->cat, tok, &svc, &err) ==
+		    CATALOG_ENOTFOUND)
+			say(x, EXEC_NO_STEP,
+			    "service %s is not in the catalog: no data loss "
+			    "figure or drill date will be kept for it",
+			    tok);
+		free(err);
+	}
+	free(csv);
+}
+
 int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
                        const struct runbook_ui *ui, struct runbook_exec **out,
                        char **err)
@@ -697,6 +719,7 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 		catalog_rollback(cat);
 		goto fail;
 	}
+	warn_unknown_services(x);
 	*out = x;
 	return DR_OK;
 fail:
@@ -855,6 +878,7 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	prev.runbook_path = NULL;
 	prev.runbook_text = NULL;
 	set_holder(x);
+	x->hold.child_pgid = 0;
 
 	rc = catalog_begin(cat, err);
 	if (rc != CATALOG_OK)
@@ -980,6 +1004,7 @@ static int pause_exec(struct runbook_exec *x, char **err)
 
 	x->hold.pid = 0;
 	x->hold.held_since = time_now();
+	x->hold.child_pgid = 0; /* no command runs while paused */
 	rc = catalog_begin(x->cat, err);
 	if (rc != CATALOG_OK)
 		return rc;
