@@ -878,7 +878,8 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	prev.runbook_path = NULL;
 	prev.runbook_text = NULL;
 	set_holder(x);
-	x->hold.child_pgid = 0;
+	if (!runbook_proc_group_alive((pid_t)prev.child_pgid))
+		x->hold.child_pgid = 0;
 
 	rc = catalog_begin(cat, err);
 	if (rc != CATALOG_OK)
@@ -1004,7 +1005,10 @@ static int pause_exec(struct runbook_exec *x, char **err)
 
 	x->hold.pid = 0;
 	x->hold.held_since = time_now();
-	x->hold.child_pgid = 0; /* no command runs while paused */
+	/* Keep naming a group that still runs (left by a crashed session)
+	 * so that the next resume warns about it again. */
+	if (!runbook_proc_group_alive((pid_t)x->hold.child_pgid))
+		x->hold.child_pgid = 0;
 	rc = catalog_begin(x->cat, err);
 	if (rc != CATALOG_OK)
 		return rc;
