@@ -422,10 +422,10 @@ static int apply_one(sqlite3 *db, const struct migration *m, char **err)
 	return CATALOG_OK;
 }
 
-int migrations_apply(sqlite3 *db, int upto, char **err)
+int migrations_apply_table(sqlite3 *db, const struct migration *table, size_t n,
+                           int upto, char **err)
 {
-	size_t n, i;
-	const struct migration *table = migrations_table(&n);
+	size_t i;
 	const struct migration **order;
 	int rc, version;
 
@@ -453,4 +453,12 @@ int migrations_apply(sqlite3 *db, int upto, char **err)
 	}
 	free(order);
 	return rc;
+}
+
+int migrations_apply(sqlite3 *db, int upto, char **err)
+{
+	size_t n;
+	const struct migration *table = migrations_table(&n);
+
+	return migrations_apply_table(db, table, n, upto, err);
 }

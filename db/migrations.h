@@ -25,5 +25,8 @@ int migrations_latest(void);
  * first, up to and including `upto` (0: all).  Returns a catalog_rc; on
  * failure the catalog stays at the last version that committed. */
 int migrations_apply(sqlite3 *db, int upto, char **err);
+/* The same for any table (tests feed their own, with gaps and failures). */
+int migrations_apply_table(sqlite3 *db, const struct migration *table, size_t n,
+                           int upto, char **err);
 
 #endif

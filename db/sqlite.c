@@ -645,10 +645,11 @@ static int sqlite_open_impl(const char *where, int flags, void **self,
 		if (rc != CATALOG_OK)
 			goto fail;
 	}
-	/* Every call inside a transaction is a savepoint; its sub-journal
-	 * in memory rather than a temporary file keeps bulk writes (demo,
-	 * imports) from rewriting pages to disk on each call.  The page
-	 * cache is bounded at 8 MiB. */
+	/* Every call inside a transaction is a savepoint, and every
+	 * statement of a trigger body opens a statement journal: in memory
+	 * rather than on disk they keep a recorded backup from costing a
+	 * millisecond of file system calls.  The page cache is bounded at
+	 * 8 MiB. */
 	rc = sqlite_exec(sc,
 	                 "PRAGMA foreign_keys = ON;"
 	                 "PRAGMA temp_store = MEMORY;"
