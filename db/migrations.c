@@ -337,10 +337,70 @@ static const char schema_v2[] =
 extern const char sqlite_runbook_schema[];
 
 /* Append new versions here; numbers may leave gaps, never repeat. */
+/* The newest good backup and the newest attempt of every service, kept by
+ * triggers, so `status` reads one small row per service and nothing of
+ * the history, however long it grows.  Each change to a service's backups
+ * recomputes its row from the indexes (a few page reads per write).  The
+ * newest good backup may lie in the future (clock skew); the reader then
+ * looks up the newest one before now itself. */
+#define NEWEST_RECOMPUTE(who) \
+	"  INSERT OR REPLACE INTO backup_newest\n" \
+	"      (service_name, good_at, good_size, attempt_at, attempt_status)\n" \
+	"    SELECT " who ".service_name, g.completed_at, g.backup_size,\n" \
+	"           a.started_at, a.backup_status\n" \
+	"    FROM (SELECT 1)\n" \
+	"    LEFT JOIN (SELECT completed_at, backup_size FROM (\n" \
+	"        SELECT * FROM (SELECT completed_at, backup_size\n" \
+	"          FROM backup_management WHERE service_name =\n" \
+	"          " who ".service_name AND backup_status = 'completed'\n" \
+	"          ORDER BY completed_at DESC LIMIT 1)\n" \
+	"        UNION ALL\n" \
+	"        SELECT * FROM (SELECT completed_at, backup_size\n" \
+	"          FROM backup_management WHERE service_name =\n" \
+	"          " who ".service_name AND backup_status = 'verified'\n" \
+	"          ORDER BY completed_at DESC LIMIT 1))\n" \
+	"      ORDER BY completed_at DESC LIMIT 1) g\n" \
+	"    LEFT JOIN (SELECT started_at, backup_status\n" \
+	"        FROM backup_management WHERE service_name =\n" \
+	"        " who ".service_name ORDER BY started_at DESC LIMIT 1) a\n" \
+	"    WHERE EXISTS (SELECT 1 FROM services WHERE name =\n" \
+	"        " who ".service_name);\n"
+
+static const char schema_v6[] =
+	"CREATE TABLE backup_newest (\n"
+	"  service_name TEXT PRIMARY KEY\n"
+	"    REFERENCES services (name) ON DELETE CASCADE,\n"
+	"  good_at TEXT,\n"
+	"  good_size INTEGER,\n"
+	"  attempt_at TEXT,\n"
+	"  attempt_status TEXT\n"
+	");\n"
+	"CREATE TRIGGER backup_newest_insert AFTER INSERT ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE("NEW") "END;\n"
+	"CREATE TRIGGER backup_newest_update AFTER UPDATE ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE("NEW") NEWEST_RECOMPUTE("OLD") "END;\n"
+	"CREATE TRIGGER backup_newest_delete AFTER DELETE ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE("OLD") "END;\n"
+	"INSERT INTO backup_newest\n"
+	"    (service_name, good_at, good_size, attempt_at, attempt_status)\n"
+	"  SELECT s.name, g.completed_at, g.backup_size, a.started_at,\n"
+	"         a.backup_status\n"
+	"  FROM services s\n"
+	"  LEFT JOIN backup_management g ON g.rowid = (\n"
+	"    SELECT b.rowid FROM backup_management b\n"
+	"    WHERE b.service_name = s.name\n"
+	"      AND b.backup_status IN ('completed', 'verified')\n"
+	"    ORDER BY b.completed_at DESC LIMIT 1)\n"
+	"  LEFT JOIN backup_management a ON a.rowid = (\n"
+	"    SELECT b.rowid FROM backup_management b\n"
+	"    WHERE b.service_name = s.name ORDER BY b.started_at DESC\n"
+	"    LIMIT 1);\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
 	{3, "runbook executions and their variables", sqlite_runbook_schema},
+	{6, "newest backup of every service", schema_v6},
 };
 
 // clang-format on

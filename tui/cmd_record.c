@@ -229,7 +229,9 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 	    strcmp(status, "completed") == 0 || strcmp(status, "verified") == 0;
 	if (done && completed == 0)
 		completed = now;
-	if (!done && strcmp(status, "failed") != 0 && completed != 0) {
+	int unfinished =
+	    strcmp(status, "pending") == 0 || strcmp(status, "running") == 0;
+	if (unfinished && completed != 0) {
 		cli_error("--completed: a %s backup has not completed", status);
 		return DR_EXIT_USAGE;
 	}

@@ -70,3 +70,18 @@ expect_rc "replication with a bad state" 2 "$DR" --catalog "$db" record replicat
 expect_rc "replication for an unknown service" 2 "$DR" --catalog "$db" record replication --source a --target b --service nope
 expect_rc "a catalog named by hand must exist" 1 "$DR" --catalog "$T/missing.db" record backup --service x
 [ ! -e "$T/missing.db" ] && pass "and is not created by record" || fail "and is not created by record"
+
+# The newest good backup follows status changes: marking the newest one
+# corrupt makes the one before it the recovery point again.
+db2=$T/n.db
+"$DR" --catalog "$db2" init >/dev/null
+"$DR" --catalog "$db2" service add pay --tier standard >/dev/null
+"$DR" --catalog "$db2" record backup --service pay --started now-50m --completed now-45m >/dev/null
+newest=$("$DR" --catalog "$db2" record backup --service pay --started now-10m --completed now-5m)
+age() { "$DR" --catalog "$db2" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"][0]["rpo"]["age_s"])'; }
+expect_eq "recovery point is the newest backup" "$(age)" 300
+"$DR" --catalog "$db2" record backup --service pay --id "$newest" --status corrupt --started now-10m --completed now-5m >/dev/null
+expect_eq "after it is marked corrupt, the one before counts" "$(age)" 2700
+"$DR" --catalog "$db2" service remove pay --purge >/dev/null
+expect_eq "purging a service leaves no summary row behind" "$(sqlite3 "$db2" 'select count(*) from backup_newest')" 0
+expect_rc "a running backup cannot have completed" 2 "$DR" --catalog "$db" record backup --service orders-db --status running --completed now
