@@ -946,7 +946,9 @@ static double data_loss(struct runbook_exec *x)
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(states[i].service.name, tok) == 0)
 				last = states[i].last_good_backup_at;
-		if (last <= 0)
+		/* None, or (against the catalog's contract) one after the
+		 * incident's start: no figure rather than a wrong one. */
+		if (last <= 0 || last > at)
 			worst = -1;
 		else if ((double)(at - last) / 60.0 > worst)
 			worst = (double)(at - last) / 60.0;
