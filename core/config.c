@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/backup_config.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/xmalloc.h"
@@ -37,6 +38,8 @@ struct config_section {
  *	{"notifications", notify_config_parse, notify_config_free},
  * Until then the key is unknown, and an error. */
 static const struct config_section config_sections[] = {
+    {"repositories", backup_config_parse_repositories, backup_config_free},
+    {"backups", backup_config_parse_backups, NULL},
     {NULL, NULL, NULL},
 };
 

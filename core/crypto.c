@@ -3,14 +3,18 @@
  * key derivation and AES-256-GCM join below as their own sections. */
 #include "core/crypto.h"
 
+#include "core/error.h"
 #include "core/xmalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A cryptographic failure here means the library or the kernel is broken:
  * like running out of memory, nothing sensible can follow. */
@@ -104,4 +108,169 @@ int sha256_hex_valid(const char *s)
 			return 0;
 	}
 	return s[64] == '\0';
+}
+
+/* ---- backup encryption (issue 5): key files, KDF, AES-256-GCM --------- */
+
+#define KEY_FILE_MAX (64 * 1024)
+
+void crypto_wipe(void *p, size_t len)
+{
+	volatile unsigned char *v = p;
+	while (len-- > 0)
+		*v++ = 0;
+}
+
+void crypto_secret_free(uint8_t *secret, size_t len)
+{
+	if (secret == NULL)
+		return;
+	crypto_wipe(secret, len);
+	free(secret);
+}
+
+int crypto_key_file_read(const char *path, uint8_t **secret, size_t *len,
+                         char **err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		*err = xasprintf("key file %s: %s", path, strerror(errno));
+		return errno == ENOENT ? DR_ENOTFOUND : DR_EIO;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		*err = xasprintf("key file %s: not a regular file", path);
+		return DR_EINVAL;
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		*err = xasprintf("key file %s is accessible by others (mode "
+		                 "%04o); refusing it: chmod 600 %s",
+		                 path, (unsigned)(st.st_mode & 07777), path);
+		return DR_EPERM;
+	}
+	if (st.st_size > KEY_FILE_MAX) {
+		close(fd);
+		*err = xasprintf("key file %s: larger than %d bytes", path,
+		                 KEY_FILE_MAX);
+		return DR_EINVAL;
+	}
+	uint8_t *buf = xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got > 0 && buf[got - 1] == '\n')
+		got--;
+	if (got > 0 && buf[got - 1] == '\r')
+		got--;
+	if (got == 0) {
+		crypto_secret_free(buf, (size_t)st.st_size + 1);
+		*err = xasprintf("key file %s is empty", path);
+		return DR_EINVAL;
+	}
+	*secret = buf;
+	*len = got;
+	return DR_OK;
+}
+
+int crypto_kdf_pbkdf2(const void *secret, size_t len, const uint8_t *salt,
+                      size_t salt_len, uint32_t iterations,
+                      uint8_t key[CRYPTO_KEY_LEN], char **err)
+{
+	if (iterations == 0 || len > KEY_FILE_MAX) {
+		*err = xasprintf("key derivation: bad parameters");
+		return DR_EINVAL;
+	}
+	if (PKCS5_PBKDF2_HMAC(secret, (int)len, salt, (int)salt_len,
+	                      (int)iterations, EVP_sha256(), CRYPTO_KEY_LEN,
+	                      key) != 1) {
+		*err = xasprintf("key derivation failed");
+		return DR_EIO;
+	}
+	return DR_OK;
+}
+
+static EVP_CIPHER_CTX *gcm_ctx(const uint8_t *key, const uint8_t *nonce,
+                               int enc)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL)
+		abort();
+	if (EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) !=
+	        1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN,
+	                        CRYPTO_GCM_NONCE_LEN, NULL) != 1 ||
+	    EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) != 1) {
+		EVP_CIPHER_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* EVP takes int lengths; feed large buffers in pieces. */
+static int gcm_update(EVP_CIPHER_CTX *ctx, unsigned char *out,
+                      const unsigned char *in, size_t n)
+{
+	int outl;
+	while (n > 0) {
+		int step = n > (1u << 30) ? (1 << 30) : (int)n;
+		if (EVP_CipherUpdate(ctx, out, &outl, in, step) != 1)
+			return -1;
+		out += outl;
+		in += step;
+		n -= (size_t)step;
+	}
+	return 0;
+}
+
+int crypto_gcm_seal(const uint8_t key[CRYPTO_KEY_LEN],
+                    const uint8_t nonce[CRYPTO_GCM_NONCE_LEN], const void *aad,
+                    size_t aad_len, const void *plain, size_t n, void *out,
+                    uint8_t tag[CRYPTO_GCM_TAG_LEN])
+{
+	int outl, rc = DR_EIO;
+	EVP_CIPHER_CTX *ctx = gcm_ctx(key, nonce, 1);
+	if (ctx == NULL)
+		return DR_EIO;
+	if ((aad_len == 0 ||
+	     EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) == 1) &&
+	    gcm_update(ctx, out, plain, n) == 0 &&
+	    EVP_CipherFinal_ex(ctx, (unsigned char *)out + n, &outl) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRYPTO_GCM_TAG_LEN,
+	                        tag) == 1)
+		rc = DR_OK;
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int crypto_gcm_open(const uint8_t key[CRYPTO_KEY_LEN],
+                    const uint8_t nonce[CRYPTO_GCM_NONCE_LEN], const void *aad,
+                    size_t aad_len, const void *cipher, size_t n,
+                    const uint8_t tag[CRYPTO_GCM_TAG_LEN], void *out)
+{
+	int outl, rc = DR_ECORRUPT;
+	uint8_t tagbuf[CRYPTO_GCM_TAG_LEN];
+	EVP_CIPHER_CTX *ctx = gcm_ctx(key, nonce, 0);
+	if (ctx == NULL)
+		return DR_EIO;
+	memcpy(tagbuf, tag, sizeof tagbuf);
+	if ((aad_len == 0 ||
+	     EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) == 1) &&
+	    gcm_update(ctx, out, cipher, n) == 0 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, CRYPTO_GCM_TAG_LEN,
+	                        tagbuf) == 1 &&
+	    EVP_CipherFinal_ex(ctx, (unsigned char *)out + n, &outl) == 1)
+		rc = DR_OK;
+	EVP_CIPHER_CTX_free(ctx);
+	if (rc != DR_OK)
+		crypto_wipe(out, n);
+	return rc;
 }

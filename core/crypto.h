@@ -19,4 +19,40 @@ int sha256_hex_valid(const char *s);
 /* Fills buf from the kernel's random source; aborts if it cannot. */
 void crypto_random(void *buf, size_t len);
 
+/* ---- backup encryption (issue 5): key files, KDF, AES-256-GCM --------- */
+
+#define CRYPTO_KEY_LEN       32
+#define CRYPTO_SALT_LEN      16
+#define CRYPTO_GCM_NONCE_LEN 12
+#define CRYPTO_GCM_TAG_LEN   16
+
+/* Reads a key or passphrase file.  Refuses (DR_EPERM) a file that group or
+ * others may read or write, as ssh refuses loose private keys, and a file
+ * that is not a regular file; an empty file is DR_EINVAL.  One trailing
+ * newline is dropped.  The secret is malloc'd; wipe and free it with
+ * crypto_secret_free(). */
+int crypto_key_file_read(const char *path, uint8_t **secret, size_t *len,
+                         char **err);
+void crypto_secret_free(uint8_t *secret, size_t len);
+/* Overwrites memory in a way the compiler does not elide. */
+void crypto_wipe(void *p, size_t len);
+
+/* PBKDF2-HMAC-SHA256 of the secret with the salt: a 32-byte key. */
+int crypto_kdf_pbkdf2(const void *secret, size_t len, const uint8_t *salt,
+                      size_t salt_len, uint32_t iterations,
+                      uint8_t key[CRYPTO_KEY_LEN], char **err);
+
+/* AES-256-GCM.  Thread-safe: each call has its own cipher context.
+ * seal writes n bytes of ciphertext to out and the tag; open writes n bytes
+ * of plaintext and returns DR_ECORRUPT when the tag does not match (wrong
+ * key, changed bytes, changed associated data). */
+int crypto_gcm_seal(const uint8_t key[CRYPTO_KEY_LEN],
+                    const uint8_t nonce[CRYPTO_GCM_NONCE_LEN], const void *aad,
+                    size_t aad_len, const void *plain, size_t n, void *out,
+                    uint8_t tag[CRYPTO_GCM_TAG_LEN]);
+int crypto_gcm_open(const uint8_t key[CRYPTO_KEY_LEN],
+                    const uint8_t nonce[CRYPTO_GCM_NONCE_LEN], const void *aad,
+                    size_t aad_len, const void *cipher, size_t n,
+                    const uint8_t tag[CRYPTO_GCM_TAG_LEN], void *out);
+
 #endif

@@ -229,7 +229,7 @@ static void test_unknown_top_level_key(void **state)
 	load_fails("{\n  \"environment\": \"prod\",\n  \"probes\": []\n}",
 	           "3:3: unknown key \"probes\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy)");
+	           "services, policy, repositories, backups)");
 }
 
 static void test_unknown_service_key(void **state)
@@ -382,7 +382,7 @@ static void test_many_errors(void **state)
 	           "}\n",
 	           "3:3: unknown key \"colour\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy)\n"
+	           "services, policy, repositories, backups)\n"
 	           "2:3: \"environment\" must not be empty\n"
 	           "5:20: unknown tier \"gold\" for service \"db\" (defined "
 	           "tiers: critical, standard, low)\n"

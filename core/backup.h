@@ -1,0 +1,124 @@
+/* Backups end to end: run a target through the pipeline into its
+ * repository, record it in the catalog, verify it, restore it, test it,
+ * prune by retention and copy to a second repository.
+ *
+ * Crash safety: a run inserts its row as pending, marks it running with the
+ * host, pid and process start time in the metadata, and marks it completed
+ * only after the repository confirmed the whole object, in the same
+ * transaction as the audit row.  backup_reap_stale(), called by every
+ * command that changes backups, marks failed the rows whose process on this
+ * host is gone, and removes what that process left in the repository. */
+#ifndef DR_BACKUP_H
+#define DR_BACKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/backup_config.h"
+#include "core/config.h"
+#include "db/catalog.h"
+
+struct backup_progress {
+	uint64_t plain_bytes;
+	uint64_t stored_bytes;
+	uint64_t expected_bytes; /* 0: unknown (a command's output) */
+	double elapsed_s;
+};
+typedef void (*backup_progress_fn)(void *arg, const struct backup_progress *p);
+
+struct backup_outcome {
+	char backup_id[40];
+	char service[64];
+	char target[64];
+	char status[16]; /* the row's status afterwards */
+	uint64_t plain_bytes;
+	uint64_t stored_bytes;
+	double seconds;
+	char checksum[65];
+	char location[512];
+};
+
+/* Marks failed the running/pending rows of dead processes on this host. */
+int backup_reap_stale(struct catalog *cat, const struct config *cfg,
+                      int *reaped, char **err);
+
+/* Runs one target.  On a failure after the row exists, the row is failed
+ * with the reason and out->status says so. */
+int backup_run(struct catalog *cat, const struct config *cfg,
+               const char *target, backup_progress_fn progress,
+               void *progress_arg, struct backup_outcome *out, char **err);
+
+/* Asks a running backup_run() to stop: the row becomes failed
+ * ("interrupted") and nothing is left in the repository.  Async-signal-safe:
+ * meant for a SIGINT/SIGTERM handler. */
+void backup_cancel(void);
+
+/* Reads the object back, checking every chunk and the SHA-256.  Marks the
+ * row verified, or corrupt (DR_ECORRUPT with what is wrong). */
+int backup_verify(struct catalog *cat, const struct config *cfg,
+                  const char *backup_id, struct backup_outcome *out,
+                  char **err);
+
+/* ID, "latest:SERVICE" (newest completed or verified) or
+ * "within-rpo:SERVICE" (newest verified inside the service's RPO). */
+int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
+                   char backup_id[40], char **err);
+
+struct backup_sink {
+	const char *path;  /* a new file (never overwritten) */
+	char *const *argv; /* a command fed on stdin */
+	const char *shell; /* a shell command fed on stdin */
+};
+
+/* Streams a backup into the sink, checking as it goes; a file target
+ * appears only when the whole backup checked out. */
+int backup_restore(struct catalog *cat, const struct config *cfg,
+                   const char *backup_id, const struct backup_sink *sink,
+                   struct backup_outcome *out, char **err);
+
+/* Restores the target's newest good backup into a scratch file (or its
+ * restore_test command), times it and records last_recovery_test and the
+ * estimated full recovery time. */
+int backup_restore_test(struct catalog *cat, const struct config *cfg,
+                        const char *target, struct backup_outcome *out,
+                        char **err);
+
+struct backup_prune_item {
+	char backup_id[40];
+	char service[64];
+	int64_t completed_at;
+	int keep;        /* 1: kept */
+	char reason[48]; /* "hourly", "newest verified", "expired", ... */
+	int deleted;     /* object removed (or already gone) */
+	char error[160]; /* why the delete failed; retried next time */
+};
+
+/* Applies every target's retention.  dry_run: decide only. */
+int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
+                 int64_t now, struct backup_prune_item **items, size_t *n,
+                 char **err);
+
+struct backup_copy_item {
+	char backup_id[40];
+	char target[64];
+	char repository[64];
+	int ok;
+	char error[256];
+};
+
+/* Copies not-yet-copied good backups of target (NULL: all targets with a
+ * copy_repository) and records the copy lag per service. */
+int backup_copy(struct catalog *cat, const struct config *cfg,
+                const char *target, int64_t now,
+                struct backup_copy_item **items, size_t *n, char **err);
+
+/* The stable JSON form of `backup list --json`: an array of objects with
+ * backup_id, service, target, status, type, started_at, completed_at (ISO
+ * 8601 or null), size_bytes, plain_bytes, compression_ratio, checksum,
+ * location, encrypted, copies (repository names) and error.  malloc'd. */
+char *backup_list_json(const struct catalog_backup *list, size_t n);
+/* The target and the error recorded in a backup's metadata ("" if none). */
+void backup_meta_summary(const struct catalog_backup *b, char target[64],
+                         char error[256]);
+
+#endif

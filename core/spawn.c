@@ -1,0 +1,176 @@
+#include "core/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/xmalloc.h"
+
+#define TAIL_MAX 2048
+
+struct spawn {
+	pid_t pid;
+	int fd;     /* our end of stdin or stdout */
+	int err_fd; /* the child's stderr */
+	pthread_t err_thread;
+	char tail[TAIL_MAX];
+	size_t tail_len;
+	char *name;
+};
+
+/* Drains stderr so a chatty child never blocks, keeping the last bytes. */
+static void *drain_stderr(void *arg)
+{
+	struct spawn *sp = arg;
+	char buf[1024];
+	ssize_t n;
+	while ((n = read(sp->err_fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		/* buf is smaller than the tail: drop from the front. */
+		if (sp->tail_len + (size_t)n > TAIL_MAX - 1) {
+			size_t drop = sp->tail_len + (size_t)n - (TAIL_MAX - 1);
+			memmove(sp->tail, sp->tail + drop, sp->tail_len - drop);
+			sp->tail_len -= drop;
+		}
+		memcpy(sp->tail + sp->tail_len, buf, (size_t)n);
+		sp->tail_len += (size_t)n;
+	}
+	sp->tail[sp->tail_len] = '\0';
+	return NULL;
+}
+
+int spawn_start(char *const *argv, const char *shell, char *const *env,
+                enum spawn_dir dir, struct spawn **out, char **err)
+{
+	int io[2], ep[2];
+	if (pipe2(io, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
+		*err = xasprintf("cannot create a pipe: %s", strerror(errno));
+		return DR_EIO;
+	}
+	struct spawn *sp = xcalloc(1, sizeof *sp);
+	sp->name =
+	    shell != NULL ? xasprintf("sh -c '%s'", shell) : xstrdup(argv[0]);
+	pid_t pid = fork();
+	if (pid < 0) {
+		*err =
+		    xasprintf("cannot start %s: %s", sp->name, strerror(errno));
+		close(io[0]);
+		close(io[1]);
+		close(ep[0]);
+		close(ep[1]);
+		free(sp->name);
+		free(sp);
+		return DR_EIO;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDWR);
+		if (dir == SPAWN_READ) {
+			dup2(nul, 0);
+			dup2(io[1], 1);
+		} else {
+			dup2(io[0], 0);
+			dup2(nul, 1);
+		}
+		dup2(ep[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+			putenv(env[i]);
+		if (shell != NULL)
+			execl("/bin/sh", "sh", "-c", shell, (char *)NULL);
+		else
+			execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n",
+		        shell != NULL ? "/bin/sh" : argv[0], strerror(errno));
+		_exit(127);
+	}
+	sp->pid = pid;
+	if (dir == SPAWN_READ) {
+		sp->fd = io[0];
+		close(io[1]);
+	} else {
+		sp->fd = io[1];
+		close(io[0]);
+	}
+	close(ep[1]);
+	sp->err_fd = ep[0];
+	pthread_create(&sp->err_thread, NULL, drain_stderr, sp);
+	*out = sp;
+	return DR_OK;
+}
+
+int spawn_fd(const struct spawn *sp)
+{
+	return sp->fd;
+}
+
+const char *spawn_name(const struct spawn *sp)
+{
+	return sp->name;
+}
+
+static int reap(struct spawn *sp, int *status)
+{
+	if (sp->fd >= 0)
+		close(sp->fd);
+	sp->fd = -1;
+	while (waitpid(sp->pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	pthread_join(sp->err_thread, NULL);
+	close(sp->err_fd);
+	return 0;
+}
+
+static void spawn_free(struct spawn *sp)
+{
+	free(sp->name);
+	free(sp);
+}
+
+int spawn_finish(struct spawn *sp, char **err)
+{
+	int status = 0, rc = DR_OK;
+	if (reap(sp, &status) != 0) {
+		*err =
+		    xasprintf("%s: cannot wait: %s", sp->name, strerror(errno));
+		rc = DR_EIO;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		/* The last line of stderr says most. */
+		char *t = sp->tail;
+		while (sp->tail_len > 0 && (t[sp->tail_len - 1] == '\n' ||
+		                            t[sp->tail_len - 1] == '\r'))
+			t[--sp->tail_len] = '\0';
+		if (WIFEXITED(status))
+			*err = xasprintf("%s exited with status %d%s%s",
+			                 sp->name, WEXITSTATUS(status),
+			                 sp->tail_len ? ": " : "", t);
+		else
+			*err = xasprintf("%s was killed by signal %d%s%s",
+			                 sp->name, WTERMSIG(status),
+			                 sp->tail_len ? ": " : "", t);
+		rc = DR_EIO;
+	}
+	spawn_free(sp);
+	return rc;
+}
+
+void spawn_kill(struct spawn *sp)
+{
+	int status;
+	if (sp == NULL)
+		return;
+	kill(sp->pid, SIGTERM);
+	reap(sp, &status);
+	spawn_free(sp);
+}

@@ -1,0 +1,33 @@
+/* Child processes for backup sources (`pg_dump -Fc` whose stdout is the
+ * backup) and restore targets (`pg_restore -d db` fed on stdin).  argv is
+ * run directly (fork/exec, no shell) unless the caller gives a shell string,
+ * which runs under /bin/sh -c.  Parameters travel as environment variables,
+ * never pasted into command text.  The child's stderr is kept (its tail) for
+ * the error message. */
+#ifndef DR_SPAWN_H
+#define DR_SPAWN_H
+
+#include <stddef.h>
+
+enum spawn_dir {
+	SPAWN_READ,  /* we read the child's stdout */
+	SPAWN_WRITE, /* we write the child's stdin */
+};
+
+struct spawn;
+
+/* Exactly one of argv (NULL-terminated) and shell is set.  env: extra
+ * "KEY=VALUE" strings (NULL-terminated, may be NULL). */
+int spawn_start(char *const *argv, const char *shell, char *const *env,
+                enum spawn_dir dir, struct spawn **out, char **err);
+/* The pipe end: read from it (SPAWN_READ) or write to it (SPAWN_WRITE). */
+int spawn_fd(const struct spawn *sp);
+/* Closes our end, waits, and frees.  DR_EIO with the exit status and the
+ * tail of stderr when the child failed. */
+int spawn_finish(struct spawn *sp, char **err);
+/* Kills the child (SIGTERM), waits, frees. */
+void spawn_kill(struct spawn *sp);
+/* What the child is, for messages ("pg_dump", "sh -c '...'"). */
+const char *spawn_name(const struct spawn *sp);
+
+#endif

@@ -1,0 +1,77 @@
+# A real PostgreSQL, started by the test as an unprivileged user on a
+# loopback port: pg_dump -Fc through the backup pipeline (encrypted), then
+# pg_restore from `drconsole restore --to-command` into a new database; row
+# counts and a checksum of the data must match.
+. "$(dirname "$0")/../lib.sh"
+pgbin=/usr/lib/postgresql/15/bin
+if [ ! -x "$pgbin/initdb" ] || ! command -v pg_dump >/dev/null; then
+	skip "PostgreSQL round trip" "PostgreSQL 15 server binaries are not installed"
+	exit 0
+fi
+. "$DR_TOP/tests/backup_lib.sh"
+
+# The server runs as nobody (PostgreSQL refuses root) from a directory it
+# owns inside this test's scratch directory.
+pg=$T/pg
+mkdir -p "$pg/sock"
+chmod 711 "$T"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
+[ "$(id -u)" -eq 0 ] && chown -R nobody "$pg"
+as_pg "$pgbin/initdb" -D "$pg/data" -U postgres -A trust --no-sync >"$T/initdb.log" 2>&1 ||
+	{ fail "initdb" "$(tail -5 "$T/initdb.log")"; exit 0; }
+started=0
+for attempt in 1 2 3 4 5; do
+	port=$((20000 + RANDOM % 20000))
+	if as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -t 30 \
+		-o "-c listen_addresses=127.0.0.1 -p $port -k $pg/sock -c fsync=off" start >/dev/null 2>&1; then
+		started=1
+		break
+	fi
+done
+[ "$started" -eq 1 ] || { fail "PostgreSQL starts" "$(tail -5 "$pg/log")"; exit 0; }
+at_exit "as_pg '$pgbin/pg_ctl' -D '$pg/data' -m immediate stop >/dev/null 2>&1"
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+psql -q -d postgres -c "create database shop" >/dev/null
+psql -q -d shop >/dev/null <<'SQL'
+create table customers (id int primary key, name text not null);
+create table orders (id bigint primary key, customer int references customers,
+                     amount numeric(12,2), note text, placed timestamptz);
+insert into customers select i, 'customer ' || i from generate_series(1, 2000) i;
+insert into orders select i, 1 + i % 2000, (i * 7919 % 100000) / 100.0,
+       repeat(md5(i::text), 1 + i % 4), '2026-01-01'::timestamptz + i * interval '1 minute'
+  from generate_series(1, 60000) i;
+SQL
+digest() { # DB: row counts and a checksum of every row, in order
+	psql -At -d "$1" -c "select (select count(*) from customers), (select count(*) from orders),
+		md5((select string_agg(c::text, ',' order by id) from customers c) ||
+		    (select string_agg(o::text, ',' order by id) from orders o))"
+}
+want=$(digest shop)
+
+write_config '
+  "shop-db": { "service": "orders", "repository": "local", "key_file": "'"$key"'",
+               "source": { "kind": "command", "argv": ["pg_dump", "-Fc", "--no-owner"],
+                           "env": { "PGDATABASE": "shop" } },
+               "restore_test": { "argv": ["pg_restore", "-f", "/dev/null"] } }'
+expect_rc "backup run of pg_dump -Fc" 0 dr backup run shop-db
+id=$(last_id)
+expect_eq "the backup is completed" "$(status_of "$id")" completed
+expect_rc "verify it" 0 dr backup verify "$id"
+psql -q -d postgres -c "create database shop_restored" >/dev/null
+expect_rc "restore latest:orders into pg_restore" 0 \
+	dr restore latest:orders --to-command "pg_restore --no-owner -d shop_restored"
+got=$(digest shop_restored)
+expect_eq "restored database: same row counts and checksum" "$got" "$want"
+echo "# $want"
+expect_rc "restore-test through pg_restore -f /dev/null" 0 dr restore-test shop-db
+expect_eq "the restore test is recorded" \
+	"$(sql "select last_recovery_test is not null from backup_health_monitoring where service_name='orders'")" 1
+
+# A dump that fails (no such database) must not become a backup.
+write_config '
+  "gone-db": { "service": "orders", "repository": "local",
+               "source": { "kind": "command", "argv": ["pg_dump", "-Fc"],
+                           "env": { "PGDATABASE": "no_such_db" } } }'
+expect_rc "a failing pg_dump fails the backup" 1 dr backup run gone-db
+expect_in "with pg_dump's own message" "$ERR" "no_such_db"
+expect_eq "and its row is failed" "$(status_of "$(last_id)")" failed

@@ -1,0 +1,73 @@
+/* `copy [--target T]` */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/backup.h"
+#include "core/error.h"
+#include "core/timeutil.h"
+#include "tui/cmd.h"
+
+static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	const char *target = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
+			target = argv[++i];
+		} else {
+			cli_error("copy: unexpected argument '%s'", argv[i]);
+			return DR_EXIT_USAGE;
+		}
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct backup_copy_item *items = NULL;
+	size_t n = 0, ok = 0;
+	char *err = NULL;
+	int s = backup_copy(cat, cfg, target, time_now(), &items, &n, &err);
+	if (s != DR_OK) {
+		cli_error("copy: %s", err);
+		free(err);
+		rc = s == DR_EINVAL || s == DR_ENOTFOUND ? DR_EXIT_USAGE
+		                                         : DR_EXIT_FAIL;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (items[i].ok) {
+				ok++;
+				printf("copied %s (%s) to %s, checksum "
+				       "verified\n",
+				       items[i].backup_id, items[i].target,
+				       items[i].repository);
+			} else {
+				printf("FAILED %s (%s) to %s: %s\n",
+				       items[i].backup_id, items[i].target,
+				       items[i].repository, items[i].error);
+			}
+		}
+		printf("%zu copied, %zu failed\n", ok, n - ok);
+		rc = ok == n ? DR_EXIT_OK : DR_EXIT_FAIL;
+	}
+	free(items);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_copy_entry = {
+    .name = "copy",
+    .usage = "[--target T]",
+    .summary = "copy backups to their copy repository and check them",
+    .help =
+        "Copies every completed backup not yet in its target's\n"
+        "copy_repository, reads the copy back and compares its SHA-256 with\n"
+        "the catalog's, and records the copy lag (the age of the oldest\n"
+        "backup not yet copied) as a replication sample.\n",
+    .exec = copy_exec,
+};

@@ -1,0 +1,79 @@
+/* `prune [--dry-run]` */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/backup.h"
+#include "core/error.h"
+#include "core/timeutil.h"
+#include "tui/cmd.h"
+
+static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	int dry_run = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0) {
+			dry_run = 1;
+		} else {
+			cli_error("prune: unexpected argument '%s'", argv[i]);
+			return DR_EXIT_USAGE;
+		}
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	int rc;
+	struct catalog *cat =
+	    cli_open_catalog(g, cfg, dry_run ? 0 : CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct backup_prune_item *items = NULL;
+	size_t n = 0, kept = 0, gone = 0, failed = 0;
+	char *err = NULL;
+	if (backup_prune(cat, cfg, dry_run, time_now(), &items, &n, &err) !=
+	    DR_OK) {
+		cli_error("prune: %s", err);
+		free(err);
+		rc = DR_EXIT_FAIL;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			char when[32];
+			time_format_short(items[i].completed_at, when);
+			const char *what = items[i].keep      ? "keep"
+			                   : dry_run          ? "would delete"
+			                   : items[i].deleted ? "deleted"
+			                                      : "delete failed";
+			printf("%-13s %s  %-14s %s  (%s)%s%s\n", what,
+			       items[i].backup_id, items[i].service, when,
+			       items[i].reason, items[i].error[0] ? ": " : "",
+			       items[i].error);
+			if (items[i].keep)
+				kept++;
+			else if (items[i].deleted || dry_run)
+				gone++;
+			else
+				failed++;
+		}
+		printf("%zu kept, %zu %s, %zu to retry\n", kept, gone,
+		       dry_run ? "would be deleted" : "deleted", failed);
+		rc = failed ? DR_EXIT_FAIL : DR_EXIT_OK;
+	}
+	free(items);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_prune_entry = {
+    .name = "prune",
+    .usage = "[--dry-run]",
+    .summary = "apply backup retention (hourly/daily/weekly/monthly)",
+    .help = "Keeps, per target, the newest backup of each of the last N "
+            "hours,\ndays, weeks and months (defaults 24/7/4/12) and never the "
+            "newest\nverified backup of a service.  Others are marked expired "
+            "in the\ncatalog, then their objects deleted; a delete that fails "
+            "is retried\nby the next prune (exit 1 meanwhile).\n",
+    .exec = prune_exec,
+};
