@@ -37,8 +37,8 @@ static const struct cmd_entry *const commands[] = {
     NULL,
 };
 
-/* The console, when a terminal is there to draw on.  Until the full-screen
- * console lands this is the status table. */
+/* The full-screen console (tui/console.c); the status table when standard
+ * output is not a terminal. */
 int console_main(const struct cmd_globals *g);
 
 static void usage(FILE *out)

@@ -1,0 +1,52 @@
+# The console: time to the first frame on a catalog of 1k and of 1M backups
+# (goal: ratio <= 1.2, the dashboard's cost grows with services, not with
+# history), the bytes an idle console writes in a minute at 80x24 (goal
+# <= 200 B), and resident memory on the 1M-row catalog (goal <= 16 MB).
+# bench/ptyrun gives the console a real 80x24 pseudo-terminal and counts
+# every byte it writes.
+set -u
+gen=$BENCH_DIR/gencatalog
+pty=$BENCH_DIR/ptyrun
+small=$BENCH_DIR/catalog-1k.db
+large=$BENCH_DIR/catalog-1m.db
+export TERM=xterm-256color LANG=C.UTF-8
+unset NO_COLOR DRCONSOLE_NOW
+[ -f "$small" ] || "$gen" "$small" 100 10 >/dev/null
+if [ ! -f "$large" ]; then
+	echo "generating the 1M-row catalog (once; kept in $large)..."
+	t0=$(date +%s)
+	"$gen" "$large.tmp" 100 10000 >/dev/null && mv "$large.tmp" "$large"
+	echo "generated in $(($(date +%s) - t0)) s"
+fi
+
+# DRCONSOLE_BENCH_FIRST_FRAME makes the console leave right after drawing
+# its first frame; from exec to exit, best of 15, the two catalogs taken in
+# turn so that load from elsewhere on the machine hits both alike.
+a=999999 b=999999
+for _ in $(seq 15); do
+	ms=$(DRCONSOLE_BENCH_FIRST_FRAME=1 "$pty" -- "$DR_BIN" --catalog "$small")
+	a=$(awk -v x="${ms%% *}" -v y="$a" 'BEGIN { print (x < y) ? x : y }')
+	ms=$(DRCONSOLE_BENCH_FIRST_FRAME=1 "$pty" -- "$DR_BIN" --catalog "$large")
+	b=$(awk -v x="${ms%% *}" -v y="$b" 'BEGIN { print (x < y) ? x : y }')
+done
+echo "command: ptyrun -- drconsole --catalog CATALOG (first frame, then exit; best of 15)"
+awk -v a="$a" -v b="$b" 'BEGIN {
+	printf "  first frame, 1k rows: %7.2f ms\n  first frame, 1M rows: %7.2f ms\n", a, b
+	printf "  ratio 1M/1k: %.2f (goal <= 1.2)\n", b / a
+}'
+
+demo=$BENCH_DIR/demo.db
+"$DR_BIN" demo --catalog "$demo" --force >/dev/null
+secs=${BENCH_IDLE_SECONDS:-60}
+read -r bytes _ _ < <("$pty" -s 3 -i "$secs" -- "$DR_BIN" --catalog "$demo")
+echo "command: ptyrun -s 3 -i $secs -- drconsole --catalog demo.db (80x24, dashboard, real clock)"
+awk -v b="$bytes" -v s="$secs" 'BEGIN {
+	printf "  idle: %d bytes in %d s = %.0f B/min (goal <= 200; htop ~22 KB)\n", b, s, b * 60 / s
+}'
+
+read -r _ rss hwm < <("$pty" -s 3 -i 2 -- "$DR_BIN" --catalog "$large")
+echo "command: ptyrun -s 3 -i 2 -- drconsole --catalog catalog-1m.db (dashboard)"
+echo "  memory, 1M rows: VmRSS $((rss / 1024)) MB, VmHWM $((hwm / 1024)) MB ($rss / $hwm kB; goal <= 16 MB)"
+read -r _ rss hwm < <("$pty" -s 3 -i 2 -k "2G" -- "$DR_BIN" --catalog "$large")
+echo "command: same, then keys 2 G (Backups, last of 1M rows)"
+echo "  memory, 1M rows, Backups at the end: VmRSS $((rss / 1024)) MB, VmHWM $((hwm / 1024)) MB ($rss / $hwm kB)"

@@ -1,0 +1,992 @@
+#include "tui/console.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <panel.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/compliance.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/theme.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "tui/screen.h"
+#include "tui/view.h"
+#include "tui/view_backups.h"
+#include "tui/view_compliance.h"
+#include "tui/view_dashboard.h"
+#include "tui/view_log.h"
+#include "tui/view_replication.h"
+#include "tui/view_runbooks.h"
+#include "tui/widget.h"
+
+extern const struct cmd_entry cmd_status_entry;
+
+#define CTRL(c)    ((c)&0x1f)
+#define KEY_ESCAPE 27
+#define TICK_MS    1000
+
+static const struct view_ops *const views[VIEW_COUNT] = {
+    [VIEW_DASHBOARD] = &view_dashboard_ops,
+    [VIEW_BACKUPS] = &view_backups_ops,
+    [VIEW_REPLICATION] = &view_replication_ops,
+    [VIEW_COMPLIANCE] = &view_compliance_ops,
+    [VIEW_LOG] = &view_log_ops,
+    [VIEW_RUNBOOKS] = &view_runbooks_ops,
+};
+
+/* What the wall cycles through. */
+static const enum view_id wall_views[] = {
+    VIEW_DASHBOARD,
+    VIEW_REPLICATION,
+    VIEW_COMPLIANCE,
+    VIEW_LOG,
+};
+
+enum overlay { OVERLAY_NONE = 0, OVERLAY_HELP, OVERLAY_DETAILS };
+
+struct console {
+	const struct cmd_globals *g;
+	struct config *cfg;
+	char *catalog_path;
+	struct catalog *cat;
+	char cat_error[512]; /* "" while the catalog reads fine */
+	int have_version;
+	int64_t data_version;
+	int64_t last_change; /* newest data in the catalog; 0: unknown */
+	struct compliance_report report;
+	int have_report;
+	int64_t eval_minute;
+	int64_t next_reopen_ms;
+
+	struct view_ctx ctx;
+	void *state[VIEW_COUNT];
+	unsigned stale_views[VIEW_COUNT]; /* view_change bits not yet seen */
+	int current;
+	int wall_index;
+	int64_t cycle_started_ms;
+
+	enum overlay overlay;
+	WINDOW *overlay_win;
+	PANEL *overlay_panel;
+
+	int prompt; /* 0, '/' or ':' */
+	char input[200];
+	size_t input_len;
+
+	int redraw;
+	int quit;
+	int stale_shown;
+	int64_t drawn_minute; /* the header clock shows minutes */
+	char actor[64], origin[64];
+	char *theme_error;
+	int frames;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the catalog and the data ------------------------------------------ */
+
+static void set_cat_error(struct console *c, const char *what, char *err)
+{
+	if (what != NULL)
+		snprintf(c->cat_error, sizeof c->cat_error, "%s: %s", what,
+		         err ? err : "unknown error");
+	else
+		snprintf(c->cat_error, sizeof c->cat_error, "%s",
+		         err ? err : "cannot open the catalog");
+	free(err);
+}
+
+static void mark_views(struct console *c, unsigned change)
+{
+	for (int i = 0; i < VIEW_COUNT; i++)
+		c->stale_views[i] |= change;
+}
+
+static void refresh_current(struct console *c)
+{
+	int v = c->current;
+	if (c->state[v] == NULL)
+		return;
+	if (c->stale_views[v] && views[v]->reload) {
+		views[v]->reload(c->state[v], &c->ctx, c->stale_views[v]);
+		c->redraw = 1;
+	}
+	c->stale_views[v] = 0;
+}
+
+/* Re-evaluates every service; on failure keeps what was shown. */
+/* When only the clock moved and no verdict changed, keeps the rows in the
+ * order they were shown: ages grow at different rates against different
+ * targets, and re-sorting the healthy rows every minute would make the
+ * screen jump (and an idle console send whole rows).  Returns 1 when it
+ * did. */
+static int keep_order(const struct compliance_report *old,
+                      struct compliance_report *rep)
+{
+	if (old->n != rep->n)
+		return 0;
+	if (rep->n == 0)
+		return 1;
+	struct compliance_service *ordered =
+	    xcalloc(rep->n ? rep->n : 1, sizeof *ordered);
+	for (size_t i = 0; i < old->n; i++) {
+		size_t j = 0;
+		while (j < rep->n && strcmp(rep->services[j].name,
+		                            old->services[i].name) != 0)
+			j++;
+		if (j == rep->n ||
+		    rep->services[j].verdict != old->services[i].verdict) {
+			free(ordered);
+			return 0;
+		}
+		ordered[i] = rep->services[j];
+	}
+	memcpy(rep->services, ordered, rep->n * sizeof *ordered);
+	free(ordered);
+	return 1;
+}
+
+static int evaluate(struct console *c, unsigned change)
+{
+	struct compliance_report rep;
+	char *err = NULL;
+	int64_t now = time_now();
+	memset(&rep, 0, sizeof rep);
+	if (compliance_eval(c->cat, &c->cfg->policy, now, &rep, &err) !=
+	    DR_OK) {
+		set_cat_error(c, "cannot read the catalog", err);
+		return -1;
+	}
+	if (!(c->have_report && !(change & VIEW_CHANGE_DATA) &&
+	      keep_order(&c->report, &rep)))
+		compliance_sort_worst_first(&rep);
+	if (c->have_report)
+		compliance_report_free(&c->report);
+	c->report = rep;
+	c->have_report = 1;
+	c->ctx.report = &c->report;
+	c->ctx.now = now;
+	c->eval_minute = now / 60;
+	return 0;
+}
+
+static void close_catalog(struct console *c)
+{
+	catalog_close(c->cat);
+	c->cat = NULL;
+	c->ctx.cat = NULL;
+	c->have_version = 0;
+}
+
+static int open_catalog(struct console *c)
+{
+	char *err = NULL;
+	struct catalog *cat = NULL;
+	/* Read-only and the wall never write, not even a migration; the
+	 * console proper migrates an older catalog as every command does. */
+	int flags = c->ctx.read_only ? CATALOG_READONLY : 0;
+	if (catalog_open(c->catalog_path, flags, &cat, &err) != CATALOG_OK) {
+		set_cat_error(c, NULL, err);
+		return -1;
+	}
+	c->cat = cat;
+	c->ctx.cat = cat;
+	c->have_version = 0;
+	return 0;
+}
+
+/* Called about once a second: notices changes cheaply. */
+static void catalog_tick(struct console *c)
+{
+	int64_t now = time_now();
+	char *err = NULL;
+	if (c->cat == NULL) {
+		if (mono_ms() < c->next_reopen_ms)
+			return;
+		c->next_reopen_ms = mono_ms() + 2000;
+		if (open_catalog(c) != 0) {
+			c->redraw = 1;
+			return;
+		}
+	}
+	int64_t version;
+	if (catalog_data_version(c->cat, &version, &err) != CATALOG_OK) {
+		set_cat_error(c, "cannot read the catalog", err);
+		close_catalog(c);
+		c->redraw = 1;
+		return;
+	}
+	unsigned change = 0;
+	if (!c->have_version || version != c->data_version ||
+	    c->cat_error[0] != '\0')
+		change |= VIEW_CHANGE_DATA;
+	if (now / 60 != c->eval_minute)
+		change |= VIEW_CHANGE_TIME;
+	if (change == 0)
+		return;
+	if (evaluate(c, change) != 0) {
+		close_catalog(c);
+		c->redraw = 1;
+		return;
+	}
+	if (change & VIEW_CHANGE_DATA) {
+		int64_t at = 0;
+		if (catalog_last_change(c->cat, &at, &err) == CATALOG_OK)
+			c->last_change = at;
+		else
+			free(err);
+	}
+	c->cat_error[0] = '\0';
+	c->have_version = 1;
+	c->data_version = version;
+	mark_views(c, change);
+	refresh_current(c);
+	c->redraw = 1;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static int wall_stale(struct console *c, int64_t *age)
+{
+	*age = c->last_change > 0 ? c->ctx.now - c->last_change : -1;
+	if (!c->g->wall)
+		return 0;
+	if (c->cat_error[0] != '\0' || !c->have_report)
+		return 1;
+	return c->last_change <= 0 || *age > c->g->stale_after_s;
+}
+
+static void draw_header(struct console *c, int w)
+{
+	attr_t hdr = screen_attr(THEME_HEADER);
+	char left[160], right[256], clock[32], t[32];
+	int x = 0;
+	screen_fill(stdscr, 0, 0, 1, w, hdr);
+	if (c->have_report) {
+		const struct compliance_report *r = &c->report;
+		char badge[24];
+		snprintf(badge, sizeof badge, " %s ", verdict_name(r->verdict));
+		x += screen_put(stdscr, 0, 0, -1,
+		                widget_verdict_attr(r->verdict), badge);
+		snprintf(left, sizeof left, " %zu breach, %zu at risk, %zu ok",
+		         r->n_breach, r->n_at_risk, r->n_ok);
+	} else {
+		x += screen_put(stdscr, 0, 0, -1, screen_attr(THEME_STALE),
+		                " NO DATA ");
+		snprintf(left, sizeof left, " catalog unavailable");
+	}
+	x += screen_put(stdscr, 0, x, -1, hdr, left);
+
+	time_format_short(c->ctx.now, t);
+	snprintf(clock, sizeof clock, "%s", strlen(t) > 11 ? t + 11 : t);
+	/* Drop the least important parts first when space is short. */
+	const char *env = c->cfg->environment[0] ? c->cfg->environment : NULL;
+	char *base = xstrdup(c->catalog_path);
+	const char *cat_name = basename(base);
+	const char *ro = c->g->wall        ? "WALL"
+	                 : c->g->read_only ? "READ-ONLY"
+	                                   : NULL;
+	for (int level = 0; level < 4; level++) {
+		right[0] = '\0';
+		size_t used = 0;
+#define ADD(...)                                                               \
+	do {                                                                   \
+		int n_ =                                                       \
+		    snprintf(right + used, sizeof right - used, __VA_ARGS__);  \
+		if (n_ > 0 && (size_t)n_ < sizeof right - used)                \
+			used += (size_t)n_;                                    \
+	} while (0)
+		if (ro)
+			ADD("%s  ", ro);
+		if (env && level < 3)
+			ADD("%s  ", env);
+		if (level < 2)
+			ADD("%s  ", c->actor);
+		if (level < 1)
+			ADD("%s  ", cat_name);
+		ADD("%s UTC ", clock);
+#undef ADD
+		if (x + 2 + screen_width(right) <= w || level == 3)
+			break;
+	}
+	free(base);
+	int rw = screen_width(right);
+	if (ro) {
+		int rlen = (int)strlen(ro);
+		screen_put(stdscr, 0, w - rw, rlen,
+		           screen_attr(THEME_VERDICT_AT_RISK), ro);
+		screen_put(stdscr, 0, w - rw + rlen, rw - rlen, hdr,
+		           right + rlen);
+	} else {
+		screen_put(stdscr, 0, w - rw, rw, hdr, right);
+	}
+}
+
+static void draw_tabs(struct console *c, int y, int w)
+{
+	attr_t tab = screen_attr(THEME_TAB);
+	screen_fill(stdscr, y, 0, 1, w, tab);
+	int x = 0;
+	for (int i = 0; i < VIEW_COUNT && x < w; i++) {
+		char label[40];
+		snprintf(label, sizeof label, " %d %s ", i + 1, views[i]->name);
+		x += screen_put(stdscr, y, x, -1,
+		                i == c->current ? screen_attr(THEME_TAB_ACTIVE)
+		                                : tab,
+		                label);
+		x += screen_put(stdscr, y, x, -1, tab, " ");
+	}
+}
+
+static void draw_footer(struct console *c, int y, int w)
+{
+	attr_t foot = screen_attr(THEME_FOOTER);
+	const struct screen_glyphs *gl = screen_glyphs();
+	if (c->prompt) {
+		screen_fill(stdscr, y, 0, 1, w, screen_attr(THEME_NORMAL));
+		char line[256];
+		snprintf(line, sizeof line, "%c%s", c->prompt, c->input);
+		int x = screen_put(stdscr, y, 0, -1, screen_attr(THEME_NORMAL),
+		                   line);
+		if (x < w)
+			screen_put(stdscr, y, x, 1, A_REVERSE, " ");
+		return;
+	}
+	if (c->ctx.message[0]) {
+		screen_put(stdscr, y, 0, w,
+		           screen_attr(c->ctx.message_is_error ? THEME_ERROR
+		                                               : THEME_MESSAGE),
+		           c->ctx.message);
+		return;
+	}
+	char hints[320];
+	if (c->g->wall) {
+		char age[32];
+		int64_t a =
+		    c->last_change > 0 ? c->ctx.now - c->last_change : -1;
+		snprintf(hints, sizeof hints,
+		         " WALL, read-only  newest data %s%s  next view every "
+		         "%ds  ?:help q:quit",
+		         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
+		         c->g->cycle_s);
+	} else {
+		const char *vh = views[c->current]->hints;
+		snprintf(hints, sizeof hints,
+		         " ?:help Tab/1-6:view %s/jk:move /:filter :cmd %s%s"
+		         "q:quit",
+		         gl->updown, vh, vh[0] ? " " : "");
+	}
+	screen_put(stdscr, y, 0, w, foot, hints);
+}
+
+static void draw_banner(struct console *c, int y, int w)
+{
+	/* The wall's verdict, in large letters, and the counts beside it. */
+	enum verdict v = c->report.verdict;
+	const char *word = verdict_name(v);
+	attr_t attr = widget_verdict_attr(v);
+	int bw = widget_big(NULL, 0, 0, word, attr);
+	screen_fill(stdscr, y, 0, WIDGET_BIG_ROWS + 2, bw + 4, attr);
+	widget_big(stdscr, y + 1, 2, word, attr);
+	int x = bw + 6;
+	char line[128], age[32];
+	if (x >= w)
+		return;
+	const struct compliance_report *r = &c->report;
+	screen_putf(stdscr, y + 1, x, w - x, screen_attr(THEME_TITLE),
+	            "%zu service%s", r->n, r->n == 1 ? "" : "s");
+	screen_putf(stdscr, y + 2, x, w - x, screen_attr(THEME_BAR_BAD),
+	            "%zu in breach", r->n_breach);
+	screen_putf(stdscr, y + 3, x, w - x, screen_attr(THEME_BAR_WARN),
+	            "%zu at risk", r->n_at_risk);
+	screen_putf(stdscr, y + 4, x, w - x, screen_attr(THEME_BAR_OK),
+	            "%zu ok", r->n_ok);
+	int64_t a = c->last_change > 0 ? c->ctx.now - c->last_change : -1;
+	snprintf(line, sizeof line, "newest data %s%s",
+	         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "");
+	screen_put(stdscr, y + 5, x, w - x, screen_attr(THEME_DIM), line);
+}
+
+static void draw_stale(struct console *c, int h, int w, int64_t age)
+{
+	attr_t st = screen_attr(THEME_STALE);
+	char line[600], a[32], b[32], t[32];
+	screen_fill(stdscr, 0, 0, h, w, st);
+	int bw = widget_big(NULL, 0, 0, "STALE", st);
+	int y = h / 2 - 6;
+	if (y < 1)
+		y = 1;
+	widget_big(stdscr, y, (w - bw) / 2, "STALE", st);
+	y += WIDGET_BIG_ROWS + 1;
+	if (c->cat_error[0] != '\0' || !c->have_report) {
+		snprintf(line, sizeof line, "THE CATALOG CANNOT BE READ");
+		screen_put(stdscr, y++, (w - (int)strlen(line)) / 2, -1, st,
+		           line);
+		snprintf(line, sizeof line, "%s", c->cat_error);
+		int lw = screen_width(line);
+		screen_put(stdscr, y++, lw < w ? (w - lw) / 2 : 0, w, st, line);
+		snprintf(line, sizeof line,
+		         "The figures on this screen cannot be trusted. "
+		         "Retrying.");
+	} else {
+		snprintf(line, sizeof line,
+		         "NO NEW DATA FOR %s (the limit is %s)",
+		         widget_age(age, a, sizeof a),
+		         duration_format(c->g->stale_after_s, b, sizeof b));
+		screen_put(stdscr, y++, (w - screen_width(line)) / 2, -1, st,
+		           line);
+		time_format_short(c->last_change, t);
+		snprintf(line, sizeof line,
+		         "Newest data in the catalog: %s UTC", t);
+		screen_put(stdscr, y++, (w - screen_width(line)) / 2, -1, st,
+		           line);
+		snprintf(line, sizeof line,
+		         "Last verdict was %s; backups, probes or the agent "
+		         "may have stopped.",
+		         verdict_name(c->report.verdict));
+	}
+	int lw = screen_width(line);
+	screen_put(stdscr, y + 1, lw < w ? (w - lw) / 2 : 0, w, st, line);
+	snprintf(line, sizeof line, "catalog %s", c->catalog_path);
+	lw = screen_width(line);
+	screen_put(stdscr, h - 2, lw < w ? (w - lw) / 2 : 0, w, st, line);
+}
+
+static void close_overlay(struct console *c)
+{
+	if (c->overlay_panel)
+		del_panel(c->overlay_panel);
+	if (c->overlay_win)
+		delwin(c->overlay_win);
+	c->overlay_panel = NULL;
+	c->overlay_win = NULL;
+}
+
+static const char *const help_lines[] = {
+    "Views     Tab, Shift-Tab   next, previous view",
+    "          1 2 3 4 5 6      Dashboard Backups Replication",
+    "                           Compliance Log Runbooks",
+    "Moving    Up Down, k j     move the selection",
+    "          PgUp PgDn, ^B ^F a page up, down",
+    "          Home End, g G    first, last row",
+    "Looking   Enter            details of the selected row",
+    "          Esc              close this window; clear the filter",
+    "          /                filter the view",
+    "          :                command, e.g. :backups orders-db failed",
+    "                           :dashboard :log :filter TEXT :quit",
+    "          b (Dashboard)    the selected service's backups",
+    "          s (Backups)      newest or oldest first",
+    "          ^L               repaint the screen",
+    "Actions   B (Dashboard)    back up now",
+    "          v (Backups)      verify the backup",
+    "          Enter r (Runbooks) run a runbook",
+    "          (refused with a reason under --read-only and --wall)",
+    "          ?, F1            this help      q  quit",
+};
+
+static void draw_overlay(struct console *c, int h, int w)
+{
+	const char *title;
+	const char *const *lines;
+	size_t n;
+	if (c->overlay == OVERLAY_HELP) {
+		title = "Keys";
+		lines = help_lines;
+		n = sizeof help_lines / sizeof help_lines[0];
+	} else {
+		title = c->ctx.details.title;
+		lines = (const char *const *)c->ctx.details.lines;
+		n = c->ctx.details.n;
+	}
+	int ow = 0;
+	for (size_t i = 0; i < n; i++) {
+		int lw = screen_width(lines[i]);
+		if (lw > ow)
+			ow = lw;
+	}
+	ow += 4;
+	if (ow < (int)strlen(title) + 8)
+		ow = (int)strlen(title) + 8;
+	if (ow > w - 2)
+		ow = w - 2;
+	int oh = (int)n + 2;
+	if (oh > h - 2)
+		oh = h - 2;
+	close_overlay(c);
+	c->overlay_win = newwin(oh, ow, (h - oh) / 2, (w - ow) / 2);
+	c->overlay_panel = new_panel(c->overlay_win);
+	WINDOW *win = c->overlay_win;
+	screen_fill(win, 0, 0, oh, ow, screen_attr(THEME_OVERLAY));
+	screen_box(win, 0, 0, oh, ow, screen_attr(THEME_BORDER));
+	char head[320];
+	snprintf(head, sizeof head, " %s ", title);
+	screen_put(win, 0, 2, screen_width(head) < ow - 4 ? -1 : ow - 4,
+	           screen_attr(THEME_TITLE), head);
+	for (int i = 0; i + 2 < oh && (size_t)i < n; i++)
+		screen_put(win, 1 + i, 2, ow - 4, screen_attr(THEME_OVERLAY),
+		           lines[i]);
+}
+
+static void draw(struct console *c)
+{
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	werase(stdscr);
+	close_overlay(c);
+	c->drawn_minute = c->ctx.now / 60;
+	if (w < SCREEN_MIN_COLS || h < SCREEN_MIN_ROWS) {
+		char msg[96];
+		snprintf(msg, sizeof msg,
+		         "terminal too small: need %dx%d, have %dx%d",
+		         SCREEN_MIN_COLS, SCREEN_MIN_ROWS, w, h);
+		int lw = (int)strlen(msg);
+		screen_put(stdscr, h / 2, lw < w ? (w - lw) / 2 : 0, w,
+		           screen_attr(THEME_ERROR), msg);
+		goto out;
+	}
+	int64_t age;
+	if (wall_stale(c, &age)) {
+		draw_stale(c, h, w, age);
+		c->stale_shown = 1;
+		goto out;
+	}
+	c->stale_shown = 0;
+	draw_header(c, w);
+	struct view_rect body;
+	if (c->g->wall) {
+		draw_banner(c, 1, w);
+		int y = 2 + WIDGET_BIG_ROWS + 1;
+		screen_putf(stdscr, y, 0, w, screen_attr(THEME_TITLE), " %s",
+		            views[c->current]->name);
+		body = (struct view_rect){y + 1, 0, h - y - 2, w};
+	} else {
+		draw_tabs(c, 1, w);
+		body = (struct view_rect){2, 0, h - 3, w};
+	}
+	if (c->cat_error[0] != '\0')
+		screen_putf(stdscr, body.y + body.h - 1, 0, w,
+		            screen_attr(THEME_ERROR), " %s (retrying)",
+		            c->cat_error);
+	if (c->cat_error[0] != '\0')
+		body.h--;
+	if (c->state[c->current])
+		views[c->current]->draw(c->state[c->current], &c->ctx, stdscr,
+		                        body);
+	draw_footer(c, h - 1, w);
+	if (c->overlay != OVERLAY_NONE)
+		draw_overlay(c, h, w);
+out:
+	/* stdscr first, then the overlay panels above it, then one write. */
+	wnoutrefresh(stdscr);
+	update_panels();
+	doupdate();
+	c->frames++;
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static void switch_view(struct console *c, int v)
+{
+	if (v < 0 || v >= VIEW_COUNT)
+		return;
+	c->current = v;
+	if (c->state[v] == NULL)
+		c->state[v] = views[v]->open(&c->ctx);
+	refresh_current(c);
+	c->redraw = 1;
+}
+
+static void run_command(struct console *c, const char *line)
+{
+	char word[64];
+	size_t i = 0;
+	while (*line == ' ')
+		line++;
+	while (line[i] && line[i] != ' ' && i + 1 < sizeof word) {
+		word[i] = line[i];
+		i++;
+	}
+	word[i] = '\0';
+	const char *args = line + i;
+	while (*args == ' ')
+		args++;
+	if (word[0] == '\0')
+		return;
+	if (strcmp(word, "q") == 0 || strcmp(word, "quit") == 0) {
+		c->quit = 1;
+		return;
+	}
+	if (strcmp(word, "help") == 0) {
+		c->overlay = OVERLAY_HELP;
+		return;
+	}
+	if (strcmp(word, "filter") == 0) {
+		views[c->current]->filter(c->state[c->current], &c->ctx, args);
+		return;
+	}
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		const char *name = views[v]->name;
+		if (strncasecmp(name, word, strlen(word)) != 0)
+			continue;
+		switch_view(c, v);
+		if (views[v]->command)
+			views[v]->command(c->state[v], &c->ctx, args);
+		return;
+	}
+	view_message(
+	    &c->ctx, 1,
+	    "unknown command \"%s\" (try :backups SERVICE, :dashboard, "
+	    ":log, :filter TEXT, :quit; ? lists the keys)",
+	    word);
+}
+
+static unsigned prompt_key(struct console *c, int key)
+{
+	switch (key) {
+	case KEY_ESCAPE:
+		c->prompt = 0;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER: {
+		int kind = c->prompt;
+		c->prompt = 0;
+		if (kind == '/')
+			views[c->current]->filter(c->state[c->current], &c->ctx,
+			                          c->input);
+		else
+			run_command(c, c->input);
+		break;
+	}
+	case KEY_BACKSPACE:
+	case 127:
+	case CTRL('h'):
+		if (c->input_len > 0)
+			c->input[--c->input_len] = '\0';
+		else
+			c->prompt = 0;
+		break;
+	case CTRL('u'):
+		c->input_len = 0;
+		c->input[0] = '\0';
+		break;
+	default:
+		if (key >= ' ' && key < 256 && key != 127 &&
+		    c->input_len + 1 < sizeof c->input) {
+			c->input[c->input_len++] = (char)key;
+			c->input[c->input_len] = '\0';
+		}
+		break;
+	}
+	return VIEW_HANDLED | VIEW_REDRAW;
+}
+
+static void open_prompt(struct console *c, int kind)
+{
+	c->prompt = kind;
+	c->input_len = 0;
+	c->input[0] = '\0';
+}
+
+static unsigned console_key(struct console *c, int key)
+{
+	if (key == KEY_RESIZE)
+		return VIEW_HANDLED | VIEW_REDRAW;
+	if (key == CTRL('l')) {
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (c->prompt)
+		return prompt_key(c, key);
+	/* Any key dismisses a message. */
+	unsigned res = 0;
+	if (c->ctx.message[0]) {
+		c->ctx.message[0] = '\0';
+		res |= VIEW_REDRAW;
+	}
+	if (c->overlay != OVERLAY_NONE) {
+		if (key == KEY_ESCAPE || key == 'q' || key == '?' ||
+		    key == KEY_F(1) || key == '\n' || key == '\r' ||
+		    key == KEY_ENTER) {
+			c->overlay = OVERLAY_NONE;
+			return res | VIEW_HANDLED | VIEW_REDRAW;
+		}
+		if (c->overlay == OVERLAY_HELP)
+			return res | VIEW_HANDLED;
+		c->overlay = OVERLAY_NONE; /* and the key goes on */
+		res |= VIEW_REDRAW;
+	}
+	switch (key) {
+	case 'q':
+	case 'Q':
+		return res | VIEW_HANDLED | VIEW_QUIT;
+	case '?':
+	case KEY_F(1):
+		c->overlay = OVERLAY_HELP;
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	case '\t':
+		switch_view(c, (c->current + 1) % VIEW_COUNT);
+		c->cycle_started_ms = mono_ms();
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	case KEY_BTAB:
+		switch_view(c, (c->current + VIEW_COUNT - 1) % VIEW_COUNT);
+		c->cycle_started_ms = mono_ms();
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (key >= '1' && key < '1' + VIEW_COUNT) {
+		switch_view(c, key - '1');
+		c->cycle_started_ms = mono_ms();
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	}
+	if (c->g->wall) /* a board: nothing else, so no key can act */
+		return res | VIEW_HANDLED;
+	switch (key) {
+	case '/':
+	case ':':
+		open_prompt(c, key);
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	case KEY_ESCAPE:
+		views[c->current]->filter(c->state[c->current], &c->ctx, "");
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	}
+	c->ctx.switch_to = -1;
+	res |= views[c->current]->key(c->state[c->current], &c->ctx, key);
+	if (c->ctx.details_open) {
+		c->ctx.details_open = 0;
+		c->overlay = OVERLAY_DETAILS;
+		res |= VIEW_REDRAW;
+	}
+	if (c->ctx.switch_to >= 0) {
+		int v = c->ctx.switch_to;
+		c->ctx.switch_to = -1;
+		switch_view(c, v);
+		if (views[v]->command)
+			views[v]->command(c->state[v], &c->ctx,
+			                  c->ctx.switch_args);
+		res |= VIEW_REDRAW;
+	}
+	return res;
+}
+
+static void read_keys(struct console *c)
+{
+	int key;
+	while (!c->quit && (key = wgetch(stdscr)) != ERR) {
+		unsigned res = console_key(c, key);
+		if (res & VIEW_QUIT)
+			c->quit = 1;
+		if (res & VIEW_REDRAW)
+			c->redraw = 1;
+	}
+}
+
+static void wall_tick(struct console *c)
+{
+	if (!c->g->wall)
+		return;
+	int64_t now_ms = mono_ms();
+	if (now_ms - c->cycle_started_ms < (int64_t)c->g->cycle_s * 1000)
+		return;
+	c->cycle_started_ms = now_ms;
+	size_t n = sizeof wall_views / sizeof wall_views[0];
+	size_t next = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((int)wall_views[i] == c->current)
+			next = (i + 1) % n;
+	c->ctx.message[0] = '\0';
+	switch_view(c, wall_views[next]);
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static char *config_dir(const struct config *cfg)
+{
+	if (cfg->path != NULL) {
+		char *copy = xstrdup(cfg->path);
+		char *dir = xstrdup(dirname(copy));
+		free(copy);
+		return dir;
+	}
+	char *def = config_default_path();
+	char *dir = xstrdup(dirname(def));
+	free(def);
+	return dir;
+}
+
+static void load_theme(struct console *c, struct theme *theme)
+{
+	theme_default(theme);
+	const char *spec = c->g->theme ? c->g->theme : c->cfg->theme;
+	if (spec == NULL)
+		return;
+	char *cdir = config_dir(c->cfg);
+	char *cthemes = xasprintf("%s/themes", cdir);
+	const char *dirs[] = {"themes", DRCONSOLE_DATADIR "/themes", cthemes};
+	char *err = NULL;
+	char *path = theme_find(spec, dirs, 3, &err);
+	if (path == NULL && strcmp(spec, "default") == 0) {
+		free(err); /* built in: needs no file */
+		free(cthemes);
+		free(cdir);
+		return;
+	}
+	if (path == NULL || theme_load(path, theme, &err) != DR_OK) {
+		c->theme_error = xasprintf("%s; using the default theme", err);
+		free(err);
+		theme_default(theme);
+	}
+	free(path);
+	free(cthemes);
+	free(cdir);
+}
+
+static void console_free(struct console *c)
+{
+	close_overlay(c);
+	for (int i = 0; i < VIEW_COUNT; i++)
+		if (c->state[i])
+			views[i]->close(c->state[i]);
+	view_details_clear(&c->ctx.details);
+	if (c->have_report)
+		compliance_report_free(&c->report);
+	catalog_close(c->cat);
+	free(c->catalog_path);
+	config_free(c->cfg);
+	free(c->theme_error);
+}
+
+static void loop(struct console *c)
+{
+	int64_t next_tick = mono_ms() + TICK_MS;
+	/* bench/console.sh times start-up to the first frame with this. */
+	int bench_first_frame = getenv("DRCONSOLE_BENCH_FIRST_FRAME") != NULL;
+	while (!c->quit) {
+		if (c->redraw) {
+			c->redraw = 0;
+			draw(c);
+			if (bench_first_frame)
+				break;
+		}
+		int64_t wait = next_tick - mono_ms();
+		if (wait < 0)
+			wait = 0;
+		struct pollfd pfd[2] = {
+		    {.fd = STDIN_FILENO, .events = POLLIN},
+		    {.fd = screen_signal_fd(), .events = POLLIN},
+		};
+		int n = poll(pfd, 2, (int)wait);
+		if (n < 0 && errno != EINTR)
+			break;
+		unsigned sig = screen_take_signals();
+		if (sig & SCREEN_SIG_QUIT)
+			break;
+		if (sig & SCREEN_SIG_RESIZE) {
+			screen_follow_resize();
+			c->redraw = 1;
+		}
+		if (n > 0 && (pfd[0].revents & (POLLHUP | POLLERR)))
+			break; /* the terminal went away */
+		if (n > 0 && (pfd[0].revents & POLLIN))
+			read_keys(c);
+		if (mono_ms() >= next_tick) {
+			next_tick = mono_ms() + TICK_MS;
+			int was_stale = c->stale_shown;
+			int64_t age;
+			catalog_tick(c);
+			wall_tick(c);
+			c->ctx.now = time_now();
+			if (c->ctx.now / 60 != c->drawn_minute)
+				c->redraw = 1;
+			if (c->g->wall && wall_stale(c, &age) != was_stale)
+				c->redraw = 1;
+		}
+	}
+}
+
+int console_main(const struct cmd_globals *g)
+{
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		char *argv[] = {"status", NULL};
+		optind =
+		    0; /* glibc: start afresh, as main() does for commands */
+		return cmd_status_entry.exec(g, 1, argv);
+	}
+	struct console c;
+	memset(&c, 0, sizeof c);
+	c.g = g;
+	c.ctx.switch_to = -1;
+	c.ctx.read_only = g->read_only || g->wall;
+	c.ctx.wall = g->wall;
+	c.cfg = cli_config(g);
+	if (c.cfg == NULL)
+		return DR_EXIT_USAGE;
+	c.ctx.cfg = c.cfg;
+	c.catalog_path = cli_catalog_path(g, c.cfg);
+	c.ctx.catalog_path = c.catalog_path;
+	audit_actor(c.actor, c.origin);
+	c.ctx.now = time_now();
+
+	/* The console proper needs its catalog (the default one is created
+	 * on first use, as for every command); the wall starts anyway and
+	 * shows that it cannot read it. */
+	if (g->wall) {
+		open_catalog(&c);
+	} else {
+		int rc = DR_EXIT_FAIL;
+		c.cat = cli_open_catalog(g, c.cfg, 0, &rc);
+		if (c.cat == NULL) {
+			console_free(&c);
+			return rc;
+		}
+		c.ctx.cat = c.cat;
+	}
+	catalog_tick(&c);
+	if (c.cat_error[0] != '\0' && !g->wall) {
+		fprintf(stderr, "drconsole: %s\n", c.cat_error);
+		console_free(&c);
+		return DR_EXIT_FAIL;
+	}
+
+	struct theme theme;
+	load_theme(&c, &theme);
+	struct screen_opts opts = {.ascii = g->ascii, .theme = &theme};
+	char *err = NULL;
+	if (screen_open(&opts, &err) != 0) {
+		fprintf(stderr, "drconsole: %s\n", err);
+		free(err);
+		console_free(&c);
+		return DR_EXIT_FAIL;
+	}
+	if (c.theme_error)
+		view_message(&c.ctx, 1, "theme: %s", c.theme_error);
+	switch_view(&c, VIEW_DASHBOARD);
+	c.cycle_started_ms = mono_ms();
+	c.redraw = 1;
+	loop(&c);
+	screen_close();
+
+	int sig = screen_quit_signal();
+	if (c.theme_error)
+		fprintf(stderr, "drconsole: theme: %s\n", c.theme_error);
+	console_free(&c);
+	if (sig != 0 && sig != SIGINT)
+		return 128 + sig;
+	return DR_EXIT_OK;
+}
