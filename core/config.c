@@ -16,9 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/agent_config.h"
 #include "core/backup_config.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/notify_config.h"
+#include "core/probe_config.h"
 #include "core/xmalloc.h"
 
 /* A top-level member owned by another module.  parse adds its errors to
@@ -40,6 +43,9 @@ struct config_section {
 static const struct config_section config_sections[] = {
     {"repositories", backup_config_parse_repositories, backup_config_free},
     {"backups", backup_config_parse_backups, NULL},
+    {"probes", probe_config_parse, probe_config_free},
+    {"notifications", notify_config_parse, notify_config_free},
+    {"agent", agent_config_parse, agent_config_free},
     {NULL, NULL, NULL},
 };
 

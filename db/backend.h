@@ -108,9 +108,8 @@ struct catalog_backend_ops {
 
 extern const struct catalog_backend_ops sqlite_backend_ops;
 
-/* The backend state of an open catalog when it runs on `ops`, else NULL:
- * for the files that add areas to one backend (db/sqlite_runbook.c). */
-void *catalog_backend_self(struct catalog *cat,
-                           const struct catalog_backend_ops *ops);
+/* For db/ files that add tables of their own (db/sqlite_agent.c): the
+ * backend's state when the catalog uses `backend` ("sqlite"), else NULL. */
+void *catalog_backend_self(struct catalog *cat, const char *backend);
 
 #endif

@@ -104,12 +104,6 @@ void catalog_close(struct catalog *cat)
 	free(cat);
 }
 
-void *catalog_backend_self(struct catalog *cat,
-                           const struct catalog_backend_ops *ops)
-{
-	return cat != NULL && cat->ops == ops ? cat->self : NULL;
-}
-
 const char *catalog_where(const struct catalog *cat)
 {
 	return cat->where;
@@ -424,4 +418,11 @@ void catalog_audits_free(struct catalog_audit *list, size_t n)
 int catalog_check_integrity(struct catalog *cat, char **err)
 {
 	return cat->ops->check_integrity(cat->self, err);
+}
+
+void *catalog_backend_self(struct catalog *cat, const char *backend)
+{
+	if (cat == NULL || strcmp(cat->ops->name, backend) != 0)
+		return NULL;
+	return cat->self;
 }

@@ -336,6 +336,68 @@ static const char schema_v2[] =
 /* Schemas that live with the code that uses them (db/sqlite_<area>.c). */
 extern const char sqlite_runbook_schema[];
 
+/* Migration 5 (issue 6, live signals): the agent's heartbeat, the last run
+ * of every scheduled job, each probe's consecutive-failure state, and
+ * notifications (the last state of every subject, and the outbox of every
+ * message with its delivery).  db/sqlite_agent.c reads and writes them. */
+static const char schema_v5[] =
+	"CREATE TABLE agent_heartbeat (\n"
+	"  host TEXT NOT NULL,\n"
+	"  pid INTEGER NOT NULL,\n"
+	"  version TEXT NOT NULL DEFAULT '',\n"
+	"  started_at TEXT NOT NULL,\n"
+	"  beat_at TEXT NOT NULL,\n"
+	"  interval_s INTEGER NOT NULL,\n"
+	"  state TEXT NOT NULL CHECK (state IN ('running', 'stopping', 'stopped')),\n"
+	"  note TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY (host, pid)\n"
+	");\n"
+	"CREATE INDEX agent_heartbeat_by_beat ON agent_heartbeat (beat_at);\n"
+	"CREATE TABLE agent_jobs (\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  last_started_at TEXT,\n"
+	"  last_finished_at TEXT,\n"
+	"  last_status TEXT NOT NULL DEFAULT '',\n"
+	"  last_message TEXT NOT NULL DEFAULT '',\n"
+	"  runs INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE TABLE probe_state (\n"
+	"  service_name TEXT NOT NULL,\n"
+	"  probe TEXT NOT NULL,\n"
+	"  consecutive_failures INTEGER NOT NULL DEFAULT 0,\n"
+	"  down INTEGER NOT NULL DEFAULT 0 CHECK (down IN (0, 1)),\n"
+	"  changed_at TEXT,\n"
+	"  last_ok_at TEXT,\n"
+	"  last_run_at TEXT,\n"
+	"  message TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY (service_name, probe)\n"
+	");\n"
+	"CREATE TABLE notify_state (\n"
+	"  event_key TEXT PRIMARY KEY,\n"
+	"  state TEXT NOT NULL,\n"
+	"  changed_at TEXT\n"
+	");\n"
+	"CREATE TABLE notify_outbox (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  event_key TEXT NOT NULL,\n"
+	"  channel TEXT NOT NULL,\n"
+	"  service_name TEXT NOT NULL DEFAULT '',\n"
+	"  type TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL,\n"
+	"  title TEXT NOT NULL,\n"
+	"  message TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed',\n"
+	"    'deduplicated', 'rate_limited')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt_at TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  sent_at TEXT,\n"
+	"  last_error TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX notify_outbox_due ON notify_outbox (status, next_attempt_at);\n"
+	"CREATE INDEX notify_outbox_by_key ON notify_outbox (channel, event_key, state, created_at);\n"
+	"CREATE INDEX notify_outbox_by_channel ON notify_outbox (channel, created_at);\n";
+
 /* Append new versions here; numbers may leave gaps, never repeat. */
 /* The newest good backup and the newest attempt of every service, kept by
  * triggers, so `status` reads one small row per service and nothing of
@@ -400,6 +462,7 @@ static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
 	{3, "runbook executions and their variables", sqlite_runbook_schema},
+	{5, "agent, jobs, probe state, notifications", schema_v5},
 	{6, "newest backup of every service", schema_v6},
 };
 

@@ -48,8 +48,7 @@ const char sqlite_runbook_schema[] =
 
 static struct sqlite_catalog *rb_sc(struct catalog *cat, char **err)
 {
-	struct sqlite_catalog *sc =
-	    catalog_backend_self(cat, &sqlite_backend_ops);
+	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
 
 	if (sc == NULL)
 		sqlite_seterr(err, "runbook executions are kept in SQLite "

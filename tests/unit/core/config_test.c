@@ -226,10 +226,11 @@ static void test_wrong_types(void **state)
 static void test_unknown_top_level_key(void **state)
 {
 	(void)state;
-	load_fails("{\n  \"environment\": \"prod\",\n  \"probes\": []\n}",
-	           "3:3: unknown key \"probes\" in the configuration (expected "
+	load_fails("{\n  \"environment\": \"prod\",\n  \"probez\": []\n}",
+	           "3:3: unknown key \"probez\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy, repositories, backups)");
+	           "services, policy, repositories, backups, probes, "
+	           "notifications, agent)");
 }
 
 static void test_unknown_service_key(void **state)
@@ -382,7 +383,8 @@ static void test_many_errors(void **state)
 	           "}\n",
 	           "3:3: unknown key \"colour\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy, repositories, backups)\n"
+	           "services, policy, repositories, backups, probes, "
+	           "notifications, agent)\n"
 	           "2:3: \"environment\" must not be empty\n"
 	           "5:20: unknown tier \"gold\" for service \"db\" (defined "
 	           "tiers: critical, standard, low)\n"

@@ -1,0 +1,699 @@
+/* The agent's loop; the model is in agent.h.
+ *
+ * Every tick (one second, cut short by a signal) it runs the probes whose
+ * interval has come, as one concurrent round; then each scheduled job that
+ * is due, one after another, each claimed in the catalog before it starts
+ * (catalog_job_start), so that a crash mid-run is never followed by a
+ * second run for the same time; then, every heartbeat, it evaluates the
+ * verdict for notifications and beats; and it delivers whatever
+ * notifications are due. */
+#include "core/agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/agent_config.h"
+#include "core/audit.h"
+#include "core/compliance.h"
+#include "core/error.h"
+#include "core/notify.h"
+#include "core/probe_round.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+static volatile sig_atomic_t agent_stop_flag;
+static volatile sig_atomic_t agent_reload_flag;
+
+void agent_request_stop(void)
+{
+	agent_stop_flag = 1;
+}
+
+void agent_request_reload(void)
+{
+	agent_reload_flag = 1;
+}
+
+static void agent_logf(const struct agent_options *opt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void agent_logf(const struct agent_options *opt, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	if (opt->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	opt->log(opt->log_arg, line);
+}
+
+static void agent_host(char host[128])
+{
+	if (gethostname(host, 127) != 0)
+		strlcpy_dr(host, "localhost", 128);
+	host[127] = '\0';
+}
+
+int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
+               char **err)
+{
+	struct catalog_agent other;
+	char host[128], *path, held[256] = "";
+	char *lerr = NULL;
+	int fd;
+	int64_t now = time_now();
+
+	*lock_fd = -1;
+	agent_host(host);
+	if (catalog_agent_latest(cat, &other, &lerr) == CATALOG_OK &&
+	    strcmp(other.host, host) != 0 &&
+	    strcmp(other.state, "stopped") != 0 &&
+	    other.beat_at >=
+	        now - 3 * (other.interval_s > 0 ? other.interval_s : 10)) {
+		*err = xasprintf("another agent runs on this catalog: pid "
+		                 "%lld on %s, last beat %llds ago",
+		                 (long long)other.pid, other.host,
+		                 (long long)(now - other.beat_at));
+		return DR_EBUSY;
+	}
+	free(lerr);
+	if (strncmp(catalog_path, "postgresql://", 13) == 0 ||
+	    strncmp(catalog_path, "postgres://", 11) == 0)
+		return DR_OK;
+	path = xasprintf("%s.agent.lock", catalog_path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return DR_EIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t got = read(fd, held, sizeof(held) - 1);
+		held[got > 0 ? got : 0] = '\0';
+		held[strcspn(held, "\n")] = '\0';
+		*err = xasprintf("another agent runs on this catalog (%s holds "
+		                 "%s)",
+		                 held[0] ? held : "a process", path);
+		close(fd);
+		free(path);
+		return DR_EBUSY;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		char *who = xasprintf("pid %ld on %s\n", (long)getpid(), host);
+		if (pwrite(fd, who, strlen(who), 0) < 0)
+			(void)0; /* the lock holds without the note */
+		free(who);
+	}
+	free(path);
+	*lock_fd = fd;
+	return DR_OK;
+}
+
+void agent_unlock(int lock_fd)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
+
+int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
+                   size_t size)
+{
+	int64_t age = now - a->beat_at;
+	int64_t interval = a->interval_s > 0 ? a->interval_s : 10;
+	int stale = age > 3 * interval;
+
+	if (strcmp(a->state, "stopped") == 0) {
+		snprintf(buf, size,
+		         "STOPPED: agent on %s (pid %lld) stopped %llds ago",
+		         a->host, (long long)a->pid, (long long)age);
+		return 1;
+	}
+	if (stale) {
+		snprintf(buf, size,
+		         "STALE: agent on %s (pid %lld) last beat %llds ago "
+		         "(every %llds expected)",
+		         a->host, (long long)a->pid, (long long)age,
+		         (long long)interval);
+		return 1;
+	}
+	snprintf(buf, size, "running on %s (pid %lld), last beat %llds ago%s%s",
+	         a->host, (long long)a->pid, (long long)age,
+	         a->note[0] ? "; " : "", a->note);
+	return 0;
+}
+
+/* ---- jobs --------------------------------------------------------------- */
+
+/* Runs a command job to its end (or its timeout).  A stop request does not
+ * cut it short: the agent finishes the work in hand. */
+static int agent_run_command(const struct agent_job_spec *job, char *msg,
+                             size_t size)
+{
+	pid_t pid = fork();
+	int64_t deadline = time_now() + job->timeout_s;
+	int status = 0;
+
+	if (pid < 0) {
+		snprintf(msg, size, "cannot start: %s", strerror(errno));
+		return DR_EIO;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		setpgid(0, 0);
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		execvp(job->argv[0], job->argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			snprintf(msg, size, "lost the job: %s",
+			         strerror(errno));
+			return DR_EIO;
+		}
+		if (time_now() > deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(msg, size, "killed after %llds (its timeout)",
+			         (long long)job->timeout_s);
+			return DR_ETIMEOUT;
+		}
+		usleep(20000);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(msg, size, "exit status 0");
+		return DR_OK;
+	}
+	if (WIFEXITED(status))
+		snprintf(msg, size, "exit status %d", WEXITSTATUS(status));
+	else
+		snprintf(msg, size, "killed by signal %d", WTERMSIG(status));
+	return DR_EIO;
+}
+
+/* Claims, runs and records one due job.  `run` is called with the claim
+ * made; returns the job's status. */
+static int agent_claim(struct catalog *cat, const char *name,
+                       const struct schedule *s, int64_t since, int64_t now,
+                       int *due, char **err)
+{
+	struct catalog_job job;
+	int rc = catalog_job_get(cat, name, &job, err);
+	int64_t last = 0;
+
+	*due = 0;
+	if (rc == CATALOG_ENOTFOUND) {
+		free(*err);
+		*err = NULL;
+	} else if (rc != CATALOG_OK) {
+		return rc;
+	} else {
+		last = job.last_started_at;
+	}
+	if (!schedule_due(s, last, since, now))
+		return DR_OK;
+	*due = 1;
+	return catalog_job_start(cat, name, now, err);
+}
+
+static const struct schedule *agent_prune_schedule(void)
+{
+	static struct schedule hourly = {
+	    .kind = SCHEDULE_INTERVAL, .interval_s = 3600, .text = "1h"};
+	return &hourly;
+}
+
+static void agent_jobs(struct catalog *cat, const struct config *cfg,
+                       const struct agent_options *opt, int64_t since)
+{
+	char *err = NULL;
+	char msg[256];
+	int due, rc;
+	int64_t now = time_now();
+
+	/* Pruning history, hourly. */
+	if (agent_claim(cat, "prune", agent_prune_schedule(), 0, now, &due,
+	                &err) == DR_OK &&
+	    due) {
+		int64_t deleted = 0;
+		rc = probe_round_prune(cat, cfg->probes, now, &deleted, &err);
+		snprintf(msg, sizeof(msg), "%lld old samples deleted",
+		         (long long)deleted);
+		catalog_job_finish(cat, "prune", time_now(),
+		                   rc == DR_OK ? "ok" : "failed",
+		                   rc == DR_OK ? msg : err, NULL);
+		agent_logf(opt, "prune: %s", rc == DR_OK ? msg : err);
+	}
+	free(err);
+	err = NULL;
+
+	for (size_t i = 0; cfg->agent != NULL && i < cfg->agent->n_jobs; i++) {
+		const struct agent_job_spec *job = &cfg->agent->jobs[i];
+		char name[128];
+
+		snprintf(name, sizeof(name), "job:%s", job->name);
+		if (agent_claim(cat, name, &job->schedule, since, time_now(),
+		                &due, &err) != DR_OK) {
+			agent_logf(opt, "%s: %s", name, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		if (!due)
+			continue;
+		agent_logf(opt, "%s: started (%s)", name, job->schedule.text);
+		rc = agent_run_command(job, msg, sizeof(msg));
+		catalog_job_finish(cat, name, time_now(),
+		                   rc == DR_OK ? "ok" : "failed", msg, NULL);
+		agent_logf(opt, "%s: %s (%s)", name,
+		           rc == DR_OK ? "finished" : "FAILED", msg);
+	}
+
+	if (opt->hooks == NULL || opt->hooks->jobs == NULL)
+		return;
+	struct agent_hook_job *hj = NULL;
+	size_t nh = opt->hooks->jobs(cfg, &hj);
+	for (size_t i = 0; i < nh; i++) {
+		char *hmsg = NULL;
+		if (agent_claim(cat, hj[i].name, &hj[i].schedule, since,
+		                time_now(), &due, &err) != DR_OK) {
+			agent_logf(opt, "%s: %s", hj[i].name, err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		if (!due)
+			continue;
+		agent_logf(opt, "%s: started", hj[i].name);
+		rc = opt->hooks->run(cat, cfg, &hj[i], &hmsg);
+		catalog_job_finish(cat, hj[i].name, time_now(),
+		                   rc == DR_OK ? "ok" : "failed",
+		                   hmsg ? hmsg : "", NULL);
+		agent_logf(opt, "%s: %s%s%s", hj[i].name,
+		           rc == DR_OK ? "finished" : "FAILED",
+		           hmsg ? ": " : "", hmsg ? hmsg : "");
+		free(hmsg);
+	}
+	free(hj);
+}
+
+/* ---- verdict for notifications ------------------------------------------ */
+
+static void agent_verdicts(struct catalog *cat, const struct config *cfg,
+                           int64_t now)
+{
+	struct compliance_report rep;
+	char *err = NULL;
+	char msg[256];
+
+	memset(&rep, 0, sizeof(rep));
+	if (compliance_eval(cat, &cfg->policy, now, &rep, &err) != DR_OK) {
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < rep.n; i++) {
+		const struct compliance_service *s = &rep.services[i];
+		struct notify_event ev = {
+		    .type = "verdict",
+		    .service = s->name,
+		    .state = verdict_name(s->verdict),
+		};
+		snprintf(msg, sizeof(msg), "%s is %s%s%s", s->name,
+		         verdict_name(s->verdict), s->reason[0] ? ": " : "",
+		         s->reason);
+		ev.message = msg;
+		if (notify_event(cat, cfg->notify, cfg->environment, &ev, now,
+		                 0, NULL, &err) != DR_OK) {
+			free(err);
+			err = NULL;
+		}
+	}
+	struct notify_event all = {
+	    .type = "verdict",
+	    .state = verdict_name(rep.verdict),
+	};
+	snprintf(msg, sizeof(msg),
+	         "Overall verdict %s: %zu ok, %zu at risk, "
+	         "%zu in breach",
+	         verdict_name(rep.verdict), rep.n_ok, rep.n_at_risk,
+	         rep.n_breach);
+	all.message = msg;
+	if (notify_event(cat, cfg->notify, cfg->environment, &all, now, 0, NULL,
+	                 &err) != DR_OK)
+		free(err);
+	compliance_report_free(&rep);
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+struct agent_probes {
+	struct probe_round_item *items;
+	size_t n;
+	int64_t *next_at;
+};
+
+static void agent_probes_load(struct agent_probes *p, const struct config *cfg)
+{
+	probe_round_free(p->items, p->n);
+	free(p->next_at);
+	p->n = probe_round_select(cfg->probes, NULL, &p->items);
+	p->next_at = xcalloc(p->n + 1, sizeof(*p->next_at));
+}
+
+static void agent_probes_run(struct catalog *cat, const struct config *cfg,
+                             struct agent_probes *p,
+                             const struct agent_options *opt)
+{
+	int64_t now = time_now();
+	struct probe_round_item *due;
+	size_t *idx, nd = 0;
+	char *err = NULL;
+
+	due = xcalloc(p->n + 1, sizeof(*due));
+	idx = xcalloc(p->n + 1, sizeof(*idx));
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->next_at[i] > now)
+			continue;
+		due[nd] = p->items[i];
+		memset(&due[nd].outcome, 0, sizeof(due[nd].outcome));
+		idx[nd++] = i;
+	}
+	if (nd > 0 &&
+	    probe_round_run(cat, cfg, due, nd, now, 0, &err) != DR_OK) {
+		agent_logf(opt, "probes: %s", err);
+		free(err);
+	}
+	for (size_t j = 0; j < nd; j++) {
+		struct probe_round_item *it = &due[j];
+		const struct probe_service *svc = it->svc;
+
+		p->next_at[idx[j]] = now + it->spec->interval_s;
+		if (it->went_down) {
+			agent_logf(
+			    opt, "probe %s/%s DOWN: %s%s%s", it->spec->service,
+			    it->spec->name, it->outcome.message,
+			    svc->failover_runbook ? "; suggested "
+			                            "runbook: "
+			                          : "",
+			    svc->failover_runbook ? svc->failover_runbook : "");
+			if (svc->auto_failover) {
+				char *fmsg = NULL;
+				if (opt->hooks == NULL ||
+				    opt->hooks->failover == NULL) {
+					agent_logf(opt,
+					           "automatic failover of %s "
+					           "is configured but the "
+					           "runbook engine is not "
+					           "wired; not started",
+					           svc->name);
+				} else {
+					int rc = opt->hooks->failover(
+					    cat, cfg, svc->name,
+					    svc->failover_runbook, &fmsg);
+					agent_logf(
+					    opt,
+					    "automatic failover of %s "
+					    "with %s: %s",
+					    svc->name, svc->failover_runbook,
+					    rc == DR_OK
+					        ? "started"
+					        : (fmsg ? fmsg : "failed"));
+					free(fmsg);
+				}
+			}
+		} else if (it->came_up) {
+			agent_logf(opt, "probe %s/%s up: %s", it->spec->service,
+			           it->spec->name, it->outcome.message);
+		}
+		probe_outcome_clear(&it->outcome);
+	}
+	free(due);
+	free(idx);
+}
+
+static void agent_beat(struct catalog *cat, const struct config *cfg,
+                       const struct agent_options *opt, int64_t started,
+                       const char *state, size_t n_probes)
+{
+	struct catalog_agent a;
+	char *err = NULL;
+
+	memset(&a, 0, sizeof(a));
+	agent_host(a.host);
+	a.pid = getpid();
+	strlcpy_dr(a.version, DRCONSOLE_VERSION, sizeof(a.version));
+	a.started_at = started;
+	a.beat_at = time_now();
+	a.interval_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
+	strlcpy_dr(a.state, state, sizeof(a.state));
+	snprintf(a.note, sizeof(a.note), "%zu probes, %zu jobs; backups: %s",
+	         n_probes, cfg->agent ? cfg->agent->n_jobs : 0,
+	         opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
+	if (catalog_agent_beat(cat, &a, &err) != CATALOG_OK) {
+		agent_logf(opt, "heartbeat: %s", err);
+		free(err);
+	}
+}
+
+/* ---- the job worker ------------------------------------------------------
+ *
+ * Jobs (a backup may run for hours) go on in a thread of their own, on a
+ * catalog connection of their own, so that probes and the heartbeat never
+ * wait for them.  The config is shared by reference count: a reload hands
+ * the worker the new one at its next look, and the old one is freed by
+ * whichever thread lets go of it last. */
+
+struct agent_cfg {
+	struct config *cfg;
+	int refs;
+};
+
+struct agent_worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct agent_cfg *cur;
+	struct catalog *cat;
+	const struct agent_options *opt;
+	int64_t since;
+	int stop;
+	int running;
+};
+
+static struct agent_cfg *agent_cfg_get(struct agent_worker *w)
+{
+	struct agent_cfg *c;
+
+	pthread_mutex_lock(&w->lock);
+	c = w->cur;
+	c->refs++;
+	pthread_mutex_unlock(&w->lock);
+	return c;
+}
+
+/* keep: the config goes back to the caller instead of being freed. */
+static void agent_cfg_put(struct agent_worker *w, struct agent_cfg *c, int keep)
+{
+	int last;
+
+	pthread_mutex_lock(&w->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&w->lock);
+	if (!last)
+		return;
+	if (!keep)
+		config_free(c->cfg);
+	free(c);
+}
+
+static void *agent_worker_main(void *arg)
+{
+	struct agent_worker *w = arg;
+
+	for (;;) {
+		struct agent_cfg *c;
+		struct timespec until;
+
+		pthread_mutex_lock(&w->lock);
+		if (w->stop) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		pthread_mutex_unlock(&w->lock);
+		c = agent_cfg_get(w);
+		agent_jobs(w->cat, c->cfg, w->opt, w->since);
+		agent_cfg_put(w, c, 0);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_mutex_lock(&w->lock);
+		if (!w->stop)
+			pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		pthread_mutex_unlock(&w->lock);
+	}
+	return NULL;
+}
+
+static int agent_worker_start(struct agent_worker *w,
+                              const struct agent_options *opt, int64_t since)
+{
+	sigset_t all, old;
+	char *err = NULL;
+	int rc;
+
+	if (opt->catalog_path == NULL)
+		return -1;
+	if (catalog_open(opt->catalog_path, 0, &w->cat, &err) != CATALOG_OK) {
+		agent_logf(opt, "jobs run between probe rounds: %s", err);
+		free(err);
+		return -1;
+	}
+	audit_attach(w->cat);
+	w->opt = opt;
+	w->since = since;
+	/* Signals are the main thread's: it sleeps where they wake it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, agent_worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		catalog_close(w->cat);
+		w->cat = NULL;
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+/* Lets the job in hand finish, then joins. */
+static void agent_worker_stop(struct agent_worker *w)
+{
+	if (!w->running)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	catalog_close(w->cat);
+	w->running = 0;
+}
+
+int agent_run(struct catalog *cat, struct config **cfgp,
+              const struct agent_options *opt, char **err)
+{
+	struct agent_probes probes = {0};
+	struct agent_worker worker;
+	struct agent_cfg *mine = xcalloc(1, sizeof(*mine));
+	int64_t started = time_now(), last_beat = 0;
+	int ticks = 0;
+
+	(void)err;
+	memset(&worker, 0, sizeof(worker));
+	pthread_mutex_init(&worker.lock, NULL);
+	pthread_cond_init(&worker.wake, NULL);
+	mine->cfg = *cfgp;
+	mine->refs = 1;
+	worker.cur = mine;
+	agent_stop_flag = 0;
+	agent_reload_flag = 0;
+	agent_probes_load(&probes, *cfgp);
+	agent_logf(opt,
+	           "agent started: pid %ld, %zu probes, %zu jobs, backups %s",
+	           (long)getpid(), probes.n,
+	           (*cfgp)->agent ? (*cfgp)->agent->n_jobs : 0,
+	           opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
+	agent_beat(cat, *cfgp, opt, started, "running", probes.n);
+	last_beat = time_now();
+	agent_worker_start(&worker, opt, started);
+	while (!agent_stop_flag) {
+		const struct config *cfg;
+		int64_t beat_s;
+		char *ferr = NULL;
+
+		if (agent_reload_flag) {
+			char *rerr = NULL;
+			struct config *fresh;
+			agent_reload_flag = 0;
+			fresh = opt->reload
+			            ? opt->reload(opt->reload_arg, &rerr)
+			            : NULL;
+			if (fresh == NULL) {
+				agent_logf(opt,
+				           "reload failed, keeping the old "
+				           "config: %s",
+				           rerr ? rerr : "no reload");
+				free(rerr);
+			} else {
+				struct agent_cfg *next =
+				    xcalloc(1, sizeof(*next));
+				struct agent_cfg *old = mine;
+				next->cfg = fresh;
+				next->refs = 1;
+				pthread_mutex_lock(&worker.lock);
+				worker.cur = next;
+				pthread_mutex_unlock(&worker.lock);
+				mine = next;
+				*cfgp = fresh;
+				agent_cfg_put(&worker, old, 0);
+				agent_probes_load(&probes, *cfgp);
+				agent_logf(opt,
+				           "config reloaded: %zu probes, %zu "
+				           "jobs",
+				           probes.n,
+				           fresh->agent ? fresh->agent->n_jobs
+				                        : 0);
+			}
+		}
+		cfg = *cfgp;
+		agent_probes_run(cat, cfg, &probes, opt);
+		if (!worker.running)
+			agent_jobs(cat, cfg, opt, started);
+		beat_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
+		if (time_now() - last_beat >= beat_s || ticks == 0) {
+			agent_verdicts(cat, cfg, time_now());
+			agent_beat(cat, cfg, opt, started, "running", probes.n);
+			last_beat = time_now();
+		}
+		if (notify_flush(cat, cfg->notify, cfg->environment, time_now(),
+		                 NULL, NULL, &ferr) != DR_OK) {
+			agent_logf(opt, "notifications: %s", ferr);
+			free(ferr);
+		}
+		ticks++;
+		if (opt->max_ticks > 0 && ticks >= opt->max_ticks)
+			break;
+		if (!agent_stop_flag && !agent_reload_flag) {
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL); /* a signal cuts it short */
+		}
+	}
+	if (worker.running) {
+		agent_beat(cat, *cfgp, opt, started, "stopping", probes.n);
+		agent_worker_stop(&worker);
+	}
+	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n);
+	agent_logf(opt, "agent stopped");
+	agent_cfg_put(&worker, mine, 1); /* *cfgp is the caller's again */
+	pthread_mutex_destroy(&worker.lock);
+	pthread_cond_destroy(&worker.wake);
+	probe_round_free(probes.items, probes.n);
+	free(probes.next_at);
+	return DR_OK;
+}

@@ -1,0 +1,165 @@
+/* The agent's hooks into core/backup.c; see agent_backup.h. */
+#include "core/agent_backup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/backup.h"
+#include "core/backup_config.h"
+#include "core/error.h"
+#include "core/notify.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+static int agent_backup_reaped;
+
+static void agent_backup_add(struct agent_hook_job **out, size_t *n,
+                             const char *kind, const char *target,
+                             int64_t every_s)
+{
+	struct agent_hook_job *j;
+
+	*out = xreallocarray(*out, *n + 1, sizeof(**out));
+	j = &(*out)[(*n)++];
+	memset(j, 0, sizeof(*j));
+	snprintf(j->name, sizeof(j->name), "%s%s%s", kind, target ? ":" : "",
+	         target ? target : "");
+	strlcpy_dr(j->kind, kind, sizeof(j->kind));
+	strlcpy_dr(j->target, target ? target : "", sizeof(j->target));
+	j->schedule.kind = SCHEDULE_INTERVAL;
+	j->schedule.interval_s = every_s;
+	snprintf(j->schedule.text, sizeof(j->schedule.text), "%llds",
+	         (long long)every_s);
+}
+
+static size_t agent_backup_jobs(const struct config *cfg,
+                                struct agent_hook_job **out)
+{
+	const struct backup_config *bc = cfg->backup;
+	size_t n = 0;
+	int any = 0, copies = 0;
+
+	*out = NULL;
+	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++) {
+		const struct backup_target *t = &bc->targets[i];
+		if (t->schedule_s <= 0)
+			continue;
+		any = 1;
+		copies |= t->copy_repository != NULL;
+		agent_backup_add(out, &n, "backup", t->name, t->schedule_s);
+		agent_backup_add(out, &n, "verify", t->name, t->schedule_s);
+	}
+	if (any)
+		agent_backup_add(out, &n, "retention", NULL, 3600);
+	if (copies)
+		agent_backup_add(out, &n, "copy", NULL, 3600);
+	return n;
+}
+
+static void agent_backup_notify(struct catalog *cat, const struct config *cfg,
+                                const char *service, const char *target,
+                                const char *state, const char *message)
+{
+	struct notify_event ev = {
+	    .type = "backup",
+	    .service = service,
+	    .subject = target,
+	    .state = state,
+	    .message = message,
+	};
+	char *err = NULL;
+
+	if (notify_event(cat, cfg->notify, cfg->environment, &ev, time_now(), 0,
+	                 NULL, &err) != DR_OK)
+		free(err);
+}
+
+static int agent_backup_run(struct catalog *cat, const struct config *cfg,
+                            const struct agent_hook_job *job, char **message)
+{
+	const struct backup_target *t = NULL;
+	struct backup_outcome out;
+	char *err = NULL;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	if (!agent_backup_reaped) {
+		/* A backup cut short by a crash (kill -9) is failed, once,
+		 * before anything else runs: never left "running". */
+		int reaped = 0;
+		if (backup_reap_stale(cat, cfg, &reaped, &err) == DR_OK)
+			agent_backup_reaped = 1;
+		free(err);
+		err = NULL;
+	}
+	if (job->target[0] != '\0') {
+		t = backup_config_target(cfg, job->target);
+		if (t == NULL) {
+			*message =
+			    xasprintf("no backup target %s", job->target);
+			return DR_ENOTFOUND;
+		}
+	}
+	if (strcmp(job->kind, "backup") == 0) {
+		rc = backup_run(cat, cfg, t->name, NULL, NULL, &out, &err);
+		if (rc == DR_OK) {
+			*message = xasprintf(
+			    "backup %s %s, %llu bytes in %.1fs", out.backup_id,
+			    out.status, (unsigned long long)out.plain_bytes,
+			    out.seconds);
+			agent_backup_notify(cat, cfg, t->service, t->name, "ok",
+			                    *message);
+		} else {
+			*message = xasprintf("backup failed: %s",
+			                     err ? err : dr_status_name(rc));
+			agent_backup_notify(cat, cfg, t->service, t->name,
+			                    "failed", *message);
+		}
+	} else if (strcmp(job->kind, "verify") == 0) {
+		char spec[96], id[40];
+		snprintf(spec, sizeof(spec), "latest:%s", t->service);
+		rc = backup_resolve(cat, spec, time_now(), id, &err);
+		if (rc == DR_OK)
+			rc = backup_verify(cat, cfg, id, &out, &err);
+		if (rc == DR_OK) {
+			*message = xasprintf("verified %s", id);
+		} else if (rc == DR_ECORRUPT) {
+			*message = xasprintf("backup %s is corrupt: %s", id,
+			                     err ? err : "");
+			agent_backup_notify(cat, cfg, t->service, t->name,
+			                    "corrupt", *message);
+		} else {
+			*message = xasprintf("verify: %s",
+			                     err ? err : dr_status_name(rc));
+		}
+	} else if (strcmp(job->kind, "retention") == 0) {
+		struct backup_prune_item *items = NULL;
+		size_t n = 0, deleted = 0;
+		rc = backup_prune(cat, cfg, 0, time_now(), &items, &n, &err);
+		for (size_t i = 0; i < n; i++)
+			deleted += items[i].deleted;
+		free(items);
+		*message = rc == DR_OK
+		               ? xasprintf("%zu backups deleted", deleted)
+		               : xasprintf("retention: %s", err ? err : "");
+	} else {
+		struct backup_copy_item *items = NULL;
+		size_t n = 0, ok = 0;
+		rc = backup_copy(cat, cfg, NULL, time_now(), &items, &n, &err);
+		for (size_t i = 0; i < n; i++)
+			ok += items[i].ok != 0;
+		free(items);
+		*message = rc == DR_OK ? xasprintf("%zu of %zu copied", ok, n)
+		                       : xasprintf("copy: %s", err ? err : "");
+	}
+	free(err);
+	return rc;
+}
+
+const struct agent_hooks agent_backup_hooks = {
+    .name = "backup",
+    .jobs = agent_backup_jobs,
+    .run = agent_backup_run,
+    .failover = NULL,
+};

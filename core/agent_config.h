@@ -1,0 +1,46 @@
+/* The "agent" section of the config (drconsole.conf(5)):
+ *
+ *   "agent": {
+ *     "heartbeat": "10s",
+ *     "jobs": [
+ *       {"name": "orders-dump", "schedule": "0 2 * * *",
+ *        "command": ["/usr/local/bin/orders-dump"], "timeout": "1h"}
+ *     ]
+ *   }
+ *
+ * Jobs are commands the agent runs on a schedule (an interval such as
+ * "15m" or a 5-field cron expression, in UTC), for backup scripts that
+ * report through `drconsole record`.  Backups, verifications, retention and
+ * copies of the backup module join them through the agent's hook table. */
+#ifndef DR_AGENT_CONFIG_H
+#define DR_AGENT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/json.h"
+#include "core/schedule.h"
+
+struct agent_job_spec {
+	char name[96];
+	struct schedule schedule;
+	char **argv; /* a string runs under /bin/sh -c */
+	int64_t timeout_s;
+};
+
+struct agent_config {
+	int64_t heartbeat_s; /* default 10 s */
+	struct agent_job_spec *jobs;
+	size_t n_jobs;
+};
+
+int agent_config_parse(struct config *cfg, const struct json_doc *doc,
+                       const cJSON *node, struct json_errors *errs);
+void agent_config_free(struct config *cfg);
+struct agent_config *agent_config_read(const struct json_doc *doc,
+                                       const cJSON *node,
+                                       struct json_errors *errs);
+void agent_config_destroy(struct agent_config *ac);
+
+#endif

@@ -1,0 +1,125 @@
+/* The catalog's tables for live signals (migration 5): the agent's
+ * heartbeat, the last run of every scheduled job, the consecutive-failure
+ * state of every probe, and notifications (last state per subject, and an
+ * outbox recording every message with its delivery).  Conventions as in
+ * db/catalog.h: catalog_rc return values, *err malloc'd, Unix seconds. */
+#ifndef DR_CATALOG_AGENT_H
+#define DR_CATALOG_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/catalog.h"
+
+/* ---- agent heartbeat -------------------------------------------------- */
+
+struct catalog_agent {
+	char host[128];
+	int64_t pid;
+	char version[32];
+	int64_t started_at;
+	int64_t beat_at;
+	int64_t interval_s; /* how often it beats; stale past 3 of them */
+	char state[16];     /* running | stopping | stopped */
+	char note[256];     /* e.g. "backups: hook not wired" */
+};
+
+/* Insert or replace the row of (host, pid). */
+int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
+                       char **err);
+/* The agent that beat last; CATALOG_ENOTFOUND when none ever ran. */
+int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
+                         char **err);
+
+/* ---- scheduled jobs --------------------------------------------------- */
+
+struct catalog_job {
+	char name[128]; /* e.g. "backup:orders-db", "prune" */
+	int64_t last_started_at;
+	int64_t last_finished_at;
+	char last_status[16]; /* running | ok | failed | skipped | "" */
+	char last_message[256];
+	int64_t runs;
+};
+
+/* CATALOG_ENOTFOUND when the job never ran. */
+int catalog_job_get(struct catalog *cat, const char *name,
+                    struct catalog_job *out, char **err);
+/* Claims a run: sets last_started_at and status running, counts it. */
+int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
+                      char **err);
+int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
+                       const char *status, const char *message, char **err);
+int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,
+                     char **err);
+
+/* ---- probe state ------------------------------------------------------ */
+
+struct catalog_probe_state {
+	char service[64];
+	char probe[64];
+	int consecutive_failures;
+	int down;
+	int64_t changed_at; /* when down last changed */
+	int64_t last_ok_at;
+	int64_t last_run_at;
+	char message[256]; /* of the newest run */
+};
+
+int catalog_probe_state_get(struct catalog *cat, const char *service,
+                            const char *probe, struct catalog_probe_state *out,
+                            char **err);
+int catalog_probe_state_put(struct catalog *cat,
+                            const struct catalog_probe_state *s, char **err);
+/* Every probe's state, by service and probe. */
+int catalog_probe_state_list(struct catalog *cat,
+                             struct catalog_probe_state **out, size_t *n,
+                             char **err);
+
+/* ---- notifications ---------------------------------------------------- */
+
+/* The last state seen for a subject ("probe:orders/api", "verdict"). */
+int catalog_notify_state_get(struct catalog *cat, const char *key,
+                             char state[32], int64_t *changed_at, char **err);
+int catalog_notify_state_put(struct catalog *cat, const char *key,
+                             const char *state, int64_t at, char **err);
+
+struct catalog_notify {
+	int64_t id;
+	char event_key[160];
+	char channel[64];
+	char service[64];
+	char type[32];
+	char state[32];
+	char title[160];
+	char message[512];
+	char status[16]; /* pending | sent | failed | deduplicated |
+	                    rate_limited */
+	int attempts;
+	int64_t next_attempt_at;
+	int64_t created_at;
+	int64_t sent_at;
+	char last_error[256];
+};
+
+/* Fills n->id. */
+int catalog_notify_insert(struct catalog *cat, struct catalog_notify *n,
+                          char **err);
+int catalog_notify_update(struct catalog *cat, const struct catalog_notify *n,
+                          char **err);
+/* When the channel last sent (or queued) this key in this state; 0 when
+ * never. */
+int catalog_notify_last(struct catalog *cat, const char *channel,
+                        const char *event_key, const char *state, int64_t *at,
+                        char **err);
+/* Messages of the channel sent or queued since `since`. */
+int catalog_notify_count_since(struct catalog *cat, const char *channel,
+                               int64_t since, int64_t *count, char **err);
+/* Pending messages due at `now`, oldest first. */
+int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
+                       struct catalog_notify **out, size_t *n, char **err);
+/* Newest first; limit 0: all. */
+int catalog_notify_list(struct catalog *cat, size_t limit,
+                        struct catalog_notify **out, size_t *n, char **err);
+
+#endif

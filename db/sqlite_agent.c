@@ -1,0 +1,593 @@
+/* The SQLite side of db/catalog_agent.h: agent heartbeat, job runs, probe
+ * state and notifications (tables of migration 5 in db/migrations.c).
+ * Times are stored as ISO-8601 UTC text like the rest of the catalog. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/backend.h"
+#include "db/catalog.h"
+#include "db/catalog_agent.h"
+#include "db/sqlite_int.h"
+
+static struct sqlite_catalog *agent_sc(struct catalog *cat, char **err)
+{
+	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
+
+	if (sc == NULL)
+		sqlite_seterr(err, "the agent tables need a SQLite catalog");
+	return sc;
+}
+
+/* Runs one write statement, already bound, as its own write. */
+static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
+                       const char *what, char **err)
+{
+	int rc = sqlite_write_begin(sc, err);
+
+	if (rc != CATALOG_OK) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	rc = sqlite_run(sc, st, what, err);
+	return sqlite_write_end(sc, rc, err);
+}
+
+/* ---- agent heartbeat -------------------------------------------------- */
+
+int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
+                       char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc,
+	    "INSERT OR REPLACE INTO agent_heartbeat (host, pid, version, "
+	    "started_at, beat_at, interval_s, state, note) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->host, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, a->pid);
+	sqlite3_bind_text(st, 3, a->version, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 4, a->started_at);
+	sqlite_bind_time(st, 5, a->beat_at);
+	sqlite3_bind_int64(st, 6, a->interval_s);
+	sqlite3_bind_text(st, 7, a->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, a->note, -1, SQLITE_TRANSIENT);
+	return agent_write(sc, st, "recording the agent's heartbeat", err);
+}
+
+int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
+                         char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT host, pid, version, started_at, beat_at, "
+	                    "interval_s, state, note FROM agent_heartbeat "
+	                    "ORDER BY beat_at DESC, rowid DESC LIMIT 1",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite_column_copy(st, 0, out->host, sizeof(out->host));
+		out->pid = sqlite3_column_int64(st, 1);
+		sqlite_column_copy(st, 2, out->version, sizeof(out->version));
+		out->started_at = sqlite_column_time(st, 3);
+		out->beat_at = sqlite_column_time(st, 4);
+		out->interval_s = sqlite3_column_int64(st, 5);
+		sqlite_column_copy(st, 6, out->state, sizeof(out->state));
+		sqlite_column_copy(st, 7, out->note, sizeof(out->note));
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		sqlite_seterr(err, "no agent has run on this catalog");
+		rc = CATALOG_ENOTFOUND;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading the heartbeat", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- jobs ------------------------------------------------------------- */
+
+static void read_job(sqlite3_stmt *st, struct catalog_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	sqlite_column_copy(st, 0, j->name, sizeof(j->name));
+	j->last_started_at = sqlite_column_time(st, 1);
+	j->last_finished_at = sqlite_column_time(st, 2);
+	sqlite_column_copy(st, 3, j->last_status, sizeof(j->last_status));
+	sqlite_column_copy(st, 4, j->last_message, sizeof(j->last_message));
+	j->runs = sqlite3_column_int64(st, 5);
+}
+
+#define JOB_COLUMNS                                                            \
+	"name, last_started_at, last_finished_at, last_status, "               \
+	"last_message, runs"
+
+int catalog_job_get(struct catalog *cat, const char *name,
+                    struct catalog_job *out, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs WHERE name = ?1", &st,
+	    err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_job(st, out);
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		sqlite_seterr(err, "job %s never ran", name);
+		rc = CATALOG_ENOTFOUND;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading a job", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
+                      char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc,
+	    "INSERT INTO agent_jobs (name, last_started_at, last_status, "
+	    "last_message, runs) VALUES (?1, ?2, 'running', '', 1) "
+	    "ON CONFLICT (name) DO UPDATE SET last_started_at = ?2, "
+	    "last_status = 'running', last_message = '', runs = runs + 1",
+	    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 2, now);
+	return agent_write(sc, st, "starting a job", err);
+}
+
+int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
+                       const char *status, const char *message, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "UPDATE agent_jobs SET last_finished_at = ?2, "
+	                    "last_status = ?3, last_message = ?4 WHERE name = "
+	                    "?1",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 2, now);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, message ? message : "", -1, SQLITE_TRANSIENT);
+	return agent_write(sc, st, "finishing a job", err);
+}
+
+int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,
+                     char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs ORDER BY name", &st,
+	    err);
+	if (rc != CATALOG_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		read_job(st, &(*out)[(*n)++]);
+	}
+	rc = sqlite_status(sc->db, rc, "listing jobs", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- probe state ------------------------------------------------------ */
+
+#define PSTATE_COLUMNS                                                         \
+	"service_name, probe, consecutive_failures, down, changed_at, "        \
+	"last_ok_at, last_run_at, message"
+
+static void read_pstate(sqlite3_stmt *st, struct catalog_probe_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	sqlite_column_copy(st, 0, s->service, sizeof(s->service));
+	sqlite_column_copy(st, 1, s->probe, sizeof(s->probe));
+	s->consecutive_failures = sqlite3_column_int(st, 2);
+	s->down = sqlite3_column_int(st, 3);
+	s->changed_at = sqlite_column_time(st, 4);
+	s->last_ok_at = sqlite_column_time(st, 5);
+	s->last_run_at = sqlite_column_time(st, 6);
+	sqlite_column_copy(st, 7, s->message, sizeof(s->message));
+}
+
+int catalog_probe_state_get(struct catalog *cat, const char *service,
+                            const char *probe, struct catalog_probe_state *out,
+                            char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " PSTATE_COLUMNS " FROM probe_state "
+	                    "WHERE service_name = ?1 AND probe = ?2",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, probe, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_pstate(st, out);
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		sqlite_seterr(err, "probe %s/%s has no state", service, probe);
+		rc = CATALOG_ENOTFOUND;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading a probe state", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int catalog_probe_state_put(struct catalog *cat,
+                            const struct catalog_probe_state *s, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "INSERT OR REPLACE INTO probe_state "
+	                    "(" PSTATE_COLUMNS ") VALUES "
+	                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, s->service, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, s->probe, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, s->consecutive_failures);
+	sqlite3_bind_int(st, 4, s->down != 0);
+	sqlite_bind_time(st, 5, s->changed_at);
+	sqlite_bind_time(st, 6, s->last_ok_at);
+	sqlite_bind_time(st, 7, s->last_run_at);
+	sqlite3_bind_text(st, 8, s->message, -1, SQLITE_TRANSIENT);
+	return agent_write(sc, st, "recording a probe state", err);
+}
+
+int catalog_probe_state_list(struct catalog *cat,
+                             struct catalog_probe_state **out, size_t *n,
+                             char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " PSTATE_COLUMNS
+	                    " FROM probe_state ORDER BY service_name, probe",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		read_pstate(st, &(*out)[(*n)++]);
+	}
+	rc = sqlite_status(sc->db, rc, "listing probe states", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- notifications ---------------------------------------------------- */
+
+int catalog_notify_state_get(struct catalog *cat, const char *key,
+                             char state[32], int64_t *changed_at, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT state, changed_at FROM notify_state "
+	                    "WHERE event_key = ?1",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite_column_copy(st, 0, state, 32);
+		*changed_at = sqlite_column_time(st, 1);
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		sqlite_seterr(err, "no state for %s", key);
+		rc = CATALOG_ENOTFOUND;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading a notify state", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int catalog_notify_state_put(struct catalog *cat, const char *key,
+                             const char *state, int64_t at, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "INSERT OR REPLACE INTO notify_state (event_key, "
+	                    "state, changed_at) VALUES (?1, ?2, ?3)",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 3, at);
+	return agent_write(sc, st, "recording a notify state", err);
+}
+
+#define NOTIFY_COLUMNS                                                         \
+	"id, event_key, channel, service_name, type, state, title, message, "  \
+	"status, attempts, next_attempt_at, created_at, sent_at, last_error"
+
+static void read_notify(sqlite3_stmt *st, struct catalog_notify *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(st, 0);
+	sqlite_column_copy(st, 1, m->event_key, sizeof(m->event_key));
+	sqlite_column_copy(st, 2, m->channel, sizeof(m->channel));
+	sqlite_column_copy(st, 3, m->service, sizeof(m->service));
+	sqlite_column_copy(st, 4, m->type, sizeof(m->type));
+	sqlite_column_copy(st, 5, m->state, sizeof(m->state));
+	sqlite_column_copy(st, 6, m->title, sizeof(m->title));
+	sqlite_column_copy(st, 7, m->message, sizeof(m->message));
+	sqlite_column_copy(st, 8, m->status, sizeof(m->status));
+	m->attempts = sqlite3_column_int(st, 9);
+	m->next_attempt_at = sqlite_column_time(st, 10);
+	m->created_at = sqlite_column_time(st, 11);
+	m->sent_at = sqlite_column_time(st, 12);
+	sqlite_column_copy(st, 13, m->last_error, sizeof(m->last_error));
+}
+
+static void bind_notify(sqlite3_stmt *st, const struct catalog_notify *m)
+{
+	sqlite3_bind_text(st, 2, m->event_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, m->channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, m->service, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, m->type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, m->state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, m->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 8, m->message, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 9, m->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 10, m->attempts);
+	sqlite_bind_time(st, 11, m->next_attempt_at);
+	sqlite_bind_time(st, 12, m->created_at);
+	sqlite_bind_time(st, 13, m->sent_at);
+	sqlite3_bind_text(st, 14, m->last_error, -1, SQLITE_TRANSIENT);
+}
+
+int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
+                          char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_write_begin(sc, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = sqlite_prepare(sc,
+	                    "INSERT INTO notify_outbox (" NOTIFY_COLUMNS
+	                    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	                    "?10, ?11, ?12, ?13, ?14)",
+	                    &st, err);
+	if (rc == CATALOG_OK) {
+		bind_notify(st, m);
+		rc = sqlite_run(sc, st, "queueing a notification", err);
+		if (rc == CATALOG_OK)
+			m->id = sqlite3_last_insert_rowid(sc->db);
+	}
+	return sqlite_write_end(sc, rc, err);
+}
+
+int catalog_notify_update(struct catalog *cat, const struct catalog_notify *m,
+                          char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc,
+	    "UPDATE notify_outbox SET event_key = ?2, channel = ?3, "
+	    "service_name = ?4, type = ?5, state = ?6, title = ?7, "
+	    "message = ?8, status = ?9, attempts = ?10, next_attempt_at = "
+	    "?11, created_at = ?12, sent_at = ?13, last_error = ?14 WHERE "
+	    "id = ?1",
+	    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, m->id);
+	bind_notify(st, m);
+	return agent_write(sc, st, "updating a notification", err);
+}
+
+static int agent_scalar(struct sqlite_catalog *sc, sqlite3_stmt *st,
+                        const char *what, int64_t *out, char **err)
+{
+	int rc = sqlite3_step(st);
+
+	*out = 0;
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_type(st, 0) == SQLITE_TEXT
+		           ? sqlite_column_time(st, 0)
+		           : sqlite3_column_int64(st, 0);
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = CATALOG_OK;
+	} else {
+		rc = sqlite_status(sc->db, rc, what, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int catalog_notify_last(struct catalog *cat, const char *channel,
+                        const char *event_key, const char *state, int64_t *at,
+                        char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(
+	    sc,
+	    "SELECT max(created_at) FROM notify_outbox WHERE channel = ?1 "
+	    "AND event_key = ?2 AND state = ?3 AND status IN ('pending', "
+	    "'sent', 'failed')",
+	    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, event_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
+	return agent_scalar(sc, st, "reading notifications", at, err);
+}
+
+int catalog_notify_count_since(struct catalog *cat, const char *channel,
+                               int64_t since, int64_t *count, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT count(*) FROM notify_outbox WHERE channel "
+	                    "= ?1 AND created_at >= ?2 AND status IN "
+	                    "('pending', 'sent', 'failed') AND type <> 'test'",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 2, since);
+	return agent_scalar(sc, st, "counting notifications", count, err);
+}
+
+static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
+                             struct catalog_notify **out, size_t *n, char **err)
+{
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		read_notify(st, &(*out)[(*n)++]);
+	}
+	rc = sqlite_status(sc->db, rc, "reading notifications", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
+                       struct catalog_notify **out, size_t *n, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox WHERE status = 'pending' AND "
+	                    "next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite_bind_time(st, 1, now);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	return agent_notify_rows(sc, st, out, n, err);
+}
+
+int catalog_notify_list(struct catalog *cat, size_t limit,
+                        struct catalog_notify **out, size_t *n, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox ORDER BY id DESC LIMIT ?1",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
+	return agent_notify_rows(sc, st, out, n, err);
+}

@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# Postgres probes against a real primary and streaming standby, created
+# here: initdb as an unprivileged user, pg_basebackup -R, loopback ports.
+# Replay is paused while the primary writes, and the lag must grow in
+# seconds and bytes on both sides, then fall after resume; a hung standby
+# (SIGSTOP) must be reported down within its timeout while the other probes
+# answer at once; a stopped one is refused.  The password lives only in a
+# 0600 passfile and never reaches the output or the catalog.
+. "$(dirname "$0")/../lib.sh"
+
+PGBIN=/usr/lib/postgresql/15/bin
+HTTPD=$DR_TOP/${BUILD:-build}/tests/helpers/httpd
+if [ ! -x "$PGBIN/initdb" ]; then
+	skip "postgres probes" "PostgreSQL 15 is not installed"
+	exit 0
+fi
+
+# The server refuses to run as root: run it as nobody (or as ourselves).
+if [ "$(id -u)" = 0 ]; then
+	AS=(runuser -u nobody --)
+	chmod 755 "$T"
+else
+	AS=()
+fi
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PG=$T/pg
+SOCK=$PG/sock
+mkdir -p "$PG" "$SOCK"
+[ "$(id -u)" = 0 ] && chown nobody "$PG" "$SOCK"
+P1=$(free_port)
+P2=$(free_port)
+SECRET="s3cr3t-$RANDOM$RANDOM"
+printf '%s\n' "$SECRET" >"$PG/pw"
+[ "$(id -u)" = 0 ] && chown nobody "$PG/pw"
+
+pgq() { # pgq PORT SQL: runs SQL over the socket (trust), prints the value
+	"${AS[@]}" "$PGBIN/psql" -h "$SOCK" -p "$1" -U postgres -d postgres \
+		-XAtq -c "$2"
+}
+
+"${AS[@]}" "$PGBIN/initdb" -D "$PG/primary" -U postgres \
+	--auth-local=trust --auth-host=scram-sha-256 --pwfile="$PG/pw" \
+	>"$PG/initdb.log" 2>&1 || {
+	fail "initdb" "$(tail -5 "$PG/initdb.log")"
+	exit 1
+}
+cat >>"$PG/primary/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $P1
+unix_socket_directories = '$SOCK'
+wal_level = replica
+max_wal_senders = 5
+wal_sender_timeout = 5s
+CONF
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$PG/primary" -l "$PG/primary.log" -w start \
+	>/dev/null || {
+	fail "primary starts" "$(tail -5 "$PG/primary.log")"
+	exit 1
+}
+at_exit "${AS[*]} $PGBIN/pg_ctl -D $PG/primary -m immediate stop >/dev/null 2>&1"
+"${AS[@]}" "$PGBIN/pg_basebackup" -h "$SOCK" -p "$P1" -U postgres \
+	-D "$PG/standby" -R -X stream >"$PG/basebackup.log" 2>&1 || {
+	fail "pg_basebackup" "$(tail -5 "$PG/basebackup.log")"
+	exit 1
+}
+cat >>"$PG/standby/postgresql.conf" <<CONF
+port = $P2
+cluster_name = 'standby1'
+wal_receiver_status_interval = 1s
+hot_standby_feedback = on
+CONF
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$PG/standby" -l "$PG/standby.log" -w start \
+	>/dev/null || {
+	fail "standby starts" "$(tail -5 "$PG/standby.log")"
+	exit 1
+}
+at_exit "kill -CONT \$(head -1 $PG/standby/postmaster.pid 2>/dev/null) 2>/dev/null; ${AS[*]} $PGBIN/pg_ctl -D $PG/standby -m immediate stop >/dev/null 2>&1"
+pass "primary on $P1 and streaming standby on $P2 are up"
+
+# An HTTP probe beside them, to show that a hung database stalls nobody.
+"$HTTPD" "$T/http.port" &
+HTTPD_PID=$!
+at_exit "kill $HTTPD_PID 2>/dev/null"
+for _ in $(seq 50); do [ -s "$T/http.port" ] && break; sleep 0.1; done
+HP=$(cat "$T/http.port")
+
+# The probes' password: a 0600 passfile of our own.
+printf '127.0.0.1:*:*:postgres:%s\n' "$SECRET" >"$T/pgpass"
+chmod 600 "$T/pgpass"
+mkdir -p "$XDG_CONFIG_HOME/drconsole"
+CFG=$XDG_CONFIG_HOME/drconsole/config.json
+write_config() { # write_config PASSFILE
+	cat >"$CFG" <<JSON
+{"environment": "pgtest",
+ "services": [{"name": "orders-db", "tier": "critical"}],
+ "probes": {"timeout": "3s", "services": {"orders-db": {
+   "failover_runbook": "orders-db-failover",
+   "checks": [
+     {"name": "primary", "kind": "postgres",
+      "conninfo": "host=127.0.0.1 port=$P1 user=postgres dbname=postgres",
+      "passfile": "$1", "standbys": ["standby1"], "lag_max": "2s"},
+     {"name": "standby", "kind": "postgres",
+      "conninfo": "host=127.0.0.1 port=$P2 user=postgres dbname=postgres",
+      "passfile": "$1", "lag_max": "2s"},
+     {"name": "api", "kind": "http", "url": "http://127.0.0.1:$HP/ok"}
+   ]}}}}
+JSON
+}
+write_config "$T/pgpass"
+expect_rc "config apply" 0 "$DR" config apply
+
+# lag_of OUT ROWPATTERN FIELD: from the replication table of `probe
+# run`, the lag of the row matching ROWPATTERN: s = seconds, b = bytes.
+lag_of() {
+	local line lag
+	line=$(grep -E "$2" <<<"$1" | grep -E ' -> ' | head -1)
+	lag=$(sed -E 's/.* ([0-9.-]+s?) \/ ([0-9-]+B?).*/\1 \2/' <<<"$line")
+	case $3 in
+	s) awk '{sub(/s$/, "", $1); print $1}' <<<"$lag" ;;
+	b) awk '{sub(/B$/, "", $2); print $2}' <<<"$lag" ;;
+	esac
+}
+gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
+
+pgq "$P1" "CREATE TABLE t (id int, pad text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 100) g" >/dev/null
+sleep 1
+run "$DR" probe run
+expect_eq "probe run: everything answers" "$RC" 0
+expect_in "primary seen as primary with its standby" "$OUT" "primary, 1 replica, worst lag"
+expect_in "standby seen as standby, caught up" "$OUT" "standby, replay lag 0.0 s / 0 B"
+expect_in "the primary's row for standby1 is streaming" "$OUT" "127.0.0.1:$P1/postgres -> standby1"
+expect_not_in "the password is never printed" "$OUT$ERR" "$SECRET"
+
+# Pause replay, write on the primary, and watch the lag grow.
+pgq "$P2" "SELECT pg_wal_replay_pause()" >/dev/null
+sleep 1
+pgq "$P1" "INSERT INTO t SELECT g, repeat('y', 200) FROM generate_series(1, 20000) g" >/dev/null
+sleep 2
+run "$DR" probe run
+OUT1=$OUT
+# The primary's row is "127.0.0.1:P1/postgres -> standby1"; the
+# standby's own is "<its upstream>:P1 -> standby1" (upstream = the socket,
+# named "local").
+PROW="127.0.0.1:$P1/postgres -> standby1"
+SROW="local:$P1 -> standby1"
+sb_s1=$(lag_of "$OUT1" "$SROW" s)
+sb_b1=$(lag_of "$OUT1" "$SROW" b)
+pr_b1=$(lag_of "$OUT1" "$PROW" b)
+pr_s1=$(lag_of "$OUT1" "$PROW" s)
+echo "# paused, first sample: standby ${sb_s1}s ${sb_b1}B; primary ${pr_s1}s ${pr_b1}B"
+pgq "$P1" "INSERT INTO t SELECT g, repeat('z', 200) FROM generate_series(1, 20000) g" >/dev/null
+sleep 3
+run "$DR" probe run
+OUT2=$OUT
+sb_s2=$(lag_of "$OUT2" "$SROW" s)
+sb_b2=$(lag_of "$OUT2" "$SROW" b)
+pr_b2=$(lag_of "$OUT2" "$PROW" b)
+pr_s2=$(lag_of "$OUT2" "$PROW" s)
+echo "# paused, 3 s later: standby ${sb_s2}s ${sb_b2}B; primary ${pr_s2}s ${pr_b2}B"
+if gt "$sb_b1" 0 && gt "$sb_b2" "$sb_b1"; then pass "standby: bytes behind grow while replay is paused ($sb_b1 -> $sb_b2)"; else
+	fail "standby: bytes behind grow while replay is paused" "$sb_b1 -> $sb_b2" "$OUT2"; fi
+if gt "$sb_s1" 1 && gt "$sb_s2" "$sb_s1"; then pass "standby: seconds behind grow while replay is paused ($sb_s1 -> $sb_s2)"; else
+	fail "standby: seconds behind grow while replay is paused" "$sb_s1 -> $sb_s2" "$OUT2"; fi
+if gt "$pr_b1" 0 && gt "$pr_b2" "$pr_b1"; then pass "primary: bytes behind grow for standby1 ($pr_b1 -> $pr_b2)"; else
+	fail "primary: bytes behind grow for standby1" "$pr_b1 -> $pr_b2" "$OUT2"; fi
+if gt "$pr_s2" "$pr_s1" && gt "$pr_s2" 1; then pass "primary: seconds behind grow for standby1 ($pr_s1 -> $pr_s2)"; else
+	fail "primary: seconds behind grow for standby1" "$pr_s1 -> $pr_s2" "$OUT2"; fi
+expect_in "the standby says replay is paused" "$OUT2" "replay paused"
+expect_in "lag over its threshold is flagged" "$OUT2" "OVER THRESHOLD"
+
+# The samples are in the catalog, for the console's Replication view.
+n=$(sqlite3 "$XDG_DATA_HOME/drconsole/catalog.db" "SELECT count(*) FROM replication_history WHERE lag_bytes > 0")
+if [ "${n:-0}" -ge 4 ]; then pass "replication samples stored ($n with bytes behind)"; else
+	fail "replication samples stored" "found ${n:-none}"; fi
+
+# The console's Replication view shows the live figures (while replay is
+# still paused): both rows of standby1, lag in seconds and bytes.
+if [ -f "$DR_TOP/tests/tmux.sh" ] && command -v tmux >/dev/null &&
+	[ -f "$DR_TOP/tui/view_replication.c" ]; then
+	. "$DR_TOP/tests/tmux.sh"
+	"$DR" probe run >/dev/null
+	tui_start -- --read-only
+	if tui_wait "Dashboard" 10; then
+		tui_keys 3
+		expect_screen "the Replication view lists the live pairs" "local:$P1" 5
+		screen=$(tui_screen)
+		prow=$(grep -F "127.0.0.1:$P1/postgres" <<<"$screen" | head -1)
+		srow=$(grep -F "local:$P1" <<<"$screen" | head -1)
+		echo "# primary's row: $prow"
+		echo "# standby's row: $srow"
+		if grep -qE 'streaming +[0-9.]+s +[0-9.]+ ?[KMG]' <<<"$prow"; then
+			pass "the primary's figures: lag in seconds and bytes"
+		else fail "the primary's figures: lag in seconds and bytes" "$screen"; fi
+		if grep -qE 'streaming +[0-9.]+s +[0-9.]+ ?[KMG]' <<<"$srow"; then
+			pass "the standby's figures: lag in seconds and bytes"
+		else fail "the standby's figures: lag in seconds and bytes" "$screen"; fi
+	else
+		fail "the console opens" "$(tui_screen)"
+	fi
+	$TM kill-server 2>/dev/null
+else
+	skip "the Replication view shows the live figures" "the console's Replication view is not in this build"
+fi
+
+# Resume: the lag falls back to nothing.
+pgq "$P2" "SELECT pg_wal_replay_resume()" >/dev/null
+ok=0
+for _ in $(seq 20); do
+	sleep 0.5
+	run "$DR" probe run
+	if [ "$(lag_of "$OUT" "$SROW" b)" = 0 ] &&
+		[ "$(lag_of "$OUT" "$PROW" b)" = 0 ]; then ok=1; break; fi
+done
+if [ $ok = 1 ]; then pass "after resume the lag falls to 0 bytes on both sides"; else
+	fail "after resume the lag falls to 0 bytes on both sides" "$OUT"; fi
+expect_in "and to 0 s on the standby" "$OUT" "standby, replay lag 0.0 s / 0 B"
+
+# A hung standby (SIGSTOP: it accepts connections and never answers).
+# Timed against a healthy round just before, so that the start-up of the
+# command (slow under sanitizers) is not counted against the timeout.
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+start=$(date +%s.%N)
+"$DR" probe run >/dev/null
+end=$(date +%s.%N)
+base=$(secs "$start" "$end")
+SB_PID=$(head -1 "$PG/standby/postmaster.pid")
+kill -STOP "$SB_PID"
+start=$(date +%s.%N)
+run "$DR" probe run
+end=$(date +%s.%N)
+kill -CONT "$SB_PID"
+took=$(secs "$start" "$end")
+extra=$(awk -v a="$base" -v b="$took" 'BEGIN { printf "%.2f", b - a }')
+echo "# healthy round ${base}s; round with a hung standby ${took}s: ${extra}s more (timeout 3s)"
+expect_in "hung standby reported as not answering" "$OUT" "no answer within 3000 ms"
+if awk -v t="$took" -v x="$extra" 'BEGIN { exit !(t >= 2.9 && x < 4.0) }'; then
+	pass "reported within its timeout (${took}s in all, ${extra}s more than a healthy round)"
+else fail "reported within its timeout" "took ${took}s, a healthy round ${base}s"; fi
+api_ms=$(grep -E '^orders-db +api ' <<<"$OUT" | awk '{print $5}')
+if grep -qE '^orders-db +api +http +ok ' <<<"$OUT" && [ "${api_ms:-9999}" -lt 500 ]; then
+	pass "the HTTP probe kept running (answered in ${api_ms} ms)"
+else fail "the HTTP probe kept running" "$OUT"; fi
+expect_in "the primary still answers" "$OUT" "primary,"
+
+# Stopped: refused at once; three failures in a row mark the service down.
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$PG/standby" -m fast stop >/dev/null
+run "$DR" probe run
+expect_in "stopped standby: cannot connect" "$OUT" "cannot connect"
+expect_in "the primary reports standby1 as down" "$OUT" "-> standby1"
+expect_in "the primary's message names the missing standby" "$OUT" "1 expected standby not connected"
+run "$DR" probe run
+run "$DR" probe run
+# (the hung round counted as the first failure)
+if grep -qE '^orders-db/standby is DOWN \([34] consecutive failures\); suggested runbook: orders-db-failover$' <<<"$OUT"; then
+	pass "after three failures the service is down, runbook suggested"
+else fail "after three failures the service is down, runbook suggested" "$OUT"; fi
+run "$DR" probe status
+expect_eq "probe status exits 1 while a service is down" "$RC" 1
+expect_in "probe status suggests the runbook" "$OUT" "suggested runbook: orders-db-failover"
+
+# A passfile open to others is refused, and the password stays out of
+# every message and the catalog.
+cp "$T/pgpass" "$T/pgpass-loose"
+chmod 644 "$T/pgpass-loose"
+write_config "$T/pgpass-loose"
+run "$DR" probe run --service orders-db
+expect_in "a loose passfile is refused" "$OUT" "is open to others (mode 0644); chmod 600 it"
+write_config "$T/pgpass"
+cat >"$T/bad.json" <<JSON
+{"probes": {"services": {"x": {"checks": [{"name": "p", "kind": "postgres",
+  "conninfo": "host=127.0.0.1 password=$SECRET"}]}}}}
+JSON
+run "$DR" config check "$T/bad.json"
+expect_in "a password in the connection string is a config error" "$OUT$ERR" "holds a password"
+expect_not_in "and the error does not repeat it" "$OUT$ERR" "$SECRET"
+if sqlite3 "$XDG_DATA_HOME/drconsole/catalog.db" .dump | grep -qF "$SECRET"; then
+	fail "the password is nowhere in the catalog"
+else pass "the password is nowhere in the catalog"; fi

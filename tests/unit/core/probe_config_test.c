@@ -1,0 +1,242 @@
+/* core/probe_config.c and core/notify_config.c: the "probes" and
+ * "notifications" sections, and their errors with file:line:col. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/notify_config.h"
+#include "core/probe_config.h"
+
+static struct json_doc *doc_of(const char *text)
+{
+	struct json_doc *doc = NULL;
+	char *err = NULL;
+	if (json_doc_parse("cfg.json", text, strlen(text), &doc, &err) != DR_OK)
+		fail_msg("parse: %s", err);
+	return doc;
+}
+
+/* Reads the "probes" member; returns the error text (or NULL). */
+static char *probes_errors(const char *text, struct probe_config **out)
+{
+	struct json_doc *doc = doc_of(text);
+	struct json_errors errs = {0};
+	const cJSON *node =
+	    cJSON_GetObjectItemCaseSensitive(json_doc_root(doc), "probes");
+	struct probe_config *pc = probe_config_read(doc, node, &errs);
+	char *e = json_errors_take(&errs);
+	if (out != NULL)
+		*out = pc;
+	else
+		probe_config_destroy(pc);
+	json_doc_free(doc);
+	return e;
+}
+
+static char *notify_errors(const char *text, struct notify_config **out)
+{
+	struct json_doc *doc = doc_of(text);
+	struct json_errors errs = {0};
+	const cJSON *node = cJSON_GetObjectItemCaseSensitive(json_doc_root(doc),
+	                                                     "notifications");
+	struct notify_config *nc = notify_config_read(doc, node, &errs);
+	char *e = json_errors_take(&errs);
+	if (out != NULL)
+		*out = nc;
+	else
+		notify_config_destroy(nc);
+	json_doc_free(doc);
+	return e;
+}
+
+static void expect_error(char *errors, const char *needle)
+{
+	if (errors == NULL || strstr(errors, needle) == NULL)
+		fail_msg("expected \"%s\" in: %s", needle,
+		         errors ? errors : "(no errors)");
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct probe_config *pc = NULL;
+	char *e = probes_errors("{}", &pc);
+	assert_null(e);
+	assert_int_equal(pc->interval_s, 30);
+	assert_int_equal(pc->timeout_ms, 5000);
+	assert_int_equal(pc->failures_before_down, 3);
+	assert_int_equal(pc->n_services, 0);
+	probe_config_destroy(pc);
+}
+
+static void test_full(void **state)
+{
+	(void)state;
+	struct probe_config *pc = NULL;
+	char *e = probes_errors(
+	    "{\"probes\": {\"interval\": \"10s\", \"timeout\": \"500ms\",\n"
+	    " \"failures_before_down\": 2, \"keep\": \"7d\",\n"
+	    " \"services\": {\"orders\": {\"failover_runbook\": \"fo\",\n"
+	    "  \"checks\": [\n"
+	    "   {\"name\": \"api\", \"kind\": \"http\", \"url\": "
+	    "\"http://127.0.0.1:1/ok\", \"expect_status\": 204,\n"
+	    "    \"body_contains\": \"ok\", \"latency_max\": \"250ms\"},\n"
+	    "   {\"name\": \"port\", \"kind\": \"tcp\", \"host\": "
+	    "\"127.0.0.1\", \"port\": 5432, \"timeout\": 2},\n"
+	    "   {\"name\": \"db\", \"kind\": \"postgres\", \"conninfo\": "
+	    "\"host=/tmp port=5432 dbname=x\", \"passfile\": \"/p\",\n"
+	    "    \"lag_max\": \"30s\", \"lag_max_bytes\": 1024, \"standbys\": "
+	    "[\"s1\"], \"interval\": \"1m\"},\n"
+	    "   {\"name\": \"n\", \"kind\": \"command\", \"command\": "
+	    "[\"echo\", "
+	    "\"5\"], \"max\": 10}\n"
+	    "  ]}}}}",
+	    &pc);
+	if (e != NULL)
+		fail_msg("%s", e);
+	assert_int_equal(pc->n_services, 1);
+	const struct probe_service *s = probe_config_service(pc, "orders");
+	assert_non_null(s);
+	assert_string_equal(s->failover_runbook, "fo");
+	assert_int_equal(s->failures_before_down, 2);
+	assert_int_equal(s->n_checks, 4);
+	assert_string_equal(s->checks[0].kind->name, "http");
+	assert_int_equal(s->checks[0].expect_status, 204);
+	assert_int_equal(s->checks[0].timeout_ms, 500);
+	assert_true(s->checks[0].latency_max_ms == 250);
+	assert_string_equal(s->checks[1].port, "5432");
+	assert_int_equal(s->checks[1].timeout_ms, 2000);
+	assert_true(s->checks[2].lag_max_s == 30);
+	assert_int_equal(s->checks[2].lag_max_bytes, 1024);
+	assert_int_equal(s->checks[2].interval_s, 60);
+	assert_string_equal(s->checks[2].standbys[0], "s1");
+	assert_string_equal(s->checks[3].argv[0], "echo");
+	assert_true(s->checks[3].has_max && !s->checks[3].has_min);
+	assert_int_equal(pc->keep_s, 7 * 86400);
+	probe_config_destroy(pc);
+}
+
+static void test_probe_errors(void **state)
+{
+	(void)state;
+	char *e = probes_errors(
+	    "{\"probes\": {\"services\": {\"orders\": {\"checks\": [\n"
+	    "  {\"name\": \"a\", \"kind\": \"smtp\"},\n"
+	    "  {\"name\": \"b\", \"kind\": \"http\", \"url\": \"ftp://x\"},\n"
+	    "  {\"name\": \"c\", \"kind\": \"tcp\", \"host\": \"h\", \"port\": "
+	    "70000},\n"
+	    "  {\"name\": \"d\", \"kind\": \"postgres\", \"conninfo\": "
+	    "\"host=h password=hunter2\"},\n"
+	    "  {\"name\": \"e\", \"kind\": \"http\", \"url\": \"http://x\", "
+	    "\"colour\": 1},\n"
+	    "  {\"name\": \"e\", \"kind\": \"command\", \"command\": 5},\n"
+	    "  {\"name\": \"g\", \"kind\": \"http\", \"url\": \"http://x\", "
+	    "\"timeout\": \"soon\"}\n"
+	    "]}}}}",
+	    NULL);
+	expect_error(e, "cfg.json:2:17: unknown probe kind \"smtp\" "
+	                "(expected one of: http, tcp, postgres, command)");
+	expect_error(e, "cfg.json:3:");
+	expect_error(e, "expected an http:// or https:// URL");
+	expect_error(e, "cfg.json:4:");
+	expect_error(e, "expected a port from 1 to 65535, found 70000");
+	expect_error(e, "cfg.json:5:");
+	expect_error(e, "holds a password");
+	/* The password itself is never repeated. */
+	assert_null(strstr(e, "hunter2"));
+	expect_error(e, "cfg.json:6:");
+	expect_error(e, "unknown key \"colour\"");
+	expect_error(e, "has two checks named \"e\"");
+	expect_error(e, "expected a non-empty string or array for "
+	                "\"command\"");
+	expect_error(e, "cfg.json:8:");
+	expect_error(e, "bad duration \"soon\" for \"timeout\"");
+	free(e);
+	e = probes_errors("{\"probes\": {\"intervall\": \"5s\", "
+	                  "\"failures_before_down\": 0}}",
+	                  NULL);
+	expect_error(e, "cfg.json:1:13: unknown key \"intervall\"");
+	expect_error(e, "expected a whole number from 1 to 1000 for "
+	                "\"failures_before_down\", found 0");
+	free(e);
+	e = probes_errors(
+	    "{\"probes\": {\"services\": {\"x\": {\"auto_failover\": "
+	    "true, \"checks\": []}}}}",
+	    NULL);
+	expect_error(e, "\"auto_failover\" needs a \"failover_runbook\"");
+	free(e);
+	e = probes_errors("{\"probes\": {\"services\": {\"x\": {}}}}", NULL);
+	expect_error(e, "service \"x\" needs \"checks\"");
+	free(e);
+}
+
+static void test_notify(void **state)
+{
+	(void)state;
+	struct notify_config *nc = NULL;
+	char *e = notify_errors(
+	    "{\"notifications\": {\"channels\": [\n"
+	    " {\"name\": \"s\", \"kind\": \"slack\", \"url\": "
+	    "\"http://127.0.0.1:9/hook\"},\n"
+	    " {\"name\": \"n\", \"kind\": \"ntfy\", \"url\": "
+	    "\"http://127.0.0.1:9/topic\", \"priority\": \"high\", "
+	    "\"services\": [\"orders\"], \"events\": [\"probe\"]},\n"
+	    " {\"name\": \"j\", \"kind\": \"json\", \"url\": \"https://x/\", "
+	    "\"headers\": {\"Authorization\": \"Bearer t\"}}],\n"
+	    " \"retries\": 3, \"backoff\": \"2s\", \"backoff_max\": \"1m\", "
+	    "\"rate_limit\": 5, \"dedup_window\": \"10m\"}}",
+	    &nc);
+	if (e != NULL)
+		fail_msg("%s", e);
+	assert_int_equal(nc->n_channels, 3);
+	assert_int_equal(nc->channels[1].kind, NOTIFY_NTFY);
+	assert_string_equal(nc->channels[1].priority, "high");
+	assert_string_equal(nc->channels[1].services[0], "orders");
+	assert_string_equal(nc->channels[2].headers[0],
+	                    "Authorization: Bearer t");
+	assert_int_equal(nc->retries, 3);
+	assert_int_equal(nc->backoff_s, 2);
+	assert_int_equal(nc->backoff_max_s, 60);
+	assert_int_equal(nc->rate_limit, 5);
+	assert_int_equal(nc->dedup_window_s, 600);
+	notify_config_destroy(nc);
+
+	e = notify_errors(
+	    "{\"notifications\": {\"channels\": [\n"
+	    " {\"name\": \"s\", \"kind\": \"teams\", \"url\": \"x\"},\n"
+	    " {\"name\": \"s\", \"kind\": \"ntfy\", \"url\": \"http://x\", "
+	    "\"priority\": \"loud\", \"events\": [\"lunch\"]}],\n"
+	    " \"retries\": -1, \"backof\": 1}}",
+	    NULL);
+	expect_error(e, "cfg.json:2:");
+	expect_error(e, "unknown channel kind \"teams\" (expected one of: "
+	                "slack, ntfy, json)");
+	expect_error(e, "expected an http:// or https:// URL");
+	expect_error(e, "cfg.json:3:");
+	expect_error(e, "two channels are named \"s\"");
+	expect_error(e, "unknown priority \"loud\"");
+	expect_error(e, "unknown event type \"lunch\"");
+	expect_error(e, "cfg.json:4:");
+	expect_error(e, "expected a whole number from 0 to 100 for "
+	                "\"retries\"");
+	expect_error(e, "unknown key \"backof\"");
+	free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_probe_errors),
+	    cmocka_unit_test(test_notify),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,144 @@
+/* `notify test [--channel NAME]`: one message to every channel, retried
+ * with backoff; `notify log [--limit N]`: the outbox, newest first. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/notify.h"
+#include "core/timeutil.h"
+#include "db/catalog_agent.h"
+#include "tui/cmd.h"
+
+static int notify_test_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"channel", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *channel = NULL;
+	struct config *cfg;
+	struct catalog *cat;
+	int c, rc, sent = 0, failed = 0;
+	char *err = NULL;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'c') {
+			cli_error("notify test: expected [--channel NAME]");
+			return DR_EXIT_USAGE;
+		}
+		channel = optarg;
+	}
+	cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	rc = notify_test(cat, cfg->notify, cfg->environment, channel,
+	                 time_now(), &sent, &failed, &err);
+	if (rc != DR_OK) {
+		cli_error("notify test: %s", err);
+		free(err);
+		rc = dr_status_exit(rc);
+	} else {
+		printf("notify test: %d sent, %d failed (see 'drconsole "
+		       "notify log')\n",
+		       sent, failed);
+		rc = failed ? DR_EXIT_FAIL : DR_EXIT_OK;
+	}
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+static int notify_log_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"limit", required_argument, NULL, 'l'},
+	    {NULL, 0, NULL, 0},
+	};
+	long limit = 20;
+	struct config *cfg;
+	struct catalog *cat;
+	struct catalog_notify *rows = NULL;
+	size_t n = 0;
+	int c, rc;
+	char *err = NULL;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end = NULL;
+		if (c != 'l') {
+			cli_error("notify log: expected [--limit N]");
+			return DR_EXIT_USAGE;
+		}
+		limit = strtol(optarg, &end, 10);
+		if (*optarg == '\0' || *end != '\0' || limit < 0) {
+			cli_error("notify log: --limit: expected a number, "
+			          "found '%s'",
+			          optarg);
+			return DR_EXIT_USAGE;
+		}
+	}
+	cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	cat = cli_open_catalog(g, cfg, CATALOG_READONLY, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	if (catalog_notify_list(cat, (size_t)limit, &rows, &n, &err) !=
+	    CATALOG_OK) {
+		cli_error("notify log: %s", err);
+		free(err);
+		catalog_close(cat);
+		config_free(cfg);
+		return DR_EXIT_FAIL;
+	}
+	printf("%-5s %-20s %-12s %-13s %3s  %-40s %s\n", "ID", "CREATED",
+	       "CHANNEL", "STATUS", "TRY", "TITLE", "LAST ERROR");
+	for (size_t i = 0; i < n; i++) {
+		char at[32];
+		time_format_iso(rows[i].created_at, at);
+		printf("%-5lld %-20s %-12s %-13s %3d  %-40s %s\n",
+		       (long long)rows[i].id, at, rows[i].channel,
+		       rows[i].status, rows[i].attempts, rows[i].title,
+		       rows[i].last_error);
+	}
+	free(rows);
+	catalog_close(cat);
+	config_free(cfg);
+	return DR_EXIT_OK;
+}
+
+static int notify_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "test") == 0)
+		return notify_test_exec(g, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "log") == 0)
+		return notify_log_exec(g, argc - 1, argv + 1);
+	cli_error("notify: expected 'test [--channel NAME]' or 'log [--limit "
+	          "N]'");
+	return DR_EXIT_USAGE;
+}
+
+const struct cmd_entry cmd_notify_entry = {
+    .name = "notify",
+    .usage = "test [--channel NAME] | log [--limit N]",
+    .summary = "send a test notification, or show the ones sent",
+    .help = "  test [--channel NAME]  one message to every configured "
+            "channel (or one),\n"
+            "                         retried with backoff; exit 1 when one "
+            "could not be\n"
+            "                         delivered.\n"
+            "  log [--limit N]        the newest notifications (20 by "
+            "default; 0: all) with\n"
+            "                         their delivery status.\n"
+            "\nChannels are declared under \"notifications\" in the config; "
+            "see\ndrconsole.conf(5).\n",
+    .exec = notify_exec,
+};
