@@ -119,7 +119,8 @@ uninstall:
 	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	rm -rf $(DESTDIR)$(DATADIR)
 
-# libFuzzer over the JSON reader (config, runbooks, themes, imports).
+# libFuzzer over the JSON reader (config, runbooks, themes, imports) and
+# the runbook validator.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus-json
@@ -130,6 +131,17 @@ fuzz:
 		-o $(BUILD)/fuzz/json_fuzzer
 	$(BUILD)/fuzz/json_fuzzer -max_total_time=$(FUZZ_SECONDS) \
 		$(BUILD)/fuzz/corpus-json 2>&1 | tail -n 5
+	@mkdir -p $(BUILD)/fuzz/corpus-runbook
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+		tests/fuzz/runbook_fuzzer.c core/runbook.c \
+		core/runbook_action.c core/action_notify.c core/action_wait.c \
+		core/json.c core/duration.c core/xmalloc.c core/error.c \
+		$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
+		-o $(BUILD)/fuzz/runbook_fuzzer
+	$(BUILD)/fuzz/runbook_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+		$(BUILD)/fuzz/corpus-runbook runbooks \
+		tests/fixtures/runbooks/bad tests/fixtures/runbooks/good \
+		2>&1 | tail -n 5
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -333,6 +333,9 @@ static const char schema_v2[] =
 	"    VALUES (NEW.service_name, NEW.probe);\n"
 	"END;\n";
 
+/* Schemas that live with the code that uses them (db/sqlite_<area>.c). */
+extern const char sqlite_runbook_schema[];
+
 /* Migration 5 (issue 6, live signals): the agent's heartbeat, the last run
  * of every scheduled job, each probe's consecutive-failure state, and
  * notifications (the last state of every subject, and the outbox of every
@@ -458,6 +461,7 @@ static const char schema_v6[] =
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
+	{3, "runbook executions and their variables", sqlite_runbook_schema},
 	{5, "agent, jobs, probe state, notifications", schema_v5},
 	{6, "newest backup of every service", schema_v6},
 };

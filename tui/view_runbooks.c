@@ -1,168 +1,943 @@
+/* The Runbooks view: the runbooks found, with scenario, targets and last
+ * run; a wizard that asks for the incident type, the affected services and
+ * the variables; and the step view of a running execution.
+ *
+ * While a runbook runs, the engine (core/runbook_exec.h) drives: it calls
+ * back for output, confirmations and decisions, and each callback draws
+ * the step view and reads keys in a loop of its own until it has an
+ * answer.  The console's main loop is paused meanwhile, which is what an
+ * operator expects: the run owns the screen until it ends or is paused.
+ * The run uses its own read-write connection to the catalog; the console
+ * keeps its read-only one. */
 #include "tui/view_runbooks.h"
 
-#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/audit.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/runbook.h"
+#include "core/runbook_exec.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "db/catalog_runbook.h"
 #include "tui/listnav.h"
 #include "tui/screen.h"
 
-/* Until the runbook engine lands this lists the runbook files it will
- * load, so the tab, its keys and the refusal under --read-only are in
- * place. */
-struct runbook_file {
-	char name[128];
-	char dir[256];
+#define RB_KEY_ESCAPE   27
+#define RB_CTRL(c)      ((c)&0x1f)
+#define RB_OUTPUT_LINES 200
+#define RB_FIELD_MAX    256
+
+struct rb_entry {
+	char *path;
+	struct runbook *rb; /* NULL when invalid */
+	char last[64];      /* last run, from the catalog */
+};
+
+/* One run on screen. */
+struct rb_run {
+	struct runbook_exec *x;
+	char *lines[RB_OUTPUT_LINES]; /* output, oldest first (ring) */
+	size_t first, n;
+	char partial[512]; /* the line being written */
+	size_t partial_len;
+	char prompt[300]; /* the question, when one is asked */
+	char note[300];   /* the newest note from the engine */
+	int64_t last_draw_ms;
+	int stop; /* the operator asked to stop the command */
 };
 
 struct runbooks {
 	struct listnav nav;
-	struct runbook_file *files;
+	struct rb_entry *entries;
 	size_t n;
 	char filter[128];
 	int page;
+	struct rb_run *run; /* while a run is on screen */
+	size_t n_open;      /* unfinished runs, for the hint */
 };
 
-static int by_name(const void *a, const void *b)
+/* ---- time and keys ----------------------------------------------------- */
+
+static int64_t rb_ms(void)
 {
-	const struct runbook_file *x = a, *y = b;
-	return strcmp(x->name, y->name);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void scan_dir(struct runbooks *rb, const char *dir)
+/* A quit signal (SIGTERM, SIGHUP) seen during a run: the run pauses, and
+ * the signal is raised again afterwards so that the console quits. */
+static int rb_quit_sig;
+
+/* A key, waiting up to ms (ERR when none); Ctrl-C and quit signals read as
+ * RB_CTRL('c'), a resize as KEY_RESIZE. */
+static int rb_key(int ms)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		char name[128];
-		snprintf(name, sizeof name, "%.*s", (int)(len - 5), e->d_name);
-		int seen = 0;
-		for (size_t i = 0; i < rb->n; i++)
-			seen |= strcmp(rb->files[i].name, name) == 0;
-		if (seen) /* the first directory wins, as the engine will */
-			continue;
-		if (rb->filter[0] && !strcasestr(name, rb->filter))
-			continue;
-		rb->files =
-		    xreallocarray(rb->files, rb->n + 1, sizeof *rb->files);
-		strlcpy_dr(rb->files[rb->n].name, name,
-		           sizeof rb->files[rb->n].name);
-		strlcpy_dr(rb->files[rb->n].dir, dir,
-		           sizeof rb->files[rb->n].dir);
-		rb->n++;
+	int key;
+	unsigned sig;
+
+	if (rb_quit_sig)
+		return RB_CTRL('c');
+	sig = screen_take_signals();
+	if (sig & SCREEN_SIG_RESIZE) {
+		screen_follow_resize();
+		return KEY_RESIZE;
 	}
-	closedir(d);
+	if (sig & SCREEN_SIG_QUIT) {
+		if (screen_quit_signal() != SIGINT)
+			rb_quit_sig = screen_quit_signal();
+		return RB_CTRL('c');
+	}
+	wtimeout(stdscr, ms);
+	key = wgetch(stdscr);
+	nodelay(stdscr, TRUE);
+	return key;
 }
 
-static void load(struct runbooks *rb, struct view_ctx *ctx)
+/* ---- the list ----------------------------------------------------------- */
+
+static void entries_free(struct runbooks *v)
 {
-	free(rb->files);
-	rb->files = NULL;
-	rb->n = 0;
-	if (ctx->cfg && ctx->cfg->runbook_dir)
-		scan_dir(rb, ctx->cfg->runbook_dir);
-	scan_dir(rb, "runbooks");
-	scan_dir(rb, DRCONSOLE_DATADIR "/runbooks");
-	if (rb->n > 1)
-		qsort(rb->files, rb->n, sizeof *rb->files, by_name);
-	rb->nav.n = rb->n;
-	listnav_fit(&rb->nav, rb->page);
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->entries[i].path);
+		runbook_free(v->entries[i].rb);
+	}
+	free(v->entries);
+	v->entries = NULL;
+	v->n = 0;
+}
+
+static void load(struct runbooks *v, struct view_ctx *ctx)
+{
+	char **dirs = NULL, **files = NULL, *err = NULL;
+	size_t n_dirs = 0, n_files = 0, n_recs = 0;
+	struct catalog_recovery *recs = NULL;
+
+	entries_free(v);
+	runbook_search_dirs(ctx->cfg ? ctx->cfg->runbook_dir : NULL, &dirs,
+	                    &n_dirs);
+	runbook_list_files(dirs, n_dirs, &files, &n_files);
+	if (ctx->cat != NULL &&
+	    catalog_recovery_list(ctx->cat, 0, &recs, &n_recs, &err) !=
+	        CATALOG_OK) {
+		free(err);
+		n_recs = 0;
+	}
+	v->entries = xcalloc(n_files + 1, sizeof *v->entries);
+	for (size_t i = 0; i < n_files; i++) {
+		struct rb_entry *e = &v->entries[v->n];
+		char *why = NULL;
+
+		if (v->filter[0] && !strcasestr(files[i], v->filter))
+			continue;
+		e->path = xstrdup(files[i]);
+		if (runbook_load(files[i], &e->rb, &why) != DR_OK)
+			free(why);
+		strlcpy_dr(e->last, "-", sizeof e->last);
+		for (size_t j = 0; e->rb && j < n_recs; j++) {
+			char at[32];
+
+			if (strcmp(recs[j].recovery_procedure, e->rb->name))
+				continue;
+			time_format_short(recs[j].initiated_at, at);
+			/* Without the year, so that it fits 80 columns. */
+			snprintf(e->last, sizeof e->last, "%s %s%s",
+			         strlen(at) > 5 ? at + 5 : at,
+			         recs[j].is_drill ? "drill " : "",
+			         recs[j].recovery_status);
+			break;
+		}
+		v->n++;
+	}
+	catalog_recoveries_free(recs, n_recs);
+	v->n_open = 0;
+	if (ctx->cat != NULL) {
+		struct catalog_runbook_exec *open = NULL;
+
+		if (catalog_runbook_exec_list_open(ctx->cat, &open, &v->n_open,
+		                                   &err) != CATALOG_OK) {
+			free(err);
+			v->n_open = 0;
+		}
+		catalog_runbook_execs_free(open, v->n_open);
+	}
+	runbook_values_free(files, n_files);
+	runbook_values_free(dirs, n_dirs);
+	v->nav.n = v->n;
+	listnav_fit(&v->nav, v->page);
 }
 
 static void *runbooks_open(struct view_ctx *ctx)
 {
-	struct runbooks *rb = xcalloc(1, sizeof *rb);
-	rb->page = 10;
-	load(rb, ctx);
-	return rb;
+	struct runbooks *v = xcalloc(1, sizeof *v);
+
+	v->page = 10;
+	load(v, ctx);
+	return v;
 }
 
 static void runbooks_close(void *state)
 {
-	struct runbooks *rb = state;
-	if (rb == NULL)
+	struct runbooks *v = state;
+
+	if (v == NULL)
 		return;
-	free(rb->files);
-	free(rb);
+	entries_free(v);
+	free(v);
 }
 
 static void runbooks_reload(void *state, struct view_ctx *ctx, unsigned change)
 {
-	(void)state;
-	(void)ctx;
-	(void)change; /* files on disk, not catalog data: read on open */
+	if (change & VIEW_CHANGE_DATA)
+		load(state, ctx);
 }
 
 static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
                           struct view_rect r)
 {
-	struct runbooks *rb = state;
+	struct runbooks *v = state;
+
 	screen_put(win, r.y, r.x, r.w, screen_attr(THEME_COLUMN_HEADER),
-	           "RUNBOOK                          FROM");
-	rb->page = r.h - 3;
-	listnav_fit(&rb->nav, rb->page);
-	if (rb->n == 0)
+	           "RUNBOOK               SCENARIO     RTO   RPO STEPS  "
+	           "LAST RUN");
+	v->page = r.h - 4;
+	listnav_fit(&v->nav, v->page);
+	if (v->n == 0)
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
 		           screen_attr(THEME_DIM),
-		           rb->filter[0] ? "No runbook matches the filter."
-		                         : "No runbooks found in ./runbooks, "
-		                           "the installed runbooks or the "
-		                           "configured runbook_dir.");
-	for (int i = 0; i < rb->page && rb->nav.top + (size_t)i < rb->n; i++) {
-		size_t row = rb->nav.top + (size_t)i;
-		attr_t a = !ctx->wall && row == rb->nav.sel
+		           v->filter[0] ? "No runbook matches the filter."
+		                        : "No runbooks found in ./runbooks, "
+		                          "the installed runbooks or the "
+		                          "configured runbook_dir.");
+	for (int i = 0; i < v->page && v->nav.top + (size_t)i < v->n; i++) {
+		size_t row = v->nav.top + (size_t)i;
+		const struct rb_entry *e = &v->entries[row];
+		attr_t a = !ctx->wall && row == v->nav.sel
 		               ? screen_attr(THEME_SELECTION)
 		               : screen_attr(THEME_NORMAL);
-		screen_putf(win, r.y + 1 + i, r.x, r.w, a, "%-32s %s",
-		            rb->files[row].name, rb->files[row].dir);
+		char rto[16], rpo[16];
+
+		if (e->rb == NULL) {
+			screen_putf(win, r.y + 1 + i, r.x, r.w, a,
+			            "%-21.21s (invalid: drconsole runbook "
+			            "check %s)",
+			            e->path, e->path);
+			continue;
+		}
+		duration_format(e->rb->rto_s, rto, sizeof rto);
+		duration_format(e->rb->rpo_s, rpo, sizeof rpo);
+		screen_putf(win, r.y + 1 + i, r.x, r.w, a,
+		            "%-21.21s %-10.10s %5s %5s %5zu  %s", e->rb->name,
+		            e->rb->scenario, rto, rpo, e->rb->n_steps, e->last);
 	}
+	if (v->n_open > 0)
+		screen_putf(win, r.y + r.h - 2, r.x, r.w,
+		            screen_attr(THEME_MESSAGE),
+		            " %zu runbook run%s interrupted or paused: R "
+		            "resumes at the step where it stopped",
+		            v->n_open, v->n_open == 1 ? " is" : "s are");
+	else if (v->n > 0 && v->nav.sel < v->n && v->entries[v->nav.sel].rb)
+		screen_putf(win, r.y + r.h - 2, r.x, r.w,
+		            screen_attr(THEME_DIM), " %s",
+		            v->entries[v->nav.sel].rb->title);
 	screen_put(win, r.y + r.h - 1, r.x, r.w, screen_attr(THEME_DIM),
-	           " Enter/r runs the selected runbook, R resumes an "
-	           "interrupted one.");
+	           " Enter/r run  d drill  R resume an interrupted run");
+}
+
+/* ---- the run screen ------------------------------------------------- */
+
+static void out_push(struct rb_run *run, const char *line)
+{
+	size_t at;
+
+	if (run->n == RB_OUTPUT_LINES) {
+		free(run->lines[run->first]);
+		run->lines[run->first] = NULL;
+		run->first = (run->first + 1) % RB_OUTPUT_LINES;
+		run->n--;
+	}
+	at = (run->first + run->n) % RB_OUTPUT_LINES;
+	run->lines[at] = xstrdup(line);
+	run->n++;
+}
+
+static void out_free(struct rb_run *run)
+{
+	for (size_t i = 0; i < RB_OUTPUT_LINES; i++)
+		free(run->lines[i]);
+	memset(run->lines, 0, sizeof run->lines);
+	run->n = run->first = 0;
+}
+
+static attr_t clock_attr(enum runbook_clock c)
+{
+	switch (c) {
+	case RUNBOOK_CLOCK_OK:
+		return screen_attr(THEME_BAR_OK);
+	case RUNBOOK_CLOCK_AT_RISK:
+		return screen_attr(THEME_BAR_WARN);
+	case RUNBOOK_CLOCK_OVER:
+		return screen_attr(THEME_BAR_BAD);
+	}
+	return screen_attr(THEME_NORMAL);
+}
+
+static const char *status_mark(const char *status)
+{
+	if (strcmp(status, "completed") == 0)
+		return "[x]";
+	if (strcmp(status, "running") == 0)
+		return "[>]";
+	if (strcmp(status, "failed") == 0)
+		return "[!]";
+	if (strcmp(status, "skipped") == 0)
+		return "[-]";
+	if (strcmp(status, "interrupted") == 0)
+		return "[?]";
+	if (strcmp(status, "rolled_back") == 0)
+		return "[<]";
+	return "[ ]";
+}
+
+/* Word-wraps text into at most max_rows rows at (y, x), w wide. */
+static int draw_wrapped(int y, int x, int w, int max_rows, attr_t a,
+                        const char *text)
+{
+	int rows = 0;
+	const char *p = text;
+
+	while (*p && rows < max_rows) {
+		size_t len = strlen(p), take = len;
+		const char *nl = strchr(p, '\n');
+
+		if (nl && (size_t)(nl - p) < take)
+			take = (size_t)(nl - p);
+		if (take > (size_t)w) {
+			take = (size_t)w;
+			while (take > 0 && p[take] != ' ')
+				take--;
+			if (take == 0)
+				take = (size_t)w;
+		}
+		char *line = xstrndup(p, take);
+		screen_put(stdscr, y + rows, x, w, a, line);
+		free(line);
+		rows++;
+		p += take;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	return rows;
+}
+
+static void draw_run(struct rb_run *run, const char *keys)
+{
+	const struct runbook_exec *x = run->x;
+	const struct runbook *rb = runbook_exec_runbook(x);
+	const struct catalog_recovery *rec = runbook_exec_record(x);
+	size_t cur = runbook_exec_current(x);
+	int h, w, tree_w, y, rx, rw;
+	int64_t elapsed;
+	enum runbook_clock c = runbook_exec_clock(x, time_now(), &elapsed);
+	char e[32], t[32], line[512];
+
+	getmaxyx(stdscr, h, w);
+	werase(stdscr);
+	/* Header: what runs, and the RTO clock. */
+	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
+	screen_putf(stdscr, 0, 0, w, screen_attr(THEME_HEADER),
+	            " %s%s  %s  incident %s  services %s",
+	            rec->is_drill ? "DRILL " : "", rb->name,
+	            rec->recovery_status, rec->incident_type,
+	            rec->affected_services ? rec->affected_services : "-");
+	duration_format(elapsed, e, sizeof e);
+	duration_format(rec->rto_target_s, t, sizeof t);
+	snprintf(line, sizeof line, " RTO %s / %s%s ", e, t,
+	         c == RUNBOOK_CLOCK_OVER      ? " OVER RTO"
+	         : c == RUNBOOK_CLOCK_AT_RISK ? " AT RISK"
+	                                      : "");
+	screen_put(stdscr, 1, 0, -1, clock_attr(c) | A_BOLD, line);
+	screen_putf(stdscr, 1, screen_width(line) + 1,
+	            w - screen_width(line) - 1, screen_attr(THEME_DIM),
+	            "recovery %s", rec->recovery_id);
+
+	/* Left: phases and steps with their status. */
+	tree_w = w >= 100 ? 34 : 28;
+	y = 3;
+	for (size_t p = 0; p < rb->n_phases && y < h - 2; p++) {
+		const struct runbook_phase *ph = &rb->phases[p];
+
+		screen_putf(stdscr, y++, 0, tree_w, screen_attr(THEME_TITLE),
+		            "%zu %s", p + 1, ph->name);
+		for (size_t i = ph->first;
+		     i < ph->first + ph->count && y < h - 2; i++) {
+			const struct catalog_recovery_step *rs =
+			    runbook_exec_step(x, i);
+			attr_t a = i == cur ? screen_attr(THEME_SELECTION)
+			                    : screen_attr(THEME_NORMAL);
+			screen_putf(stdscr, y++, 0, tree_w, a, " %s %s",
+			            status_mark(rs->status), rb->steps[i].id);
+		}
+	}
+
+	/* Right: the current step, its command and instructions, output. */
+	rx = tree_w + 1;
+	rw = w - rx;
+	y = 3;
+	if (cur < rb->n_steps) {
+		const struct runbook_step *st = &rb->steps[cur];
+		const struct catalog_recovery_step *rs =
+		    runbook_exec_step(x, cur);
+		const char *cmd = runbook_exec_command(x, cur);
+		char *title = runbook_exec_expand(x, st->title);
+
+		screen_putf(stdscr, y++, rx, rw, screen_attr(THEME_TITLE),
+		            "Step %zu/%zu %s: %s", cur + 1, rb->n_steps, st->id,
+		            title);
+		free(title);
+		screen_putf(stdscr, y++, rx, rw, screen_attr(THEME_DIM),
+		            "%s, confirm %s, timeout %llds - %s", st->kind_name,
+		            runbook_confirm_label(st->confirm),
+		            (long long)st->timeout_s, rs->status);
+		if (cmd != NULL) {
+			snprintf(line, sizeof line, "$ %s%s", cmd,
+			         rec->is_drill ? "  (drill form)" : "");
+			y += draw_wrapped(y, rx, rw, 3,
+			                  screen_attr(THEME_NORMAL) | A_BOLD,
+			                  line);
+		}
+		if (st->instructions) {
+			char *ins = runbook_exec_expand(x, st->instructions);
+			y += draw_wrapped(y, rx, rw, 4,
+			                  screen_attr(THEME_NORMAL), ins);
+			free(ins);
+		}
+	}
+	if (run->note[0])
+		screen_putf(stdscr, y++, rx, rw, screen_attr(THEME_MESSAGE),
+		            "! %s", run->note);
+	screen_hline(stdscr, y++, rx, rw, screen_attr(THEME_BORDER));
+	/* Live output: the newest lines that fit. */
+	{
+		int rows = h - 3 - y;
+		size_t shown = run->n + (run->partial_len ? 1 : 0);
+		size_t skip = shown > (size_t)(rows > 0 ? rows : 0)
+		                  ? shown - (size_t)rows
+		                  : 0;
+		for (size_t i = skip; i < run->n && y < h - 3; i++)
+			screen_put(
+			    stdscr, y++, rx, rw, screen_attr(THEME_NORMAL),
+			    run->lines[(run->first + i) % RB_OUTPUT_LINES]);
+		if (run->partial_len && y < h - 3) {
+			run->partial[run->partial_len] = '\0';
+			screen_put(stdscr, y++, rx, rw,
+			           screen_attr(THEME_NORMAL), run->partial);
+		}
+	}
+	/* The question, and the keys. */
+	screen_put(stdscr, h - 2, 0, w, screen_attr(THEME_MESSAGE) | A_BOLD,
+	           run->prompt);
+	screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
+	screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER), keys);
+	wnoutrefresh(stdscr);
+	doupdate();
+	run->last_draw_ms = rb_ms();
+}
+
+/* ---- the engine's callbacks ----------------------------------------- */
+
+static void cb_event(void *arg, const struct runbook_exec *x,
+                     enum runbook_event ev, size_t step, const char *text)
+{
+	struct rb_run *run = arg;
+
+	(void)step;
+	run->x = (struct runbook_exec *)x;
+	if (ev == RUNBOOK_EV_NOTE)
+		snprintf(run->note, sizeof run->note, "%s", text);
+	if (ev == RUNBOOK_EV_STEP_BEGIN) {
+		out_free(run);
+		run->partial_len = 0;
+		run->note[0] = '\0';
+	}
+	run->prompt[0] = '\0';
+	draw_run(run, " a/Ctrl-C: stop the command");
+}
+
+static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
+                      const char *buf, size_t len)
+{
+	struct rb_run *run = arg;
+
+	(void)x;
+	(void)step;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n' ||
+		    run->partial_len + 1 >= sizeof run->partial) {
+			run->partial[run->partial_len] = '\0';
+			out_push(run, run->partial);
+			run->partial_len = 0;
+			if (buf[i] == '\n')
+				continue;
+		}
+		if (buf[i] != '\r')
+			run->partial[run->partial_len++] =
+			    buf[i] == '\t' ? ' ' : buf[i];
+	}
+	if (rb_ms() - run->last_draw_ms >= 100)
+		draw_run(run, " a/Ctrl-C: stop the command");
+}
+
+static int cb_stop(void *arg)
+{
+	struct rb_run *run = arg;
+	int key = rb_key(0);
+
+	if (key == 'a' || key == 'A' || key == RB_CTRL('c'))
+		run->stop = 1;
+	if (key == KEY_RESIZE || rb_ms() - run->last_draw_ms >= 1000)
+		draw_run(run, " a/Ctrl-C: stop the command");
+	if (run->stop) {
+		run->stop = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static int cb_yes(void *arg, const struct runbook_exec *x, size_t step,
+                  const char *question)
+{
+	struct rb_run *run = arg;
+
+	(void)x;
+	(void)step;
+	snprintf(run->prompt, sizeof run->prompt, " %s  y: yes   n: no",
+	         question);
+	for (;;) {
+		draw_run(run, " y yes  n no  Ctrl-C leave (the run pauses)");
+		int key = rb_key(1000);
+		if (key == 'y' || key == 'Y')
+			return 1;
+		if (key == 'n' || key == 'N' || key == RB_KEY_ESCAPE)
+			return 0;
+		if (key == RB_CTRL('c'))
+			return -1;
+	}
+}
+
+/* Edits a line at the bottom; NULL when the operator left with Ctrl-C. */
+static char *edit_line(struct rb_run *run, const char *question,
+                       const char *keys)
+{
+	char text[RB_FIELD_MAX] = "";
+	size_t len = 0;
+
+	for (;;) {
+		snprintf(run->prompt, sizeof run->prompt, " %s: %s_", question,
+		         text);
+		draw_run(run, keys);
+		int key = rb_key(1000);
+		if (key == '\n' || key == '\r' || key == KEY_ENTER)
+			return xstrdup(text);
+		if (key == RB_CTRL('c'))
+			return NULL;
+		if (key == RB_KEY_ESCAPE)
+			return xstrdup("");
+		if ((key == KEY_BACKSPACE || key == 127 ||
+		     key == RB_CTRL('h')) &&
+		    len > 0)
+			text[--len] = '\0';
+		else if (key >= ' ' && key < 127 && len + 1 < sizeof text) {
+			text[len++] = (char)key;
+			text[len] = '\0';
+		}
+	}
+}
+
+static char *cb_word(void *arg, const struct runbook_exec *x, size_t step,
+                     const char *question, const char *word)
+{
+	(void)x;
+	(void)step;
+	(void)word;
+	return edit_line(arg, question,
+	                 " type the word, Enter  Esc decline  Ctrl-C leave");
+}
+
+static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
+                                       size_t step, enum runbook_ask why,
+                                       char **reason)
+{
+	struct rb_run *run = arg;
+	const struct runbook *rb = runbook_exec_runbook(x);
+	const char *id = step < rb->n_steps ? rb->steps[step].id : "?";
+
+	snprintf(run->prompt, sizeof run->prompt, " Step %s %s.", id,
+	         why == RUNBOOK_ASK_FAILED        ? "failed"
+	         : why == RUNBOOK_ASK_INTERRUPTED ? "was interrupted"
+	                                          : "was not confirmed");
+	for (;;) {
+		draw_run(run, " r retry  s skip  b rollback  a abort  p pause");
+		switch (rb_key(1000)) {
+		case 'r':
+			return RUNBOOK_DO_RETRY;
+		case 'b':
+			return RUNBOOK_DO_ROLLBACK;
+		case 'a':
+			return RUNBOOK_DO_ABORT;
+		case 'p':
+		case RB_CTRL('c'):
+			return RUNBOOK_DO_PAUSE;
+		case 's':
+			*reason = edit_line(run, "Why skip it",
+			                    " the reason, Enter  Ctrl-C pause");
+			if (*reason == NULL)
+				return RUNBOOK_DO_PAUSE;
+			if ((*reason)[0] == '\0') {
+				free(*reason);
+				*reason = NULL;
+				continue;
+			}
+			return RUNBOOK_DO_SKIP;
+		}
+	}
+}
+
+/* ---- the wizard ------------------------------------------------------ */
+
+/* A simple full-screen form, one question at a time; NULL on Esc. */
+static char *ask_field(const char *title, const char *question, const char *def)
+{
+	char text[RB_FIELD_MAX] = "";
+	size_t len = 0;
+	int h, w;
+
+	for (;;) {
+		getmaxyx(stdscr, h, w);
+		werase(stdscr);
+		screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
+		screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER), title);
+		screen_put(stdscr, 3, 2, w - 4, screen_attr(THEME_TITLE),
+		           question);
+		screen_putf(stdscr, 4, 2, w - 4, screen_attr(THEME_DIM),
+		            "default: %s", def && def[0] ? def : "(none)");
+		screen_putf(stdscr, 6, 2, w - 4,
+		            screen_attr(THEME_NORMAL) | A_BOLD, "> %s_", text);
+		screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
+		screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER),
+		           " Enter accept (empty: the default)  Esc cancel");
+		wnoutrefresh(stdscr);
+		doupdate();
+		int key = rb_key(1000);
+		if (key == '\n' || key == '\r' || key == KEY_ENTER)
+			return xstrdup(len ? text : (def ? def : ""));
+		if (key == RB_KEY_ESCAPE || key == RB_CTRL('c'))
+			return NULL;
+		if ((key == KEY_BACKSPACE || key == 127 ||
+		     key == RB_CTRL('h')) &&
+		    len > 0)
+			text[--len] = '\0';
+		else if (key >= ' ' && key < 127 && len + 1 < sizeof text) {
+			text[len++] = (char)key;
+			text[len] = '\0';
+		}
+	}
+}
+
+/* Shows a message until a key; returns the key. */
+static int show_message(const char *title, const char *text)
+{
+	int h, w, key;
+
+	if (rb_quit_sig)
+		return RB_CTRL('c');
+	getmaxyx(stdscr, h, w);
+	werase(stdscr);
+	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
+	screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER), title);
+	draw_wrapped(2, 2, w - 4, h - 5, screen_attr(THEME_NORMAL), text);
+	screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
+	screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER),
+	           " press any key");
+	wnoutrefresh(stdscr);
+	doupdate();
+	while ((key = rb_key(1000)) == ERR || key == KEY_RESIZE)
+		;
+	return key;
+}
+
+static struct catalog *open_rw(struct view_ctx *ctx, char **err)
+{
+	struct catalog *cat = NULL;
+
+	if (catalog_open(ctx->catalog_path, 0, &cat, err) != CATALOG_OK)
+		return NULL;
+	audit_attach(cat);
+	return cat;
+}
+
+/* Runs (or resumes) with the step view, then shows how it ended. */
+static void run_screen(struct runbooks *v, struct view_ctx *ctx,
+                       struct catalog *cat, const struct runbook_start *s,
+                       const char *resume_id)
+{
+	struct rb_run run;
+	struct runbook_ui ui = {
+	    .arg = &run,
+	    .event = cb_event,
+	    .output = cb_output,
+	    .ask_yes = cb_yes,
+	    .ask_word = cb_word,
+	    .decide = cb_decide,
+	    .stop_requested = cb_stop,
+	};
+	char *err = NULL, *msg;
+	int rc;
+
+	memset(&run, 0, sizeof run);
+	v->run = &run;
+	rc = resume_id ? runbook_exec_resume(cat, resume_id, &ui, &run.x, &err)
+	               : runbook_exec_start(cat, s, &ui, &run.x, &err);
+	if (rc != DR_OK) {
+		show_message(resume_id ? " Resume refused" : " Run refused",
+		             err ? err : dr_status_name(rc));
+		free(err);
+		v->run = NULL;
+		return;
+	}
+	rc = runbook_exec_run(run.x, &err);
+	const struct catalog_recovery *rec = runbook_exec_record(run.x);
+	int64_t elapsed;
+	char e[32], t[32];
+
+	runbook_exec_clock(run.x, time_now(), &elapsed);
+	duration_format(elapsed, e, sizeof e);
+	duration_format(rec->rto_target_s, t, sizeof t);
+	if (rc != DR_OK)
+		msg = xasprintf("The catalog failed: %s.  Recovery %s can be "
+		                "resumed once it works again.",
+		                err ? err : "unknown error", rec->recovery_id);
+	else if (runbook_exec_paused(run.x))
+		msg =
+		    xasprintf("Recovery %s is paused at step %zu.  Resume it "
+		              "here with R, or with 'drconsole runbook "
+		              "resume %s'.",
+		              rec->recovery_id, runbook_exec_current(run.x) + 1,
+		              rec->recovery_id);
+	else
+		msg = xasprintf("Recovery %s %s%s in %s (RTO %s).  The record "
+		                "is in the Log view.",
+		                rec->recovery_id, rec->recovery_status,
+		                rec->is_drill ? " (drill)" : "", e, t);
+	free(err);
+	out_free(&run);
+	runbook_exec_free(run.x);
+	v->run = NULL;
+	show_message(" Runbook finished", msg);
+	free(msg);
+	(void)ctx;
+	if (rb_quit_sig) {
+		int sig = rb_quit_sig;
+		rb_quit_sig = 0;
+		raise(sig); /* the console's handler: it quits as usual */
+	}
+}
+
+static void wizard(struct runbooks *v, struct view_ctx *ctx,
+                   const struct runbook *rb, int drill)
+{
+	char title[200], *incident = NULL, *services = NULL, *err = NULL;
+	char **assign = xcalloc(rb->n_vars + 1, sizeof *assign);
+	size_t n_assign = 0;
+	struct catalog *cat;
+
+	snprintf(title, sizeof title, " %s %s: %s", drill ? "Drill" : "Run",
+	         rb->name, rb->title);
+	incident =
+	    ask_field(title, "Incident type",
+	              rb->incident_type ? rb->incident_type : rb->scenario);
+	if (incident == NULL)
+		goto out;
+	{
+		char *def = NULL;
+		for (size_t i = 0; i < rb->n_services; i++) {
+			char *both = xasprintf("%s%s%s", def ? def : "",
+			                       def ? "," : "", rb->services[i]);
+			free(def);
+			def = both;
+		}
+		services = ask_field(title,
+		                     "Affected services (comma-separated; "
+		                     "${NAME} is filled from the variables)",
+		                     def);
+		free(def);
+		if (services == NULL)
+			goto out;
+	}
+	for (size_t i = 0; i < rb->n_vars; i++) {
+		const struct runbook_var *var = &rb->vars[i];
+		char q[300];
+		snprintf(q, sizeof q, "%s (%s)%s%s", var->prompt, var->name,
+		         var->pattern ? ", matching " : "",
+		         var->pattern ? var->pattern : "");
+		char *val = ask_field(title, q, var->def);
+		if (val == NULL)
+			goto out;
+		assign[n_assign++] = xasprintf("%s=%s", var->name, val);
+		free(val);
+	}
+	cat = open_rw(ctx, &err);
+	if (cat == NULL) {
+		show_message(" Run refused", err ? err
+		                                 : "cannot open the "
+		                                   "catalog");
+		goto out;
+	}
+	{
+		/* Services equal to the runbook's default are expanded by
+		 * the engine; others are taken as given. */
+		struct runbook_start s = {
+		    .rb = rb,
+		    .assign = assign,
+		    .n_assign = n_assign,
+		    .incident_type = incident,
+		    .services = strstr(services, "${") ? NULL : services,
+		    .drill = drill,
+		    .data_loss_minutes = -1,
+		};
+		run_screen(v, ctx, cat, &s, NULL);
+	}
+	catalog_close(cat);
+out:
+	free(err);
+	free(incident);
+	free(services);
+	runbook_values_free(assign, n_assign);
+}
+
+/* Resume: the open executions, newest last; the operator picks one. */
+static void resume_pick(struct runbooks *v, struct view_ctx *ctx)
+{
+	struct catalog_runbook_exec *open = NULL;
+	size_t n = 0, sel = 0;
+	char *err = NULL;
+	struct catalog *cat = open_rw(ctx, &err);
+
+	if (cat == NULL || catalog_runbook_exec_list_open(cat, &open, &n,
+	                                                  &err) != CATALOG_OK) {
+		show_message(" Resume", err ? err : "cannot read the catalog");
+		free(err);
+		catalog_close(cat);
+		return;
+	}
+	if (n == 0) {
+		show_message(" Resume",
+		             "No interrupted or paused runbook run.");
+		catalog_close(cat);
+		return;
+	}
+	for (;;) {
+		int h, w;
+		getmaxyx(stdscr, h, w);
+		werase(stdscr);
+		screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
+		screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER),
+		           " Resume a runbook run");
+		for (size_t i = 0; i < n && (int)i < h - 4; i++) {
+			char since[32];
+			time_format_short(open[i].held_since, since);
+			screen_putf(stdscr, 2 + (int)i, 1, w - 2,
+			            i == sel ? screen_attr(THEME_SELECTION)
+			                     : screen_attr(THEME_NORMAL),
+			            "%-20.20s %.8s  %s  %s%s", open[i].runbook,
+			            open[i].recovery_id, since,
+			            open[i].pid ? "held by " : "paused",
+			            open[i].pid ? open[i].holder : "");
+		}
+		screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
+		screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER),
+		           " Up/Down choose  Enter resume  Esc back");
+		wnoutrefresh(stdscr);
+		doupdate();
+		int key = rb_key(1000);
+		if (key == KEY_UP || key == 'k')
+			sel = sel > 0 ? sel - 1 : 0;
+		else if ((key == KEY_DOWN || key == 'j') && sel + 1 < n)
+			sel++;
+		else if (key == RB_KEY_ESCAPE || key == 'q' ||
+		         key == RB_CTRL('c'))
+			break;
+		else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+			char id[40];
+			strlcpy_dr(id, open[sel].recovery_id, sizeof id);
+			run_screen(v, ctx, cat, NULL, id);
+			break;
+		}
+	}
+	catalog_runbook_execs_free(open, n);
+	catalog_close(cat);
 }
 
 static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
 {
-	struct runbooks *rb = state;
-	unsigned res = listnav_key(&rb->nav, key, rb->page);
+	struct runbooks *v = state;
+	unsigned res = listnav_key(&v->nav, key, v->page);
+	const struct rb_entry *e;
+
 	if (res)
 		return res;
+	e = v->n > 0 && v->nav.sel < v->n ? &v->entries[v->nav.sel] : NULL;
 	switch (key) {
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
 	case 'r':
-		if (rb->n == 0)
+	case 'd':
+		if (e == NULL)
 			return VIEW_HANDLED;
-		return view_refuse_action(ctx, "run runbook",
-		                          "the runbook engine is not in this "
-		                          "build yet");
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "run runbook", NULL);
+		if (e->rb == NULL) {
+			view_message(ctx, 1,
+			             "%s is invalid: see 'drconsole "
+			             "runbook check %s'",
+			             e->path, e->path);
+			return VIEW_HANDLED | VIEW_REDRAW;
+		}
+		wizard(v, ctx, e->rb, key == 'd');
+		load(v, ctx);
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'R':
-		return view_refuse_action(ctx, "resume runbook",
-		                          "the runbook engine is not in this "
-		                          "build yet");
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "resume runbook", NULL);
+		resume_pick(v, ctx);
+		load(v, ctx);
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	return 0;
 }
 
 static void runbooks_filter(void *state, struct view_ctx *ctx, const char *text)
 {
-	struct runbooks *rb = state;
-	strlcpy_dr(rb->filter, text, sizeof rb->filter);
-	rb->nav.sel = rb->nav.top = 0;
-	load(rb, ctx);
+	struct runbooks *v = state;
+
+	strlcpy_dr(v->filter, text, sizeof v->filter);
+	v->nav.sel = v->nav.top = 0;
+	load(v, ctx);
 }
 
 const struct view_ops view_runbooks_ops = {
     .name = "Runbooks",
-    .hints = "Enter:run",
+    .hints = "Enter:run d:drill R:resume",
     .open = runbooks_open,
     .close = runbooks_close,
     .reload = runbooks_reload,

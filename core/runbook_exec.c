@@ -1,0 +1,1426 @@
+/* The runbook engine (see runbook_exec.h for the states).
+ *
+ * Order of things for one step: show it, ask for its confirmation, store
+ * "running" (with who confirmed) and only then start its command; store
+ * the outcome when it ends.  So a crash at any point leaves a record that
+ * says what may have happened: a step stored as running may have run in
+ * part, which is why resume calls it interrupted and asks, and never runs
+ * a completed step again.
+ *
+ * Variables reach commands only through the environment (DR_VAR_NAME);
+ * the command text is passed to /bin/sh untouched. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/error.h"
+#include "core/runbook_action.h"
+#include "core/runbook_exec.h"
+#include "core/runbook_proc.h"
+#include "core/service.h"
+#include "core/timeutil.h"
+#include "core/uuid.h"
+#include "core/xmalloc.h"
+#include "db/catalog_runbook.h"
+
+#define EXEC_TAIL_MAX 4000
+#define EXEC_NO_STEP  ((size_t)-1)
+
+extern char **environ;
+
+struct runbook_exec {
+	struct catalog *cat;
+	struct runbook *rb;
+	char **values; /* rb->n_vars */
+	char *services_csv;
+	struct catalog_recovery rec;
+	struct catalog_recovery_step *steps; /* rb->n_steps, seq = i + 1 */
+	struct catalog_runbook_exec hold;
+	const struct runbook_ui *ui;
+	char actor[64];
+	char origin[64];
+	char host[128];
+	size_t current;
+	int paused;
+	int stopping;
+	/* Output of the step now running, newest EXEC_TAIL_MAX bytes. */
+	char tail[EXEC_TAIL_MAX + 1];
+	size_t tail_len;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static void say(struct runbook_exec *x, size_t step, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(struct runbook_exec *x, size_t step, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (x->ui && x->ui->event)
+		x->ui->event(x->ui->arg, x, RUNBOOK_EV_NOTE, step, text);
+	free(text);
+}
+
+static void emit(struct runbook_exec *x, enum runbook_event ev, size_t step)
+{
+	if (x->ui && x->ui->event)
+		x->ui->event(x->ui->arg, x, ev, step, NULL);
+}
+
+static void note_add(struct catalog_recovery_step *rs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note_add(struct catalog_recovery_step *rs, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *all;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	all = rs->notes ? xasprintf("%s\n%s", rs->notes, line) : line;
+	if (rs->notes) {
+		free(line);
+		free(rs->notes);
+	}
+	rs->notes = all;
+}
+
+static void tail_add(struct runbook_exec *x, const char *buf, size_t len)
+{
+	if (len >= EXEC_TAIL_MAX) {
+		memcpy(x->tail, buf + len - EXEC_TAIL_MAX, EXEC_TAIL_MAX);
+		x->tail_len = EXEC_TAIL_MAX;
+	} else {
+		if (x->tail_len + len > EXEC_TAIL_MAX) {
+			size_t drop = x->tail_len + len - EXEC_TAIL_MAX;
+			memmove(x->tail, x->tail + drop, x->tail_len - drop);
+			x->tail_len -= drop;
+		}
+		memcpy(x->tail + x->tail_len, buf, len);
+		x->tail_len += len;
+	}
+	x->tail[x->tail_len] = '\0';
+}
+
+static void output(struct runbook_exec *x, const char *buf, size_t len)
+{
+	tail_add(x, buf, len);
+	if (x->ui && x->ui->output)
+		x->ui->output(x->ui->arg, x, x->current, buf, len);
+}
+
+static void output_line(struct runbook_exec *x, const char *text)
+{
+	output(x, text, strlen(text));
+	output(x, "\n", 1);
+}
+
+static void store_tail(struct runbook_exec *x, struct catalog_recovery_step *rs)
+{
+	free(rs->output_tail);
+	rs->output_tail = x->tail_len ? xstrndup(x->tail, x->tail_len) : NULL;
+}
+
+static char *who(const struct runbook_exec *x)
+{
+	if (x->origin[0])
+		return xasprintf("%s (%s)", x->actor, x->origin);
+	return xstrdup(x->actor);
+}
+
+/* Stores the record, optionally one step, and an audit row, together. */
+static int persist(struct runbook_exec *x, size_t step, const char *action,
+                   char **err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int persist(struct runbook_exec *x, size_t step, const char *action,
+                   char **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *details;
+	int rc;
+
+	va_start(ap, fmt);
+	details = xvasprintf(fmt, ap);
+	va_end(ap);
+	x->rec.updated_at = time_now();
+	rc = catalog_begin(x->cat, err);
+	if (rc != CATALOG_OK)
+		goto out;
+	if (step != EXEC_NO_STEP)
+		rc = catalog_recovery_step_put(x->cat, &x->steps[step], err);
+	if (rc == CATALOG_OK)
+		rc = catalog_recovery_update(x->cat, &x->rec, err);
+	if (rc == CATALOG_OK)
+		rc = audit_record(x->cat, action, x->rec.recovery_id, details,
+		                  err);
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(x->cat, err);
+	if (rc != CATALOG_OK)
+		catalog_rollback(x->cat);
+out:
+	free(details);
+	return rc;
+}
+
+/* ---- the environment of a command --------------------------------- */
+
+static char **build_env(const struct runbook_exec *x, size_t step)
+{
+	size_t n = 0, cap = 16;
+	char **env;
+
+	for (char **e = environ; *e; e++)
+		cap++;
+	cap += x->rb->n_vars;
+	env = xcalloc(cap + 1, sizeof *env);
+	/* A runbook sees only the DR_ variables drconsole sets. */
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "DR_", 3) != 0)
+			env[n++] = xstrdup(*e);
+	for (size_t i = 0; i < x->rb->n_vars; i++)
+		env[n++] = xasprintf("DR_VAR_%s=%s", x->rb->vars[i].name,
+		                     x->values[i] ? x->values[i] : "");
+	env[n++] = xasprintf("DR_RECOVERY_ID=%s", x->rec.recovery_id);
+	env[n++] = xasprintf("DR_RUNBOOK=%s", x->rb->name);
+	env[n++] = xasprintf("DR_DRILL=%d", x->rec.is_drill ? 1 : 0);
+	env[n++] = xasprintf("DR_INCIDENT_TYPE=%s", x->rec.incident_type);
+	env[n++] = xasprintf("DR_SERVICES=%s", x->services_csv);
+	if (step != EXEC_NO_STEP)
+		env[n++] = xasprintf("DR_STEP=%s", x->rb->steps[step].id);
+	env[n] = NULL;
+	return env;
+}
+
+static void env_free(char **env)
+{
+	for (char **e = env; e && *e; e++)
+		free(*e);
+	free(env);
+}
+
+/* ---- running commands ----------------------------------------------- */
+
+static void proc_output(void *arg, const char *buf, size_t len)
+{
+	output(arg, buf, len);
+}
+
+static int proc_should_stop(void *arg)
+{
+	struct runbook_exec *x = arg;
+
+	if (x->stopping)
+		return 1;
+	if (x->ui && x->ui->stop_requested && x->ui->stop_requested(x->ui->arg))
+		x->stopping = 1;
+	return x->stopping;
+}
+
+static void proc_started(void *arg, pid_t pgid)
+{
+	struct runbook_exec *x = arg;
+	char *err = NULL;
+
+	/* Best effort: only used to warn on resume that it may still run. */
+	if (catalog_runbook_exec_set_child(x->cat, x->rec.recovery_id,
+	                                   (int64_t)pgid, &err) != CATALOG_OK)
+		free(err);
+	x->hold.child_pgid = pgid;
+}
+
+/* DR_OK with *exit_code; DR_ETIMEOUT, DR_EBUSY (stopped), DR_EIO. */
+static int run_shell(struct runbook_exec *x, const char *command,
+                     int64_t timeout_s, int *exit_code, char **err)
+{
+	char **env = build_env(x, x->current);
+	struct runbook_proc_opts opts = {
+	    .command = command,
+	    .env = env,
+	    .timeout_s = timeout_s,
+	    .on_output = proc_output,
+	    .should_stop = proc_should_stop,
+	    .on_start = proc_started,
+	    .arg = x,
+	};
+	struct runbook_proc_result res;
+	int rc = runbook_proc_run(&opts, &res, err);
+
+	env_free(env);
+	*exit_code = res.exit_code;
+	if (rc != DR_OK)
+		return rc;
+	if (res.timed_out) {
+		*err = xasprintf("timed out after %llds; its process group was "
+		                 "killed",
+		                 (long long)timeout_s);
+		return DR_ETIMEOUT;
+	}
+	if (res.stopped) {
+		*err = xstrdup("stopped by the operator; its process group "
+		               "was killed");
+		return DR_EBUSY;
+	}
+	if (res.signal) {
+		*err = xasprintf("killed by signal %d", res.signal);
+		return DR_OK;
+	}
+	return DR_OK;
+}
+
+static int action_run(void *engine, const char *command, int64_t timeout_s,
+                      int *exit_code, char **err)
+{
+	return run_shell(engine, command, timeout_s, exit_code, err);
+}
+
+static void action_say(void *engine, const char *text)
+{
+	output_line(engine, text);
+}
+
+static void action_notify(void *engine, const char *message)
+{
+	struct runbook_exec *x = engine;
+
+	if (x->ui && x->ui->notify)
+		x->ui->notify(x->ui->arg, x, message);
+}
+
+static int action_stopped(void *engine)
+{
+	return proc_should_stop(engine);
+}
+
+/* ---- accessors -------------------------------------------------------- */
+
+const struct runbook *runbook_exec_runbook(const struct runbook_exec *x)
+{
+	return x->rb;
+}
+
+const struct catalog_recovery *runbook_exec_record(const struct runbook_exec *x)
+{
+	return &x->rec;
+}
+
+const struct catalog_recovery_step *
+runbook_exec_step(const struct runbook_exec *x, size_t i)
+{
+	return i < x->rb->n_steps ? &x->steps[i] : NULL;
+}
+
+size_t runbook_exec_current(const struct runbook_exec *x)
+{
+	return x->current;
+}
+
+int runbook_exec_paused(const struct runbook_exec *x)
+{
+	return x->paused;
+}
+
+int runbook_exec_is_drill(const struct runbook_exec *x)
+{
+	return x->rec.is_drill;
+}
+
+const char *runbook_exec_value(const struct runbook_exec *x, const char *name)
+{
+	long i = runbook_var_index(x->rb, name);
+
+	return i >= 0 ? x->values[i] : NULL;
+}
+
+const char *runbook_exec_command(const struct runbook_exec *x, size_t i)
+{
+	const struct runbook_step *st;
+
+	if (i >= x->rb->n_steps)
+		return NULL;
+	st = &x->rb->steps[i];
+	return x->rec.is_drill ? st->drill : st->command;
+}
+
+char *runbook_exec_expand(const struct runbook_exec *x, const char *text)
+{
+	return runbook_expand(x->rb, x->values, text);
+}
+
+enum runbook_clock runbook_clock_of(int64_t elapsed_s, int64_t target_s)
+{
+	if (target_s <= 0)
+		return RUNBOOK_CLOCK_OK;
+	if (elapsed_s > target_s)
+		return RUNBOOK_CLOCK_OVER;
+	if ((double)elapsed_s > 0.8 * (double)target_s)
+		return RUNBOOK_CLOCK_AT_RISK;
+	return RUNBOOK_CLOCK_OK;
+}
+
+enum runbook_clock runbook_exec_clock(const struct runbook_exec *x, int64_t now,
+                                      int64_t *elapsed_s)
+{
+	int64_t from = x->rec.incident_started_at ? x->rec.incident_started_at
+	                                          : x->rec.initiated_at;
+	int64_t end = x->rec.completed_at ? x->rec.completed_at : now;
+
+	*elapsed_s = end > from ? end - from : 0;
+	return runbook_clock_of(*elapsed_s, x->rec.rto_target_s);
+}
+
+/* ---- setting up ------------------------------------------------------- */
+
+void runbook_exec_free(struct runbook_exec *x)
+{
+	if (x == NULL)
+		return;
+	if (x->rb) {
+		runbook_values_free(x->values, x->rb->n_vars);
+		if (x->steps) {
+			for (size_t i = 0; i < x->rb->n_steps; i++) {
+				free(x->steps[i].output_tail);
+				free(x->steps[i].notes);
+			}
+		}
+	}
+	free(x->steps);
+	runbook_free(x->rb);
+	free(x->services_csv);
+	catalog_recovery_clear(&x->rec);
+	catalog_runbook_exec_clear(&x->hold);
+	free(x);
+}
+
+static struct runbook_exec *exec_new(struct catalog *cat,
+                                     const struct runbook_ui *ui)
+{
+	struct runbook_exec *x = xcalloc(1, sizeof *x);
+
+	x->cat = cat;
+	x->ui = ui;
+	audit_actor(x->actor, x->origin);
+	if (gethostname(x->host, sizeof x->host - 1) != 0)
+		strlcpy_dr(x->host, "localhost", sizeof x->host);
+	return x;
+}
+
+static void set_holder(struct runbook_exec *x)
+{
+	strlcpy_dr(x->hold.holder, x->actor, sizeof x->hold.holder);
+	strlcpy_dr(x->hold.origin, x->origin, sizeof x->hold.origin);
+	strlcpy_dr(x->hold.host, x->host, sizeof x->hold.host);
+	x->hold.pid = (int64_t)getpid();
+	x->hold.held_since = time_now();
+}
+
+/* The affected services: --services, else the runbook's, expanded. */
+static int resolve_services(struct runbook_exec *x, const char *given,
+                            char **err)
+{
+	char *csv = NULL;
+
+	if (given != NULL) {
+		csv = xstrdup(given);
+	} else {
+		for (size_t i = 0; i < x->rb->n_services; i++) {
+			char *one = runbook_exec_expand(x, x->rb->services[i]);
+			char *both = csv ? xasprintf("%s,%s", csv, one) : one;
+			if (csv) {
+				free(one);
+				free(csv);
+			}
+			csv = both;
+		}
+	}
+	if (csv == NULL || csv[0] == '\0') {
+		free(csv);
+		*err = xasprintf("runbook %s names no affected services: give "
+		                 "--services NAME[,NAME...]",
+		                 x->rb->name);
+		return DR_EINVAL;
+	}
+	/* Check each name; normalise away spaces after commas. */
+	char *clean = NULL, *save = NULL;
+	for (char *tok = strtok_r(csv, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		char *why = NULL;
+		if (service_name_check(tok, &why) != DR_OK) {
+			*err = xasprintf("affected services: %s", why);
+			free(why);
+			free(csv);
+			free(clean);
+			return DR_EINVAL;
+		}
+		char *joined =
+		    clean ? xasprintf("%s,%s", clean, tok) : xstrdup(tok);
+		free(clean);
+		clean = joined;
+	}
+	free(csv);
+	if (clean == NULL) {
+		*err = xstrdup("no affected services given");
+		return DR_EINVAL;
+	}
+	x->services_csv = clean;
+	return DR_OK;
+}
+
+/* A typed word must be something one cannot type by accident. */
+static int check_words(struct runbook_exec *x, char **err)
+{
+	for (size_t i = 0; i < x->rb->n_steps; i++) {
+		const struct runbook_step *st = &x->rb->steps[i];
+		char *w;
+
+		if (st->confirm != RUNBOOK_CONFIRM_TYPED)
+			continue;
+		w = runbook_exec_expand(x, st->confirm_word);
+		if (w[0] == '\0' || strcasecmp(w, "y") == 0 ||
+		    strcasecmp(w, "yes") == 0 || strcasecmp(w, "n") == 0 ||
+		    strcasecmp(w, "no") == 0) {
+			*err = xasprintf("step %s: its confirmation word "
+			                 "\"%s\" would be \"%s\", which is "
+			                 "too easy to type by accident; "
+			                 "choose other variable values",
+			                 st->id, st->confirm_word, w);
+			free(w);
+			return DR_EINVAL;
+		}
+		free(w);
+	}
+	return DR_OK;
+}
+
+static void init_steps(struct runbook_exec *x)
+{
+	x->steps = xcalloc(x->rb->n_steps + 1, sizeof *x->steps);
+	for (size_t i = 0; i < x->rb->n_steps; i++) {
+		struct catalog_recovery_step *rs = &x->steps[i];
+		const struct runbook_step *st = &x->rb->steps[i];
+		char *title = runbook_exec_expand(x, st->title);
+
+		strlcpy_dr(rs->recovery_id, x->rec.recovery_id,
+		           sizeof rs->recovery_id);
+		rs->seq = (int)i + 1;
+		strlcpy_dr(rs->step_id, st->id, sizeof rs->step_id);
+		strlcpy_dr(rs->phase, st->phase, sizeof rs->phase);
+		strlcpy_dr(rs->title, title, sizeof rs->title);
+		strlcpy_dr(rs->status, "pending", sizeof rs->status);
+		rs->exit_code = -1;
+		free(title);
+	}
+}
+
+static char *incident_key(const struct runbook *rb, const char *incident,
+                          int drill)
+{
+	return xasprintf("%s|%s%s", rb->name, incident, drill ? "|drill" : "");
+}
+
+static void describe_holder(const struct catalog_runbook_exec *h, char *buf,
+                            size_t size)
+{
+	char since[32];
+
+	time_format_iso(h->held_since, since);
+	snprintf(buf, size, "%s%s%s%s on %s (pid %lld) since %s", h->holder,
+	         h->origin[0] ? " (from " : "", h->origin,
+	         h->origin[0] ? ")" : "", h->host, (long long)h->pid, since);
+}
+
+/* 1 alive, 0 gone, -1 cannot tell (another host). */
+static int holder_alive(const struct runbook_exec *x,
+                        const struct catalog_runbook_exec *h)
+{
+	if (h->pid <= 0)
+		return 0;
+	if (strcmp(h->host, x->host) != 0)
+		return -1;
+	if (kill((pid_t)h->pid, 0) == 0 || errno == EPERM)
+		return 1;
+	return 0;
+}
+
+/* Services the catalog does not know get no data loss figure and no drill
+ * date: say so, without refusing (an incident may involve them anyway). */
+static void warn_unknown_services(struct runbook_exec *x)
+{
+	char *csv = xstrdup(x->services_csv), *save = NULL;
+
+	for (char *tok = strtok_r(csv, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct catalog_service svc;
+		char *err = NULL;
+
+		if (catalog_service_get(x->cat, tok, &svc, &err) ==
+		    CATALOG_ENOTFOUND)
+			say(x, EXEC_NO_STEP,
+			    "service %s is not in the catalog: no data loss "
+			    "figure or drill date will be kept for it",
+			    tok);
+		free(err);
+	}
+	free(csv);
+}
+
+int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
+                       const struct runbook_ui *ui, struct runbook_exec **out,
+                       char **err)
+{
+	struct runbook_exec *x = exec_new(cat, ui);
+	struct catalog_runbook_exec other;
+	int rc;
+	int64_t now = time_now();
+	const char *incident;
+	char *key;
+
+	*out = NULL;
+	memset(&other, 0, sizeof other);
+	rc = runbook_parse(s->rb->path, s->rb->text, strlen(s->rb->text),
+	                   &x->rb, err);
+	if (rc != DR_OK)
+		goto fail;
+	rc = runbook_resolve_vars(x->rb, s->assign, s->n_assign, &x->values,
+	                          err);
+	if (rc != DR_OK)
+		goto fail;
+	rc = resolve_services(x, s->services, err);
+	if (rc != DR_OK)
+		goto fail;
+	rc = check_words(x, err);
+	if (rc != DR_OK)
+		goto fail;
+	incident = s->incident_type       ? s->incident_type
+	           : x->rb->incident_type ? x->rb->incident_type
+	                                  : x->rb->scenario;
+	if (incident[0] == '\0' || strlen(incident) > 63) {
+		*err = xstrdup("the incident type must have 1 to 63 bytes");
+		rc = DR_EINVAL;
+		goto fail;
+	}
+	if (s->incident_started_at > now) {
+		*err = xstrdup("the incident cannot start in the future");
+		rc = DR_EINVAL;
+		goto fail;
+	}
+
+	{
+		char id[37];
+		uuid_v4(id);
+		strlcpy_dr(x->rec.recovery_id, id, sizeof x->rec.recovery_id);
+	}
+	/* tenant_id stays empty: the catalog's default tenant. */
+	strlcpy_dr(x->rec.incident_type, incident, sizeof x->rec.incident_type);
+	x->rec.affected_services = xstrdup(x->services_csv);
+	strlcpy_dr(x->rec.recovery_procedure, x->rb->name,
+	           sizeof x->rec.recovery_procedure);
+	strlcpy_dr(x->rec.recovery_status, "initiated",
+	           sizeof x->rec.recovery_status);
+	x->rec.rto_target_s = x->rb->rto_s;
+	x->rec.rpo_target_s = x->rb->rpo_s;
+	x->rec.actual_recovery_s = -1;
+	x->rec.data_loss_minutes = s->data_loss_minutes;
+	{
+		char *w = who(x);
+		strlcpy_dr(x->rec.initiated_by, w, sizeof x->rec.initiated_by);
+		free(w);
+	}
+	x->rec.initiated_at = now;
+	x->rec.incident_started_at = s->incident_started_at > 0 && !s->drill
+	                                 ? s->incident_started_at
+	                                 : now;
+	x->rec.recovery_notes = s->notes ? xstrdup(s->notes) : NULL;
+	x->rec.is_drill = s->drill ? 1 : 0;
+	x->rec.updated_at = now;
+	init_steps(x);
+
+	strlcpy_dr(x->hold.recovery_id, x->rec.recovery_id,
+	           sizeof x->hold.recovery_id);
+	strlcpy_dr(x->hold.runbook, x->rb->name, sizeof x->hold.runbook);
+	key = incident_key(x->rb, incident, s->drill);
+	strlcpy_dr(x->hold.incident_key, key, sizeof x->hold.incident_key);
+	free(key);
+	x->hold.open = 1;
+	x->hold.runbook_path = xstrdup(x->rb->path);
+	x->hold.runbook_text = xstrdup(x->rb->text);
+	set_holder(x);
+
+	rc = catalog_begin(cat, err);
+	if (rc != CATALOG_OK)
+		goto fail;
+	rc = catalog_recovery_insert(cat, &x->rec, err);
+	if (rc == CATALOG_OK) {
+		rc = catalog_runbook_exec_insert(cat, &x->hold, &other, err);
+		if (rc == CATALOG_EBUSY) {
+			char desc[512], hint[256];
+			int alive = holder_alive(x, &other);
+
+			catalog_rollback(cat);
+			free(*err);
+			describe_holder(&other, desc, sizeof desc);
+			if (alive == 1)
+				hint[0] = '\0';
+			else if (alive == 0)
+				snprintf(hint, sizeof hint,
+				         " %s: continue it with 'drconsole "
+				         "runbook resume %s'.",
+				         other.pid > 0 ? "That process is gone"
+				                       : "It is paused",
+				         other.recovery_id);
+			else
+				snprintf(hint, sizeof hint,
+				         " It runs on another host; from "
+				         "there, or with 'drconsole runbook "
+				         "resume %s' to take it over.",
+				         other.recovery_id);
+			*err = xasprintf(
+			    "runbook %s for incident \"%s\"%s is already "
+			    "running: held by %s (recovery %s).%s",
+			    x->rb->name, incident, s->drill ? " (drill)" : "",
+			    other.pid > 0 ? desc : "nobody", other.recovery_id,
+			    hint);
+			catalog_runbook_exec_clear(&other);
+			rc = DR_EBUSY;
+			goto fail;
+		}
+	}
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++)
+		rc = catalog_recovery_step_put(cat, &x->steps[i], err);
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_vars; i++)
+		rc = catalog_runbook_var_put(cat, x->rec.recovery_id,
+		                             x->rb->vars[i].name, x->values[i],
+		                             err);
+	if (rc == CATALOG_OK) {
+		char *details = xasprintf(
+		    "runbook=%s incident=%s services=%s drill=%d", x->rb->name,
+		    incident, x->services_csv, x->rec.is_drill);
+		rc = audit_record(cat, "runbook.start", x->rec.recovery_id,
+		                  details, err);
+		free(details);
+	}
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(cat, err);
+	if (rc != CATALOG_OK) {
+		catalog_rollback(cat);
+		goto fail;
+	}
+	warn_unknown_services(x);
+	*out = x;
+	return DR_OK;
+fail:
+	runbook_exec_free(x);
+	return rc;
+}
+
+/* ---- resume ----------------------------------------------------------- */
+
+static int load_values(struct runbook_exec *x, char **err)
+{
+	char **names = NULL, **vals = NULL;
+	size_t n = 0;
+	int rc = catalog_runbook_var_list(x->cat, x->rec.recovery_id, &names,
+	                                  &vals, &n, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	x->values = xcalloc(x->rb->n_vars + 1, sizeof *x->values);
+	for (size_t i = 0; i < n; i++) {
+		long idx = runbook_var_index(x->rb, names[i]);
+		if (idx >= 0 && x->values[idx] == NULL)
+			x->values[idx] = xstrdup(vals[i]);
+	}
+	runbook_values_free(names, n);
+	runbook_values_free(vals, n);
+	for (size_t i = 0; i < x->rb->n_vars; i++)
+		if (x->values[i] == NULL)
+			x->values[i] = xstrdup(
+			    x->rb->vars[i].def ? x->rb->vars[i].def : "");
+	return DR_OK;
+}
+
+static int load_steps(struct runbook_exec *x, char **err)
+{
+	struct catalog_recovery_step *list = NULL;
+	size_t n = 0;
+	int rc = catalog_recovery_step_list(x->cat, x->rec.recovery_id, &list,
+	                                    &n, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	init_steps(x);
+	for (size_t i = 0; i < n; i++) {
+		size_t at = (size_t)list[i].seq - 1;
+
+		if (list[i].seq < 1 || at >= x->rb->n_steps ||
+		    strcmp(list[i].step_id, x->rb->steps[at].id) != 0) {
+			*err = xasprintf("recovery %s: stored step %d (%s) "
+			                 "does not match its runbook",
+			                 x->rec.recovery_id, list[i].seq,
+			                 list[i].step_id);
+			catalog_recovery_steps_free(list, n);
+			return DR_ECORRUPT;
+		}
+		x->steps[at] = list[i];
+		/* Ownership of the strings moves to x->steps. */
+		list[i].output_tail = NULL;
+		list[i].notes = NULL;
+	}
+	catalog_recovery_steps_free(list, n);
+	return DR_OK;
+}
+
+int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
+                        const struct runbook_ui *ui, struct runbook_exec **out,
+                        char **err)
+{
+	struct runbook_exec *x = exec_new(cat, ui);
+	struct catalog_runbook_exec prev;
+	char desc[512];
+	int rc, alive, takeover = 0;
+	char *name;
+
+	*out = NULL;
+	memset(&prev, 0, sizeof prev);
+	rc = catalog_runbook_exec_get(cat, recovery_id, &x->hold, err);
+	if (rc == CATALOG_ENOTFOUND) {
+		free(*err);
+		*err = xasprintf("no runbook execution with recovery ID %s "
+		                 "(see 'drconsole runbook log')",
+		                 recovery_id);
+	}
+	if (rc != CATALOG_OK)
+		goto fail;
+	rc = catalog_recovery_get(cat, recovery_id, &x->rec, err);
+	if (rc != CATALOG_OK)
+		goto fail;
+	if (!x->hold.open) {
+		*err = xasprintf("recovery %s has ended (%s); there is nothing "
+		                 "to resume",
+		                 recovery_id, x->rec.recovery_status);
+		rc = DR_EINVAL;
+		goto fail;
+	}
+	name = xasprintf("%s (as stored with recovery %s)",
+	                 x->hold.runbook_path ? x->hold.runbook_path
+	                                      : x->hold.runbook,
+	                 recovery_id);
+	rc = runbook_parse(name, x->hold.runbook_text,
+	                   strlen(x->hold.runbook_text), &x->rb, err);
+	free(name);
+	if (rc != DR_OK)
+		goto fail;
+	rc = load_values(x, err);
+	if (rc == DR_OK)
+		rc = load_steps(x, err);
+	if (rc != DR_OK)
+		goto fail;
+	x->services_csv =
+	    xstrdup(x->rec.affected_services ? x->rec.affected_services : "");
+
+	/* Who holds it now? */
+	alive = holder_alive(x, &x->hold);
+	describe_holder(&x->hold, desc, sizeof desc);
+	if (alive == 1) {
+		*err = xasprintf("recovery %s is held by %s; it is still "
+		                 "running there",
+		                 recovery_id, desc);
+		rc = DR_EBUSY;
+		goto fail;
+	}
+	if (x->hold.pid > 0 &&
+	    (strcmp(x->hold.holder, x->actor) != 0 || alive < 0)) {
+		const char *word = alive < 0 ? x->hold.host : x->rb->name;
+		char *question, *answer;
+
+		question = xasprintf(
+		    "Recovery %s is held by %s, %s.  Type %s to take it "
+		    "over",
+		    recovery_id, desc,
+		    alive < 0 ? "on another host, so drconsole cannot tell "
+		                "whether it still runs"
+		              : "whose process is gone",
+		    alive < 0 ? "that host's name" : "the runbook's name");
+		answer =
+		    ui && ui->ask_word
+		        ? ui->ask_word(ui->arg, x, EXEC_NO_STEP, question, word)
+		        : NULL;
+		free(question);
+		if (answer == NULL || strcmp(answer, word) != 0) {
+			*err = xasprintf(
+			    "not taken over: %s; recovery %s stays with %s",
+			    answer == NULL ? "no confirmation was given"
+			                   : "the word typed was not the one "
+			                     "asked for",
+			    recovery_id, x->hold.holder);
+			free(answer);
+			rc = DR_EPERM;
+			goto fail;
+		}
+		free(answer);
+		takeover = 1;
+	}
+	prev = x->hold;
+	prev.runbook_path = NULL;
+	prev.runbook_text = NULL;
+	set_holder(x);
+	if (!runbook_proc_group_alive((pid_t)prev.child_pgid))
+		x->hold.child_pgid = 0;
+
+	rc = catalog_begin(cat, err);
+	if (rc != CATALOG_OK)
+		goto fail;
+	rc = catalog_runbook_exec_hold(cat, &x->hold, err);
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++) {
+		struct catalog_recovery_step *rs = &x->steps[i];
+
+		if (strcmp(rs->status, "running") != 0)
+			continue;
+		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
+		rs->ended_at = time_now();
+		note_add(rs, "interrupted: its process ended while it ran");
+		rc = catalog_recovery_step_put(cat, rs, err);
+	}
+	if (rc == CATALOG_OK) {
+		char *details = xasprintf("previous holder %s", desc);
+		rc = audit_record(
+		    cat, takeover ? "runbook.takeover" : "runbook.resume",
+		    recovery_id, details, err);
+		free(details);
+	}
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(cat, err);
+	if (rc != CATALOG_OK) {
+		catalog_rollback(cat);
+		goto fail;
+	}
+	if (prev.child_pgid > 0 &&
+	    runbook_proc_group_alive((pid_t)prev.child_pgid))
+		say(x, EXEC_NO_STEP,
+		    "the command of the interrupted step may still be running "
+		    "(process group %lld); check before running it again",
+		    (long long)prev.child_pgid);
+	*out = x;
+	return DR_OK;
+fail:
+	runbook_exec_free(x);
+	return rc;
+}
+
+/* ---- the end of an execution ---------------------------------------- */
+
+/* Incident start minus the newest good backup of each affected service;
+ * the worst of them.  -1 when any service has none. */
+static double data_loss(struct runbook_exec *x)
+{
+	struct catalog_service_state *states = NULL;
+	size_t n = 0;
+	char *err = NULL, *csv, *save = NULL;
+	double worst = 0;
+	int64_t at = x->rec.incident_started_at;
+
+	if (catalog_service_states(x->cat, at, &states, &n, &err) !=
+	    CATALOG_OK) {
+		free(err);
+		return -1;
+	}
+	csv = xstrdup(x->services_csv);
+	for (char *tok = strtok_r(csv, ",", &save); tok && worst >= 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int64_t last = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(states[i].service.name, tok) == 0)
+				last = states[i].last_good_backup_at;
+		/* None, or (against the catalog's contract) one after the
+		 * incident's start: no figure rather than a wrong one. */
+		if (last <= 0 || last > at)
+			worst = -1;
+		else if ((double)(at - last) / 60.0 > worst)
+			worst = (double)(at - last) / 60.0;
+	}
+	free(csv);
+	free(states);
+	return worst;
+}
+
+static int finish(struct runbook_exec *x, const char *status,
+                  const char *action, char **err)
+{
+	int64_t now = time_now();
+	int rc;
+
+	strlcpy_dr(x->rec.recovery_status, status,
+	           sizeof x->rec.recovery_status);
+	x->rec.completed_at = now;
+	x->rec.actual_recovery_s =
+	    now - (x->rec.incident_started_at ? x->rec.incident_started_at
+	                                      : x->rec.initiated_at);
+	if (x->rec.data_loss_minutes < 0)
+		x->rec.data_loss_minutes = data_loss(x);
+	x->rec.updated_at = now;
+	rc = catalog_begin(x->cat, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = catalog_recovery_update(x->cat, &x->rec, err);
+	if (rc == CATALOG_OK)
+		rc =
+		    catalog_runbook_exec_close(x->cat, x->rec.recovery_id, err);
+	if (rc == CATALOG_OK) {
+		char *details = xasprintf(
+		    "status=%s actual_recovery_s=%lld rto_target_s=%lld "
+		    "drill=%d",
+		    status, (long long)x->rec.actual_recovery_s,
+		    (long long)x->rec.rto_target_s, x->rec.is_drill);
+		rc = audit_record(x->cat, action, x->rec.recovery_id, details,
+		                  err);
+		free(details);
+	}
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(x->cat, err);
+	if (rc != CATALOG_OK) {
+		catalog_rollback(x->cat);
+		return rc;
+	}
+	x->hold.open = 0;
+	emit(x, RUNBOOK_EV_FINISHED, EXEC_NO_STEP);
+	return DR_OK;
+}
+
+static int pause_exec(struct runbook_exec *x, char **err)
+{
+	int rc;
+
+	x->hold.pid = 0;
+	x->hold.held_since = time_now();
+	/* Keep naming a group that still runs (left by a crashed session)
+	 * so that the next resume warns about it again. */
+	if (!runbook_proc_group_alive((pid_t)x->hold.child_pgid))
+		x->hold.child_pgid = 0;
+	rc = catalog_begin(x->cat, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = catalog_runbook_exec_hold(x->cat, &x->hold, err);
+	if (rc == CATALOG_OK)
+		rc = audit_record(x->cat, "runbook.pause", x->rec.recovery_id,
+		                  x->current < x->rb->n_steps
+		                      ? x->rb->steps[x->current].id
+		                      : NULL,
+		                  err);
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(x->cat, err);
+	if (rc != CATALOG_OK) {
+		catalog_rollback(x->cat);
+		return rc;
+	}
+	x->paused = 1;
+	emit(x, RUNBOOK_EV_FINISHED, EXEC_NO_STEP);
+	return DR_OK;
+}
+
+/* Rollback commands of the completed steps before `upto`, newest first. */
+static int rollback(struct runbook_exec *x, size_t upto, char **err)
+{
+	int failed = 0, rc;
+
+	say(x, EXEC_NO_STEP, "rolling back the completed steps, newest first");
+	for (size_t j = upto; j-- > 0;) {
+		const struct runbook_step *st = &x->rb->steps[j];
+		struct catalog_recovery_step *rs = &x->steps[j];
+		const char *cmd;
+		int exit_code = -1;
+		char *run_err = NULL;
+
+		if (strcmp(rs->status, "completed") != 0 ||
+		    st->rollback == NULL)
+			continue;
+		x->current = j;
+		cmd = x->rec.is_drill ? st->rollback_drill : st->rollback;
+		if (cmd == NULL) {
+			note_add(rs, "drill: rollback has no drill form; not "
+			             "run");
+			strlcpy_dr(rs->status, "rolled_back",
+			           sizeof rs->status);
+			rc = persist(x, j, "runbook.step.rollback", err,
+			             "step=%s not run (no drill form)", st->id);
+			if (rc != CATALOG_OK)
+				return rc;
+			say(x, j, "rollback of %s: no drill form, not run",
+			    st->id);
+			continue;
+		}
+		say(x, j, "rollback of %s: %s", st->id, cmd);
+		x->tail_len = 0;
+		x->stopping = 0;
+		rc = run_shell(x, cmd, st->timeout_s, &exit_code, &run_err);
+		if (rc == DR_OK && exit_code == 0) {
+			strlcpy_dr(rs->status, "rolled_back",
+			           sizeof rs->status);
+			note_add(rs, "rolled back");
+		} else {
+			failed = 1;
+			note_add(rs, "rollback failed (exit %d)%s%s", exit_code,
+			         run_err ? ": " : "", run_err ? run_err : "");
+			say(x, j, "rollback of %s failed (exit %d)", st->id,
+			    exit_code);
+		}
+		free(run_err);
+		rc = persist(x, j, "runbook.step.rollback", err,
+		             "step=%s exit=%d", st->id, exit_code);
+		if (rc != CATALOG_OK)
+			return rc;
+		emit(x, RUNBOOK_EV_STEP_END, j);
+	}
+	return finish(x, failed ? "failed" : "rolled_back",
+	              failed ? "runbook.rollback_failed" : "runbook.rollback",
+	              err);
+}
+
+/* ---- one step ----------------------------------------------------------- */
+
+enum step_outcome {
+	STEP_NEXT,
+	STEP_ROLLBACK,
+	STEP_ABORT,
+	STEP_PAUSE,
+	STEP_ERROR, /* the catalog failed */
+};
+
+/* 1 confirmed, 0 declined or wrong, -1 no answer to be had. */
+static int confirm(struct runbook_exec *x, size_t i)
+{
+	const struct runbook_step *st = &x->rb->steps[i];
+	const struct runbook_ui *ui = x->ui;
+	int manual = st->kind == RUNBOOK_KIND_MANUAL;
+
+	if (st->confirm == RUNBOOK_CONFIRM_TYPED) {
+		char *word = runbook_exec_expand(x, st->confirm_word);
+		char *question =
+		    xasprintf("Type %s to %s step %s", word,
+		              manual ? "mark as done" : "run", st->id);
+		char *answer = ui && ui->ask_word
+		                   ? ui->ask_word(ui->arg, x, i, question, word)
+		                   : NULL;
+		int ok;
+
+		free(question);
+		if (answer == NULL) {
+			free(word);
+			return -1;
+		}
+		ok = strcmp(answer, word) == 0;
+		if (!ok) {
+			char *e = NULL;
+			say(x, i,
+			    "that is not the word asked for; step %s not "
+			    "%s",
+			    st->id, manual ? "marked as done" : "run");
+			if (audit_record(x->cat, "runbook.confirm_refused",
+			                 x->rec.recovery_id, st->id,
+			                 &e) != DR_OK)
+				free(e);
+		}
+		free(answer);
+		free(word);
+		return ok;
+	}
+	if (st->confirm == RUNBOOK_CONFIRM_YES || manual) {
+		char *question =
+		    manual ? xasprintf("Mark step %s as done?", st->id)
+		           : xasprintf("Run step %s?", st->id);
+		int yes = ui && ui->ask_yes
+		              ? ui->ask_yes(ui->arg, x, i, question)
+		              : -1;
+		free(question);
+		return yes;
+	}
+	return 1;
+}
+
+/* Runs the step's work once: command (+ verify), action or nothing. */
+static int execute(struct runbook_exec *x, size_t i, int *exit_code, char **why)
+{
+	const struct runbook_step *st = &x->rb->steps[i];
+	int drill = x->rec.is_drill, rc;
+
+	*exit_code = -1;
+	if (st->kind == RUNBOOK_KIND_MANUAL) {
+		*exit_code = 0;
+		return DR_OK;
+	}
+	if (st->kind == RUNBOOK_KIND_ACTION) {
+		char *message =
+		    st->message ? runbook_exec_expand(x, st->message) : NULL;
+		struct runbook_action_ctx ctx = {
+		    .step = st,
+		    .drill = drill,
+		    .message = message,
+		    .run = action_run,
+		    .say = action_say,
+		    .notify = action_notify,
+		    .stopped = action_stopped,
+		    .engine = x,
+		};
+		rc = st->action->run(&ctx, exit_code, why);
+		free(message);
+		return rc;
+	}
+	rc = run_shell(x, drill ? st->drill : st->command, st->timeout_s,
+	               exit_code, why);
+	if (rc != DR_OK || *exit_code != 0)
+		return rc == DR_OK ? DR_EIO : rc;
+	const char *verify = drill ? st->verify_drill : st->verify;
+	if (verify == NULL) {
+		if (drill && st->verify != NULL)
+			output_line(x, "[drill] verify has no drill form; not "
+			               "run");
+		return DR_OK;
+	}
+	output_line(x, "--- verify ---");
+	rc = run_shell(x, verify, st->timeout_s, exit_code, why);
+	if (rc == DR_OK && *exit_code != 0) {
+		*why = xasprintf("verification failed (exit %d)", *exit_code);
+		return DR_EIO;
+	}
+	return rc;
+}
+
+static enum step_outcome decide(struct runbook_exec *x, size_t i,
+                                enum runbook_ask why, char **err, int *retry)
+{
+	struct catalog_recovery_step *rs = &x->steps[i];
+	const struct runbook_ui *ui = x->ui;
+	char *reason = NULL;
+	enum runbook_decision d = ui && ui->decide
+	                              ? ui->decide(ui->arg, x, i, why, &reason)
+	                              : RUNBOOK_DO_PAUSE;
+
+	*retry = 0;
+	switch (d) {
+	case RUNBOOK_DO_RETRY:
+		*retry = 1;
+		free(reason);
+		return STEP_NEXT;
+	case RUNBOOK_DO_SKIP:
+		if (reason == NULL || reason[0] == '\0') {
+			free(reason);
+			say(x, i,
+			    "a skip needs a reason; the execution is "
+			    "paused instead");
+			return STEP_PAUSE;
+		}
+		strlcpy_dr(rs->status, "skipped", sizeof rs->status);
+		if (rs->ended_at == 0)
+			rs->ended_at = time_now();
+		note_add(rs, "skipped by %s: %s", x->actor, reason);
+		if (persist(x, i, "runbook.step.skip", err, "step=%s reason=%s",
+		            x->rb->steps[i].id, reason) != CATALOG_OK) {
+			free(reason);
+			return STEP_ERROR;
+		}
+		free(reason);
+		emit(x, RUNBOOK_EV_STEP_END, i);
+		return STEP_NEXT;
+	case RUNBOOK_DO_ROLLBACK:
+		free(reason);
+		return STEP_ROLLBACK;
+	case RUNBOOK_DO_ABORT:
+		free(reason);
+		return STEP_ABORT;
+	case RUNBOOK_DO_PAUSE:
+		break;
+	}
+	free(reason);
+	return STEP_PAUSE;
+}
+
+static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
+{
+	const struct runbook_step *st = &x->rb->steps[i];
+	struct catalog_recovery_step *rs = &x->steps[i];
+	int retry = 0, rc;
+
+	x->current = i;
+	/* Left over from an earlier session. */
+	if (strcmp(rs->status, "interrupted") == 0 ||
+	    strcmp(rs->status, "failed") == 0) {
+		enum step_outcome o;
+		int interrupted = rs->status[0] == 'i';
+
+		emit(x, RUNBOOK_EV_STEP_BEGIN, i);
+		say(x, i,
+		    interrupted ? "step %s was running when the previous "
+		                  "session ended; it may have run in part"
+		                : "step %s failed in the previous session",
+		    st->id);
+		o = decide(x, i,
+		           interrupted ? RUNBOOK_ASK_INTERRUPTED
+		                       : RUNBOOK_ASK_FAILED,
+		           err, &retry);
+		if (!retry)
+			return o;
+	}
+	for (;;) {
+		int exit_code = -1, yes, attempt;
+		char *why = NULL, *w;
+
+		emit(x, RUNBOOK_EV_STEP_BEGIN, i);
+		/* A drill runs no command without a drill form. */
+		if (x->rec.is_drill && st->command != NULL &&
+		    st->drill == NULL) {
+			strlcpy_dr(rs->status, "skipped", sizeof rs->status);
+			rs->started_at = rs->ended_at = time_now();
+			note_add(rs, "drill: no drill form; not run");
+			if (persist(x, i, "runbook.step.skip", err,
+			            "step=%s drill: no drill form",
+			            st->id) != CATALOG_OK)
+				return STEP_ERROR;
+			say(x, i,
+			    "step %s has no drill form; skipped in the "
+			    "drill",
+			    st->id);
+			emit(x, RUNBOOK_EV_STEP_END, i);
+			return STEP_NEXT;
+		}
+		if (!retry) {
+			yes = confirm(x, i);
+			if (yes != 1) {
+				enum step_outcome o;
+
+				if (yes < 0)
+					say(x, i,
+					    "no answer to the confirmation of "
+					    "step %s; nothing was run",
+					    st->id);
+				o = decide(x, i, RUNBOOK_ASK_DECLINED, err,
+				           &retry);
+				if (retry) {
+					retry = 0;
+					continue;
+				}
+				return o;
+			}
+		}
+		retry = 0;
+		if (st->confirm != RUNBOOK_CONFIRM_NONE ||
+		    st->kind == RUNBOOK_KIND_MANUAL) {
+			w = who(x);
+			strlcpy_dr(rs->confirmed_by, w,
+			           sizeof rs->confirmed_by);
+			free(w);
+		}
+		/* Stored before anything runs. */
+		strlcpy_dr(rs->status, "running", sizeof rs->status);
+		rs->started_at = time_now();
+		rs->ended_at = 0;
+		rs->exit_code = -1;
+		if (strcmp(x->rec.recovery_status, "initiated") == 0)
+			strlcpy_dr(x->rec.recovery_status, "in_progress",
+			           sizeof x->rec.recovery_status);
+		if (persist(x, i, "runbook.step.start", err,
+		            "step=%s confirmed_by=%s drill=%d", st->id,
+		            rs->confirmed_by[0] ? rs->confirmed_by : "-",
+		            x->rec.is_drill) != CATALOG_OK)
+			return STEP_ERROR;
+		emit(x, RUNBOOK_EV_STEP_START, i);
+
+		x->tail_len = 0;
+		x->tail[0] = '\0';
+		x->stopping = 0;
+		for (attempt = 1;; attempt++) {
+			free(why);
+			why = NULL;
+			rc = execute(x, i, &exit_code, &why);
+			if (rc == DR_OK || rc == DR_EBUSY ||
+			    attempt > st->retries)
+				break;
+			note_add(rs, "attempt %d failed (exit %d)%s%s", attempt,
+			         exit_code, why ? ": " : "", why ? why : "");
+			say(x, i, "attempt %d of %d failed; trying again",
+			    attempt, st->retries + 1);
+		}
+		rs->ended_at = time_now();
+		rs->exit_code = exit_code;
+		store_tail(x, rs);
+		if (rc == DR_OK) {
+			strlcpy_dr(rs->status, "completed", sizeof rs->status);
+			if (persist(x, i, "runbook.step.complete", err,
+			            "step=%s exit=%d", st->id,
+			            exit_code) != CATALOG_OK) {
+				free(why);
+				return STEP_ERROR;
+			}
+			emit(x, RUNBOOK_EV_STEP_END, i);
+			free(why);
+			return STEP_NEXT;
+		}
+		strlcpy_dr(rs->status, "failed", sizeof rs->status);
+		note_add(rs, "failed (exit %d)%s%s", exit_code, why ? ": " : "",
+		         why ? why : "");
+		if (persist(x, i, "runbook.step.fail", err,
+		            "step=%s exit=%d%s%s", st->id, exit_code,
+		            why ? " " : "", why ? why : "") != CATALOG_OK) {
+			free(why);
+			return STEP_ERROR;
+		}
+		free(why);
+		emit(x, RUNBOOK_EV_STEP_END, i);
+		enum step_outcome o =
+		    decide(x, i, RUNBOOK_ASK_FAILED, err, &retry);
+		if (!retry)
+			return o;
+		/* Retry: the operator just chose it; no second confirmation. */
+	}
+}
+
+int runbook_exec_run(struct runbook_exec *x, char **err)
+{
+	size_t i;
+
+	for (i = 0; i < x->rb->n_steps; i++) {
+		const char *status = x->steps[i].status;
+		enum step_outcome o;
+
+		if (strcmp(status, "completed") == 0 ||
+		    strcmp(status, "skipped") == 0 ||
+		    strcmp(status, "rolled_back") == 0)
+			continue;
+		o = run_step(x, i, err);
+		switch (o) {
+		case STEP_NEXT:
+			continue;
+		case STEP_ROLLBACK:
+			return rollback(x, i, err) == CATALOG_OK ? DR_OK
+			                                         : DR_EDB;
+		case STEP_ABORT:
+			say(x, i, "aborted at step %s", x->rb->steps[i].id);
+			return finish(x, "aborted", "runbook.abort", err) ==
+			               CATALOG_OK
+			           ? DR_OK
+			           : DR_EDB;
+		case STEP_PAUSE:
+			return pause_exec(x, err) == CATALOG_OK ? DR_OK
+			                                        : DR_EDB;
+		case STEP_ERROR:
+			return DR_EDB;
+		}
+	}
+	x->current = x->rb->n_steps;
+	return finish(x, "completed", "runbook.complete", err) == CATALOG_OK
+	           ? DR_OK
+	           : DR_EDB;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# kill -9 while a step runs, then resume: the running step is shown as
+# interrupted and the operator decides; completed steps never run again;
+# the catalog stays intact.  Marker files count every run of every step.
+. "$(dirname "$0")/../lib.sh"
+cd "$DR_TOP" || exit 1
+export DRCONSOLE_CATALOG=$T/catalog.db
+"$DR" init >/dev/null 2>&1
+RB=tests/fixtures/runbooks/good/counter.json
+lines() { [ -e "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
+
+mkdir -p "$T/m"
+touch "$T/m/hold"
+"$DR" runbook run $RB --var DIR="$T/m" </dev/null >"$T/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$T/m/two.start" ] && break; sleep 0.1; done
+kill -9 $pid
+{ wait $pid; } 2>/dev/null
+# The orphaned command still waits in its own process group, which the
+# catalog names; end it as an operator would before deciding.
+pkill_group() { # ID
+	local g
+	g=$(sqlite3 "$T/catalog.db" "SELECT child_pgid FROM runbook_executions WHERE recovery_id = '$1'")
+	if [ -n "$g" ] && [ "$g" -gt 1 ] && kill -0 -- "-$g" 2>/dev/null; then
+		pass "the interrupted command's group $g is recorded and alive"
+		kill -9 -- "-$g"
+	else
+		fail "the interrupted command's group is recorded and alive" "pgid '$g'"
+	fi
+	rm -f "$T/m/hold"
+}
+expect_eq "step one ran once before the crash" "$(lines "$T/m/one")" 1
+expect_eq "step two started once" "$(lines "$T/m/two.start")" 1
+
+id=$("$DR" runbook log | awk 'NR == 2 {print $1}')
+run "$DR" runbook log "$id"
+expect_in "the crashed step is stored as running" "$OUT" "two                      running"
+expect_in "the recovery is in progress" "$OUT" "status:          in_progress"
+
+run sqlite3 "$T/catalog.db" "PRAGMA integrity_check"
+expect_eq "catalog intact after kill -9" "$OUT" "ok"
+
+# A second run for the same incident is refused: the first is open.
+run "$DR" runbook run $RB --var DIR="$T/m" </dev/null
+expect_eq "a new run of the crashed incident is refused" "$RC" 1
+expect_in "and points at resume" "$ERR" "That process is gone: continue it with 'drconsole runbook resume $id'"
+
+# Resume with no answer: the interrupted step is not re-run by itself.
+run "$DR" runbook resume "$id" </dev/null
+expect_in "resume warns that the old command may still run" "$OUT" "may still be running (process group"
+expect_eq "resume without an answer pauses" "$RC" 1
+expect_in "resume shows the step as interrupted" "$OUT" "two                      interrupted"
+expect_in "and says it may have run in part" "$OUT" "step two was running when the previous session ended"
+expect_eq "nothing re-ran" "$(lines "$T/m/two.start")" 1
+expect_in "the question names the choice" "$ERR" "Step two was interrupted.  [r]un it again"
+
+# Resume and run it again: only two and three run; one never again.
+pkill_group "$id"
+run "$DR" runbook resume "$id" <<<"r"
+expect_eq "resume completes" "$RC" 0
+expect_eq "completed step one did not run again" "$(lines "$T/m/one")" 1
+expect_eq "step two ran again, once" "$(lines "$T/m/two.start")" 2
+expect_eq "step two finished once" "$(lines "$T/m/two")" 1
+expect_eq "step three ran once" "$(lines "$T/m/three")" 1
+run "$DR" runbook log "$id"
+expect_in "recovery completed" "$OUT" "status:          completed"
+expect_in "the interruption is noted" "$OUT" "interrupted: its process ended while it ran"
+run "$DR" runbook resume "$id" </dev/null
+expect_eq "a completed recovery cannot be resumed" "$RC" 2
+run sqlite3 "$T/catalog.db" "PRAGMA integrity_check"
+expect_eq "catalog intact at the end" "$OUT" "ok"
+expect_rc "audit chain intact" 0 "$DR" audit verify
+run "$DR" audit list
+expect_in "the resume is audited" "$OUT" "runbook.resume"
+
+# Someone else's dead session: taking it over needs a typed confirmation.
+rm -rf "$T/m"; mkdir -p "$T/m"; touch "$T/m/hold"
+"$DR" runbook run $RB --var DIR="$T/m" --incident other </dev/null >"$T/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$T/m/two.start" ] && break; sleep 0.1; done
+kill -9 $pid
+{ wait $pid; } 2>/dev/null
+id2=$("$DR" runbook log | awk 'NR == 2 {print $1}')
+pkill_group "$id2"
+sqlite3 "$T/catalog.db" "UPDATE runbook_executions SET holder = 'alice' WHERE recovery_id = '$id2'"
+run "$DR" runbook resume "$id2" </dev/null
+expect_eq "takeover without the word is refused" "$RC" 1
+expect_in "and names the holder" "$ERR" "stays with alice"
+run "$DR" runbook resume "$id2" --confirm wrong </dev/null
+expect_eq "takeover with a wrong word is refused" "$RC" 1
+run "$DR" runbook resume "$id2" --confirm counter <<<"s
+done by hand"
+expect_eq "takeover with the runbook's name proceeds" "$RC" 0
+expect_eq "after takeover, step one still ran only once" "$(lines "$T/m/one")" 1
+run "$DR" audit list
+expect_in "the takeover is audited" "$OUT" "runbook.takeover"

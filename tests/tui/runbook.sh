@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The Runbooks view in a real terminal: a drill of partial-recovery from the
+# list, through the wizard, confirming each step (the typed word included),
+# with the RTO clock on screen; then the finished record in the Log view.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tmux.sh"
+cd "$DR_TOP" || exit 1
+export DRCONSOLE_CATALOG=$T/catalog.db
+"$DR" init >/dev/null 2>&1
+"$DR" service add api --tier critical >/dev/null
+
+tui_start -- --catalog "$T/catalog.db"
+expect_screen "console starts" "1 Dashboard"
+tui_keys 6
+expect_screen "the Runbooks view lists the shipped runbooks" "partial-recovery      partial"
+expect_screen "with scenario and targets" "regional-failover     regional     30m"
+tui_keys / ; tui_text partial; tui_keys Enter
+expect_screen "filtered to partial-recovery" "Partial recovery of one service"
+tui_keys d
+expect_screen "the wizard asks for the incident type" "Incident type"
+expect_screen "with the runbook's default" "default: service-outage"
+tui_keys Enter
+expect_screen "then the affected services" "Affected services"
+tui_keys Enter
+expect_screen "then each variable" "Affected service (Kubernetes deployment name) (SERVICE)"
+for _ in 1 2 3 4 5 6; do tui_keys Enter; sleep 0.2; done
+
+expect_screen "the step view shows the phase tree" "1 Identify and isolate" 10
+expect_screen "and the RTO clock against the target" "/ 30m"
+expect_screen "the typed confirmation names the word" "Type api to run step isolate"
+expect_screen "and shows the command about to run" "(drill form)"
+expect_screen "and the instructions" "Stops all pods of the service"
+tui_keys y Enter
+expect_screen "y does not satisfy a typed confirmation" "Step isolate was not confirmed."
+tui_keys r
+expect_screen "re-asked" "Type api to run step isolate"
+tui_text api; tui_keys Enter
+expect_screen "then the next typed step" "Type api to run step restore-db" 10
+expect_screen "completed steps are ticked" "[x] isolate"
+sleep 1.2
+if tui_screen | grep -qE "RTO [1-9][0-9]*s / 30m"; then pass "the RTO clock runs"; else
+	fail "the RTO clock runs" "$(tui_screen)"; fi
+tui_text api; tui_keys Enter
+expect_screen "a yes/no step asks" "Run step scale-up?" 10
+tui_keys y
+expect_screen "the manual step asks to be marked done" "Mark step integrations as done?" 10
+tui_keys y
+expect_screen "the drill completes" "completed (drill)" 10
+tui_keys x
+expect_screen "back in the list with its last run" "drill completed"
+tui_keys 5
+expect_screen "the Log view shows the finished drill" "drill    completed   service-outage       partial-recovery"
+tui_keys q
+expect_eq "the console exits cleanly" "$(tui_exit_status)" 0
+
+run "$DR" runbook log
+expect_in "the catalog holds the completed drill" "$OUT" "completed"
+id=$(awk '/partial-recovery/ {print $1; exit}' <<<"$OUT")
+run "$DR" runbook log "$id"
+expect_in "the typed confirmation recorded the operator" "$OUT" "isolate                  completed"
+expect_in "the refused word was audited" "$("$DR" audit list --limit 0)" "runbook.confirm_refused"
+
+# Read-only consoles never run anything.
+tui_start -- --catalog "$T/catalog.db" --read-only
+expect_screen "read-only console starts" "1 Dashboard"
+tui_keys 6
+expect_screen "runbooks listed" "partial-recovery"
+tui_keys d
+expect_screen "a drill is refused under --read-only" "refused; it would change state"
+tui_keys q
+
+# A run paused in line mode (no answer to its typed confirmation) is
+# offered in the view and resumed there at the step where it stopped.
+run "$DR" runbook run partial-recovery --drill --incident paused-one </dev/null
+expect_eq "line mode pauses without an answer" "$RC" 1
+paused=$(awk '/paused-one/ {print $1; exit}' <<<"$("$DR" runbook log)")
+tui_start -- --catalog "$T/catalog.db"
+expect_screen "console starts again" "1 Dashboard"
+tui_keys 6
+expect_screen "the view says a run is waiting" "1 runbook run is interrupted or paused: R resumes"
+tui_keys R
+expect_screen "the paused run is offered" "partial-recovery     ${paused:0:8}"
+tui_keys Enter
+expect_screen "resume continues at the typed step" "Type api to run step isolate" 10
+expect_screen "the steps before it are done" "[x] notify-start"
+tui_text api; tui_keys Enter
+expect_screen "next typed step" "Type api to run step restore-db" 10
+tui_text api; tui_keys Enter
+expect_screen "yes/no step" "Run step scale-up?" 10
+tui_keys y
+expect_screen "manual step" "Mark step integrations as done?" 10
+tui_keys y
+expect_screen "the resumed drill completes" "completed (drill)" 10
+tui_keys x
+tui_keys q
+expect_eq "the console exits cleanly after the resume" "$(tui_exit_status)" 0
+run "$DR" runbook log "$paused"
+expect_in "the resumed record is completed" "$OUT" "status:          completed"
+expect_eq "assess ran once (not re-run on resume)" \
+	"$(sqlite3 "$T/catalog.db" "SELECT count(*) FROM audit_log WHERE subject = '$paused' AND action = 'runbook.step.start' AND details LIKE 'step=assess %'")" 1
