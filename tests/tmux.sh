@@ -67,5 +67,11 @@ expect_not_screen() {
 # tui_exit_status: waits for the console to end; prints its status.
 tui_exit_status() {
 	tui_wait "EXIT=" "${1:-5}" || { echo "running"; return; }
+	# The pane writes the terminal modes just after EXIT=: wait for them.
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$T/tui.stty" ] && break
+		sleep 0.1
+	done
 	tui_screen | sed -n 's/^EXIT=\([0-9]*\).*/\1/p' | tail -n1
 }
