@@ -20,6 +20,7 @@
 #include "core/audit.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/notify.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
 #include "core/timeutil.h"
@@ -353,6 +354,35 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 }
 
 /* Exit code of an execution that ran: 0 only when it completed. */
+/* A run starting and a run ending are changes of state the configured
+ * webhooks hear about (drconsole.conf(5), NOTIFICATIONS).  A webhook that
+ * fails is said and retried by the agent; it never stops the run. */
+static void rb_webhook(struct catalog *cat, const struct config *cfg,
+                       const struct runbook_exec *x, const char *state)
+{
+	if (cfg == NULL || cfg->notify == NULL)
+		return;
+	const struct catalog_recovery *r = runbook_exec_record(x);
+	char *msg = xasprintf("%s %s %s: %s (recovery %s, services %s)",
+	                      r->is_drill ? "Drill of" : "Runbook",
+	                      r->recovery_procedure, state, r->recovery_status,
+	                      r->recovery_id, r->affected_services);
+	struct notify_event ev = {
+	    .type = "runbook",
+	    .subject = r->recovery_id,
+	    .state = state,
+	    .message = msg,
+	};
+	char *err = NULL;
+	if (notify_event(cat, cfg->notify, cfg->environment, &ev, time_now(), 1,
+	                 NULL, &err) != DR_OK) {
+		fprintf(stderr, "drconsole: notification not sent: %s\n",
+		        err ? err : "unknown error");
+		free(err);
+	}
+	free(msg);
+}
+
 static int rb_exit_of(const struct runbook_exec *x)
 {
 	const struct catalog_recovery *rec = runbook_exec_record(x);
@@ -728,6 +758,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	       runbook_exec_record(x)->incident_type,
 	       runbook_exec_record(x)->affected_services,
 	       runbook_exec_record(x)->initiated_by);
+	rb_webhook(cat, cfg, x, "started");
 	rc = runbook_exec_run(x, &err);
 	if (rc != DR_OK) {
 		cli_error("%s", err ? err : "the catalog failed");
@@ -735,6 +766,8 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 		rc = DR_EXIT_FAIL;
 		goto out;
 	}
+	if (!runbook_exec_paused(x))
+		rb_webhook(cat, cfg, x, "finished");
 	rc = rb_exit_of(x);
 out:
 	runbook_exec_free(x);
@@ -846,6 +879,8 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 		rc = DR_EXIT_FAIL;
 		goto out;
 	}
+	if (!runbook_exec_paused(x))
+		rb_webhook(cat, cfg, x, "finished");
 	rc = rb_exit_of(x);
 out:
 	runbook_exec_free(x);
