@@ -295,11 +295,21 @@ static void draw_header(struct console *c, int w)
 	if (c->have_report) {
 		const struct compliance_report *r = &c->report;
 		char badge[24];
-		snprintf(badge, sizeof badge, " %s ", verdict_name(r->verdict));
-		x += screen_put(stdscr, 0, 0, -1,
-		                widget_verdict_attr(r->verdict), badge);
-		snprintf(left, sizeof left, " %zu breach, %zu at risk, %zu ok",
-		         r->n_breach, r->n_at_risk, r->n_ok);
+		if (r->n == 0) {
+			/* Nothing watched is not "OK" (check says UNKNOWN). */
+			x += screen_put(stdscr, 0, 0, -1,
+			                screen_attr(THEME_STALE),
+			                " NO SERVICES ");
+			snprintf(left, sizeof left, " nothing to watch yet");
+		} else {
+			snprintf(badge, sizeof badge, " %s ",
+			         verdict_name(r->verdict));
+			x += screen_put(stdscr, 0, 0, -1,
+			                widget_verdict_attr(r->verdict), badge);
+			snprintf(left, sizeof left,
+			         " %zu breach, %zu at risk, %zu ok",
+			         r->n_breach, r->n_at_risk, r->n_ok);
+		}
 	} else {
 		x += screen_put(stdscr, 0, 0, -1, screen_attr(THEME_STALE),
 		                " NO DATA ");

@@ -195,9 +195,16 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
 		           screen_attr(THEME_DIM),
 		           rep == NULL ? "No data yet."
-		                       : "No services in the catalog. Add one "
-		                         "with `drconsole service add`, or try "
-		                         "`drconsole demo`.");
+		                       : "No services in the catalog.");
+		if (rep != NULL) {
+			screen_put(win, r.y + 3, r.x + 2, r.w - 4,
+			           screen_attr(THEME_DIM),
+			           "Add one with `drconsole service add NAME "
+			           "--tier critical`,");
+			screen_put(win, r.y + 4, r.x + 2, r.w - 4,
+			           screen_attr(THEME_DIM),
+			           "or look around first: `drconsole demo`.");
+		}
 		return;
 	}
 	if (d->n_rows == 0) {

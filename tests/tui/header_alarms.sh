@@ -1,6 +1,6 @@
 # An agent that has stopped is itself an alarm: `status` says so, and the
 # console's header shows AGENT STOPPED; a catalog no agent ever watched
-# shows neither.
+# shows neither.  And an empty catalog is never shown as OK.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 db=$T/demo.db
@@ -18,3 +18,10 @@ run "$DR" --catalog "$db" status
 expect_in "status names the stopped agent" "$OUT" "Agent: STOPPED"
 tui_start -- --catalog "$db"
 expect_screen "the header shows the alarm" "AGENT STOPPED"
+
+# An empty catalog is not "OK": nothing is watched yet.
+"$DR" --catalog "$T/empty.db" init >/dev/null
+tui_start -- --catalog "$T/empty.db"
+expect_screen "an empty catalog says NO SERVICES" "NO SERVICES"
+expect_screen "and how to add one" "drconsole service add NAME"
+expect_not_screen "never OK" " OK "
