@@ -17,12 +17,19 @@ write_config '
           "key_file": "'"$key"'",
           "source": { "kind": "command", "argv": ["cat", "'"$src"'"] } }'
 
+# One whole run first, timed on this machine, so the kills below land
+# across a run's real length however fast or loaded the machine is.
+t0=$(date +%s%N)
+"$DR" --catalog "$db" --config "$cfg" backup run db >/dev/null 2>&1
+window_ms=$((($(date +%s%N) - t0) / 1000000 * 6 / 5))
+[ "$window_ms" -ge 20 ] || window_ms=20
+echo "# one backup takes about $((window_ms * 5 / 6)) ms here"
 rounds=${CRASH_ROUNDS:-50}
 for i in $(seq 1 "$rounds"); do
 	"$DR" --catalog "$db" --config "$cfg" backup run db >/dev/null 2>&1 &
 	pid=$!
 	# Anywhere from before the row exists to after the object is renamed.
-	sleep "0.$(printf '%03d' $((RANDOM % 600)))"
+	sleep "$(awk -v ms=$((RANDOM % window_ms)) 'BEGIN { printf "%.3f", ms / 1000 }')"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 done
