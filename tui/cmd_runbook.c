@@ -62,6 +62,9 @@ struct rb_line {
 	int eof; /* standard input is exhausted */
 	int at_line_start;
 	int64_t last_clock; /* when the RTO line was last printed */
+	/* For notify steps' webhooks; NULL until the catalog is open. */
+	struct catalog *cat;
+	const struct config *cfg;
 };
 
 /* One line from standard input, without its newline; NULL at the end of
@@ -331,12 +334,32 @@ static int rb_stop_requested(void *arg)
 	return 0;
 }
 
+/* A notify step: shown, and sent to the configured channels as a new
+ * state of the run's "notify" subject, so each distinct message goes out
+ * once. */
 static void rb_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
-	(void)arg;
-	(void)x;
+	struct rb_line *ui = arg;
 	fprintf(stderr, "NOTIFY: %s\n", message);
+	if (ui->cat == NULL || ui->cfg == NULL || ui->cfg->notify == NULL)
+		return;
+	const struct catalog_recovery *r = runbook_exec_record(x);
+	char *subject = xasprintf("%s/notify", r->recovery_id);
+	struct notify_event ev = {
+	    .type = "runbook",
+	    .subject = subject,
+	    .state = message,
+	    .message = message,
+	};
+	char *err = NULL;
+	if (notify_event(ui->cat, ui->cfg->notify, ui->cfg->environment, &ev,
+	                 time_now(), 1, NULL, &err) != DR_OK) {
+		fprintf(stderr, "drconsole: notification not sent: %s\n",
+		        err ? err : "unknown error");
+		free(err);
+	}
+	free(subject);
 }
 
 static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
@@ -741,6 +764,8 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	start.assign = assign;
 	start.n_assign = n_assign;
 	rb_ui_init(&ops, &ui);
+	ui.cat = cat;
+	ui.cfg = cfg;
 	rb_signals();
 	rc = runbook_exec_start(cat, &start, &ops, &x, &err);
 	if (rc != DR_OK) {
@@ -855,6 +880,8 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 	if (rc != DR_EXIT_OK)
 		goto out;
 	rb_ui_init(&ops, &ui);
+	ui.cat = cat;
+	ui.cfg = cfg;
 	rb_signals();
 	rc = runbook_exec_resume(cat, id, &ops, &x, &err);
 	if (rc != DR_OK) {

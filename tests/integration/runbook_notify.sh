@@ -24,6 +24,21 @@ expect_eq "two messages were posted" "$(grep -c '^=== POST /hook' <<<"$log")" 2
 expect_in "one says the run started" "$log" "partial-recovery started"
 expect_in "one says it finished" "$log" "partial-recovery finished"
 
+# A notify step of a real run goes to the channels too.
+cat >"$T/tell.json" <<'RB'
+{"name": "tell", "title": "Tells the team", "scenario": "partial",
+ "rto": "10m", "rpo": "5m", "services": ["api"],
+ "phases": [{"name": "Tell", "steps": [
+   {"id": "tell", "title": "Tell the team", "kind": "notify",
+    "message": "orders restore is starting now", "confirm": "none"}]}]}
+RB
+: >"$T/hooks.log"
+run "$DR" runbook run "$T/tell.json" </dev/null
+expect_eq "the run with a notify step completes" "$RC" 0
+log=$(cat "$T/hooks.log")
+expect_in "the notify step's message was posted" "$log" "orders restore is starting now"
+expect_eq "with the start and the end: three messages" "$(grep -c '^=== POST /hook' <<<"$log")" 3
+
 cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 {"notifications": {"retries": 1, "timeout": "1s",
    "channels": [{"name": "void", "kind": "json", "url": "http://127.0.0.1:1/x"}]}}
