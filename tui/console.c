@@ -18,6 +18,7 @@
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/probe_config.h"
 #include "core/theme.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -69,6 +70,8 @@ struct console {
 	struct compliance_report report;
 	int have_report;
 	int agent_stopped; /* an agent ran here once and is not alive now */
+	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
+	char down_alert[512];
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
 
@@ -189,6 +192,44 @@ static int evaluate(struct console *c, unsigned change)
 	struct catalog_agent agent;
 	char desc[160];
 	c->agent_stopped = 0;
+	/* A service its probes marked down, and the failover runbook its
+	 * config suggests: the console says so on every screen.  Nothing
+	 * fails over from here. */
+	struct catalog_probe_state *ps = NULL;
+	size_t n_ps = 0, n_down = 0;
+	c->down_alert[0] = '\0';
+	if (catalog_probe_state_list(c->cat, &ps, &n_ps, &err) == CATALOG_OK) {
+		for (size_t i = 0; i < n_ps; i++) {
+			if (!ps[i].down || n_down++ > 0)
+				continue;
+			const struct probe_service *svc =
+			    c->cfg->probes ? probe_config_service(
+			                         c->cfg->probes, ps[i].service)
+			                   : NULL;
+			if (svc != NULL && svc->failover_runbook != NULL)
+				snprintf(
+				    c->down_alert, sizeof c->down_alert,
+				    " %s DOWN (probe %s): suggested runbook "
+				    "%s (6 Runbooks)",
+				    ps[i].service, ps[i].probe,
+				    svc->failover_runbook);
+			else
+				snprintf(c->down_alert, sizeof c->down_alert,
+				         " %s DOWN (probe %s): %s",
+				         ps[i].service, ps[i].probe,
+				         ps[i].message);
+		}
+		if (n_down > 1) {
+			size_t len = strlen(c->down_alert);
+			snprintf(c->down_alert + len,
+			         sizeof c->down_alert - len,
+			         "  (+%zu more down)", n_down - 1);
+		}
+		free(ps);
+	} else {
+		free(err);
+		err = NULL;
+	}
 	if (catalog_agent_latest(c->cat, &agent, &err) == CATALOG_OK)
 		c->agent_stopped =
 		    agent_describe(&agent, now, desc, sizeof desc) != 0;
@@ -402,6 +443,11 @@ static void draw_footer(struct console *c, int y, int w)
 		return;
 	}
 	char hints[320];
+	if (c->down_alert[0]) {
+		screen_put(stdscr, y, 0, w, screen_attr(THEME_VERDICT_BREACH),
+		           c->down_alert);
+		return;
+	}
 	if (c->g->wall) {
 		char age[32];
 		int64_t a =

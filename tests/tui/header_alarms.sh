@@ -25,3 +25,18 @@ tui_start -- --catalog "$T/empty.db"
 expect_screen "an empty catalog says NO SERVICES" "NO SERVICES"
 expect_screen "and how to add one" "drconsole service add NAME"
 expect_not_screen "never OK" " OK "
+
+# A service its probes marked down: the footer says so on every view and
+# names the failover runbook its config suggests.
+cfgf=$T/probes.json
+cat >"$cfgf" <<'JSON'
+{"probes": {"timeout": "1s", "failures_before_down": 2,
+  "services": {"orders-db": {"failover_runbook": "database-corruption",
+    "checks": [{"name": "pg", "kind": "tcp", "host": "127.0.0.1", "port": 1}]}}}}
+JSON
+for _ in 1 2; do "$DR" --config "$cfgf" --catalog "$db" probe run >/dev/null 2>&1; done
+tui_start -- --config "$cfgf" --catalog "$db"
+expect_screen "the footer names the down service" "orders-db DOWN (probe pg)"
+expect_screen "and its failover runbook" "suggested runbook database-corruption"
+tui_keys 4
+expect_screen "on every view" "orders-db DOWN (probe pg)"
