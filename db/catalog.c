@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db/backend.h"
 #include "db/migrations.h"
@@ -55,6 +56,18 @@ static void set_err(char **err, const char *fmt, ...)
 int catalog_schema_latest(void)
 {
 	return migrations_latest();
+}
+
+static int64_t (*catalog_clock)(void);
+
+void catalog_set_clock(int64_t (*now)(void))
+{
+	catalog_clock = now;
+}
+
+int64_t catalog_now(void)
+{
+	return catalog_clock != NULL ? catalog_clock() : (int64_t)time(NULL);
 }
 
 static int has_prefix(const char *s, const char *prefix)

@@ -54,6 +54,12 @@ struct catalog;
 int catalog_open(const char *where, int flags, struct catalog **out,
                  char **err);
 void catalog_close(struct catalog *cat);
+/* The clock the catalog stamps rows with (updated_at, sampled_at, the
+ * audit time); time(2) unless set.  The program sets its own (which
+ * honours DRCONSOLE_NOW) so every time in a row agrees with the times it
+ * compares them to. */
+void catalog_set_clock(int64_t (*now)(void));
+int64_t catalog_now(void);
 const char *catalog_where(const struct catalog *cat);
 int catalog_schema_version(struct catalog *cat, int *version, char **err);
 

@@ -384,7 +384,7 @@ double sqlite_column_double_or(sqlite3_stmt *st, int col, double null_value)
 
 static int64_t now_s(void)
 {
-	return (int64_t)time(NULL);
+	return catalog_now();
 }
 
 /* Binds an int64, with `none` (0 or -1, per field) bound as NULL. */

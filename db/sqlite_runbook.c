@@ -58,7 +58,7 @@ static struct sqlite_catalog *rb_sc(struct catalog *cat, char **err)
 
 static void now_text(char out[SQLITE_TIME_TEXT])
 {
-	sqlite_time_text((int64_t)time(NULL), out);
+	sqlite_time_text(catalog_now(), out);
 }
 
 static void read_exec(sqlite3_stmt *st, struct catalog_runbook_exec *x)

@@ -9,6 +9,8 @@
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/timeutil.h"
+#include "db/catalog.h"
 #include "tui/cmd.h"
 
 extern const struct cmd_entry cmd_init_entry;
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int64_t secs;
 
+	catalog_set_clock(time_now);
 	/* "+": stop at the first non-option, the command name. */
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
