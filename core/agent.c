@@ -377,6 +377,17 @@ static void agent_probes_load(struct agent_probes *p, const struct config *cfg)
 	p->next_at = xcalloc(p->n + 1, sizeof(*p->next_at));
 }
 
+/* Whether an earlier probe of this round already took svc down: one
+ * failover per service, however many of its probes fail together. */
+static int failover_seen(const struct probe_round_item *due, size_t j,
+                         const struct probe_service *svc)
+{
+	for (size_t k = 0; k < j; k++)
+		if (due[k].went_down && due[k].svc == svc)
+			return 1;
+	return 0;
+}
+
 static void agent_probes_run(struct catalog *cat, const struct config *cfg,
                              struct agent_probes *p,
                              const struct agent_options *opt)
@@ -413,7 +424,7 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 			                            "runbook: "
 			                          : "",
 			    svc->failover_runbook ? svc->failover_runbook : "");
-			if (svc->auto_failover) {
+			if (svc->auto_failover && !failover_seen(due, j, svc)) {
 				char *fmsg = NULL;
 				if (opt->hooks == NULL ||
 				    opt->hooks->failover == NULL) {
@@ -426,15 +437,16 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 				} else {
 					int rc = opt->hooks->failover(
 					    cat, cfg, svc->name,
-					    svc->failover_runbook, &fmsg);
-					agent_logf(
-					    opt,
-					    "automatic failover of %s "
-					    "with %s: %s",
-					    svc->name, svc->failover_runbook,
-					    rc == DR_OK
-					        ? "started"
-					        : (fmsg ? fmsg : "failed"));
+					    svc->failover_runbook,
+					    it->state.last_ok_at, &fmsg);
+					agent_logf(opt,
+					           "automatic failover of %s "
+					           "with %s: %s",
+					           svc->name,
+					           svc->failover_runbook,
+					           fmsg          ? fmsg
+					           : rc == DR_OK ? "started"
+					                         : "failed");
 					free(fmsg);
 				}
 			}

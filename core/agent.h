@@ -37,9 +37,11 @@ struct agent_hooks {
 	size_t (*jobs)(const struct config *cfg, struct agent_hook_job **out);
 	int (*run)(struct catalog *cat, const struct config *cfg,
 	           const struct agent_hook_job *job, char **message);
-	/* Starts a runbook for automatic failover; NULL: not wired. */
+	/* Starts a runbook for automatic failover without waiting for it
+	 * (*message says how it went); up_at: when the service was last
+	 * seen up (0: never), the incident's start.  NULL: not wired. */
 	int (*failover)(struct catalog *cat, const struct config *cfg,
-	                const char *service, const char *runbook,
+	                const char *service, const char *runbook, int64_t up_at,
 	                char **message);
 };
 

@@ -6,7 +6,13 @@
  * yes/no questions with yes and nothing else; a typed confirmation is
  * answered by a --confirm WORD equal to the word asked for, else read
  * from standard input.  When no answer can be had (end of input), the
- * execution pauses: nothing is guessed. */
+ * execution pauses: nothing is guessed.
+ *
+ * --unattended is how the agent runs a service's failover runbook when the
+ * config says "auto_failover": the config is the standing authorisation,
+ * so every confirmation is answered (and recorded as "USER (unattended)"),
+ * but a step that fails is never retried, skipped or rolled back by guess:
+ * the run pauses for an operator and the webhooks say so. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -57,6 +63,7 @@ static void rb_signals(void)
 
 struct rb_line {
 	int assume_yes;
+	int unattended; /* --unattended: see the top of this file */
 	char **confirm; /* --confirm words */
 	size_t n_confirm;
 	int eof; /* standard input is exhausted */
@@ -220,16 +227,33 @@ static void rb_output(void *arg, const struct runbook_exec *x, size_t step,
 	fflush(stdout);
 }
 
+/* Unattended, a manual step cannot be done: nobody is there to do it. */
+static int rb_nobody_for(const struct rb_line *ui, const struct runbook_exec *x,
+                         size_t step, const char *question)
+{
+	const struct runbook *rb = runbook_exec_runbook(x);
+
+	if (!ui->unattended || step >= rb->n_steps ||
+	    rb->steps[step].kind != RUNBOOK_KIND_MANUAL)
+		return 0;
+	fprintf(stderr,
+	        "%s no: a manual step needs an operator "
+	        "(--unattended)\n",
+	        question);
+	return 1;
+}
+
 static int rb_ask_yes(void *arg, const struct runbook_exec *x, size_t step,
                       const char *question)
 {
 	struct rb_line *ui = arg;
 	char *answer;
 
-	(void)x;
-	(void)step;
-	if (ui->assume_yes) {
-		fprintf(stderr, "%s yes (--assume-yes)\n", question);
+	if (rb_nobody_for(ui, x, step, question))
+		return -1;
+	if (ui->assume_yes || ui->unattended) {
+		fprintf(stderr, "%s yes (%s)\n", question,
+		        ui->unattended ? "--unattended" : "--assume-yes");
 		return 1;
 	}
 	for (;;) {
@@ -257,8 +281,12 @@ static char *rb_ask_word(void *arg, const struct runbook_exec *x, size_t step,
 {
 	struct rb_line *ui = arg;
 
-	(void)x;
-	(void)step;
+	if (rb_nobody_for(ui, x, step, question))
+		return NULL;
+	if (ui->unattended) {
+		fprintf(stderr, "%s: %s (--unattended)\n", question, word);
+		return xstrdup(word);
+	}
 	if (ui->n_confirm > 0) {
 		for (size_t i = 0; i < ui->n_confirm; i++)
 			if (strcmp(ui->confirm[i], word) == 0) {
@@ -290,6 +318,13 @@ static enum runbook_decision rb_decide(void *arg, const struct runbook_exec *x,
 	                       : "was not confirmed";
 
 	rb_interrupted = 0;
+	if (ui->unattended) {
+		fprintf(stderr,
+		        "Step %s %s; unattended, so the run pauses for an "
+		        "operator.\n",
+		        id, what);
+		return RUNBOOK_DO_PAUSE;
+	}
 	for (int tries = 0; tries < 5; tries++) {
 		char *answer;
 
@@ -376,20 +411,24 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 	ui->at_line_start = 1;
 }
 
-/* Exit code of an execution that ran: 0 only when it completed. */
 /* A run starting and a run ending are changes of state the configured
- * webhooks hear about (drconsole.conf(5), NOTIFICATIONS).  A webhook that
- * fails is said and retried by the agent; it never stops the run. */
+ * webhooks hear about (drconsole.conf(5), NOTIFICATIONS), and so is an
+ * unattended run pausing for an operator.  A webhook that fails is said
+ * and retried by the agent; it never stops the run. */
 static void rb_webhook(struct catalog *cat, const struct config *cfg,
                        const struct runbook_exec *x, const char *state)
 {
 	if (cfg == NULL || cfg->notify == NULL)
 		return;
 	const struct catalog_recovery *r = runbook_exec_record(x);
-	char *msg = xasprintf("%s %s %s: %s (recovery %s, services %s)",
-	                      r->is_drill ? "Drill of" : "Runbook",
-	                      r->recovery_procedure, state, r->recovery_status,
-	                      r->recovery_id, r->affected_services);
+	int paused = strcmp(state, "paused") == 0;
+	char *msg = xasprintf(
+	    "%s %s %s: %s (recovery %s, services %s)%s%s",
+	    r->is_drill ? "Drill of" : "Runbook", r->recovery_procedure,
+	    paused ? "paused, waiting for an operator" : state,
+	    r->recovery_status, r->recovery_id, r->affected_services,
+	    paused ? "; resume with: drconsole runbook resume " : "",
+	    paused ? r->recovery_id : "");
 	struct notify_event ev = {
 	    .type = "runbook",
 	    .subject = r->recovery_id,
@@ -406,6 +445,7 @@ static void rb_webhook(struct catalog *cat, const struct config *cfg,
 	free(msg);
 }
 
+/* Exit code of an execution that ran: 0 only when it completed. */
 static int rb_exit_of(const struct runbook_exec *x)
 {
 	const struct catalog_recovery *rec = runbook_exec_record(x);
@@ -672,6 +712,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	    {"incident-start", required_argument, NULL, 'S'},
 	    {"services", required_argument, NULL, 's'},
 	    {"assume-yes", no_argument, NULL, 'y'},
+	    {"unattended", no_argument, NULL, 'u'},
 	    {"confirm", required_argument, NULL, 'c'},
 	    {"notes", required_argument, NULL, 'n'},
 	    {"data-loss", required_argument, NULL, 'l'},
@@ -715,6 +756,10 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 		case 'y':
 			ui.assume_yes = 1;
 			break;
+		case 'u':
+			ui.unattended = 1;
+			start.origin = "unattended";
+			break;
 		case 'c':
 			rb_add(&ui.confirm, &ui.n_confirm, optarg);
 			break;
@@ -746,6 +791,13 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	if (start.drill && start.incident_started_at != 0) {
 		cli_error("--incident-start: a drill has no incident; its "
 		          "clock starts when it starts");
+		rc = DR_EXIT_USAGE;
+		goto out;
+	}
+	if (ui.unattended && ui.n_confirm > 0) {
+		cli_error(
+		    "--unattended answers every confirmation; it takes no "
+		    "--confirm");
 		rc = DR_EXIT_USAGE;
 		goto out;
 	}
@@ -793,6 +845,8 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	}
 	if (!runbook_exec_paused(x))
 		rb_webhook(cat, cfg, x, "finished");
+	else if (ui.unattended)
+		rb_webhook(cat, cfg, x, "paused");
 	rc = rb_exit_of(x);
 out:
 	runbook_exec_free(x);
@@ -1185,8 +1239,9 @@ const struct cmd_entry cmd_runbook_entry = {
         "       drconsole runbook run NAME [--drill] [--var NAME=VALUE]...\n"
         "         [--incident TYPE] [--incident-start TIME] [--services "
         "A,B]\n"
-        "         [--assume-yes] [--confirm WORD]... [--notes TEXT] "
-        "[--data-loss MIN]\n"
+        "         [--assume-yes | --unattended] [--confirm WORD]... "
+        "[--notes TEXT]\n"
+        "         [--data-loss MIN]\n"
         "       drconsole runbook resume ID [--assume-yes] [--confirm "
         "WORD]...\n"
         "       drconsole runbook log [ID]\n"
@@ -1205,7 +1260,11 @@ const struct cmd_entry cmd_runbook_entry = {
         "'runbook resume ID'.  When a step\nfails: [r]etry, [s]kip (with a "
         "reason), roll[b]ack, [a]bort or [p]ause.\nCtrl-C stops the running "
         "command.  --drill runs only the steps' drill forms\nand is recorded "
-        "as a drill.  Variables reach commands as $DR_VAR_NAME.\n\n"
+        "as a drill.  Variables reach commands as $DR_VAR_NAME.\n"
+        "--unattended (the agent's automatic failover) answers every "
+        "confirmation,\ntyped ones too, recording the operator as "
+        "'USER (unattended)'; a step that\nfails pauses the run for an "
+        "operator.\n\n"
         "Exit status: 0 completed; 1 failed, aborted, rolled back, paused or "
         "refused;\n2 bad usage or an invalid runbook.\n",
     .exec = runbook_exec_cmd,
