@@ -26,9 +26,9 @@
 #include "core/audit.h"
 #include "core/duration.h"
 #include "core/error.h"
-#include "core/notify.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
+#include "core/runbook_notify.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/cmd.h"
@@ -369,32 +369,21 @@ static int rb_stop_requested(void *arg)
 	return 0;
 }
 
-/* A notify step: shown, and sent to the configured channels as a new
- * state of the run's "notify" subject, so each distinct message goes out
- * once. */
+/* A notify step: shown, and sent to the configured channels
+ * (core/runbook_notify.h). */
 static void rb_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
 	struct rb_line *ui = arg;
-	fprintf(stderr, "NOTIFY: %s\n", message);
-	if (ui->cat == NULL || ui->cfg == NULL || ui->cfg->notify == NULL)
-		return;
-	const struct catalog_recovery *r = runbook_exec_record(x);
-	char *subject = xasprintf("%s/notify", r->recovery_id);
-	struct notify_event ev = {
-	    .type = "runbook",
-	    .subject = subject,
-	    .state = message,
-	    .message = message,
-	};
 	char *err = NULL;
-	if (notify_event(ui->cat, ui->cfg->notify, ui->cfg->environment, &ev,
-	                 time_now(), 1, NULL, &err) != DR_OK) {
+
+	fprintf(stderr, "NOTIFY: %s\n", message);
+	if (runbook_notify_message(ui->cat, ui->cfg, x, message, &err) !=
+	    DR_OK) {
 		fprintf(stderr, "drconsole: notification not sent: %s\n",
 		        err ? err : "unknown error");
 		free(err);
 	}
-	free(subject);
 }
 
 static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
@@ -411,38 +400,18 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 	ui->at_line_start = 1;
 }
 
-/* A run starting and a run ending are changes of state the configured
- * webhooks hear about (drconsole.conf(5), NOTIFICATIONS), and so is an
- * unattended run pausing for an operator.  A webhook that fails is said
- * and retried by the agent; it never stops the run. */
+/* A run starting, ending or pausing unattended, for the webhooks
+ * (core/runbook_notify.h); a webhook that fails never stops the run. */
 static void rb_webhook(struct catalog *cat, const struct config *cfg,
                        const struct runbook_exec *x, const char *state)
 {
-	if (cfg == NULL || cfg->notify == NULL)
-		return;
-	const struct catalog_recovery *r = runbook_exec_record(x);
-	int paused = strcmp(state, "paused") == 0;
-	char *msg = xasprintf(
-	    "%s %s %s: %s (recovery %s, services %s)%s%s",
-	    r->is_drill ? "Drill of" : "Runbook", r->recovery_procedure,
-	    paused ? "paused, waiting for an operator" : state,
-	    r->recovery_status, r->recovery_id, r->affected_services,
-	    paused ? "; resume with: drconsole runbook resume " : "",
-	    paused ? r->recovery_id : "");
-	struct notify_event ev = {
-	    .type = "runbook",
-	    .subject = r->recovery_id,
-	    .state = state,
-	    .message = msg,
-	};
 	char *err = NULL;
-	if (notify_event(cat, cfg->notify, cfg->environment, &ev, time_now(), 1,
-	                 NULL, &err) != DR_OK) {
+
+	if (runbook_notify_state(cat, cfg, x, state, &err) != DR_OK) {
 		fprintf(stderr, "drconsole: notification not sent: %s\n",
 		        err ? err : "unknown error");
 		free(err);
 	}
-	free(msg);
 }
 
 /* Exit code of an execution that ran: 0 only when it completed. */

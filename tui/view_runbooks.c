@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
+#include "core/runbook_notify.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_runbook.h"
@@ -50,6 +51,9 @@ struct rb_run {
 	char note[300];   /* the newest note from the engine */
 	int64_t last_draw_ms;
 	int stop; /* the operator asked to stop the command */
+	/* For the webhooks (core/runbook_notify.h). */
+	struct catalog *cat;
+	const struct config *cfg;
 };
 
 struct runbooks {
@@ -495,6 +499,40 @@ static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
 		draw_run(run, " a/Ctrl-C: stop the command");
 }
 
+/* A notify step: in the output, and to the configured channels. */
+static void cb_notify(void *arg, const struct runbook_exec *x,
+                      const char *message)
+{
+	struct rb_run *run = arg;
+	char *line = xasprintf("NOTIFY: %s", message), *err = NULL;
+
+	out_push(run, line);
+	free(line);
+	if (runbook_notify_message(run->cat, run->cfg, x, message, &err) !=
+	    DR_OK) {
+		snprintf(run->note, sizeof run->note,
+		         "notification not sent: %s",
+		         err ? err : "unknown error");
+		free(err);
+	}
+	draw_run(run, " a/Ctrl-C: stop the command");
+}
+
+/* The run started, ended or paused: the webhooks hear of it; a failure
+ * is said on screen and never stops the run. */
+static void run_news(struct rb_run *run, const char *state)
+{
+	char *err = NULL;
+
+	if (runbook_notify_state(run->cat, run->cfg, run->x, state, &err) !=
+	    DR_OK) {
+		snprintf(run->note, sizeof run->note,
+		         "notification not sent: %s",
+		         err ? err : "unknown error");
+		free(err);
+	}
+}
+
 static int cb_stop(void *arg)
 {
 	struct rb_run *run = arg;
@@ -697,11 +735,14 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 	    .ask_word = cb_word,
 	    .decide = cb_decide,
 	    .stop_requested = cb_stop,
+	    .notify = cb_notify,
 	};
 	char *err = NULL, *msg;
 	int rc;
 
 	memset(&run, 0, sizeof run);
+	run.cat = cat;
+	run.cfg = ctx->cfg;
 	v->run = &run;
 	rc = resume_id ? runbook_exec_resume(cat, resume_id, &ui, &run.x, &err)
 	               : runbook_exec_start(cat, s, &ui, &run.x, &err);
@@ -712,7 +753,12 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 		v->run = NULL;
 		return;
 	}
+	if (resume_id == NULL)
+		run_news(&run, "started");
 	rc = runbook_exec_run(run.x, &err);
+	run.note[0] = '\0';
+	if (rc == DR_OK && !runbook_exec_paused(run.x))
+		run_news(&run, "finished");
 	const struct catalog_recovery *rec = runbook_exec_record(run.x);
 	int64_t elapsed;
 	char e[32], t[32];
@@ -736,13 +782,17 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 		                "is in the Log view.",
 		                rec->recovery_id, rec->recovery_status,
 		                rec->is_drill ? " (drill)" : "", e, t);
+	if (run.note[0] != '\0') {
+		char *with = xasprintf("%s  (%s)", msg, run.note);
+		free(msg);
+		msg = with;
+	}
 	free(err);
 	out_free(&run);
 	runbook_exec_free(run.x);
 	v->run = NULL;
 	show_message(" Runbook finished", msg);
 	free(msg);
-	(void)ctx;
 	if (rb_quit_sig) {
 		int sig = rb_quit_sig;
 		rb_quit_sig = 0;

@@ -1,13 +1,33 @@
 #!/usr/bin/env bash
 # The Runbooks view in a real terminal: a drill of partial-recovery from the
 # list, through the wizard, confirming each step (the typed word included),
-# with the RTO clock on screen; then the finished record in the Log view.
+# with the RTO clock on screen; then the finished record in the Log view,
+# and the webhooks told that it started and finished (a drill's notify
+# steps are only shown; tests/integration/runbook_notify.sh has a real
+# run's).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 cd "$DR_TOP" || exit 1
 export DRCONSOLE_CATALOG=$T/catalog.db
 "$DR" init >/dev/null 2>&1
 "$DR" service add api --tier critical >/dev/null
+HTTPD=$DR_TOP/${BUILD:-build}/tests/helpers/httpd
+"$HTTPD" "$T/port" "$T/hooks.log" &
+at_exit "kill $! 2>/dev/null"
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+mkdir -p "$T/runbooks"
+cat >"$T/runbooks/tell.json" <<'RB'
+{"name": "tell", "title": "Tells the team", "scenario": "partial",
+ "rto": "10m", "rpo": "5m", "services": ["api"],
+ "phases": [{"name": "Tell", "steps": [
+   {"id": "tell", "title": "Tell the team", "kind": "notify",
+    "message": "orders restore is starting now", "confirm": "none"}]}]}
+RB
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"environment": "test", "runbook_dir": "$T/runbooks",
+ "notifications": {"retries": 1, "timeout": "2s",
+   "channels": [{"name": "ops", "kind": "json", "url": "http://127.0.0.1:$(cat "$T/port")/hook"}]}}
+JSON
 
 tui_start -- --catalog "$T/catalog.db"
 expect_screen "console starts" "1 Dashboard"
@@ -59,6 +79,30 @@ id=$(awk '/partial-recovery/ {print $1; exit}' <<<"$OUT")
 run "$DR" runbook log "$id"
 expect_in "the typed confirmation recorded the operator" "$OUT" "isolate                  completed"
 expect_in "the refused word was audited" "$("$DR" audit list --limit 0)" "runbook.confirm_refused"
+hooks=$(cat "$T/hooks.log" 2>/dev/null)
+expect_in "the webhook heard the drill start" "$hooks" "Drill of partial-recovery started"
+expect_not_in "a drill's notify steps page nobody" "$hooks" "Partial recovery of api in"
+expect_in "and that it finished" "$hooks" "Drill of partial-recovery finished"
+
+# A real run from the console: its notify step reaches the webhook.
+: >"$T/hooks.log"
+tui_start -- --catalog "$T/catalog.db"
+expect_screen "console starts for a real run" "1 Dashboard"
+tui_keys 6
+tui_keys / ; tui_text tell; tui_keys Enter
+expect_screen "the configured runbook is listed" "Tells the team"
+tui_keys Enter
+expect_screen "the wizard asks for the incident" "Incident type"
+tui_keys Enter
+expect_screen "and the services" "Affected services"
+tui_keys Enter
+expect_screen "the run completes" "completed in" 10
+tui_keys x q
+tui_exit_status >/dev/null
+hooks=$(cat "$T/hooks.log")
+expect_in "the webhook heard the run start" "$hooks" "Runbook tell started"
+expect_in "the notify step's message" "$hooks" "orders restore is starting now"
+expect_in "and the end" "$hooks" "Runbook tell finished"
 
 # Read-only consoles never run anything.
 tui_start -- --catalog "$T/catalog.db" --read-only
