@@ -46,6 +46,7 @@ printf 'command: drconsole probe run  (%d http probes, one service, best of 3)\n
 printf 'baseline: for i in 1..%d: curl -s -o /dev/null %s\n' "$N" "http://127.0.0.1:PORT/ok"
 printf 'machine: %s, %s cores\n' "$(uname -m)" "$(nproc)"
 printf 'probes ok: %d of %d\n' "$ok" "$N"
+[ "$ok" -lt "$N" ] && printf '  not ok, e.g.: %s\n' "$(grep -vE '^fleet +p[0-9]+ +http +ok ' "$W/out" | grep -v '^SERVICE' | head -1)"
 printf 'drconsole probe run: %d ms\n' "$best"
 printf 'sequential curl loop: %d ms\n' "$seq_ms"
 awk -v a="$best" -v b="$seq_ms" 'BEGIN { printf "ratio: %.1fx faster (goal >= 20x, and under 1000 ms)\n", b / a }'
