@@ -49,4 +49,8 @@ printf 'probes ok: %d of %d\n' "$ok" "$N"
 [ "$ok" -lt "$N" ] && printf '  not ok, e.g.: %s\n' "$(grep -vE '^fleet +p[0-9]+ +http +ok ' "$W/out" | grep -v '^SERVICE' | head -1)"
 printf 'drconsole probe run: %d ms\n' "$best"
 printf 'sequential curl loop: %d ms\n' "$seq_ms"
-awk -v a="$best" -v b="$seq_ms" 'BEGIN { printf "ratio: %.1fx faster (goal >= 20x, and under 1000 ms)\n", b / a }'
+if [ "$ok" -lt "$N" ]; then
+	echo "ratio: not measured: not every probe succeeded"
+else
+	awk -v a="$best" -v b="$seq_ms" 'BEGIN { printf "ratio: %.1fx faster (goal >= 20x, and under 1000 ms)\n", b / a }'
+fi
