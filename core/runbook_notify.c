@@ -20,14 +20,13 @@ int runbook_notify_state(struct catalog *cat, const struct config *cfg,
 
 	if (cat == NULL || cfg == NULL || cfg->notify == NULL)
 		return DR_OK;
-	msg = xasprintf("%s %s %s: %s (recovery %s, services %s)%s%s",
-	                r->is_drill ? "Drill of" : "Runbook",
-	                r->recovery_procedure,
-	                paused ? "paused, waiting for an operator" : state,
-	                r->recovery_status, r->recovery_id,
-	                r->affected_services,
-	                paused ? "; resume with: drconsole runbook resume " : "",
-	                paused ? r->recovery_id : "");
+	msg = xasprintf(
+	    "%s %s %s: %s (recovery %s, services %s)%s%s",
+	    r->is_drill ? "Drill of" : "Runbook", r->recovery_procedure,
+	    paused ? "paused, waiting for an operator" : state,
+	    r->recovery_status, r->recovery_id, r->affected_services,
+	    paused ? "; resume with: drconsole runbook resume " : "",
+	    paused ? r->recovery_id : "");
 	struct notify_event ev = {
 	    .type = "runbook",
 	    .subject = r->recovery_id,
