@@ -38,11 +38,22 @@ awk -v a="$a" -v b="$b" 'BEGIN {
 demo=$BENCH_DIR/demo.db
 "$DR_BIN" demo --catalog "$demo" --force >/dev/null
 secs=${BENCH_IDLE_SECONDS:-60}
-read -r bytes _ _ < <("$pty" -s 3 -i "$secs" -- "$DR_BIN" --catalog "$demo")
-echo "command: ptyrun -s 3 -i $secs -- drconsole --catalog demo.db (80x24, dashboard, real clock)"
-awk -v b="$bytes" -v s="$secs" 'BEGIN {
-	printf "  idle: %d bytes in %d s = %.0f B/min (goal <= 200; htop ~22 KB)\n", b, s, b * 60 / s
+# What a minute sends depends on which ages and bars tick over in it, so
+# three consoles are measured, started a minute apart: each
+# minute's figure, their mean and the worst.
+for i in 1 2 3; do
+	"$pty" -s 3 -i "$secs" -- "$DR_BIN" --catalog "$demo" >"$BENCH_DIR/idle.$i" &
+	[ $i -lt 3 ] && sleep "$secs"
+done
+wait
+echo "command: 3 x ptyrun -s 3 -i $secs -- drconsole --catalog demo.db (80x24, TERM=xterm-256color, dashboard, fresh demo, real clock; started a minute apart)"
+cat "$BENCH_DIR"/idle.[123] | awk -v s="$secs" '{
+	b = $1 * 60 / s; sum += b; if (b > max) max = b
+	list = list (NR > 1 ? ", " : "") sprintf("%.0f", b)
+} END {
+	printf "  idle: %s B/min; mean %.0f, worst %.0f (goal <= 200; htop ~22 KB)\n", list, sum / NR, max
 }'
+rm -f "$BENCH_DIR"/idle.[123]
 
 read -r _ rss hwm < <("$pty" -s 3 -i 2 -- "$DR_BIN" --catalog "$large")
 echo "command: ptyrun -s 3 -i 2 -- drconsole --catalog catalog-1m.db (dashboard)"

@@ -24,6 +24,9 @@
 #include "db/catalog_agent.h"
 #include "tui/cmd.h"
 
+/* Room for the failover command line (19 words at most, and NULL). */
+#define FAILOVER_ARGS 24
+
 /* What the failover hook needs of the running agent. */
 static const struct cmd_globals *agent_globals;
 static const char *agent_catalog;
@@ -124,7 +127,7 @@ static int failover_argv(const struct config *cfg, const char *service,
 		return DR_EINVAL;
 	}
 
-	argv = xcalloc(20, sizeof *argv);
+	argv = xcalloc(FAILOVER_ARGS, sizeof *argv);
 	argv[n++] = xstrdup(exe);
 	argv[n++] = xstrdup("--catalog");
 	argv[n++] = xstrdup(agent_catalog);
@@ -174,7 +177,7 @@ static int agent_failover(struct catalog *cat, const struct config *cfg,
 		return rc;
 	if (pipe(fds) != 0) {
 		*message = xasprintf("pipe: %s", strerror(errno));
-		runbook_values_free(argv, 20);
+		runbook_values_free(argv, FAILOVER_ARGS);
 		return DR_EIO;
 	}
 	fflush(NULL);
@@ -184,7 +187,7 @@ static int agent_failover(struct catalog *cat, const struct config *cfg,
 		    xasprintf("could not start it: fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		runbook_values_free(argv, 20);
+		runbook_values_free(argv, FAILOVER_ARGS);
 		return DR_EIO;
 	}
 	if (child == 0) {
@@ -217,7 +220,7 @@ static int agent_failover(struct catalog *cat, const struct config *cfg,
 		run = -1;
 	waitpid(child, &status, 0);
 	close(fds[0]);
-	runbook_values_free(argv, 20);
+	runbook_values_free(argv, FAILOVER_ARGS);
 	if (run <= 0) {
 		*message = xstrdup("could not start it: fork failed");
 		return DR_EIO;

@@ -20,8 +20,8 @@
 struct screen_glyphs {
 	const char *hline, *vline, *ul, *ur, *ll, *lr;
 	const char *bar_full, *bar_empty;
-	const char *bar_eighths[8]; /* [0] unused: 1/8 .. 7/8 of a cell */
-	const char *spark[8];       /* lowest .. highest */
+	const char *bar_half; /* the left half of a cell; "" without UTF-8 */
+	const char *spark[8]; /* lowest .. highest */
 	const char *arrow, *ellipsis, *block, *sep, *updown;
 };
 

@@ -9,9 +9,9 @@
 
 #include "core/compliance.h"
 
-/* A bar `w` cells wide filled to `fraction` of the target: ok up to the
- * at-risk fraction (0.8), amber past it, red past 1.  fraction < 0 draws a
- * dim placeholder (unknown). */
+/* A bar `w` cells wide filled to `fraction` of the target, in half cells:
+ * ok up to the at-risk fraction (0.8), amber past it, red past 1.
+ * fraction < 0 draws a dim placeholder (unknown). */
 void widget_bar(WINDOW *win, int y, int x, int w, double fraction,
                 double at_risk);
 /* The last `n` values as a sparkline `w` cells wide, scaled to `max`
