@@ -1,11 +1,14 @@
 /* Runs a command on a pseudo-terminal of a given size and measures what
  * it writes, for bench/console.sh:
- *     ptyrun [-c COLS] [-r ROWS] [-s SETTLE] [-i IDLE] [-k KEYS] -- CMD...
+ *     ptyrun [-c COLS] [-r ROWS] [-s SETTLE] [-i IDLE [-n N]] [-k KEYS]
+ *            -- CMD...
  * Without -i: waits for CMD to exit and prints "elapsed_ms bytes".
  * With -i: lets CMD settle for SETTLE seconds (default 3), types KEYS if
  * given and settles again, then counts the bytes CMD writes in the next
  * IDLE seconds, reads its VmRSS and VmHWM, ends it with SIGTERM and prints
- * "idle_bytes rss_kb hwm_kb". */
+ * "idle_bytes rss_kb hwm_kb".  With -n N it counts N windows of IDLE
+ * seconds one after another and prints "bytes_1 ... bytes_N rss_kb hwm_kb".
+ */
 #include <errno.h>
 #include <poll.h>
 #include <pty.h>
@@ -75,10 +78,10 @@ static void proc_mem(pid_t pid, long *rss, long *hwm)
 
 int main(int argc, char **argv)
 {
-	int cols = 80, rows = 24, opt;
+	int cols = 80, rows = 24, opt, windows = 1;
 	double settle = 3, idle = -1;
 	const char *keys = NULL;
-	while ((opt = getopt(argc, argv, "c:r:s:i:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:r:s:i:k:n:")) != -1) {
 		switch (opt) {
 		case 'c':
 			cols = (int)strtol(optarg, NULL, 10);
@@ -95,13 +98,18 @@ int main(int argc, char **argv)
 		case 'k':
 			keys = optarg;
 			break;
+		case 'n':
+			windows = (int)strtol(optarg, NULL, 10);
+			if (windows < 1 || windows > 60)
+				return 2;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: ptyrun [-c COLS] [-r ROWS] [-s SETTLE] "
-		                "[-i IDLE] [-k KEYS] -- CMD...\n");
+		                "[-i IDLE [-n N]] [-k KEYS] -- CMD...\n");
 		return 2;
 	}
 	struct winsize ws = {.ws_row = (unsigned short)rows,
@@ -134,7 +142,9 @@ int main(int argc, char **argv)
 	}
 	if (getenv("PTYRUN_DUMP") != NULL)
 		dump = fopen(getenv("PTYRUN_DUMP"), "wb");
-	long bytes = drain(master, now_ms() + idle * 1000, &eof);
+	long bytes[60];
+	for (int i = 0; i < windows; i++)
+		bytes[i] = drain(master, now_ms() + idle * 1000, &eof);
 	if (dump != NULL)
 		fclose(dump);
 	dump = NULL;
@@ -145,6 +155,8 @@ int main(int argc, char **argv)
 	drain(master, now_ms() + 1000, &eof);
 	int status;
 	waitpid(pid, &status, 0);
-	printf("%ld %ld %ld\n", ended ? -1 : bytes, rss, hwm);
+	for (int i = 0; i < windows; i++)
+		printf("%ld ", ended ? -1 : bytes[i]);
+	printf("%ld %ld\n", rss, hwm);
 	return 0;
 }
