@@ -4,7 +4,24 @@
 # command, and when it ends the pane prints "EXIT=<status>" and the
 # terminal modes (`stty -a`) so a test can check what was left behind.
 TM="tmux -L drtest-$$ -f /dev/null"
-at_exit "$TM kill-server 2>/dev/null"
+
+# Ends the tmux server and whatever ran in its pane.  A console normally
+# leaves at the hangup; one that does not (seen once: a sanitizer build
+# stuck in its leak check at exit, spinning on both cores for the rest of
+# the run) is killed, found by the pane's session, which outlives the pty.
+tui_stop() {
+	local sid i
+	sid=$(tui_pid)
+	$TM kill-server 2>/dev/null
+	[ -n "$sid" ] || return 0
+	for ((i = 0; i < 30; i++)); do
+		pgrep -s "$sid" >/dev/null || return 0
+		sleep 0.1
+	done
+	pkill -KILL -s "$sid" 2>/dev/null
+	return 0
+}
+at_exit "tui_stop"
 
 # tui_start [VAR=VALUE...] -- ARGS...: the console with ARGS, in the
 # environment given (LANG defaults to C.UTF-8).
@@ -15,7 +32,7 @@ tui_start() {
 		shift
 	done
 	shift
-	$TM kill-server 2>/dev/null
+	tui_stop
 	rm -f "$T/tui.err" "$T/tui.stty"
 	local cmd
 	cmd="env $(printf '%q ' "${envs[@]}") $(printf '%q ' "$DR" "$@")"

@@ -213,13 +213,20 @@ static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	           "LAST RUN");
 	v->page = r.h - 4;
 	listnav_fit(&v->nav, v->page);
-	if (v->n == 0)
+	if (v->n == 0 && v->filter[0])
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
 		           screen_attr(THEME_DIM),
-		           v->filter[0] ? "No runbook matches the filter."
-		                        : "No runbooks found in ./runbooks, "
-		                          "the installed runbooks or the "
-		                          "configured runbook_dir.");
+		           "No runbook matches the filter.");
+	else if (v->n == 0) {
+		/* Two lines: the second names where it looked, in 80 columns.
+		 */
+		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
+		           screen_attr(THEME_DIM), "No runbooks found.");
+		screen_put(win, r.y + 3, r.x + 2, r.w - 4,
+		           screen_attr(THEME_DIM),
+		           "Looked in ./runbooks, the installed ones and the "
+		           "config's runbook_dir.");
+	}
 	for (int i = 0; i < v->page && v->nav.top + (size_t)i < v->n; i++) {
 		size_t row = v->nav.top + (size_t)i;
 		const struct rb_entry *e = &v->entries[row];
