@@ -124,9 +124,17 @@ int sqlite_status(sqlite3 *db, int sqlite_rc, const char *what, char **err)
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_FULL:
-	case SQLITE_PERM:
-		sqlite_seterr(err, "%s: %s", what, msg);
+	case SQLITE_PERM: {
+		/* The system's reason ("Permission denied") says more to an
+		 * operator than "unable to open database file" alone. */
+		int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+		if (sys != 0)
+			sqlite_seterr(err, "%s: %s (%s)", what, msg,
+			              strerror(sys));
+		else
+			sqlite_seterr(err, "%s: %s", what, msg);
 		return CATALOG_EIO;
+	}
 	default:
 		sqlite_seterr(err, "%s: %s", what, msg);
 		return CATALOG_EDB;

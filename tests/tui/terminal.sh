@@ -95,7 +95,20 @@ if [ "$(id -u)" != 0 ]; then
 	expect_eq "an unreadable catalog: refused" "$(tui_exit_status)" "1"
 	chmod 600 "$T/locked.db"
 else
-	skip "an unreadable (mode 000) catalog" "root reads every file"
+	# Root reads every file: the console runs as nobody instead, on a
+	# catalog in a directory nobody can enter but whose file it cannot
+	# read.
+	mkdir -m 755 "$T/shared"
+	cp "$demo" "$T/shared/locked.db"
+	chmod 000 "$T/shared/locked.db"
+	chmod 711 "$T"
+	tui_stop
+	rm -f "$T/tui.stty"
+	$TM new-session -d -x 80 -y 24 \
+		"setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/ LANG=C.UTF-8 $N $DR --catalog $T/shared/locked.db 2>$T/shared/err; echo EXIT=\$?; stty -a >$T/tui.stty; sleep 600"
+	expect_eq "an unreadable catalog (as nobody): refused" "$(tui_exit_status)" "1"
+	expect_in "naming it and why" "$(cat "$T/shared/err")" "$T/shared/locked.db: unable to open database file (Permission denied)"
+	chmod 700 "$T"
 fi
 
 # Every way out gives the terminal back.
