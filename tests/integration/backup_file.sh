@@ -156,7 +156,9 @@ expect_eq "a corrupt backup lowers the service's health" \
 
 # ---- prune ----
 # Two more good backups in this hour: the newer is kept, the older expires.
-# A second apart: the catalog keeps times to the second.
+# A second apart: the catalog keeps times to the second.  Not across an
+# hour boundary, where each would be the newest of its own hour.
+while [ "$(date -u +%M%S)" -ge 5950 ]; do sleep 1; done
 dr backup run secret >/dev/null && sleep 1.1 && dr backup run secret >/dev/null
 older=$(sql "select backup_id from backup_management where backup_status='completed' and json_extract(metadata,'\$.target')='secret' order by completed_at desc, rowid desc limit 1 offset 1")
 run dr prune --dry-run
