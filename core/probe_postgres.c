@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pg.h"
 #include "core/probe.h"
 #include "core/xmalloc.h"
+#include "db/pg_probe.h"
 
 static const char *const postgres_keys[] = {
     "conninfo", "passfile",    "lag_max", "lag_max_bytes",

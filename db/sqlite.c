@@ -30,54 +30,6 @@
 
 /* ---- allocation and messages ------------------------------------------ */
 
-static void oom(void)
-{
-	fputs("drconsole: out of memory\n", stderr);
-	abort();
-}
-
-void *sqlite_xcalloc(size_t nmemb, size_t size)
-{
-	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-void *sqlite_xreallocarray(void *ptr, size_t nmemb, size_t size)
-{
-	void *p;
-
-	if (size != 0 && nmemb > SIZE_MAX / size)
-		oom();
-	p = realloc(ptr, nmemb * size != 0 ? nmemb * size : 1);
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-char *sqlite_xstrdup(const char *s)
-{
-	char *copy = strdup(s);
-
-	if (copy == NULL)
-		oom();
-	return copy;
-}
-
-char *sqlite_xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		oom();
-	va_end(ap);
-	return s;
-}
-
 void sqlite_seterr(char **err, const char *fmt, ...)
 {
 	va_list ap;
@@ -87,7 +39,7 @@ void sqlite_seterr(char **err, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		oom();
+		db_oom();
 	va_end(ap);
 	free(*err);
 	*err = s;
@@ -373,7 +325,7 @@ char *sqlite_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *text = sqlite3_column_text(st, col);
 
-	return text == NULL ? NULL : sqlite_xstrdup((const char *)text);
+	return text == NULL ? NULL : db_xstrdup((const char *)text);
 }
 
 int64_t sqlite_column_int64_or(sqlite3_stmt *st, int col, int64_t null_value)
@@ -445,10 +397,10 @@ static char *uri_path(const char *uri)
 		if (strncmp(p, "localhost", 9) == 0)
 			p += 9;
 		if (*p != '/')
-			return sqlite_xstrdup(p);
+			return db_xstrdup(p);
 	}
 	len = strcspn(p, "?#");
-	path = sqlite_xcalloc(len + 1, 1);
+	path = db_xcalloc(len + 1, 1);
 	for (out = path; len > 0; p++, len--) {
 		if (*p == '%' && len >= 3 && hex_value(p[1]) >= 0 &&
 		    hex_value(p[2]) >= 0) {
@@ -470,7 +422,7 @@ static char *uri_path(const char *uri)
 /* mkdir -p with 0700 for every directory it creates (and only those). */
 static int make_parents(const char *path, char **err)
 {
-	char *dir = sqlite_xstrdup(path), *slash;
+	char *dir = db_xstrdup(path), *slash;
 	int rc = CATALOG_OK;
 
 	slash = strrchr(dir, '/');
@@ -598,16 +550,15 @@ static void sqlite_close_impl(void *self);
 static int sqlite_open_impl(const char *where, int flags, void **self,
                             char **err)
 {
-	struct sqlite_catalog *sc = sqlite_xcalloc(1, sizeof(*sc));
+	struct sqlite_catalog *sc = db_xcalloc(1, sizeof(*sc));
 	int uri = strncmp(where, "file:", 5) == 0;
 	char *path =
 	    uri ? uri_path(where)
-	        : (strcmp(where, ":memory:") == 0 ? NULL
-	                                          : sqlite_xstrdup(where));
+	        : (strcmp(where, ":memory:") == 0 ? NULL : db_xstrdup(where));
 	int open_flags, rc, version, latest = migrations_latest();
 
 	*self = NULL;
-	sc->path = sqlite_xstrdup(path != NULL ? path : where);
+	sc->path = db_xstrdup(path != NULL ? path : where);
 	sc->readonly = (flags & CATALOG_READONLY) != 0;
 	if (path != NULL) {
 		rc = prepare_file(path, flags, err);
@@ -864,7 +815,7 @@ static int sqlite_tier_list_impl(void *self, struct catalog_tier **out,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_tier *t;
 
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		t = &list[count++];
 		memset(t, 0, sizeof(*t));
 		sqlite_column_copy(st, 0, t->name, sizeof(t->name));
@@ -998,7 +949,7 @@ static int sqlite_service_list_impl(void *self, struct catalog_service **out,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_service(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing services", err);
@@ -1240,7 +1191,7 @@ static char *backup_filter_sql(const char *what,
                                const struct catalog_backup_filter *f,
                                int ordered)
 {
-	return sqlite_xasprintf(
+	return db_xasprintf(
 	    "SELECT %s FROM backup_management WHERE 1%s%s%s%s%s%s", what,
 	    f && f->service ? " AND service_name = ?1" : "",
 	    f && f->status ? " AND backup_status = ?2" : "",
@@ -1294,7 +1245,7 @@ static int sqlite_backup_list_impl(void *self,
 		return rc;
 	bind_backup_filter(st, f, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_backup(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing backups", err);
@@ -1497,7 +1448,7 @@ static int list_replication(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_replication(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading replication samples", err);
@@ -1683,7 +1634,7 @@ static int sqlite_probe_latest_impl(void *self,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_probe(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading probe results", err);
@@ -1942,7 +1893,7 @@ static int sqlite_recovery_list_impl(void *self, size_t limit,
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_recovery(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing recoveries", err);
@@ -2035,7 +1986,7 @@ static int sqlite_recovery_step_list_impl(void *self, const char *recovery_id,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_recovery_step *s;
 
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		s = &list[count++];
 		memset(s, 0, sizeof(*s));
 		sqlite_column_copy(st, 0, s->recovery_id,
@@ -2412,7 +2363,7 @@ static int sqlite_service_states_impl(void *self, int64_t now,
 		return rc;
 	sqlite_bind_time(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_state(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading service states", err);
@@ -2548,7 +2499,7 @@ static int sqlite_audit_list_impl(void *self, size_t limit,
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof(*list));
+		list = db_xreallocarray(list, count + 1, sizeof(*list));
 		read_audit(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing the audit log", err);
@@ -2579,8 +2530,8 @@ static int sqlite_check_integrity_impl(void *self, char **err)
 
 		if (line == NULL || strcmp(line, "ok") == 0)
 			continue;
-		joined = sqlite_xasprintf("%s%s%s", report ? report : "",
-		                          report ? "; " : "", line);
+		joined = db_xasprintf("%s%s%s", report ? report : "",
+		                      report ? "; " : "", line);
 		free(report);
 		report = joined;
 	}
@@ -2596,12 +2547,12 @@ static int sqlite_check_integrity_impl(void *self, char **err)
 		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *joined = sqlite_xasprintf(
-		    "%s%s%s row %lld refers to a missing %s row",
-		    report ? report : "", report ? "; " : "",
-		    (const char *)sqlite3_column_text(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
+		char *joined =
+		    db_xasprintf("%s%s%s row %lld refers to a missing %s row",
+		                 report ? report : "", report ? "; " : "",
+		                 (const char *)sqlite3_column_text(st, 0),
+		                 (long long)sqlite3_column_int64(st, 1),
+		                 (const char *)sqlite3_column_text(st, 2));
 
 		free(report);
 		report = joined;

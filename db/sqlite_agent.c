@@ -210,7 +210,7 @@ int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
 		read_job(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing jobs", err);
@@ -315,7 +315,7 @@ int catalog_probe_state_list(struct catalog *cat,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
 		read_pstate(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing probe states", err);
@@ -540,7 +540,7 @@ static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	*out = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = sqlite_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
 		read_notify(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading notifications", err);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db/alloc.h"
+
 struct sqlite_catalog {
 	sqlite3 *db;
 	char *path;   /* as given to catalog_open */
@@ -41,12 +43,6 @@ int sqlite_prepare_cached(struct sqlite_catalog *sc, const char *sql,
 /* Resets a cached statement for its next use, finalizes any other. */
 void sqlite_done(struct sqlite_catalog *sc, sqlite3_stmt *st);
 
-/* ---- allocation that aborts on failure (db/ has no core/xmalloc) ------ */
-void *sqlite_xcalloc(size_t nmemb, size_t size);
-void *sqlite_xreallocarray(void *ptr, size_t nmemb, size_t size);
-char *sqlite_xstrdup(const char *s);
-char *sqlite_xasprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
 /* Sets *err (when err is not NULL) to a new message, freeing the old. */
 void sqlite_seterr(char **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

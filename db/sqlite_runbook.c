@@ -341,7 +341,7 @@ int catalog_runbook_exec_list_open(struct catalog *cat,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = sqlite_xreallocarray(list, count + 1, sizeof *list);
+		list = db_xreallocarray(list, count + 1, sizeof *list);
 		read_exec(st, &list[count++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -406,12 +406,12 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 		return rc;
 	sqlite3_bind_text(st, 1, recovery_id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		nm = sqlite_xreallocarray(nm, count + 1, sizeof *nm);
-		vl = sqlite_xreallocarray(vl, count + 1, sizeof *vl);
+		nm = db_xreallocarray(nm, count + 1, sizeof *nm);
+		vl = db_xreallocarray(vl, count + 1, sizeof *vl);
 		nm[count] = sqlite_column_dup(st, 0);
 		vl[count] = sqlite_column_dup(st, 1);
 		if (vl[count] == NULL)
-			vl[count] = sqlite_xstrdup("");
+			vl[count] = db_xstrdup("");
 		count++;
 	}
 	if (rc != SQLITE_DONE) {

@@ -9,7 +9,7 @@
  *
  * and one poll() loop serves every server of the batch until each is DONE
  * or past its deadline. */
-#include "core/pg.h"
+#include "db/pg_probe.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/error.h"
-#include "core/xmalloc.h"
+#include "db/alloc.h"
+#include "db/catalog.h"
 
 enum pg_phase {
 	PG_CONNECT,
@@ -37,6 +37,12 @@ struct pg_conn {
 	int64_t started_ms;
 	int64_t deadline_ms;
 };
+
+/* snprintf's truncation, without the warning of a format. */
+static void pg_copy(char *dst, const char *src, size_t size)
+{
+	snprintf(dst, size, "%s", src);
+}
 
 static int64_t pg_now_ms(void)
 {
@@ -55,26 +61,26 @@ int pg_conninfo_check(const char *conninfo, char **err)
 		 * first line, which names the problem. */
 		char msg[160] = "cannot parse the connection string";
 		if (perr != NULL) {
-			strlcpy_dr(msg, perr, sizeof(msg));
+			pg_copy(msg, perr, sizeof(msg));
 			msg[strcspn(msg, "\n")] = '\0';
 			PQfreemem(perr);
 		}
-		*err = xasprintf("bad connection string: %s", msg);
-		return DR_EINVAL;
+		*err = db_xasprintf("bad connection string: %s", msg);
+		return CATALOG_EINVAL;
 	}
 	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 		    o->val[0] != '\0') {
 			PQconninfoFree(opts);
-			*err =
-			    xstrdup("the connection string holds a password; "
-			            "put it in a 0600 passfile (\"passfile\") "
-			            "or ~/.pgpass instead");
-			return DR_EINVAL;
+			*err = db_xstrdup(
+			    "the connection string holds a password; "
+			    "put it in a 0600 passfile (\"passfile\") "
+			    "or ~/.pgpass instead");
+			return CATALOG_EINVAL;
 		}
 	}
 	PQconninfoFree(opts);
-	return DR_OK;
+	return CATALOG_OK;
 }
 
 void pg_conninfo_describe(const char *conninfo, char *buf, size_t size)
@@ -83,7 +89,7 @@ void pg_conninfo_describe(const char *conninfo, char *buf, size_t size)
 	const char *host = NULL, *port = NULL, *db = NULL;
 
 	if (opts == NULL) {
-		strlcpy_dr(buf, "(bad connection string)", size);
+		pg_copy(buf, "(bad connection string)", size);
 		return;
 	}
 	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
@@ -107,16 +113,17 @@ int pg_passfile_check(const char *path, char **err)
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		*err = xasprintf("passfile %s: %s", path, strerror(errno));
-		return DR_EIO;
+		*err = db_xasprintf("passfile %s: %s", path, strerror(errno));
+		return CATALOG_EIO;
 	}
 	if ((st.st_mode & 077) != 0) {
-		*err = xasprintf("passfile %s is open to others (mode %04o); "
+		*err =
+		    db_xasprintf("passfile %s is open to others (mode %04o); "
 		                 "chmod 600 it",
 		                 path, (unsigned)(st.st_mode & 07777));
-		return DR_EPERM;
+		return CATALOG_EINVAL;
 	}
-	return DR_OK;
+	return CATALOG_OK;
 }
 
 static void pg_fail(struct pg_conn *c, struct pg_status *s, int status,
@@ -128,7 +135,7 @@ static void pg_fail(struct pg_conn *c, struct pg_status *s, int status,
 	if (msg != NULL && msg[0] != '\0')
 		snprintf(s->error, sizeof(s->error), "%s: %s", what, msg);
 	else
-		strlcpy_dr(s->error, what, sizeof(s->error));
+		pg_copy(s->error, what, sizeof(s->error));
 	s->error[strcspn(s->error, "\n")] = '\0';
 	c->phase = PG_DONE;
 	if (c->conn != NULL)
@@ -161,7 +168,7 @@ static const char pg_sql_standby[] =
 static int pg_send(struct pg_conn *c, struct pg_status *s, const char *sql)
 {
 	if (!PQsendQuery(c->conn, sql)) {
-		pg_fail(c, s, DR_ENET, "query failed");
+		pg_fail(c, s, CATALOG_EIO, "query failed");
 		return -1;
 	}
 	c->want_write = PQflush(c->conn) == 1;
@@ -189,8 +196,8 @@ static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 		char msg[200];
 		snprintf(msg, sizeof(msg), "query failed: %s",
 		         PQresultErrorMessage(r));
-		s->status = DR_ENET;
-		strlcpy_dr(s->error, msg, sizeof(s->error));
+		s->status = CATALOG_EIO;
+		pg_copy(s->error, msg, sizeof(s->error));
 		s->error[strcspn(s->error, "\n")] = '\0';
 		return;
 	}
@@ -198,8 +205,8 @@ static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 		s->in_recovery =
 		    PQntuples(r) > 0 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 		if (PQntuples(r) > 0)
-			strlcpy_dr(s->standby_name, PQgetvalue(r, 0, 1),
-			           sizeof(s->standby_name));
+			pg_copy(s->standby_name, PQgetvalue(r, 0, 1),
+			        sizeof(s->standby_name));
 		return;
 	}
 	if (s->in_recovery) {
@@ -210,21 +217,19 @@ static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 		s->replay_paused = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
 		s->receiving = strcmp(PQgetvalue(r, 0, 3), "streaming") == 0;
 		if (!PQgetisnull(r, 0, 4))
-			strlcpy_dr(s->upstream, PQgetvalue(r, 0, 4),
-			           sizeof(s->upstream));
+			pg_copy(s->upstream, PQgetvalue(r, 0, 4),
+			        sizeof(s->upstream));
 		return;
 	}
 	s->n_replicas = (size_t)PQntuples(r);
-	s->replicas = xcalloc(s->n_replicas + 1, sizeof(*s->replicas));
+	s->replicas = db_xcalloc(s->n_replicas + 1, sizeof(*s->replicas));
 	for (size_t i = 0; i < s->n_replicas; i++) {
 		struct pg_replica *p = &s->replicas[i];
-		strlcpy_dr(p->name, PQgetvalue(r, (int)i, 0), sizeof(p->name));
-		strlcpy_dr(p->client, PQgetvalue(r, (int)i, 1),
-		           sizeof(p->client));
+		pg_copy(p->name, PQgetvalue(r, (int)i, 0), sizeof(p->name));
+		pg_copy(p->client, PQgetvalue(r, (int)i, 1), sizeof(p->client));
 		if (p->name[0] == '\0')
-			strlcpy_dr(p->name, p->client, sizeof(p->name));
-		strlcpy_dr(p->state, PQgetvalue(r, (int)i, 2),
-		           sizeof(p->state));
+			pg_copy(p->name, p->client, sizeof(p->name));
+		pg_copy(p->state, PQgetvalue(r, (int)i, 2), sizeof(p->state));
 		p->lag_bytes = pg_get_int(r, (int)i, 3);
 		p->lag_s = pg_get_double(r, (int)i, 4);
 	}
@@ -242,7 +247,7 @@ static void pg_step(struct pg_conn *c, struct pg_status *s)
 			c->want_write = 1;
 			return;
 		case PGRES_POLLING_FAILED:
-			pg_fail(c, s, DR_ENET, "cannot connect");
+			pg_fail(c, s, CATALOG_EIO, "cannot connect");
 			return;
 		default:
 			break;
@@ -258,7 +263,7 @@ static void pg_step(struct pg_conn *c, struct pg_status *s)
 	if (c->want_write) {
 		int f = PQflush(c->conn);
 		if (f < 0) {
-			pg_fail(c, s, DR_ENET, "connection lost");
+			pg_fail(c, s, CATALOG_EIO, "connection lost");
 			return;
 		}
 		c->want_write = f == 1;
@@ -266,14 +271,14 @@ static void pg_step(struct pg_conn *c, struct pg_status *s)
 			return;
 	}
 	if (!PQconsumeInput(c->conn)) {
-		pg_fail(c, s, DR_ENET, "connection lost");
+		pg_fail(c, s, CATALOG_EIO, "connection lost");
 		return;
 	}
 	while (!PQisBusy(c->conn)) {
 		PGresult *r = PQgetResult(c->conn);
 		if (r == NULL) {
 			/* The phase's query is complete. */
-			if (s->status != DR_OK) {
+			if (s->status != CATALOG_OK) {
 				c->phase = PG_DONE;
 				PQfinish(c->conn);
 				c->conn = NULL;
@@ -308,12 +313,12 @@ static void pg_start(const struct pg_target *t, struct pg_conn *c,
 	c->deadline_ms =
 	    c->started_ms + (t->timeout_ms > 0 ? t->timeout_ms : 5000);
 	pg_conninfo_describe(t->conninfo, s->server, sizeof(s->server));
-	if (pg_conninfo_check(t->conninfo, &err) != DR_OK ||
+	if (pg_conninfo_check(t->conninfo, &err) != CATALOG_OK ||
 	    (t->passfile != NULL &&
-	     pg_passfile_check(t->passfile, &err) != DR_OK)) {
-		strlcpy_dr(s->error, err, sizeof(s->error));
+	     pg_passfile_check(t->passfile, &err) != CATALOG_OK)) {
+		pg_copy(s->error, err, sizeof(s->error));
 		free(err);
-		s->status = DR_EINVAL;
+		s->status = CATALOG_EINVAL;
 		c->phase = PG_DONE;
 		return;
 	}
@@ -331,11 +336,11 @@ static void pg_start(const struct pg_target *t, struct pg_conn *c,
 	 * the keys after it override the string's. */
 	c->conn = PQconnectStartParams(keys, vals, 1);
 	if (c->conn == NULL) {
-		pg_fail(c, s, DR_EIO, "out of memory");
+		pg_fail(c, s, CATALOG_EIO, "out of memory");
 		return;
 	}
 	if (PQstatus(c->conn) == CONNECTION_BAD) {
-		pg_fail(c, s, DR_ENET, "cannot connect");
+		pg_fail(c, s, CATALOG_EIO, "cannot connect");
 		return;
 	}
 	c->phase = PG_CONNECT;
@@ -345,9 +350,9 @@ static void pg_start(const struct pg_target *t, struct pg_conn *c,
 void pg_probe_batch(const struct pg_target *targets, size_t n,
                     struct pg_status *out)
 {
-	struct pg_conn *c = xcalloc(n, sizeof(*c));
-	struct pollfd *pfd = xcalloc(n, sizeof(*pfd));
-	size_t *who = xcalloc(n, sizeof(*who));
+	struct pg_conn *c = db_xcalloc(n, sizeof(*c));
+	struct pollfd *pfd = db_xcalloc(n, sizeof(*pfd));
+	size_t *who = db_xcalloc(n, sizeof(*who));
 
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
@@ -370,7 +375,7 @@ void pg_probe_batch(const struct pg_target *targets, size_t n,
 				if (c[i].conn != NULL)
 					PQfinish(c[i].conn);
 				c[i].conn = NULL;
-				pg_fail(&c[i], &out[i], DR_ETIMEOUT, what);
+				pg_fail(&c[i], &out[i], CATALOG_EIO, what);
 				continue;
 			}
 			if (wait < 0 || c[i].deadline_ms - now < wait)

@@ -1,14 +1,14 @@
-/* PostgreSQL for probes: the one module that calls libpq (the shared
- * catalog's backend keeps its own in db/).  A batch of servers is probed at
- * once with asynchronous libpq (PQconnectStartParams/PQconnectPoll,
- * PQsendQuery) under one poll() loop; each server has its own deadline, so
- * a hung one times out alone.
+/* PostgreSQL for probes: libpq and the probes' SQL live here in db/, the
+ * one place that speaks SQL; core/probe_postgres.c asks and interprets.
+ * A batch of servers is probed at once with asynchronous libpq
+ * (PQconnectStartParams/PQconnectPoll, PQsendQuery) under one poll() loop; each
+ * server has its own deadline, so a hung one times out alone.
  *
  * Passwords come only from a passfile (mode 0600, checked) or ~/.pgpass; a
  * connection string holding a password is refused, and messages name the
  * server as host:port/dbname, never the connection string. */
-#ifndef DR_PG_H
-#define DR_PG_H
+#ifndef DR_DB_PG_PROBE_H
+#define DR_DB_PG_PROBE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ struct pg_replica {
 };
 
 struct pg_status {
-	int status; /* DR_OK when the server answered */
+	int status; /* CATALOG_OK (0) when the server answered */
 	char error[256];
 	char server[160]; /* host:port/dbname */
 	double connect_ms;
@@ -46,12 +46,13 @@ struct pg_status {
 	size_t n_replicas;
 };
 
-/* DR_EINVAL when the string does not parse or carries a password. */
+/* CATALOG_EINVAL when the string does not parse or carries a
+ * password. */
 int pg_conninfo_check(const char *conninfo, char **err);
 /* host:port/dbname of a connection string, without secrets. */
 void pg_conninfo_describe(const char *conninfo, char *buf, size_t size);
-/* DR_EPERM when the file is readable or writable by group or others,
- * DR_EIO when it cannot be read. */
+/* CATALOG_EINVAL when the file is readable or writable by group or
+ * others, CATALOG_EIO when it cannot be read. */
 int pg_passfile_check(const char *path, char **err);
 
 void pg_probe_batch(const struct pg_target *targets, size_t n,
