@@ -1,5 +1,5 @@
 /* postgres probes: reachability, role, and replication lag, through
- * core/pg.c's asynchronous libpq.
+ * db/pg_probe.c's asynchronous libpq.
  *
  * A primary reports one replication sample per pg_stat_replication row:
  * lag in bytes = pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), lag in
