@@ -218,8 +218,7 @@ static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		           screen_attr(THEME_DIM),
 		           "No runbook matches the filter.");
 	else if (v->n == 0) {
-		/* Two lines: the second names where it looked, in 80 columns.
-		 */
+		/* Where it looked, on a line of its own: 80 columns. */
 		screen_put(win, r.y + 2, r.x + 2, r.w - 4,
 		           screen_attr(THEME_DIM), "No runbooks found.");
 		screen_put(win, r.y + 3, r.x + 2, r.w - 4,
@@ -506,38 +505,42 @@ static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
 		draw_run(run, " a/Ctrl-C: stop the command");
 }
 
-/* A notify step: in the output, and to the configured channels. */
+/* A webhook that could not be told: said on screen, never stopping the
+ * run. */
+static void note_unsent(struct rb_run *run, int rc, char *err)
+{
+	if (rc != DR_OK)
+		snprintf(run->note, sizeof run->note,
+		         "notification not sent: %s",
+		         err ? err : "unknown error");
+	free(err);
+}
+
+/* A notify step: on screen first (sending may take a webhook's timeout),
+ * then to the configured channels. */
 static void cb_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
 	struct rb_run *run = arg;
 	char *line = xasprintf("NOTIFY: %s", message), *err = NULL;
+	int rc;
 
 	out_push(run, line);
 	free(line);
-	if (runbook_notify_message(run->cat, run->cfg, x, message, &err) !=
-	    DR_OK) {
-		snprintf(run->note, sizeof run->note,
-		         "notification not sent: %s",
-		         err ? err : "unknown error");
-		free(err);
-	}
 	draw_run(run, " a/Ctrl-C: stop the command");
+	rc = runbook_notify_message(run->cat, run->cfg, x, message, &err);
+	note_unsent(run, rc, err);
+	if (rc != DR_OK)
+		draw_run(run, " a/Ctrl-C: stop the command");
 }
 
-/* The run started, ended or paused: the webhooks hear of it; a failure
- * is said on screen and never stops the run. */
+/* The run started or ended: the webhooks hear of it. */
 static void run_news(struct rb_run *run, const char *state)
 {
 	char *err = NULL;
+	int rc = runbook_notify_state(run->cat, run->cfg, run->x, state, &err);
 
-	if (runbook_notify_state(run->cat, run->cfg, run->x, state, &err) !=
-	    DR_OK) {
-		snprintf(run->note, sizeof run->note,
-		         "notification not sent: %s",
-		         err ? err : "unknown error");
-		free(err);
-	}
+	note_unsent(run, rc, err);
 }
 
 static int cb_stop(void *arg)
