@@ -43,6 +43,13 @@ static void first_field(const char *var, char *out, size_t size)
 	out[len] = '\0';
 }
 
+static const char *origin_override;
+
+void audit_set_origin(const char *origin)
+{
+	origin_override = origin;
+}
+
 void audit_actor(char actor[64], char origin[64])
 {
 	const struct passwd *pw = getpwuid(geteuid());
@@ -56,6 +63,10 @@ void audit_actor(char actor[64], char origin[64])
 		name = "unknown";
 	strlcpy_dr(actor, name, 64);
 
+	if (origin_override != NULL) {
+		strlcpy_dr(origin, origin_override, 64);
+		return;
+	}
 	first_field("SSH_CLIENT", origin, 64);
 	if (origin[0] == '\0')
 		first_field("SSH_CONNECTION", origin, 64);

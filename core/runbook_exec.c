@@ -591,8 +591,6 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 
 	*out = NULL;
 	memset(&other, 0, sizeof other);
-	if (s->origin != NULL)
-		strlcpy_dr(x->origin, s->origin, sizeof x->origin);
 	rc = runbook_parse(s->rb->path, s->rb->text, strlen(s->rb->text),
 	                   &x->rb, err);
 	if (rc != DR_OK)

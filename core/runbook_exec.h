@@ -85,9 +85,6 @@ struct runbook_start {
 	int drill;
 	const char *notes;        /* may be NULL */
 	double data_loss_minutes; /* < 0: computed at the end */
-	/* Recorded with the operator's name in place of the SSH client
-	 * address (e.g. "unattended"); NULL: the session's address. */
-	const char *origin;
 };
 
 /* Checks the values, takes the execution (DR_EBUSY naming the holder when

@@ -727,7 +727,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 			break;
 		case 'u':
 			ui.unattended = 1;
-			start.origin = "unattended";
+			audit_set_origin("unattended");
 			break;
 		case 'c':
 			rb_add(&ui.confirm, &ui.n_confirm, optarg);

@@ -100,6 +100,8 @@ expect_in "its record: completed" "$OUT" "completed"
 expect_in "the incident names the failover" "$OUT" "auto-failover orders-db"
 expect_in "the typed confirmation is recorded as unattended" "$OUT" "(unattended)"
 expect_in "the notes say the agent started it" "$OUT" "Started by the agent"
+expect_in "its audit rows name the origin: unattended" \
+	"$("$DR" audit list --limit 0 | grep "$id" | grep runbook.start)" "@unattended"
 hooks=$(cat "$T/hooks.log")
 expect_in "a webhook said it started" "$hooks" "fence-and-promote started"
 expect_in "and one that it finished" "$hooks" "fence-and-promote finished"
