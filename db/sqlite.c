@@ -78,8 +78,13 @@ int sqlite_status(sqlite3 *db, int sqlite_rc, const char *what, char **err)
 	case SQLITE_FULL:
 	case SQLITE_PERM: {
 		/* The system's reason ("Permission denied") says more to an
-		 * operator than "unable to open database file" alone. */
-		int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+		 * operator than "unable to open database file" alone; only
+		 * where the failure was the system's (elsewhere the errno
+		 * may be an earlier, expected one). */
+		int sys = db != NULL && (primary == SQLITE_CANTOPEN ||
+		                         primary == SQLITE_IOERR)
+		              ? sqlite3_system_errno(db)
+		              : 0;
 		if (sys != 0)
 			sqlite_seterr(err, "%s: %s (%s)", what, msg,
 			              strerror(sys));
