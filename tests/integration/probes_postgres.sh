@@ -199,7 +199,7 @@ if [ -f "$DR_TOP/tests/tmux.sh" ] && command -v tmux >/dev/null &&
 	else
 		fail "the console opens" "$(tui_screen)"
 	fi
-	$TM kill-server 2>/dev/null
+	tui_stop
 else
 	skip "the Replication view shows the live figures" "the console's Replication view is not in this build"
 fi
