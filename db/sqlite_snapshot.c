@@ -1,25 +1,12 @@
 #include "db/sqlite_snapshot.h"
 
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/alloc.h"
 #include "db/catalog.h"
-
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
 
 int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 {
@@ -27,8 +14,9 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 	int rc = CATALOG_OK;
 	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
-		*err = msg("cannot open SQLite database %s: %s", src,
-		           from ? sqlite3_errmsg(from) : "out of memory");
+		*err =
+		    db_xasprintf("cannot open SQLite database %s: %s", src,
+		                 from ? sqlite3_errmsg(from) : "out of memory");
 		sqlite3_close(from);
 		return CATALOG_EIO;
 	}
@@ -36,16 +24,16 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 	if (sqlite3_open_v2(dst, &to,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                    NULL) != SQLITE_OK) {
-		*err = msg("cannot create %s: %s", dst,
-		           to ? sqlite3_errmsg(to) : "out of memory");
+		*err = db_xasprintf("cannot create %s: %s", dst,
+		                    to ? sqlite3_errmsg(to) : "out of memory");
 		sqlite3_close(to);
 		sqlite3_close(from);
 		return CATALOG_EIO;
 	}
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	if (b == NULL) {
-		*err = msg("cannot start the backup of %s: %s", src,
-		           sqlite3_errmsg(to));
+		*err = db_xasprintf("cannot start the backup of %s: %s", src,
+		                    sqlite3_errmsg(to));
 		rc = CATALOG_EIO;
 	} else {
 		int step;
@@ -60,8 +48,8 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 		         step == SQLITE_LOCKED);
 		sqlite3_backup_finish(b);
 		if (step != SQLITE_DONE) {
-			*err = msg("backup of %s failed: %s", src,
-			           sqlite3_errstr(step));
+			*err = db_xasprintf("backup of %s failed: %s", src,
+			                    sqlite3_errstr(step));
 			rc = CATALOG_EIO;
 		}
 	}
