@@ -1011,6 +1011,7 @@ int console_main(const struct cmd_globals *g)
 	c.ctx.cfg = c.cfg;
 	c.catalog_path = cli_catalog_path(g, c.cfg);
 	c.ctx.catalog_path = c.catalog_path;
+	c.ctx.config_path = g->config;
 	audit_actor(c.actor, c.origin);
 	c.ctx.now = time_now();
 

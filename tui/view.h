@@ -55,6 +55,7 @@ struct view_ctx {
 	struct catalog *cat; /* NULL while the catalog cannot be read */
 	const struct config *cfg;
 	const char *catalog_path;
+	const char *config_path; /* --config, or NULL: the default */
 	int64_t now;
 	/* compliance_eval() of every service, worst first. */
 	const struct compliance_report *report;

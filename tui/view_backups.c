@@ -7,6 +7,7 @@
 #include "core/duration.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/job.h"
 #include "tui/listnav.h"
 #include "tui/screen.h"
 #include "tui/widget.h"
@@ -332,10 +333,24 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 		b->nav.sel = b->nav.top = 0;
 		recount(b, ctx);
 		return VIEW_HANDLED | VIEW_REDRAW;
-	case 'v':
-		return view_refuse_action(ctx, "verify backup",
-		                          "not in the console yet; run "
-		                          "`drconsole backup verify ID`");
+	case 'v': {
+		if (bk == NULL)
+			return VIEW_HANDLED;
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "verify backup", NULL);
+		/* Reads the object back: the line command does the work,
+		 * on a screen of its own (tui/job.h). */
+		char title[128], *summary = NULL;
+		const char *args[] = {"backup", "verify", bk->backup_id, NULL};
+		snprintf(title, sizeof title, " Verify backup %.8s of %s",
+		         bk->backup_id, bk->service);
+		int st = job_screen(ctx, title, args, &summary);
+		view_message(ctx, st != 0, "%s", summary ? summary : "");
+		free(summary);
+		b->page_valid = 0;
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
 	}
 	return 0;
 }

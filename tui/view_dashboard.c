@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backup_config.h"
 #include "core/duration.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/job.h"
 #include "tui/listnav.h"
 #include "tui/screen.h"
 #include "tui/widget.h"
@@ -288,6 +290,49 @@ static void fill_details(const struct compliance_service *s,
 	ctx->details_open = 1;
 }
 
+/* B: every backup target of the service in the config, one after the
+ * other, each on a job screen (tui/job.h), after a confirmation. */
+static void back_up_now(struct view_ctx *ctx, const char *service)
+{
+	const struct backup_config *bc = ctx->cfg ? ctx->cfg->backup : NULL;
+	size_t n = 0, done = 0;
+	char question[256], title[160], *summary = NULL;
+	int failed = 0;
+
+	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++)
+		n += strcmp(bc->targets[i].service, service) == 0;
+	if (n == 0) {
+		view_message(ctx, 1,
+		             "%s has no backup target in the config "
+		             "(\"backups\": see drconsole-backup(5))",
+		             service);
+		return;
+	}
+	snprintf(question, sizeof question,
+	         "Back up %s now (%zu target%s)?  [y/N]", service, n,
+	         n == 1 ? "" : "s");
+	snprintf(title, sizeof title, " Back up %s", service);
+	if (!job_confirm(title, question))
+		return;
+	for (size_t i = 0; i < bc->n_targets; i++) {
+		const struct backup_target *t = &bc->targets[i];
+		const char *args[] = {"backup", "run", t->name, NULL};
+		if (strcmp(t->service, service) != 0)
+			continue;
+		snprintf(title, sizeof title,
+		         " Back up %s: target %s (%zu/%zu)", service, t->name,
+		         ++done, n);
+		free(summary);
+		summary = NULL;
+		if (job_screen(ctx, title, args, &summary) != 0) {
+			failed = 1;
+			break;
+		}
+	}
+	view_message(ctx, failed, "%s", summary ? summary : "");
+	free(summary);
+}
+
 static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 {
 	struct dashboard *d = state;
@@ -312,10 +357,11 @@ static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 	case 'B':
 		if (s == NULL)
 			return VIEW_HANDLED;
-		return view_refuse_action(
-		    ctx, "back up now",
-		    "not in the console yet; run `drconsole backup run` for "
-		    "the service");
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "back up now", NULL);
+		back_up_now(ctx, s->name);
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
 	}
 	return 0;
 }

@@ -11,11 +11,9 @@
  * keeps its read-only one. */
 #include "tui/view_runbooks.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/audit.h"
 #include "core/duration.h"
@@ -27,10 +25,9 @@
 #include "core/xmalloc.h"
 #include "db/catalog_runbook.h"
 #include "tui/listnav.h"
+#include "tui/modal.h"
 #include "tui/screen.h"
 
-#define RB_KEY_ESCAPE   27
-#define RB_CTRL(c)      ((c)&0x1f)
 #define RB_OUTPUT_LINES 200
 #define RB_FIELD_MAX    256
 
@@ -65,47 +62,6 @@ struct runbooks {
 	struct rb_run *run; /* while a run is on screen */
 	size_t n_open;      /* unfinished runs, for the hint */
 };
-
-/* ---- time and keys ----------------------------------------------------- */
-
-static int64_t rb_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A quit signal (SIGTERM, SIGHUP) seen during a run: the run pauses, and
- * the signal is raised again afterwards so that the console quits. */
-static int rb_quit_sig;
-
-/* A key, waiting up to ms (ERR when none); Ctrl-C and quit signals read as
- * RB_CTRL('c'), a resize as KEY_RESIZE. */
-static int rb_key(int ms)
-{
-	int key;
-	unsigned sig;
-
-	if (rb_quit_sig)
-		return RB_CTRL('c');
-	sig = screen_take_signals();
-	if (sig & SCREEN_SIG_RESIZE) {
-		screen_follow_resize();
-		return KEY_RESIZE;
-	}
-	if (sig & SCREEN_SIG_QUIT) {
-		if (screen_quit_signal() != SIGINT)
-			rb_quit_sig = screen_quit_signal();
-		return RB_CTRL('c');
-	}
-	wtimeout(stdscr, ms);
-	key = wgetch(stdscr);
-	nodelay(stdscr, TRUE);
-	return key;
-}
-
-/* ---- the list ----------------------------------------------------------- */
 
 static void entries_free(struct runbooks *v)
 {
@@ -458,7 +414,7 @@ static void draw_run(struct rb_run *run, const char *keys)
 	screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER), keys);
 	wnoutrefresh(stdscr);
 	doupdate();
-	run->last_draw_ms = rb_ms();
+	run->last_draw_ms = modal_ms();
 }
 
 /* ---- the engine's callbacks ----------------------------------------- */
@@ -501,7 +457,7 @@ static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
 			run->partial[run->partial_len++] =
 			    buf[i] == '\t' ? ' ' : buf[i];
 	}
-	if (rb_ms() - run->last_draw_ms >= 100)
+	if (modal_ms() - run->last_draw_ms >= 100)
 		draw_run(run, " a/Ctrl-C: stop the command");
 }
 
@@ -546,11 +502,11 @@ static void run_news(struct rb_run *run, const char *state)
 static int cb_stop(void *arg)
 {
 	struct rb_run *run = arg;
-	int key = rb_key(0);
+	int key = modal_key(0);
 
-	if (key == 'a' || key == 'A' || key == RB_CTRL('c'))
+	if (key == 'a' || key == 'A' || key == MODAL_CTRL('c'))
 		run->stop = 1;
-	if (key == KEY_RESIZE || rb_ms() - run->last_draw_ms >= 1000)
+	if (key == KEY_RESIZE || modal_ms() - run->last_draw_ms >= 1000)
 		draw_run(run, " a/Ctrl-C: stop the command");
 	if (run->stop) {
 		run->stop = 0;
@@ -570,12 +526,12 @@ static int cb_yes(void *arg, const struct runbook_exec *x, size_t step,
 	         question);
 	for (;;) {
 		draw_run(run, " y yes  n no  Ctrl-C leave (the run pauses)");
-		int key = rb_key(1000);
+		int key = modal_key(1000);
 		if (key == 'y' || key == 'Y')
 			return 1;
-		if (key == 'n' || key == 'N' || key == RB_KEY_ESCAPE)
+		if (key == 'n' || key == 'N' || key == MODAL_KEY_ESCAPE)
 			return 0;
-		if (key == RB_CTRL('c'))
+		if (key == MODAL_CTRL('c'))
 			return -1;
 	}
 }
@@ -591,15 +547,15 @@ static char *edit_line(struct rb_run *run, const char *question,
 		snprintf(run->prompt, sizeof run->prompt, " %s: %s_", question,
 		         text);
 		draw_run(run, keys);
-		int key = rb_key(1000);
+		int key = modal_key(1000);
 		if (key == '\n' || key == '\r' || key == KEY_ENTER)
 			return xstrdup(text);
-		if (key == RB_CTRL('c'))
+		if (key == MODAL_CTRL('c'))
 			return NULL;
-		if (key == RB_KEY_ESCAPE)
+		if (key == MODAL_KEY_ESCAPE)
 			return xstrdup("");
 		if ((key == KEY_BACKSPACE || key == 127 ||
-		     key == RB_CTRL('h')) &&
+		     key == MODAL_CTRL('h')) &&
 		    len > 0)
 			text[--len] = '\0';
 		else if (key >= ' ' && key < 127 && len + 1 < sizeof text) {
@@ -633,7 +589,7 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 	                                          : "was not confirmed");
 	for (;;) {
 		draw_run(run, " r retry  s skip  b rollback  a abort  p pause");
-		switch (rb_key(1000)) {
+		switch (modal_key(1000)) {
 		case 'r':
 			return RUNBOOK_DO_RETRY;
 		case 'b':
@@ -641,7 +597,7 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 		case 'a':
 			return RUNBOOK_DO_ABORT;
 		case 'p':
-		case RB_CTRL('c'):
+		case MODAL_CTRL('c'):
 			return RUNBOOK_DO_PAUSE;
 		case 's':
 			*reason = edit_line(run, "Why skip it",
@@ -683,13 +639,13 @@ static char *ask_field(const char *title, const char *question, const char *def)
 		           " Enter accept (empty: the default)  Esc cancel");
 		wnoutrefresh(stdscr);
 		doupdate();
-		int key = rb_key(1000);
+		int key = modal_key(1000);
 		if (key == '\n' || key == '\r' || key == KEY_ENTER)
 			return xstrdup(len ? text : (def ? def : ""));
-		if (key == RB_KEY_ESCAPE || key == RB_CTRL('c'))
+		if (key == MODAL_KEY_ESCAPE || key == MODAL_CTRL('c'))
 			return NULL;
 		if ((key == KEY_BACKSPACE || key == 127 ||
-		     key == RB_CTRL('h')) &&
+		     key == MODAL_CTRL('h')) &&
 		    len > 0)
 			text[--len] = '\0';
 		else if (key >= ' ' && key < 127 && len + 1 < sizeof text) {
@@ -704,8 +660,8 @@ static int show_message(const char *title, const char *text)
 {
 	int h, w, key;
 
-	if (rb_quit_sig)
-		return RB_CTRL('c');
+	if (modal_quitting())
+		return MODAL_CTRL('c');
 	getmaxyx(stdscr, h, w);
 	werase(stdscr);
 	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
@@ -716,7 +672,7 @@ static int show_message(const char *title, const char *text)
 	           " press any key");
 	wnoutrefresh(stdscr);
 	doupdate();
-	while ((key = rb_key(1000)) == ERR || key == KEY_RESIZE)
+	while ((key = modal_key(1000)) == ERR || key == KEY_RESIZE)
 		;
 	return key;
 }
@@ -803,11 +759,7 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 	v->run = NULL;
 	show_message(" Runbook finished", msg);
 	free(msg);
-	if (rb_quit_sig) {
-		int sig = rb_quit_sig;
-		rb_quit_sig = 0;
-		raise(sig); /* the console's handler: it quits as usual */
-	}
+	modal_reraise();
 }
 
 static void wizard(struct runbooks *v, struct view_ctx *ctx,
@@ -926,13 +878,13 @@ static void resume_pick(struct runbooks *v, struct view_ctx *ctx)
 		           " Up/Down choose  Enter resume  Esc back");
 		wnoutrefresh(stdscr);
 		doupdate();
-		int key = rb_key(1000);
+		int key = modal_key(1000);
 		if (key == KEY_UP || key == 'k')
 			sel = sel > 0 ? sel - 1 : 0;
 		else if ((key == KEY_DOWN || key == 'j') && sel + 1 < n)
 			sel++;
-		else if (key == RB_KEY_ESCAPE || key == 'q' ||
-		         key == RB_CTRL('c'))
+		else if (key == MODAL_KEY_ESCAPE || key == 'q' ||
+		         key == MODAL_CTRL('c'))
 			break;
 		else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 			char id[40];

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Actions from the console: B on the Dashboard backs the selected service
+# up now (after a y/N question), v on the Backups view verifies the
+# selected backup.  Each runs the line command on a screen of its own,
+# streams its output, says how it ended, and the views then show the new
+# state from the catalog.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tmux.sh"
+CAT=$XDG_DATA_HOME/drconsole/catalog.db
+mkdir -p "$XDG_CONFIG_HOME/drconsole" "$T/repo"
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"services": [{"name": "files", "tier": "standard"}, {"name": "bare", "tier": "low"},
+              {"name": "slow", "tier": "low"}],
+ "repositories": {"local": {"url": "file://$T/repo"}},
+ "backups": {"files-nightly": {"service": "files", "repository": "local",
+   "source": {"kind": "command", "shell": "echo payload; sleep 1; echo more"}},
+   "slow-nightly": {"service": "slow", "repository": "local",
+   "source": {"kind": "command", "shell": "echo start; sleep 30; echo end"}}}}
+JSON
+expect_rc "config apply" 0 "$DR" config apply
+sq() { sqlite3 "$CAT" "$1" 2>/dev/null; }
+
+tui_start -- --catalog "$CAT"
+expect_screen "the console opens" "files"
+# files sorts first (never backed up, standard tier); say no first.
+tui_keys / ; tui_text files; tui_keys Enter
+tui_keys B
+expect_screen "B asks first" "Back up files now (1 target)?  [y/N]"
+tui_keys n
+expect_screen "n: back on the dashboard" "SERVICE        TIER"
+expect_eq "and nothing was backed up" "$(sq "select count(*) from backup_management")" 0
+tui_keys B
+expect_screen "asked again" "Back up files now"
+tui_keys y
+expect_screen "y: the job screen names the target" "Back up files: target files-nightly (1/1)"
+expect_screen "and says it is done" "done (exit 0)" 15
+expect_screen "with the command's summary line" "files-nightly"
+tui_keys x
+expect_screen "x: back, with the outcome in the footer" "Back up files: target files-nightly (1/1): done (exit 0)"
+expect_eq "one completed backup in the catalog" \
+	"$(sq "select count(*) from backup_management where service_name='files' and backup_status='completed'")" 1
+
+# A service without a backup target: said, nothing started.
+tui_keys Escape / ; tui_text bare; tui_keys Enter
+tui_keys B
+expect_screen "a service with no target says so" "bare has no backup target in the config"
+
+# A stop in the middle: the row fails as interrupted, no object is left.
+tui_keys Escape / ; tui_text slow; tui_keys Enter
+tui_keys B
+expect_screen "slow: asked" "Back up slow now"
+tui_keys y
+expect_screen "slow: running" "running: drconsole backup run slow-nightly"
+sleep 1
+tui_keys a
+expect_screen "a stops it" "stopped" 10
+tui_keys x
+expect_eq "the stopped backup's row failed" \
+	"$(sq "select backup_status from backup_management where service_name='slow'")" failed
+expect_in "as interrupted" "$(sq "select metadata from backup_management where service_name='slow'")" "interrupted"
+expect_eq "and only the files object is in the repository" "$(find "$T/repo" -type f | wc -l)" 1
+tui_keys Escape / ; tui_text files; tui_keys Enter
+
+# v on the Backups view: the object is read back and marked verified.
+tui_keys Escape 2
+tui_text ":backups files"; tui_keys Enter
+expect_screen "the Backups view lists it" "completed"
+tui_keys v
+expect_screen "v: a job screen for the verify" "Verify backup"
+expect_screen "that ends done" "done (exit 0)" 15
+tui_keys Enter
+expect_screen "back in Backups, the row is verified" "verified" 5
+expect_eq "verified in the catalog" \
+	"$(sq "select backup_status from backup_management where service_name='files'")" verified
+
+# A corrupt object: v says FAILED and the row turns corrupt.
+obj=$(find "$T/repo" -type f | head -1)
+printf 'X' | dd of="$obj" bs=1 seek=40 conv=notrunc 2>/dev/null
+tui_keys v
+expect_screen "a damaged object: FAILED" "FAILED (exit" 15
+tui_keys Escape
+expect_screen "the row is corrupt" "corrupt" 5
+tui_keys q
+expect_eq "the console exits cleanly" "$(tui_exit_status)" 0
+
+# Read-only: both refused, nothing runs.
+n=$(sq "select count(*) from backup_management")
+tui_start -- --catalog "$CAT" --read-only
+expect_screen "read-only console" "READ-ONLY"
+tui_keys B
+expect_screen "B refused under --read-only" "back up now refused"
+tui_keys 2 v
+expect_screen "v refused too" "verify backup refused"
+tui_keys q
+expect_eq "nothing was added" "$(sq "select count(*) from backup_management")" "$n"
