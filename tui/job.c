@@ -16,34 +16,16 @@
 #include "tui/modal.h"
 #include "tui/screen.h"
 
-#define JOB_LINES 200
-#define JOB_ARGS  4
+#define JOB_ARGS 4
 
 extern char **environ;
 
 struct job {
 	const char *title;
-	char *lines[JOB_LINES]; /* a ring, oldest first from `first` */
-	size_t first, n;
-	char partial[512];
-	size_t partial_len;
+	struct modal_output out;
 	char status[160]; /* under the output */
 	int64_t last_draw_ms;
 };
-
-static void job_push(struct job *j, const char *line)
-{
-	size_t at = (j->first + j->n) % JOB_LINES;
-
-	if (j->n == JOB_LINES) {
-		free(j->lines[j->first]);
-		j->first = (j->first + 1) % JOB_LINES;
-		at = (j->first + j->n - 1) % JOB_LINES;
-	} else {
-		j->n++;
-	}
-	j->lines[at] = xstrdup(line);
-}
 
 /* Rows a line takes, wrapped at `w` columns (bytes stand for columns:
  * the commands print ASCII). */
@@ -74,35 +56,28 @@ static int job_put(int y, int w, const char *line)
 static void job_draw(struct job *j, const char *keys)
 {
 	int h, w, rows, used = 0, y = 2;
-	size_t from = j->n;
+	size_t from = j->out.n;
 
 	getmaxyx(stdscr, h, w);
 	werase(stdscr);
 	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
 	screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER), j->title);
 	rows = h - 4;
-	j->partial[j->partial_len] = '\0';
-	if (j->partial_len > 0)
-		used = job_rows(j->partial, w - 2);
+	if (j->out.partial_len > 0)
+		used = job_rows(j->out.partial, w - 2);
 	/* The newest lines that fit, wrapped, oldest of them first. */
 	while (from > 0 && w > 2) {
-		int r = job_rows(j->lines[(j->first + from - 1) % JOB_LINES],
-		                 w - 2);
+		int r = job_rows(modal_output_line(&j->out, from - 1), w - 2);
 		if (used + r > rows)
 			break;
 		used += r;
 		from--;
 	}
-	for (size_t i = from; i < j->n; i++)
-		y = job_put(y, w - 2, j->lines[(j->first + i) % JOB_LINES]);
-	if (j->partial_len > 0 && used <= rows && w > 2)
-		job_put(y, w - 2, j->partial);
-	screen_put(stdscr, h - 2, 0, w, screen_attr(THEME_MESSAGE) | A_BOLD,
-	           j->status);
-	screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
-	screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER), keys);
-	wnoutrefresh(stdscr);
-	doupdate();
+	for (size_t i = from; i < j->out.n; i++)
+		y = job_put(y, w - 2, modal_output_line(&j->out, i));
+	if (j->out.partial_len > 0 && used <= rows && w > 2)
+		job_put(y, w - 2, j->out.partial);
+	modal_frame_end(j->status, keys);
 	j->last_draw_ms = modal_ms();
 }
 
@@ -110,18 +85,7 @@ static void job_output(void *arg, const char *buf, size_t len)
 {
 	struct job *j = arg;
 
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n' || j->partial_len + 1 >= sizeof j->partial) {
-			j->partial[j->partial_len] = '\0';
-			job_push(j, j->partial);
-			j->partial_len = 0;
-			if (buf[i] == '\n')
-				continue;
-		}
-		if (buf[i] != '\r')
-			j->partial[j->partial_len++] =
-			    buf[i] == '\t' ? ' ' : buf[i];
-	}
+	modal_output_feed(&j->out, buf, len);
 	if (modal_ms() - j->last_draw_ms >= 100)
 		job_draw(j, " a/Ctrl-C: stop");
 }
@@ -160,20 +124,16 @@ static char **job_env(const struct view_ctx *ctx, const char *self,
 
 int job_confirm(const char *title, const char *question)
 {
-	int h, w, key;
+	int w, key;
 
 	for (;;) {
-		getmaxyx(stdscr, h, w);
+		w = getmaxx(stdscr);
 		werase(stdscr);
 		screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
 		screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER), title);
 		screen_put(stdscr, 3, 2, w - 4,
 		           screen_attr(THEME_TITLE) | A_BOLD, question);
-		screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
-		screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER),
-		           " y: yes   n/Enter/Esc: no");
-		wnoutrefresh(stdscr);
-		doupdate();
+		modal_frame_end(NULL, " y: yes   n/Enter/Esc: no");
 		if (modal_quitting())
 			break;
 		key = modal_key(1000);
@@ -220,11 +180,12 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 
 	memset(&j, 0, sizeof j);
 	j.title = title;
-	snprintf(j.status, sizeof j.status, "running: drconsole%s%s%s%s%s%s%s%s",
-	         n_args > 0 ? " " : "", n_args > 0 ? args[0] : "",
-	         n_args > 1 ? " " : "", n_args > 1 ? args[1] : "",
-	         n_args > 2 ? " " : "", n_args > 2 ? args[2] : "",
-	         n_args > 3 ? " " : "", n_args > 3 ? args[3] : "");
+	snprintf(j.status, sizeof j.status,
+	         "running: drconsole%s%s%s%s%s%s%s%s", n_args > 0 ? " " : "",
+	         n_args > 0 ? args[0] : "", n_args > 1 ? " " : "",
+	         n_args > 1 ? args[1] : "", n_args > 2 ? " " : "",
+	         n_args > 2 ? args[2] : "", n_args > 3 ? " " : "",
+	         n_args > 3 ? args[3] : "");
 	job_draw(&j, " a/Ctrl-C: stop");
 
 	memset(&opts, 0, sizeof opts);
@@ -238,10 +199,10 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 	for (size_t i = 0; env[i] != NULL; i++)
 		free(env[i]);
 	free(env);
-	if (j.partial_len > 0) {
-		j.partial[j.partial_len] = '\0';
-		job_push(&j, j.partial);
-		j.partial_len = 0;
+	if (j.out.partial_len > 0) {
+		modal_output_push(&j.out, j.out.partial);
+		j.out.partial_len = 0;
+		j.out.partial[0] = '\0';
 	}
 
 	int status;
@@ -263,9 +224,8 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 	}
 	free(err);
 	if (summary != NULL) {
-		const char *last = j.n > 0 ? j.lines[(j.first + j.n - 1) %
-		                                     JOB_LINES]
-		                           : "";
+		const char *last =
+		    j.out.n > 0 ? modal_output_line(&j.out, j.out.n - 1) : "";
 		*summary = xasprintf("%s: %s%s%s", title, j.status,
 		                     last[0] ? "; " : "", last);
 	}
@@ -276,12 +236,11 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 			break;
 		key = modal_key(1000);
 		if (key == 'x' || key == 'X' || key == '\n' || key == '\r' ||
-		    key == KEY_ENTER || key == MODAL_KEY_ESCAPE ||
-		    key == 'q' || key == MODAL_CTRL('c'))
+		    key == KEY_ENTER || key == MODAL_KEY_ESCAPE || key == 'q' ||
+		    key == MODAL_CTRL('c'))
 			break;
 	}
-	for (size_t i = 0; i < j.n; i++)
-		free(j.lines[(j.first + i) % JOB_LINES]);
+	modal_output_clear(&j.out);
 	modal_reraise();
 	return status;
 }

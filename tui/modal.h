@@ -4,6 +4,7 @@
 #ifndef DR_TUI_MODAL_H
 #define DR_TUI_MODAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODAL_KEY_ESCAPE 27
@@ -20,5 +21,28 @@ int modal_quitting(void);
 /* Raises the kept quit signal again, once the modal work has ended, so
  * that the console quits as usual. */
 void modal_reraise(void);
+
+/* Ends a full-screen frame: `message` in bold on the second-last row
+ * (NULL: none), `keys` in the footer, then the screen is updated. */
+void modal_frame_end(const char *message, const char *keys);
+
+/* A command's output as it streams in: the last MODAL_OUTPUT_LINES
+ * complete lines (a ring) and the line being written.  Zeroed is empty. */
+#define MODAL_OUTPUT_LINES 200
+struct modal_output {
+	char *lines[MODAL_OUTPUT_LINES];
+	size_t first, n;
+	char partial[512]; /* NUL-terminated by modal_output_feed */
+	size_t partial_len;
+};
+
+/* Splits buf into lines (tabs as spaces, CRs dropped). */
+void modal_output_feed(struct modal_output *o, const char *buf, size_t len);
+/* Adds a whole line; the oldest goes when the ring is full. */
+void modal_output_push(struct modal_output *o, const char *line);
+/* Line i, 0 the oldest kept. */
+const char *modal_output_line(const struct modal_output *o, size_t i);
+/* Empties it (the partial line too). */
+void modal_output_clear(struct modal_output *o);
 
 #endif

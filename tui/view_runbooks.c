@@ -28,8 +28,7 @@
 #include "tui/modal.h"
 #include "tui/screen.h"
 
-#define RB_OUTPUT_LINES 200
-#define RB_FIELD_MAX    256
+#define RB_FIELD_MAX 256
 
 struct rb_entry {
 	char *path;
@@ -40,12 +39,9 @@ struct rb_entry {
 /* One run on screen. */
 struct rb_run {
 	struct runbook_exec *x;
-	char *lines[RB_OUTPUT_LINES]; /* output, oldest first (ring) */
-	size_t first, n;
-	char partial[512]; /* the line being written */
-	size_t partial_len;
-	char prompt[300]; /* the question, when one is asked */
-	char note[300];   /* the newest note from the engine */
+	struct modal_output out; /* the step's output */
+	char prompt[300];        /* the question, when one is asked */
+	char note[300];          /* the newest note from the engine */
 	int64_t last_draw_ms;
 	int stop; /* the operator asked to stop the command */
 	/* For the webhooks (core/runbook_notify.h). */
@@ -219,29 +215,6 @@ static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 
 /* ---- the run screen ------------------------------------------------- */
 
-static void out_push(struct rb_run *run, const char *line)
-{
-	size_t at;
-
-	if (run->n == RB_OUTPUT_LINES) {
-		free(run->lines[run->first]);
-		run->lines[run->first] = NULL;
-		run->first = (run->first + 1) % RB_OUTPUT_LINES;
-		run->n--;
-	}
-	at = (run->first + run->n) % RB_OUTPUT_LINES;
-	run->lines[at] = xstrdup(line);
-	run->n++;
-}
-
-static void out_free(struct rb_run *run)
-{
-	for (size_t i = 0; i < RB_OUTPUT_LINES; i++)
-		free(run->lines[i]);
-	memset(run->lines, 0, sizeof run->lines);
-	run->n = run->first = 0;
-}
-
 static attr_t clock_attr(enum runbook_clock c)
 {
 	switch (c) {
@@ -393,27 +366,21 @@ static void draw_run(struct rb_run *run, const char *keys)
 	/* Live output: the newest lines that fit. */
 	{
 		int rows = h - 3 - y;
-		size_t shown = run->n + (run->partial_len ? 1 : 0);
+		size_t shown = run->out.n + (run->out.partial_len ? 1 : 0);
 		size_t skip = shown > (size_t)(rows > 0 ? rows : 0)
 		                  ? shown - (size_t)rows
 		                  : 0;
-		for (size_t i = skip; i < run->n && y < h - 3; i++)
-			screen_put(
-			    stdscr, y++, rx, rw, screen_attr(THEME_NORMAL),
-			    run->lines[(run->first + i) % RB_OUTPUT_LINES]);
-		if (run->partial_len && y < h - 3) {
-			run->partial[run->partial_len] = '\0';
+		for (size_t i = skip; i < run->out.n && y < h - 3; i++)
 			screen_put(stdscr, y++, rx, rw,
-			           screen_attr(THEME_NORMAL), run->partial);
+			           screen_attr(THEME_NORMAL),
+			           modal_output_line(&run->out, i));
+		if (run->out.partial_len && y < h - 3) {
+			screen_put(stdscr, y++, rx, rw,
+			           screen_attr(THEME_NORMAL), run->out.partial);
 		}
 	}
 	/* The question, and the keys. */
-	screen_put(stdscr, h - 2, 0, w, screen_attr(THEME_MESSAGE) | A_BOLD,
-	           run->prompt);
-	screen_fill(stdscr, h - 1, 0, 1, w, screen_attr(THEME_FOOTER));
-	screen_put(stdscr, h - 1, 0, w, screen_attr(THEME_FOOTER), keys);
-	wnoutrefresh(stdscr);
-	doupdate();
+	modal_frame_end(run->prompt, keys);
 	run->last_draw_ms = modal_ms();
 }
 
@@ -429,8 +396,7 @@ static void cb_event(void *arg, const struct runbook_exec *x,
 	if (ev == RUNBOOK_EV_NOTE)
 		snprintf(run->note, sizeof run->note, "%s", text);
 	if (ev == RUNBOOK_EV_STEP_BEGIN) {
-		out_free(run);
-		run->partial_len = 0;
+		modal_output_clear(&run->out);
 		run->note[0] = '\0';
 	}
 	run->prompt[0] = '\0';
@@ -444,19 +410,7 @@ static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
 
 	(void)x;
 	(void)step;
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n' ||
-		    run->partial_len + 1 >= sizeof run->partial) {
-			run->partial[run->partial_len] = '\0';
-			out_push(run, run->partial);
-			run->partial_len = 0;
-			if (buf[i] == '\n')
-				continue;
-		}
-		if (buf[i] != '\r')
-			run->partial[run->partial_len++] =
-			    buf[i] == '\t' ? ' ' : buf[i];
-	}
+	modal_output_feed(&run->out, buf, len);
 	if (modal_ms() - run->last_draw_ms >= 100)
 		draw_run(run, " a/Ctrl-C: stop the command");
 }
@@ -481,7 +435,7 @@ static void cb_notify(void *arg, const struct runbook_exec *x,
 	char *line = xasprintf("NOTIFY: %s", message), *err = NULL;
 	int rc;
 
-	out_push(run, line);
+	modal_output_push(&run->out, line);
 	free(line);
 	draw_run(run, " a/Ctrl-C: stop the command");
 	rc = runbook_notify_message(run->cat, run->cfg, x, message, &err);
@@ -754,7 +708,7 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 		msg = with;
 	}
 	free(err);
-	out_free(&run);
+	modal_output_clear(&run.out);
 	runbook_exec_free(run.x);
 	v->run = NULL;
 	show_message(" Runbook finished", msg);
