@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/audit.h"
 #include "core/error.h"
@@ -29,6 +30,16 @@ void cli_usage(const struct cmd_entry *cmd, FILE *out)
 	if (cmd->help != NULL && cmd->help[0] != '\0')
 		fprintf(out, "\n%s", cmd->help);
 	fprintf(out, "\nSee drconsole(1).\n");
+}
+
+int cli_self_exe(char *buf, size_t size)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, size - 1);
+
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	return 0;
 }
 
 int cli_wants_help(int argc, char **argv)

@@ -89,15 +89,12 @@ static int failover_argv(const struct config *cfg, const char *service,
 	const struct runbook_var *sv;
 	size_t n_dirs = 0, n = 0;
 	char **argv;
-	ssize_t len;
 	int rc;
 
-	len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (len <= 0) {
+	if (cli_self_exe(exe, sizeof exe) != 0) {
 		*message = xstrdup("cannot find this program's own binary");
 		return DR_EIO;
 	}
-	exe[len] = '\0';
 	runbook_search_dirs(cfg->runbook_dir, &dirs, &n_dirs);
 	rc = runbook_find(name, dirs, n_dirs, &path, &err);
 	runbook_values_free(dirs, n_dirs);

@@ -369,6 +369,16 @@ static int rb_stop_requested(void *arg)
 	return 0;
 }
 
+/* A webhook that could not be told is said; it never stops the run (the
+ * agent retries it). */
+static void rb_unsent(int rc, char *err)
+{
+	if (rc != DR_OK)
+		fprintf(stderr, "drconsole: notification not sent: %s\n",
+		        err ? err : "unknown error");
+	free(err);
+}
+
 /* A notify step: shown, and sent to the configured channels
  * (core/runbook_notify.h). */
 static void rb_notify(void *arg, const struct runbook_exec *x,
@@ -376,14 +386,11 @@ static void rb_notify(void *arg, const struct runbook_exec *x,
 {
 	struct rb_line *ui = arg;
 	char *err = NULL;
+	int rc;
 
 	fprintf(stderr, "NOTIFY: %s\n", message);
-	if (runbook_notify_message(ui->cat, ui->cfg, x, message, &err) !=
-	    DR_OK) {
-		fprintf(stderr, "drconsole: notification not sent: %s\n",
-		        err ? err : "unknown error");
-		free(err);
-	}
+	rc = runbook_notify_message(ui->cat, ui->cfg, x, message, &err);
+	rb_unsent(rc, err);
 }
 
 static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
@@ -401,17 +408,14 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 }
 
 /* A run starting, ending or pausing unattended, for the webhooks
- * (core/runbook_notify.h); a webhook that fails never stops the run. */
+ * (core/runbook_notify.h). */
 static void rb_webhook(struct catalog *cat, const struct config *cfg,
                        const struct runbook_exec *x, const char *state)
 {
 	char *err = NULL;
+	int rc = runbook_notify_state(cat, cfg, x, state, &err);
 
-	if (runbook_notify_state(cat, cfg, x, state, &err) != DR_OK) {
-		fprintf(stderr, "drconsole: notification not sent: %s\n",
-		        err ? err : "unknown error");
-		free(err);
-	}
+	rb_unsent(rc, err);
 }
 
 /* Exit code of an execution that ran: 0 only when it completed. */

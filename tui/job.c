@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "core/runbook_proc.h"
 #include "core/xmalloc.h"
+#include "tui/cmd.h"
 #include "tui/modal.h"
 #include "tui/screen.h"
 
@@ -155,37 +155,32 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 	struct runbook_proc_opts opts;
 	char self[4096], command[256], *err = NULL;
 	char **env;
-	size_t n_args = 0;
-	ssize_t len;
+	size_t n_args = 0, at;
 	int rc, key;
 
 	while (args[n_args] != NULL && n_args < JOB_ARGS)
 		n_args++;
-	len = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (len <= 0) {
+	if (cli_self_exe(self, sizeof self) != 0) {
 		if (summary)
 			*summary = xstrdup("cannot find this program's binary");
 		return -1;
 	}
-	self[len] = '\0';
 	/* Only names here; the values are in the environment. */
-	snprintf(command, sizeof command,
-	         "exec \"$DR_JOB_SELF\" --catalog \"$DR_JOB_CATALOG\" "
-	         "${DR_JOB_CONFIG:+--config \"$DR_JOB_CONFIG\"}%s%s%s%s",
-	         n_args > 0 ? " \"$DR_JOB_1\"" : "",
-	         n_args > 1 ? " \"$DR_JOB_2\"" : "",
-	         n_args > 2 ? " \"$DR_JOB_3\"" : "",
-	         n_args > 3 ? " \"$DR_JOB_4\"" : "");
+	at = (size_t)snprintf(command, sizeof command,
+	                      "exec \"$DR_JOB_SELF\" --catalog "
+	                      "\"$DR_JOB_CATALOG\" ${DR_JOB_CONFIG:+--config "
+	                      "\"$DR_JOB_CONFIG\"}");
+	for (size_t i = 0; i < n_args && at < sizeof command; i++)
+		at += (size_t)snprintf(command + at, sizeof command - at,
+		                       " \"$DR_JOB_%zu\"", i + 1);
 	env = job_env(ctx, self, args, n_args);
 
 	memset(&j, 0, sizeof j);
 	j.title = title;
-	snprintf(j.status, sizeof j.status,
-	         "running: drconsole%s%s%s%s%s%s%s%s", n_args > 0 ? " " : "",
-	         n_args > 0 ? args[0] : "", n_args > 1 ? " " : "",
-	         n_args > 1 ? args[1] : "", n_args > 2 ? " " : "",
-	         n_args > 2 ? args[2] : "", n_args > 3 ? " " : "",
-	         n_args > 3 ? args[3] : "");
+	at = (size_t)snprintf(j.status, sizeof j.status, "running: drconsole");
+	for (size_t i = 0; i < n_args && at < sizeof j.status; i++)
+		at += (size_t)snprintf(j.status + at, sizeof j.status - at,
+		                       " %s", args[i]);
 	job_draw(&j, " a/Ctrl-C: stop");
 
 	memset(&opts, 0, sizeof opts);

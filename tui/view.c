@@ -38,15 +38,10 @@ void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
 	ctx->message_is_error = is_error;
 }
 
-unsigned view_refuse_action(struct view_ctx *ctx, const char *action,
-                            const char *not_yet)
+unsigned view_refuse_action(struct view_ctx *ctx, const char *action)
 {
-	if (ctx->read_only)
-		view_message(ctx, 1,
-		             "READ-ONLY (%s): %s refused; it would "
-		             "change state.",
-		             ctx->wall ? "--wall" : "--read-only", action);
-	else
-		view_message(ctx, 0, "%s: %s", action, not_yet);
+	view_message(ctx, 1,
+	             "READ-ONLY (%s): %s refused; it would change state.",
+	             ctx->wall ? "--wall" : "--read-only", action);
 	return VIEW_HANDLED | VIEW_REDRAW;
 }

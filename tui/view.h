@@ -74,11 +74,9 @@ struct view_ctx {
 
 void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* An action (it would change state): refused with the reason when the
- * console is read-only; otherwise says what is not there yet.  Returns
- * VIEW_HANDLED | VIEW_REDRAW. */
-unsigned view_refuse_action(struct view_ctx *ctx, const char *action,
-                            const char *not_yet);
+/* An action (it would change state) under --read-only or --wall: refused
+ * with the reason.  Returns VIEW_HANDLED | VIEW_REDRAW. */
+unsigned view_refuse_action(struct view_ctx *ctx, const char *action);
 
 struct view_ops {
 	const char *name;  /* tab label */

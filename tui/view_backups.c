@@ -337,7 +337,7 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 		if (bk == NULL)
 			return VIEW_HANDLED;
 		if (ctx->read_only)
-			return view_refuse_action(ctx, "verify backup", NULL);
+			return view_refuse_action(ctx, "verify backup");
 		/* Reads the object back: the line command does the work,
 		 * on a screen of its own (tui/job.h). */
 		char title[128], *summary = NULL;

@@ -358,7 +358,7 @@ static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 		if (s == NULL)
 			return VIEW_HANDLED;
 		if (ctx->read_only)
-			return view_refuse_action(ctx, "back up now", NULL);
+			return view_refuse_action(ctx, "back up now");
 		back_up_now(ctx, s->name);
 		clearok(curscr, TRUE);
 		return VIEW_HANDLED | VIEW_REDRAW;

@@ -869,7 +869,7 @@ static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
 		if (e == NULL)
 			return VIEW_HANDLED;
 		if (ctx->read_only)
-			return view_refuse_action(ctx, "run runbook", NULL);
+			return view_refuse_action(ctx, "run runbook");
 		if (e->rb == NULL) {
 			view_message(ctx, 1,
 			             "%s is invalid: see 'drconsole "
@@ -883,7 +883,7 @@ static unsigned runbooks_key(void *state, struct view_ctx *ctx, int key)
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'R':
 		if (ctx->read_only)
-			return view_refuse_action(ctx, "resume runbook", NULL);
+			return view_refuse_action(ctx, "resume runbook");
 		resume_pick(v, ctx);
 		load(v, ctx);
 		clearok(curscr, TRUE);

@@ -25,15 +25,8 @@ expect_in "one says the run started" "$log" "partial-recovery started"
 expect_in "one says it finished" "$log" "partial-recovery finished"
 
 # A notify step of a real run goes to the channels too.
-cat >"$T/tell.json" <<'RB'
-{"name": "tell", "title": "Tells the team", "scenario": "partial",
- "rto": "10m", "rpo": "5m", "services": ["api"],
- "phases": [{"name": "Tell", "steps": [
-   {"id": "tell", "title": "Tell the team", "kind": "notify",
-    "message": "orders restore is starting now", "confirm": "none"}]}]}
-RB
 : >"$T/hooks.log"
-run "$DR" runbook run "$T/tell.json" </dev/null
+run "$DR" runbook run tests/fixtures/runbooks/good/tell.json </dev/null
 expect_eq "the run with a notify step completes" "$RC" 0
 log=$(cat "$T/hooks.log")
 expect_in "the notify step's message was posted" "$log" "orders restore is starting now"

@@ -16,13 +16,7 @@ HTTPD=$DR_TOP/${BUILD:-build}/tests/helpers/httpd
 at_exit "kill $! 2>/dev/null"
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 mkdir -p "$T/runbooks"
-cat >"$T/runbooks/tell.json" <<'RB'
-{"name": "tell", "title": "Tells the team", "scenario": "partial",
- "rto": "10m", "rpo": "5m", "services": ["api"],
- "phases": [{"name": "Tell", "steps": [
-   {"id": "tell", "title": "Tell the team", "kind": "notify",
-    "message": "orders restore is starting now", "confirm": "none"}]}]}
-RB
+cp tests/fixtures/runbooks/good/tell.json "$T/runbooks/"
 cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 {"environment": "test", "runbook_dir": "$T/runbooks",
  "notifications": {"retries": 1, "timeout": "2s",
