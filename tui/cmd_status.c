@@ -42,10 +42,15 @@ static void print_table(const struct compliance_report *r,
 	time_format_short(r->now, now);
 	printf("drconsole%s%s  catalog %s  %s UTC\n",
 	       cfg->environment[0] ? " — " : "", cfg->environment, where, now);
-	printf("Verdict: %s  (%zu service%s: %zu ok, %zu at risk, %zu "
-	       "breach)\n",
-	       verdict_name(r->verdict), r->n, r->n == 1 ? "" : "s", r->n_ok,
-	       r->n_at_risk, r->n_breach);
+	/* Nothing watched is not OK: as the console's header and `check`
+	 * (UNKNOWN) say. */
+	if (r->n == 0)
+		printf("Verdict: NO SERVICES  (nothing to watch yet)\n");
+	else
+		printf("Verdict: %s  (%zu service%s: %zu ok, %zu at risk, "
+		       "%zu breach)\n",
+		       verdict_name(r->verdict), r->n, r->n == 1 ? "" : "s",
+		       r->n_ok, r->n_at_risk, r->n_breach);
 	if (agent[0] != '\0')
 		printf("Agent: %s\n", agent);
 	if (r->n == 0) {

@@ -304,7 +304,7 @@ static void back_up_now(struct view_ctx *ctx, const char *service)
 	if (n == 0) {
 		view_message(ctx, 1,
 		             "%s has no backup target in the config "
-		             "(\"backups\": see drconsole-backup(5))",
+		             "(see drconsole-backup(5))",
 		             service);
 		return;
 	}

@@ -25,6 +25,9 @@ tui_start -- --catalog "$T/empty.db"
 expect_screen "an empty catalog says NO SERVICES" "NO SERVICES"
 expect_screen "and how to add one" "drconsole service add NAME"
 expect_not_screen "never OK" " OK "
+run "$DR" --catalog "$T/empty.db" status
+expect_in "status says NO SERVICES too" "$OUT" "Verdict: NO SERVICES"
+expect_not_in "and never OK" "$OUT" "Verdict: OK"
 
 # A service its probes marked down: the footer says so on every view and
 # names the failover runbook its config suggests.
