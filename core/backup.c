@@ -887,6 +887,27 @@ out:
 
 /* ---- restore tests ------------------------------------------------------ */
 
+/* The restore test's row in restores: RTO evidence (docs/EVIDENCE.md). */
+static int record_restore_test(struct catalog *cat,
+                               const struct backup_target *t,
+                               const struct catalog_backup *b,
+                               const struct backup_outcome *o, int64_t now,
+                               char **err)
+{
+	struct catalog_restore r = {0};
+
+	strlcpy_dr(r.kind, "restore-test", sizeof r.kind);
+	strlcpy_dr(r.service, t->service, sizeof r.service);
+	strlcpy_dr(r.backup_id, b->backup_id, sizeof r.backup_id);
+	strlcpy_dr(r.target, t->name, sizeof r.target);
+	r.duration_s = o->seconds;
+	r.started_at = now - (int64_t)o->seconds;
+	r.ended_at = now;
+	r.bytes = (int64_t)o->plain_bytes;
+	r.ok = 1;
+	return catalog_restore_record(cat, &r, err);
+}
+
 int backup_restore_test(struct catalog *cat, const struct config *cfg,
                         const char *target, struct backup_outcome *out,
                         char **err)
@@ -999,8 +1020,7 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 	if (rc == DR_OK) {
 		rc = catalog_backup_update(cat, &b, err);
 		if (rc == DR_OK)
-			rc = catalog_health_record_test(cat, t->service, now,
-			                                duration, err);
+			rc = record_restore_test(cat, t, &b, out, now, err);
 		if (rc == DR_OK)
 			rc = audit_record(cat, "backup.restore-test",
 			                  t->service, details, err);
@@ -1553,6 +1573,9 @@ int backup_copy(struct catalog *cat, const struct config *cfg,
 		         t->repository);
 		snprintf(rep.target, sizeof rep.target, "backup:%s",
 		         t->copy_repository);
+		/* A copy is the same recovery point as its backup: its lag is
+		 * copy lag, never a replica's (docs/EVIDENCE.md). */
+		strlcpy_dr(rep.kind, "copy", sizeof rep.kind);
 		rep.lag_s =
 		    oldest_uncopied ? (double)(now - oldest_uncopied) : 0;
 		rep.lag_bytes = pending_bytes;

@@ -1,5 +1,5 @@
-/* Compliance: the model is written down in core/compliance.h and in
- * DESIGN.md "Compliance, precisely".  Choices the model leaves open:
+/* Compliance: the model is docs/EVIDENCE.md, summarised in
+ * core/compliance.h.  Choices the model leaves open:
  *
  *  - Boundaries: "ok" includes the boundary.  At exactly the target the
  *    RPO is ok (breach only when age > target) and at exactly 80 % it is
@@ -8,11 +8,13 @@
  *    there is an RPO target: the recovery point is unbounded.
  *  - A good backup completed up to skew_tolerance_s in the future counts as
  *    fresh (age 0); further ahead it is clock skew: flagged and ignored.
- *  - A replica helps only when its state is streaming or catchup and its
- *    lag is known; its recovery point is sampled_at - lag_s, so a sample
- *    that stopped arriving ages by itself.
- *  - When a restore test and a drill happened at the same second, the
- *    restore test's duration is used.
+ *  - The worst live replica link stands for the service: a link that is
+ *    not streaming/catchup or has no lag in seconds is worse than any
+ *    measured one; among measured ones the larger age is worse, then the
+ *    larger lag in bytes, then the names.  Its recovery point is
+ *    sampled_at - lag_s, so a sample that stopped arriving ages by itself.
+ *  - When a restore test and a recovery ended at the same second, the
+ *    restore test is the evidence.
  *
  * The reason text lists what is wrong, breaches first, separated by "; ",
  * cut at a whole item when it does not fit. */
@@ -28,6 +30,7 @@
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 
 void compliance_policy_default(struct compliance_policy *policy)
 {
@@ -35,6 +38,7 @@ void compliance_policy_default(struct compliance_policy *policy)
 	policy->at_risk_fraction = 0.8;
 	policy->restore_bytes_per_s = 0;
 	policy->skew_tolerance_s = 60;
+	policy->replica_max_age_s = 90;
 }
 
 const char *verdict_name(enum verdict v)
@@ -76,6 +80,8 @@ const char *rto_source_name(enum rto_source s)
 		return "drill";
 	case RTO_SRC_SIZE_ESTIMATE:
 		return "size estimate";
+	case RTO_SRC_RECOVERY:
+		return "recovery";
 	}
 	return "?";
 }
@@ -148,25 +154,109 @@ static enum comp_status grade(int64_t value, int64_t target,
 	return COMP_OK;
 }
 
-static int replica_usable(const struct catalog_service_state *st)
+static int link_usable(const struct compliance_link *l)
 {
-	const struct catalog_replication *r = &st->replica;
-
-	if (!st->has_replica || r->lag_s < 0 || r->sampled_at <= 0)
-		return 0;
-	return strcmp(r->state, "streaming") == 0 ||
-	       strcmp(r->state, "catchup") == 0;
+	return l->lag_s >= 0 && l->sampled_at > 0 &&
+	       (strcmp(l->state, "streaming") == 0 ||
+	        strcmp(l->state, "catchup") == 0);
 }
 
 /* now - (sampled_at - lag_s), rounded up: never flatter than measured. */
-static int64_t replica_age(const struct catalog_replication *r, int64_t now)
+static int64_t link_age(const struct compliance_link *l, int64_t now)
 {
-	int64_t lag = (int64_t)r->lag_s;
+	int64_t lag = (int64_t)l->lag_s;
 
-	if ((double)lag < r->lag_s)
+	if ((double)lag < l->lag_s)
 		lag++;
-	int64_t age = now - r->sampled_at + lag;
+	int64_t age = now - l->sampled_at + lag;
 	return age < 0 ? 0 : age;
+}
+
+/* > 0 when a is worse than b (see the top of the file). */
+static int link_worse(const struct compliance_link *a,
+                      const struct compliance_link *b, int64_t now)
+{
+	int ua = link_usable(a), ub = link_usable(b);
+
+	if (ua != ub)
+		return ua ? -1 : 1;
+	if (ua) {
+		int64_t aa = link_age(a, now), ab = link_age(b, now);
+		if (aa != ab)
+			return aa > ab ? 1 : -1;
+		if (a->lag_bytes != b->lag_bytes)
+			return a->lag_bytes > b->lag_bytes ? 1 : -1;
+	}
+	int c = strcmp(a->source, b->source);
+	if (c == 0)
+		c = strcmp(a->target, b->target);
+	return -c;
+}
+
+static int link_order(const void *pa, const void *pb)
+{
+	const struct compliance_link *a = pa, *b = pb;
+	int ka = strcmp(a->kind, "copy") == 0,
+	    kb = strcmp(b->kind, "copy") == 0;
+
+	if (ka != kb)
+		return ka - kb;
+	int c = strcmp(a->source, b->source);
+	return c != 0 ? c : strcmp(a->target, b->target);
+}
+
+/* Copies the service's links, marks which are live, and picks the one
+ * that stands for the service. */
+static void eval_links(const struct catalog_service_state *st,
+                       const struct compliance_policy *policy, int64_t now,
+                       struct compliance_service *out)
+{
+	const struct compliance_link *worst = NULL, *stale = NULL;
+	int64_t window =
+	    policy->replica_max_age_s > 0 ? policy->replica_max_age_s : 90;
+
+	out->n_links = st->n_links;
+	out->links =
+	    st->n_links ? xcalloc(st->n_links, sizeof(*out->links)) : NULL;
+	for (size_t i = 0; i < st->n_links; i++) {
+		const struct catalog_replication *r = &st->links[i];
+		struct compliance_link *l = &out->links[i];
+		strlcpy_dr(l->source, r->source, sizeof(l->source));
+		strlcpy_dr(l->target, r->target, sizeof(l->target));
+		strlcpy_dr(l->kind, r->kind[0] ? r->kind : "replica",
+		           sizeof(l->kind));
+		strlcpy_dr(l->state, r->state, sizeof(l->state));
+		l->lag_s = r->lag_s;
+		l->lag_bytes = r->lag_bytes;
+		l->sampled_at = r->sampled_at;
+		l->live = r->sampled_at > 0 && now - r->sampled_at <= window;
+	}
+	if (out->n_links > 1)
+		qsort(out->links, out->n_links, sizeof(*out->links),
+		      link_order);
+	for (size_t i = 0; i < out->n_links; i++) {
+		const struct compliance_link *l = &out->links[i];
+		if (strcmp(l->kind, "replica") != 0)
+			continue;
+		if (!l->live) {
+			if (stale == NULL || l->sampled_at > stale->sampled_at)
+				stale = l;
+			continue;
+		}
+		if (worst == NULL || link_worse(l, worst, now) > 0)
+			worst = l;
+	}
+	const struct compliance_link *shown = worst != NULL ? worst : stale;
+	if (shown == NULL)
+		return;
+	out->has_replica = 1;
+	out->repl_stale = worst == NULL;
+	strlcpy_dr(out->repl_source, shown->source, sizeof(out->repl_source));
+	strlcpy_dr(out->repl_target, shown->target, sizeof(out->repl_target));
+	strlcpy_dr(out->repl_state, shown->state, sizeof(out->repl_state));
+	out->repl_lag_s = shown->lag_s;
+	out->repl_lag_bytes = shown->lag_bytes;
+	out->repl_sampled_at = shown->sampled_at;
 }
 
 static void eval_rpo(const struct catalog_service_state *st,
@@ -190,14 +280,32 @@ static void eval_rpo(const struct catalog_service_state *st,
 		backup_age = now - out->last_good_backup_at;
 		if (backup_age < 0)
 			backup_age = 0;
+		/* The id read with it is of the newest good backup before now;
+		 * a skewed-but-tolerated one has none at hand. */
+		if (out->last_good_backup_at == st->last_good_backup_at)
+			strlcpy_dr(out->rpo_evidence_id,
+			           st->last_good_backup_id,
+			           sizeof(out->rpo_evidence_id));
+		out->rpo_evidence_at = out->last_good_backup_at;
 	}
 
 	out->rpo_age_s = backup_age;
-	if (replica_usable(st)) {
-		int64_t ra = replica_age(&st->replica, now);
-		if (backup_age < 0 || ra < backup_age) {
-			out->rpo_age_s = ra;
-			out->rpo_from_replica = 1;
+	if (out->has_replica && !out->repl_stale) {
+		struct compliance_link l = {0};
+		strlcpy_dr(l.state, out->repl_state, sizeof(l.state));
+		l.lag_s = out->repl_lag_s;
+		l.sampled_at = out->repl_sampled_at;
+		if (link_usable(&l)) {
+			int64_t ra = link_age(&l, now);
+			if (backup_age < 0 || ra < backup_age) {
+				out->rpo_age_s = ra;
+				out->rpo_from_replica = 1;
+				snprintf(out->rpo_evidence_id,
+				         sizeof(out->rpo_evidence_id),
+				         "%.70s -> %.70s", out->repl_source,
+				         out->repl_target);
+				out->rpo_evidence_at = now - ra;
+			}
 		}
 	}
 
@@ -245,6 +353,8 @@ static void eval_health(const struct catalog_service_state *st,
 	out->last_attempt_at = st->last_attempt_at;
 	strlcpy_dr(out->last_attempt_status, st->last_attempt_status,
 	           sizeof(out->last_attempt_status));
+	strlcpy_dr(out->last_attempt_id, st->last_attempt_id,
+	           sizeof(out->last_attempt_id));
 
 	if (strcmp(out->health, "warning") != 0 &&
 	    strcmp(out->health, "critical") != 0)
@@ -256,25 +366,56 @@ static void eval_health(const struct catalog_service_state *st,
 		reason_add(why, 0, "backup health %s", out->health);
 }
 
+/* The newest RTO evidence: an ok restore test, or a completed recovery
+ * that restored the service; a restore test wins a tie. */
+static void pick_evidence(const struct catalog_service_state *st,
+                          struct compliance_service *out)
+{
+	const struct catalog_restore *t = &st->last_test;
+	int has_test = t->id != 0;
+	int has_rec =
+	    st->evidence_recovery_id[0] != '\0' && st->evidence_recovery_at > 0;
+
+	out->rto_bytes = -1;
+	out->rto_duration_s = -1;
+	if (has_test && (!has_rec || t->ended_at >= st->evidence_recovery_at)) {
+		double d = t->duration_s < 0 ? 0 : t->duration_s;
+		int64_t whole = (int64_t)d;
+		out->rto_duration_s = (double)whole < d ? whole + 1 : whole;
+		if (out->rto_duration_s < 1)
+			out->rto_duration_s = 1;
+		out->rto_source = RTO_SRC_RESTORE_TEST;
+		snprintf(out->rto_evidence_id, sizeof(out->rto_evidence_id),
+		         "%lld", (long long)t->id);
+		strlcpy_dr(out->rto_backup_id, t->backup_id,
+		           sizeof(out->rto_backup_id));
+		out->rto_bytes = t->bytes;
+		out->rto_evidence_at = t->ended_at;
+	} else if (has_rec) {
+		out->rto_duration_s = st->evidence_recovery_s;
+		out->rto_source = st->evidence_recovery_drill
+		                      ? RTO_SRC_DRILL
+		                      : RTO_SRC_RECOVERY;
+		strlcpy_dr(out->rto_evidence_id, st->evidence_recovery_id,
+		           sizeof(out->rto_evidence_id));
+		strlcpy_dr(out->rto_backup_id, st->evidence_restore.backup_id,
+		           sizeof(out->rto_backup_id));
+		out->rto_bytes = st->evidence_restore.bytes;
+		out->rto_evidence_at = st->evidence_recovery_at;
+	}
+}
+
 static void eval_rto(const struct catalog_service_state *st,
                      const struct compliance_policy *policy,
                      struct compliance_service *out, struct reasons *why)
 {
 	char a[32], b[32];
-	int64_t test_at = 0;
 
 	out->rto_estimate_s = -1;
 	out->rto_source = RTO_SRC_NONE;
-	if (st->health.last_recovery_test > 0 &&
-	    st->health.estimated_full_recovery_s >= 0) {
-		test_at = st->health.last_recovery_test;
-		out->rto_estimate_s = st->health.estimated_full_recovery_s;
-		out->rto_source = RTO_SRC_RESTORE_TEST;
-	}
-	if (st->last_drill_at > test_at && st->last_drill_duration_s >= 0) {
-		out->rto_estimate_s = st->last_drill_duration_s;
-		out->rto_source = RTO_SRC_DRILL;
-	}
+	pick_evidence(st, out);
+	if (out->rto_source != RTO_SRC_NONE)
+		out->rto_estimate_s = out->rto_duration_s;
 	if (out->rto_source == RTO_SRC_NONE && st->last_good_backup_size > 0 &&
 	    policy->restore_bytes_per_s > 0) {
 		double s = (double)st->last_good_backup_size /
@@ -282,6 +423,9 @@ static void eval_rto(const struct catalog_service_state *st,
 		int64_t whole = (int64_t)s;
 		out->rto_estimate_s = (double)whole < s ? whole + 1 : whole;
 		out->rto_source = RTO_SRC_SIZE_ESTIMATE;
+		strlcpy_dr(out->rto_backup_id, out->rpo_evidence_id,
+		           sizeof(out->rto_backup_id));
+		out->rto_bytes = st->last_good_backup_size;
 	}
 
 	int64_t target = out->rto_target_s;
@@ -312,9 +456,10 @@ static void eval_tests(const struct catalog_service_state *st,
 	out->drill_policy_s = st->service.drill_policy_s > 0
 	                          ? st->service.drill_policy_s
 	                          : policy->drill_policy_s;
-	out->last_test_at = st->health.last_recovery_test;
-	if (st->last_drill_at > out->last_test_at)
-		out->last_test_at = st->last_drill_at;
+	out->last_drill_at = st->last_drill_at;
+	/* Only evidence is a test: a size estimate tested nothing. */
+	out->last_test_at =
+	    out->rto_source == RTO_SRC_SIZE_ESTIMATE ? 0 : out->rto_evidence_at;
 	if (out->last_test_at > 0) {
 		out->test_age_s = now - out->last_test_at;
 		if (out->test_age_s < 0)
@@ -323,9 +468,21 @@ static void eval_tests(const struct catalog_service_state *st,
 		out->test_age_s = -1;
 	}
 
+	out->restore_failures = st->restore_failures;
+	if (st->newest_test.id != 0 && !st->newest_test.ok) {
+		out->restore_test_failed = 1;
+		strlcpy_dr(out->restore_test_error, st->newest_test.error,
+		           sizeof(out->restore_test_error));
+		reason_add(why, 0, "restore test failed %s ago (backup %.12s)",
+		           dur(now - st->newest_test.ended_at, a),
+		           st->newest_test.backup_id);
+	}
+
 	if (out->test_age_s < 0) {
 		out->untested = 1;
-		reason_add(why, 0, "never tested (no restore test or drill)");
+		reason_add(why, 0,
+		           "never tested (no restore test or recovery that "
+		           "restored data)");
 	} else if (out->test_age_s > out->drill_policy_s) {
 		out->untested = 1;
 		reason_add(why, 0,
@@ -336,7 +493,19 @@ static void eval_tests(const struct catalog_service_state *st,
 	}
 }
 
+static void eval_probes(const struct compliance_probes *probes,
+                        struct compliance_service *out, struct reasons *why)
+{
+	if (probes == NULL || probes->n_down == 0)
+		return;
+	out->probes_down = probes->n_down;
+	strlcpy_dr(out->probes_down_names, probes->names,
+	           sizeof(out->probes_down_names));
+	reason_add(why, 0, "probe down: %.80s", probes->names);
+}
+
 void compliance_eval_service(const struct catalog_service_state *st,
+                             const struct compliance_probes *probes,
                              const struct compliance_policy *policy,
                              int64_t now, struct compliance_service *out)
 {
@@ -355,19 +524,12 @@ void compliance_eval_service(const struct catalog_service_state *st,
 		out->rto_target_s = 0;
 
 	/* The order of the calls is the order of the reasons. */
+	eval_links(st, policy, now, out);
+	eval_probes(probes, out, &why);
 	eval_rpo(st, policy, now, out, &why);
 	eval_health(st, out, &why);
 	eval_rto(st, policy, out, &why);
 	eval_tests(st, policy, now, out, &why);
-
-	out->has_replica = st->has_replica;
-	if (st->has_replica) {
-		strlcpy_dr(out->repl_state, st->replica.state,
-		           sizeof(out->repl_state));
-		out->repl_lag_s = st->replica.lag_s;
-		out->repl_lag_bytes = st->replica.lag_bytes;
-		out->repl_sampled_at = st->replica.sampled_at;
-	}
 
 	if (out->rpo_status == COMP_BREACH || out->rto_status == COMP_BREACH)
 		out->verdict = VERDICT_BREACH;
@@ -397,31 +559,69 @@ static void report_count(struct compliance_report *report)
 	}
 }
 
+/* The down probes of one service from every probe's state (by service,
+ * then probe). */
+static void probes_of(const struct catalog_probe_state *ps, size_t n,
+                      const char *service, struct compliance_probes *out)
+{
+	size_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++) {
+		if (!ps[i].down || strcmp(ps[i].service, service) != 0)
+			continue;
+		out->n_down++;
+		int w = snprintf(out->names + len, sizeof(out->names) - len,
+		                 "%s%s", len ? ", " : "", ps[i].probe);
+		if (w > 0 && (size_t)w < sizeof(out->names) - len)
+			len += (size_t)w;
+	}
+}
+
 int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
                     int64_t now, struct compliance_report *out, char **err)
 {
 	struct catalog_service_state *states = NULL;
-	size_t n = 0;
+	struct catalog_probe_state *ps = NULL;
+	size_t n = 0, n_ps = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->now = now;
 	int rc = catalog_service_states(cat, now, &states, &n, err);
 	if (rc != CATALOG_OK)
 		return rc;
+	rc = catalog_probe_state_list(cat, &ps, &n_ps, err);
+	if (rc != CATALOG_OK) {
+		catalog_service_states_free(states, n);
+		return rc;
+	}
 	out->services = xcalloc(n, sizeof(*out->services));
 	out->n = n;
-	for (size_t i = 0; i < n; i++)
-		compliance_eval_service(&states[i], policy, now,
+	for (size_t i = 0; i < n; i++) {
+		struct compliance_probes probes;
+		probes_of(ps, n_ps, states[i].service.name, &probes);
+		compliance_eval_service(&states[i], &probes, policy, now,
 		                        &out->services[i]);
-	free(states);
+	}
+	free(ps);
+	catalog_service_states_free(states, n);
 	report_count(out);
 	return DR_OK;
+}
+
+void compliance_service_clear(struct compliance_service *s)
+{
+	free(s->links);
+	s->links = NULL;
+	s->n_links = 0;
 }
 
 void compliance_report_free(struct compliance_report *report)
 {
 	if (report == NULL)
 		return;
+	for (size_t i = 0; i < report->n; i++)
+		compliance_service_clear(&report->services[i]);
 	free(report->services);
 	report->services = NULL;
 	report->n = 0;
@@ -486,6 +686,71 @@ static void add_str(cJSON *obj, const char *key, const char *s)
 		cJSON_AddStringToObject(obj, key, s);
 }
 
+static cJSON *link_json(const struct compliance_link *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "source", l->source);
+	cJSON_AddStringToObject(o, "target", l->target);
+	add_str(o, "state", l->state);
+	add_num(o, "lag_s", l->lag_s, 0);
+	add_num(o, "lag_bytes", (double)l->lag_bytes, 0);
+	add_time(o, "sampled_at", l->sampled_at);
+	cJSON_AddBoolToObject(o, "live", l->live);
+	return o;
+}
+
+static cJSON *evidence_json(const struct compliance_service *s)
+{
+	cJSON *ev = cJSON_CreateObject();
+
+	cJSON *rpo = cJSON_AddObjectToObject(ev, "rpo");
+	if (s->rpo_age_s < 0) {
+		cJSON_AddNullToObject(rpo, "kind");
+		cJSON_AddNullToObject(rpo, "id");
+		cJSON_AddNullToObject(rpo, "at");
+	} else {
+		cJSON_AddStringToObject(
+		    rpo, "kind", s->rpo_from_replica ? "replica" : "backup");
+		add_str(rpo, "id", s->rpo_evidence_id);
+		add_time(rpo, "at", s->rpo_evidence_at);
+	}
+
+	cJSON *rto = cJSON_AddObjectToObject(ev, "rto");
+	if (s->rto_source == RTO_SRC_NONE)
+		cJSON_AddNullToObject(rto, "kind");
+	else
+		cJSON_AddStringToObject(rto, "kind",
+		                        rto_source_name(s->rto_source));
+	add_str(rto, "id", s->rto_evidence_id);
+	add_str(rto, "backup_id", s->rto_backup_id);
+	add_num(rto, "bytes", (double)s->rto_bytes, 0);
+	add_num(rto, "duration_s", (double)s->rto_duration_s, 0);
+	add_time(rto, "at", s->rto_evidence_at);
+
+	cJSON *health = cJSON_AddObjectToObject(ev, "health");
+	if (s->last_attempt_id[0] == '\0')
+		cJSON_AddNullToObject(health, "kind");
+	else
+		cJSON_AddStringToObject(health, "kind", "backup");
+	add_str(health, "id", s->last_attempt_id);
+	add_time(health, "at", s->last_attempt_at);
+
+	cJSON *down = cJSON_AddArrayToObject(ev, "probes_down");
+	const char *p = s->probes_down_names;
+	while (*p != '\0') {
+		const char *end = strstr(p, ", ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		cJSON_AddItemToArray(down, cJSON_CreateString(name));
+		p += len;
+		if (*p != '\0')
+			p += 2;
+	}
+	return ev;
+}
+
 static cJSON *service_json(const struct compliance_service *s)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -515,6 +780,10 @@ static cJSON *service_json(const struct compliance_service *s)
 	add_num(tests, "age_s", (double)s->test_age_s, 0);
 	cJSON_AddNumberToObject(tests, "policy_s", (double)s->drill_policy_s);
 	cJSON_AddBoolToObject(tests, "untested", s->untested);
+	cJSON_AddNumberToObject(tests, "restore_failures", s->restore_failures);
+	cJSON_AddBoolToObject(tests, "restore_test_failed",
+	                      s->restore_test_failed);
+	add_time(tests, "last_drill_at", s->last_drill_at);
 
 	cJSON *health = cJSON_AddObjectToObject(o, "health");
 	add_str(health, "status", s->health);
@@ -522,15 +791,32 @@ static cJSON *service_json(const struct compliance_service *s)
 	add_time(health, "last_attempt_at", s->last_attempt_at);
 	add_str(health, "last_attempt_status", s->last_attempt_status);
 
-	if (!s->has_replica) {
+	cJSON_AddItemToObject(o, "evidence", evidence_json(s));
+
+	if (!s->has_replica && s->n_links == 0) {
 		cJSON_AddNullToObject(o, "replication");
 		return o;
 	}
 	cJSON *repl = cJSON_AddObjectToObject(o, "replication");
-	add_str(repl, "state", s->repl_state);
-	add_num(repl, "lag_s", s->repl_lag_s, 0);
-	add_num(repl, "lag_bytes", (double)s->repl_lag_bytes, 0);
-	add_time(repl, "sampled_at", s->repl_sampled_at);
+	if (s->has_replica) {
+		add_str(repl, "state", s->repl_stale ? "stale" : s->repl_state);
+		add_num(repl, "lag_s", s->repl_lag_s, 0);
+		add_num(repl, "lag_bytes", (double)s->repl_lag_bytes, 0);
+		add_time(repl, "sampled_at", s->repl_sampled_at);
+	} else {
+		cJSON_AddNullToObject(repl, "state");
+		cJSON_AddNullToObject(repl, "lag_s");
+		cJSON_AddNullToObject(repl, "lag_bytes");
+		cJSON_AddNullToObject(repl, "sampled_at");
+	}
+	cJSON *links = cJSON_AddArrayToObject(repl, "links");
+	cJSON *copies = cJSON_AddArrayToObject(repl, "copies");
+	for (size_t i = 0; i < s->n_links; i++) {
+		const struct compliance_link *l = &s->links[i];
+		cJSON_AddItemToArray(strcmp(l->kind, "copy") == 0 ? copies
+		                                                  : links,
+		                     link_json(l));
+	}
 	return o;
 }
 

@@ -1,20 +1,26 @@
-/* Compliance, exactly as DESIGN.md "Compliance, precisely" defines it.
+/* Compliance, exactly as docs/EVIDENCE.md defines it (DESIGN.md
+ * "Compliance, precisely" is the short form).
  *
  * For each service:
  *  - recovery-point age = now - completed_at of its newest completed or
- *    verified backup (a backup "completed" in the future is clock skew:
- *    flagged, never fresh); where a healthy replica exists (state streaming
- *    or catchup), the smaller of that and the replica's recovery point age,
- *    (now - (sampled_at - lag_s)), so a stale sample ages by itself.
+ *    verified backup (one completed in the future is clock skew: flagged,
+ *    never fresh); where the worst of its live replica links is usable
+ *    (streaming or catchup, lag in seconds known), the smaller of that and
+ *    the link's age, now - (sampled_at - lag_s).  Copies are never
+ *    recovery points; links whose newest sample is older than
+ *    replica_max_age_s are stale and count for nothing.
  *  - RPO ok when age <= target, at risk past 80 % of it, breach past it.
- *  - RTO estimate = duration of the newest successful restore test or drill,
- *    else last good backup size / measured restore throughput; ok when
- *    <= target, at risk past 80 %, breach past it; unknown otherwise.
- *  - untested when the newest restore test or drill is older than the
- *    drill policy (default 30 days) or never happened.
+ *  - RTO estimate = the newest evidence: an ok restore test (its
+ *    duration) or a completed recovery during which a restore of the
+ *    service succeeded (its recovery time); else the last good backup's
+ *    size / restore throughput; ok when <= target, at risk past 80 %,
+ *    breach past it; unknown otherwise.
+ *  - untested when the newest evidence is older than the drill policy
+ *    (default 30 days) or there is none.
  *  - verdict: BREACH when RPO or RTO is breached; AT RISK when either is at
  *    risk or unknown, the service is untested, its backups are failing
- *    (health warning or critical) or its clock is skewed; else OK.
+ *    (health warning or critical), its clock is skewed, a probe is down or
+ *    its newest restore test failed; else OK.
  * Overall: BREACH if any service is in breach, else AT RISK if any is at
  * risk, else OK. */
 #ifndef DR_COMPLIANCE_H
@@ -43,6 +49,7 @@ struct compliance_policy {
 	double at_risk_fraction;    /* default 0.8 */
 	double restore_bytes_per_s; /* for size-based RTO estimates; 0: none */
 	int64_t skew_tolerance_s;   /* completed_at this far ahead is fine */
+	int64_t replica_max_age_s;  /* a link's sample is evidence this long */
 };
 
 enum rto_source {
@@ -50,6 +57,19 @@ enum rto_source {
 	RTO_SRC_RESTORE_TEST,
 	RTO_SRC_DRILL,
 	RTO_SRC_SIZE_ESTIMATE,
+	RTO_SRC_RECOVERY, /* an incident recovery that restored data */
+};
+
+/* One replication link of a service as the console shows it. */
+struct compliance_link {
+	char source[128];
+	char target[128];
+	char kind[8];   /* replica | copy */
+	char state[16]; /* streaming | catchup | stopped | down | unknown */
+	double lag_s;   /* -1: unknown */
+	int64_t lag_bytes;
+	int64_t sampled_at;
+	int live; /* sampled within replica_max_age_s */
 };
 
 struct compliance_service {
@@ -82,11 +102,35 @@ struct compliance_service {
 	int64_t last_attempt_at;
 	char last_attempt_status[16];
 
+	/* The worst live replica link (has_replica), or, with none live, the
+	 * newest stale one (repl_stale). */
 	int has_replica;
+	int repl_stale;
+	char repl_source[128];
+	char repl_target[128];
 	char repl_state[16];
 	double repl_lag_s;
 	int64_t repl_lag_bytes;
 	int64_t repl_sampled_at;
+	/* Every link, replicas then copies (owned by the report). */
+	struct compliance_link *links;
+	size_t n_links;
+
+	/* What each figure stands on (docs/EVIDENCE.md); "" / 0: nothing. */
+	char rpo_evidence_id[160]; /* backup id, or "source -> target" */
+	int64_t rpo_evidence_at;
+	char rto_evidence_id[40]; /* restore id (as text) or recovery id */
+	char rto_backup_id[40];
+	int64_t rto_bytes;      /* -1: unknown */
+	int64_t rto_duration_s; /* -1: unknown */
+	int64_t rto_evidence_at;
+	char last_attempt_id[40];
+	int restore_failures;    /* failed restore tests since the last ok */
+	int restore_test_failed; /* the newest restore test failed */
+	char restore_test_error[160];
+	int64_t last_drill_at; /* newest completed drill, evidence or not */
+	int probes_down;
+	char probes_down_names[160]; /* "api, db" */
 
 	enum verdict verdict;
 	char reason[160]; /* why it is not OK; "" when OK */
@@ -102,10 +146,19 @@ struct compliance_report {
 
 void compliance_policy_default(struct compliance_policy *policy);
 /* Pure: evaluates one service from its catalog state. */
+/* The probes of a service that are down, for compliance_eval_service. */
+struct compliance_probes {
+	int n_down;
+	char names[160]; /* "api, db" */
+};
 void compliance_eval_service(const struct catalog_service_state *st,
+                             const struct compliance_probes *probes,
                              const struct compliance_policy *policy,
                              int64_t now, struct compliance_service *out);
-/* Reads every service's state from the catalog and evaluates it. */
+/* Frees what compliance_eval_service allocated in one service. */
+void compliance_service_clear(struct compliance_service *s);
+/* Reads every service's state and probe states from the catalog and
+ * evaluates them. */
 int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
                     int64_t now, struct compliance_report *out, char **err);
 void compliance_report_free(struct compliance_report *report);

@@ -59,9 +59,9 @@ static const char *const service_keys[] = {
     "name",         "tier", "owner", "rto", "rpo", "backup_frequency",
     "drill_policy", NULL,
 };
-static const char *const policy_keys[] = {"drill_policy", "at_risk_fraction",
-                                          "restore_throughput",
-                                          "clock_skew_tolerance", NULL};
+static const char *const policy_keys[] = {
+    "drill_policy",         "at_risk_fraction", "restore_throughput",
+    "clock_skew_tolerance", "replica_max_age",  NULL};
 
 static const struct catalog_tier default_tiers[] = {
     {"critical", 15 * 60, 5 * 60},
@@ -103,6 +103,7 @@ static struct config *config_new_default(void)
 	cfg->policy.at_risk_fraction = 0.8;
 	cfg->policy.restore_bytes_per_s = 0;
 	cfg->policy.skew_tolerance_s = 60;
+	cfg->policy.replica_max_age_s = probe_config_replica_window(NULL);
 	return cfg;
 }
 
@@ -437,6 +438,8 @@ static void read_policy(struct reader *r, struct config *cfg,
 	              &cfg->policy.drill_policy_s);
 	read_duration(r, policy, "clock_skew_tolerance", 0, 1,
 	              &cfg->policy.skew_tolerance_s);
+	read_duration(r, policy, "replica_max_age", 0, 0,
+	              &cfg->policy.replica_max_age_s);
 
 	double frac;
 	if (json_get_number(&r->errs, r->doc, policy, "at_risk_fraction", 0,
@@ -530,6 +533,11 @@ static void read_config(struct reader *r, struct config *cfg)
 		if (sec != NULL)
 			sec->parse(cfg, r->doc, m, &r->errs);
 	}
+	/* A replica sample stays evidence for 3 probe intervals unless the
+	 * policy says how long (docs/EVIDENCE.md). */
+	if (cfg->policy.replica_max_age_s <= 0)
+		cfg->policy.replica_max_age_s =
+		    probe_config_replica_window(cfg->probes);
 }
 
 int config_load(const char *path, struct config **out, char **err)

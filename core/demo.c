@@ -202,6 +202,41 @@ struct demo_step {
 	int64_t duration_s;
 };
 
+/* The service's restore test: of the newest good backup completed before
+ * it, so the demo's RTO evidence names a real backup. */
+static int add_restore_test(struct catalog *cat, const struct demo_service *d,
+                            int64_t now, char **err)
+{
+	struct catalog_backup_filter f = {.service = d->name};
+	struct catalog_backup *list = NULL;
+	struct catalog_restore r = {0};
+	size_t n = 0;
+	int64_t at = now - d->test_age_s;
+	int st = catalog_backup_list(cat, &f, &list, &n, err);
+
+	if (st != DR_OK)
+		return st;
+	strlcpy_dr(r.kind, "restore-test", sizeof r.kind);
+	strlcpy_dr(r.service, d->name, sizeof r.service);
+	for (size_t i = 0; i < n; i++) {
+		const struct catalog_backup *b = &list[i];
+		if ((strcmp(b->status, "completed") == 0 ||
+		     strcmp(b->status, "verified") == 0) &&
+		    b->completed_at > 0 && b->completed_at < at) {
+			strlcpy_dr(r.backup_id, b->backup_id,
+			           sizeof r.backup_id);
+			r.bytes = b->size_bytes;
+			break;
+		}
+	}
+	catalog_backups_free(list, n);
+	r.duration_s = (double)d->test_duration_s;
+	r.started_at = at - d->test_duration_s;
+	r.ended_at = at;
+	r.ok = 1;
+	return catalog_restore_record(cat, &r, err);
+}
+
 static int add_recovery(struct catalog *cat, int64_t started,
                         const char *procedure, const char *incident,
                         const char *services, int is_drill, int64_t rto,
@@ -310,9 +345,7 @@ int demo_build(struct catalog *cat, int64_t now, char **err)
 		if (st == DR_OK && d->replica != NULL)
 			st = add_replication(cat, d, now, err);
 		if (st == DR_OK)
-			st = catalog_health_record_test(
-			    cat, d->name, now - d->test_age_s,
-			    d->test_duration_s, err);
+			st = add_restore_test(cat, d, now, err);
 	}
 	if (st == DR_OK)
 		st = add_recovery(

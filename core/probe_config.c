@@ -263,6 +263,24 @@ const struct probe_service *probe_config_service(const struct probe_config *pc,
 	return NULL;
 }
 
+int64_t probe_config_replica_window(const struct probe_config *pc)
+{
+	int64_t longest = 0;
+
+	if (pc == NULL)
+		return 3 * PROBE_DEFAULT_INTERVAL_S;
+	for (size_t i = 0; i < pc->n_services; i++) {
+		const struct probe_service *ps = &pc->services[i];
+		for (size_t j = 0; j < ps->n_checks; j++) {
+			const struct probe_spec *c = &ps->checks[j];
+			if (strcmp(c->kind->name, "postgres") == 0 &&
+			    c->interval_s > longest)
+				longest = c->interval_s;
+		}
+	}
+	return 3 * (longest > 0 ? longest : pc->interval_s);
+}
+
 int probe_config_parse(struct config *cfg, const struct json_doc *doc,
                        const cJSON *node, struct json_errors *errs)
 {

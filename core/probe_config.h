@@ -47,6 +47,10 @@ struct probe_config {
 	size_t n_services;
 };
 
+/* How long a replica sample stays evidence: 3 x the longest PostgreSQL
+ * probe interval, else 3 x the section's interval (3 x 30 s for NULL). */
+int64_t probe_config_replica_window(const struct probe_config *pc);
+
 /* The config_section hooks: parse cfg's "probes" member, free it. */
 int probe_config_parse(struct config *cfg, const struct json_doc *doc,
                        const cJSON *node, struct json_errors *errs);

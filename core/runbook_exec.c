@@ -954,7 +954,7 @@ static double data_loss(struct runbook_exec *x)
 			worst = (double)(at - last) / 60.0;
 	}
 	free(csv);
-	free(states);
+	catalog_service_states_free(states, n);
 	return worst;
 }
 

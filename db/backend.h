@@ -50,9 +50,11 @@ struct catalog_backend_ops {
 
 	int (*health_get)(void *self, const char *service,
 	                  struct catalog_health *out, char **err);
-	int (*health_record_test)(void *self, const char *service,
-	                          int64_t tested_at, int64_t duration_s,
-	                          char **err);
+	int (*restore_record)(void *self, struct catalog_restore *r,
+	                      char **err);
+	int (*restore_list)(void *self, const char *service, size_t limit,
+	                    struct catalog_restore **out, size_t *n,
+	                    char **err);
 
 	int (*replication_record)(void *self,
 	                          const struct catalog_replication *r,

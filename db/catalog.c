@@ -253,12 +253,16 @@ int catalog_health_get(struct catalog *cat, const char *service,
 	return cat->ops->health_get(cat->self, service, out, err);
 }
 
-int catalog_health_record_test(struct catalog *cat, const char *service,
-                               int64_t tested_at, int64_t duration_s,
-                               char **err)
+int catalog_restore_record(struct catalog *cat, struct catalog_restore *r,
+                           char **err)
 {
-	return cat->ops->health_record_test(cat->self, service, tested_at,
-	                                    duration_s, err);
+	return cat->ops->restore_record(cat->self, r, err);
+}
+
+int catalog_restore_list(struct catalog *cat, const char *service, size_t limit,
+                         struct catalog_restore **out, size_t *n, char **err)
+{
+	return cat->ops->restore_list(cat->self, service, limit, out, n, err);
 }
 
 int catalog_replication_record(struct catalog *cat,
@@ -386,6 +390,15 @@ int catalog_service_states(struct catalog *cat, int64_t now,
                            char **err)
 {
 	return cat->ops->service_states(cat->self, now, out, n, err);
+}
+
+void catalog_service_states_free(struct catalog_service_state *list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(list[i].links);
+	free(list);
 }
 
 void catalog_set_audit_hasher(struct catalog *cat, catalog_audit_hasher fn)

@@ -126,7 +126,7 @@ struct catalog_backup {
 	char service[64];
 	char type[16];   /* full | incremental | differential */
 	char status[16]; /* pending | running | completed | failed | verified |
-	                    expired | corrupt */
+	                    expired | corrupt | restore_failed */
 	char *location;  /* owned; may be NULL */
 	int64_t size_bytes;       /* -1: unknown */
 	double compression_ratio; /* 0: unknown */
@@ -186,11 +186,31 @@ struct catalog_health {
 };
 int catalog_health_get(struct catalog *cat, const char *service,
                        struct catalog_health *out, char **err);
-/* A restore test finished: sets last_recovery_test and the measured
- * estimated_full_recovery time. */
-int catalog_health_record_test(struct catalog *cat, const char *service,
-                               int64_t tested_at, int64_t duration_s,
-                               char **err);
+
+/* ---- restores (restore tests and restores: RTO evidence) ------------- */
+
+struct catalog_restore {
+	int64_t id;    /* set by catalog_restore_record */
+	char kind[16]; /* "restore" | "restore-test" */
+	char service[64];
+	char backup_id[40];
+	char target[64];      /* backup target name, or "" */
+	char recovery_id[40]; /* the runbook run it served, or "" */
+	int64_t started_at;
+	int64_t ended_at;
+	double duration_s;
+	int64_t bytes; /* plain bytes restored; -1: unknown */
+	int ok;
+	char error[256];
+};
+/* Appends one restore; an ok restore test also becomes the service's
+ * last_recovery_test and estimated_full_recovery_s.  recovery_id is kept
+ * only when that recovery exists (else stored as ""). */
+int catalog_restore_record(struct catalog *cat, struct catalog_restore *r,
+                           char **err);
+/* Newest first (by ended_at); service NULL: all; limit 0: all. */
+int catalog_restore_list(struct catalog *cat, const char *service, size_t limit,
+                         struct catalog_restore **out, size_t *n, char **err);
 
 /* ---- replication history ---------------------------------------------- */
 
@@ -200,6 +220,7 @@ struct catalog_replication {
 	char source[128];
 	char target[128];
 	char state[16];    /* streaming | catchup | stopped | down | unknown */
+	char kind[8];      /* replica | copy ("" on write: replica) */
 	double lag_s;      /* -1: unknown */
 	int64_t lag_bytes; /* -1: unknown */
 	int64_t sampled_at;
@@ -314,18 +335,37 @@ struct catalog_service_state {
 	int64_t last_attempt_at;
 	char last_attempt_status[16];
 	struct catalog_health health;
-	/* Newest completed drill (is_drill) affecting the service. */
+	char last_good_backup_id[40]; /* "" when none */
+	char last_attempt_id[40];
+	/* Newest completed drill (is_drill) affecting the service, whether
+	 * it restored anything or not: shown, never RTO evidence by itself. */
 	int64_t last_drill_at;
 	int64_t last_drill_duration_s; /* -1: none */
-	/* Newest replication sample tied to the service, if any. */
-	int has_replica;
-	struct catalog_replication replica;
+	/* RTO evidence (docs/EVIDENCE.md): the newest ok restore test
+	 * (id 0: none), the newest restore test of any outcome, the failed
+	 * ones after the newest ok one. */
+	struct catalog_restore last_test;
+	struct catalog_restore newest_test;
+	int restore_failures;
+	/* The newest completed recovery (drill or incident) during which a
+	 * restore of the service succeeded, and that restore
+	 * (recovery_id "": none). */
+	char evidence_recovery_id[40];
+	int evidence_recovery_drill;
+	int64_t evidence_recovery_at;
+	int64_t evidence_recovery_s; /* -1: unknown */
+	struct catalog_restore evidence_restore;
+	/* The newest sample of every link of the service, replicas and
+	 * copies, by source and target (owned; catalog_service_states_free). */
+	struct catalog_replication *links;
+	size_t n_links;
 };
-/* One row per service, by name.  Cost grows with the number of services,
- * not with the length of history. */
+/* One row per service, by name.  Cost grows with the number of services
+ * and their links, not with the length of history. */
 int catalog_service_states(struct catalog *cat, int64_t now,
                            struct catalog_service_state **out, size_t *n,
                            char **err);
+void catalog_service_states_free(struct catalog_service_state *list, size_t n);
 
 /* ---- audit log (append-only, hash-chained) ---------------------------- */
 

@@ -458,12 +458,328 @@ static const char schema_v6[] =
 	"    WHERE b.service_name = s.name ORDER BY b.started_at DESC\n"
 	"    LIMIT 1);\n";
 
+/* Migration 7 (issue 10, the evidence model, docs/EVIDENCE.md).
+ *
+ *  - backup_management gains the status 'restore_failed' (a restore of it
+ *    failed: not a good backup, a bad attempt).  SQLite cannot change a
+ *    CHECK, so the table is rebuilt; its indexes and triggers with it.
+ *  - Health follows the attempts' own times, t = started_at, else
+ *    completed_at, else created_at, whatever order they were reported in:
+ *    failure_count = bad attempts later than every good one, backup_streak
+ *    = good attempts later than every bad one.  good_t and bad_t keep the
+ *    newest good and bad t.  An insert in time order is counted
+ *    incrementally; a backfilled insert, an update that changes what
+ *    counts, and a delete recount the service from the indexes.
+ *  - restores: every restore and restore test, ok or not, with its backup,
+ *    bytes and time; an ok restore test is the service's last recovery
+ *    test.  Restore tests recorded before (only in the health row) are
+ *    carried over with an unknown backup.
+ *  - replication_history.kind: 'replica' or 'copy' (a backup copied to a
+ *    second repository, never a recovery point); replication_links holds
+ *    the newest sample of every link by service, so a service's links are
+ *    one index range. */
+#define T7(r) "coalesce(" r ".started_at, " r ".completed_at, " r ".created_at)"
+#define GOOD7(r) r ".backup_status IN ('completed', 'verified')"
+#define BAD7(r) r ".backup_status IN ('failed', 'corrupt', 'restore_failed')"
+#define STORED7(r) r ".backup_status IN ('completed', 'verified', 'corrupt'," \
+	" 'restore_failed')"
+/* The newest t of a service's attempts in one status (index lookup). */
+#define NEWEST_T7(svc, status) \
+	"(SELECT " T7("x") " FROM backup_management x\n" \
+	"  WHERE x.service_name = " svc " AND x.backup_status = '" status "'\n" \
+	"  ORDER BY " T7("x") " DESC LIMIT 1)"
+#define MAX2(a, b) "(SELECT max(v) FROM (SELECT " a " AS v UNION ALL SELECT " b "))"
+#define MAX3(a, b, c) "(SELECT max(v) FROM (SELECT " a " AS v UNION ALL SELECT " b \
+	" UNION ALL SELECT " c "))"
+#define GOOD_T7(svc) MAX2(NEWEST_T7(svc, "completed"), NEWEST_T7(svc, "verified"))
+#define BAD_T7(svc) MAX3(NEWEST_T7(svc, "failed"), NEWEST_T7(svc, "corrupt"), \
+	NEWEST_T7(svc, "restore_failed"))
+/* Attempts of a service later than `after` (NULL: all) that are `what`. */
+#define COUNT_AFTER7(svc, after, what) \
+	"(SELECT count(*) FROM backup_management y\n" \
+	"  WHERE y.service_name = " svc " AND (" after " IS NULL OR\n" \
+	"    " T7("y") " > " after ") AND " what("y") ")"
+#define HEALTH_OF(n) \
+	"CASE WHEN " n " >= 3 THEN 'critical' WHEN " n " = 2 THEN 'warning'\n" \
+	"  WHEN " n " = 1 THEN 'degraded' ELSE 'healthy' END"
+#define LAST_GOOD7(svc) \
+	MAX2("(SELECT completed_at FROM backup_management z WHERE\n" \
+	     "  z.service_name = " svc " AND z.backup_status = 'completed'\n" \
+	     "  ORDER BY completed_at DESC LIMIT 1)", \
+	     "(SELECT completed_at FROM backup_management z WHERE\n" \
+	     "  z.service_name = " svc " AND z.backup_status = 'verified'\n" \
+	     "  ORDER BY completed_at DESC LIMIT 1)")
+
+/* Recounts the health of one service from its attempts. */
+#define HEALTH_RECOUNT7(svc, stamp) \
+	"  UPDATE backup_health_monitoring SET\n" \
+	"    good_t = " GOOD_T7(svc) ",\n" \
+	"    bad_t = " BAD_T7(svc) "\n" \
+	"  WHERE service_name = " svc ";\n" \
+	"  UPDATE backup_health_monitoring SET\n" \
+	"    failure_count = " COUNT_AFTER7(svc, "good_t", BAD7) ",\n" \
+	"    backup_streak = " COUNT_AFTER7(svc, "bad_t", GOOD7) ",\n" \
+	"    last_successful_backup = " LAST_GOOD7(svc) ",\n" \
+	"    updated_at = " stamp "\n" \
+	"  WHERE service_name = " svc ";\n" \
+	"  UPDATE backup_health_monitoring\n" \
+	"    SET health_status = " HEALTH_OF("failure_count") "\n" \
+	"  WHERE service_name = " svc ";\n"
+
+/* The newest good backup and attempt of a service, with their ids. */
+#define NEWEST_RECOMPUTE7(who) \
+	"  INSERT OR REPLACE INTO backup_newest\n" \
+	"      (service_name, good_at, good_size, attempt_at, attempt_status,\n" \
+	"       good_id, attempt_id)\n" \
+	"    SELECT " who ".service_name, g.completed_at, g.backup_size,\n" \
+	"           a.started_at, a.backup_status, g.backup_id, a.backup_id\n" \
+	"    FROM (SELECT 1)\n" \
+	"    LEFT JOIN (SELECT completed_at, backup_size, backup_id FROM (\n" \
+	"        SELECT * FROM (SELECT completed_at, backup_size, backup_id\n" \
+	"          FROM backup_management WHERE service_name =\n" \
+	"          " who ".service_name AND backup_status = 'completed'\n" \
+	"          ORDER BY completed_at DESC LIMIT 1)\n" \
+	"        UNION ALL\n" \
+	"        SELECT * FROM (SELECT completed_at, backup_size, backup_id\n" \
+	"          FROM backup_management WHERE service_name =\n" \
+	"          " who ".service_name AND backup_status = 'verified'\n" \
+	"          ORDER BY completed_at DESC LIMIT 1))\n" \
+	"      ORDER BY completed_at DESC LIMIT 1) g\n" \
+	"    LEFT JOIN (SELECT started_at, backup_status, backup_id\n" \
+	"        FROM backup_management WHERE service_name =\n" \
+	"        " who ".service_name ORDER BY started_at DESC LIMIT 1) a\n" \
+	"    WHERE EXISTS (SELECT 1 FROM services WHERE name =\n" \
+	"        " who ".service_name);\n"
+
+static const char schema_v7[] =
+	"CREATE TABLE backup_management_v7 (\n"
+	"  backup_id TEXT PRIMARY KEY CHECK (length(backup_id) BETWEEN 1 AND 39),\n"
+	"  tenant_id TEXT NOT NULL DEFAULT " DEFAULT_TENANT ",\n"
+	"  backup_type TEXT NOT NULL\n"
+	"    CHECK (backup_type IN ('full', 'incremental', 'differential')),\n"
+	"  service_name TEXT NOT NULL REFERENCES services (name),\n"
+	"  backup_location TEXT,\n"
+	"  backup_size INTEGER CHECK (backup_size IS NULL OR backup_size >= 0),\n"
+	"  compression_ratio REAL,\n"
+	"  backup_status TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (backup_status IN ('pending', 'running', 'completed',\n"
+	"      'failed', 'verified', 'expired', 'corrupt', 'restore_failed')),\n"
+	"  started_at TEXT,\n"
+	"  completed_at TEXT,\n"
+	"  checksum TEXT,\n"
+	"  retention_until TEXT,\n"
+	"  metadata TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO backup_management_v7 SELECT * FROM backup_management;\n"
+	"DROP TABLE backup_management;\n"
+	"ALTER TABLE backup_management_v7 RENAME TO backup_management;\n"
+	"CREATE INDEX backup_management_service_status_completed\n"
+	"  ON backup_management (service_name, backup_status, completed_at);\n"
+	"CREATE INDEX backup_management_service_started\n"
+	"  ON backup_management (service_name, started_at);\n"
+	"CREATE INDEX backup_management_status_started\n"
+	"  ON backup_management (backup_status, started_at);\n"
+	"CREATE INDEX backup_management_started\n"
+	"  ON backup_management (started_at);\n"
+	"CREATE INDEX backup_management_updated\n"
+	"  ON backup_management (updated_at);\n"
+	"CREATE INDEX backup_management_service_t\n"
+	"  ON backup_management (service_name,\n"
+	"    coalesce(started_at, completed_at, created_at));\n"
+	"CREATE INDEX backup_management_service_status_t\n"
+	"  ON backup_management (service_name, backup_status,\n"
+	"    coalesce(started_at, completed_at, created_at));\n"
+	"\n"
+	"ALTER TABLE backup_health_monitoring ADD COLUMN good_t TEXT;\n"
+	"ALTER TABLE backup_health_monitoring ADD COLUMN bad_t TEXT;\n"
+	"ALTER TABLE backup_newest ADD COLUMN good_id TEXT;\n"
+	"ALTER TABLE backup_newest ADD COLUMN attempt_id TEXT;\n"
+	"\n"
+	"CREATE TRIGGER backup_health_insert AFTER INSERT ON backup_management\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	/* A good attempt: one more in the streak when it is later than every
+	 * bad one; when it is the newest good one, the failures are those
+	 * after it. */
+	"  UPDATE backup_health_monitoring SET\n"
+	"    backup_streak = CASE WHEN bad_t IS NULL OR " T7("NEW") " > bad_t\n"
+	"      THEN backup_streak + 1 ELSE backup_streak END,\n"
+	"    failure_count = CASE WHEN good_t IS NULL OR " T7("NEW") " > good_t\n"
+	"      THEN " COUNT_AFTER7("NEW.service_name", T7("NEW"), BAD7) "\n"
+	"      ELSE failure_count END,\n"
+	"    good_t = CASE WHEN good_t IS NULL OR " T7("NEW") " > good_t\n"
+	"      THEN " T7("NEW") " ELSE good_t END,\n"
+	"    last_successful_backup = CASE WHEN NEW.completed_at IS NOT NULL AND\n"
+	"        (last_successful_backup IS NULL OR\n"
+	"         last_successful_backup < NEW.completed_at)\n"
+	"      THEN NEW.completed_at ELSE last_successful_backup END,\n"
+	"    updated_at = NEW.updated_at\n"
+	"  WHERE service_name = NEW.service_name AND " GOOD7("NEW") ";\n"
+	/* A bad one: one more failure when it is later than every good one;
+	 * when it is the newest bad one, the streak is the good ones after. */
+	"  UPDATE backup_health_monitoring SET\n"
+	"    failure_count = CASE WHEN good_t IS NULL OR " T7("NEW") " > good_t\n"
+	"      THEN failure_count + 1 ELSE failure_count END,\n"
+	"    backup_streak = CASE WHEN bad_t IS NULL OR " T7("NEW") " > bad_t\n"
+	"      THEN " COUNT_AFTER7("NEW.service_name", T7("NEW"), GOOD7) "\n"
+	"      ELSE backup_streak END,\n"
+	"    bad_t = CASE WHEN bad_t IS NULL OR " T7("NEW") " > bad_t\n"
+	"      THEN " T7("NEW") " ELSE bad_t END,\n"
+	"    updated_at = NEW.updated_at\n"
+	"  WHERE service_name = NEW.service_name AND " BAD7("NEW") ";\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET health_status = " HEALTH_OF("failure_count") "\n"
+	"  WHERE service_name = NEW.service_name AND\n"
+	"    (" GOOD7("NEW") " OR " BAD7("NEW") ");\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes +\n"
+	"        coalesce(NEW.backup_size, 0)\n"
+	"    WHERE service_name = NEW.service_name AND " STORED7("NEW") ";\n"
+	"END;\n"
+	"CREATE TRIGGER backup_health_update AFTER UPDATE ON backup_management\n"
+	"  WHEN (" GOOD7("OLD") ") IS NOT (" GOOD7("NEW") ")\n"
+	"    OR (" BAD7("OLD") ") IS NOT (" BAD7("NEW") ")\n"
+	"    OR " T7("OLD") " IS NOT " T7("NEW") "\n"
+	"    OR OLD.completed_at IS NOT NEW.completed_at\n"
+	"    OR OLD.service_name IS NOT NEW.service_name\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	HEALTH_RECOUNT7("NEW.service_name", "NEW.updated_at")
+	HEALTH_RECOUNT7("OLD.service_name", "NEW.updated_at")
+	"END;\n"
+	"CREATE TRIGGER backup_storage_update AFTER UPDATE ON backup_management\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes -\n"
+	"        coalesce(OLD.backup_size, 0)\n"
+	"    WHERE service_name = OLD.service_name AND " STORED7("OLD") ";\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes +\n"
+	"        coalesce(NEW.backup_size, 0)\n"
+	"    WHERE service_name = NEW.service_name AND " STORED7("NEW") ";\n"
+	"END;\n"
+	"CREATE TRIGGER backup_health_delete AFTER DELETE ON backup_management\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes -\n"
+	"        coalesce(OLD.backup_size, 0)\n"
+	"    WHERE service_name = OLD.service_name AND " STORED7("OLD") ";\n"
+	HEALTH_RECOUNT7("OLD.service_name", "OLD.updated_at")
+	"END;\n"
+	"CREATE TRIGGER backup_newest_insert AFTER INSERT ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE7("NEW") "END;\n"
+	"CREATE TRIGGER backup_newest_update AFTER UPDATE ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE7("NEW") NEWEST_RECOMPUTE7("OLD") "END;\n"
+	"CREATE TRIGGER backup_newest_delete AFTER DELETE ON backup_management\n"
+	"BEGIN\n" NEWEST_RECOMPUTE7("OLD") "END;\n"
+	"UPDATE backup_newest SET\n"
+	"  good_id = (SELECT backup_id FROM backup_management b\n"
+	"    WHERE b.service_name = backup_newest.service_name\n"
+	"      AND b.backup_status IN ('completed', 'verified')\n"
+	"    ORDER BY b.completed_at DESC LIMIT 1),\n"
+	"  attempt_id = (SELECT backup_id FROM backup_management b\n"
+	"    WHERE b.service_name = backup_newest.service_name\n"
+	"    ORDER BY b.started_at DESC LIMIT 1);\n"
+	"\n"
+	/* Health of every service from its history, the new way. */
+	"UPDATE backup_health_monitoring SET\n"
+	"  good_t = " GOOD_T7("backup_health_monitoring.service_name") ",\n"
+	"  bad_t = " BAD_T7("backup_health_monitoring.service_name") ";\n"
+	"UPDATE backup_health_monitoring SET\n"
+	"  failure_count = " COUNT_AFTER7("backup_health_monitoring.service_name",
+	                                  "good_t", BAD7) ",\n"
+	"  backup_streak = " COUNT_AFTER7("backup_health_monitoring.service_name",
+	                                  "bad_t", GOOD7) ";\n"
+	"UPDATE backup_health_monitoring\n"
+	"  SET health_status = " HEALTH_OF("failure_count") ";\n"
+	"\n"
+	"CREATE TABLE restores (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('restore', 'restore-test')),\n"
+	"  service_name TEXT NOT NULL\n"
+	"    REFERENCES services (name) ON DELETE CASCADE,\n"
+	"  backup_id TEXT NOT NULL DEFAULT '',\n"
+	"  target TEXT NOT NULL DEFAULT '',\n"
+	"  recovery_id TEXT NOT NULL DEFAULT '',\n"
+	"  started_at TEXT,\n"
+	"  ended_at TEXT NOT NULL,\n"
+	"  duration_s REAL,\n"
+	"  bytes INTEGER,\n"
+	"  ok INTEGER NOT NULL CHECK (ok IN (0, 1)),\n"
+	"  error TEXT NOT NULL DEFAULT ''\n"
+	");\n"
+	"CREATE INDEX restores_service ON restores (service_name, kind, ended_at);\n"
+	"CREATE INDEX restores_recovery ON restores (recovery_id, service_name);\n"
+	"CREATE TRIGGER restores_test AFTER INSERT ON restores\n"
+	"  WHEN NEW.kind = 'restore-test' AND NEW.ok = 1\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring SET\n"
+	"    last_recovery_test = NEW.ended_at,\n"
+	"    estimated_full_recovery_s = CASE WHEN NEW.duration_s IS NULL\n"
+	"      THEN estimated_full_recovery_s ELSE max(1,\n"
+	"        CAST(NEW.duration_s AS INTEGER) +\n"
+	"        (NEW.duration_s > CAST(NEW.duration_s AS INTEGER))) END,\n"
+	"    updated_at = NEW.ended_at\n"
+	"  WHERE service_name = NEW.service_name AND\n"
+	"    (last_recovery_test IS NULL OR last_recovery_test <= NEW.ended_at);\n"
+	"END;\n"
+	"INSERT INTO restores (kind, service_name, ended_at, duration_s, ok)\n"
+	"  SELECT 'restore-test', service_name, last_recovery_test,\n"
+	"         estimated_full_recovery_s, 1\n"
+	"  FROM backup_health_monitoring\n"
+	"  WHERE last_recovery_test IS NOT NULL;\n"
+	"\n"
+	"ALTER TABLE replication_history ADD COLUMN kind TEXT NOT NULL\n"
+	"  DEFAULT 'replica' CHECK (kind IN ('replica', 'copy'));\n"
+	"UPDATE replication_history SET kind = 'copy'\n"
+	"  WHERE source LIKE 'backup:%' AND target LIKE 'backup:%';\n"
+	"CREATE TABLE replication_links (\n"
+	"  service_name TEXT NOT NULL,\n"
+	"  source TEXT NOT NULL,\n"
+	"  target TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  last_id INTEGER NOT NULL,\n"
+	"  last_at TEXT NOT NULL,\n"
+	"  PRIMARY KEY (service_name, source, target)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TRIGGER replication_links_insert\n"
+	"  AFTER INSERT ON replication_history\n"
+	"  WHEN NEW.service_name IS NOT NULL\n"
+	"BEGIN\n"
+	"  INSERT INTO replication_links\n"
+	"      (service_name, source, target, kind, last_id, last_at)\n"
+	"    VALUES (NEW.service_name, NEW.source, NEW.target, NEW.kind, NEW.id,\n"
+	"            NEW.sampled_at)\n"
+	"    ON CONFLICT (service_name, source, target) DO UPDATE SET\n"
+	"      kind = excluded.kind, last_id = excluded.last_id,\n"
+	"      last_at = excluded.last_at\n"
+	"    WHERE excluded.last_at >= replication_links.last_at;\n"
+	"END;\n"
+	"CREATE TRIGGER replication_links_delete\n"
+	"  AFTER DELETE ON replication_history\n"
+	"BEGIN\n"
+	"  DELETE FROM replication_links WHERE last_id = OLD.id;\n"
+	"END;\n"
+	"INSERT INTO replication_links\n"
+	"    (service_name, source, target, kind, last_id, last_at)\n"
+	"  SELECT h.service_name, h.source, h.target, h.kind, h.id, h.sampled_at\n"
+	"  FROM replication_history h\n"
+	"  WHERE h.service_name IS NOT NULL AND h.id = (\n"
+	"    SELECT h2.id FROM replication_history h2\n"
+	"    WHERE h2.service_name = h.service_name AND h2.source = h.source\n"
+	"      AND h2.target = h.target\n"
+	"    ORDER BY h2.sampled_at DESC, h2.id DESC LIMIT 1);\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
 	{3, "runbook executions and their variables", sqlite_runbook_schema},
 	{5, "agent, jobs, probe state, notifications", schema_v5},
 	{6, "newest backup of every service", schema_v6},
+	{7, "evidence: restores, health by backup time, copy links",
+	 schema_v7},
 };
 
 // clang-format on

@@ -991,10 +991,13 @@ static int sqlite_service_remove_impl(void *self, const char *name, int purge,
 	    "OR EXISTS (SELECT 1 FROM replication_history "
 	    "           WHERE service_name = ?1) "
 	    "OR EXISTS (SELECT 1 FROM health_history "
-	    "           WHERE service_name = ?1)";
+	    "           WHERE service_name = ?1) "
+	    "OR EXISTS (SELECT 1 FROM restores WHERE service_name = ?1)";
 	static const char *const purges[] = {
+	    "DELETE FROM restores WHERE service_name = ?1",
 	    "DELETE FROM backup_management WHERE service_name = ?1",
 	    "DELETE FROM replication_history WHERE service_name = ?1",
+	    "DELETE FROM replication_links WHERE service_name = ?1",
 	    "DELETE FROM health_history WHERE service_name = ?1",
 	    "DELETE FROM health_keys WHERE service_name = ?1",
 	    "DELETE FROM backup_health_monitoring WHERE service_name = ?1",
@@ -1334,58 +1337,9 @@ static int sqlite_health_get_impl(void *self, const char *service,
 	return rc;
 }
 
-static int sqlite_health_record_test_impl(void *self, const char *service,
-                                          int64_t tested_at, int64_t duration_s,
-                                          char **err)
-{
-	struct sqlite_catalog *sc = self;
-	sqlite3_stmt *st;
-	int rc = sqlite_write_begin(sc, err);
-
-	if (rc != CATALOG_OK)
-		return rc;
-	rc = sqlite_prepare(
-	    sc,
-	    "INSERT OR IGNORE INTO backup_health_monitoring "
-	    "(service_name, tenant_id, backup_frequency_s, created_at, "
-	    "updated_at) SELECT name, tenant_id, backup_frequency_s, ?2, ?2 "
-	    "FROM services WHERE name = ?1",
-	    &st, err);
-	if (rc == CATALOG_OK) {
-		sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
-		sqlite_bind_time(st, 2, now_s());
-		rc = sqlite_run(sc, st, "recording a restore test", err);
-	}
-	if (rc == CATALOG_OK)
-		rc = sqlite_prepare(sc,
-		                    "UPDATE backup_health_monitoring SET "
-		                    "last_recovery_test = ?2, "
-		                    "estimated_full_recovery_s = "
-		                    "coalesce(?3, estimated_full_recovery_s), "
-		                    "updated_at = ?4 WHERE service_name = ?1",
-		                    &st, err);
-	if (rc == CATALOG_OK) {
-		sqlite3_bind_text(st, 1, service, -1, SQLITE_TRANSIENT);
-		sqlite_bind_time(st, 2, tested_at ? tested_at : now_s());
-		if (duration_s >= 0)
-			sqlite3_bind_int64(st, 3, duration_s);
-		sqlite_bind_time(st, 4, now_s());
-		rc = sqlite_run(sc, st, "recording a restore test", err);
-	}
-	if (rc == CATALOG_OK && sqlite3_changes(sc->db) == 0) {
-		sqlite_seterr(err, "no service named %s", service);
-		rc = CATALOG_ENOTFOUND;
-	}
-	return sqlite_write_end(sc, rc, err);
-}
-
 /* ---- replication history ----------------------------------------------- */
 
-#define REPLICATION_COLUMNS                                                    \
-	"id, service_name, source, target, state, lag_s, lag_bytes, "          \
-	"sampled_at"
-
-static void read_replication(sqlite3_stmt *st, int col,
+void sqlite_read_replication(sqlite3_stmt *st, int col,
                              struct catalog_replication *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -1397,6 +1351,7 @@ static void read_replication(sqlite3_stmt *st, int col,
 	r->lag_s = sqlite_column_double_or(st, col + 5, -1);
 	r->lag_bytes = sqlite_column_int64_or(st, col + 6, -1);
 	r->sampled_at = sqlite_column_time(st, col + 7);
+	sqlite_column_copy(st, col + 8, r->kind, sizeof(r->kind));
 }
 
 static int sqlite_replication_record_impl(void *self,
@@ -1412,7 +1367,8 @@ static int sqlite_replication_record_impl(void *self,
 	rc = sqlite_prepare(sc,
 	                    "INSERT INTO replication_history (service_name, "
 	                    "source, target, state, lag_s, lag_bytes, "
-	                    "sampled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	                    "sampled_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	                    "?7, ?8)",
 	                    &st, err);
 	if (rc == CATALOG_OK) {
 		sqlite_bind_text_or_null(st, 1, r->service);
@@ -1428,6 +1384,8 @@ static int sqlite_replication_record_impl(void *self,
 		                -1);
 		sqlite_bind_time(st, 7,
 		                 r->sampled_at ? r->sampled_at : now_s());
+		sqlite3_bind_text(st, 8, r->kind[0] ? r->kind : "replica", -1,
+		                  SQLITE_TRANSIENT);
 		rc = sqlite_run(sc, st, "recording a replication sample", err);
 		if (rc == CATALOG_EINVAL && sqlite3_extended_errcode(sc->db) ==
 		                                SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -1454,7 +1412,7 @@ static int list_replication(struct sqlite_catalog *sc, sqlite3_stmt *st,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		list = db_xreallocarray(list, count + 1, sizeof(*list));
-		read_replication(st, 0, &list[count++]);
+		sqlite_read_replication(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading replication samples", err);
 	sqlite3_finalize(st);
@@ -1475,12 +1433,10 @@ static int sqlite_replication_latest_impl(void *self,
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(
 	    sc,
-	    "SELECT r.id, r.service_name, r.source, r.target, r.state, "
-	    "r.lag_s, r.lag_bytes, r.sampled_at"
-	    " FROM replication_keys k "
-	    "JOIN replication_history r ON r.id = (SELECT h.id FROM "
-	    "replication_history h WHERE h.source = k.source AND "
-	    "h.target = k.target ORDER BY h.sampled_at DESC, h.id DESC "
+	    "SELECT " SQLITE_REPLICATION_COLUMNS " FROM replication_keys k "
+	    "JOIN replication_history h ON h.id = (SELECT h2.id FROM "
+	    "replication_history h2 WHERE h2.source = k.source AND "
+	    "h2.target = k.target ORDER BY h2.sampled_at DESC, h2.id DESC "
 	    "LIMIT 1) ORDER BY k.source, k.target",
 	    &st, err);
 
@@ -1499,8 +1455,8 @@ static int sqlite_replication_history_impl(void *self, const char *source,
 	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(sc,
-	                        "SELECT " REPLICATION_COLUMNS
-	                        " FROM replication_history WHERE source = ?1 "
+	                        "SELECT " SQLITE_REPLICATION_COLUMNS
+	                        " FROM replication_history h WHERE source = ?1 "
 	                        "AND target = ?2 AND sampled_at >= ?3 "
 	                        "ORDER BY sampled_at, id",
 	                        &st, err);
@@ -2034,282 +1990,48 @@ static int sqlite_recovery_step_list_impl(void *self, const char *recovery_id,
 	"  b.service_name = s.name AND b.backup_status = '" status "' AND"     \
 	"  b.completed_at <= ?1 ORDER BY b.completed_at DESC LIMIT 1)"
 
+// clang-format off
 const char sqlite_service_states_sql[] =
     "WITH ids AS (SELECT s.*, n.good_at AS newest_at,"
     " n.attempt_at AS a_at, n.attempt_status AS a_st,"
-    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_at "
-    "ELSE" GOOD_BEFORE_NOW(
-        "completed_at",
-        "completed") " END AS gc_at,"
-                     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN "
-                     "n.good_size ELSE" GOOD_BEFORE_NOW(
-                         "backup_size",
-                         "completed") " END AS gc_size,"
-                                      " CASE WHEN n.good_at IS NULL OR "
-                                      "n.good_at <= ?1 THEN NULL "
-                                      "ELSE" GOOD_BEFORE_NOW(
-                                          "completed_at",
-                                          "verified") " END AS gv_at,"
-                                                      " CASE WHEN n.good_at IS "
-                                                      "NULL OR n.good_at <= ?1 "
-                                                      "THEN NULL "
-                                                      "ELSE" GOOD_BEFORE_NOW(
-                                                          "backup_size",
-                                                          "verified") " END AS "
-                                                                      "gv_size,"
-                                                                      " ("
-                                                                      "SELECT "
-                                                                      "r.rowid "
-                                                                      "FROM "
-                                                                      "recovery"
-                                                                      "_service"
-                                                                      "s rs "
-                                                                      "JOIN"
-                                                                      "  "
-                                                                      "disaster"
-                                                                      "_recover"
-                                                                      "y_log r "
-                                                                      "ON "
-                                                                      "r."
-                                                                      "recovery"
-                                                                      "_id = "
-                                                                      "rs."
-                                                                      "recovery"
-                                                                      "_id "
-                                                                      "WHERE"
-                                                                      "  "
-                                                                      "rs."
-                                                                      "service_"
-                                                                      "name = "
-                                                                      "s.name "
-                                                                      "AND "
-                                                                      "r.is_"
-                                                                      "drill = "
-                                                                      "1 AND"
-                                                                      "  "
-                                                                      "r."
-                                                                      "recovery"
-                                                                      "_status "
-                                                                      "= "
-                                                                      "'complet"
-                                                                      "ed' "
-                                                                      "ORDER "
-                                                                      "BY "
-                                                                      "r."
-                                                                      "complete"
-                                                                      "d_at "
-                                                                      "DESC"
-                                                                      "  LIMIT "
-                                                                      "1) AS "
-                                                                      "drill,"
-                                                                      " ("
-                                                                      "SELECT "
-                                                                      "h.id "
-                                                                      "FROM "
-                                                                      "replicat"
-                                                                      "ion_"
-                                                                      "history "
-                                                                      "h WHERE "
-                                                                      "h."
-                                                                      "service_"
-                                                                      "name ="
-                                                                      "  "
-                                                                      "s.name "
-                                                                      "ORDER "
-                                                                      "BY "
-                                                                      "h."
-                                                                      "sampled_"
-                                                                      "at "
-                                                                      "DESC, "
-                                                                      "h.id "
-                                                                      "DESC "
-                                                                      "LIMIT "
-                                                                      "1) AS "
-                                                                      "replica"
-                                                                      " FROM "
-                                                                      "services"
-                                                                      " s LEFT "
-                                                                      "JOIN "
-                                                                      "backup_"
-                                                                      "newest "
-                                                                      "n ON "
-                                                                      "n."
-                                                                      "service_"
-                                                                      "name = "
-                                                                      "s.name)"
-                                                                      " SELECT "
-                                                                      "ids."
-                                                                      "name, "
-                                                                      "ids."
-                                                                      "tier, "
-                                                                      "ids."
-                                                                      "owner, "
-                                                                      "ids.rto_"
-                                                                      "s, "
-                                                                      "ids.rpo_"
-                                                                      "s,"
-                                                                      "  "
-                                                                      "ids."
-                                                                      "backup_"
-                                                                      "frequenc"
-                                                                      "y_s, "
-                                                                      "ids."
-                                                                      "drill_"
-                                                                      "policy_"
-                                                                      "s, "
-                                                                      "ids."
-                                                                      "created_"
-                                                                      "at," /* 0
-                                                                             */
-                                                                      "  "
-                                                                      "t.rto_s,"
-                                                                      " t.rpo_"
-                                                                      "s," /* 8
-                                                                            */
-                                                                      "  "
-                                                                      "ids.gc_"
-                                                                      "at, "
-                                                                      "ids.gc_"
-                                                                      "size," /* 10 */
-                                                                      "  "
-                                                                      "ids.gv_"
-                                                                      "at, "
-                                                                      "ids.gv_"
-                                                                      "size," /* 12 */
-                                                                      "  CASE "
-                                                                      "WHEN "
-                                                                      "ids."
-                                                                      "newest_"
-                                                                      "at > ?1 "
-                                                                      "THEN "
-                                                                      "ids."
-                                                                      "newest_"
-                                                                      "at END," /* 14 */
-                                                                      "  "
-                                                                      "ids.a_"
-                                                                      "at, "
-                                                                      "ids.a_"
-                                                                      "st," /* 15
-                                                                             */
-                                                                      "  "
-                                                                      "d."
-                                                                      "complete"
-                                                                      "d_at, "
-                                                                      "d."
-                                                                      "actual_"
-                                                                      "recovery"
-                                                                      "_s," /* 17
-                                                                             */
-                                                                      "  "
-                                                                      "h."
-                                                                      "service_"
-                                                                      "name, "
-                                                                      "h."
-                                                                      "backup_"
-                                                                      "frequenc"
-                                                                      "y_s, "
-                                                                      "h.last_"
-                                                                      "successf"
-                                                                      "ul_"
-                                                                      "backup,"
-                                                                      "  "
-                                                                      "h."
-                                                                      "backup_"
-                                                                      "streak, "
-                                                                      "h."
-                                                                      "failure_"
-                                                                      "count, "
-                                                                      "h."
-                                                                      "health_"
-                                                                      "status,"
-                                                                      "  "
-                                                                      "h."
-                                                                      "storage_"
-                                                                      "usage_"
-                                                                      "gb, "
-                                                                      "h."
-                                                                      "storage_"
-                                                                      "quota_"
-                                                                      "gb,"
-                                                                      "  "
-                                                                      "h."
-                                                                      "estimate"
-                                                                      "d_full_"
-                                                                      "recovery"
-                                                                      "_s, "
-                                                                      "h.last_"
-                                                                      "recovery"
-                                                                      "_test,"
-                                                                      "  "
-                                                                      "h."
-                                                                      "alerts_"
-                                                                      "enabled,"
-                                                                      " h."
-                                                                      "updated_"
-                                                                      "at," /* 19
-                                                                             */
-                                                                      "  "
-                                                                      "rh.id, "
-                                                                      "rh."
-                                                                      "service_"
-                                                                      "name, "
-                                                                      "rh."
-                                                                      "source, "
-                                                                      "rh."
-                                                                      "target, "
-                                                                      "rh."
-                                                                      "state, "
-                                                                      "rh.lag_"
-                                                                      "s,"
-                                                                      "  "
-                                                                      "rh.lag_"
-                                                                      "bytes, "
-                                                                      "rh."
-                                                                      "sampled_"
-                                                                      "at" /* 31
-                                                                            */
-                                                                      " FROM "
-                                                                      "ids "
-                                                                      "LEFT "
-                                                                      "JOIN "
-                                                                      "tiers t "
-                                                                      "ON "
-                                                                      "t.name "
-                                                                      "= "
-                                                                      "ids.tier"
-                                                                      " LEFT "
-                                                                      "JOIN "
-                                                                      "disaster"
-                                                                      "_recover"
-                                                                      "y_log d "
-                                                                      "ON "
-                                                                      "d.rowid "
-                                                                      "= "
-                                                                      "ids."
-                                                                      "drill"
-                                                                      " LEFT "
-                                                                      "JOIN "
-                                                                      "backup_"
-                                                                      "health_"
-                                                                      "monitori"
-                                                                      "ng h ON "
-                                                                      "h."
-                                                                      "service_"
-                                                                      "name = "
-                                                                      "ids.name"
-                                                                      " LEFT "
-                                                                      "JOIN "
-                                                                      "replicat"
-                                                                      "ion_"
-                                                                      "history "
-                                                                      "rh ON "
-                                                                      "rh.id = "
-                                                                      "ids."
-                                                                      "replica"
-                                                                      " ORDER "
-                                                                      "BY "
-                                                                      "ids."
-                                                                      "name";
+    " n.attempt_id AS a_id,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_at ELSE"
+    GOOD_BEFORE_NOW("completed_at", "completed") " END AS gc_at,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_size ELSE"
+    GOOD_BEFORE_NOW("backup_size", "completed") " END AS gc_size,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
+    GOOD_BEFORE_NOW("completed_at", "verified") " END AS gv_at,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
+    GOOD_BEFORE_NOW("backup_size", "verified") " END AS gv_size,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_id ELSE"
+    GOOD_BEFORE_NOW("backup_id", "completed") " END AS gc_id,"
+    " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
+    GOOD_BEFORE_NOW("backup_id", "verified") " END AS gv_id,"
+    " (SELECT r.rowid FROM recovery_services rs JOIN"
+    "  disaster_recovery_log r ON r.recovery_id = rs.recovery_id WHERE"
+    "  rs.service_name = s.name AND r.is_drill = 1 AND"
+    "  r.recovery_status = 'completed' ORDER BY r.completed_at DESC"
+    "  LIMIT 1) AS drill"
+    " FROM services s LEFT JOIN backup_newest n ON n.service_name = s.name)"
+    " SELECT ids.name, ids.tier, ids.owner, ids.rto_s, ids.rpo_s,"
+    "  ids.backup_frequency_s, ids.drill_policy_s, ids.created_at," /* 0 */
+    "  t.rto_s, t.rpo_s," /* 8 */
+    "  ids.gc_at, ids.gc_size," /* 10 */
+    "  ids.gv_at, ids.gv_size," /* 12 */
+    "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_at END," /* 14 */
+    "  ids.a_at, ids.a_st," /* 15 */
+    "  d.completed_at, d.actual_recovery_s," /* 17 */
+    "  h.service_name, h.backup_frequency_s, h.last_successful_backup,"
+    "  h.backup_streak, h.failure_count, h.health_status,"
+    "  h.storage_usage_gb, h.storage_quota_gb,"
+    "  h.estimated_full_recovery_s, h.last_recovery_test,"
+    "  h.alerts_enabled, h.updated_at," /* 19 */
+    "  ids.gc_id, ids.gv_id, ids.a_id" /* 31 */
+    " FROM ids LEFT JOIN tiers t ON t.name = ids.tier"
+    " LEFT JOIN disaster_recovery_log d ON d.rowid = ids.drill"
+    " LEFT JOIN backup_health_monitoring h ON h.service_name = ids.name"
+    " ORDER BY ids.name";
+// clang-format on
 
 static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 {
@@ -2326,10 +2048,16 @@ static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 	} else if (c_at >= v_at) {
 		s->last_good_backup_at = c_at;
 		s->last_good_backup_size = sqlite_column_int64_or(st, 11, -1);
+		sqlite_column_copy(st, 31, s->last_good_backup_id,
+		                   sizeof(s->last_good_backup_id));
 	} else {
 		s->last_good_backup_at = v_at;
 		s->last_good_backup_size = sqlite_column_int64_or(st, 13, -1);
+		sqlite_column_copy(st, 32, s->last_good_backup_id,
+		                   sizeof(s->last_good_backup_id));
 	}
+	sqlite_column_copy(st, 33, s->last_attempt_id,
+	                   sizeof(s->last_attempt_id));
 	s->future_backup_at = sqlite_column_time(st, 14);
 	s->last_attempt_at = sqlite_column_time(st, 15);
 	sqlite_column_copy(st, 16, s->last_attempt_status,
@@ -2345,10 +2073,6 @@ static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 		         sizeof(s->health.health_status), "healthy");
 		s->health.estimated_full_recovery_s = -1;
 		s->health.alerts_enabled = 1;
-	}
-	if (sqlite3_column_type(st, 31) != SQLITE_NULL) {
-		s->has_replica = 1;
-		read_replication(st, 31, &s->replica);
 	}
 }
 
@@ -2373,8 +2097,14 @@ static int sqlite_service_states_impl(void *self, int64_t now,
 	}
 	rc = sqlite_status(sc->db, rc, "reading service states", err);
 	sqlite3_finalize(st);
+	struct sqlite_evidence *ev = NULL;
+	if (rc == CATALOG_OK)
+		rc = sqlite_evidence_open(sc, &ev, err);
+	for (size_t i = 0; rc == CATALOG_OK && i < count; i++)
+		rc = sqlite_evidence_fill(sc, ev, &list[i], err);
+	sqlite_evidence_close(ev);
 	if (rc != CATALOG_OK) {
-		free(list);
+		catalog_service_states_free(list, count);
 		return rc;
 	}
 	*out = list;
@@ -2596,7 +2326,8 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .backup_list = sqlite_backup_list_impl,
     .backup_count = sqlite_backup_count_impl,
     .health_get = sqlite_health_get_impl,
-    .health_record_test = sqlite_health_record_test_impl,
+    .restore_record = sqlite_restore_record_impl,
+    .restore_list = sqlite_restore_list_impl,
     .replication_record = sqlite_replication_record_impl,
     .replication_latest = sqlite_replication_latest_impl,
     .replication_history = sqlite_replication_history_impl,

@@ -98,6 +98,33 @@ char *sqlite_column_dup(sqlite3_stmt *st, int col);
 int64_t sqlite_column_int64_or(sqlite3_stmt *st, int col, int64_t null_value);
 double sqlite_column_double_or(sqlite3_stmt *st, int col, double null_value);
 
+/* ---- shared readers ---------------------------------------------------- */
+struct catalog_replication;
+struct catalog_restore;
+struct catalog_service_state;
+#define SQLITE_REPLICATION_COLUMNS                                             \
+	"h.id, h.service_name, h.source, h.target, h.state, h.lag_s, "         \
+	"h.lag_bytes, h.sampled_at, h.kind"
+/* Reads the SQLITE_REPLICATION_COLUMNS starting at col. */
+void sqlite_read_replication(sqlite3_stmt *st, int col,
+                             struct catalog_replication *r);
+
+/* ---- evidence (db/sqlite_evidence.c) ----------------------------------- */
+int sqlite_restore_record_impl(void *self, struct catalog_restore *r,
+                               char **err);
+int sqlite_restore_list_impl(void *self, const char *service, size_t limit,
+                             struct catalog_restore **out, size_t *n,
+                             char **err);
+/* The per-service evidence queries, prepared once for a pass over the
+ * services. */
+struct sqlite_evidence;
+int sqlite_evidence_open(struct sqlite_catalog *sc,
+                         struct sqlite_evidence **out, char **err);
+void sqlite_evidence_close(struct sqlite_evidence *ev);
+/* Adds links, restore tests and the evidence recovery to s. */
+int sqlite_evidence_fill(struct sqlite_catalog *sc, struct sqlite_evidence *ev,
+                         struct catalog_service_state *s, char **err);
+
 /* The statement behind catalog_service_states (?1 = now as time text),
  * exported so a test can check its query plan. */
 extern const char sqlite_service_states_sql[];

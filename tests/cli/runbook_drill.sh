@@ -35,16 +35,20 @@ expect_in "actual recovery time is recorded" "$OUT" "recovery time:   "
 expect_not_in "no step was left pending" "$OUT" " pending "
 expect_in "typed confirmation records the operator" "$OUT" "isolate                  completed"
 
+# The shipped runbooks' drill forms only echo or skip their restores: the
+# drills are recorded, and are no RTO evidence and no test
+# (docs/EVIDENCE.md).
 run "$DR" status --json
 got=$(python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for s in d["services"]:
     if s["name"] in ("api", "postgres"):
-        print(s["name"], bool(s["tests"]["last_at"]), s["tests"]["untested"], s["rto"]["source"])
+        print(s["name"], bool(s["tests"]["last_at"]), s["tests"]["untested"],
+              s["rto"]["source"], bool(s["tests"]["last_drill_at"]))
 ' <<<"$OUT" 2>&1)
-expect_in "compliance sees api's drill" "$got" "api True False drill"
-expect_in "compliance sees postgres's drill" "$got" "postgres True False drill"
+expect_in "api's echo-only drill is no test" "$got" "api False True none True"
+expect_in "postgres's echo-only drill is no test" "$got" "postgres False True none True"
 
 # A step without a drill form is skipped in a drill and recorded as such.
 mkdir -p "$T/m"

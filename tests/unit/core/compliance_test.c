@@ -32,6 +32,26 @@ static int setup(void **state)
 
 /* A healthy standard-tier service: RPO 30m, RTO 1h, a backup 10 minutes
  * ago, a restore test of 20 minutes yesterday. */
+/* The newest restore test: ok, ended at `at` after `duration_s`; at 0:
+ * none. */
+static void set_test(struct catalog_service_state *st, int64_t at,
+                     int64_t duration_s)
+{
+	memset(&st->last_test, 0, sizeof(st->last_test));
+	if (at > 0) {
+		st->last_test.id = 7;
+		snprintf(st->last_test.kind, sizeof(st->last_test.kind),
+		         "restore-test");
+		snprintf(st->last_test.backup_id,
+		         sizeof(st->last_test.backup_id), "b-tested");
+		st->last_test.ended_at = at;
+		st->last_test.duration_s = (double)duration_s;
+		st->last_test.bytes = 1000;
+		st->last_test.ok = 1;
+	}
+	st->newest_test = st->last_test;
+}
+
 static struct catalog_service_state healthy(const char *name)
 {
 	struct catalog_service_state st;
@@ -53,17 +73,44 @@ static struct catalog_service_state healthy(const char *name)
 	st.health.estimated_full_recovery_s = 20 * MIN;
 	st.health.last_recovery_test = NOW - DAY;
 	st.last_drill_duration_s = -1;
-	st.replica.lag_s = -1;
-	st.replica.lag_bytes = -1;
+	set_test(&st, NOW - DAY, 20 * MIN);
+	st.evidence_recovery_s = -1;
 	return st;
 }
 
+/* The last evaluation; its links are freed by the next one. */
+static struct compliance_service last;
+
 static struct compliance_service eval(const struct catalog_service_state *st)
 {
-	struct compliance_service out;
+	compliance_service_clear(&last);
+	compliance_eval_service(st, NULL, &policy, NOW, &last);
+	return last;
+}
 
-	compliance_eval_service(st, &policy, NOW, &out);
-	return out;
+static int teardown(void **state)
+{
+	(void)state;
+	compliance_service_clear(&last);
+	return 0;
+}
+
+/* One replica link of the service, for the tests that need one. */
+static struct catalog_replication link1;
+
+static void set_link(struct catalog_service_state *st, const char *state,
+                     double lag_s, int64_t lag_bytes, int64_t sampled_at)
+{
+	memset(&link1, 0, sizeof(link1));
+	snprintf(link1.source, sizeof(link1.source), "db-primary");
+	snprintf(link1.target, sizeof(link1.target), "db-replica");
+	snprintf(link1.kind, sizeof(link1.kind), "replica");
+	snprintf(link1.state, sizeof(link1.state), "%s", state);
+	link1.lag_s = lag_s;
+	link1.lag_bytes = lag_bytes;
+	link1.sampled_at = sampled_at;
+	st->links = &link1;
+	st->n_links = 1;
 }
 
 static void healthy_service_is_ok(void **state)
@@ -296,11 +343,7 @@ static void replica_makes_the_age_smaller(void **state)
 	(void)state;
 	struct catalog_service_state st = healthy("db");
 	st.last_good_backup_at = NOW - 2 * HOUR;
-	st.has_replica = 1;
-	snprintf(st.replica.state, sizeof(st.replica.state), "streaming");
-	st.replica.lag_s = 2.5;
-	st.replica.lag_bytes = 4096;
-	st.replica.sampled_at = NOW - 30;
+	set_link(&st, "streaming", 2.5, 4096, NOW - 30);
 	struct compliance_service c = eval(&st);
 
 	assert_true(c.rpo_from_replica);
@@ -311,21 +354,23 @@ static void replica_makes_the_age_smaller(void **state)
 	assert_true(c.has_replica);
 	assert_string_equal(c.repl_state, "streaming");
 	assert_int_equal(c.repl_lag_bytes, 4096);
+	assert_string_equal(c.rpo_evidence_id, "db-primary -> db-replica");
 
-	snprintf(st.replica.state, sizeof(st.replica.state), "catchup");
+	snprintf(link1.state, sizeof(link1.state), "catchup");
 	c = eval(&st);
 	assert_true(c.rpo_from_replica);
 
 	/* A stopped replica, or one of unknown lag, does not count. */
-	snprintf(st.replica.state, sizeof(st.replica.state), "stopped");
+	snprintf(link1.state, sizeof(link1.state), "stopped");
 	c = eval(&st);
 	assert_false(c.rpo_from_replica);
 	assert_int_equal(c.rpo_age_s, 2 * HOUR);
 	assert_int_equal(c.rpo_status, COMP_BREACH);
 	assert_true(c.has_replica);
 
-	snprintf(st.replica.state, sizeof(st.replica.state), "streaming");
-	st.replica.lag_s = -1;
+	/* Bytes but no seconds: no recovery point. */
+	snprintf(link1.state, sizeof(link1.state), "streaming");
+	link1.lag_s = -1;
 	c = eval(&st);
 	assert_false(c.rpo_from_replica);
 	assert_int_equal(c.rpo_age_s, 2 * HOUR);
@@ -335,69 +380,203 @@ static void stale_replica_sample_does_not_help(void **state)
 {
 	(void)state;
 	struct catalog_service_state st = healthy("db");
-	st.last_good_backup_at = NOW - 10 * MIN;
-	st.has_replica = 1;
-	snprintf(st.replica.state, sizeof(st.replica.state), "streaming");
-	st.replica.lag_s = 1;
-	st.replica.lag_bytes = 0;
-	st.replica.sampled_at = NOW - 2 * HOUR + 1;
-	struct compliance_service c = eval(&st);
-
-	assert_false(c.rpo_from_replica);
-	assert_int_equal(c.rpo_age_s, 10 * MIN);
-
-	/* Without a fresher backup, the stale sample ages into a breach. */
 	st.last_good_backup_at = NOW - 3 * HOUR;
-	c = eval(&st);
+	/* Within the window (90 s by default) the sample ages by itself. */
+	set_link(&st, "streaming", 1, 0, NOW - 80);
+	struct compliance_service c = eval(&st);
 	assert_true(c.rpo_from_replica);
-	assert_int_equal(c.rpo_age_s, 2 * HOUR);
+	assert_int_equal(c.rpo_age_s, 81);
+
+	/* Past it the link is stale: shown, and no recovery point. */
+	link1.sampled_at = NOW - 91;
+	c = eval(&st);
+	assert_false(c.rpo_from_replica);
+	assert_true(c.has_replica);
+	assert_true(c.repl_stale);
+	assert_int_equal(c.rpo_age_s, 3 * HOUR);
 	assert_int_equal(c.rpo_status, COMP_BREACH);
 	assert_string_equal(
-	    c.reason,
-	    "RPO breached: replica recovery point 2h ago (target 30m)");
+	    c.reason, "RPO breached: last good backup 3h ago (target 30m)");
+
+	/* The window follows the policy. */
+	policy.replica_max_age_s = 10 * MIN;
+	c = eval(&st);
+	assert_true(c.rpo_from_replica);
+	assert_int_equal(c.rpo_age_s, 92);
+}
+
+static void worst_live_link_stands_for_the_service(void **state)
+{
+	(void)state;
+	struct catalog_service_state st = healthy("db");
+	struct catalog_replication links[3];
+
+	memset(links, 0, sizeof(links));
+	for (int i = 0; i < 3; i++) {
+		snprintf(links[i].source, sizeof(links[i].source), "primary");
+		snprintf(links[i].target, sizeof(links[i].target), "r%d", i);
+		snprintf(links[i].kind, sizeof(links[i].kind), "replica");
+		snprintf(links[i].state, sizeof(links[i].state), "streaming");
+		links[i].lag_s = 1;
+		links[i].lag_bytes = 10;
+		links[i].sampled_at = NOW - 5;
+	}
+	links[1].lag_s = 20 * MIN; /* the second replica lags */
+	/* A copy with no lag is no recovery point. */
+	snprintf(links[2].source, sizeof(links[2].source), "backup:local");
+	snprintf(links[2].target, sizeof(links[2].target), "backup:second");
+	snprintf(links[2].kind, sizeof(links[2].kind), "copy");
+	links[2].lag_s = 0;
+	st.links = links;
+	st.n_links = 3;
+	st.last_good_backup_at = NOW - 31 * MIN;
+	struct compliance_service c = eval(&st);
+
+	assert_true(c.rpo_from_replica);
+	assert_string_equal(c.repl_target, "r1");
+	assert_int_equal(c.rpo_age_s, 20 * MIN + 5);
+	assert_int_equal(c.rpo_status, COMP_OK);
+	assert_int_equal(c.n_links, 3);
+	assert_string_equal(c.links[2].kind, "copy");
+
+	/* Whichever order the samples come in, the same link is worst. */
+	struct catalog_replication swap = links[0];
+	links[0] = links[1];
+	links[1] = swap;
+	c = eval(&st);
+	assert_string_equal(c.repl_target, "r1");
+
+	/* A down link is worse than any measured one: no replica point. */
+	snprintf(links[1].state, sizeof(links[1].state), "down");
+	c = eval(&st);
+	assert_false(c.rpo_from_replica);
+	assert_string_equal(c.repl_state, "down");
+	assert_int_equal(c.rpo_status, COMP_BREACH);
+
+	/* Only copies: the backup alone is the recovery point. */
+	st.links = &links[2];
+	st.n_links = 1;
+	c = eval(&st);
+	assert_false(c.has_replica);
+	assert_false(c.rpo_from_replica);
+	assert_int_equal(c.rpo_age_s, 31 * MIN);
+	assert_int_equal(c.rpo_status, COMP_BREACH);
+}
+
+/* A completed recovery that restored the service, ended at `at`. */
+static void set_recovery(struct catalog_service_state *st, int drill,
+                         int64_t at, int64_t duration_s)
+{
+	snprintf(st->evidence_recovery_id, sizeof(st->evidence_recovery_id),
+	         "rec-1");
+	st->evidence_recovery_drill = drill;
+	st->evidence_recovery_at = at;
+	st->evidence_recovery_s = duration_s;
+	memset(&st->evidence_restore, 0, sizeof(st->evidence_restore));
+	snprintf(st->evidence_restore.backup_id,
+	         sizeof(st->evidence_restore.backup_id), "b-restored");
+	st->evidence_restore.bytes = 5000;
+	st->evidence_restore.ok = 1;
 }
 
 static void rto_newest_of_restore_test_and_drill(void **state)
 {
 	(void)state;
 	struct catalog_service_state st = healthy("rto");
-	st.health.last_recovery_test = NOW - 10 * DAY;
-	st.health.estimated_full_recovery_s = 20 * MIN;
-	st.last_drill_at = NOW - 2 * DAY;
-	st.last_drill_duration_s = 50 * MIN;
+	set_test(&st, NOW - 10 * DAY, 20 * MIN);
+	set_recovery(&st, 1, NOW - 2 * DAY, 50 * MIN);
 	struct compliance_service c = eval(&st);
 
 	assert_int_equal(c.rto_source, RTO_SRC_DRILL);
 	assert_int_equal(c.rto_estimate_s, 50 * MIN);
 	assert_int_equal(c.rto_status, COMP_AT_RISK);
 	assert_int_equal(c.last_test_at, NOW - 2 * DAY);
+	assert_string_equal(c.rto_evidence_id, "rec-1");
+	assert_string_equal(c.rto_backup_id, "b-restored");
+	assert_int_equal(c.rto_bytes, 5000);
 	assert_int_equal(c.verdict, VERDICT_AT_RISK);
 	assert_string_equal(c.reason,
 	                    "RTO at risk: estimated 50m by drill (target 1h)");
 
-	st.health.last_recovery_test = NOW - DAY;
+	set_test(&st, NOW - DAY, 20 * MIN);
 	c = eval(&st);
 	assert_int_equal(c.rto_source, RTO_SRC_RESTORE_TEST);
 	assert_int_equal(c.rto_estimate_s, 20 * MIN);
 	assert_int_equal(c.rto_status, COMP_OK);
 	assert_int_equal(c.last_test_at, NOW - DAY);
+	assert_string_equal(c.rto_backup_id, "b-tested");
 
-	st.last_drill_duration_s = 2 * HOUR;
-	st.last_drill_at = NOW - HOUR;
+	/* An incident recovery that restored data counts too. */
+	set_recovery(&st, 0, NOW - HOUR, 2 * HOUR);
 	c = eval(&st);
-	assert_int_equal(c.rto_source, RTO_SRC_DRILL);
+	assert_int_equal(c.rto_source, RTO_SRC_RECOVERY);
 	assert_int_equal(c.rto_status, COMP_BREACH);
 	assert_int_equal(c.verdict, VERDICT_BREACH);
+	assert_string_equal(
+	    c.reason, "RTO breached: estimated 2h by recovery (target 1h)");
+}
+
+static void drill_that_restored_nothing_is_no_evidence(void **state)
+{
+	(void)state;
+	struct catalog_service_state st = healthy("echo");
+	set_test(&st, 0, 0);
+	/* A completed drill, but no restore in it: shown, no evidence. */
+	st.last_drill_at = NOW - HOUR;
+	st.last_drill_duration_s = 3;
+	struct compliance_service c = eval(&st);
+
+	assert_int_equal(c.rto_source, RTO_SRC_NONE);
+	assert_int_equal(c.rto_estimate_s, -1);
+	assert_true(c.untested);
+	assert_int_equal(c.last_test_at, 0);
+	assert_int_equal(c.last_drill_at, NOW - HOUR);
+	assert_int_equal(c.verdict, VERDICT_AT_RISK);
+}
+
+static void failed_restore_test_is_at_risk(void **state)
+{
+	(void)state;
+	struct catalog_service_state st = healthy("fails");
+	st.newest_test = st.last_test;
+	st.newest_test.id = 8;
+	st.newest_test.ok = 0;
+	st.newest_test.ended_at = NOW - HOUR;
+	snprintf(st.newest_test.backup_id, sizeof(st.newest_test.backup_id),
+	         "0123456789abcdef");
+	st.restore_failures = 2;
+	struct compliance_service c = eval(&st);
+
+	/* The older success is still the measured time... */
+	assert_int_equal(c.rto_source, RTO_SRC_RESTORE_TEST);
+	assert_int_equal(c.rto_estimate_s, 20 * MIN);
+	/* ...but the newest test failed. */
+	assert_true(c.restore_test_failed);
+	assert_int_equal(c.restore_failures, 2);
+	assert_int_equal(c.verdict, VERDICT_AT_RISK);
 	assert_string_equal(c.reason,
-	                    "RTO breached: estimated 2h by drill (target 1h)");
+	                    "restore test failed 1h ago (backup 0123456789ab)");
+}
+
+static void probe_down_is_at_risk(void **state)
+{
+	(void)state;
+	struct catalog_service_state st = healthy("probed");
+	struct compliance_probes probes = {.n_down = 1};
+	snprintf(probes.names, sizeof(probes.names), "api");
+
+	compliance_service_clear(&last);
+	compliance_eval_service(&st, &probes, &policy, NOW, &last);
+	assert_int_equal(last.verdict, VERDICT_AT_RISK);
+	assert_int_equal(last.probes_down, 1);
+	assert_string_equal(last.reason, "probe down: api");
 }
 
 static void rto_from_size_and_throughput_else_unknown(void **state)
 {
 	(void)state;
 	struct catalog_service_state st = healthy("sized");
-	st.health.last_recovery_test = 0;
-	st.health.estimated_full_recovery_s = -1;
+	set_test(&st, 0, 0);
 	st.last_drill_at = 0;
 	st.last_good_backup_size = 10LL * 1000 * 1000 * 1000; /* 10 GB */
 
@@ -409,7 +588,7 @@ static void rto_from_size_and_throughput_else_unknown(void **state)
 	assert_int_equal(c.verdict, VERDICT_AT_RISK);
 	assert_string_equal(c.reason,
 	                    "RTO never measured; never tested (no restore test "
-	                    "or drill)");
+	                    "or recovery that restored data)");
 
 	policy.restore_bytes_per_s = 3e6; /* 3333.3 s, rounded up */
 	c = eval(&st);
@@ -429,7 +608,7 @@ static void untested_past_the_drill_policy(void **state)
 {
 	(void)state;
 	struct catalog_service_state st = healthy("drills");
-	st.health.last_recovery_test = NOW - 30 * DAY;
+	set_test(&st, NOW - 30 * DAY, 20 * MIN);
 	struct compliance_service c = eval(&st);
 
 	assert_int_equal(c.drill_policy_s, 30 * DAY);
@@ -437,7 +616,7 @@ static void untested_past_the_drill_policy(void **state)
 	assert_false(c.untested);
 	assert_int_equal(c.verdict, VERDICT_OK);
 
-	st.health.last_recovery_test = NOW - 30 * DAY - 1;
+	set_test(&st, NOW - 30 * DAY - 1, 20 * MIN);
 	c = eval(&st);
 	assert_true(c.untested);
 	assert_int_equal(c.verdict, VERDICT_AT_RISK);
@@ -452,8 +631,7 @@ static void untested_past_the_drill_policy(void **state)
 
 	/* Never tested at all. */
 	st.service.drill_policy_s = 0;
-	st.health.last_recovery_test = 0;
-	st.health.estimated_full_recovery_s = -1;
+	set_test(&st, 0, 0);
 	c = eval(&st);
 	assert_true(c.untested);
 	assert_int_equal(c.test_age_s, -1);
@@ -477,10 +655,10 @@ static struct compliance_report three_services(void)
 	r.n = 4;
 	r.services = calloc(r.n, sizeof(*r.services));
 	assert_non_null(r.services);
-	compliance_eval_service(&risk, &policy, NOW, &r.services[0]);
-	compliance_eval_service(&breach, &policy, NOW, &r.services[1]);
-	compliance_eval_service(&ok, &policy, NOW, &r.services[2]);
-	compliance_eval_service(&never, &policy, NOW, &r.services[3]);
+	compliance_eval_service(&risk, NULL, &policy, NOW, &r.services[0]);
+	compliance_eval_service(&breach, NULL, &policy, NOW, &r.services[1]);
+	compliance_eval_service(&ok, NULL, &policy, NOW, &r.services[2]);
+	compliance_eval_service(&never, NULL, &policy, NOW, &r.services[3]);
 	return r;
 }
 
@@ -498,8 +676,8 @@ static void sort_worst_first(void **state)
 
 	/* Equal verdict and fraction: by name. */
 	struct catalog_service_state x = healthy("zeta"), y = healthy("alpha");
-	compliance_eval_service(&x, &policy, NOW, &r.services[0]);
-	compliance_eval_service(&y, &policy, NOW, &r.services[1]);
+	compliance_eval_service(&x, NULL, &policy, NOW, &r.services[0]);
+	compliance_eval_service(&y, NULL, &policy, NOW, &r.services[1]);
 	r.n = 2;
 	compliance_sort_worst_first(&r);
 	assert_string_equal(r.services[0].name, "alpha");
@@ -635,7 +813,7 @@ static void json_nulls_of_an_unknown_service(void **state)
 	r.n = 1;
 	r.services = calloc(1, sizeof(*r.services));
 	assert_non_null(r.services);
-	compliance_eval_service(&st, &policy, NOW, &r.services[0]);
+	compliance_eval_service(&st, NULL, &policy, NOW, &r.services[0]);
 	r.verdict = r.services[0].verdict;
 
 	char *text = compliance_report_json(&r, NULL, "/tmp/c.db");
@@ -711,9 +889,12 @@ static void eval_reads_the_catalog(void **state)
 		if (catalog_backup_insert(cat, &b, &err) != CATALOG_OK)
 			fail_msg("catalog_backup_insert: %s", err);
 	}
-	assert_int_equal(
-	    catalog_health_record_test(cat, "web", NOW - DAY, 20 * MIN, &err),
-	    CATALOG_OK);
+	struct catalog_restore test = {.ok = 1, .bytes = 1000};
+	snprintf(test.kind, sizeof(test.kind), "restore-test");
+	snprintf(test.service, sizeof(test.service), "web");
+	test.ended_at = NOW - DAY;
+	test.duration_s = 20 * MIN;
+	assert_int_equal(catalog_restore_record(cat, &test, &err), CATALOG_OK);
 
 	struct compliance_report r;
 	assert_int_equal(compliance_eval(cat, &policy, NOW, &r, &err), DR_OK);
@@ -777,6 +958,12 @@ int main(void)
 	    cmocka_unit_test_setup(own_targets_override_the_tier, setup),
 	    cmocka_unit_test_setup(replica_makes_the_age_smaller, setup),
 	    cmocka_unit_test_setup(stale_replica_sample_does_not_help, setup),
+	    cmocka_unit_test_setup(worst_live_link_stands_for_the_service,
+	                           setup),
+	    cmocka_unit_test_setup(drill_that_restored_nothing_is_no_evidence,
+	                           setup),
+	    cmocka_unit_test_setup(failed_restore_test_is_at_risk, setup),
+	    cmocka_unit_test_setup(probe_down_is_at_risk, setup),
 	    cmocka_unit_test_setup(rto_newest_of_restore_test_and_drill, setup),
 	    cmocka_unit_test_setup(rto_from_size_and_throughput_else_unknown,
 	                           setup),
@@ -787,5 +974,5 @@ int main(void)
 	    cmocka_unit_test_setup(eval_reads_the_catalog, setup),
 	    cmocka_unit_test_setup(names, setup),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }

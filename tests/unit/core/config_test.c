@@ -339,7 +339,7 @@ static void test_bad_policy(void **state)
 	           "}}",
 	           "3:3: unknown key \"drill\" in \"policy\" (expected one of: "
 	           "drill_policy, at_risk_fraction, restore_throughput, "
-	           "clock_skew_tolerance)\n"
+	           "clock_skew_tolerance, replica_max_age)\n"
 	           "2:3: bad \"restore_throughput\": expected bytes per "
 	           "second, such as \"200MB/s\", \"1.5GiB/s\" or a number, "
 	           "found a string \"fast\"");

@@ -494,7 +494,7 @@ static void test_forward_migration_fixture(void **state)
 	assert_int_equal(states[0].last_drill_duration_s, 420);
 	assert_int_equal(states[1].last_good_backup_at,
 	                 sqlite_time_parse("2023-11-14T20:30:00Z"));
-	free(states);
+	catalog_service_states_free(states, n);
 	assert_int_equal(catalog_check_integrity(cat, &err), CATALOG_OK);
 	catalog_close(cat);
 }
@@ -910,17 +910,68 @@ static void test_health_failures_escalate(void **state)
 	assert_string_equal(h.health_status, "healthy");
 	assert_int_equal(h.last_successful_backup, T0 + 9000);
 
-	/* An older completion arriving late does not move the time back. */
+	/* An older completion arriving late does not move the time back,
+	 * and is no part of the streak after the failures: health follows
+	 * the backups' own times, not the order they were reported in. */
 	insert_backup(f->cat, "late", "svc", "completed", T0 + 10);
 	get_health(f->cat, "svc", &h);
 	assert_int_equal(h.last_successful_backup, T0 + 9000);
-	assert_int_equal(h.backup_streak, 2);
+	assert_int_equal(h.backup_streak, 1);
+	assert_int_equal(h.failure_count, 0);
+
+	/* A backfilled old failure after a fresh success stays healthy. */
+	insert_backup(f->cat, "old-fail", "svc", "failed", T0 + 20);
+	get_health(f->cat, "svc", &h);
+	assert_string_equal(h.health_status, "healthy");
+	assert_int_equal(h.failure_count, 0);
+	assert_int_equal(h.backup_streak, 1);
 
 	/* Pending and running change nothing. */
 	insert_backup(f->cat, "p1", "svc", "pending", 0);
 	get_health(f->cat, "svc", &h);
-	assert_int_equal(h.backup_streak, 2);
+	assert_int_equal(h.backup_streak, 1);
 	assert_int_equal(h.failure_count, 0);
+}
+
+/* Three recent failures and a late report of an old success: critical, as
+ * the backups' times say (it used to read healthy). */
+static void test_health_by_backup_time(void **state)
+{
+	struct fx *f = *state;
+	struct catalog_health h;
+	char *err = NULL;
+
+	add_service(f->cat, "svc", "critical");
+	insert_backup(f->cat, "f1", "svc", "failed", T0 + 3 * 86400);
+	insert_backup(f->cat, "f2", "svc", "failed", T0 + 3 * 86400 + 60);
+	insert_backup(f->cat, "f3", "svc", "failed", T0 + 3 * 86400 + 120);
+	insert_backup(f->cat, "old", "svc", "completed", T0);
+	get_health(f->cat, "svc", &h);
+	assert_string_equal(h.health_status, "critical");
+	assert_int_equal(h.failure_count, 3);
+	assert_int_equal(h.backup_streak, 0);
+	assert_int_equal(h.last_successful_backup, T0);
+
+	/* A status change recounts: the newest failure becomes completed. */
+	struct catalog_backup b;
+	assert_int_equal(catalog_backup_get(f->cat, "f3", &b, &err),
+	                 CATALOG_OK);
+	snprintf(b.status, sizeof(b.status), "completed");
+	assert_int_equal(catalog_backup_update(f->cat, &b, &err), CATALOG_OK);
+	catalog_backup_clear(&b);
+	get_health(f->cat, "svc", &h);
+	assert_string_equal(h.health_status, "healthy");
+	assert_int_equal(h.failure_count, 0);
+	assert_int_equal(h.backup_streak, 1);
+
+	/* A restore that failed makes a backup a bad attempt. */
+	assert_int_equal(catalog_backup_get(f->cat, "f3", &b, &err),
+	                 CATALOG_OK);
+	snprintf(b.status, sizeof(b.status), "restore_failed");
+	assert_int_equal(catalog_backup_update(f->cat, &b, &err), CATALOG_OK);
+	catalog_backup_clear(&b);
+	get_health(f->cat, "svc", &h);
+	assert_int_equal(h.failure_count, 3);
 }
 
 static void test_health_transitions_by_update(void **state)
@@ -992,30 +1043,65 @@ static void test_health_row_recreated(void **state)
 	assert_int_equal(h.backup_frequency_s, 3600);
 }
 
-static void test_health_record_test(void **state)
+static void put_restore(struct catalog *cat, const char *service,
+                        const char *kind, int64_t at, double duration_s, int ok,
+                        const char *recovery_id, int expect)
+{
+	struct catalog_restore r = {.ok = ok, .bytes = 100};
+	char *err = NULL;
+
+	snprintf(r.kind, sizeof(r.kind), "%s", kind);
+	snprintf(r.service, sizeof(r.service), "%s", service);
+	snprintf(r.backup_id, sizeof(r.backup_id), "b-%lld", (long long)at);
+	snprintf(r.recovery_id, sizeof(r.recovery_id), "%s", recovery_id);
+	r.started_at = at - 1;
+	r.ended_at = at;
+	r.duration_s = duration_s;
+	int rc = catalog_restore_record(cat, &r, &err);
+	if (rc != expect)
+		fail_msg("catalog_restore_record: %d (%s)", rc, err ? err : "");
+	free(err);
+}
+
+static void test_restore_record(void **state)
 {
 	struct fx *f = *state;
 	struct catalog_health h;
+	struct catalog_restore *list = NULL;
+	size_t n = 0;
 	char *err = NULL;
 
 	add_service(f->cat, "svc", "low");
-	assert_int_equal(
-	    catalog_health_record_test(f->cat, "svc", T0, 420, &err),
-	    CATALOG_OK);
+	put_restore(f->cat, "svc", "restore-test", T0, 419.2, 1, "",
+	            CATALOG_OK);
 	get_health(f->cat, "svc", &h);
 	assert_int_equal(h.last_recovery_test, T0);
-	assert_int_equal(h.estimated_full_recovery_s, 420);
+	assert_int_equal(h.estimated_full_recovery_s, 420); /* rounded up */
 	/* Unknown duration keeps the last measurement. */
-	assert_int_equal(
-	    catalog_health_record_test(f->cat, "svc", T0 + 5, -1, &err),
-	    CATALOG_OK);
+	put_restore(f->cat, "svc", "restore-test", T0 + 5, -1, 1, "",
+	            CATALOG_OK);
 	get_health(f->cat, "svc", &h);
 	assert_int_equal(h.last_recovery_test, T0 + 5);
 	assert_int_equal(h.estimated_full_recovery_s, 420);
+	/* A failed test or a plain restore is recorded, and is no test. */
+	put_restore(f->cat, "svc", "restore-test", T0 + 9, 3, 0, "",
+	            CATALOG_OK);
+	put_restore(f->cat, "svc", "restore", T0 + 10, 3, 1, "no-such-run",
+	            CATALOG_OK);
+	get_health(f->cat, "svc", &h);
+	assert_int_equal(h.last_recovery_test, T0 + 5);
 	assert_int_equal(
-	    catalog_health_record_test(f->cat, "nope", T0, 1, &err),
-	    CATALOG_ENOTFOUND);
-	free(err);
+	    catalog_restore_list(f->cat, "svc", 0, &list, &n, &err),
+	    CATALOG_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(list[0].kind, "restore");
+	/* A recovery id that names no run is not kept. */
+	assert_string_equal(list[0].recovery_id, "");
+	assert_false(list[1].ok);
+	free(list);
+	put_restore(f->cat, "nope", "restore-test", T0, 1, 1, "",
+	            CATALOG_ENOTFOUND);
+	put_restore(f->cat, "svc", "bogus", T0, 1, 1, "", CATALOG_EINVAL);
 }
 
 /* ---- replication and probes ------------------------------------------- */
@@ -1427,7 +1513,7 @@ static void test_service_states(void **state)
 	assert_string_equal(s->last_attempt_status, "");
 	assert_int_equal(s->last_drill_at, 0);
 	assert_int_equal(s->last_drill_duration_s, -1);
-	assert_int_equal(s->has_replica, 0);
+	assert_int_equal(s->n_links, 0);
 	assert_string_equal(s->health.health_status, "healthy");
 	assert_string_equal(s->health.service, "empty");
 
@@ -1452,17 +1538,18 @@ static void test_service_states(void **state)
 	assert_string_equal(s->last_attempt_status, "running");
 	assert_int_equal(s->last_drill_at, now - 86400);
 	assert_int_equal(s->last_drill_duration_s, 200);
-	assert_int_equal(s->has_replica, 1);
-	assert_int_equal(s->replica.sampled_at, now - 10);
-	assert_true(s->replica.lag_s == 4);
-	assert_string_equal(s->replica.source, "pg1");
+	assert_int_equal(s->n_links, 1);
+	assert_int_equal(s->links[0].sampled_at, now - 10);
+	assert_true(s->links[0].lag_s == 4);
+	assert_string_equal(s->links[0].source, "pg1");
+	assert_string_equal(s->links[0].kind, "replica");
 	assert_int_equal(s->health.backup_streak, 3);
 
 	s = find_state(list, n, "untiered");
 	assert_int_equal(s->tier_rto_s, 0);
 	assert_int_equal(s->tier_rpo_s, 0);
 	assert_int_equal(s->service.rpo_s, 60);
-	free(list);
+	catalog_service_states_free(list, n);
 
 	/* Earlier "now": the newer backups are then in the future. */
 	assert_int_equal(
@@ -1471,7 +1558,7 @@ static void test_service_states(void **state)
 	s = find_state(list, n, "good");
 	assert_int_equal(s->last_good_backup_at, now - 1200);
 	assert_int_equal(s->future_backup_at, now - 600);
-	free(list);
+	catalog_service_states_free(list, n);
 
 	/* No services at all. */
 	assert_int_equal(catalog_service_remove(f->cat, "empty", 0, &err),
@@ -1773,9 +1860,10 @@ int main(void)
 	    T(test_service_remove),
 	    T(test_backups_crud),
 	    T(test_health_failures_escalate),
+	    T(test_health_by_backup_time),
 	    T(test_health_transitions_by_update),
 	    T(test_health_row_recreated),
-	    T(test_health_record_test),
+	    T(test_restore_record),
 	    T(test_replication),
 	    T(test_probes),
 	    T(test_recoveries),
