@@ -77,6 +77,9 @@ static void print_table(const struct compliance_report *r,
 		       s->name, s->tier[0] ? s->tier : "-", s->health, rpo,
 		       comp_status_name(s->rpo_status), rto, tested,
 		       verdict_name(s->verdict));
+		if (s->probes_down)
+			printf("%-18s DOWN: probes %s\n", "",
+			       s->probes_down_names);
 	}
 	int header = 0;
 	for (size_t i = 0; i < r->n; i++) {

@@ -126,9 +126,15 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	                             : widget_age(s->rpo_age_s, a, sizeof a));
 	cx += W_AGE + 1;
 	attr_t lattr = base;
-	if (s->has_replica &&
-	    (s->repl_lag_s < 0 || (strcmp(s->repl_state, "streaming") != 0 &&
-	                           strcmp(s->repl_state, "catchup") != 0))) {
+	if (s->has_replica && s->repl_stale) {
+		/* No live sample: no figure, and no recovery point. */
+		snprintf(buf, sizeof buf, "stale");
+		if (!is_sel)
+			lattr = screen_attr(THEME_BAR_WARN);
+	} else if (s->has_replica &&
+	           (s->repl_lag_s < 0 ||
+	            (strcmp(s->repl_state, "streaming") != 0 &&
+	             strcmp(s->repl_state, "catchup") != 0))) {
 		snprintf(buf, sizeof buf, "%s", s->repl_state);
 		if (!is_sel)
 			lattr = screen_attr(THEME_BAR_BAD);
@@ -157,8 +163,10 @@ static void draw_row(WINDOW *win, int y, int x, int w_name,
 	                                     : base,
 	            widget_age_coarse(s->test_age_s, a, sizeof a));
 	cx += W_TEST + 1;
+	/* A service its probes mark down says so in its own row; the
+	 * colour is still its verdict's. */
 	screen_put(win, y, cx, W_VERDICT, widget_verdict_attr(s->verdict),
-	           verdict_name(s->verdict));
+	           s->probes_down ? "DOWN" : verdict_name(s->verdict));
 }
 
 static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
@@ -278,13 +286,43 @@ static void fill_details(const struct compliance_service *s,
 		time_format_short(s->repl_sampled_at, t);
 		view_details_add(
 		    dt,
-		    "Replication    %s, lag %s / %s (sampled %s "
+		    "Replication    %s%s, lag %s / %s (sampled %s "
 		    "UTC)",
-		    s->repl_state, widget_seconds(s->repl_lag_s, a, sizeof a),
+		    s->repl_stale ? "stale, last " : "", s->repl_state,
+		    widget_seconds(s->repl_lag_s, a, sizeof a),
 		    widget_bytes(s->repl_lag_bytes, b, sizeof b), t);
+		view_details_add(dt, "               %.60s -> %.60s",
+		                 s->repl_source, s->repl_target);
 	} else {
 		view_details_add(dt, "Replication    none recorded");
 	}
+	if (s->probes_down)
+		view_details_add(dt, "Probes         DOWN: %s",
+		                 s->probes_down_names);
+	/* What the figures stand on (docs/EVIDENCE.md). */
+	view_details_add(dt, "Evidence  RPO  %s %s",
+	                 s->rpo_age_s < 0      ? "none"
+	                 : s->rpo_from_replica ? "replica"
+	                                       : "backup",
+	                 s->rpo_evidence_id[0] ? s->rpo_evidence_id : "");
+	if (s->rto_source == RTO_SRC_NONE) {
+		view_details_add(dt,
+		                 "          RTO  none (no restore measured)");
+	} else {
+		time_format_short(s->rto_evidence_at, t);
+		view_details_add(
+		    dt, "          RTO  %s %s, backup %.12s, %s, %s",
+		    rto_source_name(s->rto_source),
+		    s->rto_evidence_id[0] ? s->rto_evidence_id : "-",
+		    s->rto_backup_id[0] ? s->rto_backup_id : "?",
+		    widget_bytes(s->rto_bytes, a, sizeof a),
+		    s->rto_source == RTO_SRC_SIZE_ESTIMATE ? "-" : t);
+	}
+	if (s->restore_test_failed)
+		view_details_add(dt,
+		                 "          the newest restore test FAILED "
+		                 "(%d since the last ok)",
+		                 s->restore_failures);
 	view_details_add(dt, "%s", "");
 	view_details_add(dt, "b: this service's backups   Esc: close");
 	ctx->details_open = 1;

@@ -236,10 +236,21 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		else
 			snprintf(line, sizeof line, "%s %s %s", l->source,
 			         g->arrow, l->target);
+		/* A copy of backups to a second repository is no replica:
+		 * its lag is copy lag and it is never a recovery point. */
+		int copy = strcmp(l->kind, "copy") == 0;
+		if (copy) {
+			size_t len = strlen(line);
+			snprintf(line + len, sizeof line - len, " (copy lag)");
+		}
 		screen_cell(win, y, x, w_pair, base, line);
 		x += w_pair;
-		screen_cell(win, y, x, W_STATE + 1, is_sel ? base : level,
-		            l->state);
+		const char *st = l->state;
+		if (copy)
+			st = strcmp(l->state, "streaming") == 0 ? "copied"
+			     : strcmp(l->state, "catchup") == 0 ? "copying"
+			                                        : "copy down";
+		screen_cell(win, y, x, W_STATE + 1, is_sel ? base : level, st);
 		x += W_STATE + 1;
 		snprintf(line, sizeof line, "%7s",
 		         widget_seconds(l->lag_s, a, sizeof a));

@@ -40,6 +40,9 @@ JSON
 for _ in 1 2; do "$DR" --config "$cfgf" --catalog "$db" probe run >/dev/null 2>&1; done
 tui_start -- --config "$cfgf" --catalog "$db"
 expect_screen "the footer names the down service" "orders-db DOWN (probe pg)"
+row=$(tui_screen | grep '^orders-db ')
+case $row in *" DOWN"*) pass "the service's own row says DOWN" ;;
+*) fail "the service's own row says DOWN" "row: $row" ;; esac
 expect_screen "and its failover runbook" "suggested runbook database-corruption"
 tui_keys 4
 expect_screen "on every view" "orders-db DOWN (probe pg)"

@@ -1,0 +1,107 @@
+# The evidence model across parts (docs/EVIDENCE.md): what one part
+# records never becomes another part's evidence.  Copies are no recovery
+# point, probes reach the verdict, the worst live replica link stands for
+# a service, restore tests name what they restored, and backup health
+# follows the backups' own times.  Each block failed before the model.
+. "$(dirname "$0")/../lib.sh"
+. "$DR_TOP/tests/backup_lib.sh"
+
+T0=$(date -u +%s)
+T0=$((T0 - T0 % 60))
+at() { DRCONSOLE_NOW=@$(($T0 + $1)) dr "${@:2}"; }
+js() { python3 -c "import json,sys; d=json.load(sys.stdin); s={x['name']: x for x in d['services']}; print($1)"; }
+
+src=$T/source.txt
+seq 1 20000 >"$src"
+write_config '
+  "orders-local": { "service": "orders", "repository": "local",
+                    "copy_repository": "copy",
+                    "source": { "kind": "file", "path": "'"$src"'" } }'
+
+# ---- a copy is the same recovery point as the backup it copies ----
+expect_rc "a backup of orders at T0" 0 at 0 backup run orders-local
+backup_id=$(last_id)
+expect_rc "copy at T0+31m" 0 at 1860 copy
+run at 1860 status --json
+expect_eq "31 minutes after its backup, orders breaches its 30m RPO" \
+	"$(js "s['orders']['rpo']['status'], s['orders']['rpo']['from_replica']" <<<"$OUT")" "breach False"
+expect_eq "the copy is listed as a copy link, not a replica" \
+	"$(js "len(s['orders']['replication']['copies']), len(s['orders']['replication']['links'])" <<<"$OUT")" "1 0"
+expect_eq "the recovery point's evidence is the backup" \
+	"$(js "s['orders']['evidence']['rpo']['kind'], s['orders']['evidence']['rpo']['id']" <<<"$OUT")" "backup $backup_id"
+
+# ---- a restore test is evidence with its backup, bytes and time ----
+expect_rc "restore-test at T0+32m" 0 at 1920 restore-test orders-local
+run at 1930 status --json
+expect_eq "the RTO comes from the restore test of that backup, all its bytes" \
+	"$(js "s['orders']['rto']['source'], s['orders']['evidence']['rto']['backup_id'], s['orders']['evidence']['rto']['bytes']" <<<"$OUT")" \
+	"restore test $backup_id $(stat -c %s "$src")"
+expect_eq "and the service is tested" "$(js "s['orders']['tests']['untested']" <<<"$OUT")" "False"
+
+# ---- probes reach status, check and the JSON ----
+cat >"$T/probes.json" <<JSON
+{ "repositories": { "local": { "url": "file://$repo" } },
+  "probes": { "failures_before_down": 2, "services": { "app": { "checks": [
+    { "name": "health", "kind": "command", "command": ["false"] } ] } } } }
+JSON
+pdb=$T/probes.db
+"$DR" --catalog "$pdb" init >/dev/null
+"$DR" --catalog "$pdb" service add app --tier critical >/dev/null
+"$DR" --catalog "$pdb" record backup --service app --type full --status completed \
+	--started now-2m --completed now-1m >/dev/null
+"$DR" --catalog "$pdb" --config "$T/probes.json" probe run >/dev/null 2>&1
+"$DR" --catalog "$pdb" --config "$T/probes.json" probe run >/dev/null 2>&1
+run "$DR" --catalog "$pdb" status --json
+expect_eq "a service whose probe is down is AT RISK, naming the probe" \
+	"$(js "s['app']['verdict'], s['app']['evidence']['probes_down']" <<<"$OUT")" "AT RISK ['health']"
+expect_in "the reason says probe down" "$(js "s['app']['reason']" <<<"$OUT")" "probe down: health"
+run "$DR" --catalog "$pdb" status
+expect_in "the table says DOWN" "$OUT" "DOWN: probes health"
+expect_rc "check exits 1 (at least AT RISK) with a probe down" 1 "$DR" --catalog "$pdb" check
+expect_in "and names the probe" "$OUT" "probe down: health"
+# Once the probe passes again the DOWN goes.
+sed -i 's/\["false"\]/["echo", "1"]/' "$T/probes.json"
+"$DR" --catalog "$pdb" --config "$T/probes.json" probe run >/dev/null 2>&1
+run "$DR" --catalog "$pdb" status --json
+expect_eq "a passing probe clears it" "$(js "s['app']['evidence']['probes_down']" <<<"$OUT")" "[]"
+
+# ---- the worst live replica link stands for the service ----
+dr service add pg --tier critical >/dev/null
+rec() { at "$1" record replication --service pg --source "$2" --target "$3" "${@:4}" >/dev/null; }
+at -3600 record backup --service pg --type full --status completed --started @$((T0 - 3700)) --completed @$((T0 - 3600)) >/dev/null
+rec 0 pg-primary pg-replica1 --lag 2s --lag-bytes 100
+rec 5 pg-primary pg-replica2 --lag 20m --lag-bytes 999999
+run at 10 status --json
+expect_eq "the 20-minute-lagged replica is the figure, however recent the healthy one" \
+	"$(js "s['pg']['replication']['lag_s'], s['pg']['rpo']['status']" <<<"$OUT")" "1200 breach"
+rec 20 pg-primary pg-replica1 --lag 1s --lag-bytes 10
+run at 25 status --json
+expect_eq "a newer sample of the healthy pair does not hide it" \
+	"$(js "s['pg']['replication']['lag_s'], len(s['pg']['replication']['links'])" <<<"$OUT")" "1200 2"
+rec 30 pg-primary pg-replica2 --lag 1s --lag-bytes 10
+run at 35 status --json
+expect_eq "once both are caught up, the service is OK from the replica" \
+	"$(js "s['pg']['rpo']['status'], s['pg']['rpo']['from_replica'], s['pg']['evidence']['rpo']['kind']" <<<"$OUT")" "ok True replica"
+rec 40 pg-primary pg-replica2 --lag-bytes 4096
+run at 45 status --json
+expect_eq "a sample with bytes but no seconds is no recovery point" \
+	"$(js "s['pg']['rpo']['from_replica'], s['pg']['rpo']['status']" <<<"$OUT")" "False breach"
+rec 50 pg-primary pg-replica2 --lag 1s --lag-bytes 0
+run at 500 status --json
+expect_eq "samples older than the window age out: stale, no recovery point" \
+	"$(js "s['pg']['replication']['state'], s['pg']['rpo']['from_replica']" <<<"$OUT")" "stale False"
+
+# ---- health follows the backups' own times ----
+dr service add ledger --tier standard >/dev/null
+for m in 30 20 10; do
+	at 0 record backup --service ledger --type full --status failed --started @$((T0 - m * 60)) --completed @$((T0 - m * 60 + 5)) >/dev/null
+done
+at 0 record backup --service ledger --type full --status completed --started @$((T0 - 3 * 86400)) --completed @$((T0 - 3 * 86400 + 60)) >/dev/null
+run at 0 status --json
+expect_eq "three recent failures and a late report of an old success: critical" \
+	"$(js "s['ledger']['health']['status'], s['ledger']['health']['failure_count']" <<<"$OUT")" "critical 3"
+at 0 record backup --service ledger --type full --status completed --started @$((T0 - 120)) --completed @$((T0 - 60)) >/dev/null
+at 0 record backup --service ledger --type full --status failed --started @$((T0 - 5 * 86400)) --completed @$((T0 - 5 * 86400 + 5)) >/dev/null
+run at 0 status --json
+expect_eq "a backfilled old failure after a fresh success stays healthy" \
+	"$(js "s['ledger']['health']['status'], s['ledger']['health']['failure_count']" <<<"$OUT")" "healthy 0"
