@@ -510,21 +510,21 @@ static const char schema_v6[] =
 	     "  z.service_name = " svc " AND z.backup_status = 'verified'\n" \
 	     "  ORDER BY completed_at DESC LIMIT 1)")
 
-/* Recounts the health of one service from its attempts. */
-#define HEALTH_RECOUNT7(svc, stamp) \
+/* Recounts the health of one service from its attempts, when `when`. */
+#define HEALTH_RECOUNT7(svc, stamp, when) \
 	"  UPDATE backup_health_monitoring SET\n" \
 	"    good_t = " GOOD_T7(svc) ",\n" \
 	"    bad_t = " BAD_T7(svc) "\n" \
-	"  WHERE service_name = " svc ";\n" \
+	"  WHERE service_name = " svc " AND " when ";\n" \
 	"  UPDATE backup_health_monitoring SET\n" \
 	"    failure_count = " COUNT_AFTER7(svc, "good_t", BAD7) ",\n" \
 	"    backup_streak = " COUNT_AFTER7(svc, "bad_t", GOOD7) ",\n" \
 	"    last_successful_backup = " LAST_GOOD7(svc) ",\n" \
 	"    updated_at = " stamp "\n" \
-	"  WHERE service_name = " svc ";\n" \
+	"  WHERE service_name = " svc " AND " when ";\n" \
 	"  UPDATE backup_health_monitoring\n" \
 	"    SET health_status = " HEALTH_OF("failure_count") "\n" \
-	"  WHERE service_name = " svc ";\n"
+	"  WHERE service_name = " svc " AND " when ";\n"
 
 /* The newest good backup and attempt of a service, with their ids. */
 #define NEWEST_RECOMPUTE7(who) \
@@ -646,8 +646,11 @@ static const char schema_v7[] =
 	"    OR OLD.service_name IS NOT NEW.service_name\n"
 	"BEGIN\n"
 	HEALTH_ENSURE
-	HEALTH_RECOUNT7("NEW.service_name", "NEW.updated_at")
-	HEALTH_RECOUNT7("OLD.service_name", "NEW.updated_at")
+	HEALTH_RECOUNT7("NEW.service_name", "NEW.updated_at", "1")
+	/* A backup moved from one service to another (never by the
+	 * program: record refuses it) recounts the old one too. */
+	HEALTH_RECOUNT7("OLD.service_name", "NEW.updated_at",
+	                "OLD.service_name IS NOT NEW.service_name")
 	"END;\n"
 	"CREATE TRIGGER backup_storage_update AFTER UPDATE ON backup_management\n"
 	"BEGIN\n"
@@ -666,7 +669,7 @@ static const char schema_v7[] =
 	"    SET storage_usage_bytes = storage_usage_bytes -\n"
 	"        coalesce(OLD.backup_size, 0)\n"
 	"    WHERE service_name = OLD.service_name AND " STORED7("OLD") ";\n"
-	HEALTH_RECOUNT7("OLD.service_name", "OLD.updated_at")
+	HEALTH_RECOUNT7("OLD.service_name", "OLD.updated_at", "1")
 	"END;\n"
 	"CREATE TRIGGER backup_newest_insert AFTER INSERT ON backup_management\n"
 	"BEGIN\n" NEWEST_RECOMPUTE7("NEW") "END;\n"
