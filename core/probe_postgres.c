@@ -159,6 +159,7 @@ postgres_sample(struct probe_outcome *o, const char *source, const char *target,
 	strlcpy_dr(r->source, source, sizeof(r->source));
 	strlcpy_dr(r->target, target, sizeof(r->target));
 	strlcpy_dr(r->state, state, sizeof(r->state));
+	strlcpy_dr(r->kind, "replica", sizeof(r->kind));
 	r->lag_s = lag_s;
 	r->lag_bytes = lag_bytes;
 	return r;

@@ -96,6 +96,7 @@ static void assert_sample(const struct catalog_replication *r,
 	assert_string_equal(r->source, source);
 	assert_string_equal(r->target, target);
 	assert_string_equal(r->state, state);
+	assert_string_equal(r->kind, "replica");
 	assert_true(r->lag_s == lag_s);
 	assert_int_equal(r->lag_bytes, lag_bytes);
 }
