@@ -148,6 +148,8 @@ void probe_spec_clear(struct probe_spec *spec)
 	for (size_t i = 0; i < spec->n_standbys; i++)
 		free(spec->standbys[i]);
 	free(spec->standbys);
+	free(spec->primary);
+	free(spec->application_name);
 	for (char **a = spec->argv; a != NULL && *a != NULL; a++)
 		free(*a);
 	free(spec->argv);

@@ -48,6 +48,14 @@ struct probe_spec {
 	int64_t lag_max_bytes; /* 0: none */
 	char **standbys;       /* application names a primary must stream to */
 	size_t n_standbys;
+	char *primary;          /* "primary": the check of this standby's
+	                           primary; NULL: derived (see link_source) */
+	char *application_name; /* "application_name": the standby's name on
+	                            its primary; NULL: asked of the standby */
+	/* The canonical source of the link this check samples when it finds
+	 * a standby: "SERVICE/CHECK" of its primary's check, set once the
+	 * service's checks are read; "": none (named by the upstream). */
+	char link_source[128];
 
 	/* command: argv (shell when given as one string) */
 	char **argv;
@@ -76,6 +84,13 @@ struct probe_kind {
 	 * errs with file:line:col. */
 	void (*parse)(struct probe_spec *spec, const struct json_doc *doc,
 	              const cJSON *obj, struct json_errors *errs);
+	/* Optional: called once all of the service's checks are read, so
+	 * that a check can refer to its siblings (a standby to its
+	 * primary); obj is the check's own object, for errors. */
+	void (*resolve)(struct probe_spec *spec,
+	                const struct probe_spec *checks, size_t n,
+	                const struct json_doc *doc, const cJSON *obj,
+	                struct json_errors *errs);
 	/* Runs specs[0..n) at once; fills out[i]; returns when every one has
 	 * finished or reached its timeout. */
 	void (*run)(struct probe_spec *const *specs, struct probe_outcome *out,

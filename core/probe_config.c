@@ -175,6 +175,17 @@ static void probe_read_service(struct probe_config *pc,
 		return;
 	}
 	cJSON_ArrayForEach(c, checks) probe_read_check(pc, svc, doc, c, errs);
+	/* probe_read_check keeps exactly the objects, in order. */
+	size_t k = 0;
+	cJSON_ArrayForEach(c, checks)
+	{
+		if (!cJSON_IsObject(c) || k >= svc->n_checks)
+			continue;
+		struct probe_spec *spec = &svc->checks[k++];
+		if (spec->kind != NULL && spec->kind->resolve != NULL)
+			spec->kind->resolve(spec, svc->checks, svc->n_checks,
+			                    doc, c, errs);
+	}
 }
 
 struct probe_config *probe_config_read(const struct json_doc *doc,

@@ -1,10 +1,12 @@
 /* Asynchronous libpq probing.  Each server walks a small state machine:
  *
  *   CONNECT  PQconnectPoll until OK (wait on the socket as libpq asks)
- *   ROLE     SELECT pg_is_in_recovery(), cluster_name
+ *   ROLE     SELECT pg_is_in_recovery(), cluster_name, and on a primary
+ *            its current WAL position
  *   DETAIL   on a primary: pg_stat_replication with lag bytes and seconds;
- *            on a standby: replay age, received-minus-replayed bytes,
- *            paused, and the WAL receiver
+ *            on a standby: its replay and receive positions, paused, and
+ *            the WAL receiver (status, upstream, how far the upstream has
+ *            sent, the application name it connects with)
  *   DONE
  *
  * and one poll() loop serves every server of the batch until each is DONE
@@ -144,7 +146,9 @@ static void pg_fail(struct pg_conn *c, struct pg_status *s, int status,
 }
 
 static const char pg_sql_role[] =
-    "SELECT pg_is_in_recovery(), current_setting('cluster_name')";
+    "SELECT pg_is_in_recovery(), current_setting('cluster_name'),"
+    " CASE WHEN pg_is_in_recovery() THEN NULL"
+    " ELSE pg_current_wal_lsn()::text END";
 
 static const char pg_sql_primary[] =
     "SELECT coalesce(application_name, ''),"
@@ -153,17 +157,24 @@ static const char pg_sql_primary[] =
     " extract(epoch FROM replay_lag)::float8 "
     "FROM pg_stat_replication ORDER BY application_name";
 
+/* The WAL receiver's columns through to_jsonb, so that a server without
+ * one of them (written_lsn and flushed_lsn are PostgreSQL 13's; before,
+ * received_lsn) answers NULL for it instead of an error.  Without
+ * pg_read_all_stats (pg_monitor) the receiver's details read NULL. */
 static const char pg_sql_standby[] =
-    "SELECT extract(epoch FROM now() - "
-    "pg_last_xact_replay_timestamp())::float8,"
-    " pg_wal_lsn_diff(pg_last_wal_receive_lsn(),"
-    " pg_last_wal_replay_lsn())::int8,"
-    " pg_is_wal_replay_paused(),"
-    " (SELECT status FROM pg_stat_wal_receiver LIMIT 1),"
+    "SELECT pg_last_wal_replay_lsn()::text,"
+    " pg_last_wal_receive_lsn()::text,"
+    " pg_is_wal_replay_paused(), w->>'status',"
     /* A Unix-socket upstream is named "local", not by its directory. */
-    " (SELECT CASE WHEN sender_host LIKE '/%' THEN 'local'"
-    " ELSE coalesce(sender_host, '') END || ':' ||"
-    " coalesce(sender_port::text, '') FROM pg_stat_wal_receiver LIMIT 1)";
+    " nullif(CASE WHEN w->>'sender_host' LIKE '/%' THEN 'local'"
+    " ELSE coalesce(w->>'sender_host', '') END || ':' ||"
+    " coalesce(w->>'sender_port', ''), ':'),"
+    " greatest((w->>'written_lsn')::pg_lsn, (w->>'flushed_lsn')::pg_lsn,"
+    " (w->>'received_lsn')::pg_lsn, (w->>'latest_end_lsn')::pg_lsn)::text,"
+    " w->>'conninfo' "
+    "FROM (SELECT 1) AS one LEFT JOIN"
+    " (SELECT to_jsonb(r) AS w FROM pg_stat_wal_receiver r LIMIT 1) AS"
+    " rcv ON true";
 
 static int pg_send(struct pg_conn *c, struct pg_status *s, const char *sql)
 {
@@ -189,6 +200,40 @@ static int64_t pg_get_int(PGresult *r, int row, int col)
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
+/* A pg_lsn's text "16/B374D848": the high and low 32 bits in hex. */
+static pg_lsn pg_get_lsn(PGresult *r, int row, int col)
+{
+	unsigned int hi, lo;
+
+	if (PQgetisnull(r, row, col) ||
+	    sscanf(PQgetvalue(r, row, col), "%X/%X", &hi, &lo) != 2)
+		return -1;
+	return (pg_lsn)(((uint64_t)hi << 32 | lo) & INT64_MAX);
+}
+
+/* The name the WAL receiver gives the primary, which is what the
+ * primary's pg_stat_replication shows as application_name. */
+static void pg_receiver_app(const char *conninfo, char *buf, size_t size)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	const char *app = NULL, *fallback = NULL;
+
+	buf[0] = '\0';
+	if (opts == NULL)
+		return;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (strcmp(o->keyword, "application_name") == 0)
+			app = o->val;
+		else if (strcmp(o->keyword, "fallback_application_name") == 0)
+			fallback = o->val;
+	}
+	if (app != NULL || fallback != NULL)
+		pg_copy(buf, app != NULL ? app : fallback, size);
+	PQconninfoFree(opts);
+}
+
 /* A result of the current phase has arrived. */
 static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 {
@@ -204,21 +249,27 @@ static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 	if (c->phase == PG_ROLE) {
 		s->in_recovery =
 		    PQntuples(r) > 0 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-		if (PQntuples(r) > 0)
+		if (PQntuples(r) > 0) {
 			pg_copy(s->standby_name, PQgetvalue(r, 0, 1),
 			        sizeof(s->standby_name));
+			s->current_lsn = pg_get_lsn(r, 0, 2);
+		}
 		return;
 	}
 	if (s->in_recovery) {
 		if (PQntuples(r) < 1)
 			return;
-		s->replay_age_s = pg_get_double(r, 0, 0);
-		s->replay_bytes = pg_get_int(r, 0, 1);
+		s->replay_lsn = pg_get_lsn(r, 0, 0);
+		s->receive_lsn = pg_get_lsn(r, 0, 1);
 		s->replay_paused = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
 		s->receiving = strcmp(PQgetvalue(r, 0, 3), "streaming") == 0;
 		if (!PQgetisnull(r, 0, 4))
 			pg_copy(s->upstream, PQgetvalue(r, 0, 4),
 			        sizeof(s->upstream));
+		s->sender_lsn = pg_get_lsn(r, 0, 5);
+		if (!PQgetisnull(r, 0, 6))
+			pg_receiver_app(PQgetvalue(r, 0, 6), s->receiver_app,
+			                sizeof(s->receiver_app));
 		return;
 	}
 	s->n_replicas = (size_t)PQntuples(r);
@@ -356,8 +407,10 @@ void pg_probe_batch(const struct pg_target *targets, size_t n,
 
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
-		out[i].replay_age_s = -1;
-		out[i].replay_bytes = -1;
+		out[i].current_lsn = -1;
+		out[i].replay_lsn = -1;
+		out[i].receive_lsn = -1;
+		out[i].sender_lsn = -1;
 		pg_start(&targets[i], &c[i], &out[i]);
 	}
 	for (;;) {

@@ -27,23 +27,33 @@ struct pg_replica {
 	double lag_s;      /* replay_lag; -1: unknown */
 };
 
+/* A WAL position (pg_lsn) as a byte offset; -1: unknown (NULL). */
+typedef int64_t pg_lsn;
+
 struct pg_status {
 	int status; /* CATALOG_OK (0) when the server answered */
 	char error[256];
 	char server[160]; /* host:port/dbname */
 	double connect_ms;
 	double total_ms;
-	int in_recovery; /* 1: standby */
-	/* standby */
-	double replay_age_s;  /* now - pg_last_xact_replay_timestamp(); -1 */
-	int64_t replay_bytes; /* received - replayed WAL; -1: unknown */
-	int replay_paused;
-	int receiving;         /* a WAL receiver is streaming */
-	char upstream[128];    /* sender host:port, or "" */
+	int in_recovery;       /* 1: standby */
 	char standby_name[64]; /* cluster_name, or "" */
 	/* primary */
+	pg_lsn current_lsn; /* pg_current_wal_lsn() */
 	struct pg_replica *replicas;
 	size_t n_replicas;
+	/* standby */
+	pg_lsn replay_lsn;  /* pg_last_wal_replay_lsn() */
+	pg_lsn receive_lsn; /* pg_last_wal_receive_lsn() */
+	/* The newest WAL position the WAL receiver knows its upstream to
+	 * have: the greatest of its written, flushed and latest_end LSNs
+	 * (latest_end: what the sender last reported as its end of WAL). */
+	pg_lsn sender_lsn;
+	int replay_paused;
+	int receiving;         /* the WAL receiver's status is streaming */
+	char upstream[128];    /* sender host:port, or "" */
+	char receiver_app[64]; /* application_name (or its fallback) the
+	                          WAL receiver connects with, or "" */
 };
 
 /* CATALOG_EINVAL when the string does not parse or carries a
