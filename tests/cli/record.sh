@@ -60,6 +60,21 @@ expect_rc "report a running backup" 0 "$DR" --catalog "$db" record backup --serv
 expect_rc "then complete it" 0 "$DR" --catalog "$db" record backup --service orders-db --id $uuid --status completed --started now-3m --completed now
 expect_eq "one row for that id, completed" "$(sqlite3 "$db" "select count(*)||backup_status from backup_management where backup_id='$uuid'")" "1completed"
 
+# An id belongs to its service: reporting it for another one is refused
+# and changes nothing (it used to move the backup to the other service).
+"$DR" --catalog "$db" service add billing --tier standard >/dev/null
+n_audit=$(audits)
+before=$(sqlite3 "$db" "select service_name, backup_status, completed_at from backup_management where backup_id='$uuid'")
+health=$(sqlite3 "$db" "select service_name, health_status, failure_count, backup_streak from backup_health_monitoring order by 1")
+run "$DR" --catalog "$db" record backup --service billing --id $uuid --status failed --started now-1m
+expect_eq "another service's id is exit 2" "$RC" 2
+expect_in "naming both services" "$ERR" "is a backup of service 'orders-db', not of 'billing'"
+expect_eq "the backup stays where it was, as it was" \
+	"$(sqlite3 "$db" "select service_name, backup_status, completed_at from backup_management where backup_id='$uuid'")" "$before"
+expect_eq "no health changes" \
+	"$(sqlite3 "$db" "select service_name, health_status, failure_count, backup_streak from backup_health_monitoring order by 1")" "$health"
+expect_eq "and nothing is audited" "$(audits)" "$n_audit"
+
 # replication
 expect_rc "record replication" 0 "$DR" --catalog "$db" record replication --service orders-db \
 	--source pg1 --target pg2 --lag 3s --lag-bytes 123456
