@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "core/notify.h"
 #include "core/probe_round.h"
+#include "core/procid.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -67,6 +68,35 @@ static void agent_host(char host[128])
 	host[127] = '\0';
 }
 
+/* The lock file's note says which process took the lock ("pid N start S
+ * on HOST").  The kernel holds the lock for whoever has the file open, so
+ * when that process has ended (pid gone, or reused by another process) the
+ * holder is something it left running. */
+static char *lock_holder_message(const char *note, const char *path)
+{
+	struct procid taker = {0, 0};
+	long pid = 0;
+	unsigned long long start = 0;
+	char on[130] = "";
+
+	if (sscanf(note, "pid %ld start %llu on %129s", &pid, &start, on) !=
+	        3 &&
+	    sscanf(note, "pid %ld on %129s", &pid, on) != 2)
+		return xasprintf("another agent runs on this catalog (a "
+		                 "process holds %s)",
+		                 path);
+	taker.pid = (pid_t)pid;
+	taker.start = start;
+	if (procid_alive(&taker))
+		return xasprintf("another agent runs on this catalog (pid %ld "
+		                 "on %s holds %s)",
+		                 pid, on, path);
+	return xasprintf("another agent's lock is still held: the agent that "
+	                 "took it (pid %ld on %s) has ended, but a process it "
+	                 "started still holds %s",
+	                 pid, on, path);
+}
+
 int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
                char **err)
 {
@@ -104,15 +134,18 @@ int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
 		ssize_t got = read(fd, held, sizeof(held) - 1);
 		held[got > 0 ? got : 0] = '\0';
 		held[strcspn(held, "\n")] = '\0';
-		*err = xasprintf("another agent runs on this catalog (%s holds "
-		                 "%s)",
-		                 held[0] ? held : "a process", path);
+		*err = lock_holder_message(held, path);
 		close(fd);
 		free(path);
 		return DR_EBUSY;
 	}
 	if (ftruncate(fd, 0) == 0) {
-		char *who = xasprintf("pid %ld on %s\n", (long)getpid(), host);
+		struct procid self;
+		char *who;
+
+		procid_self(&self);
+		who = xasprintf("pid %ld start %llu on %s\n", (long)self.pid,
+		                self.start, host);
 		if (pwrite(fd, who, strlen(who), 0) < 0)
 			(void)0; /* the lock holds without the note */
 		free(who);

@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/procid.h"
 #include "core/repo.h"
 #include "core/source.h"
 #include "core/spawn.h"
@@ -38,35 +39,6 @@ static void host_name(char out[128])
 	if (gethostname(out, 128) != 0)
 		strlcpy_dr(out, "localhost", 128);
 	out[127] = '\0';
-}
-
-/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
- * since boot.  Together with the pid it names one process, even after the
- * pid is reused.  "" when the process does not exist. */
-static void proc_start(long pid, char out[32])
-{
-	char path[64], buf[1024];
-	out[0] = '\0';
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	if (p == NULL)
-		return;
-	/* After ") " come fields 3.. ; field 22 is the 20th of them. */
-	for (int field = 3; field < 22 && p != NULL; field++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL)
-		return;
-	size_t k = strspn(p + 1, "0123456789");
-	if (k == 0 || k >= 32)
-		return;
-	memcpy(out, p + 1, k);
-	out[k] = '\0';
 }
 
 /* ---- metadata (JSON in the row) ----------------------------------------- */
@@ -178,7 +150,6 @@ static int reap_one(struct catalog *cat, const struct config *cfg,
 	const char *h = meta_str(m, "host");
 	const cJSON *pidv = cJSON_GetObjectItemCaseSensitive(m, "pid");
 	const char *start = meta_str(m, "pid_start");
-	char now_start[32];
 	int rc = DR_OK;
 
 	if (h == NULL || strcmp(h, host) != 0 || !cJSON_IsNumber(pidv)) {
@@ -186,14 +157,10 @@ static int reap_one(struct catalog *cat, const struct config *cfg,
 		return DR_OK; /* another host's, or not ours to judge */
 	}
 	long pid = (long)pidv->valuedouble;
-	proc_start(pid, now_start);
-	/* Alive: the same process (pid and start time match), or a process
-	 * we cannot see in /proc (hidepid) that kill() says exists. */
-	int alive;
-	if (now_start[0] != '\0' && start != NULL && start[0] != '\0')
-		alive = strcmp(now_start, start) == 0;
-	else
-		alive = kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	/* The same process: the pid runs and started when the row says (a
+	 * row without a start time leaves only the pid to go by). */
+	struct procid owner = {(pid_t)pid, procid_start_parse(start)};
+	int alive = procid_alive(&owner);
 	if (alive) {
 		cJSON_Delete(m);
 		return DR_OK;
@@ -323,6 +290,7 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	struct repo_options opt;
 	uint8_t *secret = NULL;
 	size_t secret_len = 0;
+	struct procid self;
 	char host[128], start[32], *object = NULL, *e = NULL;
 	int rc, reaped;
 
@@ -375,7 +343,8 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	                   secret != NULL ? "drb" : "gz");
 	b.location = xasprintf("%s/%s", r->url, object);
 	host_name(host);
-	proc_start((long)getpid(), start);
+	procid_self(&self);
+	procid_start_text(&self, start, sizeof start);
 	cJSON *m = cJSON_CreateObject();
 	meta_set_str(m, "target", t->name);
 	meta_set_str(m, "repository", r->name);

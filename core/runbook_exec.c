@@ -9,8 +9,6 @@
  *
  * Variables reach commands only through the environment (DR_VAR_NAME);
  * the command text is passed to /bin/sh untouched. */
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/procid.h"
 #include "core/runbook_action.h"
 #include "core/runbook_exec.h"
 #include "core/runbook_proc.h"
@@ -419,10 +418,14 @@ static struct runbook_exec *exec_new(struct catalog *cat,
 
 static void set_holder(struct runbook_exec *x)
 {
+	struct procid self;
+
 	strlcpy_dr(x->hold.holder, x->actor, sizeof x->hold.holder);
 	strlcpy_dr(x->hold.origin, x->origin, sizeof x->hold.origin);
 	strlcpy_dr(x->hold.host, x->host, sizeof x->hold.host);
-	x->hold.pid = (int64_t)getpid();
+	procid_self(&self);
+	x->hold.pid = (int64_t)self.pid;
+	x->hold.pid_start = self.start;
 	x->hold.held_since = time_now();
 }
 
@@ -543,17 +546,18 @@ static void describe_holder(const struct catalog_runbook_exec *h, char *buf,
 	         h->origin[0] ? ")" : "", h->host, (long long)h->pid, since);
 }
 
-/* 1 alive, 0 gone, -1 cannot tell (another host). */
+/* 1 alive, 0 gone, -1 cannot tell (another host).  Alive means the same
+ * process: a process that got the holder's pid later is not the holder. */
 static int holder_alive(const struct runbook_exec *x,
                         const struct catalog_runbook_exec *h)
 {
+	struct procid holder = {(pid_t)h->pid, h->pid_start};
+
 	if (h->pid <= 0)
 		return 0;
 	if (strcmp(h->host, x->host) != 0)
 		return -1;
-	if (kill((pid_t)h->pid, 0) == 0 || errno == EPERM)
-		return 1;
-	return 0;
+	return procid_alive(&holder);
 }
 
 /* Services the catalog does not know get no data loss figure and no drill
@@ -878,7 +882,7 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	prev.runbook_path = NULL;
 	prev.runbook_text = NULL;
 	set_holder(x);
-	if (!runbook_proc_group_alive((pid_t)prev.child_pgid))
+	if (!procid_group_alive((pid_t)prev.child_pgid))
 		x->hold.child_pgid = 0;
 
 	rc = catalog_begin(cat, err);
@@ -908,8 +912,7 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 		catalog_rollback(cat);
 		goto fail;
 	}
-	if (prev.child_pgid > 0 &&
-	    runbook_proc_group_alive((pid_t)prev.child_pgid))
+	if (prev.child_pgid > 0 && procid_group_alive((pid_t)prev.child_pgid))
 		say(x, EXEC_NO_STEP,
 		    "the command of the interrupted step may still be running "
 		    "(process group %lld); check before running it again",
@@ -1006,10 +1009,11 @@ static int pause_exec(struct runbook_exec *x, char **err)
 	int rc;
 
 	x->hold.pid = 0;
+	x->hold.pid_start = 0;
 	x->hold.held_since = time_now();
 	/* Keep naming a group that still runs (left by a crashed session)
 	 * so that the next resume warns about it again. */
-	if (!runbook_proc_group_alive((pid_t)x->hold.child_pgid))
+	if (!procid_group_alive((pid_t)x->hold.child_pgid))
 		x->hold.child_pgid = 0;
 	rc = catalog_begin(x->cat, err);
 	if (rc != CATALOG_OK)

@@ -29,13 +29,6 @@ static double proc_clock(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int runbook_proc_group_alive(pid_t pgid)
-{
-	if (pgid <= 1)
-		return 0;
-	return kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
 static void child_exec(const struct runbook_proc_opts *opts, int out_fd)
 {
 	int devnull = open("/dev/null", O_RDONLY);

@@ -33,7 +33,5 @@ struct runbook_proc_result {
  * not be started. */
 int runbook_proc_run(const struct runbook_proc_opts *opts,
                      struct runbook_proc_result *res, char **err);
-/* 1 when a process group still has members. */
-int runbook_proc_group_alive(pid_t pgid);
 
 #endif

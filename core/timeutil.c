@@ -3,6 +3,7 @@
 #include "core/timeutil.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,28 +13,12 @@
 #include "core/error.h"
 #include "core/xmalloc.h"
 
+#define TIME_RANGE                                                             \
+	"expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
 #define TIME_FORMS                                                             \
 	"expected e.g. 2026-11-22T03:04:05Z, 2026-11-22 03:04:05, "            \
 	"2026-11-22, @1763780645, now or now-15m"
-
-int64_t time_now(void)
-{
-	const char *pin = getenv("DRCONSOLE_NOW");
-	int64_t real = (int64_t)time(NULL), t;
-
-	if (pin != NULL && *pin != '\0') {
-		char *err = NULL;
-		if (time_parse(pin, real, &t, &err) == DR_OK)
-			return t;
-		free(err);
-		/* A bare number of Unix seconds is allowed here too. */
-		char *end;
-		long long v = strtoll(pin, &end, 10);
-		if (*end == '\0' && end != pin)
-			return (int64_t)v;
-	}
-	return real;
-}
 
 static int fail(char **err, char *msg)
 {
@@ -42,6 +27,53 @@ static int fail(char **err, char *msg)
 	else
 		free(msg);
 	return DR_EINVAL;
+}
+
+/* The value of DRCONSOLE_NOW: any TIME, or a bare number of Unix
+ * seconds. */
+static int parse_pin(const char *pin, int64_t real, int64_t *out, char **err)
+{
+	char *perr = NULL, *end;
+	long long v;
+
+	if (time_parse(pin, real, out, &perr) == DR_OK)
+		return DR_OK;
+	if (pin[0] == '-' || !isdigit((unsigned char)pin[0]))
+		return fail(err, perr);
+	errno = 0;
+	v = strtoll(pin, &end, 10);
+	if (*end != '\0')
+		return fail(err, perr);
+	free(perr);
+	if (errno == ERANGE || v > TIME_MAX)
+		return fail(
+		    err, xasprintf("%s: out of range (%s)", pin, TIME_RANGE));
+	*out = (int64_t)v;
+	return DR_OK;
+}
+
+int64_t time_now(void)
+{
+	const char *pin = getenv("DRCONSOLE_NOW");
+	int64_t real = (int64_t)time(NULL), t;
+
+	if (pin != NULL && *pin != '\0' &&
+	    parse_pin(pin, real, &t, NULL) == DR_OK)
+		return t;
+	return real;
+}
+
+int time_now_check(char **err)
+{
+	const char *pin = getenv("DRCONSOLE_NOW");
+	char *perr = NULL;
+	int64_t t;
+
+	if (pin == NULL || *pin == '\0')
+		return DR_OK;
+	if (parse_pin(pin, (int64_t)time(NULL), &t, &perr) == DR_OK)
+		return DR_OK;
+	return fail(err, xasprintf("DRCONSOLE_NOW: %s", perr));
 }
 
 /* Reads exactly `n` digits. */
@@ -155,7 +187,7 @@ static int parse_iso(const char *text, int64_t *out, char **err)
 	return DR_OK;
 }
 
-int time_parse(const char *text, int64_t now, int64_t *out, char **err)
+static int parse_any(const char *text, int64_t now, int64_t *out, char **err)
 {
 	if (text == NULL || *text == '\0')
 		return fail(err, xasprintf("empty time (%s)", TIME_FORMS));
@@ -174,6 +206,9 @@ int time_parse(const char *text, int64_t now, int64_t *out, char **err)
 			free(derr);
 			return rc;
 		}
+		if (now < ago) /* before 1970, and safe from overflow */
+			return fail(err, xasprintf("%s: out of range (%s)",
+			                           text, TIME_RANGE));
 		*out = now - ago;
 		return DR_OK;
 	}
@@ -184,15 +219,56 @@ int time_parse(const char *text, int64_t now, int64_t *out, char **err)
 			return fail(err, xasprintf("%s: expected Unix seconds "
 			                           "after '@'",
 			                           text));
+		errno = 0;
 		long long v = strtoll(num, &end, 10);
 		if (*end != '\0' || end == num)
 			return fail(err, xasprintf("%s: expected Unix seconds "
 			                           "after '@'",
 			                           text));
+		if (errno == ERANGE)
+			return fail(err, xasprintf("%s: out of range (%s)",
+			                           text, TIME_RANGE));
 		*out = (int64_t)v;
 		return DR_OK;
 	}
 	return parse_iso(text, out, err);
+}
+
+/* One range check for every form, so every caller gets it: a time before
+ * 1970 or past year 9999 is a typing error or an overflow, never a fact,
+ * and the catalog's text form cannot hold it. */
+int time_parse(const char *text, int64_t now, int64_t *out, char **err)
+{
+	int64_t t;
+	int rc = parse_any(text, now, &t, err);
+
+	if (rc != DR_OK)
+		return rc;
+	if (t < 0 || t > TIME_MAX)
+		return fail(
+		    err, xasprintf("%s: out of range (%s)", text, TIME_RANGE));
+	*out = t;
+	return DR_OK;
+}
+
+/* Four-digit years (strftime's %Y writes 999 for 999), so the text sorts
+ * as the time does.  The modulos only tell the compiler the widths: the
+ * fields of a time in range already fit. */
+static void format_tm(const struct tm *tm, int iso, char buf[32])
+{
+	unsigned year = (unsigned)(tm->tm_year + 1900) % 10000u;
+	unsigned mon = (unsigned)(tm->tm_mon + 1) % 100u;
+	unsigned day = (unsigned)tm->tm_mday % 100u;
+	unsigned hour = (unsigned)tm->tm_hour % 100u;
+	unsigned min = (unsigned)tm->tm_min % 100u;
+	unsigned sec = (unsigned)tm->tm_sec % 100u;
+
+	if (iso)
+		snprintf(buf, 32, "%04u-%02u-%02uT%02u:%02u:%02uZ", year, mon,
+		         day, hour, min, sec);
+	else
+		snprintf(buf, 32, "%04u-%02u-%02u %02u:%02u", year, mon, day,
+		         hour, min);
 }
 
 void time_format_iso(int64_t t, char buf[32])
@@ -204,7 +280,7 @@ void time_format_iso(int64_t t, char buf[32])
 		strlcpy_dr(buf, "-", 32);
 		return;
 	}
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_tm(&tm, 1, buf);
 }
 
 void time_format_short(int64_t t, char buf[32])
@@ -216,5 +292,5 @@ void time_format_short(int64_t t, char buf[32])
 		strlcpy_dr(buf, "-", 32);
 		return;
 	}
-	strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+	format_tm(&tm, 0, buf);
 }

@@ -6,17 +6,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Now.  DRCONSOLE_NOW (ISO-8601 or Unix seconds) overrides it, so tests and
- * demos can pin the clock. */
+/* The latest time drconsole accepts or stores: 9999-12-31T23:59:59Z.  The
+ * earliest is 0, 1970-01-01T00:00:00Z. */
+#define TIME_MAX INT64_C(253402300799)
+
+/* Now.  DRCONSOLE_NOW (any form time_parse accepts, or Unix seconds)
+ * overrides it, so tests and demos can pin the clock; a value that is not
+ * a time in range is ignored here, and refused by time_now_check. */
 int64_t time_now(void);
+/* DR_EINVAL, naming the value, when DRCONSOLE_NOW is set but is not a time
+ * in range (programs check it once at start). */
+int time_now_check(char **err);
 
 /* Accepts "2026-11-22T03:04:05Z", "2026-11-22T03:04:05+01:00",
  * "2026-11-22 03:04:05" (UTC), "2026-11-22" (midnight UTC), "@1763780645"
  * (Unix seconds), "now", and "now-15m" / "-15m" (a duration before now).
- * Returns DR_EINVAL with a message saying what was expected. */
+ * Every form must give a time from 1970-01-01T00:00:00Z to TIME_MAX.
+ * Returns DR_EINVAL with a message naming the text and saying what was
+ * expected. */
 int time_parse(const char *text, int64_t now, int64_t *out, char **err);
 
-/* "2026-11-22T03:04:05Z"; "-" for 0. */
+/* "2026-11-22T03:04:05Z", the year always 4 digits; "-" for 0. */
 void time_format_iso(int64_t t, char buf[32]);
 /* "2026-11-22 03:04" in UTC: for tables. "-" for 0. */
 void time_format_short(int64_t t, char buf[32]);

@@ -7,7 +7,12 @@
  * aborted or rolled back; at most one open execution exists per
  * incident_key (runbook name + incident type + drill or not), enforced by
  * a unique index.  While a process works on it, holder/host/pid name that
- * process; pid 0 means nobody holds it (paused, resumable).
+ * process; pid 0 means nobody holds it (paused, resumable).  pid_start
+ * is that process's start time (core/procid.h), so that a process that got
+ * the same pid later is not taken for the holder.  Migration 3 has no
+ * column for it: until one is added, the SQLite backend keeps it as the
+ * execution's variable DR_HOLDER_START (runbooks cannot name a variable
+ * DR_...), which catalog_runbook_var_list does not list.
  *
  * Same conventions as db/catalog.h: catalog_rc codes, *err malloc'd. */
 #ifndef DR_CATALOG_RUNBOOK_H
@@ -21,10 +26,11 @@ struct catalog_runbook_exec {
 	char recovery_id[40];
 	char runbook[128];
 	char incident_key[256];
-	char holder[128]; /* login name of the operator */
-	char origin[64];  /* SSH client address, or "" */
-	char host[128];   /* where the holding process runs */
-	int64_t pid;      /* 0: nobody holds it */
+	char holder[128];   /* login name of the operator */
+	char origin[64];    /* SSH client address, or "" */
+	char host[128];     /* where the holding process runs */
+	int64_t pid;        /* 0: nobody holds it */
+	uint64_t pid_start; /* start time of pid (core/procid.h); 0 unknown */
 	int64_t held_since;
 	int open;           /* 1 until the execution ends */
 	int64_t child_pgid; /* process group of the running command, or 0 */
@@ -41,8 +47,8 @@ int catalog_runbook_exec_insert(struct catalog *cat,
                                 char **err);
 int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
                              struct catalog_runbook_exec *out, char **err);
-/* Sets holder, origin, host, pid, held_since (a resume or a takeover;
- * pid 0 releases it). */
+/* Sets holder, origin, host, pid, pid_start, held_since (a resume or a
+ * takeover; pid 0 releases it). */
 int catalog_runbook_exec_hold(struct catalog *cat,
                               const struct catalog_runbook_exec *x, char **err);
 int catalog_runbook_exec_set_child(struct catalog *cat, const char *recovery_id,

@@ -241,11 +241,22 @@ void sqlite_time_text(int64_t t, char out[SQLITE_TIME_TEXT])
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	/* Years past 9999 do not fit the format (nor sort as text). */
+	/* Four-digit years, so that the text sorts as the time does.  Years
+	 * past 9999 do not fit the format; callers refuse them first (core's
+	 * time_parse), so this clamp is a last resort. */
 	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0 ||
-	    strftime(out, SQLITE_TIME_TEXT, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, SQLITE_TIME_TEXT, "9999-12-31T23:59:59Z");
+	    tm.tm_year + 1900 < 0)
+		snprintf(out, SQLITE_TIME_TEXT, "%s",
+		         t < 0 ? "0000-01-01T00:00:00Z"
+		               : "9999-12-31T23:59:59Z");
+	else
+		/* The modulos only tell the compiler the widths. */
+		snprintf(
+		    out, SQLITE_TIME_TEXT, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		    (unsigned)(tm.tm_year + 1900) % 10000u,
+		    (unsigned)(tm.tm_mon + 1) % 100u,
+		    (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		    (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 int64_t sqlite_time_parse(const char *text)

@@ -6,6 +6,7 @@
  * first looks for one inside its write transaction (so the caller learns
  * who holds it), and a partial unique index refuses a second one should
  * two writers ever race past that look. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,14 @@ const char sqlite_runbook_schema[] =
 	"held_since, is_open, child_pgid, runbook_path, runbook_text, "        \
 	"updated_at"
 
+/* What the executions are read with: the columns, and the holder's start
+ * time, kept as a variable row until a migration gives it a column. */
+#define HOLDER_START_VAR "DR_HOLDER_START"
+#define EXEC_SELECT                                                            \
+	"SELECT " EXEC_COLUMNS ", (SELECT v.value FROM runbook_variables v "   \
+	"WHERE v.recovery_id = runbook_executions.recovery_id AND v.name = "   \
+	"'" HOLDER_START_VAR "') FROM runbook_executions"
+
 static struct sqlite_catalog *rb_sc(struct catalog *cat, char **err)
 {
 	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
@@ -77,6 +86,35 @@ static void read_exec(sqlite3_stmt *st, struct catalog_runbook_exec *x)
 	x->runbook_path = sqlite_column_dup(st, 10);
 	x->runbook_text = sqlite_column_dup(st, 11);
 	x->updated_at = sqlite_column_time(st, 12);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		const char *t = (const char *)sqlite3_column_text(st, 13);
+		char *end;
+		unsigned long long v = strtoull(t, &end, 10);
+		x->pid_start =
+		    t[0] >= '0' && t[0] <= '9' && *end == '\0' ? v : 0;
+	}
+}
+
+/* Records the holder's start time beside the execution (see
+ * HOLDER_START_VAR). */
+static int put_holder_start(struct sqlite_catalog *sc,
+                            const struct catalog_runbook_exec *x, char **err)
+{
+	char text[24];
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(sc,
+	                        "INSERT INTO runbook_variables (recovery_id, "
+	                        "name, value) VALUES (?1, '" HOLDER_START_VAR
+	                        "', ?2) ON CONFLICT (recovery_id, name) DO "
+	                        "UPDATE SET value = excluded.value",
+	                        &st, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	snprintf(text, sizeof text, "%llu", (unsigned long long)x->pid_start);
+	sqlite3_bind_text(st, 1, x->recovery_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+	return sqlite_run(sc, st, "recording who holds an execution", err);
 }
 
 void catalog_runbook_exec_clear(struct catalog_runbook_exec *x)
@@ -104,9 +142,8 @@ static int find_open(struct sqlite_catalog *sc, const char *incident_key,
 {
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(sc,
-	                        "SELECT " EXEC_COLUMNS " FROM "
-	                        "runbook_executions WHERE incident_key = ?1 "
-	                        "AND is_open = 1",
+	                        EXEC_SELECT " WHERE incident_key = ?1 AND "
+	                                    "is_open = 1",
 	                        &st, err);
 
 	if (rc != CATALOG_OK)
@@ -176,7 +213,9 @@ int catalog_runbook_exec_insert(struct catalog *cat,
 		                  SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
 		rc = sqlite_run(sc, st, "recording a runbook execution", err);
-		if (rc == CATALOG_EINVAL || rc == CATALOG_EEXIST) {
+		if (rc == CATALOG_OK)
+			rc = put_holder_start(sc, x, err);
+		else if (rc == CATALOG_EINVAL || rc == CATALOG_EEXIST) {
 			/* Raced past find_open: the index said no. */
 			if (holder != NULL &&
 			    find_open(sc, x->incident_key, holder, NULL) ==
@@ -197,10 +236,8 @@ int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
 	memset(out, 0, sizeof *out);
 	if (sc == NULL)
 		return CATALOG_EINVAL;
-	rc = sqlite_prepare(sc,
-	                    "SELECT " EXEC_COLUMNS " FROM runbook_executions "
-	                    "WHERE recovery_id = ?1",
-	                    &st, err);
+	rc =
+	    sqlite_prepare(sc, EXEC_SELECT " WHERE recovery_id = ?1", &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, recovery_id, -1, SQLITE_TRANSIENT);
@@ -263,6 +300,8 @@ int catalog_runbook_exec_hold(struct catalog *cat,
 		sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
 		rc = update_one(sc, st, x->recovery_id,
 		                "recording who holds an execution", err);
+		if (rc == CATALOG_OK)
+			rc = put_holder_start(sc, x, err);
 	}
 	return sqlite_write_end(sc, rc, err);
 }
@@ -335,8 +374,8 @@ int catalog_runbook_exec_list_open(struct catalog *cat,
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
-	                    "SELECT " EXEC_COLUMNS " FROM runbook_executions "
-	                    "WHERE is_open = 1 ORDER BY held_since, rowid",
+	                    EXEC_SELECT " WHERE is_open = 1 ORDER BY "
+	                                "held_since, rowid",
 	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -400,7 +439,8 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT name, value FROM runbook_variables WHERE "
-	                    "recovery_id = ?1 ORDER BY rowid",
+	                    "recovery_id = ?1 AND name <> '" HOLDER_START_VAR
+	                    "' ORDER BY rowid",
 	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;

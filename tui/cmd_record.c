@@ -97,9 +97,18 @@ static int apply_backup(struct catalog *cat, const void *arg, char **err)
 		*err = NULL;
 		return catalog_backup_insert(cat, b, err);
 	}
-	catalog_backup_clear(&old);
 	if (st != DR_OK)
 		return st;
+	/* An id names one backup of one service: reporting it for another
+	 * service would move its history there. */
+	if (strcmp(old.service, b->service) != 0) {
+		*err = xasprintf("--id %s is a backup of service '%s', not of "
+		                 "'%s'; nothing was changed",
+		                 b->backup_id, old.service, b->service);
+		catalog_backup_clear(&old);
+		return DR_EINVAL;
+	}
+	catalog_backup_clear(&old);
 	return catalog_backup_update(cat, b, err);
 }
 

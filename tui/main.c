@@ -97,6 +97,12 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int64_t secs;
 
+	/* A pinned clock that is no time would silently be the real one. */
+	if (time_now_check(&err) != DR_OK) {
+		cli_error("%s", err);
+		free(err);
+		return DR_EXIT_USAGE;
+	}
 	catalog_set_clock(time_now);
 	/* "+": stop at the first non-option, the command name. */
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {

@@ -133,7 +133,7 @@ static void draw_recovery(WINDOW *win, int y, int x, int w,
 {
 	attr_t base =
 	    is_sel ? screen_attr(THEME_SELECTION) : screen_attr(THEME_NORMAL);
-	char t[32], a[32], b[32], line[400];
+	char t[32], took[32], rto[32], rpo[32], line[400];
 	time_format_short(rc->initiated_at, t);
 	int rto_ok = rc->actual_recovery_s >= 0 && rc->rto_target_s > 0 &&
 	             rc->actual_recovery_s <= rc->rto_target_s;
@@ -147,14 +147,14 @@ static void draw_recovery(WINDOW *win, int y, int x, int w,
 	snprintf(
 	    line, sizeof line, "%s %-8s %-11s took %s/%s%s loss %s/%s%s  %s", t,
 	    rc->is_drill ? "drill" : "incident", rc->recovery_status,
-	    dur(rc->actual_recovery_s, a, sizeof a),
-	    rc->rto_target_s > 0 ? dur(rc->rto_target_s, b, sizeof b) : "-",
+	    dur(rc->actual_recovery_s, took, sizeof took),
+	    rc->rto_target_s > 0 ? dur(rc->rto_target_s, rto, sizeof rto) : "-",
 	    rc->actual_recovery_s < 0 ? ""
 	    : rto_ok                  ? " ok"
 	                              : " MISSED",
 	    loss,
 	    rc->rpo_target_s > 0
-	        ? duration_format_short(rc->rpo_target_s, b, sizeof b)
+	        ? duration_format_short(rc->rpo_target_s, rpo, sizeof rpo)
 	        : "-",
 	    rc->data_loss_minutes < 0 ? ""
 	    : rpo_ok                  ? " ok"

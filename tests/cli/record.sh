@@ -41,6 +41,21 @@ bad "impossible date" "--completed" --service orders-db --completed 2026-02-30T0
 bad "missing service" "--service is required" --size 1
 bad "bad metadata JSON" "--metadata:1:" --service orders-db --metadata '{"a":'
 bad "bad id" "--id" --service orders-db --id not-a-uuid
+# Times lie in 1970..9999, whatever the form: a far-past one used to be
+# stored as 9999-12-31 and slip past the end-before-start check.
+bad "a far-past start" "--started: @-99999999999999: out of range (expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z)" \
+	--service orders-db --started @-99999999999999 --completed now
+bad "a start before 1970" "--started: 0999-01-01: out of range" --service orders-db --started 0999-01-01
+bad "a completion past 9999" "--completed: @253402300800: out of range" --service orders-db --completed @253402300800
+bad "a duration before 1970" "--started: now-3000w: out of range" --service orders-db --started now-3000w
+bad "a retention past 9999" "--retention-until: @99999999999999: out of range" --service orders-db --retention-until @99999999999999
+run env DRCONSOLE_NOW=@-99999999999999 "$DR" --catalog "$db" record backup --service orders-db
+expect_eq "a pinned clock out of range is exit 2" "$RC" 2
+expect_in "naming the variable and the value" "$ERR" "DRCONSOLE_NOW: @-99999999999999: out of range"
+expect_eq "and writes nothing" "$(rows)" 1
+run env DRCONSOLE_NOW=soon "$DR" --catalog "$db" status
+expect_eq "a pinned clock that is no time is exit 2" "$RC" 2
+expect_in "naming it" "$ERR" "DRCONSOLE_NOW: soon: not a time"
 
 # A failed backup moves health; three make it critical.
 for i in 1 2 3; do
@@ -60,12 +75,30 @@ expect_rc "report a running backup" 0 "$DR" --catalog "$db" record backup --serv
 expect_rc "then complete it" 0 "$DR" --catalog "$db" record backup --service orders-db --id $uuid --status completed --started now-3m --completed now
 expect_eq "one row for that id, completed" "$(sqlite3 "$db" "select count(*)||backup_status from backup_management where backup_id='$uuid'")" "1completed"
 
+# An id belongs to its service: reporting it for another one is refused
+# and changes nothing (it used to move the backup to the other service).
+"$DR" --catalog "$db" service add billing --tier standard >/dev/null
+n_audit=$(audits)
+before=$(sqlite3 "$db" "select service_name, backup_status, completed_at from backup_management where backup_id='$uuid'")
+health=$(sqlite3 "$db" "select service_name, health_status, failure_count, backup_streak from backup_health_monitoring order by 1")
+run "$DR" --catalog "$db" record backup --service billing --id $uuid --status failed --started now-1m
+expect_eq "another service's id is exit 2" "$RC" 2
+expect_in "naming both services" "$ERR" "is a backup of service 'orders-db', not of 'billing'"
+expect_eq "the backup stays where it was, as it was" \
+	"$(sqlite3 "$db" "select service_name, backup_status, completed_at from backup_management where backup_id='$uuid'")" "$before"
+expect_eq "no health changes" \
+	"$(sqlite3 "$db" "select service_name, health_status, failure_count, backup_streak from backup_health_monitoring order by 1")" "$health"
+expect_eq "and nothing is audited" "$(audits)" "$n_audit"
+
 # replication
 expect_rc "record replication" 0 "$DR" --catalog "$db" record replication --service orders-db \
 	--source pg1 --target pg2 --lag 3s --lag-bytes 123456
 expect_eq "the sample is stored" "$(sqlite3 "$db" "select count(*) from replication_history where lag_bytes=123456")" 1
 expect_rc "replication without target" 2 "$DR" --catalog "$db" record replication --source pg1
 expect_rc "replication with a bad lag" 2 "$DR" --catalog "$db" record replication --source a --target b --lag fast
+run "$DR" --catalog "$db" record replication --source a --target b --at @-99999999999999
+expect_eq "replication at a far-past time is exit 2" "$RC" 2
+expect_in "naming the value" "$ERR" "--at: @-99999999999999: out of range"
 expect_rc "replication with a bad state" 2 "$DR" --catalog "$db" record replication --source a --target b --state sleepy
 expect_rc "replication for an unknown service" 2 "$DR" --catalog "$db" record replication --source a --target b --service nope
 expect_rc "a catalog named by hand must exist" 1 "$DR" --catalog "$T/missing.db" record backup --service x

@@ -121,5 +121,9 @@ expect_eq "note: updates the record" "$RC" 0
 run "$DR" runbook log "$(last_id)"
 expect_in "note: lessons learned" "$OUT" "lessons learned: page earlier"
 expect_in "note: the operator's data loss figure" "$OUT" "data loss:       12.0 min (RPO target 5m)  OVER RPO"
+run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --var DIR="$T/m" \
+	--incident ancient --incident-start @-99999999999999 </dev/null
+expect_eq "clock: an incident start out of range is exit 2" "$RC" 2
+expect_in "clock: naming the value" "$ERR" "--incident-start: @-99999999999999: out of range"
 run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --var DIR="$T/m" --drill --incident-start now-5m </dev/null
 expect_eq "a drill has no incident start" "$RC" 2

@@ -78,6 +78,59 @@ static void test_parse_errors(void **state)
 	                             "HH:MM[:SS] after the date");
 }
 
+#define RANGE                                                                  \
+	"out of range (expected a time from 1970-01-01T00:00:00Z to "          \
+	"9999-12-31T23:59:59Z)"
+
+static void test_range(void **state)
+{
+	(void)state;
+	/* The ends are in range. */
+	assert_int_equal(parse_ok("@0"), 0);
+	assert_int_equal(parse_ok("9999-12-31T23:59:59Z"), 253402300799LL);
+	assert_int_equal(parse_ok("@253402300799"), 253402300799LL);
+	/* Every form is checked, and the message names the value. */
+	parse_fails("@-99999999999999", "@-99999999999999: " RANGE);
+	parse_fails("@-1", "@-1: " RANGE);
+	parse_fails("@253402300800", "@253402300800: " RANGE);
+	parse_fails("@99999999999999999999", "@99999999999999999999: " RANGE);
+	parse_fails("0999-12-31T00:00:00Z", "0999-12-31T00:00:00Z: " RANGE);
+	parse_fails("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z: " RANGE);
+	parse_fails("1970-01-01T00:30:00+01:00",
+	            "1970-01-01T00:30:00+01:00: " RANGE);
+	parse_fails("9999-12-31T23:59:59-00:01",
+	            "9999-12-31T23:59:59-00:01: " RANGE);
+	parse_fails("now-60y", NULL); /* no such unit */
+	parse_fails("now-30000w", "now-30000w: " RANGE);
+	parse_fails("-999999999999999s", "-999999999999999s: " RANGE);
+}
+
+static void test_now_override_range(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	assert_int_equal(time_now_check(&err), DR_OK);
+	setenv("DRCONSOLE_NOW", "@-99999999999999", 1);
+	assert_int_equal(time_now_check(&err), DR_EINVAL);
+	assert_string_equal(err, "DRCONSOLE_NOW: @-99999999999999: " RANGE);
+	free(err);
+	err = NULL;
+	assert_true(time_now() > T0 - 86400 * 365); /* ignored */
+	setenv("DRCONSOLE_NOW", "99999999999999", 1);
+	assert_int_equal(time_now_check(&err), DR_EINVAL);
+	assert_string_equal(err, "DRCONSOLE_NOW: 99999999999999: " RANGE);
+	free(err);
+	err = NULL;
+	setenv("DRCONSOLE_NOW", "yesterday", 1);
+	assert_int_equal(time_now_check(&err), DR_EINVAL);
+	assert_non_null(strstr(err, "DRCONSOLE_NOW: yesterday: not a time"));
+	free(err);
+	err = NULL;
+	setenv("DRCONSOLE_NOW", "1763780645", 1);
+	assert_int_equal(time_now_check(&err), DR_OK);
+	unsetenv("DRCONSOLE_NOW");
+}
+
 static void test_now_override(void **state)
 {
 	(void)state;
@@ -105,6 +158,11 @@ static void test_format(void **state)
 	assert_string_equal(buf, "-");
 	time_format_iso(T0, buf);
 	assert_int_equal(parse_ok(buf), T0);
+	/* Four-digit years, even below 1000 (strftime's %Y writes "987"). */
+	time_format_iso(-31000000000LL, buf);
+	assert_string_equal(buf, "0987-08-25T16:53:20Z");
+	time_format_short(-31000000000LL, buf);
+	assert_string_equal(buf, "0987-08-25 16:53");
 }
 
 int main(void)
@@ -112,6 +170,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_forms),
 	    cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_range),
+	    cmocka_unit_test(test_now_override_range),
 	    cmocka_unit_test(test_now_override),
 	    cmocka_unit_test(test_format),
 	};

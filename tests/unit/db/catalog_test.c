@@ -1842,9 +1842,24 @@ static void test_time_text(void **state)
 	assert_int_equal(sqlite_time_parse("2023-11-14T22:13:20Zjunk"), -1);
 }
 
+/* Stored times sort as text: the year always has four digits. */
+static void test_time_text_four_digit_years(void **state)
+{
+	char text[SQLITE_TIME_TEXT];
+	(void)state;
+	sqlite_time_text(1763780645, text);
+	assert_string_equal(text, "2025-11-22T03:04:05Z");
+	sqlite_time_text(-31000000000LL, text);
+	assert_string_equal(text, "0987-08-25T16:53:20Z");
+	assert_int_equal(sqlite_time_parse(text), -31000000000LL);
+	sqlite_time_text(253402300799LL, text);
+	assert_string_equal(text, "9999-12-31T23:59:59Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_time_text_four_digit_years),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	    T(test_create_modes_and_pragmas),
 	    T(test_open_missing),
