@@ -9,10 +9,8 @@
  * a unique index.  While a process works on it, holder/host/pid name that
  * process; pid 0 means nobody holds it (paused, resumable).  pid_start
  * is that process's start time (core/procid.h), so that a process that got
- * the same pid later is not taken for the holder.  Migration 3 has no
- * column for it: until one is added, the SQLite backend keeps it as the
- * execution's variable DR_HOLDER_START (runbooks cannot name a variable
- * DR_...), which catalog_runbook_var_list does not list.
+ * the same pid later is not taken for the holder (column pid_start,
+ * migration 8).
  *
  * Same conventions as db/catalog.h: catalog_rc codes, *err malloc'd. */
 #ifndef DR_CATALOG_RUNBOOK_H

@@ -775,6 +775,12 @@ static const char schema_v7[] =
 	"      AND h2.target = h.target\n"
 	"    ORDER BY h2.sampled_at DESC, h2.id DESC LIMIT 1);\n";
 
+/* Migration 8: a runbook holder is known by pid and process start time
+ * (core/procid.h), so a reused pid holds nothing. */
+static const char schema_v8[] =
+	"ALTER TABLE runbook_executions ADD COLUMN pid_start INTEGER NOT NULL\n"
+	"  DEFAULT 0;\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
@@ -783,6 +789,7 @@ static const struct migration migrations[] = {
 	{6, "newest backup of every service", schema_v6},
 	{7, "evidence: restores, health by backup time, copy links",
 	 schema_v7},
+	{8, "runbook holders' process start time", schema_v8},
 };
 
 // clang-format on

@@ -45,15 +45,8 @@ const char sqlite_runbook_schema[] =
 #define EXEC_COLUMNS                                                           \
 	"recovery_id, runbook, incident_key, holder, origin, host, pid, "      \
 	"held_since, is_open, child_pgid, runbook_path, runbook_text, "        \
-	"updated_at"
-
-/* What the executions are read with: the columns, and the holder's start
- * time, kept as a variable row until a migration gives it a column. */
-#define HOLDER_START_VAR "DR_HOLDER_START"
-#define EXEC_SELECT                                                            \
-	"SELECT " EXEC_COLUMNS ", (SELECT v.value FROM runbook_variables v "   \
-	"WHERE v.recovery_id = runbook_executions.recovery_id AND v.name = "   \
-	"'" HOLDER_START_VAR "') FROM runbook_executions"
+	"updated_at, pid_start"
+#define EXEC_SELECT "SELECT " EXEC_COLUMNS " FROM runbook_executions"
 
 static struct sqlite_catalog *rb_sc(struct catalog *cat, char **err)
 {
@@ -86,35 +79,7 @@ static void read_exec(sqlite3_stmt *st, struct catalog_runbook_exec *x)
 	x->runbook_path = sqlite_column_dup(st, 10);
 	x->runbook_text = sqlite_column_dup(st, 11);
 	x->updated_at = sqlite_column_time(st, 12);
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-		const char *t = (const char *)sqlite3_column_text(st, 13);
-		char *end;
-		unsigned long long v = strtoull(t, &end, 10);
-		x->pid_start =
-		    t[0] >= '0' && t[0] <= '9' && *end == '\0' ? v : 0;
-	}
-}
-
-/* Records the holder's start time beside the execution (see
- * HOLDER_START_VAR). */
-static int put_holder_start(struct sqlite_catalog *sc,
-                            const struct catalog_runbook_exec *x, char **err)
-{
-	char text[24];
-	sqlite3_stmt *st;
-	int rc = sqlite_prepare(sc,
-	                        "INSERT INTO runbook_variables (recovery_id, "
-	                        "name, value) VALUES (?1, '" HOLDER_START_VAR
-	                        "', ?2) ON CONFLICT (recovery_id, name) DO "
-	                        "UPDATE SET value = excluded.value",
-	                        &st, err);
-
-	if (rc != CATALOG_OK)
-		return rc;
-	snprintf(text, sizeof text, "%llu", (unsigned long long)x->pid_start);
-	sqlite3_bind_text(st, 1, x->recovery_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	return sqlite_run(sc, st, "recording who holds an execution", err);
+	x->pid_start = (uint64_t)sqlite_column_int64_or(st, 13, 0);
 }
 
 void catalog_runbook_exec_clear(struct catalog_runbook_exec *x)
@@ -193,7 +158,7 @@ int catalog_runbook_exec_insert(struct catalog *cat,
 	rc = sqlite_prepare(sc,
 	                    "INSERT INTO runbook_executions (" EXEC_COLUMNS
 	                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, "
-	                    "?9, ?10, ?11, ?12)",
+	                    "?9, ?10, ?11, ?12, ?13)",
 	                    &st, err);
 	if (rc == CATALOG_OK) {
 		sqlite_time_text(x->held_since, since);
@@ -212,10 +177,9 @@ int catalog_runbook_exec_insert(struct catalog *cat,
 		                  x->runbook_text ? x->runbook_text : "", -1,
 		                  SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 12, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)x->pid_start);
 		rc = sqlite_run(sc, st, "recording a runbook execution", err);
-		if (rc == CATALOG_OK)
-			rc = put_holder_start(sc, x, err);
-		else if (rc == CATALOG_EINVAL || rc == CATALOG_EEXIST) {
+		if (rc == CATALOG_EINVAL || rc == CATALOG_EEXIST) {
 			/* Raced past find_open: the index said no. */
 			if (holder != NULL &&
 			    find_open(sc, x->incident_key, holder, NULL) ==
@@ -285,8 +249,8 @@ int catalog_runbook_exec_hold(struct catalog *cat,
 	rc = sqlite_prepare(sc,
 	                    "UPDATE runbook_executions SET holder = ?2, "
 	                    "origin = ?3, host = ?4, pid = ?5, held_since = "
-	                    "?6, child_pgid = ?7, updated_at = ?8 WHERE "
-	                    "recovery_id = ?1",
+	                    "?6, child_pgid = ?7, updated_at = ?8, pid_start "
+	                    "= ?9 WHERE recovery_id = ?1",
 	                    &st, err);
 	if (rc == CATALOG_OK) {
 		now_text(now);
@@ -298,10 +262,9 @@ int catalog_runbook_exec_hold(struct catalog *cat,
 		sqlite_bind_time(st, 6, x->held_since);
 		sqlite3_bind_int64(st, 7, x->child_pgid);
 		sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)x->pid_start);
 		rc = update_one(sc, st, x->recovery_id,
 		                "recording who holds an execution", err);
-		if (rc == CATALOG_OK)
-			rc = put_holder_start(sc, x, err);
 	}
 	return sqlite_write_end(sc, rc, err);
 }
@@ -439,8 +402,7 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT name, value FROM runbook_variables WHERE "
-	                    "recovery_id = ?1 AND name <> '" HOLDER_START_VAR
-	                    "' ORDER BY rowid",
+	                    "recovery_id = ?1 ORDER BY rowid",
 	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;

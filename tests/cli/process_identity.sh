@@ -64,15 +64,14 @@ id=$(sql "select recovery_id from runbook_executions")
 g=$(sql "select child_pgid from runbook_executions where recovery_id = '$id'")
 [ -n "$g" ] && [ "$g" -gt 1 ] && kill -9 -- "-$g" 2>/dev/null
 rm -f "$T/m/hold"
-got=$(sql "select value from runbook_variables where recovery_id = '$id' and name = 'DR_HOLDER_START'")
+got=$(sql "select pid_start from runbook_executions where recovery_id = '$id'")
 case $got in
 '' | 0 | *[!0-9]*) fail "the holder's start time is recorded" "'$got'" ;;
 *) pass "the holder's start time is recorded ($got)" ;;
 esac
 
 hold_as() { # START: the row names this shell with that start time
-	sql "update runbook_executions set pid = $me, host = '$host' where recovery_id = '$id';
-	     update runbook_variables set value = '$1' where recovery_id = '$id' and name = 'DR_HOLDER_START'"
+	sql "update runbook_executions set pid = $me, host = '$host', pid_start = $1 where recovery_id = '$id'"
 }
 hold_as "$my_start"
 run "$DR" runbook resume "$id" </dev/null
@@ -87,4 +86,4 @@ expect_eq "the interrupted step ran again" "$(lines "$T/m/two.start")" 2
 expect_eq "completed step one did not run again" "$(lines "$T/m/one")" 1
 run "$DR" runbook log "$id"
 expect_in "the recovery completed" "$OUT" "status:          completed"
-expect_not_in "the holder's start time is no variable" "$OUT" "DR_HOLDER_START"
+expect_not_in "the holder's start time is no variable" "$OUT" "pid_start"
