@@ -843,7 +843,7 @@ int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
 /* ---- restoring ---------------------------------------------------------- */
 
 /* Whose fault a failed restore is.  Only a fault of the backup (its object
- * cannot be read back whole, or a command stopped reading it) marks the
+ * cannot be read back whole, or a command rejected it part way) marks the
  * backup restore_failed, so that latest: and within-rpo: move on to the
  * next good one; a wrong key, or a destination that fails on a backup it
  * read to the end, leaves the backup as it was. */
@@ -909,8 +909,8 @@ static void command_outcome(struct read_ctx *sink, struct restore_run *run)
 		                   (unsigned long long)sink->plain, how));
 	else if (sink->closed_early)
 		run_fail(run, DR_EIO, blames_backup ? FAULT_BACKUP : FAULT_DEST,
-		         xasprintf("%s stopped reading before %llu of %llu "
-		                   "bytes and %s",
+		         xasprintf("%s stopped reading within the first %llu "
+		                   "of %llu bytes and %s",
 		                   name, (unsigned long long)sink->delivered,
 		                   (unsigned long long)sink->plain, how));
 	else if (!ex.exited || ex.code != 0)
@@ -997,10 +997,11 @@ out:
  * the restores row and the audit row. */
 static int restore_save(struct catalog *cat, const char *kind,
                         struct catalog_backup *b, cJSON *m,
-                        const struct restore_run *run, const char *audit_target,
-                        const char *where, char **err)
+                        const struct restore_run *run,
+                        const struct backup_restore_opts *opts,
+                        const char *audit_target, const char *where, char **err)
 {
-	int change = run->rc == DR_OK;
+	int change = run->rc == DR_OK || run->fault == FAULT_BACKUP;
 	char iso[32];
 	time_format_iso(run->ended_at, iso);
 	if (run->rc == DR_OK) {
@@ -1010,6 +1011,11 @@ static int restore_save(struct catalog *cat, const char *kind,
 		if (strcmp(kind, "restore-test") == 0)
 			meta_set_num(m, "restore_test_seconds", run->seconds);
 		meta_store(b, m);
+	} else if (run->fault == FAULT_BACKUP) {
+		strlcpy_dr(b->status, "restore_failed", sizeof b->status);
+		meta_set_str(m, "error", run->error);
+		meta_set_str(m, "restore_failed_at", iso);
+		meta_store(b, m);
 	}
 	const char *target = meta_str(m, "target");
 	struct catalog_restore r;
@@ -1018,6 +1024,9 @@ static int restore_save(struct catalog *cat, const char *kind,
 	strlcpy_dr(r.service, b->service, sizeof r.service);
 	strlcpy_dr(r.backup_id, b->backup_id, sizeof r.backup_id);
 	strlcpy_dr(r.target, target ? target : "", sizeof r.target);
+	if (opts != NULL && opts->recovery_id != NULL)
+		strlcpy_dr(r.recovery_id, opts->recovery_id,
+		           sizeof r.recovery_id);
 	r.started_at = run->started_at;
 	r.ended_at = run->ended_at;
 	r.duration_s = run->seconds;
@@ -1078,7 +1087,8 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 	out->plain_bytes = run.plain;
 	out->stored_bytes = run.stored;
 	char *se = NULL;
-	int src = restore_save(cat, kind, b, m, &run, audit_target, where, &se);
+	int src =
+	    restore_save(cat, kind, b, m, &run, opts, audit_target, where, &se);
 	rc = run.rc;
 	if (rc != DR_OK) {
 		*err = run.error;

@@ -53,14 +53,14 @@ expect_in "it tests the newest verified backup of the target" "$OUT" "backup $du
 expect_not_in "without the note" "$OUT" "no verified backup"
 
 # ---- a restore command that exits early ----
-run dr restore "$files1" --to-command 'head -c 100 >/dev/null; echo "restore tool: bad header" >&2; exit 4'
-expect_eq "an early exit fails the restore (exit 1)" "$RC" 1
-expect_in "with the command's exit status and stderr" "$ERR" "exited with status 4: restore tool: bad header"
-expect_in "and how much it read" "$ERR" "stopped reading after"
-expect_not_in "not hidden behind a broken pipe" "$ERR" "stopped reading before the end of the backup"
+# The destination's own faults first: they fail the restore, are recorded
+# and audited, and leave the backup as it was.
+restores() { sql "select count(*) from restores"; }
+n0=$(restores)
 run dr restore "$files1" --to-command 'head -c 100 >/dev/null'
-expect_eq "an early exit with status 0 fails the restore too" "$RC" 1
-expect_in "and says so" "$ERR" "bytes and exited with status 0"
+expect_eq "an early exit with status 0 fails the restore" "$RC" 1
+expect_in "and says how much it read" "$ERR" "stopped reading after 100 of "
+expect_in "and how it exited" "$ERR" "bytes and exited with status 0"
 run dr restore "$files1" --to-command 'cat >/dev/null; echo "disk full" >&2; exit 5'
 expect_eq "a command that fails after reading everything fails the restore" "$RC" 1
 expect_in "it is reported as having read the whole backup" "$ERR" "read the whole backup ("
@@ -68,11 +68,33 @@ expect_in "with its exit status and stderr" "$ERR" "exited with status 5: disk f
 run dr restore "$files1" --to-command 'no-such-restore-tool'
 expect_eq "a command that cannot run fails the restore" "$RC" 1
 expect_in "with the shell's message" "$ERR" "not found"
+expect_eq "the destination's faults leave the backup completed" "$(status_of "$files1")" completed
+expect_eq "each failed restore is recorded" "$(restores)" $((n0 + 3))
+expect_eq "as failed, with the command's stderr" \
+	"$(sql "select ok, kind, backup_id, error like '%disk full%' from restores where error like '%status 5%'")" "0|restore|$files1|1"
+expect_in "and audited" "$(dr audit list --limit 20)" "backup.restore-failed"
+# A command that rejects the backup part way blames the backup.
+run dr restore "$files1" --to-command 'head -c 100 >/dev/null; echo "restore tool: bad header" >&2; exit 4'
+expect_eq "an early exit fails the restore (exit 1)" "$RC" 1
+expect_in "with the command's exit status and stderr" "$ERR" "exited with status 4: restore tool: bad header"
+expect_in "and how much it read" "$ERR" "stopped reading after 100 of "
+expect_not_in "not hidden behind a broken pipe" "$ERR" "stopped reading before the end of the backup"
+expect_eq "the backup is restore_failed, not corrupt" "$(status_of "$files1")" restore_failed
+expect_in "the operator is told" "$ERR" "is now restore_failed"
+expect_in "the reason is the backup's error" \
+	"$(sql "select json_extract(metadata, '\$.error') from backup_management where backup_id='$files1'")" "restore tool: bad header"
 expect_rc "backup run early" 0 dr backup run early
+early1=$(last_id)
 run dr restore-test early
 expect_eq "a restore_test command that exits early fails the test" "$RC" 1
 expect_in "with its exit status and stderr" "$ERR" "exited with status 3: restore tool: unexpected header"
 expect_not_in "not hidden behind a broken pipe" "$ERR" "stopped reading before the end of the backup"
+expect_eq "the tested backup is restore_failed" "$(status_of "$early1")" restore_failed
+expect_eq "the failed test is recorded" \
+	"$(sql "select ok, target, backup_id from restores where kind='restore-test' order by id desc limit 1")" "0|early|$early1"
+expect_in "and audited" "$(dr audit list --limit 5)" "backup.restore-test-failed"
+run dr restore-test early
+expect_eq "with no other backup of the target, the next test has nothing to test" "$RC" 2
 
 # ---- wrong keys, and old keys with --key-file ----
 expect_rc "backup run secret (encrypted with the old key)" 0 dr backup run secret
@@ -87,6 +109,12 @@ expect_eq "restore with the new key: exit 1" "$RC" 1
 expect_in "a wrong key" "$ERR" "wrong key: key file $key"
 [ ! -e "$T/ran" ] && pass "the restore command never ran" || fail "the restore command never ran"
 expect_eq "still not corrupt" "$(status_of "$sec1")" completed
+run dr restore-test secret
+expect_eq "restore-test with the new key: exit 1" "$RC" 1
+expect_in "a wrong key again" "$ERR" "wrong key: key file $key"
+expect_eq "the backup is still not corrupt" "$(status_of "$sec1")" completed
+expect_eq "the failed test is recorded as a wrong key" \
+	"$(sql "select ok, error like 'wrong key: key file %' from restores where backup_id='$sec1' order by id desc limit 1")" "0|1"
 expect_rc "restore --key-file with the old key" 0 dr restore "$sec1" --to "$T/sec1.txt" --key-file "$old_key"
 if cmp -s "$T/sec1.txt" "$data"; then pass "restores the data"; else fail "restores the data"; fi
 run dr restore "$sec1" --to "$T/never.txt" --key-file "$T/no-such.key"
@@ -104,4 +132,59 @@ expect_rc "restore-test --key-file with the old key" 0 dr restore-test secret --
 expect_in "tests that backup" "$OUT" "backup $sec1"
 cp "$old_key" "$key" # the old key is back in the config's key file
 expect_rc "after a wrong key, the right key restores latest:app" 0 dr restore latest:app --to "$T/latest-app.txt"
+expect_in "the backup the wrong key was tried on" "$OUT" "restored $sec1"
 if cmp -s "$T/latest-app.txt" "$data"; then pass "the same data"; else fail "the same data"; fi
+
+# ---- a failed restore test falls back to the previous good backup ----
+# billing's restore test accepts backups that start with GOOD.
+{ echo GOOD; cat "$data"; } >"$T/billing.txt"
+config ',
+  "bill": { "service": "billing", "repository": "local",
+            "source": { "kind": "file", "path": "'"$T/billing.txt"'" },
+            "restore_test": { "shell": "magic=$(head -c 4); [ \"$magic\" = GOOD ] || { echo \"bad magic: $magic\" >&2; exit 2; }; cat >/dev/null" } }'
+dr service add billing --tier standard >/dev/null
+expect_rc "backup run bill" 0 dr backup run bill
+good=$(last_id)
+expect_rc "restore-test bill passes" 0 dr restore-test bill
+sleep 1.1
+{ echo BAD!; cat "$data"; } >"$T/billing.txt"
+expect_rc "a newer backup of bill (wrong contents)" 0 dr backup run bill
+bad=$(last_id)
+expect_rc "verify it: the object itself is sound" 0 dr backup verify "$bad"
+rpo_id() { dr status --json | python3 -c 'import json, sys
+s = [x for x in json.load(sys.stdin)["services"] if x["name"] == "billing"][0]
+print(s["evidence"]["rpo"]["id"], s["tests"]["restore_test_failed"], s["health"]["failure_count"], s["verdict"])'; }
+expect_eq "before: the newest backup is the recovery point" "$(rpo_id)" "$bad False 0 OK"
+run dr restore-test bill
+expect_eq "the restore test of the newest verified backup fails" "$RC" 1
+expect_in "with the test command's message" "$ERR" "exited with status 2: bad magic: BAD!"
+expect_eq "that backup is restore_failed" "$(status_of "$bad")" restore_failed
+expect_eq "after: status --json falls back to the previous good backup, AT RISK (failed test, one bad backup)" \
+	"$(rpo_id)" "$good True 1 AT RISK"
+expect_rc "restore latest:billing" 0 dr restore latest:billing --to "$T/billing-latest.txt"
+expect_in "picks the previous good backup" "$OUT" "restored $good"
+expect_eq "which holds the good data" "$(head -c 4 "$T/billing-latest.txt")" GOOD
+expect_rc "restore within-rpo:billing" 0 dr restore within-rpo:billing --to "$T/billing-rpo.txt"
+expect_in "picks it too" "$OUT" "restored $good"
+expect_rc "the next restore-test bill tests the previous good backup" 0 dr restore-test bill
+expect_in "which passes" "$OUT" "backup $good"
+expect_rc "the restore_failed backup can still be restored by id" 0 dr restore "$bad" --to-command 'cat >/dev/null'
+expect_eq "which makes it good again" "$(status_of "$bad")" verified
+
+# ---- a restore run by a runbook step serves that recovery ----
+export DRBIN=$DR DRCAT=$db DRCFG=$cfg
+cat >"$T/restore-billing.json" <<'JSON'
+{"name": "restore-billing", "title": "Restore billing", "scenario": "partial",
+ "rto": "10m", "rpo": "5m", "services": ["billing"],
+ "phases": [{"name": "Restore", "steps": [
+   {"id": "restore", "title": "Restore the latest billing backup", "confirm": "none",
+    "command": "\"$DRBIN\" --catalog \"$DRCAT\" --config \"$DRCFG\" restore latest:billing --to-command 'cat >/dev/null'"}]}]}
+JSON
+expect_rc "runbook run with a restore step" 0 dr runbook run "$T/restore-billing.json" </dev/null
+rec=$(sql "select recovery_id from disaster_recovery_log order by initiated_at desc, rowid desc limit 1")
+expect_eq "the restore records the recovery it served (DR_RECOVERY_ID)" \
+	"$(sql "select recovery_id, ok from restores where kind='restore' order by id desc limit 1")" "$rec|1"
+DR_RECOVERY_ID=no-such-recovery dr restore latest:billing --to-command 'cat >/dev/null' >/dev/null 2>&1
+expect_eq "an unknown DR_RECOVERY_ID is not kept" \
+	"$(sql "select recovery_id from restores order by id desc limit 1")" ""
+expect_rc "the audit chain verifies" 0 dr audit verify
