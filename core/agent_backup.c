@@ -121,7 +121,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		snprintf(spec, sizeof(spec), "latest:%s", t->service);
 		rc = backup_resolve(cat, spec, time_now(), id, &err);
 		if (rc == DR_OK)
-			rc = backup_verify(cat, cfg, id, &out, &err);
+			rc = backup_verify(cat, cfg, id, NULL, &out, &err);
 		if (rc == DR_OK) {
 			*message = xasprintf("verified %s", id);
 		} else if (rc == DR_ECORRUPT) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,16 @@ static void meta_store(struct catalog_backup *b, cJSON *m)
 	b->metadata = cJSON_PrintUnformatted(m);
 	if (b->metadata == NULL)
 		abort();
+}
+
+/* Whether a backup belongs to the target (recorded in its metadata). */
+static int of_target(const struct catalog_backup *b, const char *target)
+{
+	cJSON *m = meta_parse(b);
+	const char *t = meta_str(m, "target");
+	int yes = t != NULL && strcmp(t, target) == 0;
+	cJSON_Delete(m);
+	return yes;
 }
 
 /* ---- shared plumbing ---------------------------------------------------- */
@@ -447,65 +458,129 @@ out:
 
 /* ---- reading an object back ---------------------------------------------- */
 
+/* Where restored bytes go.  A command sink starts only when the first plain
+ * byte comes out (or at the end, for an empty backup), so a wrong key or a
+ * missing object never runs it.  A command that stops reading does not stop
+ * the read: the rest of the object is still checked, so the report can say
+ * whether the backup itself is sound, and the command's own exit status and
+ * stderr are reported instead of a broken pipe. */
 struct read_ctx {
+	const struct backup_sink *def; /* NULL: nowhere (verify) */
 	struct spawn *sp;
-	int fd; /* file sink, or -1 */
-	const char *what;
-	uint64_t plain;
+	int fd;           /* where bytes go; -1: nowhere */
+	const char *what; /* the sink, for messages */
+	int started;
+	int closed_early;   /* the command stopped reading */
+	uint64_t plain;     /* plain bytes read out of the object */
+	uint64_t delivered; /* of which went into the sink */
+	int64_t taken;      /* of which a command that stopped early read;
+	                       -1: unknown */
+	char *sink_err;     /* why the sink failed, or NULL */
 };
 
-static int write_all(int fd, const void *buf, size_t n, const char *what,
-                     char **err)
+static void sink_fail(struct read_ctx *c, char *why)
 {
-	const char *p = buf;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EPIPE) {
-			*err = xasprintf("%s stopped reading before the end of "
-			                 "the backup",
-			                 what);
-			return DR_EIO;
-		}
-		if (w < 0) {
-			*err = xasprintf("writing to %s: %s", what,
-			                 strerror(errno));
-			return DR_EIO;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (c->sink_err == NULL)
+		c->sink_err = why;
+	else
+		free(why);
+	c->fd = -1;
+}
+
+static void sink_start(struct read_ctx *c)
+{
+	char *e = NULL;
+	c->started = 1;
+	if (c->def == NULL || c->def->path != NULL)
+		return; /* nowhere, or a file that is open already */
+	if (spawn_start(c->def->argv, c->def->shell, NULL, SPAWN_WRITE, &c->sp,
+	                &e) != DR_OK) {
+		sink_fail(c, e);
+		return;
 	}
-	return DR_OK;
+	c->fd = spawn_fd(c->sp);
+	c->what = spawn_name(c->sp);
 }
 
 static int sink_emit(void *arg, const void *buf, size_t n, char **err)
 {
 	struct read_ctx *c = arg;
+	const char *p = buf;
+	(void)err;
 	c->plain += n;
-	if (c->fd < 0)
+	if (!c->started)
+		sink_start(c);
+	while (c->fd >= 0 && n > 0) {
+		ssize_t w = write(c->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EPIPE) {
+			/* What is still in the pipe was never read. */
+			int unread = 0;
+			c->closed_early = 1;
+			c->taken =
+			    ioctl(c->fd, FIONREAD, &unread) == 0 &&
+			            unread >= 0 &&
+			            (uint64_t)unread <= c->delivered
+			        ? (int64_t)(c->delivered - (uint64_t)unread)
+			        : -1;
+			c->fd = -1;
+			break;
+		}
+		if (w < 0) {
+			sink_fail(c, xasprintf("writing to %s: %s", c->what,
+			                       strerror(errno)));
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+		c->delivered += (uint64_t)w;
+	}
+	return DR_OK;
+}
+
+/* The key file that opens the backup: the operator's (key_file), else its
+ * target's.  *path is borrowed. */
+static int backup_key(const struct config *cfg, const struct catalog_backup *b,
+                      const cJSON *m, const char *key_file, uint8_t **secret,
+                      size_t *len, const char **path, char **err)
+{
+	const char *target = meta_str(m, "target");
+	const struct backup_target *t =
+	    target ? backup_config_target(cfg, target) : NULL;
+	*secret = NULL;
+	*len = 0;
+	*path = NULL;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "encrypted")))
 		return DR_OK;
-	return write_all(c->fd, buf, n, c->what, err);
+	*path = key_file != NULL ? key_file : t != NULL ? t->key_file : NULL;
+	if (*path == NULL) {
+		*err = xasprintf("backup %s is encrypted and target \"%s\" has "
+		                 "no key_file in the config (give one with "
+		                 "--key-file)",
+		                 b->backup_id, target ? target : "");
+		return DR_EPERM;
+	}
+	return load_key(*path, secret, len, err);
 }
 
 /* Reads the backup's object through the checking reader into the sink;
  * checks the SHA-256 against the catalog.  DR_ECORRUPT when anything is
- * wrong with the object. */
+ * wrong with the object; DR_EKEY when the key does not open an object
+ * whose SHA-256 matches the catalog (the header's key check cannot tell a
+ * wrong key from a changed header; the SHA-256 can). */
 static int read_back(const struct config *cfg, const struct catalog_backup *b,
-                     const cJSON *m, struct read_ctx *sink, uint64_t *stored,
-                     char **err)
+                     const cJSON *m, const uint8_t *secret, size_t secret_len,
+                     const char *key_path, struct read_ctx *sink,
+                     uint64_t *stored, char **err)
 {
-	const char *target = meta_str(m, "target");
 	const char *object = meta_str(m, "object");
-	const struct backup_target *t =
-	    target ? backup_config_target(cfg, target) : NULL;
 	struct repo *repo = NULL;
 	struct repo_get *get = NULL;
-	uint8_t *secret = NULL, *buf = NULL;
-	size_t secret_len = 0;
+	uint8_t *buf = NULL;
 	struct backup_format_reader *rd = NULL;
 	struct sha256_ctx *sha = NULL;
-	char hex[65];
+	char hex[65], *key_err = NULL;
 	int rc;
 
 	*stored = 0;
@@ -513,18 +588,6 @@ static int read_back(const struct config *cfg, const struct catalog_backup *b,
 		*err =
 		    xasprintf("backup %s has no object recorded", b->backup_id);
 		return DR_ENOTFOUND;
-	}
-	const cJSON *enc = cJSON_GetObjectItemCaseSensitive(m, "encrypted");
-	if (cJSON_IsTrue(enc)) {
-		if (t == NULL || t->key_file == NULL) {
-			*err = xasprintf("backup %s is encrypted and target "
-			                 "\"%s\" has no key_file in the config",
-			                 b->backup_id, target ? target : "");
-			return DR_EPERM;
-		}
-		rc = load_key(t->key_file, &secret, &secret_len, err);
-		if (rc != DR_OK)
-			return rc;
 	}
 	rc = open_repo(cfg, meta_str(m, "repository"), meta_str(m, "repo_url"),
 	               &repo, err);
@@ -550,12 +613,19 @@ static int read_back(const struct config *cfg, const struct catalog_backup *b,
 			break;
 		*stored += got;
 		sha256_update(sha, buf, got);
+		if (key_err != NULL)
+			continue; /* only the SHA-256 can tell why */
 		rc = backup_format_reader_feed(rd, buf, got, sink_emit, sink,
 		                               err);
-		if (rc != DR_OK)
+		if (rc == DR_EKEY) {
+			key_err = *err;
+			*err = NULL;
+			rc = DR_OK;
+		} else if (rc != DR_OK) {
 			break;
+		}
 	}
-	if (rc == DR_OK)
+	if (rc == DR_OK && key_err == NULL)
 		rc = backup_format_reader_finish(rd, NULL, NULL, err);
 	sha256_final_hex(sha, hex);
 	if (rc == DR_OK && b->checksum[0] != '\0' &&
@@ -564,13 +634,23 @@ static int read_back(const struct config *cfg, const struct catalog_backup *b,
 		                 "%s, the catalog recorded %s",
 		                 hex, b->checksum);
 		rc = DR_ECORRUPT;
+	} else if (rc == DR_OK && key_err != NULL) {
+		*err = b->checksum[0] != '\0'
+		           ? xasprintf("wrong key: key file %s does not open "
+		                       "backup %s (the object is intact: its "
+		                       "SHA-256 matches the catalog)",
+		                       key_path, b->backup_id)
+		           : xasprintf("wrong key: key file %s does not open "
+		                       "backup %s (or its header was changed)",
+		                       key_path, b->backup_id);
+		rc = DR_EKEY;
 	}
 out:
+	free(key_err);
 	free(buf);
 	backup_format_reader_free(rd);
 	repo_get_close(get);
 	repo_close(repo);
-	crypto_secret_free(secret, secret_len);
 	return rc;
 }
 
@@ -586,11 +666,15 @@ static int get_row(struct catalog *cat, const char *id,
 }
 
 int backup_verify(struct catalog *cat, const struct config *cfg,
-                  const char *backup_id, struct backup_outcome *out, char **err)
+                  const char *backup_id, const char *key_file,
+                  struct backup_outcome *out, char **err)
 {
 	struct catalog_backup b;
 	struct read_ctx sink = {.fd = -1};
-	uint64_t stored;
+	uint64_t stored = 0;
+	uint8_t *secret = NULL;
+	size_t secret_len = 0;
+	const char *key_path = NULL;
 	char *e = NULL;
 	int rc;
 
@@ -609,11 +693,17 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 		rc = DR_EINVAL;
 		goto out;
 	}
+	rc = backup_key(cfg, &b, m, key_file, &secret, &secret_len, &key_path,
+	                &e);
 	double t0 = mono_now();
-	rc = read_back(cfg, &b, m, &sink, &stored, &e);
+	if (rc == DR_OK)
+		rc = read_back(cfg, &b, m, secret, secret_len, key_path, &sink,
+		               &stored, &e);
 	out->seconds = mono_now() - t0;
 	out->plain_bytes = sink.plain;
 	out->stored_bytes = stored;
+	/* Only the object's own state changes the row: a wrong or missing
+	 * key says nothing about the backup. */
 	if (rc == DR_OK || rc == DR_ECORRUPT) {
 		int ok = rc == DR_OK;
 		strlcpy_dr(b.status, ok ? "verified" : "corrupt",
@@ -643,6 +733,7 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 	}
 	outcome_from(out, &b, m);
 out:
+	crypto_secret_free(secret, secret_len);
 	free(e);
 	cJSON_Delete(m);
 	catalog_backup_clear(&b);
@@ -651,9 +742,12 @@ out:
 
 /* ---- choosing and restoring --------------------------------------------- */
 
+/* The newest good backup of service (of target too, unless NULL):
+ * verified only, or completed or verified; completed at or after since.
+ * id "" when there is none. */
 static int newest_good(struct catalog *cat, const char *service,
-                       int verified_only, int64_t since, char id[40],
-                       char **err)
+                       const char *target, int verified_only, int64_t since,
+                       char id[40], char **err)
 {
 	static const char *const good[] = {"verified", "completed"};
 	int64_t best_at = -1;
@@ -667,7 +761,8 @@ static int newest_good(struct catalog *cat, const char *service,
 		rc = catalog_backup_list(cat, &f, &list, &n, err);
 		for (size_t i = 0; rc == DR_OK && i < n; i++)
 			if (list[i].completed_at > best_at &&
-			    list[i].completed_at >= since) {
+			    list[i].completed_at >= since &&
+			    (target == NULL || of_target(&list[i], target))) {
 				best_at = list[i].completed_at;
 				strlcpy_dr(id, list[i].backup_id, 40);
 			}
@@ -699,7 +794,7 @@ int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
 		*err = xasprintf("no service \"%s\" in the catalog", service);
 	}
 	if (rc == DR_OK && strcmp(how, "latest") == 0) {
-		rc = newest_good(cat, service, 0, 0, backup_id, err);
+		rc = newest_good(cat, service, NULL, 0, 0, backup_id, err);
 		if (rc == DR_OK && backup_id[0] == '\0') {
 			*err = xasprintf("service %s has no completed backup",
 			                 service);
@@ -722,8 +817,8 @@ int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
 			    xasprintf("service %s has no RPO target", service);
 			rc = DR_EINVAL;
 		} else {
-			rc = newest_good(cat, service, 1, now - rpo, backup_id,
-			                 err);
+			rc = newest_good(cat, service, NULL, 1, now - rpo,
+			                 backup_id, err);
 			if (rc == DR_OK && backup_id[0] == '\0') {
 				char d[32];
 				snprintf(d, sizeof d, "%llds", (long long)rpo);
@@ -745,14 +840,280 @@ int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
 	return rc;
 }
 
+/* ---- restoring ---------------------------------------------------------- */
+
+/* Whose fault a failed restore is.  Only a fault of the backup (its object
+ * cannot be read back whole, or a command rejected it part way) marks the
+ * backup restore_failed, so that latest: and within-rpo: move on to the
+ * next good one; a wrong key, or a destination that fails on a backup it
+ * read to the end, leaves the backup as it was. */
+enum restore_fault {
+	FAULT_NONE,
+	FAULT_BACKUP,
+	FAULT_KEY,
+	FAULT_DEST,
+};
+
+struct restore_run {
+	int rc;
+	enum restore_fault fault;
+	char *error; /* malloc'd; NULL when ok */
+	int64_t started_at, ended_at;
+	double seconds;
+	uint64_t plain, stored;
+};
+
+static void run_fail(struct restore_run *run, int rc, enum restore_fault f,
+                     char *why)
+{
+	if (run->rc != DR_OK) {
+		free(why);
+		return;
+	}
+	run->rc = rc;
+	run->fault = f;
+	run->error = why;
+}
+
+/* A command that could not be run at all (not found, not executable). */
+static int could_not_run(const struct spawn_exit *ex)
+{
+	return ex->exited && (ex->code == 126 || ex->code == 127);
+}
+
+/* Judges a command sink after the object was read whole. */
+static void command_outcome(struct read_ctx *sink, struct restore_run *run)
+{
+	struct spawn_exit ex;
+	char *name = xstrdup(sink->what), *e = NULL;
+	int rc = spawn_wait(sink->sp, &ex, &e);
+	sink->sp = NULL;
+	if (rc != DR_OK) {
+		run_fail(run, rc, FAULT_DEST, e);
+		free(name);
+		return;
+	}
+	char *how = spawn_exit_describe(&ex);
+	/* A command that rejects a backup before its end blames the
+	 * backup.  One that could not run, read nothing of it (no database
+	 * to restore into), or stops reading and says all is well
+	 * (pg_restore -l reads only the table of contents) only fails
+	 * itself. */
+	int blames_backup = !could_not_run(&ex) && sink->taken != 0 &&
+	                    (!ex.exited || ex.code != 0);
+	if (sink->closed_early && sink->taken >= 0)
+		run_fail(run, DR_EIO, blames_backup ? FAULT_BACKUP : FAULT_DEST,
+		         xasprintf("%s stopped reading after %lld of %llu "
+		                   "bytes and %s",
+		                   name, (long long)sink->taken,
+		                   (unsigned long long)sink->plain, how));
+	else if (sink->closed_early)
+		run_fail(run, DR_EIO, blames_backup ? FAULT_BACKUP : FAULT_DEST,
+		         xasprintf("%s stopped reading within the first %llu "
+		                   "of %llu bytes and %s",
+		                   name, (unsigned long long)sink->delivered,
+		                   (unsigned long long)sink->plain, how));
+	else if (!ex.exited || ex.code != 0)
+		run_fail(
+		    run, DR_EIO, FAULT_DEST,
+		    xasprintf("%s read the whole backup (%llu bytes) and %s",
+		              name, (unsigned long long)sink->plain, how));
+	free(how);
+	free(name);
+}
+
+/* Streams backup b into sinkdef (a file sink's path must not exist; it
+ * appears only when everything checked out) and says what happened. */
+static void restore_stream(const struct config *cfg,
+                           const struct catalog_backup *b, const cJSON *m,
+                           const struct backup_sink *sinkdef,
+                           const uint8_t *secret, size_t secret_len,
+                           const char *key_path, struct restore_run *run)
+{
+	struct read_ctx sink = {.def = sinkdef, .fd = -1};
+	char *tmp = NULL, *e = NULL;
+	int file_fd = -1;
+	int rc;
+
+	memset(run, 0, sizeof *run);
+	run->started_at = time_now();
+	double t0 = mono_now();
+	if (sinkdef->path != NULL) {
+		tmp =
+		    xasprintf("%s.partial-%ld", sinkdef->path, (long)getpid());
+		file_fd =
+		    open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (file_fd < 0) {
+			run_fail(run, DR_EIO, FAULT_DEST,
+			         xasprintf("cannot create %s: %s", tmp,
+			                   strerror(errno)));
+			goto out;
+		}
+		sink.fd = file_fd;
+		sink.what = sinkdef->path;
+	}
+	/* A restore command that exits early must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = read_back(cfg, b, m, secret, secret_len, key_path, &sink,
+	               &run->stored, &e);
+	if (rc == DR_OK && !sink.started)
+		sink_start(&sink); /* an empty backup still reaches the sink */
+	run->plain = sink.plain;
+	if (rc != DR_OK) {
+		run_fail(run, rc, rc == DR_EKEY ? FAULT_KEY : FAULT_BACKUP, e);
+		e = NULL;
+		/* Never let a command take a part for the whole. */
+		spawn_kill(sink.sp);
+		sink.sp = NULL;
+	}
+	if (sink.sp != NULL)
+		command_outcome(&sink, run);
+	if (sink.sink_err != NULL) {
+		run_fail(run, DR_EIO, FAULT_DEST, sink.sink_err);
+		sink.sink_err = NULL;
+	}
+	if (file_fd >= 0) {
+		if (run->rc == DR_OK && fsync(file_fd) != 0)
+			run_fail(run, DR_EIO, FAULT_DEST,
+			         xasprintf("cannot sync %s: %s", tmp,
+			                   strerror(errno)));
+		close(file_fd);
+		if (run->rc == DR_OK && rename(tmp, sinkdef->path) != 0)
+			run_fail(run, DR_EIO, FAULT_DEST,
+			         xasprintf("cannot rename %s: %s", tmp,
+			                   strerror(errno)));
+		if (run->rc != DR_OK)
+			unlink(tmp);
+	}
+out:
+	free(e);
+	free(tmp);
+	run->seconds = mono_now() - t0;
+	run->ended_at = time_now();
+}
+
+/* Records a restore that ran, in one transaction: the backup's new state
+ * (verified after a success, restore_failed after a fault of the backup),
+ * the restores row and the audit row. */
+static int restore_save(struct catalog *cat, const char *kind,
+                        struct catalog_backup *b, cJSON *m,
+                        const struct restore_run *run,
+                        const struct backup_restore_opts *opts,
+                        const char *audit_target, const char *where, char **err)
+{
+	int change = run->rc == DR_OK || run->fault == FAULT_BACKUP;
+	char iso[32];
+	time_format_iso(run->ended_at, iso);
+	if (run->rc == DR_OK) {
+		strlcpy_dr(b->status, "verified", sizeof b->status);
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "error");
+		meta_set_str(m, "verified_at", iso);
+		if (strcmp(kind, "restore-test") == 0)
+			meta_set_num(m, "restore_test_seconds", run->seconds);
+		meta_store(b, m);
+	} else if (run->fault == FAULT_BACKUP) {
+		strlcpy_dr(b->status, "restore_failed", sizeof b->status);
+		meta_set_str(m, "error", run->error);
+		meta_set_str(m, "restore_failed_at", iso);
+		meta_store(b, m);
+	}
+	const char *target = meta_str(m, "target");
+	struct catalog_restore r;
+	memset(&r, 0, sizeof r);
+	strlcpy_dr(r.kind, kind, sizeof r.kind);
+	strlcpy_dr(r.service, b->service, sizeof r.service);
+	strlcpy_dr(r.backup_id, b->backup_id, sizeof r.backup_id);
+	strlcpy_dr(r.target, target ? target : "", sizeof r.target);
+	if (opts != NULL && opts->recovery_id != NULL)
+		strlcpy_dr(r.recovery_id, opts->recovery_id,
+		           sizeof r.recovery_id);
+	r.started_at = run->started_at;
+	r.ended_at = run->ended_at;
+	r.duration_s = run->seconds;
+	r.bytes = (int64_t)run->plain;
+	r.ok = run->rc == DR_OK;
+	strlcpy_dr(r.error, run->error ? run->error : "", sizeof r.error);
+	char *details =
+	    run->rc == DR_OK
+	        ? xasprintf("backup %s to %s, %llu bytes in %.3fs",
+	                    b->backup_id, where, (unsigned long long)run->plain,
+	                    run->seconds)
+	        : xasprintf("backup %s to %s failed%s: %s", b->backup_id, where,
+	                    run->fault == FAULT_BACKUP ? " (restore_failed)"
+	                                               : "",
+	                    run->error);
+	char *action =
+	    xasprintf("backup.%s%s", kind, run->rc == DR_OK ? "" : "-failed");
+	int rc = catalog_begin(cat, err);
+	if (rc == DR_OK && change)
+		rc = catalog_backup_update(cat, b, err);
+	if (rc == DR_OK)
+		rc = catalog_restore_record(cat, &r, err);
+	if (rc == DR_OK)
+		rc = audit_record(cat, action, audit_target, details, err);
+	if (rc == DR_OK)
+		rc = catalog_commit(cat, err);
+	else
+		catalog_rollback(cat);
+	free(action);
+	free(details);
+	return rc;
+}
+
+/* Runs one restore of b and records it; *err is the restore's own error
+ * when it failed (its status), else a catalog error. */
+static int restore_and_save(struct catalog *cat, const struct config *cfg,
+                            const char *kind, struct catalog_backup *b,
+                            cJSON *m, const struct backup_sink *sinkdef,
+                            const struct backup_restore_opts *opts,
+                            const char *audit_target, const char *where,
+                            struct backup_outcome *out, char **err)
+{
+	struct restore_run run;
+	uint8_t *secret = NULL;
+	size_t secret_len = 0;
+	const char *key_path = NULL;
+	/* A key file that cannot be used refuses the restore before it
+	 * starts; a key that does not open the backup fails it. */
+	int rc = backup_key(cfg, b, m, opts ? opts->key_file : NULL, &secret,
+	                    &secret_len, &key_path, err);
+	if (rc != DR_OK) {
+		outcome_from(out, b, m);
+		return rc;
+	}
+	restore_stream(cfg, b, m, sinkdef, secret, secret_len, key_path, &run);
+	crypto_secret_free(secret, secret_len);
+	out->seconds = run.seconds;
+	out->plain_bytes = run.plain;
+	out->stored_bytes = run.stored;
+	char *se = NULL;
+	int src =
+	    restore_save(cat, kind, b, m, &run, opts, audit_target, where, &se);
+	rc = run.rc;
+	if (rc != DR_OK) {
+		*err = run.error;
+		if (src != DR_OK) {
+			char *both = xasprintf("%s (and it could not be "
+			                       "recorded: %s)",
+			                       *err, se);
+			free(*err);
+			*err = both;
+		}
+		free(se);
+	} else if (src != DR_OK) {
+		*err = se;
+		rc = src;
+	}
+	outcome_from(out, b, m);
+	return rc;
+}
+
 int backup_restore(struct catalog *cat, const struct config *cfg,
                    const char *backup_id, const struct backup_sink *sinkdef,
+                   const struct backup_restore_opts *opts,
                    struct backup_outcome *out, char **err)
 {
 	struct catalog_backup b;
-	struct read_ctx sink = {.fd = -1};
-	char *tmp = NULL, *e = NULL;
-	uint64_t stored = 0;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -761,94 +1122,28 @@ int backup_restore(struct catalog *cat, const struct config *cfg,
 		return rc;
 	cJSON *m = meta_parse(&b);
 	outcome_from(out, &b, m);
+	/* restore_failed by id: an operator trying again (a restore that
+	 * succeeds makes it good again); latest: never picks it. */
 	if (strcmp(b.status, "completed") != 0 &&
-	    strcmp(b.status, "verified") != 0) {
+	    strcmp(b.status, "verified") != 0 &&
+	    strcmp(b.status, "restore_failed") != 0) {
 		*err = xasprintf("backup %s is %s: only completed or verified "
 		                 "backups are restored",
 		                 backup_id, b.status);
 		rc = DR_EINVAL;
 		goto out;
 	}
-	if (sinkdef->path != NULL) {
-		struct stat st;
-		if (lstat(sinkdef->path, &st) == 0) {
-			*err = xasprintf("%s exists; restore never overwrites",
-			                 sinkdef->path);
-			rc = DR_EEXIST;
-			goto out;
-		}
-		tmp =
-		    xasprintf("%s.partial-%ld", sinkdef->path, (long)getpid());
-		sink.fd =
-		    open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (sink.fd < 0) {
-			*err = xasprintf("cannot create %s: %s", tmp,
-			                 strerror(errno));
-			rc = DR_EIO;
-			goto out;
-		}
-		sink.what = sinkdef->path;
-	} else {
-		rc = spawn_start(sinkdef->argv, sinkdef->shell, NULL,
-		                 SPAWN_WRITE, &sink.sp, err);
-		if (rc != DR_OK)
-			goto out;
-		sink.fd = spawn_fd(sink.sp);
-		sink.what = spawn_name(sink.sp);
+	struct stat st;
+	if (sinkdef->path != NULL && lstat(sinkdef->path, &st) == 0) {
+		*err = xasprintf("%s exists; restore never overwrites",
+		                 sinkdef->path);
+		rc = DR_EEXIST;
+		goto out;
 	}
-	/* A restore command that exits early must not kill us. */
-	signal(SIGPIPE, SIG_IGN);
-	double t0 = mono_now();
-	rc = read_back(cfg, &b, m, &sink, &stored, &e);
-	if (sink.sp != NULL) {
-		char *se = NULL;
-		int src = spawn_finish(sink.sp, &se);
-		if (rc == DR_OK && src != DR_OK) {
-			rc = src;
-			e = se;
-		} else {
-			free(se);
-		}
-	} else {
-		if (rc == DR_OK && fsync(sink.fd) != 0) {
-			e = xasprintf("cannot sync %s: %s", tmp,
-			              strerror(errno));
-			rc = DR_EIO;
-		}
-		close(sink.fd);
-		if (rc == DR_OK && rename(tmp, sinkdef->path) != 0) {
-			e = xasprintf("cannot rename %s: %s", tmp,
-			              strerror(errno));
-			rc = DR_EIO;
-		}
-		if (rc != DR_OK)
-			unlink(tmp);
-	}
-	out->seconds = mono_now() - t0;
-	out->plain_bytes = sink.plain;
-	out->stored_bytes = stored;
-	if (rc == DR_OK) {
-		char *details =
-		    xasprintf("to %s, %llu bytes",
-		              sinkdef->path ? sinkdef->path : "command",
-		              (unsigned long long)sink.plain);
-		rc = catalog_begin(cat, err);
-		if (rc == DR_OK) {
-			rc = audit_record(cat, "backup.restore", b.backup_id,
-			                  details, err);
-			if (rc == DR_OK)
-				rc = catalog_commit(cat, err);
-			else
-				catalog_rollback(cat);
-		}
-		free(details);
-	} else {
-		*err = e;
-		e = NULL;
-	}
+	rc = restore_and_save(
+	    cat, cfg, "restore", &b, m, sinkdef, opts, b.backup_id,
+	    sinkdef->path ? sinkdef->path : "a command", out, err);
 out:
-	free(tmp);
-	free(e);
 	cJSON_Delete(m);
 	catalog_backup_clear(&b);
 	return rc;
@@ -856,36 +1151,14 @@ out:
 
 /* ---- restore tests ------------------------------------------------------ */
 
-/* The restore test's row in restores: RTO evidence (docs/EVIDENCE.md). */
-static int record_restore_test(struct catalog *cat,
-                               const struct backup_target *t,
-                               const struct catalog_backup *b,
-                               const struct backup_outcome *o, int64_t now,
-                               char **err)
-{
-	struct catalog_restore r = {0};
-
-	strlcpy_dr(r.kind, "restore-test", sizeof r.kind);
-	strlcpy_dr(r.service, t->service, sizeof r.service);
-	strlcpy_dr(r.backup_id, b->backup_id, sizeof r.backup_id);
-	strlcpy_dr(r.target, t->name, sizeof r.target);
-	r.duration_s = o->seconds;
-	r.started_at = now - (int64_t)o->seconds;
-	r.ended_at = now;
-	r.bytes = (int64_t)o->plain_bytes;
-	r.ok = 1;
-	return catalog_restore_record(cat, &r, err);
-}
-
 int backup_restore_test(struct catalog *cat, const struct config *cfg,
-                        const char *target, struct backup_outcome *out,
-                        char **err)
+                        const char *target,
+                        const struct backup_restore_opts *opts,
+                        struct backup_outcome *out, char **err)
 {
 	const struct backup_target *t = backup_config_target(cfg, target);
 	struct catalog_backup b;
-	struct read_ctx sink = {.fd = -1};
-	char id[40], *dir = NULL, *file = NULL, *e = NULL;
-	uint64_t stored = 0;
+	char id[40], *dir = NULL, *file = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -894,26 +1167,33 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 		    xasprintf("no backup target \"%s\" in the config", target);
 		return DR_ENOTFOUND;
 	}
-	rc = newest_good(cat, t->service, 0, 0, id, err);
+	/* This target's backups only: another target of the same service
+	 * holds other data, which this target's command cannot read. */
+	rc = newest_good(cat, t->service, t->name, 1, 0, id, err);
+	if (rc == DR_OK && id[0] == '\0') {
+		rc = newest_good(cat, t->service, t->name, 0, 0, id, err);
+		if (rc == DR_OK && id[0] != '\0')
+			snprintf(
+			    out->note, sizeof out->note,
+			    "target %s has no verified backup; testing its "
+			    "newest completed one",
+			    t->name);
+	}
 	if (rc != DR_OK)
 		return rc;
 	if (id[0] == '\0') {
-		*err = xasprintf("service %s has no completed backup to test",
-		                 t->service);
+		*err = xasprintf("target %s has no completed or verified "
+		                 "backup to test",
+		                 t->name);
 		return DR_ENOTFOUND;
 	}
 	rc = get_row(cat, id, &b, err);
 	if (rc != DR_OK)
 		return rc;
 	cJSON *m = meta_parse(&b);
-	if (t->test_argv != NULL || t->test_shell != NULL) {
-		rc = spawn_start(t->test_argv, t->test_shell, NULL, SPAWN_WRITE,
-		                 &sink.sp, err);
-		if (rc != DR_OK)
-			goto out;
-		sink.fd = spawn_fd(sink.sp);
-		sink.what = spawn_name(sink.sp);
-	} else {
+	struct backup_sink sink = {.argv = t->test_argv,
+	                           .shell = t->test_shell};
+	if (t->test_argv == NULL && t->test_shell == NULL) {
 		const char *tmpdir = getenv("TMPDIR");
 		dir = xasprintf("%s/drconsole-restore-test-XXXXXX",
 		                tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -922,92 +1202,30 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 			                 "%s",
 			                 strerror(errno));
 			rc = DR_EIO;
+			outcome_from(out, &b, m);
 			goto out;
 		}
 		file = xasprintf("%s/restored", dir);
-		sink.fd =
-		    open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (sink.fd < 0) {
-			*err = xasprintf("cannot create %s: %s", file,
-			                 strerror(errno));
-			rc = DR_EIO;
-			goto out;
-		}
-		sink.what = file;
+		sink.path = file;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	double t0 = mono_now();
-	rc = read_back(cfg, &b, m, &sink, &stored, &e);
-	if (sink.sp != NULL) {
-		char *se = NULL;
-		int src = spawn_finish(sink.sp, &se);
-		if (rc == DR_OK && src != DR_OK) {
-			rc = src;
-			e = se;
-		} else {
-			free(se);
-		}
-	} else {
-		if (rc == DR_OK && fsync(sink.fd) != 0) {
-			e = xasprintf("cannot sync %s: %s", file,
-			              strerror(errno));
-			rc = DR_EIO;
-		}
-		close(sink.fd);
-	}
-	out->seconds = mono_now() - t0;
-	out->plain_bytes = sink.plain;
-	out->stored_bytes = stored;
+	rc = restore_and_save(cat, cfg, "restore-test", &b, m, &sink, opts,
+	                      t->service,
+	                      file ? "a scratch file"
+	                           : "the restore_test "
+	                             "command",
+	                      out, err);
 	if (rc != DR_OK) {
-		/* A damaged object is corrupt; a failing test command only
-		 * fails the test. */
-		if (rc == DR_ECORRUPT) {
-			char *se = NULL;
-			strlcpy_dr(b.status, "corrupt", sizeof b.status);
-			meta_set_str(m, "error", e);
-			meta_store(&b, m);
-			save_with_audit(cat, &b, "backup.corrupt", e, &se);
-			free(se);
-		}
-		*err = xasprintf("restore test of %s failed: %s", id, e);
-		goto out;
+		char *e = xasprintf("restore test of %s failed: %s", id, *err);
+		free(*err);
+		*err = e;
 	}
-	int64_t now = time_now();
-	int64_t duration = (int64_t)(out->seconds + 0.999);
-	if (duration < 1)
-		duration = 1;
-	strlcpy_dr(b.status, "verified", sizeof b.status);
-	char iso[32];
-	time_format_iso(now, iso);
-	meta_set_str(m, "verified_at", iso);
-	meta_set_num(m, "restore_test_seconds", out->seconds);
-	meta_store(&b, m);
-	char *details =
-	    xasprintf("target %s, backup %s, %llu bytes in %.3fs", t->name, id,
-	              (unsigned long long)sink.plain, out->seconds);
-	rc = catalog_begin(cat, err);
-	if (rc == DR_OK) {
-		rc = catalog_backup_update(cat, &b, err);
-		if (rc == DR_OK)
-			rc = record_restore_test(cat, t, &b, out, now, err);
-		if (rc == DR_OK)
-			rc = audit_record(cat, "backup.restore-test",
-			                  t->service, details, err);
-		if (rc == DR_OK)
-			rc = catalog_commit(cat, err);
-		else
-			catalog_rollback(cat);
-	}
-	free(details);
 out:
-	outcome_from(out, &b, m);
 	if (file != NULL)
 		unlink(file);
 	if (dir != NULL)
 		rmdir(dir);
 	free(file);
 	free(dir);
-	free(e);
 	cJSON_Delete(m);
 	catalog_backup_clear(&b);
 	return rc;
@@ -1101,16 +1319,6 @@ void backup_meta_summary(const struct catalog_backup *b, char target[64],
 }
 
 /* ---- retention ---------------------------------------------------------- */
-
-/* Whether a backup belongs to the target (recorded in its metadata). */
-static int of_target(const struct catalog_backup *b, const char *target)
-{
-	cJSON *m = meta_parse(b);
-	const char *t = meta_str(m, "target");
-	int yes = t != NULL && strcmp(t, target) == 0;
-	cJSON_Delete(m);
-	return yes;
-}
 
 static int good_backups(struct catalog *cat, const char *service,
                         struct catalog_backup **out, size_t *n, char **err)

@@ -36,6 +36,7 @@ struct backup_outcome {
 	double seconds;
 	char checksum[65];
 	char location[512];
+	char note[160]; /* something the operator should know, or "" */
 };
 
 /* Marks failed the running/pending rows of dead processes on this host. */
@@ -54,10 +55,13 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 void backup_cancel(void);
 
 /* Reads the object back, checking every chunk and the SHA-256.  Marks the
- * row verified, or corrupt (DR_ECORRUPT with what is wrong). */
+ * row verified, or corrupt (DR_ECORRUPT with what is wrong).  key_file: an
+ * operator's key file (an old key) instead of the target's; NULL: the
+ * target's.  A key that does not open an intact object is DR_EKEY ("wrong
+ * key: ... key file X") and changes nothing. */
 int backup_verify(struct catalog *cat, const struct config *cfg,
-                  const char *backup_id, struct backup_outcome *out,
-                  char **err);
+                  const char *backup_id, const char *key_file,
+                  struct backup_outcome *out, char **err);
 
 /* ID, "latest:SERVICE" (newest completed or verified) or
  * "within-rpo:SERVICE" (newest verified inside the service's RPO). */
@@ -70,18 +74,36 @@ struct backup_sink {
 	const char *shell; /* a shell command fed on stdin */
 };
 
+struct backup_restore_opts {
+	const char *key_file;    /* an operator's key file; NULL: target's */
+	const char *recovery_id; /* the recovery (runbook run) it serves */
+};
+
+/* Restores and restore tests, ok or not, are audited and recorded in the
+ * restores table.  A failure that is the backup's (its object cannot be
+ * read back whole, or the command stopped reading before the end) marks it
+ * restore_failed, so latest: and within-rpo: fall back to the next good
+ * backup; a wrong key (DR_EKEY) or a command that fails after reading the
+ * whole backup leaves it as it was.  A success marks it verified.  A
+ * command's failure is reported with its exit status and the tail of its
+ * stderr.  opts may be NULL. */
+
 /* Streams a backup into the sink, checking as it goes; a file target
- * appears only when the whole backup checked out. */
+ * appears only when the whole backup checked out; a command starts only
+ * once the key opened the object.  A restore_failed backup is restored
+ * when named by id. */
 int backup_restore(struct catalog *cat, const struct config *cfg,
                    const char *backup_id, const struct backup_sink *sink,
+                   const struct backup_restore_opts *opts,
                    struct backup_outcome *out, char **err);
 
-/* Restores the target's newest good backup into a scratch file (or its
- * restore_test command), times it and records last_recovery_test and the
- * estimated full recovery time. */
+/* Restores the target's newest verified backup (else its newest completed
+ * one, saying so in out->note) into a scratch file, or into its
+ * restore_test command, and times it. */
 int backup_restore_test(struct catalog *cat, const struct config *cfg,
-                        const char *target, struct backup_outcome *out,
-                        char **err);
+                        const char *target,
+                        const struct backup_restore_opts *opts,
+                        struct backup_outcome *out, char **err);
 
 struct backup_prune_item {
 	char backup_id[40];

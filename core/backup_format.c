@@ -382,7 +382,7 @@ static int parse_header(struct backup_format_reader *r, const uint8_t *h,
 	if (memcmp(check, h + 56, 16) != 0) {
 		*err = xasprintf("wrong key: the key file does not open this "
 		                 "backup (or its header was changed)");
-		return DR_ECORRUPT;
+		return DR_EKEY;
 	}
 	r->member_cap = compress_gzip_bound(r->p.chunk_size, EXTRA_LEN);
 	r->member = xmalloc(r->member_cap);

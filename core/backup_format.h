@@ -72,7 +72,9 @@ size_t backup_format_trailer(const struct backup_format_params *p,
 /* Reads an object back, checking everything: the stream is fed in pieces of
  * any size and plain data comes out through emit in order.  Errors are
  * DR_ECORRUPT (changed, truncated, reordered, foreign chunks), DR_EPERM
- * (encrypted but no key given) or whatever emit returns. */
+ * (encrypted but no key given), DR_EKEY (the key check in the header fails:
+ * a wrong key, or a changed header, which only the object's SHA-256 can
+ * tell apart) or whatever emit returns. */
 struct backup_format_reader;
 
 typedef int (*backup_format_emit)(void *arg, const void *buf, size_t n,

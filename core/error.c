@@ -27,6 +27,8 @@ const char *dr_status_name(int status)
 		return "timed out";
 	case DR_EPERM:
 		return "not permitted";
+	case DR_EKEY:
+		return "wrong key";
 	}
 	return "unknown error";
 }

@@ -18,6 +18,7 @@ enum dr_status {
 	DR_ENET,      /* network peer failed */
 	DR_ETIMEOUT,  /* gave up waiting */
 	DR_EPERM,     /* refused: read-only, loose key file permissions */
+	DR_EKEY,      /* the key does not open an intact encrypted object */
 };
 
 /* Exit codes of the command-line tools (documented in drconsole(1)). */

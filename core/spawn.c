@@ -138,30 +138,60 @@ static void spawn_free(struct spawn *sp)
 	free(sp);
 }
 
-int spawn_finish(struct spawn *sp, char **err)
+int spawn_wait(struct spawn *sp, struct spawn_exit *ex, char **err)
 {
 	int status = 0, rc = DR_OK;
+	memset(ex, 0, sizeof *ex);
 	if (reap(sp, &status) != 0) {
 		*err =
 		    xasprintf("%s: cannot wait: %s", sp->name, strerror(errno));
 		rc = DR_EIO;
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		/* The last line of stderr says most. */
+	} else {
+		ex->exited = WIFEXITED(status);
+		ex->code = ex->exited ? WEXITSTATUS(status) : WTERMSIG(status);
+		/* The last lines of stderr say most. */
 		char *t = sp->tail;
 		while (sp->tail_len > 0 && (t[sp->tail_len - 1] == '\n' ||
 		                            t[sp->tail_len - 1] == '\r'))
 			t[--sp->tail_len] = '\0';
-		if (WIFEXITED(status))
-			*err = xasprintf("%s exited with status %d%s%s",
-			                 sp->name, WEXITSTATUS(status),
-			                 sp->tail_len ? ": " : "", t);
-		else
-			*err = xasprintf("%s was killed by signal %d%s%s",
-			                 sp->name, WTERMSIG(status),
-			                 sp->tail_len ? ": " : "", t);
-		rc = DR_EIO;
+		size_t keep = sp->tail_len < sizeof ex->tail - 1
+		                  ? sp->tail_len
+		                  : sizeof ex->tail - 1;
+		const char *from = t + sp->tail_len - keep;
+		/* Cut at a line start when the tail was cut. */
+		const char *nl =
+		    keep < sp->tail_len ? memchr(from, '\n', keep) : NULL;
+		if (nl != NULL && nl[1] != '\0') {
+			keep -= (size_t)(nl + 1 - from);
+			from = nl + 1;
+		}
+		memcpy(ex->tail, from, keep);
+		ex->tail[keep] = '\0';
 	}
 	spawn_free(sp);
+	return rc;
+}
+
+char *spawn_exit_describe(const struct spawn_exit *ex)
+{
+	return xasprintf("%s %d%s%s",
+	                 ex->exited ? "exited with status"
+	                            : "was killed by signal",
+	                 ex->code, ex->tail[0] ? ": " : "", ex->tail);
+}
+
+int spawn_finish(struct spawn *sp, char **err)
+{
+	struct spawn_exit ex;
+	char *name = xstrdup(sp->name);
+	int rc = spawn_wait(sp, &ex, err);
+	if (rc == DR_OK && (!ex.exited || ex.code != 0)) {
+		char *how = spawn_exit_describe(&ex);
+		*err = xasprintf("%s %s", name, how);
+		free(how);
+		rc = DR_EIO;
+	}
+	free(name);
 	return rc;
 }
 

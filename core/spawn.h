@@ -25,6 +25,19 @@ int spawn_fd(const struct spawn *sp);
 /* Closes our end, waits, and frees.  DR_EIO with the exit status and the
  * tail of stderr when the child failed. */
 int spawn_finish(struct spawn *sp, char **err);
+
+struct spawn_exit {
+	int exited;      /* 1: exited with code; 0: killed by signal code */
+	int code;        /* the exit status or the signal number */
+	char tail[1024]; /* the end of its stderr, trailing newlines removed */
+};
+/* Closes our end, waits, fills ex and frees, whatever the child's status:
+ * for a caller that judges the status itself.  DR_EIO only when waiting
+ * failed. */
+int spawn_wait(struct spawn *sp, struct spawn_exit *ex, char **err);
+/* "exited with status 3: <tail>" or "was killed by signal 9: <tail>";
+ * malloc'd. */
+char *spawn_exit_describe(const struct spawn_exit *ex);
 /* Kills the child (SIGTERM), waits, frees. */
 void spawn_kill(struct spawn *sp);
 /* What the child is, for messages ("pg_dump", "sh -c '...'"). */

@@ -230,11 +230,11 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 }
 
 static int verify_one(struct catalog *cat, const struct config *cfg,
-                      const char *id)
+                      const char *id, const char *key_file)
 {
 	struct backup_outcome out;
 	char *err = NULL;
-	int rc = backup_verify(cat, cfg, id, &out, &err);
+	int rc = backup_verify(cat, cfg, id, key_file, &out, &err);
 	if (rc == DR_OK) {
 		printf("verified %s (%s): %llu bytes, every chunk and the "
 		       "SHA-256 check out\n",
@@ -252,11 +252,13 @@ static int verify_one(struct catalog *cat, const struct config *cfg,
 
 static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 {
-	const char *id = NULL, *service = NULL;
+	const char *id = NULL, *service = NULL, *key_file = NULL;
 	int all = 0;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0)
 			all = 1;
+		else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
+			key_file = argv[++i];
 		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc)
 			service = argv[++i];
 		else if (argv[i][0] != '-' && id == NULL)
@@ -289,7 +291,7 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 		err = NULL;
 	}
 	if (id != NULL) {
-		rc = verify_one(cat, cfg, id);
+		rc = verify_one(cat, cfg, id, key_file);
 	} else {
 		static const char *const states[] = {"completed", "verified",
 		                                     "corrupt"};
@@ -318,7 +320,8 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 		}
 		for (size_t i = 0; i < nids; i++) {
 			total++;
-			if (verify_one(cat, cfg, ids[i]) != DR_EXIT_OK) {
+			if (verify_one(cat, cfg, ids[i], key_file) !=
+			    DR_EXIT_OK) {
 				bad++;
 				rc = DR_EXIT_FAIL;
 			}
@@ -348,14 +351,18 @@ const struct cmd_entry cmd_backup_entry = {
     .name = "backup",
     .usage = "run TARGET|--all\n"
              "       drconsole backup list [--service S] [--json]\n"
-             "       drconsole backup verify ID|--service S|--all",
+             "       drconsole backup verify ID|--service S|--all "
+             "[--key-file PATH]",
     .summary = "run, list and verify backups",
     .help =
         "run streams a configured target's source through compression,\n"
         "encryption (when the target has a key_file) and SHA-256 into its\n"
         "repository; the catalog row becomes completed only once the\n"
         "repository holds the whole object.  verify reads objects back and\n"
-        "marks them verified or corrupt.  Exit 1 when any backup failed or\n"
-        "is corrupt.  See drconsole-backup(5).\n",
+        "marks them verified or corrupt; --key-file opens encrypted ones\n"
+        "with another key file (an old key) instead of their target's, and\n"
+        "a key that does not open a backup is a wrong key, never corrupt.\n"
+        "Exit 1 when any backup failed, is corrupt or needs another key.\n"
+        "See drconsole-backup(5).\n",
     .exec = backup_exec,
 };

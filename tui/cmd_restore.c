@@ -1,4 +1,5 @@
-/* `restore ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD` */
+/* `restore ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD
+ * [--key-file PATH]` */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,14 @@
 
 static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	const char *spec = NULL, *to = NULL, *to_cmd = NULL;
+	const char *spec = NULL, *to = NULL, *to_cmd = NULL, *key_file = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
 			to = argv[++i];
 		else if (strcmp(argv[i], "--to-command") == 0 && i + 1 < argc)
 			to_cmd = argv[++i];
+		else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
+			key_file = argv[++i];
 		else if (argv[i][0] != '-' && spec == NULL)
 			spec = argv[i];
 		else {
@@ -40,9 +43,15 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	char id[40], *err = NULL;
 	struct backup_outcome out;
 	struct backup_sink sink = {.path = to, .shell = to_cmd};
+	/* A runbook step's restore serves that recovery. */
+	const char *recovery = getenv("DR_RECOVERY_ID");
+	struct backup_restore_opts opts = {
+	    .key_file = key_file,
+	    .recovery_id = recovery && *recovery ? recovery : NULL};
+	memset(&out, 0, sizeof out);
 	int s = backup_resolve(cat, spec, time_now(), id, &err);
 	if (s == DR_OK)
-		s = backup_restore(cat, cfg, id, &sink, &out, &err);
+		s = backup_restore(cat, cfg, id, &sink, &opts, &out, &err);
 	if (s == DR_OK) {
 		printf("restored %s (%s) to %s: %llu bytes in %.1fs\n", id,
 		       out.service, to ? to : to_cmd,
@@ -50,6 +59,10 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 		rc = DR_EXIT_OK;
 	} else {
 		cli_error("restore %s: %s", spec, err);
+		if (strcmp(out.status, "restore_failed") == 0)
+			cli_error("backup %s is now restore_failed: latest:%s "
+			          "and within-rpo:%s pick the next good backup",
+			          id, out.service, out.service);
 		free(err);
 		rc = s == DR_ENOTFOUND || s == DR_EINVAL || s == DR_EEXIST
 		         ? DR_EXIT_USAGE
@@ -62,7 +75,8 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_restore_entry = {
     .name = "restore",
-    .usage = "ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD",
+    .usage = "ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD\n"
+             "       [--key-file PATH]",
     .summary = "restore a backup into a file or a command's stdin",
     .help =
         "latest: the newest completed or verified backup; within-rpo: the\n"
@@ -70,6 +84,11 @@ const struct cmd_entry cmd_restore_entry = {
         "writes a new file (never overwrites) that appears only when every\n"
         "chunk and the SHA-256 checked out; --to-command runs CMD with\n"
         "/bin/sh -c and streams the backup to its stdin (pg_restore, tar "
-        "-x).\n",
+        "-x).\n"
+        "--key-file opens an encrypted backup with another key file (an\n"
+        "old key; mode 0600) instead of its target's.  Every restore is\n"
+        "audited and recorded; one that fails because of the backup (it\n"
+        "does not read back whole, or CMD stops reading early) marks it\n"
+        "restore_failed, and latest:/within-rpo: move on to the next.\n",
     .exec = restore_exec,
 };

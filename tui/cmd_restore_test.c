@@ -1,4 +1,4 @@
-/* `restore-test TARGET` */
+/* `restore-test TARGET [--key-file PATH]` */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,19 @@
 
 static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
+	const char *target = NULL, *key_file = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
+			key_file = argv[++i];
+		else if (argv[i][0] != '-' && target == NULL)
+			target = argv[i];
+		else {
+			cli_error("restore-test: unexpected argument '%s'",
+			          argv[i]);
+			return DR_EXIT_USAGE;
+		}
+	}
+	if (target == NULL) {
 		cli_error("restore-test: expected a TARGET");
 		return DR_EXIT_USAGE;
 	}
@@ -24,16 +36,26 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 	}
 	struct backup_outcome out;
 	char *err = NULL;
-	int s = backup_restore_test(cat, cfg, argv[1], &out, &err);
+	const char *recovery = getenv("DR_RECOVERY_ID");
+	struct backup_restore_opts opts = {
+	    .key_file = key_file,
+	    .recovery_id = recovery && *recovery ? recovery : NULL};
+	int s = backup_restore_test(cat, cfg, target, &opts, &out, &err);
+	if (out.note[0] != '\0')
+		printf("note: %s\n", out.note);
 	if (s == DR_OK) {
 		printf("restore test of %s passed: backup %s, %llu bytes "
 		       "restored in %.2fs; recorded as the service's recovery "
 		       "time\n",
-		       argv[1], out.backup_id,
+		       target, out.backup_id,
 		       (unsigned long long)out.plain_bytes, out.seconds);
 		rc = DR_EXIT_OK;
 	} else {
 		cli_error("%s", err);
+		if (strcmp(out.status, "restore_failed") == 0)
+			cli_error("backup %s is now restore_failed: latest:%s "
+			          "and within-rpo:%s pick the next good backup",
+			          out.backup_id, out.service, out.service);
 		free(err);
 		rc = s == DR_ENOTFOUND ? DR_EXIT_USAGE : DR_EXIT_FAIL;
 	}
@@ -44,11 +66,13 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_restore_test_entry = {
     .name = "restore-test",
-    .usage = "TARGET",
-    .summary = "restore the newest backup into a scratch place and time it",
-    .help = "Restores the target's newest good backup into a scratch file, "
-            "or\ninto its configured restore_test command, checks every chunk "
-            "and\nthe SHA-256, and records last_recovery_test and the "
-            "estimated full\nrecovery time, so RTO compliance is measured.\n",
+    .usage = "TARGET [--key-file PATH]",
+    .summary = "restore the target's newest verified backup and time it",
+    .help = "Restores the target's newest verified backup (else its newest\n"
+            "completed one, saying so) into a scratch file, or into its\n"
+            "configured restore_test command, checks every chunk and the\n"
+            "SHA-256, and records the test (ok or failed) as the service's\n"
+            "recovery-time evidence.  Only this target's backups are tested.\n"
+            "--key-file opens an encrypted backup with another key file.\n",
     .exec = restore_test_exec,
 };

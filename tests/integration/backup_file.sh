@@ -135,6 +135,8 @@ PY
 	[ ! -e "$T/never-$name" ] && pass "$name: no restored file appears" || fail "$name: no restored file appears"
 }
 damage "flipped byte" 'data[recs[1][0] + 100] ^= 1'
+expect_not_in "a corrupt backup lowers the service's health" \
+	"$(sql "select health_status from backup_health_monitoring where service_name='orders'")" "healthy"
 expect_in "flipped byte: the message names the chunk" "$LAST_MSG" "chunk 1: authentication failed"
 damage "truncated" 'del data[recs[2][0]:]'
 expect_in "truncated: the message says truncated" "$LAST_MSG" "truncated"
@@ -149,10 +151,9 @@ dr backup run secret >/dev/null 2>&1
 wk_id=$(last_id)
 head -c 32 /dev/urandom >"$key"
 run dr backup verify "$wk_id"
-expect_in "wrong key: verify says so" "$OUT" "wrong key"
+expect_in "wrong key: verify says so" "$ERR" "wrong key: key file $key"
 expect_eq "wrong key: exit 1" "$RC" 1
-expect_eq "a corrupt backup lowers the service's health" \
-	"$(sql "select health_status from backup_health_monitoring where service_name='orders'")" "degraded"
+expect_eq "wrong key: the backup is not corrupt" "$(status_of "$wk_id")" completed
 
 # ---- prune ----
 # Two more good backups in this hour: the newer is kept, the older expires.

@@ -67,6 +67,41 @@ expect_rc "restore-test through pg_restore -f /dev/null" 0 dr restore-test shop-
 expect_eq "the restore test is recorded" \
 	"$(sql "select last_recovery_test is not null from backup_health_monitoring where service_name='orders'")" 1
 
+# The restore_test examples of drconsole-backup(5), exactly as written there,
+# against what the pg_dump -Fc source stores.
+docs=$(sed -n 's/^.*"restore_test": \({.*}\).*$/\1/p' "$DR_TOP/man/drconsole-backup.5" | sed 's/\\-/-/g')
+expect_eq "drconsole-backup(5) shows two restore_test examples" "$(grep -c . <<<"$docs")" 2
+n=0
+while IFS= read -r example; do
+	n=$((n + 1))
+	write_config '
+  "shop-db": { "service": "orders", "repository": "local", "key_file": "'"$key"'",
+               "source": { "kind": "command", "argv": ["pg_dump", "-Fc", "--no-owner"],
+                           "env": { "PGDATABASE": "shop" } },
+               "restore_test": '"$example"' }'
+	expect_rc "documented restore_test $n passes: $example" 0 dr restore-test shop-db
+done <<<"$docs"
+expect_eq "the scratch database example restored the data" "$(digest orders_restore_test)" "$want"
+# pg_restore -l reads only the table of contents and exits 0: the test
+# fails, saying so, and the backup stays good.
+tested=$(sql "select backup_id from backup_management where backup_status='verified' order by completed_at desc limit 1")
+write_config '
+  "shop-db": { "service": "orders", "repository": "local", "key_file": "'"$key"'",
+               "source": { "kind": "command", "argv": ["pg_dump", "-Fc", "--no-owner"],
+                           "env": { "PGDATABASE": "shop" } },
+               "restore_test": { "shell": "pg_restore -l >/dev/null" } }'
+run dr restore-test shop-db
+expect_eq "pg_restore -l as a restore test fails" "$RC" 1
+expect_in "saying how much it read" "$ERR" "stopped reading after "
+expect_in "with its status" "$ERR" "exited with status 0"
+expect_eq "and the backup stays verified" "$(status_of "$tested")" verified
+# A restore into a database that refuses it: pg_restore's own message.
+run dr restore latest:orders --to-command "pg_restore --no-owner --exit-on-error -d no_such_database"
+expect_eq "pg_restore into a missing database fails the restore" "$RC" 1
+expect_in "with pg_restore's exit status" "$ERR" "exited with status 1"
+expect_in "and its own message" "$ERR" "no_such_database"
+expect_not_in "not a broken pipe" "$ERR" "stopped reading before the end of the backup"
+
 # A dump that fails (no such database) must not become a backup.
 write_config '
   "gone-db": { "service": "orders", "repository": "local",

@@ -239,8 +239,8 @@ static void test_tamper_encrypted(void **state)
 	               "chunk 3: authentication failed");
 
 	/* A wrong key. */
-	expect_corrupt(ID1, &obj, (const uint8_t *)"not the key", 11,
-	               DR_ECORRUPT, "wrong key");
+	expect_corrupt(ID1, &obj, (const uint8_t *)"not the key", 11, DR_EKEY,
+	               "wrong key");
 	/* No key at all. */
 	expect_corrupt(ID1, &obj, NULL, 0, DR_EPERM, "encrypted");
 	/* The catalog expects another backup. */
