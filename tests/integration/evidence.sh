@@ -38,6 +38,35 @@ expect_eq "the RTO comes from the restore test of that backup, all its bytes" \
 	"restore test $backup_id $(stat -c %s "$src")"
 expect_eq "and the service is tested" "$(js "s['orders']['tests']['untested']" <<<"$OUT")" "False"
 
+# ---- a drill is RTO evidence only when it restored data ----
+export DRBIN=$DR DRCAT=$db DRCFG=$cfg
+runbook() { # NAME DRILL_FORM
+	cat >"$T/$1.json" <<JSON
+{"name": "$1", "title": "Restore orders", "scenario": "partial",
+ "rto": "10m", "rpo": "5m", "services": ["orders"],
+ "phases": [{"name": "Restore", "steps": [
+   {"id": "restore", "title": "Restore the latest orders backup", "confirm": "none",
+    "command": "\"\$DRBIN\" --catalog \"\$DRCAT\" --config \"\$DRCFG\" restore latest:orders --to-command 'cat >/dev/null'"$2}]}]}
+JSON
+}
+runbook echo-drill ', "drill": "echo would restore orders"'
+runbook real-drill ', "drill": "\"$DRBIN\" --catalog \"$DRCAT\" --config \"$DRCFG\" restore latest:orders --to-command '"'"'cat >/dev/null'"'"'"'
+expect_rc "a drill that only echoes its restore completes" 0 at 3000 runbook run "$T/echo-drill.json" --drill </dev/null
+run at 3010 status --json
+expect_eq "and is no evidence: the restore test still stands" \
+	"$(js "s['orders']['rto']['source'], s['orders']['tests']['last_at'] is not None, s['orders']['tests']['last_drill_at'] is not None" <<<"$OUT")" \
+	"restore test True True"
+expect_rc "a drill whose drill form restores for real completes" 0 at 3600 runbook run "$T/real-drill.json" --drill </dev/null
+drill_id=$(sql "select recovery_id from disaster_recovery_log where recovery_procedure = 'real-drill'")
+run at 3610 status --json
+expect_eq "it is the RTO evidence, with the recovery, the backup and the bytes" \
+	"$(js "s['orders']['rto']['source'], s['orders']['evidence']['rto']['id'], s['orders']['evidence']['rto']['backup_id'], s['orders']['evidence']['rto']['bytes']" <<<"$OUT")" \
+	"drill $drill_id $backup_id $(stat -c %s "$src")"
+expect_rc "an incident recovery that restores completes" 0 at 4200 runbook run "$T/echo-drill.json" </dev/null
+run at 4210 status --json
+expect_eq "a real recovery that restored data counts too" \
+	"$(js "s['orders']['rto']['source'], s['orders']['tests']['age_s']" <<<"$OUT")" "recovery 10"
+
 # ---- probes reach status, check and the JSON ----
 cat >"$T/probes.json" <<JSON
 { "repositories": { "local": { "url": "file://$repo" } },
