@@ -205,7 +205,7 @@ struct catalog_restore {
 };
 /* Appends one restore; an ok restore test also becomes the service's
  * last_recovery_test and estimated_full_recovery_s.  recovery_id is kept
- * only when that recovery exists (else stored as ""). */
+ * only when that recovery exists and has not ended (else stored as ""). */
 int catalog_restore_record(struct catalog *cat, struct catalog_restore *r,
                            char **err);
 /* Newest first (by ended_at); service NULL: all; limit 0: all. */

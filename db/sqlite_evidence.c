@@ -57,14 +57,15 @@ int sqlite_restore_record_impl(void *self, struct catalog_restore *r,
 	if (rc != CATALOG_OK)
 		return rc;
 	/* A recovery id names the run the restore served only when that run
-	 * exists: an id from a stray environment is no evidence. */
+	 * exists and is still going: an id from a stray environment, or of a
+	 * run that already ended, is no evidence for it. */
 	rc = sqlite_prepare(
 	    sc,
 	    "INSERT INTO restores (kind, service_name, backup_id, target, "
 	    "recovery_id, started_at, ended_at, duration_s, bytes, ok, error) "
 	    "VALUES (?1, ?2, ?3, ?4, coalesce((SELECT recovery_id FROM "
-	    "disaster_recovery_log WHERE recovery_id = ?5), ''), ?6, ?7, ?8, "
-	    "?9, ?10, ?11)",
+	    "disaster_recovery_log WHERE recovery_id = ?5 AND recovery_status "
+	    "IN ('initiated', 'in_progress')), ''), ?6, ?7, ?8, ?9, ?10, ?11)",
 	    &st, err);
 	if (rc == CATALOG_OK) {
 		sqlite3_bind_text(st, 1, r->kind, -1, SQLITE_TRANSIENT);

@@ -56,6 +56,11 @@ run at 3010 status --json
 expect_eq "and is no evidence: the restore test still stands" \
 	"$(js "s['orders']['rto']['source'], s['orders']['tests']['last_at'] is not None, s['orders']['tests']['last_drill_at'] is not None" <<<"$OUT")" \
 	"restore test True True"
+echo_id=$(sql "select recovery_id from disaster_recovery_log where recovery_procedure = 'echo-drill'")
+DR_RECOVERY_ID=$echo_id at 3100 restore latest:orders --to-command 'cat >/dev/null' >/dev/null 2>&1
+run at 3110 status --json
+expect_eq "a restore that names the drill after it ended does not make it evidence" \
+	"$(js "s['orders']['rto']['source']" <<<"$OUT")" "restore test"
 expect_rc "a drill whose drill form restores for real completes" 0 at 3600 runbook run "$T/real-drill.json" --drill </dev/null
 drill_id=$(sql "select recovery_id from disaster_recovery_log where recovery_procedure = 'real-drill'")
 run at 3610 status --json
