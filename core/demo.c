@@ -207,29 +207,35 @@ struct demo_step {
 static int add_restore_test(struct catalog *cat, const struct demo_service *d,
                             int64_t now, char **err)
 {
-	struct catalog_backup_filter f = {.service = d->name};
-	struct catalog_backup *list = NULL;
+	struct catalog_backup_filter f = {
+	    .service = d->name, .status = "completed", .limit = 64};
 	struct catalog_restore r = {0};
-	size_t n = 0;
 	int64_t at = now - d->test_age_s;
-	int st = catalog_backup_list(cat, &f, &list, &n, err);
+	int st = DR_OK;
 
-	if (st != DR_OK)
-		return st;
 	strlcpy_dr(r.kind, "restore-test", sizeof r.kind);
 	strlcpy_dr(r.service, d->name, sizeof r.service);
-	for (size_t i = 0; i < n; i++) {
-		const struct catalog_backup *b = &list[i];
-		if ((strcmp(b->status, "completed") == 0 ||
-		     strcmp(b->status, "verified") == 0) &&
-		    b->completed_at > 0 && b->completed_at < at) {
-			strlcpy_dr(r.backup_id, b->backup_id,
-			           sizeof r.backup_id);
-			r.bytes = b->size_bytes;
-			break;
+	/* Newest first, a page at a time: the backups after the test come
+	 * first, and a long history is never read whole. */
+	for (int found = 0; !found && st == DR_OK; f.offset += f.limit) {
+		struct catalog_backup *list = NULL;
+		size_t n = 0;
+		st = catalog_backup_list(cat, &f, &list, &n, err);
+		for (size_t i = 0; st == DR_OK && i < n && !found; i++) {
+			const struct catalog_backup *b = &list[i];
+			if (b->completed_at > 0 && b->completed_at < at) {
+				strlcpy_dr(r.backup_id, b->backup_id,
+				           sizeof r.backup_id);
+				r.bytes = b->size_bytes;
+				found = 1;
+			}
 		}
+		catalog_backups_free(list, n);
+		if (n < f.limit)
+			break;
 	}
-	catalog_backups_free(list, n);
+	if (st != DR_OK)
+		return st;
 	r.duration_s = (double)d->test_duration_s;
 	r.started_at = at - d->test_duration_s;
 	r.ended_at = at;

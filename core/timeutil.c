@@ -73,7 +73,9 @@ int time_now_check(char **err)
 		return DR_OK;
 	if (parse_pin(pin, (int64_t)time(NULL), &t, &perr) == DR_OK)
 		return DR_OK;
-	return fail(err, xasprintf("DRCONSOLE_NOW: %s", perr));
+	char *msg = xasprintf("DRCONSOLE_NOW: %s", perr);
+	free(perr);
+	return fail(err, msg);
 }
 
 /* Reads exactly `n` digits. */
