@@ -13,7 +13,8 @@ CC        ?= cc
 PKG_CONFIG ?= pkg-config
 VERSION   := 0.1.0
 
-PKGS := ncursesw panelw formw libcurl openssl zlib libpq sqlite3 libcjson
+PKGS := ncursesw panelw formw libcurl openssl zlib libpq sqlite3 libcjson \
+	libmicrohttpd
 
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Werror

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/agent_config.h"
+#include "core/agent_metrics.h"
 #include "core/audit.h"
 #include "core/compliance.h"
 #include "core/error.h"
@@ -649,7 +650,12 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 	int64_t started = time_now(), last_beat = 0;
 	int ticks = 0;
 
-	(void)err;
+	struct agent_metrics *metrics = NULL;
+	if (agent_metrics_start(opt->catalog_path, *cfgp, opt->log,
+	                        opt->log_arg, &metrics, err) != DR_OK) {
+		free(mine);
+		return DR_EIO;
+	}
 	memset(&worker, 0, sizeof(worker));
 	pthread_mutex_init(&worker.lock, NULL);
 	pthread_cond_init(&worker.wake, NULL);
@@ -714,6 +720,7 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 		if (time_now() - last_beat >= beat_s || ticks == 0) {
 			agent_verdicts(cat, cfg, time_now());
 			agent_beat(cat, cfg, opt, started, "running", probes.n);
+			agent_metrics_beat(metrics, cat, cfg);
 			last_beat = time_now();
 		}
 		if (notify_flush(cat, cfg->notify, cfg->environment, time_now(),
@@ -733,6 +740,7 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 		agent_beat(cat, *cfgp, opt, started, "stopping", probes.n);
 		agent_worker_stop(&worker);
 	}
+	agent_metrics_stop(metrics);
 	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n);
 	agent_logf(opt, "agent stopped");
 	agent_cfg_put(&worker, mine, 1); /* *cfgp is the caller's again */

@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
+#include "core/httpd.h"
 #include "core/xmalloc.h"
 
-static const char *const section_keys[] = {"heartbeat", "jobs", NULL};
+static const char *const section_keys[] = {
+    "heartbeat", "jobs", "metrics_listen", "metrics_textfile", NULL};
 static const char *const job_keys[] = {"name", "schedule", "command", "timeout",
                                        NULL};
 
@@ -91,6 +94,38 @@ static void read_job(struct agent_config *ac, const struct json_doc *doc,
 	}
 }
 
+/* metrics_listen "HOST:PORT" (httpd_parse_listen says what is wrong) and
+ * metrics_textfile, an absolute path. */
+static void read_metrics(struct agent_config *ac, const struct json_doc *doc,
+                         const cJSON *node, struct json_errors *errs)
+{
+	const char *v;
+	char *why = NULL;
+
+	if (json_get_string(errs, doc, node, "metrics_listen", 0, &v) == 1) {
+		if (httpd_parse_listen(v, NULL, NULL, &why) != DR_OK)
+			json_errors_add(errs, doc,
+			                cJSON_GetObjectItemCaseSensitive(
+			                    node, "metrics_listen"),
+			                "\"metrics_listen\": %s", why);
+		else
+			ac->metrics_listen = xstrdup(v);
+		free(why);
+	}
+	if (json_get_string(errs, doc, node, "metrics_textfile", 0, &v) == 1) {
+		if (v[0] != '/')
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(
+			        node, "metrics_textfile"),
+			    "\"metrics_textfile\" must be an absolute "
+			    "path, found \"%s\"",
+			    v);
+		else
+			ac->metrics_textfile = xstrdup(v);
+	}
+}
+
 struct agent_config *agent_config_read(const struct json_doc *doc,
                                        const cJSON *node,
                                        struct json_errors *errs)
@@ -117,6 +152,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 		else
 			ac->heartbeat_s = secs;
 	}
+	read_metrics(ac, doc, node, errs);
 	jobs = cJSON_GetObjectItemCaseSensitive(node, "jobs");
 	if (jobs == NULL)
 		return ac;
@@ -139,6 +175,8 @@ void agent_config_destroy(struct agent_config *ac)
 		free(ac->jobs[i].argv);
 	}
 	free(ac->jobs);
+	free(ac->metrics_listen);
+	free(ac->metrics_textfile);
 	free(ac);
 }
 

@@ -2,6 +2,8 @@
  *
  *   "agent": {
  *     "heartbeat": "10s",
+ *     "metrics_listen": "127.0.0.1:9477",
+ *     "metrics_textfile": "/var/lib/node_exporter/drconsole.prom",
  *     "jobs": [
  *       {"name": "orders-dump", "schedule": "0 2 * * *",
  *        "command": ["/usr/local/bin/orders-dump"], "timeout": "1h"}
@@ -33,6 +35,8 @@ struct agent_config {
 	int64_t heartbeat_s; /* default 10 s */
 	struct agent_job_spec *jobs;
 	size_t n_jobs;
+	char *metrics_listen;   /* "127.0.0.1:9477", or NULL: not served */
+	char *metrics_textfile; /* node_exporter textfile, or NULL */
 };
 
 int agent_config_parse(struct config *cfg, const struct json_doc *doc,

@@ -30,6 +30,10 @@ int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
 /* The agent that beat last; CATALOG_ENOTFOUND when none ever ran. */
 int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
                          char **err);
+/* The newest row of every host that ever ran an agent on this catalog,
+ * by host (malloc'd; free()). */
+int catalog_agent_list(struct catalog *cat, struct catalog_agent **out,
+                       size_t *n, char **err);
 
 /* ---- scheduled jobs --------------------------------------------------- */
 

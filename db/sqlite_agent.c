@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/alloc.h"
 #include "db/backend.h"
 #include "db/catalog.h"
 #include "db/catalog_agent.h"
@@ -99,6 +100,59 @@ int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static void read_agent(sqlite3_stmt *st, struct catalog_agent *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite_column_copy(st, 0, out->host, sizeof(out->host));
+	out->pid = sqlite3_column_int64(st, 1);
+	sqlite_column_copy(st, 2, out->version, sizeof(out->version));
+	out->started_at = sqlite_column_time(st, 3);
+	out->beat_at = sqlite_column_time(st, 4);
+	out->interval_s = sqlite3_column_int64(st, 5);
+	sqlite_column_copy(st, 6, out->state, sizeof(out->state));
+	sqlite_column_copy(st, 7, out->note, sizeof(out->note));
+}
+
+int catalog_agent_list(struct catalog *cat, struct catalog_agent **out,
+                       size_t *n, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct catalog_agent *list = NULL;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	/* SQLite takes the bare columns from the row holding max(). */
+	rc = sqlite_prepare(sc,
+	                    "SELECT host, pid, version, started_at, "
+	                    "max(beat_at), interval_s, state, note FROM "
+	                    "agent_heartbeat GROUP BY host ORDER BY host",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4;
+			list = db_xreallocarray(list, cap, sizeof(*list));
+		}
+		read_agent(st, &list[len++]);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sqlite_status(sc->db, rc, "reading the heartbeats", err);
+		sqlite3_finalize(st);
+		free(list);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*n = len;
+	return CATALOG_OK;
 }
 
 /* ---- jobs ------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/agent.h"
+#include "core/check.h"
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
@@ -13,14 +14,6 @@
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 #include "tui/cmd.h"
-
-/* `check` exit codes, as monitoring systems (Nagios and kin) read them. */
-enum {
-	CHECK_OK = 0,
-	CHECK_AT_RISK = 1,
-	CHECK_BREACH = 2,
-	CHECK_UNKNOWN = 3,
-};
 
 /* "age / target" with either side possibly unknown. */
 static void age_of(char *buf, size_t size, int64_t age, int64_t target)
@@ -170,33 +163,42 @@ static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 
 static int check_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	if (argc > 1) {
-		cli_error("check: unexpected argument '%s'", argv[1]);
+	static const struct option opts[] = {
+	    {"service", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *only = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+		if (c != 's') {
+			printf("DRCONSOLE UNKNOWN - usage: drconsole check "
+			       "[--service NAME]\n");
+			return CHECK_UNKNOWN;
+		}
+		only = optarg;
+	}
+	if (optind < argc) {
+		cli_error("check: unexpected argument '%s'", argv[optind]);
+		printf("DRCONSOLE UNKNOWN - usage: drconsole check "
+		       "[--service NAME]\n");
 		return CHECK_UNKNOWN;
 	}
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
-	char *where = NULL, agent[192];
+	char *where = NULL, agent[192], *text = NULL;
 	int rc = evaluate(g, &cfg, &where, &report, agent, sizeof agent);
 	if (rc >= 0) {
-		printf("UNKNOWN: catalog unreadable\n");
-		rc = CHECK_UNKNOWN;
-	} else if (report.n == 0) {
-		printf("UNKNOWN: no services in catalog %s\n", where);
+		text =
+		    check_unknown(rc == DR_EXIT_USAGE ? "config unreadable"
+		                                      : "catalog unreadable");
 		rc = CHECK_UNKNOWN;
 	} else {
 		compliance_sort_worst_first(&report);
-		printf("%s: %zu breach, %zu at risk, %zu ok of %zu services",
-		       verdict_name(report.verdict), report.n_breach,
-		       report.n_at_risk, report.n_ok, report.n);
-		if (report.verdict != VERDICT_OK)
-			printf("; worst: %s: %s", report.services[0].name,
-			       report.services[0].reason);
-		printf("\n");
-		rc = report.verdict == VERDICT_BREACH    ? CHECK_BREACH
-		     : report.verdict == VERDICT_AT_RISK ? CHECK_AT_RISK
-		                                         : CHECK_OK;
+		rc = (int)check_format(&report, &cfg->policy, only, where,
+		                       &text);
 	}
+	fputs(text, stdout);
+	free(text);
 	compliance_report_free(&report);
 	config_free(cfg);
 	free(where);
@@ -214,9 +216,15 @@ const struct cmd_entry cmd_status_entry = {
 
 const struct cmd_entry cmd_check_entry = {
     .name = "check",
-    .usage = "",
-    .summary = "one line and an exit code for monitoring",
-    .help = "Exit codes: 0 OK, 1 AT RISK, 2 BREACH, 3 UNKNOWN (catalog "
-            "unreadable or empty).\n",
+    .usage = "[--service NAME]",
+    .summary = "a monitoring-plugin check: verdict, perfdata, exit code",
+    .help = "Options:\n"
+            "  --service NAME   check that service only\n\n"
+            "Prints \"DRCONSOLE VERDICT - summary | perfdata\", then one "
+            "line per service\nthat is not OK.  Perfdata per service: "
+            "'NAME rpo_age'=AGEs;WARN;CRIT;0, WARN\nand CRIT 80 % and 100 "
+            "% of its RPO target.  Exit codes: 0 OK, 1 AT RISK\n"
+            "(WARNING), 2 BREACH (CRITICAL), 3 UNKNOWN (catalog unreadable "
+            "or empty, no\nsuch service).\n",
     .exec = check_exec,
 };

@@ -24,8 +24,8 @@ expect_in "the reason is given" "$OUT" "BREACH ledger-db: RPO"
 expect_in "the at-risk one too" "$OUT" "AT RISK search-index"
 
 expect_rc "check on the demo" 2 "$DR" --catalog "$demo" check
-expect_in "one line naming the worst" "$OUT" "BREACH: 1 breach, 1 at risk, 10 ok of 12 services; worst: ledger-db"
-expect_eq "check prints one line" "$(wc -l <<<"$OUT")" 1
+expect_in "a first line naming the worst" "$(head -n 1 <<<"$OUT")" "DRCONSOLE BREACH - 1 breach, 1 at risk, 10 ok of 12 services; worst: ledger-db"
+expect_eq "then one line per service that is not OK" "$(tail -n +2 <<<"$OUT" | cut -d: -f1)" $'BREACH ledger-db\nAT RISK search-index'
 
 run "$DR" --catalog "$demo" status --json
 json=$OUT

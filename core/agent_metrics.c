@@ -1,0 +1,201 @@
+/* The agent's metrics; the model is in core/agent_metrics.h. */
+#include "core/agent_metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/agent_config.h"
+#include "core/error.h"
+#include "core/httpd.h"
+#include "core/metrics.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+struct agent_metrics {
+	char *catalog_path;
+	struct httpd *httpd;
+	pthread_mutex_t lock; /* guards policy */
+	struct compliance_policy policy;
+	agent_metrics_log log;
+	void *log_arg;
+};
+
+static void say(const struct agent_metrics *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(const struct agent_metrics *m, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (m->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	m->log(m->log_arg, line);
+}
+
+static void serve(void *arg, const char *method, const char *path,
+                  struct httpd_response *resp)
+{
+	struct agent_metrics *m = arg;
+	struct compliance_policy policy;
+	struct catalog *cat = NULL;
+	char *err = NULL;
+
+	resp->content_type = "text/plain; charset=utf-8";
+	if (strcmp(path, "/metrics") != 0) {
+		resp->status = 404;
+		resp->body = xstrdup("not found: only /metrics is served\n");
+		return;
+	}
+	/* HEAD is GET without the body (the server drops it). */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		resp->status = 405;
+		resp->allow = "GET, HEAD";
+		resp->body = xstrdup("method not allowed: GET /metrics\n");
+		return;
+	}
+	pthread_mutex_lock(&m->lock);
+	policy = m->policy;
+	pthread_mutex_unlock(&m->lock);
+	int rc = catalog_open(m->catalog_path, CATALOG_READONLY, &cat, &err);
+	if (rc == CATALOG_OK)
+		rc =
+		    metrics_render(cat, &policy, time_now(), &resp->body, &err);
+	catalog_close(cat);
+	if (rc != DR_OK) {
+		resp->status = 500;
+		resp->body = xasprintf("drconsole: %s\n",
+		                       err ? err : "cannot read the catalog");
+		free(err);
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = METRICS_CONTENT_TYPE;
+}
+
+int agent_metrics_start(const char *catalog_path, const struct config *cfg,
+                        agent_metrics_log log, void *log_arg,
+                        struct agent_metrics **out, char **err)
+{
+	const struct agent_config *ac = cfg->agent;
+	struct agent_metrics *m = xcalloc(1, sizeof(*m));
+
+	*out = NULL;
+	m->catalog_path = xstrdup(catalog_path ? catalog_path : "");
+	m->policy = cfg->policy;
+	m->log = log;
+	m->log_arg = log_arg;
+	pthread_mutex_init(&m->lock, NULL);
+	if (ac != NULL && ac->metrics_listen != NULL) {
+		int rc =
+		    httpd_start(ac->metrics_listen, serve, m, &m->httpd, err);
+		if (rc != DR_OK) {
+			agent_metrics_stop(m);
+			return rc;
+		}
+		say(m, "metrics: serving GET /metrics on %s (port %d)",
+		    ac->metrics_listen, httpd_port(m->httpd));
+	}
+	*out = m;
+	return DR_OK;
+}
+
+int agent_metrics_write_file(const char *path, const char *text, char **err)
+{
+	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	size_t len = strlen(text), off = 0;
+	int fd, rc = DR_OK;
+
+	if (slash != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		*err = xasprintf("metrics textfile: cannot create %s: %s", tmp,
+		                 strerror(errno));
+		rc = DR_EIO;
+		goto out;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*err = xasprintf("metrics textfile: writing %s: %s",
+			                 tmp, strerror(errno));
+			rc = DR_EIO;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (rc == DR_OK && fsync(fd) != 0) {
+		*err = xasprintf("metrics textfile: fsync %s: %s", tmp,
+		                 strerror(errno));
+		rc = DR_EIO;
+	}
+	if (close(fd) != 0 && rc == DR_OK) {
+		*err = xasprintf("metrics textfile: closing %s: %s", tmp,
+		                 strerror(errno));
+		rc = DR_EIO;
+	}
+	if (rc == DR_OK && rename(tmp, path) != 0) {
+		*err = xasprintf("metrics textfile: renaming %s to %s: %s", tmp,
+		                 path, strerror(errno));
+		rc = DR_EIO;
+	}
+	if (rc != DR_OK) {
+		unlink(tmp);
+		goto out;
+	}
+	/* The rename itself lasts once the directory is on disk. */
+	int dfd = open(slash != NULL ? dir : ".", O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+out:
+	free(dir);
+	free(tmp);
+	return rc;
+}
+
+void agent_metrics_beat(struct agent_metrics *m, struct catalog *cat,
+                        const struct config *cfg)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->policy = cfg->policy;
+	pthread_mutex_unlock(&m->lock);
+	if (cfg->agent == NULL || cfg->agent->metrics_textfile == NULL)
+		return;
+	char *text = NULL, *err = NULL;
+	int rc = metrics_render(cat, &cfg->policy, time_now(), &text, &err);
+	if (rc == DR_OK)
+		rc = agent_metrics_write_file(cfg->agent->metrics_textfile,
+		                              text, &err);
+	if (rc != DR_OK)
+		say(m, "metrics: %s", err ? err : "cannot write the textfile");
+	free(err);
+	free(text);
+}
+
+void agent_metrics_stop(struct agent_metrics *m)
+{
+	if (m == NULL)
+		return;
+	httpd_stop(m->httpd);
+	pthread_mutex_destroy(&m->lock);
+	free(m->catalog_path);
+	free(m);
+}
