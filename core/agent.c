@@ -31,6 +31,7 @@
 #include "core/probe_round.h"
 #include "core/procid.h"
 #include "core/timeutil.h"
+#include "core/verdict_history.h"
 #include "core/xmalloc.h"
 
 static volatile sig_atomic_t agent_stop_flag;
@@ -361,6 +362,10 @@ static void agent_verdicts(struct catalog *cat, const struct config *cfg,
 	if (compliance_eval(cat, &cfg->policy, now, &rep, &err) != DR_OK) {
 		free(err);
 		return;
+	}
+	if (verdict_history_record(cat, &rep, NULL, &err) != DR_OK) {
+		free(err); /* the history never holds up notifications */
+		err = NULL;
 	}
 	for (size_t i = 0; i < rep.n; i++) {
 		const struct compliance_service *s = &rep.services[i];

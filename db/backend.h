@@ -95,6 +95,17 @@ struct catalog_backend_ops {
 	                      struct catalog_service_state **out, size_t *n,
 	                      char **err);
 
+	int (*verdict_record)(void *self, const struct catalog_verdict *v,
+	                      char **err);
+	int (*verdict_latest)(void *self, struct catalog_verdict **out,
+	                      size_t *n, char **err);
+	int (*verdict_history)(void *self, const char *service, int64_t since,
+	                       struct catalog_verdict **out, size_t *n,
+	                       char **err);
+	int (*backup_counts)(void *self, const char *service, int64_t since,
+	                     int64_t until, struct catalog_backup_counts *out,
+	                     char **err);
+
 	/* rec->seq, prev_hash and hash are filled here; hasher is never
 	 * NULL (the front refuses the call without one). */
 	int (*audit_append)(void *self, struct catalog_audit *rec,

@@ -265,6 +265,34 @@ int catalog_restore_list(struct catalog *cat, const char *service, size_t limit,
 	return cat->ops->restore_list(cat->self, service, limit, out, n, err);
 }
 
+int catalog_verdict_record(struct catalog *cat, const struct catalog_verdict *v,
+                           char **err)
+{
+	return cat->ops->verdict_record(cat->self, v, err);
+}
+
+int catalog_verdict_latest(struct catalog *cat, struct catalog_verdict **out,
+                           size_t *n, char **err)
+{
+	return cat->ops->verdict_latest(cat->self, out, n, err);
+}
+
+int catalog_verdict_history(struct catalog *cat, const char *service,
+                            int64_t since, struct catalog_verdict **out,
+                            size_t *n, char **err)
+{
+	return cat->ops->verdict_history(cat->self, service, since, out, n,
+	                                 err);
+}
+
+int catalog_backup_counts(struct catalog *cat, const char *service,
+                          int64_t since, int64_t until,
+                          struct catalog_backup_counts *out, char **err)
+{
+	return cat->ops->backup_counts(cat->self, service, since, until, out,
+	                               err);
+}
+
 int catalog_replication_record(struct catalog *cat,
                                const struct catalog_replication *r, char **err)
 {

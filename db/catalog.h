@@ -367,6 +367,42 @@ int catalog_service_states(struct catalog *cat, int64_t now,
                            char **err);
 void catalog_service_states_free(struct catalog_service_state *list, size_t n);
 
+/* ---- verdict history and reports (db/sqlite_report.c) ---------------- */
+
+/* One change of a service's verdict: from `at` on it was `verdict`. */
+struct catalog_verdict {
+	int64_t id; /* set by the catalog */
+	char service[64];
+	char verdict[16]; /* OK | AT RISK | BREACH */
+	char reason[160]; /* why it is not OK; "" when OK */
+	int64_t at;
+};
+/* Appends one transition. */
+int catalog_verdict_record(struct catalog *cat, const struct catalog_verdict *v,
+                           char **err);
+/* The newest transition of every service that has one (by at, then id),
+ * by service name. */
+int catalog_verdict_latest(struct catalog *cat, struct catalog_verdict **out,
+                           size_t *n, char **err);
+/* What a period starting at `since` needs of one service's history: the
+ * newest transition at or before since (the verdict in force then), if
+ * any, and every later one; oldest first. */
+int catalog_verdict_history(struct catalog *cat, const char *service,
+                            int64_t since, struct catalog_verdict **out,
+                            size_t *n, char **err);
+
+/* A service's backup attempts whose own time (started_at, else
+ * completed_at, else created_at) is in [since, until). */
+struct catalog_backup_counts {
+	int64_t taken;    /* every attempt */
+	int64_t good;     /* completed or verified */
+	int64_t verified; /* verified */
+	int64_t failed;   /* failed, corrupt or restore_failed */
+};
+int catalog_backup_counts(struct catalog *cat, const char *service,
+                          int64_t since, int64_t until,
+                          struct catalog_backup_counts *out, char **err);
+
 /* ---- audit log (append-only, hash-chained) ---------------------------- */
 
 struct catalog_audit {

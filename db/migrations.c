@@ -781,6 +781,22 @@ static const char schema_v8[] =
 	"ALTER TABLE runbook_executions ADD COLUMN pid_start INTEGER NOT NULL\n"
 	"  DEFAULT 0;\n";
 
+/* Migration 9 (issue 17, reports): when each service entered OK, AT RISK
+ * or BREACH, as seen by the evaluations that can write (the agent's loop,
+ * status, check); one row per change, never per evaluation.  No foreign
+ * key to services: the history outlives a removed service, as recoveries
+ * do.  db/sqlite_report.c reads and writes it. */
+static const char schema_v9[] =
+	"CREATE TABLE verdict_transitions (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  service_name TEXT NOT NULL CHECK (service_name <> ''),\n"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('OK', 'AT RISK', 'BREACH')),\n"
+	"  reason TEXT NOT NULL DEFAULT '',\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX verdict_transitions_service_at\n"
+	"  ON verdict_transitions (service_name, at, id);\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
@@ -790,6 +806,7 @@ static const struct migration migrations[] = {
 	{7, "evidence: restores, health by backup time, copy links",
 	 schema_v7},
 	{8, "runbook holders' process start time", schema_v8},
+	{9, "verdict history", schema_v9},
 };
 
 // clang-format on

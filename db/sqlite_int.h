@@ -125,6 +125,20 @@ void sqlite_evidence_close(struct sqlite_evidence *ev);
 int sqlite_evidence_fill(struct sqlite_catalog *sc, struct sqlite_evidence *ev,
                          struct catalog_service_state *s, char **err);
 
+/* ---- verdict history and reports (db/sqlite_report.c) ----------------- */
+struct catalog_verdict;
+struct catalog_backup_counts;
+int sqlite_verdict_record_impl(void *self, const struct catalog_verdict *v,
+                               char **err);
+int sqlite_verdict_latest_impl(void *self, struct catalog_verdict **out,
+                               size_t *n, char **err);
+int sqlite_verdict_history_impl(void *self, const char *service, int64_t since,
+                                struct catalog_verdict **out, size_t *n,
+                                char **err);
+int sqlite_backup_counts_impl(void *self, const char *service, int64_t since,
+                              int64_t until, struct catalog_backup_counts *out,
+                              char **err);
+
 /* The statement behind catalog_service_states (?1 = now as time text),
  * exported so a test can check its query plan. */
 extern const char sqlite_service_states_sql[];

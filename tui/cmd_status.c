@@ -11,6 +11,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/timeutil.h"
+#include "core/verdict_history.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 #include "tui/cmd.h"
@@ -107,6 +108,12 @@ static int evaluate(const struct cmd_globals *g, struct config **cfg,
 	*where = xstrdup(catalog_where(cat));
 	int64_t now = time_now();
 	int status = compliance_eval(cat, &(*cfg)->policy, now, report, &err);
+	/* The verdict history (drconsole report): written only on a change,
+	 * never a reason for status or check to fail. */
+	char *herr = NULL;
+	if (status == DR_OK && !g->read_only &&
+	    verdict_history_record(cat, report, NULL, &herr) != DR_OK)
+		free(herr);
 	/* The agent's heartbeat, when an agent ever ran on this catalog. */
 	struct catalog_agent a;
 	char *aerr = NULL;
