@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_agent_entry;
 extern const struct cmd_entry cmd_notify_entry;
 extern const struct cmd_entry cmd_runbook_entry;
 extern const struct cmd_entry cmd_metrics_entry;
+extern const struct cmd_entry cmd_report_entry;
 
 static const struct cmd_entry *const commands[] = {
     &cmd_init_entry,
@@ -51,6 +52,7 @@ static const struct cmd_entry *const commands[] = {
     &cmd_notify_entry,
     &cmd_runbook_entry,
     &cmd_metrics_entry,
+    &cmd_report_entry,
     NULL,
 };
 
