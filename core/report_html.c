@@ -84,6 +84,11 @@ static const char *verdict_class(const char *v)
 	return "muted";
 }
 
+static const char *met_class(int met)
+{
+	return met < 0 ? "muted" : met ? "ok" : "breach";
+}
+
 static void html_header(FILE *f, const struct report *r)
 {
 	char a[32], b[32], d[32];
@@ -107,8 +112,9 @@ static void html_header(FILE *f, const struct report *r)
 	html_cell(f, r->catalog);
 	fputs("</dd>\n<dt>Audit chain</dt><dd>", f);
 	if (r->audit.intact) {
-		fprintf(f, "<span class=\"ok\">intact</span>, %lld rows",
-		        (long long)r->audit.rows);
+		fprintf(f, "<span class=\"ok\">intact</span>, %lld row%s",
+		        (long long)r->audit.rows,
+		        r->audit.rows == 1 ? "" : "s");
 	} else {
 		fprintf(f, "<span class=\"breach\">BROKEN</span> at row %lld: ",
 		        (long long)r->audit.first_bad);
@@ -302,14 +308,14 @@ static void html_recovery(FILE *f, const struct report_recovery *x)
 	fprintf(f, "</td><td>%s / %s</td><td class=\"%s\">%s</td><td>",
 	        report_duration_text(x->rec.actual_recovery_s, t1, sizeof t1),
 	        report_target_text(x->rto_target_s, t2, sizeof t2),
-	        x->rto_met == 0 ? "breach" : "", report_met_text(x->rto_met));
+	        met_class(x->rto_met), report_met_text(x->rto_met));
 	if (x->rec.data_loss_minutes >= 0)
 		fprintf(f, "%.1f min", x->rec.data_loss_minutes);
 	else
 		fputs("unknown", f);
 	fprintf(f, " / %s</td><td class=\"%s\">%s</td><td>",
 	        report_target_text(x->rpo_target_s, t3, sizeof t3),
-	        x->rpo_met == 0 ? "breach" : "", report_met_text(x->rpo_met));
+	        met_class(x->rpo_met), report_met_text(x->rpo_met));
 	if (x->evidence) {
 		fputs("yes: restored backup <code>", f);
 		html_cell(f, x->restore.backup_id);

@@ -77,7 +77,8 @@ static void md_header(FILE *f, const struct report *r)
 	md_cell(f, r->catalog);
 	fprintf(f, " |\n| Audit chain | ");
 	if (r->audit.intact)
-		fprintf(f, "intact, %lld rows", (long long)r->audit.rows);
+		fprintf(f, "intact, %lld row%s", (long long)r->audit.rows,
+		        r->audit.rows == 1 ? "" : "s");
 	else {
 		fprintf(f, "**BROKEN** at row %lld: ",
 		        (long long)r->audit.first_bad);
