@@ -87,15 +87,38 @@ static int commit_with_audit(struct catalog *cat,
 	return st;
 }
 
+/* The start a report without --started means: the one already recorded
+ * for this backup (an update keeps when it started), else its completion,
+ * else now.  The completion may not lie before it. */
+static int settle_start(struct catalog_backup *b, int64_t recorded, char **err)
+{
+	if (b->started_at < 0)
+		b->started_at = recorded > 0           ? recorded
+		                : b->completed_at != 0 ? b->completed_at
+		                                       : time_now();
+	if (b->completed_at != 0 && b->completed_at < b->started_at) {
+		char a[32], c[32];
+		time_format_iso(b->started_at, a);
+		time_format_iso(b->completed_at, c);
+		*err =
+		    xasprintf("--completed (%s) is before the backup's start "
+		              "(%s); nothing was changed",
+		              c, a);
+		return DR_EINVAL;
+	}
+	return DR_OK;
+}
+
 static int apply_backup(struct catalog *cat, const void *arg, char **err)
 {
-	const struct catalog_backup *b = arg;
-	struct catalog_backup old = {0};
+	struct catalog_backup bb = *(const struct catalog_backup *)arg;
+	struct catalog_backup *b = &bb, old = {0};
 	int st = catalog_backup_get(cat, b->backup_id, &old, err);
 	if (st == DR_ENOTFOUND) {
 		free(*err);
 		*err = NULL;
-		return catalog_backup_insert(cat, b, err);
+		st = settle_start(b, 0, err);
+		return st != DR_OK ? st : catalog_backup_insert(cat, b, err);
 	}
 	if (st != DR_OK)
 		return st;
@@ -108,8 +131,9 @@ static int apply_backup(struct catalog *cat, const void *arg, char **err)
 		catalog_backup_clear(&old);
 		return DR_EINVAL;
 	}
+	st = settle_start(b, old.started_at, err);
 	catalog_backup_clear(&old);
-	return catalog_backup_update(cat, b, err);
+	return st != DR_OK ? st : catalog_backup_update(cat, b, err);
 }
 
 static int record_backup(const struct cmd_globals *g, int argc, char **argv)
@@ -244,9 +268,7 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 		cli_error("--completed: a %s backup has not completed", status);
 		return DR_EXIT_USAGE;
 	}
-	if (started == 0)
-		started = completed != 0 ? completed : now;
-	if (completed != 0 && completed < started) {
+	if (started != 0 && completed != 0 && completed < started) {
 		char a[32], b[32];
 		time_format_iso(started, a);
 		time_format_iso(completed, b);
@@ -286,7 +308,7 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 	b.metadata = (char *)metadata;
 	b.size_bytes = size;
 	b.compression_ratio = ratio;
-	b.started_at = started;
+	b.started_at = started != 0 ? started : -1; /* see settle_start */
 	b.completed_at = completed;
 	b.retention_until = retention;
 

@@ -118,3 +118,24 @@ expect_eq "after it is marked corrupt, the one before counts" "$(age)" 2700
 "$DR" --catalog "$db2" service remove pay --purge >/dev/null
 expect_eq "purging a service leaves no summary row behind" "$(sqlite3 "$db2" 'select count(*) from backup_newest')" 0
 expect_rc "a running backup cannot have completed" 2 "$DR" --catalog "$db" record backup --service orders-db --status running --completed now
+
+# An update by --id without --started keeps when the backup started: health
+# orders attempts by their own start, so a failure between the start and
+# the completion still counts (found by tests/scenario).
+db3=$T/u.db
+export DRCONSOLE_NOW=2026-11-01T00:00:00Z
+"$DR" --catalog "$db3" init >/dev/null
+"$DR" --catalog "$db3" service add s --tier standard >/dev/null
+id=$("$DR" --catalog "$db3" record backup --service s --status running --started now-50m)
+"$DR" --catalog "$db3" record backup --service s --status failed --started now-30m --completed now-29m >/dev/null
+"$DR" --catalog "$db3" record backup --service s --id "$id" --status completed --completed now-1m --size 10 >/dev/null
+expect_eq "the update kept the recorded start" \
+	"$(sqlite3 "$db3" "select started_at from backup_management where backup_id = '$id'")" "2026-10-31T23:10:00Z"
+expect_eq "so the failure after that start still counts" \
+	"$("$DR" --catalog "$db3" status --json | python3 -c 'import json,sys; h=json.load(sys.stdin)["services"][0]["health"]; print(h["status"], h["failure_count"])')" "degraded 1"
+expect_rc "a completion before the recorded start is refused" 2 \
+	"$DR" --catalog "$db3" record backup --service s --id "$id" --status completed --completed now-55m
+expect_in "naming both times" "$ERR" "before the backup's start (2026-10-31T23:10:00Z)"
+expect_eq "and changes nothing" \
+	"$(sqlite3 "$db3" "select completed_at from backup_management where backup_id = '$id'")" "2026-10-31T23:59:00Z"
+unset DRCONSOLE_NOW
