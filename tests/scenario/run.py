@@ -127,7 +127,7 @@ def runbook_texts(w, dr):
                            "pattern": "[a-z]+"}],
             "phases": [{"name": "restore", "steps": [dict(
                 {"id": "restore", "title": "restore", "confirm": "none"},
-                **step)]}]}, indent=1) + "\n"
+                **step)]}]}) + "\n"
     return {
         "real": rb("real", {"command": restore, "drill": restore}),
         "echo": rb("echo", {"command": "echo restoring \"$DR_VAR_SERVICE\"",
@@ -168,6 +168,10 @@ class Scenario:
         self.probe_ok = {k: True for k in PROBES}
         self.link_times = {}  # (svc, src, tgt) -> set of sampled_at
         self.n = 0
+        self.stats = {}
+        # Most events go to one service, so that its history gets long
+        # enough to matter (failure streaks, several links, evidence).
+        self.focus = self.rng.choice(SERVICES + [TARGETED, TARGETED])
 
     # -- running the binary --
 
@@ -175,7 +179,7 @@ class Scenario:
         env = dict(os.environ, DRCONSOLE_NOW=iso(self.now))
         cmd = [self.dr, "--catalog", os.path.join(self.w, "c.db"),
                "--config", os.path.join(self.w, "cfg.json")] + args
-        self.lines.append("DRCONSOLE_NOW=%s $DR %s </dev/null"
+        self.lines.append("DRCONSOLE_NOW=%s \"$DR\" %s </dev/null"
                           % (iso(self.now), " ".join(shlex.quote(a) for a in cmd[1:])))
         t0 = time.monotonic()
         p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
@@ -198,9 +202,12 @@ class Scenario:
     def target_of(self, svc):
         return self.spec[SERVICES.index(svc)][2]
 
+    def pick(self):
+        return self.focus if self.rng.random() < 0.7 else self.rng.choice(SERVICES)
+
     def step_backup(self):
         r = self.rng
-        svc = r.choice(SERVICES)
+        svc = self.pick()
         if svc == TARGETED:  # no recorded good backup: restores must work
             status = r.choice(["failed", "failed", "running", "pending",
                                "expired", "corrupt"])
@@ -231,7 +238,7 @@ class Scenario:
             started = None
         size = None
         if status in M.GOOD or r.random() < 0.5:
-            size = r.choice([0, r.randint(1, 10 ** 6), r.randint(1, 3 * 10 ** 9),
+            size = r.choice([r.randint(1, 10 ** 6), r.randint(1, 3 * 10 ** 9),
                              r.randint(1, 20 * 10 ** 9)])
             args += ["--size", str(size)]
         if started is not None:
@@ -267,7 +274,7 @@ class Scenario:
             args += ["--started", iso(b.started)]
         size = None
         if status in M.GOOD:
-            size = r.randint(0, 3 * 10 ** 9)
+            size = r.randint(1, 3 * 10 ** 9)
             args += ["--size", str(size)]
         self.note("backup %s of %s finishes %s" % (b.id, b.service, status))
         self.run(args)
@@ -276,7 +283,7 @@ class Scenario:
 
     def step_replication(self):
         r = self.rng
-        svc = r.choice(SERVICES)
+        svc = self.pick()
         src, tgt = r.choice([(svc + "-p", svc + "-r1"), (svc + "-p", svc + "-r2"),
                              (svc + "-r1", svc + "-r3")])
         state = r.choices(["streaming", "catchup", "down", "stopped", "unknown"],
@@ -384,7 +391,7 @@ class Scenario:
 
     def step_drill(self):
         r = self.rng
-        svc = r.choice(SERVICES)
+        svc = self.pick()
         book = r.choice(["real", "real", "echo", "skip"] if svc == TARGETED
                         else ["echo", "skip"])
         drill = r.random() < 0.7
@@ -436,6 +443,17 @@ class Scenario:
                     bad.append((name, f, exp[name][f], g[f]))
         if "verdict" not in ignore and got.get("verdict") not in verdicts:
             bad.append(("overall", "verdict", verdicts, got.get("verdict")))
+        if self.opts.stats:
+            for name in SERVICES:
+                for f in ("verdict", "rpo.status", "rto.status", "rto.source",
+                          "health.status", "tests.untested"):
+                    for v in exp[name][f]:
+                        self.stats[(f, repr(v))] = self.stats.get((f, repr(v)), 0) + 1
+                kind = {k for k, _ in exp[name]["evidence.rpo"]}
+                self.stats[("evidence.rpo.kind", repr(sorted(kind, key=repr)))] = \
+                    self.stats.get(("evidence.rpo.kind", repr(sorted(kind, key=repr))), 0) + 1
+                self.stats[("probes down", repr(bool(exp[name]["evidence.probes_down"] - {()})))] = \
+                    self.stats.get(("probes down", repr(bool(exp[name]["evidence.probes_down"] - {()}))), 0) + 1
         if bad:
             self.got = got
             self.exp = exp
@@ -445,8 +463,11 @@ class Scenario:
     def play(self):
         r = self.rng
         kinds = [k for k in KINDS if k not in self.opts.without]
-        weights = {"backup": 30, "update": 5, "replication": 24, "clock": 14,
+        weights = {"backup": 30, "update": 5, "replication": 24, "clock": 16,
                    "probe": 8, "run": 6, "copy": 3, "restore-test": 4, "drill": 7}
+        if self.focus == TARGETED:
+            weights.update(backup=15, replication=16, run=14, copy=5,
+                           **{"restore-test": 8})
         steps = r.randint(self.opts.min_steps, self.opts.max_steps)
         for self.n in range(1, steps + 1):
             self.now += r.randint(1, 20)
@@ -467,15 +488,13 @@ class Scenario:
         out.append("echo hello >\"$W/src.txt\"")
         out += template_lines("$W", self.spec)
         out += self.lines
-        out.append("DRCONSOLE_NOW=%s $DR --catalog %s --config %s status --json"
+        out.append("DRCONSOLE_NOW=%s \"$DR\" --catalog %s --config %s status --json"
                    % (iso(self.now), os.path.join(w, "c.db"), os.path.join(w, "cfg.json")))
-        text = "\n".join(out)
-        return text.replace(w, reprodir).replace(self.dr, "$DR").replace(
-            "DR=$DR", "DR=" + self.dr)
+        return "\n".join(out).replace(w, reprodir)
 
 
 def template_lines(w, spec):
-    base = "DRCONSOLE_NOW=%s $DR --catalog %s/c.db --config %s/cfg.json" % (
+    base = "DRCONSOLE_NOW=%s \"$DR\" --catalog %s/c.db --config %s/cfg.json" % (
         iso(1790000000), w, w)
     lines = [base + " init >/dev/null"]
     for name, args, _, _, _ in spec:
@@ -533,10 +552,13 @@ def worker_init(base, dr, tpldir, opts):
 
 
 def play(seed):
+    dl = _worker["opts"].deadline
+    if dl is not None and time.time() > dl:
+        return (seed, None, 0, None)
     sc = Scenario(seed, _worker["w"], _worker["dr"], _worker["tpldir"], _worker["opts"])
     try:
         steps = sc.play()
-        return (seed, True, steps, None)
+        return (seed, True, steps, sc.stats)
     except Mismatch as e:
         rep = ["scenario seed %d, step %d: %s" % (seed, sc.n, e)]
         rep.append("reproduce: tests/scenario/run.py --seed %d --scenarios 1" % seed)
@@ -583,6 +605,10 @@ def main():
     ap.add_argument("--without", default="", help="step kinds left out")
     ap.add_argument("--keep-going", action="store_true",
                     help="report every failing scenario, not only the first")
+    ap.add_argument("--budget", type=float, default=float(os.environ.get("SCENARIO_BUDGET", 0)),
+                    help="seconds after which no new scenario starts (0: none)")
+    ap.add_argument("--stats", action="store_true",
+                    help="print how often the model saw each value")
     ap.add_argument("--block", type=int, default=100, help="scenarios per TAP line")
     opts = ap.parse_args()
     opts.ignore = [x for x in opts.ignore.split(",") if x]
@@ -599,30 +625,50 @@ def main():
     try:
         tpldir = os.path.join(base, "tpl")
         make_templates(tpldir, dr, opts.templates)
-        seeds = range(seed, seed + opts.scenarios)
-        done = steps = tapn = 0
-        block_first = seed
+        # The pool reads all seeds at once: the workers watch the clock.
+        opts.deadline = time.time() + opts.budget if opts.budget > 0 else None
+        done = steps = tapn = skipped = 0
+        block = []  # seeds agreeing since the last TAP line
+        stats = {}
+
+        def flush_block():
+            nonlocal tapn
+            if block:
+                tapn += 1
+                print("ok %d - %d scenarios agree with the model (seeds %d..%d)"
+                      % (tapn, len(block), block[0], block[-1]))
+                sys.stdout.flush()
+                block.clear()
         with multiprocessing.Pool(opts.jobs, worker_init, (base, dr, tpldir, opts)) as pool:
-            for s, ok, n, rep in pool.imap(play, seeds, chunksize=4):
+            for s, ok, n, rep in pool.imap(play, range(seed, seed + opts.scenarios)):
+                if ok is None:
+                    skipped += 1
+                    continue
                 done += 1
                 steps += n
-                if not ok:
-                    fails += 1
-                    tapn += 1
-                    print("not ok %d - %s" % (tapn, rep[0]))
-                    for l in rep[1:]:
-                        print("#   " + l)
-                    sys.stdout.flush()
-                    if not opts.keep_going:
-                        pool.terminate()
-                        break
-                if done % opts.block == 0 or done == opts.scenarios:
-                    tapn += 1
-                    print("ok %d - scenarios %d..%d (seeds %d..%d) agree with the model"
-                          % (tapn, done - (done - 1) % opts.block, done, block_first, s)
-                          if not fails else "ok %d - scenarios up to %d run" % (tapn, done))
-                    block_first = s + 1
-                    sys.stdout.flush()
+                if ok:
+                    block.append(s)
+                    for k, v in (rep or {}).items():
+                        stats[k] = stats.get(k, 0) + v
+                    if len(block) == opts.block:
+                        flush_block()
+                    continue
+                fails += 1
+                flush_block()
+                tapn += 1
+                print("not ok %d - %s" % (tapn, rep[0]))
+                for line in rep[1:]:
+                    print("#   " + line)
+                sys.stdout.flush()
+                if not opts.keep_going:
+                    pool.terminate()
+                    break
+        flush_block()
+        for k in sorted(stats):
+            print("# %-20s %-28s %d" % (k[0], k[1], stats[k]))
+        if skipped:
+            print("# time budget of %gs reached: %d of %d scenarios run"
+                  % (opts.budget, done, opts.scenarios))
         print("# %d scenarios, %d steps, %d failed, %.1fs" % (done, steps, fails,
                                                               time.monotonic() - t0))
     finally:
