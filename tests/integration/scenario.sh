@@ -10,5 +10,5 @@ case ${BUILD:-build} in
 *san*) n=${SCENARIOS:-200} ;;
 *) n=${SCENARIOS:-2000} ;;
 esac
-SCENARIO_TMP=$T exec python3 "$DR_TOP/tests/scenario/run.py" --scenarios "$n" \
+python3 "$DR_TOP/tests/scenario/run.py" --scenarios "$n" \
 	--budget "${SCENARIO_BUDGET:-170}" --jobs "${JOBS:-2}"

@@ -22,6 +22,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -561,7 +562,13 @@ def play(seed):
         return (seed, True, steps, sc.stats)
     except Mismatch as e:
         rep = ["scenario seed %d, step %d: %s" % (seed, sc.n, e)]
-        rep.append("reproduce: tests/scenario/run.py --seed %d --scenarios 1" % seed)
+        o = _worker["opts"]
+        extra = "".join(" --%s %s" % (k, ",".join(getattr(o, k)))
+                        for k in ("ignore", "without") if getattr(o, k))
+        extra += "".join(" --%s %d" % (k.replace("_", "-"), getattr(o, k))
+                         for k, d in (("min_steps", 5), ("max_steps", 15), ("templates", 12))
+                         if getattr(o, k) != d)
+        rep.append("reproduce: tests/scenario/run.py --seed %d --scenarios 1%s" % (seed, extra))
         rep.append("transcript:")
         rep += ["  " + l for l in sc.transcript("/tmp/drscenario.%d" % seed).split("\n")]
         if getattr(sc, "exp", None):
@@ -622,6 +629,7 @@ def main():
     sys.stdout.flush()
     t0 = time.monotonic()
     fails = 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         tpldir = os.path.join(base, "tpl")
         make_templates(tpldir, dr, opts.templates)
