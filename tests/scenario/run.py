@@ -168,6 +168,7 @@ class Scenario:
                              PROBES, THROUGHPUT)
         self.probe_ok = {k: True for k in PROBES}
         self.link_times = {}  # (svc, src, tgt) -> set of sampled_at
+        self.completed_times = {}  # svc -> completed_at of its good backups
         self.n = 0
         self.stats = {}
         # Most events go to one service, so that its history gets long
@@ -228,6 +229,12 @@ class Scenario:
             completed = now - (r.choice([tgt * 4 // 5, tgt]) + r.randint(-1, 1))
         else:
             completed = now + r.randint(120, 3600)
+        # Two good backups of a service completed in the same second:
+        # which is "the newest" is not said; the driver avoids the tie.
+        while completed in self.completed_times.get(svc, ()):
+            completed -= 1
+        if status in M.GOOD:
+            self.completed_times.setdefault(svc, set()).add(completed)
         started = completed - r.randint(1, 3600)
         args = ["record", "backup", "--service", svc, "--status", status,
                 "--type", r.choice(["full", "incremental", "differential"])]
@@ -268,6 +275,10 @@ class Scenario:
         completed = self.now - r.randint(0, 60)
         if b.started is not None and completed < b.started:
             completed = b.started
+        while status in M.GOOD and completed in self.completed_times.get(b.service, ()):
+            completed += 1
+        if status in M.GOOD:
+            self.completed_times.setdefault(b.service, set()).add(completed)
         args = ["record", "backup", "--service", b.service, "--id", b.id,
                 "--status", status, "--completed", iso(completed)]
         # A script may report its start again, or only the end: the start
