@@ -65,6 +65,7 @@ class Model:
         self.probe_down = {k: False for k in probes}
         # (service, at, ok, (lo, hi) duration)
         self.restore_tests = []
+        self.damaged = set()  # ids of backups whose object is damaged
         # (service, at, kind, (lo, hi) recovery time): completed recoveries
         # during which a restore of the service succeeded
         self.recoveries = []
@@ -116,17 +117,43 @@ class Model:
         top = max(b.completed for b in cands)
         return [b for b in cands if b.completed == top]
 
-    def restore_test(self, service, target, now, ok, duration):
-        """A restore test of TARGET's newest good backup.  READING: the
-        target's newest completed-or-verified backup (drconsole(1)), not
-        only verified ones.  Returns the backup tested, or None."""
-        tied = self.newest_good(service, now, target)
-        if not tied:
-            return None
-        b = tied[0]
-        b.status = "verified" if ok else "restore_failed"
+    def damage(self, bid):
+        """The backup's object no longer reads back whole (bit rot)."""
+        self.damaged.add(bid)
+
+    def latest(self, service, now):
+        """What restore latest:SERVICE restores, or None."""
+        tied = self.newest_good(service, now)
+        return tied[0] if tied else None
+
+    def pick_restore_test(self, service, target, now):
+        """What restore-test TARGET restores, or None.  READING (drconsole(1),
+        not the page): the target's newest verified backup, else its newest
+        completed one; never another target's."""
+        good = [b for b in self.backups.values()
+                if b.service == service and b.target == target
+                and b.status in GOOD and b.completed is not None
+                and b.completed <= now + SKEW_TOLERANCE]
+        ver = [b for b in good if b.status == "verified"]
+        pool = ver or good
+        return max(pool, key=lambda b: b.completed) if pool else None
+
+    def restore(self, b, consumer_ok):
+        """A restore of backup b into a command; True when it succeeded.
+        A backup that does not read back whole becomes restore_failed (no
+        good backup, a failure in health); a command that read it all and
+        failed leaves it as it was; a success verifies it."""
+        if b.id in self.damaged:
+            b.status = "restore_failed"
+            return False
+        if not consumer_ok:
+            return False
+        b.status = "verified"
+        return True
+
+    def restore_test(self, service, now, ok, duration):
+        """A restore test of SERVICE ended now; ok or not."""
         self.restore_tests.append((service, now, ok, duration))
-        return b
 
     def recovery(self, service, now, kind, restored, rtime):
         """A completed recovery of SERVICE (kind "drill" or "recovery");

@@ -49,7 +49,7 @@ FIELDS = ["verdict", "rpo.age_s", "rpo.status", "rto.estimate_s", "rto.status",
           "health.failure_count", "evidence.rpo", "evidence.rto.kind",
           "evidence.probes_down"]
 KINDS = ["backup", "update", "replication", "clock", "probe", "run", "copy",
-         "restore-test", "drill"]
+         "restore-test", "drill", "damage"]
 
 
 def iso(t):
@@ -100,7 +100,7 @@ def config_text(w):
             "d-bad": {"service": TARGETED, "repository": "local",
                       "copy_repository": "copy",
                       "source": {"kind": "file", "path": p("src.txt")},
-                      "restore_test": {"argv": ["false"]}},
+                      "restore_test": {"argv": ["sh", "-c", "cat >/dev/null; exit 1"]}},
             "d-broken": {"service": TARGETED, "repository": "local",
                          "source": {"kind": "command", "argv": ["false"]}},
         },
@@ -169,6 +169,7 @@ class Scenario:
         self.probe_ok = {k: True for k in PROBES}
         self.link_times = {}  # (svc, src, tgt) -> set of sampled_at
         self.completed_times = {}  # svc -> completed_at of its good backups
+        self.copied = set()
         self.n = 0
         self.stats = {}
         # Most events go to one service, so that its history gets long
@@ -383,24 +384,51 @@ class Scenario:
                           self.now, (0, 1000), target)
 
     def step_copy(self):
+        """Copies change no recovery point.  Each backup is copied once (the
+        model keeps no other trace of it)."""
+        todo = [b for b in self.model.backups.values()
+                if b.target in ("d-good", "d-bad") and b.status in M.GOOD
+                and b.id not in self.copied]
+        if any(i not in self.copied for i in self.model.damaged):
+            return self.step_clock()  # what copy does with bit rot is not the question here
         self.note("copy")
         self.run(["copy"])
+        self.copied.update(b.id for b in todo)
 
     def step_restore_test(self):
         r = self.rng
         target = r.choices(["d-good", "d-bad", "d-broken"], [60, 30, 10])[0]
-        tied = self.model.newest_good(TARGETED, self.now, target)
-        if not tied:
+        b = self.model.pick_restore_test(TARGETED, target, self.now)
+        if b is None:
             rc = (2,)
-        elif target == "d-good":
-            rc = (0,)
-        else:
+        elif b.id in self.model.damaged or target != "d-good":
             rc = (1,)
-        self.note("restore-test %s" % target)
+        else:
+            rc = (0,)
+        self.note("restore-test %s (%s)" % (target, b.id if b else "nothing to test"))
         self.run(["restore-test", target], rc)
-        if tied:
-            self.model.restore_test(TARGETED, target, self.now, target == "d-good",
-                                    (0, M.ceil(self.wall) + 1))
+        if b is not None:
+            ok = self.model.restore(b, target == "d-good")
+            self.model.restore_test(TARGETED, self.now, ok, (0, M.ceil(self.wall) + 1))
+
+    def step_damage(self):
+        """Bit rot: one byte of a backup's object flips."""
+        objs = [b for b in self.model.backups.values()
+                if b.target in ("d-good", "d-bad") and b.id not in self.model.damaged
+                and b.status in M.GOOD]
+        if not objs:
+            return self.step_run()
+        b = self.rng.choice(sorted(objs, key=lambda b: b.completed))
+        path = os.path.join(self.w, "repo", TARGETED, b.target, b.id + ".gz")
+        with open(path, "r+b") as f:
+            data = bytearray(f.read())
+            data[-5] ^= 0xff  # in the gzip trailer: CRC-32 / length
+            f.seek(0)
+            f.write(data)
+        self.note("the object of %s (%s) is damaged" % (b.id, b.target))
+        self.lines.append("python3 -c 'import sys; p=sys.argv[1]; d=bytearray(open(p,\"rb\").read()); "
+                          "d[-5]^=255; open(p,\"wb\").write(d)' %s" % path)
+        self.model.damage(b.id)
 
     def step_drill(self):
         r = self.rng
@@ -423,10 +451,10 @@ class Scenario:
         restored = False
         rc = (0,)
         if book == "real":
-            if self.model.newest_good(svc, self.now):
-                restored = True
-            else:
-                rc = (1,)  # nothing to restore: the step fails, the run pauses
+            b = self.model.latest(svc, self.now)
+            restored = b is not None and self.model.restore(b, True)
+            if not restored:
+                rc = (1,)  # nothing (whole) to restore: the step fails, the run pauses
         self.note("%s of runbook %s for %s" % ("drill" if drill else "incident",
                                                book, svc))
         self.run(args, rc)
@@ -477,9 +505,10 @@ class Scenario:
         r = self.rng
         kinds = [k for k in KINDS if k not in self.opts.without]
         weights = {"backup": 30, "update": 5, "replication": 24, "clock": 16,
-                   "probe": 8, "run": 6, "copy": 3, "restore-test": 4, "drill": 7}
+                   "probe": 8, "run": 6, "copy": 3, "restore-test": 4, "drill": 7,
+                   "damage": 1}
         if self.focus == TARGETED:
-            weights.update(backup=15, replication=16, run=14, copy=5,
+            weights.update(backup=15, replication=16, run=14, copy=5, damage=3,
                            **{"restore-test": 8})
         steps = r.randint(self.opts.min_steps, self.opts.max_steps)
         for self.n in range(1, steps + 1):
