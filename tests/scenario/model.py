@@ -263,6 +263,10 @@ class Model:
             rts = [(at, ok) for (s, at, ok, _) in self.restore_tests
                    if s == name]
             test_failed = bool(rts) and not max(rts)[1]
+            last_ok = max((at for at, ok in rts if ok), default=None)
+            r["tests.restore_test_failed"] = test_failed
+            r["tests.restore_failures"] = sum(
+                1 for at, ok in rts if not ok and (last_ok is None or at > last_ok))
             # -- backup health --
             goods = [b.t() for b in self.backups.values()
                      if b.service == name and b.status in GOOD]

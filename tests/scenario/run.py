@@ -45,7 +45,8 @@ THROUGHPUT = 1000000  # "1MB/s"
 DEFAULT_POLICY = 30 * 86400
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FIELDS = ["verdict", "rpo.age_s", "rpo.status", "rto.estimate_s", "rto.status",
-          "rto.source", "tests.untested", "health.status",
+          "rto.source", "tests.untested", "tests.restore_test_failed",
+          "tests.restore_failures", "health.status",
           "health.failure_count", "evidence.rpo", "evidence.rto.kind",
           "evidence.probes_down"]
 KINDS = ["backup", "update", "replication", "clock", "probe", "run", "copy",
