@@ -9,9 +9,13 @@ and incidents, restore tests, clock moves), and after every step compares
 prints the seed, a shell transcript that reproduces it, both sides'
 values, and exits 1.  Output is TAP.
 
-  run.py [--scenarios N] [--seed S] [--jobs J] [--ignore FIELD,...]
-         [--without KIND,...] [--keep]
-  SCENARIOS, SEED, JOBS and BUILD in the environment do the same.
+  run.py [--scenarios N] [--seed S] [--jobs J] [--budget SECONDS]
+         [--ignore FIELD,...] [--without KIND,...] [--keep-going] [--stats]
+  SCENARIOS, SEED, JOBS, SCENARIO_BUDGET in the environment do the same;
+  the binary is $DR_BIN, else $BUILD/drconsole (BUILD default build).
+
+Every service's figures are compared (FIELDS); --ignore and --without
+(step KINDS) narrow a run down while a mismatch is studied.
 """
 import argparse
 import datetime
@@ -65,7 +69,7 @@ def dur(s):
 # ---------------------------------------------------------------- setup --
 
 def template_spec(k):
-    """The services of template k: (name, tier, extra args, rpo, rto, policy)."""
+    """The services of template k: (name, service add args, rpo, rto, policy)."""
     rng = random.Random(1000 + k)
     out = []
     for name in SERVICES:
@@ -113,7 +117,7 @@ def config_text(w):
                              "command": ["cat", p("probes", "%s-%s" % (svc, name))]})
         if svc in PROBE_FBD:
             ps["failures_before_down"] = PROBE_FBD[svc]
-    return json.dumps(cfg, indent=1) + "\n"
+    return json.dumps(cfg) + "\n"
 
 
 def runbook_texts(w, dr):
@@ -203,7 +207,7 @@ class Scenario:
 
     # -- the steps --
 
-    def target_of(self, svc):
+    def rpo_of(self, svc):
         return self.spec[SERVICES.index(svc)][2]
 
     def pick(self):
@@ -227,7 +231,7 @@ class Scenario:
         elif mode == "backfill":
             completed = now - r.randint(600, 5 * 86400)
         elif mode == "boundary":
-            tgt = self.target_of(svc)
+            tgt = self.rpo_of(svc)
             completed = now - (r.choice([tgt * 4 // 5, tgt]) + r.randint(-1, 1))
         else:
             completed = now + r.randint(120, 3600)
