@@ -583,6 +583,7 @@ _worker = {}
 
 
 def worker_init(base, dr, tpldir, opts):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # pool.terminate() ends us
     w = tempfile.mkdtemp(prefix="w", dir=base)
     for d in ("rb", "home"):
         os.makedirs(os.path.join(w, d), exist_ok=True)
