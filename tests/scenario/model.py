@@ -17,7 +17,7 @@ GOOD = ("completed", "verified")
 BAD = ("failed", "corrupt", "restore_failed")
 USABLE_STATES = ("streaming", "catchup")
 SKEW_TOLERANCE = 60  # policy.clock_skew_tolerance default
-LIVE_WINDOW = 90  # 3 x 30 s: no PostgreSQL probe in the config
+LIVE_WINDOW = 90  # 3 x probes.interval (30 s): no PostgreSQL probe, no replica_max_age
 AT_RISK = (4, 5)  # policy.at_risk_fraction 0.8, as an exact fraction
 
 
@@ -188,7 +188,7 @@ class Model:
     def _status(self, value, target):
         if value > target:
             return "breach"
-        if value * AT_RISK[1] > target * AT_RISK[0]:
+        if value * AT_RISK[1] > target * AT_RISK[0]:  # "past 80 %", exactly
             return "at risk"
         return "ok"
 
