@@ -40,7 +40,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all run test check-deps deps test-deps tests bench install uninstall \
-	clean sanitize test-sanitize fuzz format format-check
+	clean sanitize test-sanitize fuzz format format-check soak
 
 all: $(BIN)
 
@@ -93,6 +93,14 @@ sanitize test-sanitize: test-deps
 		LDLIBS='-fsanitize=address,undefined' tests
 	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run
+
+# The scenario test (tests/scenario/) at length: SCENARIOS random histories
+# (default 100000) against the model of docs/EVIDENCE.md, no time budget;
+# SEED=N replays a run.
+SCENARIOS ?= 100000
+soak: test-deps $(BIN)
+	@BUILD=$(BUILD) python3 tests/scenario/run.py --scenarios $(SCENARIOS) \
+		--budget 0 --block 1000 $(if $(SEED),--seed $(SEED))
 
 bench: deps $(BIN) $(BENCH_BIN)
 	@BUILD=$(BUILD) bash bench/run
