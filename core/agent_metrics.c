@@ -12,6 +12,7 @@
 
 #include "core/agent_config.h"
 #include "core/error.h"
+#include "core/fileutil.h"
 #include "core/httpd.h"
 #include "core/metrics.h"
 #include "core/timeutil.h"
@@ -109,66 +110,6 @@ int agent_metrics_start(const char *catalog_path, const struct config *cfg,
 	return DR_OK;
 }
 
-int agent_metrics_write_file(const char *path, const char *text, char **err)
-{
-	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	size_t len = strlen(text), off = 0;
-	int fd, rc = DR_OK;
-
-	if (slash != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		*err = xasprintf("metrics textfile: cannot create %s: %s", tmp,
-		                 strerror(errno));
-		rc = DR_EIO;
-		goto out;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*err = xasprintf("metrics textfile: writing %s: %s",
-			                 tmp, strerror(errno));
-			rc = DR_EIO;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (rc == DR_OK && fsync(fd) != 0) {
-		*err = xasprintf("metrics textfile: fsync %s: %s", tmp,
-		                 strerror(errno));
-		rc = DR_EIO;
-	}
-	if (close(fd) != 0 && rc == DR_OK) {
-		*err = xasprintf("metrics textfile: closing %s: %s", tmp,
-		                 strerror(errno));
-		rc = DR_EIO;
-	}
-	if (rc == DR_OK && rename(tmp, path) != 0) {
-		*err = xasprintf("metrics textfile: renaming %s to %s: %s", tmp,
-		                 path, strerror(errno));
-		rc = DR_EIO;
-	}
-	if (rc != DR_OK) {
-		unlink(tmp);
-		goto out;
-	}
-	/* The rename itself lasts once the directory is on disk. */
-	int dfd = open(slash != NULL ? dir : ".", O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-out:
-	free(dir);
-	free(tmp);
-	return rc;
-}
-
 void agent_metrics_beat(struct agent_metrics *m, struct catalog *cat,
                         const struct config *cfg)
 {
@@ -182,8 +123,8 @@ void agent_metrics_beat(struct agent_metrics *m, struct catalog *cat,
 	char *text = NULL, *err = NULL;
 	int rc = metrics_render(cat, &cfg->policy, time_now(), &text, &err);
 	if (rc == DR_OK)
-		rc = agent_metrics_write_file(cfg->agent->metrics_textfile,
-		                              text, &err);
+		rc = file_write_atomic(cfg->agent->metrics_textfile, text, 0644,
+		                       &err);
 	if (rc != DR_OK)
 		say(m, "metrics: %s", err ? err : "cannot write the textfile");
 	free(err);

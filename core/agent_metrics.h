@@ -31,8 +31,4 @@ void agent_metrics_beat(struct agent_metrics *m, struct catalog *cat,
 /* NULL is fine. */
 void agent_metrics_stop(struct agent_metrics *m);
 
-/* Writes text to path atomically (temporary file in the same directory,
- * fsync, rename, fsync of the directory). */
-int agent_metrics_write_file(const char *path, const char *text, char **err);
-
 #endif

@@ -379,10 +379,14 @@ static void pick_evidence(const struct catalog_service_state *st,
 	out->rto_bytes = -1;
 	out->rto_duration_s = -1;
 	if (has_test && (!has_rec || t->ended_at >= st->evidence_recovery_at)) {
-		double d = t->duration_s < 0 ? 0 : t->duration_s;
+		/* A test of unknown length (carried over from before the
+		 * restores table) is a test, and no estimate. */
+		double d = t->duration_s;
 		int64_t whole = (int64_t)d;
-		out->rto_duration_s = (double)whole < d ? whole + 1 : whole;
-		if (out->rto_duration_s < 1)
+		out->rto_duration_s = d < 0               ? -1
+		                      : (double)whole < d ? whole + 1
+		                                          : whole;
+		if (d >= 0 && out->rto_duration_s < 1)
 			out->rto_duration_s = 1;
 		out->rto_source = RTO_SRC_RESTORE_TEST;
 		snprintf(out->rto_evidence_id, sizeof(out->rto_evidence_id),
@@ -423,7 +427,7 @@ static void eval_rto(const struct catalog_service_state *st,
 		int64_t whole = (int64_t)s;
 		out->rto_estimate_s = (double)whole < s ? whole + 1 : whole;
 		out->rto_source = RTO_SRC_SIZE_ESTIMATE;
-		strlcpy_dr(out->rto_backup_id, out->rpo_evidence_id,
+		strlcpy_dr(out->rto_backup_id, st->last_good_backup_id,
 		           sizeof(out->rto_backup_id));
 		out->rto_bytes = st->last_good_backup_size;
 	}
@@ -571,10 +575,14 @@ static void probes_of(const struct catalog_probe_state *ps, size_t n,
 		if (!ps[i].down || strcmp(ps[i].service, service) != 0)
 			continue;
 		out->n_down++;
-		int w = snprintf(out->names + len, sizeof(out->names) - len,
-		                 "%s%s", len ? ", " : "", ps[i].probe);
-		if (w > 0 && (size_t)w < sizeof(out->names) - len)
-			len += (size_t)w;
+		size_t need = (len ? 2 : 0) + strlen(ps[i].probe);
+		if (len + need >= sizeof(out->names))
+			continue; /* only whole names; n_down counts them all */
+		if (len)
+			memcpy(out->names + len, ", ", 2);
+		memcpy(out->names + len + (len ? 2 : 0), ps[i].probe,
+		       strlen(ps[i].probe) + 1);
+		len += need;
 	}
 }
 

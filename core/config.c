@@ -103,7 +103,9 @@ static struct config *config_new_default(void)
 	cfg->policy.at_risk_fraction = 0.8;
 	cfg->policy.restore_bytes_per_s = 0;
 	cfg->policy.skew_tolerance_s = 60;
-	cfg->policy.replica_max_age_s = probe_config_replica_window(NULL);
+	/* 0: 3 probe intervals, derived once the probes are read (and 90 s,
+	 * compliance's own default, with no config at all). */
+	cfg->policy.replica_max_age_s = 0;
 	return cfg;
 }
 

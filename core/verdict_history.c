@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/error.h"
 #include "core/xmalloc.h"
@@ -27,50 +28,70 @@ latest_of(const struct catalog_verdict *list, size_t n, const char *name)
 	return NULL;
 }
 
+/* Whether service s's verdict differs from its newest recorded one (and
+ * the evaluation is not older than that one: history is never rewritten). */
+static int changed(const struct catalog_verdict *latest, size_t n_latest,
+                   const struct compliance_service *s, int64_t now)
+{
+	const struct catalog_verdict *last =
+	    latest_of(latest, n_latest, s->name);
+
+	return last == NULL ||
+	       (strcmp(last->verdict, verdict_name(s->verdict)) != 0 &&
+	        now >= last->at);
+}
+
 int verdict_history_record(struct catalog *cat,
                            const struct compliance_report *rep,
                            size_t *recorded, char **err)
 {
 	struct catalog_verdict *latest = NULL;
-	size_t n_latest = 0, written = 0;
-	int rc, in_tx = 0;
+	size_t n_latest = 0, written = 0, i;
+	int rc;
 
 	if (recorded != NULL)
 		*recorded = 0;
+	/* An evaluation dated ahead of the real clock (DRCONSOLE_NOW asking
+	 * "what if") is not history yet: recorded, it would hide every real
+	 * change until that time came. */
+	if (rep->now > (int64_t)time(NULL) + 60)
+		return DR_OK;
 	rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	for (size_t i = 0; i < rep->n && rc == CATALOG_OK; i++) {
+	for (i = 0; i < rep->n; i++)
+		if (changed(latest, n_latest, &rep->services[i], rep->now))
+			break;
+	free(latest);
+	latest = NULL;
+	if (i == rep->n)
+		return DR_OK; /* the common case: nothing changed, nothing
+		                 written */
+	/* Read again under the write lock: another evaluation (the agent, a
+	 * cron check) may have recorded the same change meanwhile. */
+	rc = catalog_begin(cat, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
+	for (i = 0; i < rep->n && rc == CATALOG_OK; i++) {
 		const struct compliance_service *s = &rep->services[i];
-		const char *verdict = verdict_name(s->verdict);
-		const struct catalog_verdict *last =
-		    latest_of(latest, n_latest, s->name);
-
-		if (last != NULL && (strcmp(last->verdict, verdict) == 0 ||
-		                     rep->now < last->at))
+		if (!changed(latest, n_latest, s, rep->now))
 			continue;
-		if (!in_tx) {
-			rc = catalog_begin(cat, err);
-			if (rc != CATALOG_OK)
-				break;
-			in_tx = 1;
-		}
 		struct catalog_verdict v;
 		memset(&v, 0, sizeof(v));
 		strlcpy_dr(v.service, s->name, sizeof(v.service));
-		strlcpy_dr(v.verdict, verdict, sizeof(v.verdict));
+		strlcpy_dr(v.verdict, verdict_name(s->verdict),
+		           sizeof(v.verdict));
 		strlcpy_dr(v.reason, s->reason, sizeof(v.reason));
 		v.at = rep->now;
 		rc = catalog_verdict_record(cat, &v, err);
 		if (rc == CATALOG_OK)
 			written++;
 	}
-	if (in_tx) {
-		if (rc == CATALOG_OK)
-			rc = catalog_commit(cat, err);
-		else
-			catalog_rollback(cat);
-	}
+	if (rc == CATALOG_OK)
+		rc = catalog_commit(cat, err);
+	else
+		catalog_rollback(cat);
 	free(latest);
 	if (rc != CATALOG_OK)
 		written = 0;

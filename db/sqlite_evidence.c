@@ -145,9 +145,12 @@ static const char *const evidence_sql[Q_COUNT] = {
                   " FROM restores WHERE service_name = ?1 AND kind = "
                   "'restore-test' AND ok = 1 ORDER BY ended_at DESC, id "
                   "DESC LIMIT 1",
+    /* A success wins a tie at the same second, as Q_TEST_FAILURES
+     * counts only failures after the newest success. */
     [Q_TEST_ANY] = "SELECT " RESTORE_COLUMNS
                    " FROM restores WHERE service_name = ?1 AND kind = "
-                   "'restore-test' ORDER BY ended_at DESC, id DESC LIMIT 1",
+                   "'restore-test' ORDER BY ended_at DESC, ok DESC, id DESC "
+                   "LIMIT 1",
     [Q_TEST_FAILURES] = "SELECT count(*) FROM restores WHERE service_name "
                         "= ?1 AND kind = 'restore-test' AND ok = 0 AND "
                         "ended_at > coalesce(?2, '')",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/fileutil.h"
 #include "core/report.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -29,26 +30,16 @@ static int parse_time(const char *flag, const char *text, int64_t now,
 	return 0;
 }
 
-/* Writes text to path through a temporary file in the same directory, so
- * the file is either the whole report or untouched. */
+/* The file is either the whole report or untouched (core/fileutil.h). */
 static int write_file(const char *path, const char *text)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int ok = f != NULL;
+	char *err = NULL;
 
-	if (ok) {
-		ok = fputs(text, f) >= 0;
-		ok = fclose(f) == 0 && ok;
-	}
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
-		cli_error("report: cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ok ? 0 : -1;
+	if (file_write_atomic(path, text, 0644, &err) == DR_OK)
+		return 0;
+	cli_error("report: cannot write %s: %s", path, err);
+	free(err);
+	return -1;
 }
 
 static int report_exec(const struct cmd_globals *g, int argc, char **argv)

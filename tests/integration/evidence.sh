@@ -139,3 +139,17 @@ at 0 record backup --service ledger --type full --status failed --started @$((T0
 run at 0 status --json
 expect_eq "a backfilled old failure after a fresh success stays healthy" \
 	"$(js "s['ledger']['health']['status'], s['ledger']['health']['failure_count']" <<<"$OUT")" "healthy 0"
+
+# ---- the replica window follows the probes' interval ----
+cat >"$T/slow-probes.json" <<JSON
+{ "probes": { "interval": "5m", "services": { "pg": { "checks": [
+    { "name": "port", "kind": "tcp", "host": "127.0.0.1", "port": 1 } ] } } } }
+JSON
+rec 1000 pg-primary pg-replica1 --lag 1s --lag-bytes 0
+rec 1000 pg-primary pg-replica2 --lag 1s --lag-bytes 0
+run env DRCONSOLE_NOW=@$((T0 + 1600)) "$DR" --catalog "$db" --config "$T/slow-probes.json" status --json
+expect_eq "with 5-minute probes a 10-minute-old sample is live (3 intervals)" \
+	"$(js "s['pg']['rpo']['from_replica'], s['pg']['replication']['state']" <<<"$OUT")" "True streaming"
+run env DRCONSOLE_NOW=@$((T0 + 1600)) "$DR" --catalog "$db" --config "$cfg" status --json
+expect_eq "with the default 30 s interval it is stale" \
+	"$(js "s['pg']['rpo']['from_replica'], s['pg']['replication']['state']" <<<"$OUT")" "False stale"

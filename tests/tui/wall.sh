@@ -52,6 +52,6 @@ tui_start -- --wall --stale-after 4s --catalog "$live"
 expect_screen "real time: STALE once the data is older than 4s" "NO NEW DATA FOR" 15
 "$DR" --catalog "$live" record replication --source orders-db-primary \
 	--target orders-db-replica --service orders-db --lag 2s --lag-bytes 1000 >/dev/null
-expect_screen "a new sample brings the board back" "1 in breach" 4
+expect_screen "a new sample brings the board back" "1 in breach" 10
 tui_keys q
 tui_exit_status >/dev/null

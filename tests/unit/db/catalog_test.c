@@ -1099,6 +1099,22 @@ static void test_restore_record(void **state)
 	assert_string_equal(list[0].recovery_id, "");
 	assert_false(list[1].ok);
 	free(list);
+	/* Two tests in the same second, the failure written last: the
+	 * success stands, and no failure counts after it. */
+	put_restore(f->cat, "svc", "restore-test", T0 + 20, 2, 1, "",
+	            CATALOG_OK);
+	put_restore(f->cat, "svc", "restore-test", T0 + 20, 2, 0, "",
+	            CATALOG_OK);
+	struct catalog_service_state *states = NULL;
+	size_t ns = 0;
+	assert_int_equal(
+	    catalog_service_states(f->cat, T0 + 30, &states, &ns, &err),
+	    CATALOG_OK);
+	assert_int_equal(ns, 1);
+	assert_true(states[0].newest_test.ok);
+	assert_int_equal(states[0].last_test.ended_at, T0 + 20);
+	assert_int_equal(states[0].restore_failures, 0);
+	catalog_service_states_free(states, ns);
 	put_restore(f->cat, "nope", "restore-test", T0, 1, 1, "",
 	            CATALOG_ENOTFOUND);
 	put_restore(f->cat, "svc", "bogus", T0, 1, 1, "", CATALOG_EINVAL);
