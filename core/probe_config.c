@@ -284,7 +284,10 @@ int64_t probe_config_replica_window(const struct probe_config *pc)
 		const struct probe_service *ps = &pc->services[i];
 		for (size_t j = 0; j < ps->n_checks; j++) {
 			const struct probe_spec *c = &ps->checks[j];
-			if (strcmp(c->kind->name, "postgres") == 0 &&
+			/* A check of an unknown kind (a config being refused)
+			 * has none. */
+			if (c->kind != NULL &&
+			    strcmp(c->kind->name, "postgres") == 0 &&
 			    c->interval_s > longest)
 				longest = c->interval_s;
 		}

@@ -280,8 +280,11 @@ class Scenario:
         else:
             status = r.choice(["completed", "completed", "failed", "verified"])
         completed = self.now - r.randint(0, 60)
-        if b.started is not None and completed < b.started:
-            completed = b.started
+        # A completion never lies before the start recorded first (without
+        # --started that was the time of the report): the binary refuses it.
+        floor = b.started if b.started is not None else b.created
+        if floor is not None and completed < floor:
+            completed = floor
         while status in M.GOOD and completed in self.completed_times.get(b.service, ()):
             completed += 1
         if status in M.GOOD:
