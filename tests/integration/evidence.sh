@@ -158,5 +158,5 @@ expect_eq "with the default 30 s interval it is stale" \
 # never a crash while the replica window is worked out from the probes.
 printf '{"probes": {"services": {"pg": {"checks": [{"name": "x", "kind": "smtp"}]}}}}\n' >"$T/bad-probes.json"
 expect_rc "a probe of an unknown kind: config check exits 2" 2 "$DR" --config "$T/bad-probes.json" config check
-expect_in "naming file, line and column" "$ERR" "bad-probes.json:1:59: unknown probe kind \"smtp\""
+expect_in "naming file, line and column" "$ERR" "bad-probes.json:1:58: unknown probe kind \"smtp\""
 expect_rc "and status refuses the config the same way" 2 "$DR" --catalog "$db" --config "$T/bad-probes.json" status
