@@ -4,8 +4,8 @@
 #include "core/agent_import.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +21,11 @@
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 
-static void logf_(void (*log)(void *, const char *), void *arg,
-                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logf_(void (*log)(void *, const char *), void *arg, const char *fmt,
+                  ...) __attribute__((format(printf, 3, 4)));
 
-static void logf_(void (*log)(void *, const char *), void *arg,
-                  const char *fmt, ...)
+static void logf_(void (*log)(void *, const char *), void *arg, const char *fmt,
+                  ...)
 {
 	char line[768];
 	va_list ap;
@@ -55,8 +55,8 @@ static int run_command(const struct import_spec *sp, FILE **out, char **err)
 		                 strerror(errno));
 		return DR_EIO;
 	}
-	if ((rc = spawn_start(sp->argv, NULL, NULL, SPAWN_READ, &child,
-	                      err)) != DR_OK) {
+	if ((rc = spawn_start(sp->argv, NULL, NULL, SPAWN_READ, &child, err)) !=
+	    DR_OK) {
 		fclose(f);
 		return rc;
 	}
