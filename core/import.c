@@ -444,9 +444,9 @@ int import_run(struct catalog *cat, const struct config *cfg,
 		return DR_EIO;
 	}
 	js = json_stream_new(opt->source, src);
-	rc = catalog_begin(cat, err);
+	rc = catalog_import_begin(cat, &im.imp, err);
 	if (rc == DR_OK)
-		rc = catalog_import_begin(cat, &im.imp, err);
+		rc = catalog_begin(cat, err);
 	if (rc == DR_OK) {
 		struct import_sink sink = {sink_entry, sink_scope, &im};
 		rc = im.fmt->parse(js, &sink, err);
@@ -458,8 +458,6 @@ int import_run(struct catalog *cat, const struct config *cfg,
 		                           &n, err);
 		res->expired += (size_t)n;
 	}
-	catalog_import_end(im.imp);
-	im.imp = NULL;
 	if (rc == DR_OK) {
 		char *details = xasprintf(
 		    "source=%s%s%s entries=%zu inserted=%zu updated=%zu "
@@ -478,6 +476,7 @@ int import_run(struct catalog *cat, const struct config *cfg,
 		rc = catalog_commit(cat, err);
 	if (rc != DR_OK || opt->dry_run)
 		catalog_rollback(cat);
+	catalog_import_end(im.imp);
 	json_stream_free(js);
 	if (tmp != NULL)
 		fclose(tmp);

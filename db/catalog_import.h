@@ -21,7 +21,8 @@ enum catalog_import_outcome {
 
 struct catalog_import;
 
-/* Call between catalog_begin() and catalog_commit(). */
+/* Call before catalog_begin(); put and expire inside the transaction;
+ * catalog_import_end() after its commit or rollback. */
 int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
                          char **err);
 /* Inserts b, or updates the row with its id when anything differs (a

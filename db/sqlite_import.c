@@ -1,8 +1,13 @@
 /* The SQLite side of db/catalog_import.h.  The ids an import listed go to
- * a temporary table (on disk when large, never in our memory), so the
- * expiry is one statement however long the listing. */
+ * a scratch database of their own, a file attached for the import and
+ * removed after it, so the expiry is one statement however long the
+ * listing.  Not a TEMP table: the catalog keeps temp_store in memory, and
+ * a million ids would then be tens of megabytes of our memory.  The
+ * scratch file needs no journal: it is thrown away whatever happens. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db/backend.h"
 #include "db/catalog_import.h"
@@ -12,6 +17,7 @@
 
 struct catalog_import {
 	struct sqlite_catalog *sc;
+	char *path; /* the scratch database */
 	sqlite3_stmt *insert, *update, *owner, *seen, *expire;
 };
 
@@ -40,13 +46,13 @@ static const char update_sql[] =
 static const char owner_sql[] =
     "SELECT service_name FROM backup_management WHERE backup_id = ?1";
 static const char seen_sql[] =
-    "INSERT OR IGNORE INTO temp.import_seen (backup_id) VALUES (?1)";
+    "INSERT OR IGNORE INTO import_scratch.seen (backup_id) VALUES (?1)";
 static const char expire_sql[] =
     "UPDATE backup_management SET backup_status = 'expired', updated_at = "
     "?4 WHERE service_name = ?1 AND backup_status <> 'expired' AND "
     "json_valid(metadata) AND json_extract(metadata, '$.import.tool') = ?2 "
     "AND json_extract(metadata, '$.import.repository') = ?3 AND backup_id "
-    "NOT IN (SELECT backup_id FROM temp.import_seen)";
+    "NOT IN (SELECT backup_id FROM import_scratch.seen)";
 
 void catalog_import_end(struct catalog_import *imp)
 {
@@ -57,6 +63,12 @@ void catalog_import_end(struct catalog_import *imp)
 	sqlite3_finalize(imp->owner);
 	sqlite3_finalize(imp->seen);
 	sqlite3_finalize(imp->expire);
+	if (imp->path != NULL) {
+		sqlite3_exec(imp->sc->db, "DETACH DATABASE import_scratch",
+		             NULL, NULL, NULL);
+		unlink(imp->path);
+		free(imp->path);
+	}
 	free(imp);
 }
 
@@ -74,19 +86,38 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 	}
 	if ((rc = sqlite_check_writable(sc, err)) != CATALOG_OK)
 		return rc;
-	if (!sc->in_tx) {
-		sqlite_seterr(err, "an import runs inside a transaction");
+	if (sc->in_tx) {
+		sqlite_seterr(err, "an import starts before its transaction");
 		return CATALOG_EINVAL;
 	}
-	rc = sqlite_exec(sc,
-	                 "CREATE TEMP TABLE IF NOT EXISTS import_seen "
-	                 "(backup_id TEXT PRIMARY KEY) WITHOUT ROWID; "
-	                 "DELETE FROM temp.import_seen",
-	                 "preparing an import", err);
-	if (rc != CATALOG_OK)
-		return rc;
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = db_xasprintf("%s/drconsole-import-XXXXXX",
+	                          tmpdir && *tmpdir ? tmpdir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		sqlite_seterr(err, "cannot make a scratch file for the import");
+		free(path);
+		return CATALOG_EIO;
+	}
+	close(fd);
 	imp = db_xcalloc(1, sizeof(*imp));
 	imp->sc = sc;
+	imp->path = path;
+	char *sql =
+	    sqlite3_mprintf("ATTACH DATABASE %Q AS import_scratch; "
+	                    "PRAGMA import_scratch.journal_mode = OFF; "
+	                    "PRAGMA import_scratch.synchronous = OFF; "
+	                    "CREATE TABLE import_scratch.seen "
+	                    "(backup_id TEXT PRIMARY KEY) WITHOUT ROWID",
+	                    path);
+	if (sql == NULL)
+		abort(); /* out of memory */
+	rc = sqlite_exec(sc, sql, "preparing an import", err);
+	sqlite3_free(sql);
+	if (rc != CATALOG_OK) {
+		catalog_import_end(imp);
+		return rc;
+	}
 	if ((rc = sqlite_prepare(sc, insert_sql, &imp->insert, err)) ||
 	    (rc = sqlite_prepare(sc, update_sql, &imp->update, err)) ||
 	    (rc = sqlite_prepare(sc, owner_sql, &imp->owner, err)) ||
