@@ -128,9 +128,10 @@ uninstall:
 	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	rm -rf $(DESTDIR)$(DATADIR)
 
-# libFuzzer over the JSON reader (config, runbooks, themes, imports) and
-# the runbook validator.
+# libFuzzer over the JSON reader (config, runbooks, themes, imports), the
+# runbook validator and each import format's parser.
 FUZZ_SECONDS ?= 60
+IMPORT_FORMATS := pgbackrest barman walg restic velero
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus-json
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
@@ -151,6 +152,21 @@ fuzz:
 		$(BUILD)/fuzz/corpus-runbook runbooks \
 		tests/fixtures/runbooks/bad tests/fixtures/runbooks/good \
 		2>&1 | tail -n 5
+	@for f in $(IMPORT_FORMATS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-import-$$f && \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+			-I. -DIMPORT_FORMAT=import_$${f}_format \
+			tests/fuzz/import_fuzzer.c core/import_$$f.c \
+			core/import_field.c core/json.c core/duration.c \
+			core/xmalloc.c core/error.c \
+			$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
+			-o $(BUILD)/fuzz/import_$${f}_fuzzer || exit 1; \
+		echo "fuzzing the $$f import parser"; \
+		$(BUILD)/fuzz/import_$${f}_fuzzer \
+			-max_total_time=$(FUZZ_SECONDS) \
+			$(BUILD)/fuzz/corpus-import-$$f tests/fixtures/import \
+			2>&1 | tail -n 3; \
+	done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

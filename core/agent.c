@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/agent_config.h"
+#include "core/agent_import.h"
 #include "core/agent_metrics.h"
 #include "core/audit.h"
 #include "core/compliance.h"
@@ -320,6 +321,8 @@ static void agent_jobs(struct catalog *cat, const struct config *cfg,
 		agent_logf(opt, "%s: %s (%s)", name,
 		           rc == DR_OK ? "finished" : "FAILED", msg);
 	}
+
+	agent_import_jobs(cat, cfg, since, opt->log, opt->log_arg);
 
 	if (opt->hooks == NULL || opt->hooks->jobs == NULL)
 		return;

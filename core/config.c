@@ -19,6 +19,7 @@
 #include "core/agent_config.h"
 #include "core/backup_config.h"
 #include "core/error.h"
+#include "core/import_config.h"
 #include "core/json.h"
 #include "core/notify_config.h"
 #include "core/probe_config.h"
@@ -46,6 +47,7 @@ static const struct config_section config_sections[] = {
     {"probes", probe_config_parse, probe_config_free},
     {"notifications", notify_config_parse, notify_config_free},
     {"agent", agent_config_parse, agent_config_free},
+    {"imports", import_config_parse, import_config_free},
     {NULL, NULL, NULL},
 };
 

@@ -17,6 +17,7 @@ struct backup_config; /* "repositories", "backups": core/backup_config.h */
 struct probe_config;  /* "probes": core/probe_config.h */
 struct notify_config; /* "notifications": core/notify_config.h */
 struct agent_config;  /* "agent": core/agent_config.h */
+struct import_config; /* "imports": core/import_config.h */
 
 struct config {
 	char *path;                 /* NULL when no file was read */
@@ -33,6 +34,7 @@ struct config {
 	struct probe_config *probes;
 	struct notify_config *notify;
 	struct agent_config *agent;
+	struct import_config *imports;
 };
 
 /* $XDG_CONFIG_HOME/drconsole/config.json (an absolute XDG_CONFIG_HOME),

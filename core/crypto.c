@@ -96,6 +96,24 @@ void sha256_hex(const void *data, size_t len, char hex[65])
 	sha256_final_hex(ctx, hex);
 }
 
+/* ---- SHA-1 (name-based UUIDs only) ------------------------------------ */
+
+void crypto_sha1(const void *const *parts, const size_t *lens, size_t n,
+                 uint8_t digest[20])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int len = 0;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1)
+		crypto_fatal("SHA-1");
+	for (size_t i = 0; i < n; i++)
+		if (EVP_DigestUpdate(md, parts[i], lens[i]) != 1)
+			crypto_fatal("SHA-1");
+	if (EVP_DigestFinal_ex(md, digest, &len) != 1 || len != 20)
+		crypto_fatal("SHA-1");
+	EVP_MD_CTX_free(md);
+}
+
 int sha256_hex_valid(const char *s)
 {
 	if (s == NULL)

@@ -16,6 +16,11 @@ void sha256_hex(const void *data, size_t len, char hex[65]);
 /* 1 when s is exactly 64 hex digits. */
 int sha256_hex_valid(const char *s);
 
+/* SHA-1 of the n parts one after another.  Only for name-based (version 5)
+ * UUIDs, which RFC 9562 defines with SHA-1; never for integrity. */
+void crypto_sha1(const void *const *parts, const size_t *lens, size_t n,
+                 uint8_t digest[20]);
+
 /* Fills buf from the kernel's random source; aborts if it cannot. */
 void crypto_random(void *buf, size_t len);
 

@@ -47,13 +47,17 @@ struct scan {
 	size_t n_pos, cap_pos;
 	char *err; /* the first syntax error, without the name */
 	int err_line, err_col;
+	/* A value cut out of a longer text (json_stream_value) starts at
+	 * line first_line, column col_shift + 1 of that text. */
+	int first_line, col_shift;
 };
 
 static int scan_col(const struct scan *s, const char *at)
 {
 	/* `at` is always on the current line: the only multi-line token is
 	 * whitespace, and strings hold no raw line breaks. */
-	return (int)(at - s->line_start) + 1;
+	return (int)(at - s->line_start) + 1 +
+	       (s->line == s->first_line ? s->col_shift : 0);
 }
 
 static void scan_record(struct scan *s, const char *at)
@@ -487,19 +491,21 @@ static int line_col_of(const char *text, const char *at, int *col)
 	return line;
 }
 
-int json_doc_parse(const char *name, const char *text, size_t len,
-                   struct json_doc **out, char **err)
+static int doc_parse_at(const char *name, const char *text, size_t len,
+                        int line0, int col0, struct json_doc **out, char **err)
 {
 	struct scan s = {0};
 
 	*out = NULL;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+	if (line0 == 1 && col0 == 1 && len >= 3 &&
+	    memcmp(text, "\xef\xbb\xbf", 3) == 0) {
 		text += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
 	s.p = s.line_start = text;
 	s.end = text + len;
-	s.line = 1;
+	s.line = s.first_line = line0;
+	s.col_shift = col0 - 1;
 	scan_ws(&s);
 	if (scan_value(&s, 0, 1,
 	               "a value (object, array, string, number, "
@@ -522,6 +528,9 @@ int json_doc_parse(const char *name, const char *text, size_t len,
 	if (root == NULL) {
 		/* Valid JSON that cJSON still refused (its own limits). */
 		int col, line = line_col_of(text, stop ? stop : text, &col);
+		if (line == 1)
+			col += col0 - 1;
+		line += line0 - 1;
 		*err = xasprintf("%s:%d:%d: cannot parse this JSON here", name,
 		                 line, col);
 		free(s.pos);
@@ -551,6 +560,12 @@ int json_doc_parse(const char *name, const char *text, size_t len,
 	}
 	*out = doc;
 	return DR_OK;
+}
+
+int json_doc_parse(const char *name, const char *text, size_t len,
+                   struct json_doc **out, char **err)
+{
+	return doc_parse_at(name, text, len, 1, 1, out, err);
 }
 
 int json_doc_load(const char *path, struct json_doc **out, char **err)
@@ -814,4 +829,352 @@ void json_check_keys(struct json_errors *errs, const struct json_doc *doc,
 		                list ? list : "nothing");
 		free(list);
 	}
+}
+
+/* ---- streaming -------------------------------------------------------- *
+ *
+ * A listing of a million backups does not fit the budget of a tree, so
+ * json_stream walks the outer containers itself, byte by byte through a
+ * fixed buffer, and hands each inner value to the parser above as a
+ * document of its own, cut out of the text with its line and column, so
+ * messages point into the whole file.  Cutting a value out needs only
+ * bracket depth and string quoting; whatever is wrong inside it is found
+ * by the scanner, with the scanner's words. */
+
+#define JSON_STREAM_CHUNK     65536
+#define JSON_STREAM_MAX_DEPTH 64
+#define JSON_STREAM_MAX_VALUE ((size_t)64 << 20)
+
+struct json_stream {
+	char *name;
+	FILE *f;
+	long origin; /* ftell at the start, for rewinding */
+	char buf[JSON_STREAM_CHUNK];
+	size_t pos, len;
+	int eof;
+	int line, col; /* of the next byte */
+	char stack[JSON_STREAM_MAX_DEPTH];
+	int first[JSON_STREAM_MAX_DEPTH];
+	int depth;
+	char *value; /* the value being cut out */
+	size_t value_len, value_cap;
+	char *key;
+};
+
+struct json_stream *json_stream_new(const char *name, FILE *f)
+{
+	struct json_stream *st = xcalloc(1, sizeof(*st));
+
+	st->name = xstrdup(name);
+	st->f = f;
+	st->origin = ftell(f);
+	st->line = st->col = 1;
+	return st;
+}
+
+void json_stream_free(struct json_stream *st)
+{
+	if (st == NULL)
+		return;
+	free(st->name);
+	free(st->value);
+	free(st->key);
+	free(st);
+}
+
+int json_stream_rewind(struct json_stream *st, char **err)
+{
+	if (st->origin < 0 || fseek(st->f, st->origin, SEEK_SET) != 0) {
+		*err = xasprintf("%s: cannot read it twice: %s", st->name,
+		                 strerror(errno));
+		return DR_EIO;
+	}
+	st->pos = st->len = 0;
+	st->eof = 0;
+	st->line = st->col = 1;
+	st->depth = 0;
+	return DR_OK;
+}
+
+static int stream_fill(struct json_stream *st)
+{
+	if (st->pos < st->len)
+		return 1;
+	if (st->eof)
+		return 0;
+	st->len = fread(st->buf, 1, sizeof(st->buf), st->f);
+	st->pos = 0;
+	if (st->len == 0)
+		st->eof = 1;
+	return st->len > 0;
+}
+
+/* The next byte, or -1 at the end. */
+static inline int stream_peek(struct json_stream *st)
+{
+	if (st->pos < st->len || stream_fill(st))
+		return (unsigned char)st->buf[st->pos];
+	return -1;
+}
+
+static inline int stream_get(struct json_stream *st)
+{
+	int c = stream_peek(st);
+	if (c < 0)
+		return -1;
+	st->pos++;
+	if (c == '\n') {
+		st->line++;
+		st->col = 1;
+	} else {
+		st->col++;
+	}
+	return c;
+}
+
+static void stream_ws(struct json_stream *st)
+{
+	for (;;) {
+		int c = stream_peek(st);
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			return;
+		stream_get(st);
+	}
+}
+
+int json_stream_peek(struct json_stream *st)
+{
+	stream_ws(st);
+	return stream_peek(st);
+}
+
+static char *stream_found(int c)
+{
+	if (c < 0)
+		return xstrdup("end of file");
+	if (c == '"')
+		return xstrdup("a string");
+	if (c == '-' || isdigit(c))
+		return xstrdup("a number");
+	if (c == 't' || c == 'f')
+		return xstrdup("true or false");
+	if (c == 'n')
+		return xstrdup("null");
+	if (isprint(c))
+		return xasprintf("'%c'", c);
+	return xasprintf("byte 0x%02x", c);
+}
+
+char *json_stream_msg(const struct json_stream *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *full = xasprintf("%s:%d:%d: %s", st->name, st->line, st->col, m);
+	free(m);
+	return full;
+}
+
+static int stream_expected(struct json_stream *st, const char *what, char **err)
+{
+	char *found = stream_found(stream_peek(st));
+	*err = json_stream_msg(st, "expected %s, found %s", what, found);
+	free(found);
+	return DR_EINVAL;
+}
+
+int json_stream_enter(struct json_stream *st, int open, const char *what,
+                      char **err)
+{
+	stream_ws(st);
+	if (stream_peek(st) != open)
+		return stream_expected(st, what, err);
+	if (st->depth >= JSON_STREAM_MAX_DEPTH) {
+		*err = json_stream_msg(st, "nested deeper than %d levels",
+		                       JSON_STREAM_MAX_DEPTH);
+		return DR_EINVAL;
+	}
+	stream_get(st);
+	st->stack[st->depth] = (char)open;
+	st->first[st->depth] = 1;
+	st->depth++;
+	return DR_OK;
+}
+
+/* Appends c to the value being cut out. */
+static int stream_keep(struct json_stream *st, int c, int keep)
+{
+	if (!keep)
+		return 0;
+	if (st->value_len + 1 >= st->value_cap) {
+		if (st->value_cap >= JSON_STREAM_MAX_VALUE)
+			return -1;
+		st->value_cap = st->value_cap ? st->value_cap * 2 : 4096;
+		st->value = xrealloc(st->value, st->value_cap);
+	}
+	st->value[st->value_len++] = (char)c;
+	return 0;
+}
+
+/* Moves past one value (keeping its bytes when keep), by depth and
+ * quoting alone.  Stops early at a line break inside a string or at an
+ * unbalanced closer, leaving the error to the scanner. */
+static int stream_cut(struct json_stream *st, int keep, char **err)
+{
+	int depth = 0, in_string = 0, escaped = 0;
+
+	st->value_len = 0;
+	stream_ws(st);
+	for (;;) {
+		int c = stream_peek(st);
+		if (c < 0)
+			break;
+		if (in_string) {
+			if (c == '\n')
+				break;
+			stream_get(st);
+			if (stream_keep(st, c, keep) < 0)
+				goto too_big;
+			if (escaped)
+				escaped = 0;
+			else if (c == '\\')
+				escaped = 1;
+			else if (c == '"') {
+				in_string = 0;
+				if (depth == 0)
+					break;
+			}
+			continue;
+		}
+		if (depth == 0 && st->value_len > 0 &&
+		    (c == ',' || c == ']' || c == '}' || c == ':' || c == ' ' ||
+		     c == '\t' || c == '\r' || c == '\n'))
+			break;
+		if (c == '}' || c == ']') {
+			if (depth == 0)
+				break;
+			stream_get(st);
+			if (stream_keep(st, c, keep) < 0)
+				goto too_big;
+			if (--depth == 0)
+				break;
+			continue;
+		}
+		stream_get(st);
+		if (stream_keep(st, c, keep) < 0)
+			goto too_big;
+		if (c == '"')
+			in_string = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+	}
+	return DR_OK;
+too_big:
+	*err = json_stream_msg(st, "a value larger than %zu MB",
+	                       JSON_STREAM_MAX_VALUE >> 20);
+	return DR_EINVAL;
+}
+
+int json_stream_value(struct json_stream *st, struct json_doc **out, char **err)
+{
+	int line, col, rc;
+
+	*out = NULL;
+	stream_ws(st);
+	line = st->line;
+	col = st->col;
+	if ((rc = stream_cut(st, 1, err)) != DR_OK)
+		return rc;
+	if (st->value_len == 0)
+		return stream_expected(st, "a value", err);
+	return doc_parse_at(st->name, st->value, st->value_len, line, col, out,
+	                    err);
+}
+
+int json_stream_skip(struct json_stream *st, char **err)
+{
+	return stream_cut(st, 0, err);
+}
+
+int json_stream_next(struct json_stream *st, int *more, const char **key,
+                     char **err)
+{
+	int top, closer, c;
+
+	*more = 0;
+	if (key != NULL)
+		*key = NULL;
+	if (st->depth == 0) {
+		*err = json_stream_msg(st, "not inside an object or array");
+		return DR_EINVAL;
+	}
+	top = st->stack[st->depth - 1];
+	closer = top == '{' ? '}' : ']';
+	stream_ws(st);
+	c = stream_peek(st);
+	if (c == closer && st->first[st->depth - 1]) {
+		stream_get(st);
+		st->depth--;
+		return DR_OK;
+	}
+	if (!st->first[st->depth - 1]) {
+		if (c == closer) {
+			stream_get(st);
+			st->depth--;
+			return DR_OK;
+		}
+		if (c != ',')
+			return stream_expected(
+			    st,
+			    top == '{' ? "',' or '}' after an object member"
+			               : "',' or ']' after an array element",
+			    err);
+		stream_get(st);
+		stream_ws(st);
+		if (stream_peek(st) == closer) {
+			*err = json_stream_msg(
+			    st,
+			    "expected a value after ',', found '%c' "
+			    "(trailing commas are not allowed)",
+			    closer);
+			return DR_EINVAL;
+		}
+	}
+	st->first[st->depth - 1] = 0;
+	if (top == '{') {
+		struct json_doc *kd = NULL;
+		int rc;
+		if (stream_peek(st) != '"')
+			return stream_expected(st, "a string key", err);
+		if ((rc = json_stream_value(st, &kd, err)) != DR_OK)
+			return rc;
+		free(st->key);
+		st->key = xstrdup(kd->root->valuestring);
+		json_doc_free(kd);
+		stream_ws(st);
+		if (stream_peek(st) != ':')
+			return stream_expected(st, "':' after an object key",
+			                       err);
+		stream_get(st);
+		if (key != NULL)
+			*key = st->key;
+	}
+	*more = 1;
+	return DR_OK;
+}
+
+int json_stream_finish(struct json_stream *st, char **err)
+{
+	stream_ws(st);
+	if (stream_peek(st) >= 0)
+		return stream_expected(st,
+		                       "end of file after the top-level "
+		                       "value",
+		                       err);
+	if (ferror(st->f)) {
+		*err = xasprintf("%s: %s", st->name, strerror(errno));
+		return DR_EIO;
+	}
+	return DR_OK;
 }

@@ -62,4 +62,38 @@ void json_check_keys(struct json_errors *errs, const struct json_doc *doc,
                      const cJSON *obj, const char *what,
                      const char *const *allowed);
 
+/* ---- streaming ------------------------------------------------------- *
+ * For listings too big for one tree (imports): the caller walks the outer
+ * containers, and takes each inner value as a document of its own whose
+ * positions are those of the whole file.  f is read from where it stands
+ * and is not closed. */
+#include <stdio.h>
+
+struct json_stream;
+
+struct json_stream *json_stream_new(const char *name, FILE *f);
+void json_stream_free(struct json_stream *st);
+/* Back to where f stood at json_stream_new (f must be seekable). */
+int json_stream_rewind(struct json_stream *st, char **err);
+/* The next byte that is not white space (not consumed), -1 at the end. */
+int json_stream_peek(struct json_stream *st);
+/* Consumes `open` ('{' or '['); else DR_EINVAL "expected <what>, found ..".
+ */
+int json_stream_enter(struct json_stream *st, int open, const char *what,
+                      char **err);
+/* In the container entered last: *more = 1 when a member or element
+ * follows (an object member's key in *key, owned by the stream until the
+ * next call), 0 when the container closed. */
+int json_stream_next(struct json_stream *st, int *more, const char **key,
+                     char **err);
+/* The next value as a document (freed by the caller), or moves past it. */
+int json_stream_value(struct json_stream *st, struct json_doc **out,
+                      char **err);
+int json_stream_skip(struct json_stream *st, char **err);
+/* Nothing but white space may follow the top-level value. */
+int json_stream_finish(struct json_stream *st, char **err);
+/* "name:line:col: " (the current position) + the message, malloc'd. */
+char *json_stream_msg(const struct json_stream *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -230,7 +230,7 @@ static void test_unknown_top_level_key(void **state)
 	           "3:3: unknown key \"probez\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
 	           "services, policy, repositories, backups, probes, "
-	           "notifications, agent)");
+	           "notifications, agent, imports)");
 }
 
 static void test_unknown_service_key(void **state)
@@ -384,7 +384,7 @@ static void test_many_errors(void **state)
 	           "3:3: unknown key \"colour\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
 	           "services, policy, repositories, backups, probes, "
-	           "notifications, agent)\n"
+	           "notifications, agent, imports)\n"
 	           "2:3: \"environment\" must not be empty\n"
 	           "5:20: unknown tier \"gold\" for service \"db\" (defined "
 	           "tiers: critical, standard, low)\n"

@@ -1,0 +1,22 @@
+/* The agent's side of imports: every "imports" entry of the config with a
+ * "command" and a "schedule" is a job ("import:NAME") the agent claims,
+ * runs and imports (core/import.h).  A command that fails, times out or
+ * prints something that is not the tool's listing is a failed import:
+ * audited ("backup.import.failed") and notified (event "backup", subject
+ * "import:NAME", state "failed"), never an empty listing that would
+ * expire everything.  The next good import notifies "ok". */
+#ifndef DR_AGENT_IMPORT_H
+#define DR_AGENT_IMPORT_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "db/catalog.h"
+
+/* Runs the imports that are due at now (since: when the agent started).
+ * log (may be NULL) gets one line per run. */
+void agent_import_jobs(struct catalog *cat, const struct config *cfg,
+                       int64_t since, void (*log)(void *, const char *),
+                       void *log_arg);
+
+#endif
