@@ -85,6 +85,11 @@ class Model:
             if size is not None:
                 old.size = size
             return
+        # A report without a start is dated by its completion, else by when
+        # it was reported (docs/EVIDENCE.md): a backup reported running has
+        # started by then; later reports of it keep that start.
+        if started is None:
+            started = completed if completed is not None else created
         self.backups[bid] = Backup(bid, service, status, started, completed,
                                    created, size, target)
 
