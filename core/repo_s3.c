@@ -377,7 +377,7 @@ static int s3_open(const char *url, const struct repo_options *opt, void **impl,
 	free(id);
 	free(secret);
 	r->path_style = opt->path_style;
-	r->retries = opt->retries > 0 ? opt->retries : DEFAULT_RETRIES;
+	r->retries = opt->retries >= 0 ? opt->retries : DEFAULT_RETRIES;
 	r->timeout_s = opt->timeout_s > 0 ? opt->timeout_s : DEFAULT_TIMEOUT;
 	*impl = r;
 	return DR_OK;
