@@ -18,6 +18,7 @@
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/notify.h"
 #include "core/probe_config.h"
 #include "core/theme.h"
 #include "core/timeutil.h"
@@ -69,7 +70,8 @@ struct console {
 	int64_t last_change; /* newest data in the catalog; 0: unknown */
 	struct compliance_report report;
 	int have_report;
-	int agent_stopped; /* an agent ran here once and is not alive now */
+	int agent_stopped;  /* an agent ran here once and is not alive now */
+	size_t undelivered; /* bad news that reached no channel */
 	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
 	char down_alert[512];
 	int64_t eval_minute;
@@ -230,6 +232,15 @@ static int evaluate(struct console *c, unsigned change)
 		free(err);
 		err = NULL;
 	}
+	/* Bad news no channel took: nobody else knows, so the header says
+	 * so (core/notify.h). */
+	struct catalog_notify *lost = NULL;
+	c->undelivered = 0;
+	if (notify_undelivered(c->cat, &lost, &c->undelivered, &err) != DR_OK) {
+		free(err);
+		err = NULL;
+	}
+	free(lost);
 	if (catalog_agent_latest(c->cat, &agent, &err) == CATALOG_OK)
 		c->agent_stopped =
 		    agent_describe(&agent, now, desc, sizeof desc) != 0;
@@ -381,6 +392,9 @@ static void draw_header(struct console *c, int w)
 			ADD("%s  ", ro);
 		if (c->agent_stopped)
 			ADD("%s  ", level < 2 ? "AGENT STOPPED" : "AGENT!");
+		if (c->undelivered)
+			ADD("%s  ",
+			    level < 2 ? "ALARM NOT DELIVERED" : "UNSENT!");
 		if (env && level < 3)
 			ADD("%s  ", env);
 		if (level < 2)
