@@ -658,7 +658,11 @@ static int notify_row(struct catalog *cat, const struct notify_config *nc,
 		return rc;
 	seen.last_state = last_state;
 	seen.last_status = last_status;
-	seen.bad_news = notify_sev_bad(severity) && !ev->drill;
+	/* PagerDuty hears only of alerts and their recoveries: a resolve
+	 * held back would leave the incident open, so none is. */
+	seen.bad_news =
+	    (notify_sev_bad(severity) || ch->kind == NOTIFY_PAGERDUTY) &&
+	    !ev->drill;
 	seen.silenced_until = silenced_until;
 	memset(m, 0, sizeof(*m));
 	strlcpy_dr(m->event_key, key, sizeof(m->event_key));
@@ -780,6 +784,8 @@ done:
 
 /* ---- repeats and digests ---------------------------------------------- */
 
+#define REPEAT_TAIL " --reason ...). "
+
 /* Every unacknowledged, unsilenced bad state (not of a drill) whose last
  * message is `repeat` old is told again, to the channels that heard it. */
 static int notify_repeats(struct catalog *cat, const struct notify_config *nc,
@@ -797,6 +803,7 @@ static int notify_repeats(struct catalog *cat, const struct notify_config *nc,
 		int acked = 0;
 		int64_t silenced = 0;
 		char since[32], *msg;
+		const char *orig;
 
 		if (!notify_sev_bad(notify_severity(st[i].state)))
 			continue;
@@ -821,10 +828,13 @@ static int notify_repeats(struct catalog *cat, const struct notify_config *nc,
 		if (acked || silenced > now)
 			continue;
 		time_format_iso(st[i].changed_at, since);
+		orig = last.message;
+		if (strncmp(orig, "Still ", 6) == 0 &&
+		    strstr(orig, REPEAT_TAIL) != NULL)
+			orig = strstr(orig, REPEAT_TAIL) + strlen(REPEAT_TAIL);
 		msg = xasprintf("Still %s since %s, not acknowledged "
-		                "(drconsole alarm ack %s --reason ...). %s",
-		                st[i].state, since, st[i].event_key,
-		                last.message);
+		                "(drconsole alarm ack %s" REPEAT_TAIL "%s",
+		                st[i].state, since, st[i].event_key, orig);
 		rc = catalog_begin(cat, err);
 		for (size_t c = 0; rc == CATALOG_OK && c < nc->n_channels;
 		     c++) {

@@ -136,8 +136,9 @@ int catalog_notify_list(struct catalog *cat, size_t limit,
  * by channel and drill, oldest first. */
 int catalog_notify_held(struct catalog *cat, struct catalog_notify **out,
                         size_t *n, char **err);
-/* The newest message told (pending, sent or failed) about key in state on
- * any channel; CATALOG_ENOTFOUND when none. */
+/* The newest message about key in state on any channel, whatever became
+ * of it (a silenced one too: the repeats resume when the silence ends);
+ * CATALOG_ENOTFOUND when none. */
 int catalog_notify_latest(struct catalog *cat, const char *event_key,
                           const char *state, struct catalog_notify *out,
                           char **err);

@@ -709,9 +709,8 @@ int catalog_notify_latest(struct catalog *cat, const char *event_key,
 	rc = sqlite_prepare(sc,
 	                    "SELECT " NOTIFY_COLUMNS
 	                    " FROM notify_outbox WHERE event_key = ?1 AND "
-	                    "state = ?2 AND status IN ('pending', 'sent', "
-	                    "'failed') ORDER BY created_at DESC, id DESC "
-	                    "LIMIT 1",
+	                    "state = ?2 AND type <> 'digest' ORDER BY "
+	                    "created_at DESC, id DESC LIMIT 1",
 	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;

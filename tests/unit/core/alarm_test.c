@@ -288,6 +288,68 @@ static void undelivered_bad_news(void **state)
 	free(lost);
 }
 
+static void repeats_do_not_nest_and_resume(void **state)
+{
+	struct fixture *f = *state;
+	struct catalog_notify *rows = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	f->nc.repeat_s = 60;
+	event(f, "health", "down", 0, T0);
+	for (int i = 1; i <= 2; i++)
+		assert_int_equal(notify_flush(f->cat, &f->nc, NULL, T0 + 61 * i,
+		                              NULL, NULL, &err),
+		                 DR_OK);
+	assert_int_equal(catalog_notify_list(f->cat, 0, &rows, &n, &err),
+	                 CATALOG_OK);
+	assert_int_equal(n, 3);
+	/* The second repeat says "Still down" once, then the original. */
+	assert_int_equal(strncmp(rows[0].message, "Still down since ", 17), 0);
+	assert_null(strstr(rows[0].message + 1, "Still down"));
+	assert_non_null(
+	    strstr(rows[0].message, "--reason ...). app: probe health down"));
+	free(rows);
+	/* Silenced: no repeat; once the silence is over, they resume. */
+	assert_int_equal(alarm_silence(f->cat, "probe:app:health", T0 + 400,
+	                               "window", T0 + 130, &err),
+	                 DR_OK);
+	assert_int_equal(
+	    notify_flush(f->cat, &f->nc, NULL, T0 + 300, NULL, NULL, &err),
+	    DR_OK);
+	assert_int_equal(catalog_notify_list(f->cat, 0, &rows, &n, &err),
+	                 CATALOG_OK);
+	free(rows);
+	assert_int_equal(n, 3);
+	assert_int_equal(
+	    notify_flush(f->cat, &f->nc, NULL, T0 + 401, NULL, NULL, &err),
+	    DR_OK);
+	assert_int_equal(catalog_notify_list(f->cat, 0, &rows, &n, &err),
+	                 CATALOG_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(rows[0].status, "failed"); /* tried, refused */
+	free(rows);
+}
+
+static void pagerduty_recoveries_are_never_held(void **state)
+{
+	struct fixture *f = *state;
+	char got[512];
+
+	f->ch.kind = NOTIFY_PAGERDUTY;
+	f->ch.routing_key = "k";
+	f->nc.rate_limit = 1;
+	event(f, "health", "down", 0, T0);
+	event(f, "health", "up", 0, T0 + 1);
+	event(f, "health", "down", 0, T0 + 2);
+	event(f, "health", "up", 0, T0 + 3);
+	/* A run starting is no alert: PagerDuty does not hear of it. */
+	event(f, "run", "started", 0, T0 + 4);
+	outbox(f, got, sizeof(got));
+	assert_string_equal(got, "down/pending up/pending down/pending "
+	                         "up/pending");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +363,10 @@ int main(void)
 	                                    open_catalog, close_catalog),
 	    cmocka_unit_test_setup_teardown(undelivered_bad_news, open_catalog,
 	                                    close_catalog),
+	    cmocka_unit_test_setup_teardown(repeats_do_not_nest_and_resume,
+	                                    open_catalog, close_catalog),
+	    cmocka_unit_test_setup_teardown(pagerduty_recoveries_are_never_held,
+	                                    open_catalog, close_catalog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
