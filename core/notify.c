@@ -18,7 +18,7 @@
 #include "core/xmalloc.h"
 
 /* States that are not news when first seen. */
-static const char *const quiet_states[] = {"up", "ok", "OK", NULL};
+static const char *const quiet_states[] = {"up", "ok", "OK", "running", NULL};
 /* States that call for attention. */
 static const char *const critical_states[] = {
     "down", "BREACH", "failed", "corrupt", "over", NULL,
@@ -981,6 +981,21 @@ static int notify_digests(struct catalog *cat, const struct notify_config *nc,
 	}
 	free(held);
 	return rc;
+}
+
+int notify_agent_state(struct catalog *cat, const struct notify_config *nc,
+                       const char *environment, const char *host,
+                       const char *state, const char *message, char **err)
+{
+	struct notify_event ev = {
+	    .type = "agent",
+	    .subject = host,
+	    .state = state,
+	    .message = message,
+	};
+
+	return notify_event(cat, nc, environment, &ev, time_now(), 1, NULL,
+	                    err);
 }
 
 int notify_undelivered(struct catalog *cat, struct catalog_notify **out,

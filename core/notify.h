@@ -64,6 +64,15 @@ int notify_test(struct catalog *cat, const struct notify_config *nc,
                 const char *environment, const char *channel, int64_t now,
                 int *sent, int *failed, char **err);
 
+/* The agent's own news, for core/agent.c: state "stopping" (a warning,
+ * never held back) when it drains on SIGTERM, "running" when it starts
+ * (news only after a "stopping").  Subject: the host.  Sent at once
+ * (waits up to the channels' timeout), since a stopping agent may not
+ * flush again. */
+int notify_agent_state(struct catalog *cat, const struct notify_config *nc,
+                       const char *environment, const char *host,
+                       const char *state, const char *message, char **err);
+
 /* Subjects still in a warning or critical state whose every delivery
  * failed (or is failing, retries pending): the bad news nobody heard.
  * *out: malloc'd outbox rows, one per subject. */

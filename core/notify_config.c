@@ -62,7 +62,7 @@ static const char *const channel_keys[] = {
     "starttls", "ca_file",     NULL,
 };
 static const char *const event_types[] = {
-    "verdict", "backup", "replication", "probe", "runbook", NULL,
+    "verdict", "backup", "replication", "probe", "runbook", "agent", NULL,
 };
 static const char *const ntfy_priorities[] = {
     "min", "low", "default", "high", "urgent", "max", NULL,
@@ -122,7 +122,7 @@ static char **read_strings(const struct json_doc *doc, const cJSON *obj,
 			json_errors_add(errs, doc, a,
 			                "unknown event type \"%s\" (expected "
 			                "one of: verdict, backup, replication, "
-			                "probe, runbook)",
+			                "probe, runbook, agent)",
 			                a->valuestring);
 			continue;
 		}

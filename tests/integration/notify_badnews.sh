@@ -5,7 +5,7 @@
 # log; a down after an up is not a "duplicate"; drills spend their own
 # budget; a receiver that fails, then hangs, then recovers gets the alarm
 # from the real agent in the end, and while nothing got through `agent
-# status` says so.
+# status` says so; an agent stopping on SIGTERM says so too.
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
 RECV=$DR_TOP/tests/helpers/hookrecv.py
@@ -29,7 +29,7 @@ write_config() {
  "notifications": {"rate_limit": $1, "rate_window": "$2", "dedup_window": "1h",
    "retries": 30, "backoff": "1s", "backoff_max": "1s", "timeout": "1s" ${3:-},
    "channels": [{"name": "ops", "kind": "json", "url": "http://127.0.0.1:$P/hook",
-                 "events": ["probe", "runbook"]}]}}
+                 "events": ["probe", "runbook", "agent"]}]}}
 JSON
 }
 sq() { sqlite3 "$CAT" "$1"; }
@@ -155,6 +155,12 @@ run "$DR" agent status
 expect_not_in "agent status no longer reports undelivered alarms" "$OUT" "NOT DELIVERED"
 kill "$AGENT"
 wait "$AGENT" 2>/dev/null
+stop=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    b = json.loads(json.loads(l)["body"])
+    if b["type"] == "agent": print(b["state"], b["severity"], b["message"])' "$T/hooks.jsonl")
+expect_in "SIGTERM: the agent told the channels it is stopping, as a warning" "$stop" "stopping warning drconsole agent on"
+expect_not_in "its first start was no news" "$stop" "running"
 tries=$(sq "SELECT max(attempts) FROM notify_outbox WHERE state = 'down'")
 echo "# the down took $tries attempts"
 if [ "$tries" -ge 3 ]; then pass "the agent kept retrying through failures and hangs"; else

@@ -35,3 +35,28 @@ tui_start -- --config "$cfgf" --catalog "$db"
 expect_screen "the console opens again" "Dashboard"
 expect_not_screen "the recovered subject is no longer an undelivered alarm" "NOT DELIVERED"
 tui_keys q
+
+# Acknowledging from the console (the : prompt), as `alarm ack` does.
+echo 100 >"$T/level"
+"$DR" --config "$cfgf" --catalog "$db" probe run >/dev/null 2>&1
+tui_start -- --config "$cfgf" --catalog "$db" --read-only
+expect_screen "read-only console" "READ-ONLY"
+tui_text ':ack probe:app:health on it'; tui_keys Enter
+expect_screen "a read-only console refuses :ack" "read-only: :ack is not available"
+tui_keys q
+tui_start -- --config "$cfgf" --catalog "$db"
+expect_screen "the console opens" "Dashboard"
+tui_text ':ack probe:app:health'; tui_keys Enter
+expect_screen ":ack without a reason is refused" "a reason is required"
+tui_text ':ack probe:app:health DB team on it'; tui_keys Enter
+expect_screen ":ack SUBJECT REASON acknowledges" "probe:app:health acknowledged"
+tui_text ':silence probe:app:health 2h swap'; tui_keys Enter
+expect_screen ":silence SUBJECT DURATION REASON silences" "probe:app:health silenced"
+tui_keys q
+run "$DR" --config "$cfgf" --catalog "$db" alarm list
+expect_in "alarm list shows the console's acknowledgement" "$OUT" "acknowledged by $(id -un)"
+expect_in "with its reason" "$OUT" ": DB team on it"
+expect_in "and the silence" "$OUT" "silenced by $(id -un) until"
+expect_eq "both audited" \
+	"$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM audit_log WHERE action LIKE 'alarm.%' ORDER BY seq")" \
+	"alarm.ack alarm.silence"
