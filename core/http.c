@@ -261,7 +261,7 @@ int http_mail_send(const struct http_mail *m, char error[256])
 		long code = 0;
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 		if (code > 0)
-			snprintf(error, 256, "%s (SMTP %ld)",
+			snprintf(error, 256, "%.200s (SMTP %ld)",
 			         curl_err[0] ? curl_err
 			                     : curl_easy_strerror(cc),
 			         code);
