@@ -402,7 +402,9 @@ const struct cmd_entry cmd_agent_entry = {
         "  --ticks N      stop after N rounds of the loop (about N seconds)\n"
         "  status         the heartbeat and the jobs' last runs; exit 1 when "
         "the agent\n"
-        "                 has stopped or its heartbeat is stale, 3 when none "
-        "ever ran.\n",
+        "                 has stopped or its heartbeat is stale, or when bad "
+        "news reached\n"
+        "                 no notification channel (NOT DELIVERED); 3 when "
+        "none ever ran.\n",
     .exec = agent_exec,
 };
