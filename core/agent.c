@@ -403,6 +403,30 @@ static void agent_verdicts(struct catalog *cat, const struct config *cfg,
 	compliance_report_free(&rep);
 }
 
+/* The agent's own start and stop, for the channels (issue 12): a stop is
+ * bad news, since nothing is watched until it runs again. */
+static void agent_notify_self(struct catalog *cat, const struct config *cfg,
+                              const struct agent_options *opt,
+                              const char *state)
+{
+	char host[128], msg[320];
+	char *err = NULL;
+	int stopping = strcmp(state, "stopping") == 0;
+
+	agent_host(host);
+	snprintf(msg, sizeof(msg),
+	         stopping ? "drconsole agent on %s (pid %ld) is stopping: "
+	                    "probes, jobs and notifications pause until it "
+	                    "runs again"
+	                  : "drconsole agent on %s (pid %ld) is running again",
+	         host, (long)getpid());
+	if (notify_agent_state(cat, cfg->notify, cfg->environment, host, state,
+	                       msg, &err) != DR_OK) {
+		agent_logf(opt, "notifications: %s", err ? err : "failed");
+		free(err);
+	}
+}
+
 /* ---- the loop ----------------------------------------------------------- */
 
 struct agent_probes {
@@ -679,6 +703,7 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 	           (*cfgp)->agent ? (*cfgp)->agent->n_jobs : 0,
 	           opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
 	agent_beat(cat, *cfgp, opt, started, "running", probes.n);
+	agent_notify_self(cat, *cfgp, opt, "running");
 	last_beat = time_now();
 	agent_worker_start(&worker, opt, started);
 	while (!agent_stop_flag) {
@@ -744,6 +769,8 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 			nanosleep(&ts, NULL); /* a signal cuts it short */
 		}
 	}
+	if (agent_stop_flag)
+		agent_notify_self(cat, *cfgp, opt, "stopping");
 	if (worker.running) {
 		agent_beat(cat, *cfgp, opt, started, "stopping", probes.n);
 		agent_worker_stop(&worker);

@@ -92,7 +92,7 @@ int backup_config_parse_repositories(struct config *cfg,
 		const char *url = NULL, *endpoint = NULL, *region = NULL,
 		           *cred = NULL;
 		int path_style = 1;
-		long retries = 0;
+		long retries = -1; /* not given: the default */
 		long long timeout = 0;
 		if (!cJSON_IsObject(it)) {
 			json_errors_add(errs, doc, it,

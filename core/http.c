@@ -196,3 +196,84 @@ void http_response_clear(struct http_response *r)
 	r->body = NULL;
 	r->body_len = 0;
 }
+
+/* ---- SMTP ------------------------------------------------------------- */
+
+struct http_mail_src {
+	const char *p;
+	size_t left;
+};
+
+static size_t http_mail_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct http_mail_src *src = arg;
+	size_t room = size * nmemb;
+	size_t take = src->left < room ? src->left : room;
+
+	memcpy(buf, src->p, take);
+	src->p += take;
+	src->left -= take;
+	return take;
+}
+
+int http_mail_send(const struct http_mail *m, char error[256])
+{
+	struct http_mail_src src = {m->message, strlen(m->message)};
+	struct curl_slist *rcpt = NULL;
+	char from[300], curl_err[CURL_ERROR_SIZE] = "";
+	CURLcode cc;
+	CURL *easy;
+
+	error[0] = '\0';
+	pthread_once(&http_once, http_global_init);
+	if (http_init_rc != DR_OK || (easy = curl_easy_init()) == NULL) {
+		strlcpy_dr(error, "libcurl could not be set up", 256);
+		return DR_EIO;
+	}
+	snprintf(from, sizeof(from), "<%s>", m->from);
+	for (size_t i = 0; m->to[i] != NULL; i++) {
+		char to[300];
+		snprintf(to, sizeof(to), "<%s>", m->to[i]);
+		rcpt = curl_slist_append(rcpt, to);
+	}
+	curl_easy_setopt(easy, CURLOPT_URL, m->url);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+	                 m->timeout_ms > 0 ? m->timeout_ms : 10000L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (m->starttls)
+		curl_easy_setopt(easy, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (m->ca_file != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, m->ca_file);
+	if (m->user != NULL) {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, m->user);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD,
+		                 m->password ? m->password : "");
+	}
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, http_mail_read);
+	curl_easy_setopt(easy, CURLOPT_READDATA, &src);
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	cc = curl_easy_perform(easy);
+	if (cc != CURLE_OK) {
+		long code = 0;
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code > 0)
+			snprintf(error, 256, "%.200s (SMTP %ld)",
+			         curl_err[0] ? curl_err
+			                     : curl_easy_strerror(cc),
+			         code);
+		else
+			strlcpy_dr(error,
+			           curl_err[0] ? curl_err
+			                       : curl_easy_strerror(cc),
+			           256);
+	}
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(easy);
+	return cc == CURLE_OK                   ? DR_OK
+	       : cc == CURLE_OPERATION_TIMEDOUT ? DR_ETIMEOUT
+	                                        : DR_ENET;
+}

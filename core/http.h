@@ -36,4 +36,21 @@ int http_batch(const struct http_request *reqs, size_t n,
 int http_request_one(const struct http_request *req, struct http_response *out);
 void http_response_clear(struct http_response *r);
 
+/* Mail through libcurl's SMTP: url smtp://host[:port] or smtps://…;
+ * starttls requires STARTTLS on smtp://; user/password NULL: no AUTH;
+ * ca_file NULL: the system's CAs.  message is the whole RFC 5322 text
+ * (CRLF line ends).  DR_OK, or an error with the server's or libcurl's
+ * words in error. */
+struct http_mail {
+	const char *url;
+	int starttls;
+	const char *ca_file;
+	const char *user, *password;
+	const char *from;
+	const char *const *to; /* NULL-terminated */
+	const char *message;
+	long timeout_ms;
+};
+int http_mail_send(const struct http_mail *m, char error[256]);
+
 #endif

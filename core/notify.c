@@ -11,16 +11,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alarm.h"
 #include "core/error.h"
 #include "core/http.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 /* States that are not news when first seen. */
-static const char *const quiet_states[] = {"up", "ok", "OK", NULL};
+static const char *const quiet_states[] = {"up", "ok", "OK", "running", NULL};
 /* States that call for attention. */
-static const char *const bad_states[] = {
+static const char *const critical_states[] = {
     "down", "BREACH", "failed", "corrupt", "over", NULL,
+};
+static const char *const warning_states[] = {
+    "AT RISK",
+    "paused",
+    "stopping",
+    NULL,
 };
 
 static int notify_in(const char *const *list, const char *s)
@@ -31,6 +38,23 @@ static int notify_in(const char *const *list, const char *s)
 	return 0;
 }
 
+const char *notify_severity(const char *state)
+{
+	if (state == NULL)
+		return "info";
+	if (notify_in(critical_states, state))
+		return "critical";
+	if (notify_in(warning_states, state))
+		return "warning";
+	return "info";
+}
+
+static int notify_sev_bad(const char *severity)
+{
+	return strcmp(severity, "warning") == 0 ||
+	       strcmp(severity, "critical") == 0;
+}
+
 int notify_is_change(const char *prev, const char *state)
 {
 	if (prev == NULL || prev[0] == '\0')
@@ -39,11 +63,20 @@ int notify_is_change(const char *prev, const char *state)
 }
 
 enum notify_decision notify_decide(const struct notify_config *nc, int64_t now,
-                                   int64_t last_same_at, int64_t in_window)
+                                   const char *state,
+                                   const struct notify_seen *seen)
 {
-	if (last_same_at > 0 && now - last_same_at < nc->dedup_window_s)
+	if (seen->silenced_until > now)
+		return NOTIFY_SILENCED;
+	/* A duplicate only when the channel's newest word on the subject is
+	 * this very state: a held-back change in between makes it news. */
+	if (seen->last_state != NULL && seen->last_state[0] != '\0' &&
+	    strcmp(seen->last_state, state) == 0 &&
+	    (seen->last_status == NULL ||
+	     strcmp(seen->last_status, "rate_limited") != 0) &&
+	    seen->last_at > 0 && now - seen->last_at < nc->dedup_window_s)
 		return NOTIFY_DEDUP;
-	if (in_window >= nc->rate_limit)
+	if (!seen->bad_news && seen->in_window >= nc->rate_limit)
 		return NOTIFY_RATE_LIMITED;
 	return NOTIFY_SEND;
 }
@@ -57,12 +90,32 @@ int64_t notify_backoff_s(const struct notify_config *nc, int attempts)
 	return wait < nc->backoff_max_s ? wait : nc->backoff_max_s;
 }
 
+/* One name of a comma-separated list. */
+static int notify_list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n > 0 && *p == ' ') {
+			p++;
+			n--;
+		}
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
 int notify_channel_wants(const struct notify_channel *ch,
                          const struct notify_event *ev)
 {
 	int ok;
 
-	if (strcmp(ev->type, "test") == 0)
+	if (strcmp(ev->type, "test") == 0 || strcmp(ev->type, "digest") == 0)
 		return 1;
 	if (ch->n_events > 0) {
 		ok = 0;
@@ -75,43 +128,269 @@ int notify_channel_wants(const struct notify_channel *ch,
 	if (ch->n_services == 0 || ev->service == NULL ||
 	    ev->service[0] == '\0')
 		return 1;
+	/* A runbook's event names every service it touches. */
 	for (size_t i = 0; i < ch->n_services; i++)
-		if (strcmp(ch->services[i], ev->service) == 0)
+		if (notify_list_has(ev->service, ch->services[i]))
 			return 1;
 	return 0;
 }
 
-/* Header values must stay on one line and in ASCII. */
-static void notify_header_text(char *dst, size_t size, const char *src)
+char *notify_slack_escape(const char *s)
 {
-	size_t j = 0;
-	for (size_t i = 0; src[i] != '\0' && j + 1 < size; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[j++] = (c < 0x20 || c >= 0x7f) ? ' ' : (char)c;
+	size_t n = 0;
+	char *out, *o;
+
+	for (const char *p = s; *p; p++)
+		n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : 1;
+	out = o = xmalloc(n + 1);
+	for (const char *p = s; *p; p++) {
+		const char *rep = *p == '&'   ? "&amp;"
+		                  : *p == '<' ? "&lt;"
+		                  : *p == '>' ? "&gt;"
+		                              : NULL;
+		if (rep != NULL) {
+			memcpy(o, rep, strlen(rep));
+			o += strlen(rep);
+		} else {
+			*o++ = *p;
+		}
 	}
-	dst[j] = '\0';
+	*o = '\0';
+	return out;
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when invalid. */
+static size_t notify_utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+		n = 2;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3;
+	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static void notify_b64(const unsigned char *in, size_t n, char *out)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	                          "qrstuvwxyz0123456789+/";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = tab[(v >> 18) & 63];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+void notify_header_text(char *dst, size_t size, const char *src)
+{
+	unsigned char clean[512];
+	size_t n = 0, j = 0, i = 0;
+	int ascii = 1;
+
+	/* First the text as valid UTF-8 on one line. */
+	for (const unsigned char *p = (const unsigned char *)src;
+	     *p != '\0' && n + 4 < sizeof(clean);) {
+		size_t len = notify_utf8_len(p);
+		if (len == 0) {
+			memcpy(clean + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			p++;
+			ascii = 0;
+		} else if (len == 1) {
+			clean[n++] = (*p < 0x20 || *p == 0x7f) ? ' ' : *p;
+			p++;
+		} else {
+			memcpy(clean + n, p, len);
+			n += len;
+			p += len;
+			ascii = 0;
+		}
+	}
+	clean[n] = '\0';
+	if (size == 0)
+		return;
+	if (ascii) {
+		strlcpy_dr(dst, (const char *)clean, size);
+		return;
+	}
+	/* Encoded-words of at most 75 characters: 45 bytes of text each,
+	 * cut between characters, separated by a space (RFC 2047 2, 5). */
+	dst[0] = '\0';
+	while (i < n) {
+		size_t take = 0;
+		char b64[64], word[96];
+		while (i + take < n) {
+			size_t len = notify_utf8_len(clean + i + take);
+			if (len == 0)
+				len = 1;
+			if (take + len > 45)
+				break;
+			take += len;
+		}
+		notify_b64(clean + i, take, b64);
+		snprintf(word, sizeof(word), "%s=?UTF-8?B?%s?=", j ? " " : "",
+		         b64);
+		if (j + strlen(word) + 1 > size)
+			break;
+		memcpy(dst + j, word, strlen(word) + 1);
+		j += strlen(word);
+		i += take;
+	}
+}
+
+static const char *notify_row_severity(const struct catalog_notify *msg)
+{
+	return msg->severity[0] ? msg->severity : notify_severity(msg->state);
+}
+
+/* PagerDuty's severities are ours, and "error" which we do not use. */
+static char *notify_render_pagerduty(const struct notify_channel *ch,
+                                     const struct catalog_notify *msg,
+                                     const char *environment)
+{
+	const char *sev = notify_row_severity(msg);
+	int trigger = notify_sev_bad(sev) || strcmp(msg->type, "test") == 0;
+	char dedup[256], at[32], host[64] = "";
+	cJSON *o = cJSON_CreateObject(), *p, *d;
+	char *printed, *body;
+
+	snprintf(dedup, sizeof(dedup), "drconsole:%s:%s",
+	         environment && environment[0] ? environment : "-",
+	         msg->event_key);
+	cJSON_AddStringToObject(o, "routing_key",
+	                        ch->routing_key ? ch->routing_key : "");
+	cJSON_AddStringToObject(o, "event_action",
+	                        trigger ? "trigger" : "resolve");
+	cJSON_AddStringToObject(o, "dedup_key", dedup);
+	if (trigger) {
+		gethostname(host, sizeof(host) - 1);
+		time_format_iso(msg->created_at, at);
+		p = cJSON_AddObjectToObject(o, "payload");
+		cJSON_AddStringToObject(p, "summary", msg->title);
+		cJSON_AddStringToObject(p, "source",
+		                        host[0] ? host : "drconsole");
+		cJSON_AddStringToObject(p, "severity",
+		                        notify_sev_bad(sev) ? sev : "info");
+		cJSON_AddStringToObject(p, "timestamp", at);
+		if (msg->service[0])
+			cJSON_AddStringToObject(p, "component", msg->service);
+		if (environment && environment[0])
+			cJSON_AddStringToObject(p, "group", environment);
+		cJSON_AddStringToObject(p, "class", msg->type);
+		d = cJSON_AddObjectToObject(p, "custom_details");
+		cJSON_AddStringToObject(d, "message", msg->message);
+		cJSON_AddStringToObject(d, "state", msg->state);
+		cJSON_AddStringToObject(d, "subject", msg->event_key);
+		cJSON_AddBoolToObject(d, "drill", msg->drill != 0);
+	}
+	cJSON_AddStringToObject(o, "client", "drconsole");
+	printed = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	body = xstrdup(printed ? printed : "{}");
+	cJSON_free(printed);
+	return body;
+}
+
+/* The whole message, CRLF line ends; the body is UTF-8 as is (8bit). */
+static char *notify_render_email(const struct notify_channel *ch,
+                                 const struct catalog_notify *msg)
+{
+	char subject[512], date[64], host[64] = "localhost";
+	char *to = xstrdup(""), *body, *out;
+	struct tm tm;
+	time_t t = (time_t)msg->created_at;
+
+	gethostname(host, sizeof(host) - 1);
+	notify_header_text(subject, sizeof(subject), msg->title);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	for (size_t i = 0; i < ch->n_to; i++) {
+		char *next = xasprintf("%s%s%s", to, i ? ", " : "", ch->to[i]);
+		free(to);
+		to = next;
+	}
+	/* Bare LFs of the message become CRLF. */
+	{
+		size_t n = 0;
+		char *o;
+		for (const char *p = msg->message; *p; p++)
+			n += *p == '\n' ? 2 : 1;
+		body = o = xmalloc(n + 1);
+		for (const char *p = msg->message; *p; p++) {
+			if (*p == '\r')
+				continue;
+			if (*p == '\n')
+				*o++ = '\r';
+			*o++ = *p;
+		}
+		*o = '\0';
+	}
+	out = xasprintf("Date: %s\r\n"
+	                "From: drconsole <%s>\r\n"
+	                "To: %s\r\n"
+	                "Subject: %s\r\n"
+	                "Message-ID: <drconsole.%lld.%lld@%s>\r\n"
+	                "MIME-Version: 1.0\r\n"
+	                "Content-Type: text/plain; charset=utf-8\r\n"
+	                "Content-Transfer-Encoding: 8bit\r\n"
+	                "X-Drconsole-Subject: %s\r\n"
+	                "X-Drconsole-State: %s\r\n"
+	                "X-Drconsole-Severity: %s\r\n"
+	                "\r\n"
+	                "%s\r\n",
+	                date, ch->from ? ch->from : "drconsole@localhost", to,
+	                subject, (long long)msg->created_at, (long long)msg->id,
+	                host, msg->event_key, msg->state,
+	                notify_row_severity(msg), body);
+	free(to);
+	free(body);
+	return out;
 }
 
 char *notify_render(const struct notify_channel *ch,
                     const struct catalog_notify *msg, const char *environment,
-                    const char *headers[8], char hdr_buf[3][192])
+                    const char *headers[8], char hdr_buf[3][512])
 {
 	size_t nh = 0;
 	char *body = NULL;
 	char at[32];
-	int bad = notify_in(bad_states, msg->state);
+	const char *sev = notify_row_severity(msg);
+	int bad = notify_sev_bad(sev);
 
 	for (size_t i = 0; i < ch->n_headers && nh < 4; i++)
 		headers[nh++] = ch->headers[i];
+	if (ch->kind == NOTIFY_EMAIL) {
+		headers[nh] = NULL;
+		return notify_render_email(ch, msg);
+	}
 	if (ch->kind == NOTIFY_NTFY) {
-		char title[160];
+		char title[400];
 		const char *prio = ch->priority[0] ? ch->priority
 		                   : bad           ? "high"
 		                                   : "default";
 		notify_header_text(title, sizeof(title), msg->title);
-		snprintf(hdr_buf[0], 192, "Title: %s", title);
-		snprintf(hdr_buf[1], 192, "Priority: %s", prio);
-		snprintf(hdr_buf[2], 192, "Tags: %s",
+		snprintf(hdr_buf[0], 512, "Title: %s", title);
+		snprintf(hdr_buf[1], 512, "Priority: %s", prio);
+		snprintf(hdr_buf[2], 512, "Tags: %s",
 		         bad ? "warning" : "white_check_mark");
 		headers[nh++] = hdr_buf[0];
 		headers[nh++] = hdr_buf[1];
@@ -121,12 +400,18 @@ char *notify_render(const struct notify_channel *ch,
 	}
 	headers[nh++] = "Content-Type: application/json";
 	headers[nh] = NULL;
+	if (ch->kind == NOTIFY_PAGERDUTY)
+		return notify_render_pagerduty(ch, msg, environment);
 	cJSON *o = cJSON_CreateObject();
 	if (ch->kind == NOTIFY_SLACK) {
+		char *title = notify_slack_escape(msg->title);
+		char *message = notify_slack_escape(msg->message);
 		char *text = xasprintf("%s *%s*\n%s", bad ? ":warning:" : "",
-		                       msg->title, msg->message);
+		                       title, message);
 		cJSON_AddStringToObject(o, "text", text);
 		free(text);
+		free(title);
+		free(message);
 	} else {
 		time_format_iso(msg->created_at, at);
 		cJSON_AddStringToObject(o, "source", "drconsole");
@@ -136,8 +421,8 @@ char *notify_render(const struct notify_channel *ch,
 		cJSON_AddStringToObject(o, "service", msg->service);
 		cJSON_AddStringToObject(o, "subject", msg->event_key);
 		cJSON_AddStringToObject(o, "state", msg->state);
-		cJSON_AddStringToObject(o, "severity",
-		                        bad ? "critical" : "info");
+		cJSON_AddStringToObject(o, "severity", sev);
+		cJSON_AddBoolToObject(o, "drill", msg->drill != 0);
 		cJSON_AddStringToObject(o, "title", msg->title);
 		cJSON_AddStringToObject(o, "message", msg->message);
 		cJSON_AddStringToObject(o, "at", at);
@@ -161,6 +446,47 @@ notify_channel_find(const struct notify_config *nc, const char *name)
 	return NULL;
 }
 
+/* One email; the credentials are read now, so a file made loose since the
+ * config was read is refused too. */
+static int notify_mail(const struct notify_channel *ch, const char *message,
+                       long timeout_ms, char error[256])
+{
+	struct http_mail m = {
+	    .url = ch->url,
+	    .starttls = ch->starttls,
+	    .ca_file = ch->ca_file,
+	    .from = ch->from ? ch->from : "drconsole@localhost",
+	    .to = (const char *const *)ch->to,
+	    .message = message,
+	    .timeout_ms = timeout_ms,
+	};
+	char *cred = NULL, *why = NULL;
+	int rc;
+
+	if (ch->credentials_file != NULL) {
+		char *colon;
+		cred = notify_secret_read(ch->credentials_file, 1, &why);
+		if (cred == NULL || (colon = strchr(cred, ':')) == NULL) {
+			snprintf(error, 256, "%s",
+			         why ? why
+			             : "credentials: expected "
+			               "\"user:password\"");
+			free(why);
+			free(cred);
+			return DR_EPERM;
+		}
+		*colon = '\0';
+		m.user = cred;
+		m.password = colon + 1;
+	}
+	rc = http_mail_send(&m, error);
+	if (cred != NULL) {
+		explicit_bzero(cred, strlen(cred) + strlen(m.password) + 1);
+		free(cred);
+	}
+	return rc;
+}
+
 /* One attempt for each row; updates the rows and the catalog. */
 static int notify_deliver(struct catalog *cat, const struct notify_config *nc,
                           const char *environment, struct catalog_notify *rows,
@@ -170,7 +496,9 @@ static int notify_deliver(struct catalog *cat, const struct notify_config *nc,
 	struct http_request *reqs = xcalloc(n, sizeof(*reqs));
 	struct http_response *resps = xcalloc(n, sizeof(*resps));
 	const char *(*hdrs)[8] = xcalloc(n, sizeof(*hdrs));
-	char(*hbuf)[3][192] = xcalloc(n, sizeof(*hbuf));
+	char(*hbuf)[3][512] = xcalloc(n, sizeof(*hbuf));
+	char(*mail_err)[256] = xcalloc(n, sizeof(*mail_err));
+	int *mail_rc = xcalloc(n, sizeof(*mail_rc));
 	char **bodies = xcalloc(n, sizeof(*bodies));
 	int rc = DR_OK;
 
@@ -183,6 +511,13 @@ static int notify_deliver(struct catalog *cat, const struct notify_config *nc,
 		}
 		bodies[i] =
 		    notify_render(ch, &rows[i], environment, hdrs[i], hbuf[i]);
+		if (ch->kind == NOTIFY_EMAIL) {
+			/* SMTP, one at a time, outside the HTTP batch. */
+			mail_rc[i] = notify_mail(ch, bodies[i], nc->timeout_ms,
+			                         mail_err[i]);
+			reqs[i].url = NULL;
+			continue;
+		}
 		reqs[i].url = ch->url;
 		reqs[i].method = "POST";
 		reqs[i].body = bodies[i];
@@ -212,13 +547,21 @@ static int notify_deliver(struct catalog *cat, const struct notify_config *nc,
 		char *uerr = NULL;
 
 		m->attempts++;
-		if (reqs[i].url == NULL) {
+		if (reqs[i].url == NULL && bodies[i] != NULL) {
+			/* An email: mail_rc and mail_err say how it went. */
+			resps[i].status = mail_rc[i];
+			resps[i].code = mail_rc[i] == DR_OK ? 250 : 0;
+			strlcpy_dr(resps[i].error, mail_err[i],
+			           sizeof(resps[i].error));
+		}
+		if (reqs[i].url == NULL && bodies[i] == NULL) {
 			strlcpy_dr(m->status, "failed", sizeof(m->status));
 			strlcpy_dr(m->last_error,
 			           "the channel is no longer configured",
 			           sizeof(m->last_error));
-		} else if (resps[i].status == DR_OK && resps[i].code >= 200 &&
-		           resps[i].code < 300) {
+		} else if (resps[i].status == DR_OK &&
+		           (resps[i].code == 250 ||
+		            (resps[i].code >= 200 && resps[i].code < 300))) {
 			strlcpy_dr(m->status, "sent", sizeof(m->status));
 			m->sent_at = now;
 			m->last_error[0] = '\0';
@@ -256,6 +599,8 @@ static int notify_deliver(struct catalog *cat, const struct notify_config *nc,
 	free(hdrs);
 	free(hbuf);
 	free(bodies);
+	free(mail_err);
+	free(mail_rc);
 	return rc;
 }
 
@@ -266,13 +611,21 @@ static void notify_key(const struct notify_event *ev, char *key, size_t size)
 	         ev->subject && ev->subject[0] ? ev->subject : "-");
 }
 
+static void notify_prefix(int drill, const char *environment, char *buf,
+                          size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s", drill ? "[DRILL] " : "",
+	         environment && environment[0] ? "[" : "",
+	         environment ? environment : "",
+	         environment && environment[0] ? "] " : "");
+}
+
 static void notify_title(const struct notify_event *ev, const char *environment,
                          char *buf, size_t size)
 {
-	char env[80] = "";
+	char env[96];
 
-	if (environment != NULL && environment[0] != '\0')
-		snprintf(env, sizeof(env), "[%s] ", environment);
+	notify_prefix(ev->drill, environment, env, sizeof(env));
 	if (ev->service && ev->service[0] && ev->subject && ev->subject[0])
 		snprintf(buf, size, "%s%s: %s %s %s", env, ev->service,
 		         ev->type, ev->subject, ev->state);
@@ -283,15 +636,94 @@ static void notify_title(const struct notify_event *ev, const char *environment,
 		snprintf(buf, size, "%s%s %s", env, ev->type, ev->state);
 }
 
+/* The outbox row for one channel and what it knows; no writes. */
+static int notify_row(struct catalog *cat, const struct notify_config *nc,
+                      const char *environment, const struct notify_channel *ch,
+                      const char *key, const struct notify_event *ev,
+                      const char *severity, int64_t silenced_until, int64_t now,
+                      struct catalog_notify *m, char **err)
+{
+	char last_state[32], last_status[16];
+	struct notify_seen seen;
+	int rc;
+
+	memset(&seen, 0, sizeof(seen));
+	rc = catalog_notify_last_told(cat, ch->name, key, last_state,
+	                              last_status, &seen.last_at, err);
+	if (rc == CATALOG_OK)
+		rc = catalog_notify_count_since(
+		    cat, ch->name, now - nc->rate_window_s, ev->drill,
+		    &seen.in_window, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	seen.last_state = last_state;
+	seen.last_status = last_status;
+	/* PagerDuty hears only of alerts and their recoveries: a resolve
+	 * held back would leave the incident open, so none is. */
+	seen.bad_news =
+	    (notify_sev_bad(severity) || ch->kind == NOTIFY_PAGERDUTY) &&
+	    !ev->drill;
+	seen.silenced_until = silenced_until;
+	memset(m, 0, sizeof(*m));
+	strlcpy_dr(m->event_key, key, sizeof(m->event_key));
+	strlcpy_dr(m->channel, ch->name, sizeof(m->channel));
+	strlcpy_dr(m->service, ev->service ? ev->service : "",
+	           sizeof(m->service));
+	strlcpy_dr(m->type, ev->type, sizeof(m->type));
+	strlcpy_dr(m->state, ev->state, sizeof(m->state));
+	strlcpy_dr(m->severity, severity, sizeof(m->severity));
+	m->drill = ev->drill != 0;
+	notify_title(ev, environment, m->title, sizeof(m->title));
+	strlcpy_dr(m->message, ev->message ? ev->message : m->title,
+	           sizeof(m->message));
+	m->created_at = now;
+	m->next_attempt_at = now;
+	switch (notify_decide(nc, now, ev->state, &seen)) {
+	case NOTIFY_SEND:
+		strlcpy_dr(m->status, "pending", sizeof(m->status));
+		break;
+	case NOTIFY_DEDUP:
+		strlcpy_dr(m->status, "deduplicated", sizeof(m->status));
+		break;
+	case NOTIFY_RATE_LIMITED:
+		strlcpy_dr(m->status, "rate_limited", sizeof(m->status));
+		snprintf(m->last_error, sizeof(m->last_error),
+		         "held back: %lld %smessages within the rate window; "
+		         "a digest will tell of it",
+		         (long long)seen.in_window, ev->drill ? "drill " : "");
+		break;
+	case NOTIFY_SILENCED:
+		strlcpy_dr(m->status, "silenced", sizeof(m->status));
+		strlcpy_dr(m->last_error, "silenced by an operator",
+		           sizeof(m->last_error));
+		break;
+	}
+	return CATALOG_OK;
+}
+
+/* PagerDuty hears of alerts: bad news (trigger) and the recovery from it
+ * (resolve), not of runs starting or finishing. */
+static int notify_pd_wants(const struct notify_channel *ch,
+                           const char *severity, const char *prev)
+{
+	if (ch->kind != NOTIFY_PAGERDUTY)
+		return 1;
+	return notify_sev_bad(severity) ||
+	       (prev != NULL && prev[0] != '\0' &&
+	        notify_sev_bad(notify_severity(prev)));
+}
+
 int notify_event(struct catalog *cat, const struct notify_config *nc,
                  const char *environment, const struct notify_event *ev,
                  int64_t now, int send_now, int *queued, char **err)
 {
 	char key[160], prev[32] = "";
-	int64_t changed_at = 0;
+	const char *severity =
+	    ev->severity ? ev->severity : notify_severity(ev->state);
+	int64_t changed_at = 0, silenced_until = 0;
 	struct catalog_notify *fresh = NULL;
 	size_t nfresh = 0;
-	int rc;
+	int rc, acked = 0;
 
 	if (queued != NULL)
 		*queued = 0;
@@ -313,52 +745,25 @@ int notify_event(struct catalog *cat, const struct notify_config *nc,
 		goto done;
 	}
 	rc = catalog_notify_state_put(cat, key, ev->state, now, err);
+	if (rc == CATALOG_OK && alarm_marks(cat, key, now, now, &acked,
+	                                    &silenced_until, err) != DR_OK)
+		rc = CATALOG_EINVAL;
 	for (size_t i = 0; rc == CATALOG_OK && nc != NULL && i < nc->n_channels;
 	     i++) {
 		const struct notify_channel *ch = &nc->channels[i];
 		struct catalog_notify m;
-		int64_t last = 0, in_window = 0;
 
-		if (!notify_channel_wants(ch, ev))
+		if (!notify_channel_wants(ch, ev) ||
+		    !notify_pd_wants(ch, severity, prev))
 			continue;
-		rc = catalog_notify_last(cat, ch->name, key, ev->state, &last,
-		                         err);
+		rc = notify_row(cat, nc, environment, ch, key, ev, severity,
+		                silenced_until, now, &m, err);
 		if (rc == CATALOG_OK)
-			rc = catalog_notify_count_since(cat, ch->name,
-			                                now - nc->rate_window_s,
-			                                &in_window, err);
-		if (rc != CATALOG_OK)
-			break;
-		memset(&m, 0, sizeof(m));
-		strlcpy_dr(m.event_key, key, sizeof(m.event_key));
-		strlcpy_dr(m.channel, ch->name, sizeof(m.channel));
-		strlcpy_dr(m.service, ev->service ? ev->service : "",
-		           sizeof(m.service));
-		strlcpy_dr(m.type, ev->type, sizeof(m.type));
-		strlcpy_dr(m.state, ev->state, sizeof(m.state));
-		notify_title(ev, environment, m.title, sizeof(m.title));
-		strlcpy_dr(m.message, ev->message ? ev->message : m.title,
-		           sizeof(m.message));
-		m.created_at = now;
-		m.next_attempt_at = now;
-		switch (notify_decide(nc, now, last, in_window)) {
-		case NOTIFY_SEND:
-			strlcpy_dr(m.status, "pending", sizeof(m.status));
-			break;
-		case NOTIFY_DEDUP:
-			strlcpy_dr(m.status, "deduplicated", sizeof(m.status));
-			break;
-		case NOTIFY_RATE_LIMITED:
-			strlcpy_dr(m.status, "rate_limited", sizeof(m.status));
-			break;
-		}
-		rc = catalog_notify_insert(cat, &m, err);
+			rc = catalog_notify_insert(cat, &m, err);
 		if (rc == CATALOG_OK && strcmp(m.status, "pending") == 0) {
 			fresh =
 			    xreallocarray(fresh, nfresh + 1, sizeof(*fresh));
 			fresh[nfresh++] = m;
-			if (queued != NULL)
-				(*queued)++;
 		}
 	}
 done:
@@ -368,11 +773,237 @@ done:
 		return rc;
 	}
 	rc = catalog_commit(cat, err);
+	if (rc == CATALOG_OK && queued != NULL)
+		*queued = (int)nfresh;
 	if (rc == CATALOG_OK && send_now && nfresh > 0)
 		rc = notify_deliver(cat, nc, environment, fresh, nfresh, now,
 		                    NULL, NULL, err);
 	free(fresh);
 	return rc;
+}
+
+/* ---- repeats and digests ---------------------------------------------- */
+
+#define REPEAT_TAIL " --reason ...). "
+
+/* Every unacknowledged, unsilenced bad state (not of a drill) whose last
+ * message is `repeat` old is told again, to the channels that heard it. */
+static int notify_repeats(struct catalog *cat, const struct notify_config *nc,
+                          const char *environment, int64_t now, char **err)
+{
+	struct catalog_notify_state *st = NULL;
+	size_t ns = 0;
+	int rc;
+
+	if (nc == NULL || nc->repeat_s <= 0 || nc->n_channels == 0)
+		return CATALOG_OK;
+	rc = catalog_notify_state_list(cat, &st, &ns, err);
+	for (size_t i = 0; rc == CATALOG_OK && i < ns; i++) {
+		struct catalog_notify last;
+		int acked = 0;
+		int64_t silenced = 0;
+		char since[32], *msg;
+		const char *orig;
+
+		if (!notify_sev_bad(notify_severity(st[i].state)))
+			continue;
+		rc = catalog_notify_latest(cat, st[i].event_key, st[i].state,
+		                           &last, err);
+		if (rc == CATALOG_ENOTFOUND) {
+			free(*err);
+			*err = NULL;
+			rc = CATALOG_OK;
+			continue;
+		}
+		if (rc != CATALOG_OK)
+			break;
+		if (last.drill || now - last.created_at < nc->repeat_s ||
+		    last.created_at < st[i].changed_at)
+			continue;
+		if (alarm_marks(cat, st[i].event_key, st[i].changed_at, now,
+		                &acked, &silenced, err) != DR_OK) {
+			rc = CATALOG_EINVAL;
+			break;
+		}
+		if (acked || silenced > now)
+			continue;
+		time_format_iso(st[i].changed_at, since);
+		orig = last.message;
+		if (strncmp(orig, "Still ", 6) == 0 &&
+		    strstr(orig, REPEAT_TAIL) != NULL)
+			orig = strstr(orig, REPEAT_TAIL) + strlen(REPEAT_TAIL);
+		msg = xasprintf("Still %s since %s, not acknowledged "
+		                "(drconsole alarm ack %s" REPEAT_TAIL "%s",
+		                st[i].state, since, st[i].event_key, orig);
+		rc = catalog_begin(cat, err);
+		for (size_t c = 0; rc == CATALOG_OK && c < nc->n_channels;
+		     c++) {
+			const struct notify_channel *ch = &nc->channels[c];
+			struct notify_event ev = {
+			    .type = last.type,
+			    .service = last.service,
+			    .state = st[i].state,
+			};
+			struct catalog_notify m = last;
+			if (!notify_channel_wants(ch, &ev))
+				continue;
+			m.id = 0;
+			strlcpy_dr(m.channel, ch->name, sizeof(m.channel));
+			strlcpy_dr(m.message, msg, sizeof(m.message));
+			if (strncmp(m.title, "(repeat) ", 9) != 0) {
+				char t[sizeof(m.title)];
+				snprintf(t, sizeof(t), "(repeat) %.150s",
+				         m.title);
+				strlcpy_dr(m.title, t, sizeof(m.title));
+			}
+			strlcpy_dr(m.status, "pending", sizeof(m.status));
+			m.attempts = 0;
+			m.created_at = now;
+			m.next_attempt_at = now;
+			m.sent_at = 0;
+			m.last_error[0] = '\0';
+			m.digest_id = 0;
+			rc = catalog_notify_insert(cat, &m, err);
+		}
+		free(msg);
+		if (rc == CATALOG_OK)
+			rc = catalog_commit(cat, err);
+		else
+			catalog_rollback(cat);
+	}
+	(void)environment;
+	free(st);
+	return rc;
+}
+
+/* One digest for the rows [from, to) of one channel and budget. */
+static int notify_digest_one(struct catalog *cat,
+                             const struct notify_config *nc,
+                             const char *environment,
+                             struct catalog_notify *held, size_t from,
+                             size_t to, int64_t now, char **err)
+{
+	struct catalog_notify d;
+	char prefix[96], text[sizeof(d.message)];
+	size_t used = 0, listed = 0, count = to - from;
+	int rc;
+
+	(void)nc;
+	memset(&d, 0, sizeof(d));
+	notify_prefix(held[from].drill, environment, prefix, sizeof(prefix));
+	snprintf(d.event_key, sizeof(d.event_key), "digest:-:%lld",
+	         (long long)held[from].id);
+	strlcpy_dr(d.channel, held[from].channel, sizeof(d.channel));
+	strlcpy_dr(d.type, "digest", sizeof(d.type));
+	strlcpy_dr(d.state, "digest", sizeof(d.state));
+	strlcpy_dr(d.severity, "info", sizeof(d.severity));
+	d.drill = held[from].drill;
+	snprintf(d.title, sizeof(d.title), "%s%zu message%s held back", prefix,
+	         count, count == 1 ? "" : "s");
+	text[0] = '\0';
+	used = (size_t)snprintf(text, sizeof(text),
+	                        "%zu message%s held back "
+	                        "by the rate limit: ",
+	                        count, count == 1 ? "" : "s");
+	for (size_t i = from; i < to; i++) {
+		char at[32], now_state[32] = "", item[300];
+		int64_t ch_at = 0;
+		char *e2 = NULL;
+		int n;
+		if (catalog_notify_state_get(cat, held[i].event_key, now_state,
+		                             &ch_at, &e2) != CATALOG_OK) {
+			free(e2);
+			now_state[0] = '\0';
+		}
+		time_format_iso(held[i].created_at, at);
+		n = snprintf(
+		    item, sizeof(item), "%s%s %s at %s%s%s%s",
+		    listed ? "; " : "", held[i].event_key, held[i].state,
+		    at + 11,
+		    now_state[0] && strcmp(now_state, held[i].state) ? " (now "
+		                                                     : "",
+		    now_state[0] && strcmp(now_state, held[i].state) ? now_state
+		                                                     : "",
+		    now_state[0] && strcmp(now_state, held[i].state) ? ")"
+		                                                     : "");
+		if (n < 0 || used + (size_t)n + 60 >= sizeof(text))
+			break;
+		memcpy(text + used, item, (size_t)n + 1);
+		used += (size_t)n;
+		listed++;
+	}
+	if (listed < count)
+		snprintf(text + used, sizeof(text) - used,
+		         "; and %zu more (drconsole notify log)",
+		         count - listed);
+	strlcpy_dr(d.message, text, sizeof(d.message));
+	strlcpy_dr(d.status, "pending", sizeof(d.status));
+	d.created_at = now;
+	d.next_attempt_at = now;
+	rc = catalog_begin(cat, err);
+	if (rc == CATALOG_OK)
+		rc = catalog_notify_insert(cat, &d, err);
+	for (size_t i = from; rc == CATALOG_OK && i < to; i++) {
+		held[i].digest_id = d.id;
+		snprintf(held[i].last_error, sizeof(held[i].last_error),
+		         "held back; told in digest #%lld", (long long)d.id);
+		rc = catalog_notify_update(cat, &held[i], err);
+	}
+	if (rc == CATALOG_OK)
+		return catalog_commit(cat, err);
+	catalog_rollback(cat);
+	return rc;
+}
+
+/* A channel's held-back messages are told once the window that began with
+ * the first of them has passed. */
+static int notify_digests(struct catalog *cat, const struct notify_config *nc,
+                          const char *environment, int64_t now, char **err)
+{
+	struct catalog_notify *held = NULL;
+	size_t n = 0, from = 0;
+	int rc;
+
+	if (nc == NULL)
+		return CATALOG_OK;
+	rc = catalog_notify_held(cat, &held, &n, err);
+	while (rc == CATALOG_OK && from < n) {
+		size_t to = from + 1;
+		while (to < n &&
+		       strcmp(held[to].channel, held[from].channel) == 0 &&
+		       held[to].drill == held[from].drill)
+			to++;
+		if (notify_channel_find(nc, held[from].channel) != NULL &&
+		    now - held[from].created_at >= nc->rate_window_s)
+			rc = notify_digest_one(cat, nc, environment, held, from,
+			                       to, now, err);
+		from = to;
+	}
+	free(held);
+	return rc;
+}
+
+int notify_agent_state(struct catalog *cat, const struct notify_config *nc,
+                       const char *environment, const char *host,
+                       const char *state, const char *message, char **err)
+{
+	struct notify_event ev = {
+	    .type = "agent",
+	    .subject = host,
+	    .state = state,
+	    .message = message,
+	};
+
+	return notify_event(cat, nc, environment, &ev, time_now(), 1, NULL,
+	                    err);
+}
+
+int notify_undelivered(struct catalog *cat, struct catalog_notify **out,
+                       size_t *n, char **err)
+{
+	return catalog_notify_undelivered(cat, out, n, err) == CATALOG_OK
+	           ? DR_OK
+	           : DR_EDB;
 }
 
 int notify_flush(struct catalog *cat, const struct notify_config *nc,
@@ -387,6 +1018,11 @@ int notify_flush(struct catalog *cat, const struct notify_config *nc,
 		*sent = 0;
 	if (failed != NULL)
 		*failed = 0;
+	rc = notify_repeats(cat, nc, environment, now, err);
+	if (rc == CATALOG_OK)
+		rc = notify_digests(cat, nc, environment, now, err);
+	if (rc != CATALOG_OK)
+		return rc;
 	rc = catalog_notify_due(cat, now, 256, &rows, &n, err);
 	if (rc != CATALOG_OK || n == 0) {
 		free(rows);

@@ -1,20 +1,68 @@
 /* Reading the "notifications" section; the shape is in notify_config.h. */
 #include "core/notify_config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/xmalloc.h"
 
+char *notify_secret_read(const char *path, int private_only, char **why)
+{
+	struct stat st;
+	char buf[1024];
+	size_t len;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = xasprintf("%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (private_only && (st.st_mode & 077) != 0) {
+		*why = xasprintf("%s: refused: the file holds a password and "
+		                 "is readable by others (mode %04o); chmod 600 "
+		                 "it",
+		                 path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	/* One line: the first, without its line end. */
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return xstrdup(buf);
+}
+
 static const char *const section_keys[] = {
     "channels", "dedup_window", "rate_limit", "rate_window", "retries",
-    "backoff",  "backoff_max",  "timeout",    NULL,
+    "backoff",  "backoff_max",  "timeout",    "repeat",      NULL,
 };
 static const char *const channel_keys[] = {
-    "name", "kind", "url", "priority", "services", "events", "headers", NULL,
+    "name",     "kind",        "url",
+    "priority", "services",    "events",
+    "headers",  "routing_key", "routing_key_file",
+    "from",     "to",          "credentials_file",
+    "starttls", "ca_file",     NULL,
 };
 static const char *const event_types[] = {
-    "verdict", "backup", "replication", "probe", "runbook", NULL,
+    "verdict", "backup", "replication", "probe", "runbook", "agent", NULL,
 };
 static const char *const ntfy_priorities[] = {
     "min", "low", "default", "high", "urgent", "max", NULL,
@@ -29,6 +77,10 @@ const char *notify_kind_name(enum notify_kind kind)
 		return "ntfy";
 	case NOTIFY_JSON:
 		return "json";
+	case NOTIFY_PAGERDUTY:
+		return "pagerduty";
+	case NOTIFY_EMAIL:
+		return "email";
 	}
 	return "?";
 }
@@ -70,13 +122,124 @@ static char **read_strings(const struct json_doc *doc, const cJSON *obj,
 			json_errors_add(errs, doc, a,
 			                "unknown event type \"%s\" (expected "
 			                "one of: verdict, backup, replication, "
-			                "probe, runbook)",
+			                "probe, runbook, agent)",
 			                a->valuestring);
 			continue;
 		}
 		out[(*n)++] = xstrdup(a->valuestring);
 	}
 	return out;
+}
+
+/* The keys of one kind only, and the kind's required ones. */
+static void read_kind_keys(struct notify_channel *ch,
+                           const struct json_doc *doc, const cJSON *obj,
+                           struct json_errors *errs)
+{
+	static const char *const pd_only[] = {"routing_key", "routing_key_file",
+	                                      NULL};
+	static const char *const mail_only[] = {
+	    "from", "to", "credentials_file", "starttls", "ca_file", NULL};
+	const char *s = NULL, *file = NULL;
+	const cJSON *node;
+
+	for (size_t i = 0; pd_only[i] != NULL; i++)
+		if (ch->kind != NOTIFY_PAGERDUTY &&
+		    (node = cJSON_GetObjectItemCaseSensitive(obj, pd_only[i])))
+			json_errors_add(errs, doc, node,
+			                "\"%s\" is for pagerduty channels",
+			                pd_only[i]);
+	for (size_t i = 0; mail_only[i] != NULL; i++)
+		if (ch->kind != NOTIFY_EMAIL &&
+		    (node =
+		         cJSON_GetObjectItemCaseSensitive(obj, mail_only[i])))
+			json_errors_add(errs, doc, node,
+			                "\"%s\" is for email channels",
+			                mail_only[i]);
+	if (ch->kind == NOTIFY_PAGERDUTY) {
+		int has_key =
+		    json_get_string(errs, doc, obj, "routing_key", 0, &s) == 1;
+		int has_file =
+		    json_get_string(errs, doc, obj, "routing_key_file", 0,
+		                    &file) == 1;
+		if (has_key == has_file) {
+			json_errors_add(errs, doc, obj,
+			                "a pagerduty channel needs one of "
+			                "\"routing_key\" or "
+			                "\"routing_key_file\"");
+		} else if (has_key) {
+			ch->routing_key = xstrdup(s);
+		} else {
+			char *why = NULL;
+			ch->routing_key = notify_secret_read(file, 0, &why);
+			if (ch->routing_key == NULL) {
+				json_errors_add(
+				    errs, doc,
+				    cJSON_GetObjectItemCaseSensitive(
+				        obj, "routing_key_file"),
+				    "%s", why);
+				free(why);
+			}
+		}
+		if (ch->routing_key != NULL &&
+		    (ch->routing_key[0] == '\0' ||
+		     strpbrk(ch->routing_key, "\r\n\"\\") != NULL))
+			json_errors_add(errs, doc, obj,
+			                "the routing key is empty or not one "
+			                "plain line");
+	}
+	if (ch->kind != NOTIFY_EMAIL)
+		return;
+	if (json_get_string(errs, doc, obj, "from", 1, &s) == 1) {
+		if (strchr(s, '@') == NULL || strpbrk(s, "\r\n<>") != NULL)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "from"),
+			    "expected an address like ops@example.com for "
+			    "\"from\"");
+		ch->from = xstrdup(s);
+	}
+	ch->to = read_strings(doc, obj, "to", &ch->n_to, NULL, errs);
+	for (size_t i = 0; i < ch->n_to; i++)
+		if (strchr(ch->to[i], '@') == NULL ||
+		    strpbrk(ch->to[i], "\r\n<>,") != NULL)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "to"),
+			    "expected addresses like oncall@example.com in "
+			    "\"to\", found \"%s\"",
+			    ch->to[i]);
+	if (ch->n_to == 0)
+		json_errors_add(errs, doc, obj,
+		                "an email channel needs \"to\": an array of "
+		                "addresses");
+	node = cJSON_GetObjectItemCaseSensitive(obj, "starttls");
+	if (node != NULL && !cJSON_IsBool(node))
+		json_errors_add(errs, doc, node,
+		                "expected true or false for \"starttls\"");
+	ch->starttls = node != NULL && cJSON_IsTrue(node);
+	if (json_get_string(errs, doc, obj, "ca_file", 0, &s) == 1)
+		ch->ca_file = xstrdup(s);
+	if (json_get_string(errs, doc, obj, "credentials_file", 0, &file) ==
+	    1) {
+		char *why = NULL;
+		char *cred = notify_secret_read(file, 1, &why);
+		if (cred == NULL) {
+			json_errors_add(errs, doc,
+			                cJSON_GetObjectItemCaseSensitive(
+			                    obj, "credentials_file"),
+			                "%s", why);
+			free(why);
+		} else if (strchr(cred, ':') == NULL) {
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(
+			        obj, "credentials_file"),
+			    "%s: expected one line \"user:password\"", file);
+		}
+		free(cred);
+		ch->credentials_file = xstrdup(file);
+	}
 }
 
 static void read_channel(struct notify_config *nc, const struct json_doc *doc,
@@ -120,23 +283,40 @@ static void read_channel(struct notify_config *nc, const struct json_doc *doc,
 			ch->kind = NOTIFY_NTFY;
 		else if (strcmp(kind, "json") == 0)
 			ch->kind = NOTIFY_JSON;
+		else if (strcmp(kind, "pagerduty") == 0)
+			ch->kind = NOTIFY_PAGERDUTY;
+		else if (strcmp(kind, "email") == 0)
+			ch->kind = NOTIFY_EMAIL;
 		else
 			json_errors_add(
 			    errs, doc,
 			    cJSON_GetObjectItemCaseSensitive(obj, "kind"),
 			    "unknown channel kind \"%s\" (expected one of: "
-			    "slack, ntfy, json)",
+			    "slack, ntfy, json, pagerduty, email)",
 			    kind);
 	}
-	if (json_get_string(errs, doc, obj, "url", 1, &url) == 1) {
-		if (strncmp(url, "http://", 7) != 0 &&
-		    strncmp(url, "https://", 8) != 0)
+	if (json_get_string(errs, doc, obj, "url", ch->kind != NOTIFY_PAGERDUTY,
+	                    &url) == 1) {
+		int smtp = strncmp(url, "smtp://", 7) == 0 ||
+		           strncmp(url, "smtps://", 8) == 0;
+		int http = strncmp(url, "http://", 7) == 0 ||
+		           strncmp(url, "https://", 8) == 0;
+		if (ch->kind == NOTIFY_EMAIL && !smtp)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "url"),
+			    "expected an smtp:// or smtps:// URL for \"url\" "
+			    "of an email channel");
+		else if (ch->kind != NOTIFY_EMAIL && !http)
 			json_errors_add(
 			    errs, doc,
 			    cJSON_GetObjectItemCaseSensitive(obj, "url"),
 			    "expected an http:// or https:// URL for \"url\"");
 		ch->url = xstrdup(url);
+	} else if (ch->kind == NOTIFY_PAGERDUTY) {
+		ch->url = xstrdup(NOTIFY_PAGERDUTY_URL);
 	}
+	read_kind_keys(ch, doc, obj, errs);
 	if (json_get_string(errs, doc, obj, "priority", 0, &prio) == 1) {
 		if (!in_list(ntfy_priorities, prio))
 			json_errors_add(
@@ -227,6 +407,7 @@ struct notify_config *notify_config_read(const struct json_doc *doc,
 	nc->backoff_s = 10;
 	nc->backoff_max_s = 600;
 	nc->timeout_ms = 10000;
+	nc->repeat_s = 3600;
 	if (node == NULL)
 		return nc;
 	if (!cJSON_IsObject(node)) {
@@ -242,6 +423,7 @@ struct notify_config *notify_config_read(const struct json_doc *doc,
 	get_secs(errs, doc, node, "backoff", 1, &nc->backoff_s);
 	get_secs(errs, doc, node, "backoff_max", 1, &nc->backoff_max_s);
 	get_secs(errs, doc, node, "timeout", 1, &timeout_s);
+	get_secs(errs, doc, node, "repeat", 0, &nc->repeat_s);
 	nc->timeout_ms = (long)timeout_s * 1000;
 	channels = cJSON_GetObjectItemCaseSensitive(node, "channels");
 	if (channels == NULL)
@@ -273,6 +455,11 @@ void notify_config_destroy(struct notify_config *nc)
 		free_strings(ch->services, ch->n_services);
 		free_strings(ch->events, ch->n_events);
 		free_strings(ch->headers, ch->n_headers);
+		free(ch->routing_key);
+		free(ch->from);
+		free_strings(ch->to, ch->n_to);
+		free(ch->credentials_file);
+		free(ch->ca_file);
 	}
 	free(nc->channels);
 	free(nc);

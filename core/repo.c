@@ -48,7 +48,7 @@ int repo_open(const char *url, const struct repo_options *opt,
               struct repo **out, char **err)
 {
 	const struct repo_kind *kind = kind_for(url);
-	struct repo_options none = {0};
+	struct repo_options none = {.retries = -1};
 	void *impl = NULL;
 	if (kind == NULL) {
 		*err = xasprintf("repository %s: expected file:///PATH or "

@@ -18,7 +18,7 @@ struct repo_options {
 	const char *region;           /* s3: default "us-east-1" */
 	int path_style;               /* s3: bucket in the path, not host */
 	const char *credentials_file; /* s3: 0600 file, else environment */
-	int retries;                  /* network retries; 0: the default */
+	int retries;                  /* network retries; -1: the default */
 	long timeout_s;               /* network stall limit; 0: default */
 };
 

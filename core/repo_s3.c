@@ -262,9 +262,9 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 			break;
 	}
 	if (c != CURLE_OK) {
-		*err = xasprintf("%s %s: %s (after %d attempts)", method, url,
+		*err = xasprintf("%s %s: %s (after %d attempt%s)", method, url,
 		                 curl_err[0] ? curl_err : curl_easy_strerror(c),
-		                 attempts);
+		                 attempts, attempts == 1 ? "" : "s");
 		return c == CURLE_OPERATION_TIMEDOUT ? DR_ETIMEOUT : DR_ENET;
 	}
 	char *m = s3_message(&resp->body);
@@ -377,7 +377,7 @@ static int s3_open(const char *url, const struct repo_options *opt, void **impl,
 	free(id);
 	free(secret);
 	r->path_style = opt->path_style;
-	r->retries = opt->retries > 0 ? opt->retries : DEFAULT_RETRIES;
+	r->retries = opt->retries >= 0 ? opt->retries : DEFAULT_RETRIES;
 	r->timeout_s = opt->timeout_s > 0 ? opt->timeout_s : DEFAULT_TIMEOUT;
 	*impl = r;
 	return DR_OK;

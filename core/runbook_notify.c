@@ -12,14 +12,18 @@
 /* One event of the run's, sent at once; DR_OK when nothing is
  * configured. */
 static int send(struct catalog *cat, const struct config *cfg,
-                const char *subject, const char *state, const char *message,
+                const struct catalog_recovery *r, const char *subject,
+                const char *state, const char *message, const char *severity,
                 char **err)
 {
 	struct notify_event ev = {
 	    .type = "runbook",
+	    .service = r->affected_services,
 	    .subject = subject,
 	    .state = state,
 	    .message = message,
+	    .drill = r->is_drill,
+	    .severity = severity,
 	};
 
 	if (cat == NULL || cfg == NULL || cfg->notify == NULL)
@@ -28,21 +32,104 @@ static int send(struct catalog *cat, const struct config *cfg,
 	                    1, NULL, err);
 }
 
+/* s for a shell: as is when plain, else in single quotes. */
+static char *shell_word(const char *s)
+{
+	size_t n = 3;
+	char *out, *o;
+
+	if (s[0] != '\0' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+	              "NOPQRSTUVWXYZ0123456789/._-+:=@,") == strlen(s))
+		return xstrdup(s);
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	out = o = xmalloc(n);
+	*o++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+static char *default_catalog(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/drconsole/catalog.db", xdg);
+	return xasprintf("%s/.local/share/drconsole/catalog.db",
+	                 home != NULL && home[0] != '\0' ? home : ".");
+}
+
+char *runbook_notify_resume_hint(struct catalog *cat, const struct config *cfg,
+                                 const char *recovery_id)
+{
+	char *hint = xstrdup("drconsole");
+	const char *where = cat ? catalog_where(cat) : NULL;
+	char *def_cat = default_catalog();
+	char *def_cfg = config_default_path();
+
+	if (cfg != NULL && cfg->path != NULL &&
+	    (def_cfg == NULL || strcmp(cfg->path, def_cfg) != 0)) {
+		char *w = shell_word(cfg->path);
+		char *next = xasprintf("%s --config %s", hint, w);
+		free(w);
+		free(hint);
+		hint = next;
+	}
+	if (where != NULL && where[0] != '\0' && strcmp(where, def_cat) != 0) {
+		char *w = shell_word(where);
+		char *next = xasprintf("%s --catalog %s", hint, w);
+		free(w);
+		free(hint);
+		hint = next;
+	}
+	{
+		char *next =
+		    xasprintf("%s runbook resume %s", hint, recovery_id);
+		free(hint);
+		hint = next;
+	}
+	free(def_cat);
+	free(def_cfg);
+	return hint;
+}
+
 int runbook_notify_state(struct catalog *cat, const struct config *cfg,
                          const struct runbook_exec *x, const char *state,
                          char **err)
 {
 	const struct catalog_recovery *r = runbook_exec_record(x);
 	int paused = strcmp(state, "paused") == 0;
+
+	/* A run that ended badly is bad news (never held back), not a
+	 * plain "finished". */
+	if (strcmp(state, "finished") == 0 &&
+	    (strcmp(r->recovery_status, "failed") == 0 ||
+	     strcmp(r->recovery_status, "aborted") == 0 ||
+	     strcmp(r->recovery_status, "rolled_back") == 0))
+		state = "failed";
+	char *hint = paused
+	                 ? runbook_notify_resume_hint(cat, cfg, r->recovery_id)
+	                 : NULL;
 	char *msg = xasprintf(
 	    "%s %s %s: %s (recovery %s, services %s)%s%s",
 	    r->is_drill ? "Drill of" : "Runbook", r->recovery_procedure,
 	    paused ? "paused, waiting for an operator" : state,
 	    r->recovery_status, r->recovery_id, r->affected_services,
-	    paused ? "; resume with: drconsole runbook resume " : "",
-	    paused ? r->recovery_id : "");
-	int rc = send(cat, cfg, r->recovery_id, state, msg, err);
+	    paused ? "; resume with: " : "", paused ? hint : "");
+	int rc = send(cat, cfg, r, r->recovery_id, state, msg, NULL, err);
 
+	free(hint);
 	free(msg);
 	return rc;
 }
@@ -55,7 +142,9 @@ int runbook_notify_message(struct catalog *cat, const struct config *cfg,
 	 * message of the run goes out once. */
 	char *subject =
 	    xasprintf("%s/notify", runbook_exec_record(x)->recovery_id);
-	int rc = send(cat, cfg, subject, message, message, err);
+	/* A step's words are news, not an alarm. */
+	int rc = send(cat, cfg, runbook_exec_record(x), subject, message,
+	              message, "info", err);
 
 	free(subject);
 	return rc;

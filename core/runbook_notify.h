@@ -16,6 +16,10 @@
 int runbook_notify_state(struct catalog *cat, const struct config *cfg,
                          const struct runbook_exec *x, const char *state,
                          char **err);
+/* "drconsole [--config PATH] [--catalog WHERE] runbook resume ID", with
+ * the options when they are not the defaults (malloc'd). */
+char *runbook_notify_resume_hint(struct catalog *cat, const struct config *cfg,
+                                 const char *recovery_id);
 /* A notify step's message. */
 int runbook_notify_message(struct catalog *cat, const struct config *cfg,
                            const struct runbook_exec *x, const char *message,

@@ -98,12 +98,16 @@ struct catalog_notify {
 	char title[160];
 	char message[512];
 	char status[16]; /* pending | sent | failed | deduplicated |
-	                    rate_limited */
+	                    rate_limited | silenced */
 	int attempts;
 	int64_t next_attempt_at;
 	int64_t created_at;
 	int64_t sent_at;
 	char last_error[256];
+	char severity[12]; /* info | warning | critical */
+	int drill;         /* from a drill: its own label and budget */
+	int64_t digest_id; /* rate_limited: the digest that told of it; 0:
+	                      not yet */
 };
 
 /* Fills n->id. */
@@ -111,19 +115,71 @@ int catalog_notify_insert(struct catalog *cat, struct catalog_notify *n,
                           char **err);
 int catalog_notify_update(struct catalog *cat, const struct catalog_notify *n,
                           char **err);
-/* When the channel last sent (or queued) this key in this state; 0 when
- * never. */
-int catalog_notify_last(struct catalog *cat, const char *channel,
-                        const char *event_key, const char *state, int64_t *at,
-                        char **err);
-/* Messages of the channel sent or queued since `since`. */
+/* The channel's newest message about this key that was told (pending,
+ * sent or failed) or held back (rate_limited): its state, status and
+ * when; state "" and *at 0 when none. */
+int catalog_notify_last_told(struct catalog *cat, const char *channel,
+                             const char *event_key, char state[32],
+                             char status[16], int64_t *at, char **err);
+/* The channel's messages sent or queued since `since` from drills (drill
+ * 1) or not (0); tests and digests are not counted. */
 int catalog_notify_count_since(struct catalog *cat, const char *channel,
-                               int64_t since, int64_t *count, char **err);
+                               int64_t since, int drill, int64_t *count,
+                               char **err);
 /* Pending messages due at `now`, oldest first. */
 int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
                        struct catalog_notify **out, size_t *n, char **err);
 /* Newest first; limit 0: all. */
 int catalog_notify_list(struct catalog *cat, size_t limit,
                         struct catalog_notify **out, size_t *n, char **err);
+/* Messages held back by the rate limit that no digest has told of yet,
+ * by channel and drill, oldest first. */
+int catalog_notify_held(struct catalog *cat, struct catalog_notify **out,
+                        size_t *n, char **err);
+/* The newest message about key in state on any channel, whatever became
+ * of it (a silenced one too: the repeats resume when the silence ends);
+ * CATALOG_ENOTFOUND when none. */
+int catalog_notify_latest(struct catalog *cat, const char *event_key,
+                          const char *state, struct catalog_notify *out,
+                          char **err);
+/* Warning or critical messages of subjects still in that state whose
+ * every delivery since the state began has been tried and none went out:
+ * one row (the newest) per subject. */
+int catalog_notify_undelivered(struct catalog *cat, struct catalog_notify **out,
+                               size_t *n, char **err);
+
+struct catalog_notify_state {
+	char event_key[160];
+	char state[32];
+	int64_t changed_at;
+};
+/* Every subject's last state, by key. */
+int catalog_notify_state_list(struct catalog *cat,
+                              struct catalog_notify_state **out, size_t *n,
+                              char **err);
+
+/* ---- alarm marks (core/alarm.h) ---------------------------------------- */
+
+struct catalog_alarm_mark {
+	char event_key[160];
+	char kind[8];       /* ack | silence */
+	char state[32];     /* ack: the state acknowledged */
+	int64_t episode_at; /* ack: that state's changed_at */
+	int64_t until;      /* silence: its end */
+	char actor[128];
+	int64_t at;
+	char reason[256];
+};
+
+/* Replaces the key's mark of that kind; inside the caller's transaction
+ * when one is open. */
+int catalog_alarm_mark_put(struct catalog *cat,
+                           const struct catalog_alarm_mark *m, char **err);
+int catalog_alarm_mark_delete(struct catalog *cat, const char *event_key,
+                              const char *kind, int *deleted, char **err);
+/* Every mark, by key and kind. */
+int catalog_alarm_mark_list(struct catalog *cat,
+                            struct catalog_alarm_mark **out, size_t *n,
+                            char **err);
 
 #endif

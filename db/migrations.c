@@ -797,6 +797,60 @@ static const char schema_v9[] =
 	"CREATE INDEX verdict_transitions_service_at\n"
 	"  ON verdict_transitions (service_name, at, id);\n";
 
+/* Migration 10 (issue 12, notifications that never hide bad news): the
+ * outbox learns a message's severity, whether it came from a drill (drills
+ * have their own label and budget), which digest summarised a message the
+ * rate limit held back, and a 'silenced' status; SQLite cannot widen a
+ * CHECK, so the table is rebuilt with its rows.  alarm_marks holds the
+ * operators' acknowledgements (of one episode of a bad state: episode_at is
+ * the state's changed_at) and silences (until `until`), by subject. */
+static const char schema_v10[] =
+	"CREATE TABLE notify_outbox_v10 (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  event_key TEXT NOT NULL,\n"
+	"  channel TEXT NOT NULL,\n"
+	"  service_name TEXT NOT NULL DEFAULT '',\n"
+	"  type TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL,\n"
+	"  title TEXT NOT NULL,\n"
+	"  message TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed',\n"
+	"    'deduplicated', 'rate_limited', 'silenced')),\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt_at TEXT,\n"
+	"  created_at TEXT NOT NULL,\n"
+	"  sent_at TEXT,\n"
+	"  last_error TEXT NOT NULL DEFAULT '',\n"
+	"  severity TEXT NOT NULL DEFAULT 'info'\n"
+	"    CHECK (severity IN ('info', 'warning', 'critical')),\n"
+	"  drill INTEGER NOT NULL DEFAULT 0 CHECK (drill IN (0, 1)),\n"
+	"  digest_id INTEGER\n"
+	");\n"
+	"INSERT INTO notify_outbox_v10 (id, event_key, channel, service_name,\n"
+	"  type, state, title, message, status, attempts, next_attempt_at,\n"
+	"  created_at, sent_at, last_error, severity)\n"
+	"  SELECT id, event_key, channel, service_name, type, state, title,\n"
+	"    message, status, attempts, next_attempt_at, created_at, sent_at,\n"
+	"    last_error, CASE WHEN state IN ('down', 'BREACH', 'failed',\n"
+	"      'corrupt', 'over') THEN 'critical' ELSE 'info' END\n"
+	"  FROM notify_outbox;\n"
+	"DROP TABLE notify_outbox;\n"
+	"ALTER TABLE notify_outbox_v10 RENAME TO notify_outbox;\n"
+	"CREATE INDEX notify_outbox_due ON notify_outbox (status, next_attempt_at);\n"
+	"CREATE INDEX notify_outbox_by_key ON notify_outbox (event_key, channel, created_at);\n"
+	"CREATE INDEX notify_outbox_by_channel ON notify_outbox (channel, created_at);\n"
+	"CREATE TABLE alarm_marks (\n"
+	"  event_key TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('ack', 'silence')),\n"
+	"  state TEXT NOT NULL DEFAULT '',\n"
+	"  episode_at TEXT,\n"
+	"  until TEXT,\n"
+	"  actor TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  reason TEXT NOT NULL CHECK (reason <> ''),\n"
+	"  PRIMARY KEY (event_key, kind)\n"
+	");\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
@@ -807,6 +861,8 @@ static const struct migration migrations[] = {
 	 schema_v7},
 	{8, "runbook holders' process start time", schema_v8},
 	{9, "verdict history", schema_v9},
+	{10, "notification severity, drills, digests; alarm marks",
+	 schema_v10},
 };
 
 // clang-format on

@@ -433,7 +433,8 @@ int catalog_notify_state_put(struct catalog *cat, const char *key,
 
 #define NOTIFY_COLUMNS                                                         \
 	"id, event_key, channel, service_name, type, state, title, message, "  \
-	"status, attempts, next_attempt_at, created_at, sent_at, last_error"
+	"status, attempts, next_attempt_at, created_at, sent_at, last_error, " \
+	"severity, drill, digest_id"
 
 static void read_notify(sqlite3_stmt *st, struct catalog_notify *m)
 {
@@ -452,6 +453,9 @@ static void read_notify(sqlite3_stmt *st, struct catalog_notify *m)
 	m->created_at = sqlite_column_time(st, 11);
 	m->sent_at = sqlite_column_time(st, 12);
 	sqlite_column_copy(st, 13, m->last_error, sizeof(m->last_error));
+	sqlite_column_copy(st, 14, m->severity, sizeof(m->severity));
+	m->drill = sqlite3_column_int(st, 15);
+	m->digest_id = sqlite3_column_int64(st, 16);
 }
 
 static void bind_notify(sqlite3_stmt *st, const struct catalog_notify *m)
@@ -469,6 +473,13 @@ static void bind_notify(sqlite3_stmt *st, const struct catalog_notify *m)
 	sqlite_bind_time(st, 12, m->created_at);
 	sqlite_bind_time(st, 13, m->sent_at);
 	sqlite3_bind_text(st, 14, m->last_error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 15, m->severity[0] ? m->severity : "info", -1,
+	                  SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 16, m->drill ? 1 : 0);
+	if (m->digest_id > 0)
+		sqlite3_bind_int64(st, 17, m->digest_id);
+	else
+		sqlite3_bind_null(st, 17);
 }
 
 int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
@@ -486,7 +497,7 @@ int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
 	rc = sqlite_prepare(sc,
 	                    "INSERT INTO notify_outbox (" NOTIFY_COLUMNS
 	                    ") VALUES (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	                    "?10, ?11, ?12, ?13, ?14)",
+	                    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	                    &st, err);
 	if (rc == CATALOG_OK) {
 		bind_notify(st, m);
@@ -511,8 +522,8 @@ int catalog_notify_update(struct catalog *cat, const struct catalog_notify *m,
 	    "UPDATE notify_outbox SET event_key = ?2, channel = ?3, "
 	    "service_name = ?4, type = ?5, state = ?6, title = ?7, "
 	    "message = ?8, status = ?9, attempts = ?10, next_attempt_at = "
-	    "?11, created_at = ?12, sent_at = ?13, last_error = ?14 WHERE "
-	    "id = ?1",
+	    "?11, created_at = ?12, sent_at = ?13, last_error = ?14, "
+	    "severity = ?15, drill = ?16, digest_id = ?17 WHERE id = ?1",
 	    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -541,32 +552,46 @@ static int agent_scalar(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-int catalog_notify_last(struct catalog *cat, const char *channel,
-                        const char *event_key, const char *state, int64_t *at,
-                        char **err)
+int catalog_notify_last_told(struct catalog *cat, const char *channel,
+                             const char *event_key, char state[32],
+                             char status[16], int64_t *at, char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
 	int rc;
 
+	state[0] = '\0';
+	status[0] = '\0';
+	*at = 0;
 	if (sc == NULL)
 		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc,
-	    "SELECT max(created_at) FROM notify_outbox WHERE channel = ?1 "
-	    "AND event_key = ?2 AND state = ?3 AND status IN ('pending', "
-	    "'sent', 'failed')",
+	    "SELECT state, created_at, status FROM notify_outbox WHERE "
+	    "channel = ?1 AND event_key = ?2 AND status IN ('pending', "
+	    "'sent', 'failed', 'rate_limited') ORDER BY created_at DESC, id "
+	    "DESC LIMIT 1",
 	    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, event_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
-	return agent_scalar(sc, st, "reading notifications", at, err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite_column_copy(st, 0, state, 32);
+		*at = sqlite_column_time(st, 1);
+		sqlite_column_copy(st, 2, status, 16);
+		rc = CATALOG_OK;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading notifications", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int catalog_notify_count_since(struct catalog *cat, const char *channel,
-                               int64_t since, int64_t *count, char **err)
+                               int64_t since, int drill, int64_t *count,
+                               char **err)
 {
 	struct sqlite_catalog *sc = agent_sc(cat, err);
 	sqlite3_stmt *st;
@@ -577,12 +602,14 @@ int catalog_notify_count_since(struct catalog *cat, const char *channel,
 	rc = sqlite_prepare(sc,
 	                    "SELECT count(*) FROM notify_outbox WHERE channel "
 	                    "= ?1 AND created_at >= ?2 AND status IN "
-	                    "('pending', 'sent', 'failed') AND type <> 'test'",
+	                    "('pending', 'sent', 'failed') AND type NOT IN "
+	                    "('test', 'digest') AND drill = ?3",
 	                    &st, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_TRANSIENT);
 	sqlite_bind_time(st, 2, since);
+	sqlite3_bind_int(st, 3, drill ? 1 : 0);
 	return agent_scalar(sc, st, "counting notifications", count, err);
 }
 
@@ -644,4 +671,212 @@ int catalog_notify_list(struct catalog *cat, size_t limit,
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
 	return agent_notify_rows(sc, st, out, n, err);
+}
+
+int catalog_notify_held(struct catalog *cat, struct catalog_notify **out,
+                        size_t *n, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox WHERE status = 'rate_limited' "
+	                    "AND digest_id IS NULL ORDER BY channel, drill, id",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	return agent_notify_rows(sc, st, out, n, err);
+}
+
+int catalog_notify_latest(struct catalog *cat, const char *event_key,
+                          const char *state, struct catalog_notify *out,
+                          char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct catalog_notify *rows = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " NOTIFY_COLUMNS
+	                    " FROM notify_outbox WHERE event_key = ?1 AND "
+	                    "state = ?2 AND type <> 'digest' ORDER BY "
+	                    "created_at DESC, id DESC LIMIT 1",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, event_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	rc = agent_notify_rows(sc, st, &rows, &n, err);
+	if (rc == CATALOG_OK && n == 0) {
+		sqlite_seterr(err, "nothing was sent about %s", event_key);
+		rc = CATALOG_ENOTFOUND;
+	}
+	if (rc == CATALOG_OK)
+		*out = rows[0];
+	free(rows);
+	return rc;
+}
+
+int catalog_notify_undelivered(struct catalog *cat, struct catalog_notify **out,
+                               size_t *n, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	/* The newest bad-news row of each subject still in that state, when
+	 * no row of that episode was delivered or is still untried. */
+	rc = sqlite_prepare(
+	    sc,
+	    "SELECT " NOTIFY_COLUMNS
+	    " FROM notify_outbox o WHERE o.id IN (SELECT max(x.id) FROM "
+	    "notify_outbox x JOIN notify_state s ON s.event_key = x.event_key "
+	    "AND s.state = x.state WHERE x.severity IN ('warning', "
+	    "'critical') AND x.drill = 0 AND x.created_at >= s.changed_at "
+	    "AND x.status IN ('pending', 'failed') AND x.attempts > 0 AND NOT "
+	    "EXISTS (SELECT 1 FROM notify_outbox p WHERE p.event_key = "
+	    "x.event_key AND p.state = x.state AND p.created_at >= "
+	    "s.changed_at AND (p.status = 'sent' OR (p.status = 'pending' AND "
+	    "p.attempts = 0))) GROUP BY x.event_key) ORDER BY o.id",
+	    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	return agent_notify_rows(sc, st, out, n, err);
+}
+
+int catalog_notify_state_list(struct catalog *cat,
+                              struct catalog_notify_state **out, size_t *n,
+                              char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT event_key, state, changed_at FROM "
+	                    "notify_state ORDER BY event_key",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct catalog_notify_state *s;
+		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		s = &(*out)[(*n)++];
+		memset(s, 0, sizeof(*s));
+		sqlite_column_copy(st, 0, s->event_key, sizeof(s->event_key));
+		sqlite_column_copy(st, 1, s->state, sizeof(s->state));
+		s->changed_at = sqlite_column_time(st, 2);
+	}
+	rc = sqlite_status(sc->db, rc, "reading notify states", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- alarm marks -------------------------------------------------------- */
+
+int catalog_alarm_mark_put(struct catalog *cat,
+                           const struct catalog_alarm_mark *m, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "INSERT OR REPLACE INTO alarm_marks (event_key, "
+	                    "kind, state, episode_at, until, actor, at, "
+	                    "reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, m->event_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, m->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, m->state, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 4, m->episode_at);
+	sqlite_bind_time(st, 5, m->until);
+	sqlite3_bind_text(st, 6, m->actor, -1, SQLITE_TRANSIENT);
+	sqlite_bind_time(st, 7, m->at);
+	sqlite3_bind_text(st, 8, m->reason, -1, SQLITE_TRANSIENT);
+	return agent_write(sc, st, "recording an alarm mark", err);
+}
+
+int catalog_alarm_mark_delete(struct catalog *cat, const char *event_key,
+                              const char *kind, int *deleted, char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*deleted = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "DELETE FROM alarm_marks WHERE event_key = ?1 AND "
+	                    "kind = ?2",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, event_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	rc = agent_write(sc, st, "removing an alarm mark", err);
+	if (rc == CATALOG_OK)
+		*deleted = sqlite3_changes(sc->db) > 0;
+	return rc;
+}
+
+int catalog_alarm_mark_list(struct catalog *cat,
+                            struct catalog_alarm_mark **out, size_t *n,
+                            char **err)
+{
+	struct sqlite_catalog *sc = agent_sc(cat, err);
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sc == NULL)
+		return CATALOG_EINVAL;
+	rc = sqlite_prepare(sc,
+	                    "SELECT event_key, kind, state, episode_at, until, "
+	                    "actor, at, reason FROM alarm_marks ORDER BY "
+	                    "event_key, kind",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct catalog_alarm_mark *m;
+		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		m = &(*out)[(*n)++];
+		memset(m, 0, sizeof(*m));
+		sqlite_column_copy(st, 0, m->event_key, sizeof(m->event_key));
+		sqlite_column_copy(st, 1, m->kind, sizeof(m->kind));
+		sqlite_column_copy(st, 2, m->state, sizeof(m->state));
+		m->episode_at = sqlite_column_time(st, 3);
+		m->until = sqlite_column_time(st, 4);
+		sqlite_column_copy(st, 5, m->actor, sizeof(m->actor));
+		m->at = sqlite_column_time(st, 6);
+		sqlite_column_copy(st, 7, m->reason, sizeof(m->reason));
+	}
+	rc = sqlite_status(sc->db, rc, "reading alarm marks", err);
+	sqlite3_finalize(st);
+	return rc;
 }

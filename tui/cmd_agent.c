@@ -18,6 +18,7 @@
 #include "core/agent.h"
 #include "core/agent_backup.h"
 #include "core/error.h"
+#include "core/notify.h"
 #include "core/runbook.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -234,7 +235,8 @@ static int agent_status_exec(const struct cmd_globals *g)
 	struct catalog *cat;
 	struct catalog_agent a;
 	struct catalog_job *jobs = NULL;
-	size_t nj = 0;
+	struct catalog_notify *lost = NULL;
+	size_t nj = 0, nl = 0;
 	char *err = NULL, line[512];
 	int rc, dead;
 
@@ -274,6 +276,19 @@ static int agent_status_exec(const struct cmd_globals *g)
 		}
 	}
 	free(err);
+	err = NULL;
+	/* Bad news no channel could deliver is the agent's failure too. */
+	if (notify_undelivered(cat, &lost, &nl, &err) == DR_OK && nl > 0) {
+		printf("\nNOT DELIVERED: %zu alarm%s reached no channel:\n", nl,
+		       nl == 1 ? "" : "s");
+		for (size_t i = 0; i < nl; i++)
+			printf("  %s (%s, %d tries: %s)\n", lost[i].title,
+			       lost[i].status, lost[i].attempts,
+			       lost[i].last_error);
+		dead = 1;
+	}
+	free(err);
+	free(lost);
 	free(jobs);
 	catalog_close(cat);
 	config_free(cfg);
@@ -387,7 +402,9 @@ const struct cmd_entry cmd_agent_entry = {
         "  --ticks N      stop after N rounds of the loop (about N seconds)\n"
         "  status         the heartbeat and the jobs' last runs; exit 1 when "
         "the agent\n"
-        "                 has stopped or its heartbeat is stale, 3 when none "
-        "ever ran.\n",
+        "                 has stopped or its heartbeat is stale, or when bad "
+        "news reached\n"
+        "                 no notification channel (NOT DELIVERED); 3 when "
+        "none ever ran.\n",
     .exec = agent_exec,
 };

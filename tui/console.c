@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "core/agent.h"
+#include "core/alarm.h"
 #include "core/audit.h"
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/notify.h"
 #include "core/probe_config.h"
 #include "core/theme.h"
 #include "core/timeutil.h"
@@ -69,7 +71,8 @@ struct console {
 	int64_t last_change; /* newest data in the catalog; 0: unknown */
 	struct compliance_report report;
 	int have_report;
-	int agent_stopped; /* an agent ran here once and is not alive now */
+	int agent_stopped;  /* an agent ran here once and is not alive now */
+	size_t undelivered; /* bad news that reached no channel */
 	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
 	char down_alert[512];
 	int64_t eval_minute;
@@ -230,6 +233,15 @@ static int evaluate(struct console *c, unsigned change)
 		free(err);
 		err = NULL;
 	}
+	/* Bad news no channel took: nobody else knows, so the header says
+	 * so (core/notify.h). */
+	struct catalog_notify *lost = NULL;
+	c->undelivered = 0;
+	if (notify_undelivered(c->cat, &lost, &c->undelivered, &err) != DR_OK) {
+		free(err);
+		err = NULL;
+	}
+	free(lost);
 	if (catalog_agent_latest(c->cat, &agent, &err) == CATALOG_OK)
 		c->agent_stopped =
 		    agent_describe(&agent, now, desc, sizeof desc) != 0;
@@ -381,6 +393,9 @@ static void draw_header(struct console *c, int w)
 			ADD("%s  ", ro);
 		if (c->agent_stopped)
 			ADD("%s  ", level < 2 ? "AGENT STOPPED" : "AGENT!");
+		if (c->undelivered)
+			ADD("%s  ",
+			    level < 2 ? "ALARM NOT DELIVERED" : "UNSENT!");
 		if (env && level < 3)
 			ADD("%s  ", env);
 		if (level < 2)
@@ -568,6 +583,7 @@ static const char *const help_lines[] = {
     "Actions   B (Dashboard)    back up now",
     "          v (Backups)      verify the backup",
     "          Enter r (Runbooks) run a runbook",
+    "          :ack S WHY       acknowledge alarm S (:silence S 2h WHY)",
     "          (refused with a reason under --read-only and --wall)",
     "          ?, F1            this help      q  quit",
 };
@@ -684,6 +700,74 @@ static void switch_view(struct console *c, int v)
 	c->redraw = 1;
 }
 
+/* :ack SUBJECT REASON, :silence SUBJECT DURATION REASON, :unsilence
+ * SUBJECT -- the same as `drconsole alarm` (core/alarm.h), audited. */
+static void alarm_command(struct console *c, const char *verb, const char *args)
+{
+	char subject[160], dur[32] = "";
+	const char *rest;
+	size_t n = strcspn(args, " ");
+	int64_t now = time_now(), for_s = 0;
+	char *err = NULL;
+	int rc;
+
+	if (c->ctx.read_only || c->cat == NULL) {
+		view_message(&c->ctx, 1, "read-only: :%s is not available",
+		             verb);
+		return;
+	}
+	if (n == 0 || n >= sizeof subject) {
+		view_message(&c->ctx, 1,
+		             ":%s SUBJECT%s (subjects: drconsole alarm list)",
+		             verb,
+		             strcmp(verb, "ack") == 0       ? " REASON"
+		             : strcmp(verb, "silence") == 0 ? " DURATION REASON"
+		                                            : "");
+		return;
+	}
+	memcpy(subject, args, n);
+	subject[n] = '\0';
+	rest = args + n;
+	while (*rest == ' ')
+		rest++;
+	if (strcmp(verb, "silence") == 0) {
+		size_t d = strcspn(rest, " ");
+		if (d == 0 || d >= sizeof dur) {
+			view_message(&c->ctx, 1,
+			             ":silence SUBJECT DURATION REASON");
+			return;
+		}
+		memcpy(dur, rest, d);
+		dur[d] = '\0';
+		rest += d;
+		while (*rest == ' ')
+			rest++;
+		if (duration_parse(dur, &for_s, &err) != DR_OK || for_s <= 0) {
+			view_message(&c->ctx, 1, ":silence: %s",
+			             err ? err : "expected a duration like 2h");
+			free(err);
+			return;
+		}
+	}
+	if (strcmp(verb, "ack") == 0)
+		rc = alarm_ack(c->cat, subject, rest, now, &err);
+	else if (strcmp(verb, "silence") == 0)
+		rc = alarm_silence(c->cat, subject, now + for_s, rest, now,
+		                   &err);
+	else
+		rc = alarm_unsilence(c->cat, subject, &err);
+	if (rc != DR_OK)
+		view_message(&c->ctx, 1, ":%s: %s", verb,
+		             err ? err : dr_status_name(rc));
+	else
+		view_message(&c->ctx, 0, "%s %s", subject,
+		             strcmp(verb, "ack") == 0 ? "acknowledged"
+		             : strcmp(verb, "silence") == 0
+		                 ? "silenced"
+		                 : "no longer silenced");
+	free(err);
+}
+
 static void run_command(struct console *c, const char *line)
 {
 	char word[64];
@@ -710,6 +794,11 @@ static void run_command(struct console *c, const char *line)
 	}
 	if (strcmp(word, "filter") == 0) {
 		views[c->current]->filter(c->state[c->current], &c->ctx, args);
+		return;
+	}
+	if (strcmp(word, "ack") == 0 || strcmp(word, "silence") == 0 ||
+	    strcmp(word, "unsilence") == 0) {
+		alarm_command(c, word, args);
 		return;
 	}
 	for (int v = 0; v < VIEW_COUNT; v++) {

@@ -43,6 +43,7 @@ start_proxy() {
 }
 start_proxy flaky 500 pass reset:3000000 500 pass 500
 start_proxy stall stall stall stall stall stall stall
+start_proxy once stall stall stall
 start_proxy broken reset:1000000 reset:1000000 reset:1000000 reset:1000000 \
 	reset:1000000 reset:1000000 reset:1000000 reset:1000000 reset:1000000
 
@@ -50,7 +51,7 @@ s3repo() { # NAME BUCKET PORT EXTRA
 	echo ", \"$1\": { \"url\": \"s3://$2/dr\", \"endpoint\": \"http://127.0.0.1:$3\",
 	  \"credentials_file\": \"$T/s3.cred\"$4 }"
 }
-EXTRA_REPOS="$(s3repo s3 bk "$port" "")$(s3repo s3copy bk2 "$port" "")$(s3repo flaky bk "$flaky_port" ', "retries": 6')$(s3repo stalled bk "$stall_port" ', "retries": 1, "timeout": "2s"')$(s3repo broken bk "$broken_port" ', "retries": 2')"
+EXTRA_REPOS="$(s3repo s3 bk "$port" "")$(s3repo s3copy bk2 "$port" "")$(s3repo flaky bk "$flaky_port" ', "retries": 6')$(s3repo stalled bk "$stall_port" ', "retries": 1, "timeout": "2s"')$(s3repo broken bk "$broken_port" ', "retries": 2')$(s3repo once bk "$once_port" ', "retries": 0, "timeout": "2s"')"
 big=$T/big.sql
 python3 -c '
 import random, sys
@@ -64,7 +65,8 @@ target() { # NAME REPO FILE [EXTRA]
 	  \"source\": { \"kind\": \"file\", \"path\": \"$3\" }${4:-} }"
 }
 write_config "$(target big s3 "$big" ', "copy_repository": "s3copy"'), $(target small s3 "$small"),
-	$(target flaky flaky "$big"), $(target stalled stalled "$small"), $(target broken broken "$big")"
+	$(target flaky flaky "$big"), $(target stalled stalled "$small"), $(target broken broken "$big"),
+	$(target once once "$small")"
 
 # s3ls BUCKET: object keys, via curl's own SigV4.
 s3ls() {
@@ -128,6 +130,10 @@ expect_in "with a timeout message" "$ERR" "after 2 attempts"
 stalled_id=$(last_id)
 expect_eq "its row is failed" "$(status_of "$stalled_id")" failed
 expect_not_in "and no object was written" "$(s3ls bk)" "$(key_of "$stalled_id")"
+
+run dr backup run once
+expect_eq "\"retries\": 0 fails at the first stall" "$RC" 1
+expect_in "after one attempt, not the default's six" "$ERR" "(after 1 attempt)"
 
 run dr backup run broken
 expect_eq "resets on every connection fail the backup" "$RC" 1

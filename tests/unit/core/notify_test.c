@@ -46,20 +46,102 @@ static void test_changes_only(void **state)
 	assert_false(notify_is_change("BREACH", "BREACH"));
 }
 
+static enum notify_decision decide(const struct notify_config *nc, int64_t now,
+                                   const char *state, const char *last_state,
+                                   const char *last_status, int64_t last_at,
+                                   int64_t in_window, int bad_news)
+{
+	struct notify_seen seen = {
+	    .last_state = last_state,
+	    .last_status = last_status,
+	    .last_at = last_at,
+	    .in_window = in_window,
+	    .bad_news = bad_news,
+	};
+	return notify_decide(nc, now, state, &seen);
+}
+
 static void test_dedup_and_rate(void **state)
 {
 	(void)state;
 	struct notify_config nc = policy();
 	int64_t now = 1000000;
-	assert_int_equal(notify_decide(&nc, now, 0, 0), NOTIFY_SEND);
-	/* The same subject in the same state within 5 minutes: dropped. */
-	assert_int_equal(notify_decide(&nc, now, now - 299, 0), NOTIFY_DEDUP);
-	assert_int_equal(notify_decide(&nc, now, now - 300, 0), NOTIFY_SEND);
-	/* Three already this hour: the fourth is held back. */
-	assert_int_equal(notify_decide(&nc, now, 0, 2), NOTIFY_SEND);
-	assert_int_equal(notify_decide(&nc, now, 0, 3), NOTIFY_RATE_LIMITED);
+	assert_int_equal(decide(&nc, now, "up", "", "", 0, 0, 0), NOTIFY_SEND);
+	/* The channel's newest word is this state, within 5 minutes. */
+	assert_int_equal(
+	    decide(&nc, now, "down", "down", "sent", now - 299, 0, 1),
+	    NOTIFY_DEDUP);
+	assert_int_equal(
+	    decide(&nc, now, "down", "down", "sent", now - 300, 0, 1),
+	    NOTIFY_SEND);
+	/* A down after an up it was told is news, however soon. */
+	assert_int_equal(decide(&nc, now, "down", "up", "sent", now - 1, 0, 1),
+	                 NOTIFY_SEND);
+	/* ...and so is a down after an up that was held back: the channel
+	 * last heard "down", but the subject was up in between. */
+	assert_int_equal(
+	    decide(&nc, now, "down", "down", "rate_limited", now - 1, 9, 1),
+	    NOTIFY_SEND);
+	/* Three already this hour: the fourth good news is held back... */
+	assert_int_equal(decide(&nc, now, "up", "", "", 0, 2, 0), NOTIFY_SEND);
+	assert_int_equal(decide(&nc, now, "up", "", "", 0, 3, 0),
+	                 NOTIFY_RATE_LIMITED);
+	/* ...bad news never is. */
+	assert_int_equal(
+	    decide(&nc, now, "down", "up", "sent", now - 10, 300, 1),
+	    NOTIFY_SEND);
 	/* Dedup is checked first: a duplicate is not counted as limited. */
-	assert_int_equal(notify_decide(&nc, now, now - 10, 3), NOTIFY_DEDUP);
+	assert_int_equal(decide(&nc, now, "up", "up", "sent", now - 10, 3, 0),
+	                 NOTIFY_DEDUP);
+	/* A silence holds everything, bad news included, until it ends. */
+	struct notify_seen s = {.bad_news = 1, .silenced_until = now + 1};
+	assert_int_equal(notify_decide(&nc, now, "down", &s), NOTIFY_SILENCED);
+	s.silenced_until = now;
+	assert_int_equal(notify_decide(&nc, now, "down", &s), NOTIFY_SEND);
+}
+
+static void test_severity(void **state)
+{
+	(void)state;
+	assert_string_equal(notify_severity("down"), "critical");
+	assert_string_equal(notify_severity("over"), "critical");
+	assert_string_equal(notify_severity("BREACH"), "critical");
+	assert_string_equal(notify_severity("failed"), "critical");
+	assert_string_equal(notify_severity("corrupt"), "critical");
+	assert_string_equal(notify_severity("AT RISK"), "warning");
+	assert_string_equal(notify_severity("paused"), "warning");
+	assert_string_equal(notify_severity("stopping"), "warning");
+	assert_string_equal(notify_severity("up"), "info");
+	assert_string_equal(notify_severity("started"), "info");
+	assert_string_equal(notify_severity(NULL), "info");
+}
+
+static void test_escaping(void **state)
+{
+	(void)state;
+	char *e = notify_slack_escape("<!channel> a&b <https://x|y> >");
+	char h[256];
+
+	assert_string_equal(e, "&lt;!channel&gt; a&amp;b &lt;https://x|y&gt; "
+	                       "&gt;");
+	free(e);
+	/* ASCII stays as is; anything else is RFC 2047 base64 words. */
+	notify_header_text(h, sizeof(h), "plain title");
+	assert_string_equal(h, "plain title");
+	notify_header_text(h, sizeof(h), "Ação down");
+	assert_string_equal(h, "=?UTF-8?B?QcOnw6NvIGRvd24=?=");
+	/* Long text: several words of at most 75 characters, never cutting
+	 * a character (each "é" is 2 bytes). */
+	notify_header_text(h, sizeof(h),
+	                   "éééééééééééééééééééééééééééééééééééééééééééé");
+	assert_non_null(strchr(h, ' '));
+	for (char *w = strtok(h, " "); w != NULL; w = strtok(NULL, " ")) {
+		assert_true(strlen(w) <= 75);
+		assert_int_equal(strncmp(w, "=?UTF-8?B?", 10), 0);
+	}
+	/* Invalid UTF-8 becomes U+FFFD, not a broken header. */
+	notify_header_text(h, sizeof(h), "a\xff");
+	assert_string_equal(h, "=?UTF-8?B?Ye+/vQ==?=");
 }
 
 static void test_backoff(void **state)
@@ -106,7 +188,7 @@ static void test_render(void **state)
 	(void)state;
 	struct catalog_notify m;
 	const char *h[8];
-	char hb[3][192];
+	char hb[3][512];
 	char *body;
 	struct notify_channel slack = {.name = "s", .kind = NOTIFY_SLACK};
 	struct notify_channel ntfy = {.name = "n", .kind = NOTIFY_NTFY};
@@ -158,6 +240,80 @@ static void test_render(void **state)
 	assert_string_equal(h[0], "Title: a  Injected: yes");
 	assert_string_equal(h[1], "Priority: default");
 	free(body);
+
+	/* Slack: what a probe printed is escaped, so "<!channel>" pings
+	 * nobody. */
+	set(m.message, sizeof(m.message), "body: <!channel> & <@U1>");
+	body = notify_render(&slack, &m, NULL, h, hb);
+	assert_non_null(strstr(body, "&lt;!channel&gt; &amp; &lt;@U1&gt;"));
+	assert_null(strstr(body, "<!channel>"));
+	free(body);
+
+	/* ntfy: a non-ASCII title arrives as UTF-8, not spaces. */
+	set(m.title, sizeof(m.title), "São Paulo down");
+	body = notify_render(&ntfy, &m, NULL, h, hb);
+	assert_string_equal(h[0], "Title: =?UTF-8?B?U8OjbyBQYXVsbyBkb3du?=");
+	free(body);
+}
+
+static void test_render_pagerduty_email(void **state)
+{
+	(void)state;
+	struct catalog_notify m;
+	const char *h[8];
+	char hb[3][512];
+	char *body;
+	char *to[] = {"oncall@example.com", "lead@example.com"};
+	struct notify_channel pd = {
+	    .name = "pd", .kind = NOTIFY_PAGERDUTY, .routing_key = "R0UT1NG"};
+	struct notify_channel mail = {.name = "m",
+	                              .kind = NOTIFY_EMAIL,
+	                              .from = "dr@example.com",
+	                              .to = to,
+	                              .n_to = 2};
+
+	memset(&m, 0, sizeof(m));
+	set(m.title, sizeof(m.title), "[prod] orders: probe api down");
+	set(m.message, sizeof(m.message), "line one\nline two");
+	set(m.state, sizeof(m.state), "down");
+	set(m.type, sizeof(m.type), "probe");
+	set(m.service, sizeof(m.service), "orders");
+	set(m.event_key, sizeof(m.event_key), "probe:orders:api");
+	m.created_at = 1763780645;
+
+	body = notify_render(&pd, &m, "prod", h, hb);
+	assert_string_equal(h[0], "Content-Type: application/json");
+	assert_non_null(strstr(body, "\"routing_key\":\"R0UT1NG\""));
+	assert_non_null(strstr(body, "\"event_action\":\"trigger\""));
+	assert_non_null(
+	    strstr(body, "\"dedup_key\":\"drconsole:prod:probe:orders:api\""));
+	assert_non_null(
+	    strstr(body, "\"summary\":\"[prod] orders: probe api down\""));
+	assert_non_null(strstr(body, "\"severity\":\"critical\""));
+	assert_non_null(strstr(body, "\"component\":\"orders\""));
+	assert_non_null(strstr(body, "\"timestamp\":\"2025-11-22T03:04:05Z\""));
+	free(body);
+	/* The recovery resolves the same alert, by the same key. */
+	set(m.state, sizeof(m.state), "up");
+	body = notify_render(&pd, &m, "prod", h, hb);
+	assert_non_null(strstr(body, "\"event_action\":\"resolve\""));
+	assert_non_null(
+	    strstr(body, "\"dedup_key\":\"drconsole:prod:probe:orders:api\""));
+	assert_null(strstr(body, "\"payload\""));
+	free(body);
+
+	set(m.state, sizeof(m.state), "down");
+	set(m.title, sizeof(m.title), "Ação down");
+	body = notify_render(&mail, &m, "prod", h, hb);
+	assert_null(h[0]);
+	assert_non_null(strstr(body, "From: drconsole <dr@example.com>\r\n"));
+	assert_non_null(
+	    strstr(body, "To: oncall@example.com, lead@example.com\r\n"));
+	assert_non_null(
+	    strstr(body, "Subject: =?UTF-8?B?QcOnw6NvIGRvd24=?=\r\n"));
+	assert_non_null(strstr(body, "Date: Sat, 22 Nov 2025 03:04:05 +0000"));
+	assert_non_null(strstr(body, "\r\n\r\nline one\r\nline two\r\n"));
+	free(body);
 }
 
 int main(void)
@@ -168,6 +324,9 @@ int main(void)
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_channel_filters),
 	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_severity),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_render_pagerduty_email),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

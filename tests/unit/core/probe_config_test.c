@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -13,6 +15,7 @@
 #include "core/json.h"
 #include "core/notify_config.h"
 #include "core/probe_config.h"
+#include "core/xmalloc.h"
 
 static struct json_doc *doc_of(const char *text)
 {
@@ -217,7 +220,7 @@ static void test_notify(void **state)
 	    NULL);
 	expect_error(e, "cfg.json:2:");
 	expect_error(e, "unknown channel kind \"teams\" (expected one of: "
-	                "slack, ntfy, json)");
+	                "slack, ntfy, json, pagerduty, email)");
 	expect_error(e, "expected an http:// or https:// URL");
 	expect_error(e, "cfg.json:3:");
 	expect_error(e, "two channels are named \"s\"");
@@ -230,13 +233,76 @@ static void test_notify(void **state)
 	free(e);
 }
 
+/* PagerDuty and email channels, "repeat", and "retries": 0. */
+static void test_notify_kinds(void **state)
+{
+	(void)state;
+	struct notify_config *nc = NULL;
+	char keyfile[] = "/tmp/drconsole-pc-XXXXXX";
+	char credfile[] = "/tmp/drconsole-pc-XXXXXX";
+	int kfd = mkstemp(keyfile), cfd = mkstemp(credfile);
+	char *text, *e;
+
+	assert_true(kfd >= 0 && cfd >= 0);
+	assert_true(write(kfd, "K3Y\n", 4) == 4);
+	assert_true(write(cfd, "u:p:w\n", 6) == 6);
+	close(kfd);
+	close(cfd);
+	assert_int_equal(chmod(credfile, 0600), 0);
+	text = xasprintf(
+	    "{\"notifications\": {\"retries\": 0, \"repeat\": \"30m\", "
+	    "\"channels\": [\n"
+	    " {\"name\": \"pd\", \"kind\": \"pagerduty\", "
+	    "\"routing_key_file\": \"%s\"},\n"
+	    " {\"name\": \"m\", \"kind\": \"email\", \"url\": "
+	    "\"smtp://127.0.0.1:25\", \"starttls\": true, \"from\": "
+	    "\"a@b.c\", \"to\": [\"x@y.z\"], \"credentials_file\": \"%s\"}]}}",
+	    keyfile, credfile);
+	e = notify_errors(text, &nc);
+	if (e != NULL)
+		fail_msg("%s", e);
+	assert_int_equal(nc->retries, 0);
+	assert_int_equal(nc->repeat_s, 1800);
+	assert_int_equal(nc->channels[0].kind, NOTIFY_PAGERDUTY);
+	assert_string_equal(nc->channels[0].routing_key, "K3Y");
+	assert_string_equal(nc->channels[0].url, NOTIFY_PAGERDUTY_URL);
+	assert_int_equal(nc->channels[1].kind, NOTIFY_EMAIL);
+	assert_true(nc->channels[1].starttls);
+	assert_string_equal(nc->channels[1].to[0], "x@y.z");
+	notify_config_destroy(nc);
+
+	/* A credentials file others may read is refused, with its mode. */
+	assert_int_equal(chmod(credfile, 0640), 0);
+	e = notify_errors(text, NULL);
+	expect_error(e, "cfg.json:3:115: ");
+	expect_error(e, "readable by others (mode 0640); chmod 600 it");
+	free(e);
+	free(text);
+
+	e = notify_errors(
+	    "{\"notifications\": {\"channels\": [\n"
+	    " {\"name\": \"pd\", \"kind\": \"pagerduty\", \"starttls\": "
+	    "true},\n"
+	    " {\"name\": \"m\", \"kind\": \"email\", \"url\": \"https://x/\", "
+	    "\"from\": \"nobody\", \"routing_key\": \"k\"}]}}",
+	    NULL);
+	expect_error(e, "needs one of \"routing_key\" or \"routing_key_file\"");
+	expect_error(e, "\"starttls\" is for email channels");
+	expect_error(e, "\"routing_key\" is for pagerduty channels");
+	expect_error(e, "expected an smtp:// or smtps:// URL");
+	expect_error(e, "expected an address like ops@example.com");
+	expect_error(e, "an email channel needs \"to\"");
+	free(e);
+	unlink(keyfile);
+	unlink(credfile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_probe_errors),
-	    cmocka_unit_test(test_notify),
+	    cmocka_unit_test(test_defaults),     cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_probe_errors), cmocka_unit_test(test_notify),
+	    cmocka_unit_test(test_notify_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
