@@ -166,7 +166,7 @@ int crypto_key_file_read(const char *path, uint8_t **secret, size_t *len,
 		*err = xasprintf("key file %s is accessible by others (mode "
 		                 "%04o); refusing it: chmod 600 %s",
 		                 path, (unsigned)(st.st_mode & 07777), path);
-		return DR_EPERM;
+		return DR_EUNSAFE;
 	}
 	if (st.st_size > KEY_FILE_MAX) {
 		close(fd);

@@ -1,6 +1,7 @@
 /* What the line-mode commands share: finding and loading the config,
  * finding and opening the catalog, and how errors and usage are printed. */
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,16 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("drconsole: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("drconsole: warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -88,6 +99,54 @@ char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg)
 	return default_catalog_path();
 }
 
+/* A catalog others can read holds the whole estate's recovery plan and
+ * its audit trail; one others can write can be made to lie.  Group read
+ * (0640, for a read-only group) is the documented way to share it. */
+static void warn_loose_catalog(const char *where)
+{
+	struct stat st;
+	char *copy, *dir;
+
+	if (stat(where, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 0027) != 0)
+		cli_warn("catalog %s has mode %04o: %s; chmod 600 %s (or "
+		         "640 for a read-only group, see drconsole(1) "
+		         "FILES)",
+		         where, (unsigned)(st.st_mode & 07777),
+		         (st.st_mode & 0022) ? "others can change it"
+		                             : "everyone can read it",
+		         where);
+	copy = xstrdup(where);
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0 && (st.st_mode & 0022) != 0 &&
+	    !(st.st_mode & S_ISVTX))
+		cli_warn("the catalog's directory %s has mode %04o: others "
+		         "can replace the catalog; chmod go-w %s",
+		         dir, (unsigned)(st.st_mode & 07777), dir);
+	free(copy);
+}
+
+/* SQLite says "unable to open database file" when it cannot make the
+ * -wal or -shm file; the operator needs to hear why. */
+static void explain_unwritable(const char *where, char **err)
+{
+	char *copy = xstrdup(where), *dir = dirname(copy);
+	char *why = NULL;
+
+	if (access(where, W_OK) != 0)
+		why = xasprintf("catalog %s cannot be written: %s", where,
+		                strerror(errno));
+	else if (access(dir, W_OK) != 0)
+		why = xasprintf("catalog %s cannot be written: its directory "
+		                "%s: %s",
+		                where, dir, strerror(errno));
+	free(copy);
+	if (why != NULL) {
+		free(*err);
+		*err = why;
+	}
+}
+
 struct catalog *cli_open_catalog(const struct cmd_globals *g,
                                  const struct config *cfg, int flags, int *rc)
 {
@@ -106,6 +165,7 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		*rc = DR_EXIT_FAIL;
 		goto out;
 	}
+	int writes = (flags & CLI_WRITE) != 0;
 	flags &= ~CLI_WRITE;
 	if (strcmp(where, dflt) == 0 && !(flags & CATALOG_READONLY))
 		flags |= CATALOG_CREATE;
@@ -122,12 +182,50 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		goto out;
 	}
 	int status = catalog_open(where, flags, &cat, &err);
+	if (status == CATALOG_EIO && !(flags & CATALOG_READONLY) &&
+	    strstr(where, "://") == NULL)
+		explain_unwritable(where, &err);
+	if (status == CATALOG_EIO && !writes && !(flags & CATALOG_READONLY) &&
+	    strstr(where, "://") == NULL) {
+		/* A command that only reads still shows the last data when
+		 * the disk is full or the file system read-only. */
+		char *why = err;
+		err = NULL;
+		status = catalog_open(where, CATALOG_READONLY, &cat, &err);
+		const char *w = why ? why : "the catalog cannot be written";
+		if (status == CATALOG_OK && strstr(w, "Permission denied"))
+			cli_warn("%s; showing it read-only", w);
+		else if (status == CATALOG_OK &&
+		         strstr(w, "Read-only file system"))
+			cli_warn("%s; showing it read-only.  Nothing can be "
+			         "recorded until it is mounted read-write",
+			         w);
+		else if (status == CATALOG_OK)
+			cli_warn("%s; showing it read-only.  Free space on "
+			         "its file system (df -h %s) before anything "
+			         "can be recorded",
+			         w, where);
+		free(why);
+	}
 	if (status != CATALOG_OK) {
 		cli_error("%s", err ? err : "cannot open the catalog");
-		*rc = DR_EXIT_FAIL;
+		if (err != NULL && (strstr(err, "No space left") != NULL ||
+		                    strstr(err, "disk is full") != NULL))
+			cli_error("the disk holding %s is full: free space "
+			          "there (df -h %s); nothing was recorded",
+			          where, where);
+		/* Not a catalog, an empty or a damaged one: the input is
+		 * wrong, nothing was done. */
+		*rc = status == CATALOG_EINVAL || status == CATALOG_ECORRUPT
+		          ? DR_EXIT_USAGE
+		          : DR_EXIT_FAIL;
 		cat = NULL;
 		goto out;
 	}
+	if (catalog_notice(cat) != NULL)
+		cli_warn("catalog %s %s", where, catalog_notice(cat));
+	if (writes && strstr(where, "://") == NULL)
+		warn_loose_catalog(where);
 	audit_attach(cat);
 	*rc = DR_EXIT_OK;
 out:

@@ -50,6 +50,8 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
                                  const struct config *cfg, int flags, int *rc);
 /* Prints "drconsole: " + msg to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "drconsole: warning: ..." on standard error. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a command's usage and help to out. */
 void cli_usage(const struct cmd_entry *cmd, FILE *out);
 /* 1 when argv holds -h or --help before any "--". */
