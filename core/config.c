@@ -53,8 +53,8 @@ static const struct config_section config_sections[] = {
 };
 
 static const char *const config_base_keys[] = {
-    "environment", "catalog",  "theme",  "runbook_dir",
-    "tiers",       "services", "policy", NULL,
+    "environment", "catalog", "theme",          "runbook_dir", "tiers",
+    "services",    "policy",  "audit_key_file", NULL,
 };
 
 static const char *const tier_keys[] = {"rto", "rpo", NULL};
@@ -123,6 +123,7 @@ void config_free(struct config *cfg)
 	free(cfg->catalog);
 	free(cfg->theme);
 	free(cfg->runbook_dir);
+	free(cfg->audit_key_file);
 	free(cfg->tiers);
 	free(cfg->services);
 	free(cfg);
@@ -524,6 +525,7 @@ static void read_config(struct reader *r, struct config *cfg)
 	read_text(r, root, "catalog", 4096, &cfg->catalog);
 	read_text(r, root, "theme", 255, &cfg->theme);
 	read_text(r, root, "runbook_dir", 4096, &cfg->runbook_dir);
+	read_text(r, root, "audit_key_file", 4096, &cfg->audit_key_file);
 
 	const cJSON *v;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "tiers")) != NULL)

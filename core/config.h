@@ -25,6 +25,7 @@ struct config {
 	char *catalog;              /* catalog location; NULL: the default */
 	char *theme;                /* NULL: default */
 	char *runbook_dir;          /* NULL: none beyond the installed ones */
+	char *audit_key_file;       /* NULL: the audit chain is unkeyed */
 	struct catalog_tier *tiers; /* the defaults, overridden by the file */
 	size_t n_tiers;
 	struct catalog_service *services; /* declared services */

@@ -13,6 +13,9 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
 /* Writes 64 hex digits and a NUL; frees ctx. */
 void sha256_final_hex(struct sha256_ctx *ctx, char hex[65]);
 void sha256_hex(const void *data, size_t len, char hex[65]);
+/* HMAC-SHA-256 of data under key: 64 hex digits and a NUL. */
+void crypto_hmac_sha256_hex(const void *key, size_t key_len, const void *data,
+                            size_t len, char hex[65]);
 /* 1 when s is exactly 64 hex digits. */
 int sha256_hex_valid(const char *s);
 

@@ -30,9 +30,8 @@ static int owner_ok(uid_t uid)
 
 /* One object (the file or its directory) against the rules; `kind` says
  * which it is in the message. */
-static int check_stat(const struct stat *st, const char *path,
-                      const char *what, const char *file, int is_dir,
-                      char **err)
+static int check_stat(const struct stat *st, const char *path, const char *what,
+                      const char *file, int is_dir, char **err)
 {
 	char owner[64], me[64];
 
@@ -59,11 +58,12 @@ static int check_stat(const struct stat *st, const char *path,
 		const char *who =
 		    (st->st_mode & S_IWOTH) ? "everyone" : "its group";
 		if (is_dir)
-			*err = xasprintf("%s %s: its directory %s is writable "
-			                 "by %s (mode %04o), so others could "
-			                 "replace it; refusing it: chmod go-w %s",
-			                 what, file, path, who,
-			                 (unsigned)(st->st_mode & 07777), path);
+			*err =
+			    xasprintf("%s %s: its directory %s is writable "
+			              "by %s (mode %04o), so others could "
+			              "replace it; refusing it: chmod go-w %s",
+			              what, file, path, who,
+			              (unsigned)(st->st_mode & 07777), path);
 		else
 			*err = xasprintf(
 			    "%s %s is writable by %s (mode %04o); drconsole "
@@ -105,8 +105,8 @@ int trust_check_fd(int fd, const char *path, const char *what, char **err)
 	return rc;
 }
 
-int trust_read_file(const char *path, const char *what, size_t max,
-                    char **text, size_t *len, char **err)
+int trust_read_file(const char *path, const char *what, size_t max, char **text,
+                    size_t *len, char **err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

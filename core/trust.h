@@ -19,7 +19,7 @@ int trust_check_fd(int fd, const char *path, const char *what, char **err);
 /* Opens path, checks it with trust_check_fd and reads it whole (at most
  * `max` bytes; larger is DR_EINVAL) into a NUL-terminated malloc'd buffer.
  * DR_OK, DR_ENOTFOUND, DR_EIO, DR_EINVAL or DR_EUNSAFE with *err set. */
-int trust_read_file(const char *path, const char *what, size_t max,
-                    char **text, size_t *len, char **err);
+int trust_read_file(const char *path, const char *what, size_t max, char **text,
+                    size_t *len, char **err);
 
 #endif

@@ -227,6 +227,16 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 	if (writes && strstr(where, "://") == NULL)
 		warn_loose_catalog(where);
 	audit_attach(cat);
+	if (cfg != NULL && cfg->audit_key_file != NULL && !audit_keyed() &&
+	    audit_use_key_file(cfg->audit_key_file, &err) != DR_OK) {
+		cli_error("%s", err);
+		free(err);
+		err = NULL;
+		catalog_close(cat);
+		cat = NULL;
+		*rc = DR_EXIT_USAGE;
+		goto out;
+	}
 	*rc = DR_EXIT_OK;
 out:
 	free(err);
