@@ -24,6 +24,57 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* 1 when s is valid UTF-8; else 0 with *bad (if given) the offset of the
+ * first byte that is not. */
+static int utf8_check(const char *s, size_t *bad)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (u[i] != '\0') {
+		size_t len;
+		long cp;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			len = 2, cp = u[i] & 0x1f;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			len = 3, cp = u[i] & 0x0f;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			len = 4, cp = u[i] & 0x07;
+		else
+			goto bad;
+		for (size_t k = 1; k < len; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (u[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			goto bad;
+		i += len;
+	}
+	return 1;
+bad:
+	if (bad != NULL)
+		*bad = i;
+	return 0;
+}
+
+/* The printable ASCII of s, the rest as '?', in a static buffer. */
+static const char *safe_ascii(const char *s)
+{
+	static char buf[48];
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < 40; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -32,6 +83,55 @@ void cli_warn(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* Flags whose values are prose, where a line break or a tab is text. */
+static int multiline_flag(const char *arg)
+{
+	static const char *const flags[] = {"--notes", "--lessons", "--reason",
+	                                    "--metadata", NULL};
+	for (size_t i = 0; flags[i] != NULL; i++) {
+		size_t n = strlen(flags[i]);
+		if (strncmp(arg, flags[i], n) == 0 &&
+		    (arg[n] == '\0' || arg[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+int cli_args_check(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int prose = multiline_flag(a) ||
+		            (i > 1 && multiline_flag(argv[i - 1]) &&
+		             strchr(argv[i - 1], '=') == NULL);
+		if (!utf8_check(a, NULL)) {
+			size_t at = 0;
+			utf8_check(a, &at);
+			cli_error("argument %d (\"%.40s%s\"): invalid UTF-8 at "
+			          "byte %zu (0x%02x); nothing was done",
+			          i, safe_ascii(a), strlen(a) > 40 ? "..." : "",
+			          at + 1, (unsigned char)a[at]);
+			return -1;
+		}
+		for (const char *p = a; *p != '\0'; p++) {
+			unsigned char c = (unsigned char)*p;
+			if ((c < 0x20 || c == 0x7f) &&
+			    !(prose && (c == '\n' || c == '\t'))) {
+				cli_error(
+				    "argument %d: control character 0x%02x "
+				    "at byte %zu%s; nothing was done",
+				    i, c, (size_t)(p - a) + 1,
+				    c == '\n' ? " (a line break belongs only "
+				                "in --notes, --lessons or "
+				                "--reason)"
+				              : "");
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 void cli_usage(const struct cmd_entry *cmd, FILE *out)
