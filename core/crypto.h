@@ -34,7 +34,7 @@ void crypto_random(void *buf, size_t len);
 #define CRYPTO_GCM_NONCE_LEN 12
 #define CRYPTO_GCM_TAG_LEN   16
 
-/* Reads a key or passphrase file.  Refuses (DR_EPERM) a file that group or
+/* Reads a key or passphrase file.  Refuses (DR_EUNSAFE) a file that group or
  * others may read or write, as ssh refuses loose private keys, and a file
  * that is not a regular file; an empty file is DR_EINVAL.  One trailing
  * newline is dropped.  The secret is malloc'd; wipe and free it with

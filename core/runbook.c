@@ -34,9 +34,8 @@
 #define RUNBOOK_MAX_VALUE         1024
 
 static const char *const root_keys[] = {
-    "name",          "title",  "scenario", "description",
-    "incident_type", "rto",    "rpo",      "services",
-    "variables",     "phases", NULL,
+    "name", "title",    "scenario",  "description", "incident_type", "rto",
+    "rpo",  "services", "variables", "phases",      "env",           NULL,
 };
 static const char *const var_keys[] = {"name", "prompt", "default", "pattern",
                                        NULL};
@@ -102,6 +101,16 @@ static int valid_slug(const char *s, const char *extra, size_t max)
 	return 1;
 }
 
+static int valid_env_name(const char *s)
+{
+	if (s[0] == '\0' || isdigit((unsigned char)s[0]) || strlen(s) > 128)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
 static int valid_var_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -148,6 +157,7 @@ void runbook_free(struct runbook *rb)
 	free(rb->description);
 	free(rb->incident_type);
 	runbook_values_free(rb->services, rb->n_services);
+	runbook_values_free(rb->env, rb->n_env);
 	for (size_t i = 0; i < rb->n_vars; i++) {
 		free(rb->vars[i].name);
 		free(rb->vars[i].prompt);
@@ -820,6 +830,30 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 			                sv->valuestring, rb);
 			rb->services[rb->n_services++] =
 			    xstrdup(sv->valuestring);
+		}
+	}
+	node = member(root, "env");
+	if (node != NULL && !cJSON_IsArray(node)) {
+		json_errors_add(errs, doc, node,
+		                "expected an array of environment variable "
+		                "names for \"env\"");
+	} else if (node != NULL) {
+		const cJSON *ev;
+
+		rb->env = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
+		                  sizeof *rb->env);
+		cJSON_ArrayForEach(ev, node)
+		{
+			if (!cJSON_IsString(ev) ||
+			    !valid_env_name(ev->valuestring)) {
+				json_errors_add(
+				    errs, doc, ev,
+				    "expected an environment variable "
+				    "name (letters, digits, '_') in "
+				    "\"env\"");
+				continue;
+			}
+			rb->env[rb->n_env++] = xstrdup(ev->valuestring);
 		}
 	}
 	node = member(root, "phases");

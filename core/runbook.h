@@ -83,6 +83,10 @@ struct runbook {
 	int64_t rpo_s;
 	char **services; /* may hold ${NAME}; expanded by the engine */
 	size_t n_services;
+	/* Environment variables its steps need beyond the allowlist
+	 * (core/childenv.h); NULL when none. */
+	char **env;
+	size_t n_env;
 	struct runbook_var *vars;
 	size_t n_vars;
 	struct runbook_phase *phases;

@@ -154,8 +154,7 @@ void safe_text_escape(const char *in, size_t len, int flags,
 }
 
 void safe_text_flush(struct safe_text_state *st,
-                     void (*put)(void *arg, const char *s, size_t n),
-                     void *arg)
+                     void (*put)(void *arg, const char *s, size_t n), void *arg)
 {
 	for (size_t k = 0; k < st->n_pending; k++)
 		emit(st->pending + k, 1, 0, put, arg);
@@ -200,8 +199,8 @@ static void cmp_put(void *arg, const char *s, size_t n)
 {
 	struct cmp *c = arg;
 
-	if (c->same && (c->at + n > strlen(c->orig) ||
-	                memcmp(c->orig + c->at, s, n) != 0))
+	if (c->same &&
+	    (c->at + n > strlen(c->orig) || memcmp(c->orig + c->at, s, n) != 0))
 		c->same = 0;
 	c->at += n;
 }

@@ -78,8 +78,9 @@ void catalog_rollback(struct catalog *cat);
 /* A number that changes whenever anyone commits a change to the catalog;
  * cheap enough to poll once a second. */
 int catalog_data_version(struct catalog *cat, int64_t *version, char **err);
-/* Unix time of the newest change recorded anywhere in the catalog (backup,
- * sample, recovery, audit): the wall view's "age of the newest data". */
+/* Unix time of the newest change of data in the catalog (service, backup,
+ * sample, recovery; not the audit log, whose rows carry the real time even
+ * under a pinned clock): the wall view's "age of the newest data". */
 int catalog_last_change(struct catalog *cat, int64_t *at, char **err);
 
 /* ---- tiers ------------------------------------------------------------ */

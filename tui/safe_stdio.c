@@ -61,9 +61,10 @@ static int filter_close(void *cookie)
 
 static FILE *wrap(int fd, struct filter *f, int mode)
 {
-	cookie_io_functions_t io = {
-	    .read = NULL, .write = filter_write, .seek = NULL,
-	    .close = filter_close};
+	cookie_io_functions_t io = {.read = NULL,
+	                            .write = filter_write,
+	                            .seek = NULL,
+	                            .close = filter_close};
 
 	f->fd = fd;
 	FILE *s = fopencookie(f, "w", io);

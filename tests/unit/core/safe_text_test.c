@@ -31,12 +31,17 @@ static void escapes_terminal_controls(void **state)
 static void keeps_utf8_and_escapes_the_rest(void **state)
 {
 	(void)state;
-	expect("Z\xc3\xbcrich \xe2\x80\x94 \xf0\x9f\x94\xa5", "Z\xc3\xbcrich \xe2\x80\x94 \xf0\x9f\x94\xa5");
+	expect("Z\xc3\xbcrich \xe2\x80\x94 \xf0\x9f\x94\xa5",
+	       "Z\xc3\xbcrich \xe2\x80\x94 \xf0\x9f\x94\xa5");
 	/* C1 CSI (U+009B) is a control on many terminals. */
-	expect("a\xc2\x9b" "2Jb", "a\\u009b2Jb");
+	expect("a\xc2\x9b"
+	       "2Jb",
+	       "a\\u009b2Jb");
 	/* A raw CSI byte, an overlong slash, a lone continuation byte, a
 	 * surrogate, a cut sequence. */
-	expect("a\x9b" "b", "a\\x9bb");
+	expect("a\x9b"
+	       "b",
+	       "a\\x9bb");
 	expect("\xc0\xaf", "\\xc0\\xaf");
 	expect("\x80", "\\x80");
 	expect("\xed\xa0\x80", "\\xed\\xa0\\x80");
