@@ -26,8 +26,8 @@ static int has_prefix(const char *var, const char *prefix)
 int childenv_allowed(const char *name)
 {
 	static const char *const exact[] = {
-	    "PATH", "HOME", "USER", "LOGNAME", "SHELL",
-	    "TERM", "TZ",   "TMPDIR", "LANG", "LANGUAGE", NULL};
+	    "PATH", "HOME",   "USER", "LOGNAME",  "SHELL", "TERM",
+	    "TZ",   "TMPDIR", "LANG", "LANGUAGE", NULL};
 	for (size_t i = 0; exact[i] != NULL; i++)
 		if (name_is(name, exact[i]))
 			return 1;
@@ -49,8 +49,7 @@ static int named(const char *var, char *const *extra, size_t n)
 }
 
 char **childenv_build(char *const *from, char *const *extra, size_t n_extra,
-                      const char *drop_prefix, char *const *set,
-                      size_t n_set)
+                      const char *drop_prefix, char *const *set, size_t n_set)
 {
 	size_t n = 0, cap = n_set + 1;
 

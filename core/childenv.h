@@ -19,8 +19,7 @@ int childenv_allowed(const char *name);
  * none), with `set` (NAME=VALUE strings, n_set) appended.  Free with
  * childenv_free(). */
 char **childenv_build(char *const *from, char *const *extra, size_t n_extra,
-                      const char *drop_prefix, char *const *set,
-                      size_t n_set);
+                      const char *drop_prefix, char *const *set, size_t n_set);
 void childenv_free(char **env);
 
 /* The config's child_env names, for every child of this process. */

@@ -32,6 +32,7 @@
 #define RUNBOOK_MAX_TIMEOUT_S     (24 * 3600)
 #define RUNBOOK_MAX_RETRIES       10
 #define RUNBOOK_MAX_VALUE         1024
+#define RUNBOOK_MAX_STEPS         500
 
 static const char *const root_keys[] = {
     "name", "title",    "scenario",  "description", "incident_type", "rto",
@@ -680,6 +681,15 @@ static void parse_phases(struct json_errors *errs, const struct json_doc *doc,
 		const cJSON *steps = member(ph, "steps");
 		if (cJSON_IsArray(steps))
 			total += (size_t)cJSON_GetArraySize(steps);
+	}
+	if (total > RUNBOOK_MAX_STEPS) {
+		/* Checked before any step is: a runbook of 200,000 steps
+		 * must not take minutes to refuse. */
+		json_errors_add(errs, doc, arr,
+		                "%zu steps: a runbook may have at most %d "
+		                "(split it into several runbooks)",
+		                total, RUNBOOK_MAX_STEPS);
+		return;
 	}
 	rb->phases =
 	    xcalloc((size_t)cJSON_GetArraySize(arr), sizeof *rb->phases);
