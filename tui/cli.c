@@ -117,6 +117,16 @@ int cli_args_check(int argc, char **argv)
 		}
 		for (const char *p = a; *p != '\0'; p++) {
 			unsigned char c = (unsigned char)*p;
+			/* U+0080..U+009F: C1 controls (0xC2 0x80-0x9F). */
+			if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+			    (unsigned char)p[1] <= 0x9f) {
+				cli_error(
+				    "argument %d: control character "
+				    "U+%04X at byte %zu; nothing was done",
+				    i, (unsigned char)p[1],
+				    (size_t)(p - a) + 1);
+				return -1;
+			}
 			if ((c < 0x20 || c == 0x7f) &&
 			    !(prose && (c == '\n' || c == '\t'))) {
 				cli_error(

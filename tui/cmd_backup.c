@@ -190,6 +190,17 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 	}
 	char *err = NULL;
 	int reaped = 0;
+	struct catalog_service known;
+	/* A mistyped name must not read as "no backups". */
+	if (service != NULL &&
+	    catalog_service_get(cat, service, &known, &err) != DR_OK) {
+		cli_error("backup list: no service '%s' in the catalog",
+		          service);
+		free(err);
+		catalog_close(cat);
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
 	/* Listing is when people look: show dead runs as failed.  Read-only
 	 * consoles leave that to the next writer. */
 	if (!g->read_only && backup_reap_stale(cat, cfg, &reaped, &err) != 0) {
