@@ -65,7 +65,10 @@ if command -v setpriv >/dev/null 2>&1; then
 	chmod 644 "$db"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp "$m/drconsole" --catalog "$db" status
 	expect_eq "a read-only user: status exits 0" "$RC" 0
-	expect_eq "and shows the same figures" "$(grep '^ledger' <<<"$OUT")" "$(grep '^ledger' <<<"$want")"
+	# (Its RTO estimate differs: the example config init wrote is the
+	# operator's, not this user's.)
+	expect_eq "and shows the same backup figures" "$(awk '/^ledger/ {print $1, $2, $3, $4, $5}' <<<"$OUT")" \
+		"$(awk '/^ledger/ {print $1, $2, $3, $4, $5}' <<<"$want")"
 	expect_in "saying it is shown read-only" "$ERR" "showing it read-only"
 	chmod 600 "$db"
 else
