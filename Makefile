@@ -22,7 +22,8 @@ OPT ?= -O2 -g
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(OPT) -D_GNU_SOURCE -DDRCONSOLE_VERSION='"$(VERSION)"' \
-	-DDRCONSOLE_DATADIR='"$(DATADIR)"' -I. $(PKG_CFLAGS) $(CFLAGS)
+	-DDRCONSOLE_DATADIR='"$(DATADIR)"' -DDRCONSOLE_SRCDIR='"$(CURDIR)"' \
+	-I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LIBS = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 CORE_SRC := $(wildcard core/*.c)

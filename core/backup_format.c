@@ -359,9 +359,24 @@ static int parse_header(struct backup_format_reader *r, const uint8_t *h,
 	memcpy(r->p.salt, h + 20, 16);
 	memcpy(r->p.backup_id, h + 36, 16);
 	memcpy(r->p.nonce_prefix, h + 52, 4);
-	if (r->p.chunk_size == 0 || r->p.chunk_size > BACKUP_FORMAT_CHUNK_MAX ||
-	    r->p.kdf_iterations == 0 || r->p.kdf_iterations > 100000000) {
-		*err = xasprintf("backup header has impossible parameters");
+	if (r->p.chunk_size == 0 || r->p.chunk_size > BACKUP_FORMAT_CHUNK_MAX) {
+		*err = xasprintf("backup header has impossible parameters "
+		                 "(chunk size %u)",
+		                 (unsigned)r->p.chunk_size);
+		return DR_ECORRUPT;
+	}
+	/* Only near what the writer uses: one flipped bit of the count must
+	 * not cost a minute of CPU before the key check fails. */
+	if (r->p.kdf_iterations < BACKUP_FORMAT_KDF_ITER_MIN ||
+	    r->p.kdf_iterations > BACKUP_FORMAT_KDF_ITER_MAX) {
+		*err =
+		    xasprintf("backup header has impossible parameters (%u "
+		              "KDF iterations; drconsole writes %u and reads "
+		              "%u to %u)",
+		              (unsigned)r->p.kdf_iterations,
+		              (unsigned)BACKUP_FORMAT_KDF_ITER,
+		              (unsigned)BACKUP_FORMAT_KDF_ITER_MIN,
+		              (unsigned)BACKUP_FORMAT_KDF_ITER_MAX);
 		return DR_ECORRUPT;
 	}
 	if (r->have_id && memcmp(r->p.backup_id, r->want_id, 16) != 0) {

@@ -27,6 +27,9 @@
 #define BACKUP_FORMAT_CHUNK_DEFAULT (1u << 20)
 #define BACKUP_FORMAT_CHUNK_MAX     (64u << 20)
 #define BACKUP_FORMAT_KDF_ITER      200000
+/* What a reader accepts: a narrow band around what the writer uses. */
+#define BACKUP_FORMAT_KDF_ITER_MIN 100000
+#define BACKUP_FORMAT_KDF_ITER_MAX 1000000
 
 struct backup_format_params {
 	uint8_t backup_id[16];

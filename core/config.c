@@ -18,11 +18,13 @@
 
 #include "core/agent_config.h"
 #include "core/backup_config.h"
+#include "core/childenv.h"
 #include "core/error.h"
 #include "core/import_config.h"
 #include "core/json.h"
 #include "core/notify_config.h"
 #include "core/probe_config.h"
+#include "core/trust.h"
 #include "core/xmalloc.h"
 
 /* A top-level member owned by another module.  parse adds its errors to
@@ -52,8 +54,8 @@ static const struct config_section config_sections[] = {
 };
 
 static const char *const config_base_keys[] = {
-    "environment", "catalog",  "theme",  "runbook_dir",
-    "tiers",       "services", "policy", NULL,
+    "environment", "catalog", "theme",          "runbook_dir", "tiers",
+    "services",    "policy",  "audit_key_file", "child_env",   NULL,
 };
 
 static const char *const tier_keys[] = {"rto", "rpo", NULL};
@@ -122,6 +124,10 @@ void config_free(struct config *cfg)
 	free(cfg->catalog);
 	free(cfg->theme);
 	free(cfg->runbook_dir);
+	free(cfg->audit_key_file);
+	for (size_t i = 0; i < cfg->n_child_env; i++)
+		free(cfg->child_env[i]);
+	free(cfg->child_env);
 	free(cfg->tiers);
 	free(cfg->services);
 	free(cfg);
@@ -482,6 +488,43 @@ static void read_policy(struct reader *r, struct config *cfg,
 		cfg->policy.restore_bytes_per_s = bps;
 }
 
+/* "child_env": names of environment variables every child command gets
+ * beyond the allowlist (core/childenv.h). */
+static void read_child_env(struct reader *r, struct config *cfg,
+                           const cJSON *node)
+{
+	const cJSON *v;
+
+	if (node == NULL)
+		return;
+	if (!cJSON_IsArray(node)) {
+		json_errors_add(&r->errs, r->doc, node,
+		                "expected an array of environment variable "
+		                "names for \"child_env\", found %s",
+		                type_name(node));
+		return;
+	}
+	cJSON_ArrayForEach(v, node)
+	{
+		const char *s = cJSON_IsString(v) ? v->valuestring : NULL;
+		int ok = s != NULL && s[0] != '\0' && strlen(s) <= 128 &&
+		         !isdigit((unsigned char)s[0]);
+		for (const char *p = s; ok && *p; p++)
+			ok = isalnum((unsigned char)*p) || *p == '_';
+		if (!ok) {
+			json_errors_add(&r->errs, r->doc, v,
+			                "expected an environment variable name "
+			                "(letters, digits, '_') in "
+			                "\"child_env\"");
+			continue;
+		}
+		cfg->child_env =
+		    xreallocarray(cfg->child_env, cfg->n_child_env + 1,
+		                  sizeof *cfg->child_env);
+		cfg->child_env[cfg->n_child_env++] = xstrdup(s);
+	}
+}
+
 static const struct config_section *find_section(const char *key)
 {
 	for (size_t i = 0; config_sections[i].key != NULL; i++)
@@ -523,6 +566,9 @@ static void read_config(struct reader *r, struct config *cfg)
 	read_text(r, root, "catalog", 4096, &cfg->catalog);
 	read_text(r, root, "theme", 255, &cfg->theme);
 	read_text(r, root, "runbook_dir", 4096, &cfg->runbook_dir);
+	read_text(r, root, "audit_key_file", 4096, &cfg->audit_key_file);
+	read_child_env(r, cfg,
+	               cJSON_GetObjectItemCaseSensitive(root, "child_env"));
 
 	const cJSON *v;
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "tiers")) != NULL)
@@ -561,7 +607,16 @@ int config_load(const char *path, struct config **out, char **err)
 		}
 		path = default_path;
 	}
-	int rc = json_doc_load(path, &doc, err);
+	/* The config names commands (sources, probes, notify hooks) that
+	 * drconsole runs: trusted only as ssh trusts its files. */
+	char *text = NULL;
+	size_t len = 0;
+	int rc =
+	    trust_read_file(path, "config", TRUST_FILE_MAX, &text, &len, err);
+	if (rc == DR_OK) {
+		rc = json_doc_parse(path, text, len, &doc, err);
+		free(text);
+	}
 	if (rc != DR_OK) {
 		free(default_path);
 		return rc;
@@ -578,6 +633,7 @@ int config_load(const char *path, struct config **out, char **err)
 		config_free(cfg);
 		return DR_EINVAL;
 	}
+	childenv_set_config(cfg->child_env, cfg->n_child_env);
 	*out = cfg;
 	return DR_OK;
 }

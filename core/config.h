@@ -20,11 +20,14 @@ struct agent_config;  /* "agent": core/agent_config.h */
 struct import_config; /* "imports": core/import_config.h */
 
 struct config {
-	char *path;                 /* NULL when no file was read */
-	char environment[64];       /* "" when unset */
-	char *catalog;              /* catalog location; NULL: the default */
-	char *theme;                /* NULL: default */
-	char *runbook_dir;          /* NULL: none beyond the installed ones */
+	char *path;           /* NULL when no file was read */
+	char environment[64]; /* "" when unset */
+	char *catalog;        /* catalog location; NULL: the default */
+	char *theme;          /* NULL: default */
+	char *runbook_dir;    /* NULL: none beyond the installed ones */
+	char *audit_key_file; /* NULL: the audit chain is unkeyed */
+	char **child_env;     /* names every child gets (childenv.h) */
+	size_t n_child_env;
 	struct catalog_tier *tiers; /* the defaults, overridden by the file */
 	size_t n_tiers;
 	struct catalog_service *services; /* declared services */

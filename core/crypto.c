@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,19 @@ void sha256_hex(const void *data, size_t len, char hex[65])
 	sha256_final_hex(ctx, hex);
 }
 
+void crypto_hmac_sha256_hex(const void *key, size_t key_len, const void *data,
+                            size_t len, char hex[65])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int out = 0;
+
+	if (HMAC(EVP_sha256(), key, (int)key_len, data, len, digest, &out) ==
+	        NULL ||
+	    out != 32)
+		crypto_fatal("HMAC-SHA-256");
+	hex_encode(digest, out, hex);
+}
+
 /* ---- SHA-1 (name-based UUIDs only) ------------------------------------ */
 
 void crypto_sha1(const void *const *parts, const size_t *lens, size_t n,
@@ -166,7 +180,7 @@ int crypto_key_file_read(const char *path, uint8_t **secret, size_t *len,
 		*err = xasprintf("key file %s is accessible by others (mode "
 		                 "%04o); refusing it: chmod 600 %s",
 		                 path, (unsigned)(st.st_mode & 07777), path);
-		return DR_EPERM;
+		return DR_EUNSAFE;
 	}
 	if (st.st_size > KEY_FILE_MAX) {
 		close(fd);

@@ -13,6 +13,9 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
 /* Writes 64 hex digits and a NUL; frees ctx. */
 void sha256_final_hex(struct sha256_ctx *ctx, char hex[65]);
 void sha256_hex(const void *data, size_t len, char hex[65]);
+/* HMAC-SHA-256 of data under key: 64 hex digits and a NUL. */
+void crypto_hmac_sha256_hex(const void *key, size_t key_len, const void *data,
+                            size_t len, char hex[65]);
 /* 1 when s is exactly 64 hex digits. */
 int sha256_hex_valid(const char *s);
 
@@ -31,7 +34,7 @@ void crypto_random(void *buf, size_t len);
 #define CRYPTO_GCM_NONCE_LEN 12
 #define CRYPTO_GCM_TAG_LEN   16
 
-/* Reads a key or passphrase file.  Refuses (DR_EPERM) a file that group or
+/* Reads a key or passphrase file.  Refuses (DR_EUNSAFE) a file that group or
  * others may read or write, as ssh refuses loose private keys, and a file
  * that is not a regular file; an empty file is DR_EINVAL.  One trailing
  * newline is dropped.  The secret is malloc'd; wipe and free it with

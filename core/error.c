@@ -29,6 +29,8 @@ const char *dr_status_name(int status)
 		return "not permitted";
 	case DR_EKEY:
 		return "wrong key";
+	case DR_EUNSAFE:
+		return "unsafe permissions";
 	}
 	return "unknown error";
 }
@@ -41,6 +43,7 @@ int dr_status_exit(int status)
 	case DR_EINVAL:
 	case DR_ENOTFOUND:
 	case DR_EEXIST:
+	case DR_EUNSAFE:
 		return DR_EXIT_USAGE;
 	default:
 		return DR_EXIT_FAIL;

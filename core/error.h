@@ -19,6 +19,7 @@ enum dr_status {
 	DR_ETIMEOUT,  /* gave up waiting */
 	DR_EPERM,     /* refused: read-only, loose key file permissions */
 	DR_EKEY,      /* the key does not open an intact encrypted object */
+	DR_EUNSAFE,   /* refused: a file others could change (core/trust.h) */
 };
 
 /* Exit codes of the command-line tools (documented in drconsole(1)). */

@@ -163,6 +163,34 @@ static long scan_hex4(struct scan *s, const char *esc)
 	return code;
 }
 
+/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_valid_at(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t len;
+	long cp;
+
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2, cp = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3, cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4, cp = u[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (u[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
 static int scan_string(struct scan *s)
 {
 	const char *open = s->p++;
@@ -181,6 +209,17 @@ static int scan_string(struct scan *s)
 			                    "control character 0x%02x in a "
 			                    "string (escape it)",
 			                    c);
+		if (c >= 0x80) {
+			size_t n = utf8_valid_at(s->p, (size_t)(s->end - s->p));
+			if (n == 0)
+				return scan_fail_at(
+				    s, s->p,
+				    "invalid UTF-8 (byte 0x%02x) in "
+				    "a string",
+				    c);
+			s->p += n;
+			continue;
+		}
 		if (c == '\\') {
 			const char *esc = s->p++;
 			if (s->p >= s->end)
@@ -200,6 +239,11 @@ static int scan_string(struct scan *s)
 				long code = scan_hex4(s, esc);
 				if (code < 0)
 					return -1;
+				if (code == 0)
+					return scan_fail_at(
+					    s, esc,
+					    "'\\u0000' (NUL) in a string: no "
+					    "value may hold one");
 				if (code >= 0xDC00 && code <= 0xDFFF)
 					return scan_fail_at(
 					    s, esc,

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/childenv.h"
 #include "core/probe.h"
 #include "core/xmalloc.h"
 
@@ -81,7 +82,10 @@ static pid_t command_spawn(char *const *argv, int *out_fd)
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return -1;
+	char **env = childenv_default(NULL, 0);
 	pid = fork();
+	if (pid != 0)
+		childenv_free(env);
 	if (pid < 0) {
 		close(p[0]);
 		close(p[1]);
@@ -95,7 +99,7 @@ static pid_t command_spawn(char *const *argv, int *out_fd)
 			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDERR_FILENO);
 		}
-		execvp(argv[0], argv);
+		execvpe(argv[0], argv, env);
 		_exit(127);
 	}
 	setpgid(pid, pid);

@@ -70,13 +70,35 @@ struct response {
 	struct buf body;
 	char etag[128];
 	long long content_length; /* -1: none */
+	size_t limit;             /* the most body bytes accepted */
+	int too_long;             /* the server sent more than that */
 };
+
+/* No answer but an object's own bytes is large (a listing of 1000 keys is
+ * about 300 KiB); a server that sends more is refused, not buffered. */
+#define S3_BODY_MAX (16u * 1024 * 1024)
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct response *r = arg;
+	if (r->body.len + size * n > r->limit) {
+		r->too_long = 1;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
 	buf_add(&r->body, p, size * n);
 	return size * n;
+}
+
+/* A ranged GET asks for last - first + 1 bytes; an error document may
+ * come instead, so a little more is allowed. */
+static size_t body_limit(const char *range)
+{
+	long long first, last;
+
+	if (range != NULL && sscanf(range, "%lld-%lld", &first, &last) == 2 &&
+	    last >= first && last - first < (1LL << 40))
+		return (size_t)(last - first + 1) + 64 * 1024;
+	return S3_BODY_MAX;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
@@ -207,6 +229,7 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 		free(resp->body.data);
 		memset(resp, 0, sizeof *resp);
 		resp->content_length = -1;
+		resp->limit = body_limit(range);
 		CURL *h = curl_easy_init();
 		if (h == NULL)
 			abort();
@@ -260,6 +283,14 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 			break; /* the server said no: retrying will not help */
 		if (c != CURLE_OK && !retryable_curl(c))
 			break;
+		if (resp->too_long)
+			break;
+	}
+	if (resp->too_long) {
+		*err = xasprintf("%s %s: the server sent more than the %zu "
+		                 "bytes asked for; refused",
+		                 method, url, resp->limit);
+		return DR_ENET;
 	}
 	if (c != CURLE_OK) {
 		*err = xasprintf("%s %s: %s (after %d attempt%s)", method, url,

@@ -21,6 +21,7 @@
 #include "core/json.h"
 #include "core/runbook.h"
 #include "core/runbook_action.h"
+#include "core/trust.h"
 #include "core/xmalloc.h"
 
 #ifndef DRCONSOLE_DATADIR
@@ -31,11 +32,11 @@
 #define RUNBOOK_MAX_TIMEOUT_S     (24 * 3600)
 #define RUNBOOK_MAX_RETRIES       10
 #define RUNBOOK_MAX_VALUE         1024
+#define RUNBOOK_MAX_STEPS         500
 
 static const char *const root_keys[] = {
-    "name",          "title",  "scenario", "description",
-    "incident_type", "rto",    "rpo",      "services",
-    "variables",     "phases", NULL,
+    "name", "title",    "scenario",  "description", "incident_type", "rto",
+    "rpo",  "services", "variables", "phases",      "env",           NULL,
 };
 static const char *const var_keys[] = {"name", "prompt", "default", "pattern",
                                        NULL};
@@ -101,6 +102,16 @@ static int valid_slug(const char *s, const char *extra, size_t max)
 	return 1;
 }
 
+static int valid_env_name(const char *s)
+{
+	if (s[0] == '\0' || isdigit((unsigned char)s[0]) || strlen(s) > 128)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return 1;
+}
+
 static int valid_var_name(const char *s)
 {
 	size_t len = strlen(s);
@@ -147,6 +158,7 @@ void runbook_free(struct runbook *rb)
 	free(rb->description);
 	free(rb->incident_type);
 	runbook_values_free(rb->services, rb->n_services);
+	runbook_values_free(rb->env, rb->n_env);
 	for (size_t i = 0; i < rb->n_vars; i++) {
 		free(rb->vars[i].name);
 		free(rb->vars[i].prompt);
@@ -670,6 +682,15 @@ static void parse_phases(struct json_errors *errs, const struct json_doc *doc,
 		if (cJSON_IsArray(steps))
 			total += (size_t)cJSON_GetArraySize(steps);
 	}
+	if (total > RUNBOOK_MAX_STEPS) {
+		/* Checked before any step is: a runbook of 200,000 steps
+		 * must not take minutes to refuse. */
+		json_errors_add(errs, doc, arr,
+		                "%zu steps: a runbook may have at most %d "
+		                "(split it into several runbooks)",
+		                total, RUNBOOK_MAX_STEPS);
+		return;
+	}
 	rb->phases =
 	    xcalloc((size_t)cJSON_GetArraySize(arr), sizeof *rb->phases);
 	rb->steps = xcalloc(total + 1, sizeof *rb->steps);
@@ -821,6 +842,30 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 			    xstrdup(sv->valuestring);
 		}
 	}
+	node = member(root, "env");
+	if (node != NULL && !cJSON_IsArray(node)) {
+		json_errors_add(errs, doc, node,
+		                "expected an array of environment variable "
+		                "names for \"env\"");
+	} else if (node != NULL) {
+		const cJSON *ev;
+
+		rb->env = xcalloc((size_t)cJSON_GetArraySize(node) + 1,
+		                  sizeof *rb->env);
+		cJSON_ArrayForEach(ev, node)
+		{
+			if (!cJSON_IsString(ev) ||
+			    !valid_env_name(ev->valuestring)) {
+				json_errors_add(
+				    errs, doc, ev,
+				    "expected an environment variable "
+				    "name (letters, digits, '_') in "
+				    "\"env\"");
+				continue;
+			}
+			rb->env[rb->n_env++] = xstrdup(ev->valuestring);
+		}
+	}
 	node = member(root, "phases");
 	if (node == NULL)
 		json_errors_add(errs, doc, root,
@@ -883,31 +928,16 @@ int runbook_parse(const char *name, const char *text, size_t len,
 
 int runbook_load(const char *path, struct runbook **out, char **err)
 {
-	FILE *f = fopen(path, "rb");
 	char *text = NULL;
-	size_t len = 0, cap = 0, got;
-	int rc;
+	size_t len = 0;
 
 	*out = NULL;
-	if (f == NULL) {
-		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
-		return DR_EIO;
-	}
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			text = xrealloc(text, cap);
-		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		*err = xasprintf("%s: cannot read: %s", path, strerror(errno));
-		fclose(f);
-		free(text);
-		return DR_EIO;
-	}
-	fclose(f);
+	/* A runbook's steps run as the operator, unattended under
+	 * auto_failover: trusted only as ssh trusts its files. */
+	int rc =
+	    trust_read_file(path, "runbook", TRUST_FILE_MAX, &text, &len, err);
+	if (rc != DR_OK)
+		return rc;
 	rc = runbook_parse(path, text, len, out, err);
 	free(text);
 	return rc;
@@ -1047,13 +1077,36 @@ static void add_dir(char ***dirs, size_t *n, const char *path)
 	(*dirs)[(*n)++] = xstrdup(path);
 }
 
+/* The source tree's runbooks/, when this binary is the one built in that
+ * tree (not an installed copy): `make run` finds the shipped runbooks
+ * without installing them.  Never the current directory: a runbooks/
+ * folder someone else prepared must not replace the configured ones. */
+static void add_build_tree_dir(char ***dirs, size_t *n)
+{
+#ifdef DRCONSOLE_SRCDIR
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	size_t top = strlen(DRCONSOLE_SRCDIR);
+
+	if (len <= 0)
+		return;
+	exe[len] = '\0';
+	if (strncmp(exe, DRCONSOLE_SRCDIR, top) != 0 || exe[top] != '/')
+		return;
+	add_dir(dirs, n, DRCONSOLE_SRCDIR "/runbooks");
+#else
+	(void)dirs;
+	(void)n;
+#endif
+}
+
 void runbook_search_dirs(const char *config_dir, char ***dirs, size_t *n)
 {
 	*dirs = NULL;
 	*n = 0;
-	add_dir(dirs, n, "runbooks");
 	add_dir(dirs, n, config_dir);
 	add_dir(dirs, n, DRCONSOLE_DATADIR "/runbooks");
+	add_build_tree_dir(dirs, n);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -83,6 +83,10 @@ struct runbook {
 	int64_t rpo_s;
 	char **services; /* may hold ${NAME}; expanded by the engine */
 	size_t n_services;
+	/* Environment variables its steps need beyond the allowlist
+	 * (core/childenv.h); NULL when none. */
+	char **env;
+	size_t n_env;
 	struct runbook_var *vars;
 	size_t n_vars;
 	struct runbook_phase *phases;
@@ -123,9 +127,10 @@ void runbook_values_free(char **values, size_t n);
 char *runbook_expand(const struct runbook *rb, char *const *values,
                      const char *text);
 
-/* Where runbooks are looked for, in order: ./runbooks, the configured
- * directory (may be NULL), DRCONSOLE_DATADIR/runbooks.  Existing ones
- * only; free with runbook_values_free(dirs, n). */
+/* Where runbooks are looked for, in order: the configured directory (may
+ * be NULL), DRCONSOLE_DATADIR/runbooks, and the source tree's runbooks/
+ * when this binary is the one built there.  Never the current directory.
+ * Existing ones only; free with runbook_values_free(dirs, n). */
 void runbook_search_dirs(const char *config_dir, char ***dirs, size_t *n);
 /* NAME is a path when it holds a '/' or ends in ".json"; else the first
  * DIR/NAME.json, else the first file in the dirs whose "name" is NAME.

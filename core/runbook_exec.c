@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/childenv.h"
 #include "core/error.h"
 #include "core/procid.h"
 #include "core/runbook_action.h"
@@ -178,36 +179,35 @@ out:
 
 static char **build_env(const struct runbook_exec *x, size_t step)
 {
-	size_t n = 0, cap = 16;
-	char **env;
+	size_t n = 0;
+	char **set = xcalloc(x->rb->n_vars + 8, sizeof *set);
 
-	for (char **e = environ; *e; e++)
-		cap++;
-	cap += x->rb->n_vars;
-	env = xcalloc(cap + 1, sizeof *env);
-	/* A runbook sees only the DR_ variables drconsole sets. */
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "DR_", 3) != 0)
-			env[n++] = xstrdup(*e);
+	/* A step sees the allowlist (core/childenv.h), the names the runbook
+	 * and the config ask for, and only the DR_ variables drconsole
+	 * sets. */
 	for (size_t i = 0; i < x->rb->n_vars; i++)
-		env[n++] = xasprintf("DR_VAR_%s=%s", x->rb->vars[i].name,
+		set[n++] = xasprintf("DR_VAR_%s=%s", x->rb->vars[i].name,
 		                     x->values[i] ? x->values[i] : "");
-	env[n++] = xasprintf("DR_RECOVERY_ID=%s", x->rec.recovery_id);
-	env[n++] = xasprintf("DR_RUNBOOK=%s", x->rb->name);
-	env[n++] = xasprintf("DR_DRILL=%d", x->rec.is_drill ? 1 : 0);
-	env[n++] = xasprintf("DR_INCIDENT_TYPE=%s", x->rec.incident_type);
-	env[n++] = xasprintf("DR_SERVICES=%s", x->services_csv);
+	set[n++] = xasprintf("DR_RECOVERY_ID=%s", x->rec.recovery_id);
+	set[n++] = xasprintf("DR_RUNBOOK=%s", x->rb->name);
+	set[n++] = xasprintf("DR_DRILL=%d", x->rec.is_drill ? 1 : 0);
+	set[n++] = xasprintf("DR_INCIDENT_TYPE=%s", x->rec.incident_type);
+	set[n++] = xasprintf("DR_SERVICES=%s", x->services_csv);
 	if (step != EXEC_NO_STEP)
-		env[n++] = xasprintf("DR_STEP=%s", x->rb->steps[step].id);
-	env[n] = NULL;
+		set[n++] = xasprintf("DR_STEP=%s", x->rb->steps[step].id);
+	char **names = childenv_with_config(x->rb->env, x->rb->n_env);
+	size_t n_names = 0;
+	while (names[n_names] != NULL)
+		n_names++;
+	char **env = childenv_build(NULL, names, n_names, "DR_", set, n);
+	childenv_free(names);
+	childenv_free(set);
 	return env;
 }
 
 static void env_free(char **env)
 {
-	for (char **e = env; e && *e; e++)
-		free(*e);
-	free(env);
+	childenv_free(env);
 }
 
 /* ---- running commands ----------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/childenv.h"
 #include "core/error.h"
 #include "core/xmalloc.h"
 
@@ -61,7 +62,14 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 	struct spawn *sp = xcalloc(1, sizeof *sp);
 	sp->name =
 	    shell != NULL ? xasprintf("sh -c '%s'", shell) : xstrdup(argv[0]);
+	/* Built before fork: the child only execs. */
+	size_t n_env = 0;
+	while (env != NULL && env[n_env] != NULL)
+		n_env++;
+	char **child_env = childenv_default(env, n_env);
 	pid_t pid = fork();
+	if (pid != 0)
+		childenv_free(child_env);
 	if (pid < 0) {
 		*err =
 		    xasprintf("cannot start %s: %s", sp->name, strerror(errno));
@@ -84,12 +92,11 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		}
 		dup2(ep[1], 2);
 		signal(SIGPIPE, SIG_DFL);
-		for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-			putenv(env[i]);
 		if (shell != NULL)
-			execl("/bin/sh", "sh", "-c", shell, (char *)NULL);
+			execle("/bin/sh", "sh", "-c", shell, (char *)NULL,
+			       child_env);
 		else
-			execvp(argv[0], argv);
+			execvpe(argv[0], argv, child_env);
 		dprintf(2, "cannot run %s: %s\n",
 		        shell != NULL ? "/bin/sh" : argv[0], strerror(errno));
 		_exit(127);

@@ -14,6 +14,7 @@ struct catalog_backend_ops {
 
 	int (*open)(const char *where, int flags, void **self, char **err);
 	void (*close)(void *self);
+	const char *(*notice)(void *self); /* may be NULL */
 	int (*schema_version)(void *self, int *version, char **err);
 	int (*begin)(void *self, char **err);
 	int (*commit)(void *self, char **err);

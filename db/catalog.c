@@ -122,6 +122,11 @@ const char *catalog_where(const struct catalog *cat)
 	return cat->where;
 }
 
+const char *catalog_notice(const struct catalog *cat)
+{
+	return cat->ops->notice != NULL ? cat->ops->notice(cat->self) : NULL;
+}
+
 int catalog_schema_version(struct catalog *cat, int *version, char **err)
 {
 	return cat->ops->schema_version(cat->self, version, err);

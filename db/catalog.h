@@ -42,6 +42,9 @@ enum catalog_rc {
 enum catalog_flags {
 	CATALOG_CREATE = 1 << 0,   /* create file and parents if missing */
 	CATALOG_READONLY = 1 << 1, /* never writes, never migrates */
+	/* An existing empty file may be given a schema (`init` only): any
+	 * other open refuses a 0-byte catalog, which may be a truncated one. */
+	CATALOG_ADOPT_EMPTY = 1 << 2,
 };
 
 struct catalog;
@@ -61,6 +64,10 @@ void catalog_close(struct catalog *cat);
 void catalog_set_clock(int64_t (*now)(void));
 int64_t catalog_now(void);
 const char *catalog_where(const struct catalog *cat);
+/* What the reader should know about how the catalog was opened (NULL when
+ * nothing): e.g. that it could only be opened immutable, so data still in
+ * its write-ahead log is not shown. */
+const char *catalog_notice(const struct catalog *cat);
 int catalog_schema_version(struct catalog *cat, int *version, char **err);
 
 /* A write transaction, taken at once (BEGIN IMMEDIATE on SQLite). */
@@ -71,8 +78,9 @@ void catalog_rollback(struct catalog *cat);
 /* A number that changes whenever anyone commits a change to the catalog;
  * cheap enough to poll once a second. */
 int catalog_data_version(struct catalog *cat, int64_t *version, char **err);
-/* Unix time of the newest change recorded anywhere in the catalog (backup,
- * sample, recovery, audit): the wall view's "age of the newest data". */
+/* Unix time of the newest change of data in the catalog (service, backup,
+ * sample, recovery; not the audit log, whose rows carry the real time even
+ * under a pinned clock): the wall view's "age of the newest data". */
 int catalog_last_change(struct catalog *cat, int64_t *at, char **err);
 
 /* ---- tiers ------------------------------------------------------------ */

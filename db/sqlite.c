@@ -482,6 +482,24 @@ static int prepare_file(const char *path, int flags, char **err)
 			sqlite_seterr(err, "catalog %s is a directory", path);
 			return CATALOG_EINVAL;
 		}
+		if (!S_ISREG(sb.st_mode)) {
+			/* /dev/null would get a /dev/null-journal beside it. */
+			sqlite_seterr(err,
+			              "catalog %s is not a regular file; name "
+			              "a catalog file",
+			              path);
+			return CATALOG_EINVAL;
+		}
+		if (sb.st_size == 0 && !(flags & CATALOG_ADOPT_EMPTY)) {
+			sqlite_seterr(err,
+			              "catalog %s is an empty file, not a "
+			              "drconsole catalog (a truncated copy?); "
+			              "nothing was written.  Restore it from a "
+			              "copy, or remove it and run 'drconsole "
+			              "init' to start a new one",
+			              path);
+			return CATALOG_EINVAL;
+		}
 		return CATALOG_OK;
 	}
 	if (errno != ENOENT) {
@@ -506,6 +524,25 @@ static int prepare_file(const char *path, int flags, char **err)
 	fchmod(fd, 0600);
 	close(fd);
 	return CATALOG_OK;
+}
+
+/* "file:PATH?immutable=1", PATH percent-encoded where SQLite's URI
+ * syntax needs it. */
+static char *immutable_uri(const char *path)
+{
+	size_t len = strlen(path);
+	char *uri = db_xcalloc(len * 3 + 32, 1), *o = uri;
+
+	o += sprintf(o, "file:");
+	for (const char *p = path; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f)
+			o += sprintf(o, "%%%02X", c);
+		else
+			*o++ = (char)c;
+	}
+	strcpy(o, "?immutable=1");
+	return uri;
 }
 
 static int read_int_pragma(struct sqlite_catalog *sc, const char *sql,
@@ -595,6 +632,34 @@ static int sqlite_open_impl(const char *where, int flags, void **self,
 	sqlite3_busy_timeout(sc->db, BUSY_TIMEOUT_MS);
 
 	rc = check_schema(sc, &version, err);
+	if (rc == CATALOG_EIO && sc->readonly && !uri) {
+		/* A read-only connection to a WAL catalog needs its -shm
+		 * file; on a read-only file system, a full disk, or a
+		 * directory the reader cannot write, it cannot be made.
+		 * Immutable mode reads the database file alone: everything
+		 * checkpointed, nothing still in the -wal file. */
+		char *im = immutable_uri(sc->path);
+		sqlite3_close_v2(sc->db);
+		sc->db = NULL;
+		rc = sqlite3_open_v2(
+		    im, &sc->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		free(im);
+		if (rc != SQLITE_OK) {
+			rc = sqlite_status(sc->db, rc, sc->path, err);
+			goto fail;
+		}
+		free(*err);
+		*err = NULL;
+		sqlite3_extended_result_codes(sc->db, 1);
+		sqlite3_busy_timeout(sc->db, BUSY_TIMEOUT_MS);
+		rc = check_schema(sc, &version, err);
+		if (rc == CATALOG_OK)
+			sc->notice = db_xstrdup(
+			    "opened immutable: its -shm file could not be "
+			    "made (read-only file system, full disk or a "
+			    "directory you cannot write), so changes still "
+			    "in its -wal file are not shown");
+	}
 	if (rc != CATALOG_OK)
 		goto fail;
 	if (version > latest) {
@@ -604,6 +669,17 @@ static int sqlite_open_impl(const char *where, int flags, void **self,
 		              "drconsole",
 		              sc->path, version, latest);
 		rc = CATALOG_ESCHEMA;
+		goto fail;
+	}
+	if (!sc->readonly && sqlite3_db_readonly(sc->db, "main") == 1) {
+		/* SQLite quietly opened it read-only; every write would
+		 * fail later, after the work it was to record. */
+		int denied = access(sc->path, W_OK) != 0 ? errno : 0;
+		sqlite_seterr(err, "catalog %s cannot be written (%s)",
+		              sc->path,
+		              denied != 0 ? strerror(denied)
+		                          : "SQLite opened it read-only");
+		rc = CATALOG_EIO;
 		goto fail;
 	}
 	if (!sc->readonly) {
@@ -678,8 +754,14 @@ static void sqlite_close_impl(void *self)
 		sqlite3_finalize(sc->cache[i].st);
 	sc->n_cache = 0;
 	sqlite3_close_v2(sc->db);
+	free(sc->notice);
 	free(sc->path);
 	free(sc);
+}
+
+static const char *sqlite_notice_impl(void *self)
+{
+	return ((struct sqlite_catalog *)self)->notice;
 }
 
 static int sqlite_schema_version_impl(void *self, int *version, char **err)
@@ -760,7 +842,9 @@ static int sqlite_data_version_impl(void *self, int64_t *version, char **err)
 
 static int sqlite_last_change_impl(void *self, int64_t *at, char **err)
 {
-	/* Each max() is answered from the end of an index. */
+	/* Each max() is answered from the end of an index.  The audit log
+	 * is not data: its rows carry the real time even under a pinned
+	 * clock, and every change it records touches one of these. */
 	static const char sql[] =
 	    "SELECT max("
 	    " coalesce((SELECT max(updated_at) FROM services), ''),"
@@ -769,8 +853,7 @@ static int sqlite_last_change_impl(void *self, int64_t *at, char **err)
 	    "  ''),"
 	    " coalesce((SELECT max(sampled_at) FROM health_history), ''),"
 	    " coalesce((SELECT max(updated_at) FROM disaster_recovery_log),"
-	    "  ''),"
-	    " coalesce((SELECT max(at) FROM audit_log), ''))";
+	    "  ''))";
 	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(sc, sql, &st, err);
@@ -2318,6 +2401,7 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .name = "sqlite",
     .open = sqlite_open_impl,
     .close = sqlite_close_impl,
+    .notice = sqlite_notice_impl,
     .schema_version = sqlite_schema_version_impl,
     .begin = sqlite_begin_impl,
     .commit = sqlite_commit_impl,

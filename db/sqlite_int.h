@@ -19,6 +19,7 @@ struct sqlite_catalog {
 	sqlite3 *db;
 	char *path;   /* as given to catalog_open */
 	int readonly; /* CATALOG_READONLY */
+	char *notice; /* catalog_notice(), or NULL */
 	int in_tx;    /* inside catalog_begin() */
 	/* Commits made through this connection: PRAGMA data_version only
 	 * moves for other connections' commits. */

@@ -1,6 +1,7 @@
 /* What the line-mode commands share: finding and loading the config,
  * finding and opening the catalog, and how errors and usage are printed. */
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,126 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* 1 when s is valid UTF-8; else 0 with *bad (if given) the offset of the
+ * first byte that is not. */
+static int utf8_check(const char *s, size_t *bad)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (u[i] != '\0') {
+		size_t len;
+		long cp;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			len = 2, cp = u[i] & 0x1f;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			len = 3, cp = u[i] & 0x0f;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			len = 4, cp = u[i] & 0x07;
+		else
+			goto bad;
+		for (size_t k = 1; k < len; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (u[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			goto bad;
+		i += len;
+	}
+	return 1;
+bad:
+	if (bad != NULL)
+		*bad = i;
+	return 0;
+}
+
+/* The printable ASCII of s, the rest as '?', in a static buffer. */
+static const char *safe_ascii(const char *s)
+{
+	static char buf[48];
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < 40; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("drconsole: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Flags whose values are prose, where a line break or a tab is text. */
+static int multiline_flag(const char *arg)
+{
+	static const char *const flags[] = {"--notes", "--lessons", "--reason",
+	                                    "--metadata", NULL};
+	for (size_t i = 0; flags[i] != NULL; i++) {
+		size_t n = strlen(flags[i]);
+		if (strncmp(arg, flags[i], n) == 0 &&
+		    (arg[n] == '\0' || arg[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+int cli_args_check(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int prose = multiline_flag(a) ||
+		            (i > 1 && multiline_flag(argv[i - 1]) &&
+		             strchr(argv[i - 1], '=') == NULL);
+		if (!utf8_check(a, NULL)) {
+			size_t at = 0;
+			utf8_check(a, &at);
+			cli_error("argument %d (\"%.40s%s\"): invalid UTF-8 at "
+			          "byte %zu (0x%02x); nothing was done",
+			          i, safe_ascii(a), strlen(a) > 40 ? "..." : "",
+			          at + 1, (unsigned char)a[at]);
+			return -1;
+		}
+		for (const char *p = a; *p != '\0'; p++) {
+			unsigned char c = (unsigned char)*p;
+			/* U+0080..U+009F: C1 controls (0xC2 0x80-0x9F). */
+			if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+			    (unsigned char)p[1] <= 0x9f) {
+				cli_error(
+				    "argument %d: control character "
+				    "U+%04X at byte %zu; nothing was done",
+				    i, (unsigned char)p[1],
+				    (size_t)(p - a) + 1);
+				return -1;
+			}
+			if ((c < 0x20 || c == 0x7f) &&
+			    !(prose && (c == '\n' || c == '\t'))) {
+				cli_error(
+				    "argument %d: control character 0x%02x "
+				    "at byte %zu%s; nothing was done",
+				    i, c, (size_t)(p - a) + 1,
+				    c == '\n' ? " (a line break belongs only "
+				                "in --notes, --lessons or "
+				                "--reason)"
+				              : "");
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 void cli_usage(const struct cmd_entry *cmd, FILE *out)
@@ -88,6 +209,54 @@ char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg)
 	return default_catalog_path();
 }
 
+/* A catalog others can read holds the whole estate's recovery plan and
+ * its audit trail; one others can write can be made to lie.  Group read
+ * (0640, for a read-only group) is the documented way to share it. */
+static void warn_loose_catalog(const char *where)
+{
+	struct stat st;
+	char *copy, *dir;
+
+	if (stat(where, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & 0027) != 0)
+		cli_warn("catalog %s has mode %04o: %s; chmod 600 %s (or "
+		         "640 for a read-only group, see drconsole(1) "
+		         "FILES)",
+		         where, (unsigned)(st.st_mode & 07777),
+		         (st.st_mode & 0022) ? "others can change it"
+		                             : "everyone can read it",
+		         where);
+	copy = xstrdup(where);
+	dir = dirname(copy);
+	if (stat(dir, &st) == 0 && (st.st_mode & 0022) != 0 &&
+	    !(st.st_mode & S_ISVTX))
+		cli_warn("the catalog's directory %s has mode %04o: others "
+		         "can replace the catalog; chmod go-w %s",
+		         dir, (unsigned)(st.st_mode & 07777), dir);
+	free(copy);
+}
+
+/* SQLite says "unable to open database file" when it cannot make the
+ * -wal or -shm file; the operator needs to hear why. */
+static void explain_unwritable(const char *where, char **err)
+{
+	char *copy = xstrdup(where), *dir = dirname(copy);
+	char *why = NULL;
+
+	if (access(where, W_OK) != 0)
+		why = xasprintf("catalog %s cannot be written: %s", where,
+		                strerror(errno));
+	else if (access(dir, W_OK) != 0)
+		why = xasprintf("catalog %s cannot be written: its directory "
+		                "%s: %s",
+		                where, dir, strerror(errno));
+	free(copy);
+	if (why != NULL) {
+		free(*err);
+		*err = why;
+	}
+}
+
 struct catalog *cli_open_catalog(const struct cmd_globals *g,
                                  const struct config *cfg, int flags, int *rc)
 {
@@ -106,6 +275,7 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		*rc = DR_EXIT_FAIL;
 		goto out;
 	}
+	int writes = (flags & CLI_WRITE) != 0;
 	flags &= ~CLI_WRITE;
 	if (strcmp(where, dflt) == 0 && !(flags & CATALOG_READONLY))
 		flags |= CATALOG_CREATE;
@@ -122,13 +292,61 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		goto out;
 	}
 	int status = catalog_open(where, flags, &cat, &err);
+	if (status == CATALOG_EIO && !(flags & CATALOG_READONLY) &&
+	    strstr(where, "://") == NULL)
+		explain_unwritable(where, &err);
+	if (status == CATALOG_EIO && !writes && !(flags & CATALOG_READONLY) &&
+	    strstr(where, "://") == NULL) {
+		/* A command that only reads still shows the last data when
+		 * the disk is full or the file system read-only. */
+		char *why = err;
+		err = NULL;
+		status = catalog_open(where, CATALOG_READONLY, &cat, &err);
+		const char *w = why ? why : "the catalog cannot be written";
+		if (status == CATALOG_OK && strstr(w, "Permission denied"))
+			cli_warn("%s; showing it read-only", w);
+		else if (status == CATALOG_OK &&
+		         strstr(w, "Read-only file system"))
+			cli_warn("%s; showing it read-only.  Nothing can be "
+			         "recorded until it is mounted read-write",
+			         w);
+		else if (status == CATALOG_OK)
+			cli_warn("%s; showing it read-only.  Free space on "
+			         "its file system (df -h %s) before anything "
+			         "can be recorded",
+			         w, where);
+		free(why);
+	}
 	if (status != CATALOG_OK) {
 		cli_error("%s", err ? err : "cannot open the catalog");
-		*rc = DR_EXIT_FAIL;
+		if (err != NULL && (strstr(err, "No space left") != NULL ||
+		                    strstr(err, "disk is full") != NULL))
+			cli_error("the disk holding %s is full: free space "
+			          "there (df -h %s); nothing was recorded",
+			          where, where);
+		/* Not a catalog, an empty or a damaged one: the input is
+		 * wrong, nothing was done. */
+		*rc = status == CATALOG_EINVAL || status == CATALOG_ECORRUPT
+		          ? DR_EXIT_USAGE
+		          : DR_EXIT_FAIL;
 		cat = NULL;
 		goto out;
 	}
+	if (catalog_notice(cat) != NULL)
+		cli_warn("catalog %s %s", where, catalog_notice(cat));
+	if (writes && strstr(where, "://") == NULL)
+		warn_loose_catalog(where);
 	audit_attach(cat);
+	if (cfg != NULL && cfg->audit_key_file != NULL && !audit_keyed() &&
+	    audit_use_key_file(cfg->audit_key_file, &err) != DR_OK) {
+		cli_error("%s", err);
+		free(err);
+		err = NULL;
+		catalog_close(cat);
+		cat = NULL;
+		*rc = DR_EXIT_USAGE;
+		goto out;
+	}
 	*rc = DR_EXIT_OK;
 out:
 	free(err);

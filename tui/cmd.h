@@ -50,6 +50,12 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
                                  const struct config *cfg, int flags, int *rc);
 /* Prints "drconsole: " + msg to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every argument must be UTF-8 without control characters (a line break
+ * or tab only in the prose flags --notes, --lessons, --reason and
+ * --metadata): else a message naming it and -1. */
+int cli_args_check(int argc, char **argv);
+/* "drconsole: warning: ..." on standard error. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints a command's usage and help to out. */
 void cli_usage(const struct cmd_entry *cmd, FILE *out);
 /* 1 when argv holds -h or --help before any "--". */

@@ -312,6 +312,10 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "status") == 0)
 		return agent_status_exec(g);
+	if (argc > 2 && strcmp(argv[1], "status") == 0) {
+		cli_error("agent status: unexpected argument '%s'", argv[2]);
+		return DR_EXIT_USAGE;
+	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		char *end = NULL;
 		if (c != 't') {

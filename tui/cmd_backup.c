@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/cmd.h"
+#include "tui/safe_stdio.h"
 
 static void human(double bytes, char *buf, size_t size)
 {
@@ -46,7 +47,8 @@ static void show_progress(void *arg, const struct backup_progress *p)
 		    (long)((double)(p->expected_bytes - p->plain_bytes) / bps);
 		snprintf(eta, sizeof eta, "  ETA %ld:%02ld", s / 60, s % 60);
 	}
-	fprintf(stderr, "\r  %s read, %s/s%s   ", done, rate, eta);
+	fprintf(safe_stdio_raw_stderr(), "\r  %s read, %s/s%s   ", done, rate,
+	        eta);
 	fflush(stderr);
 }
 
@@ -78,7 +80,7 @@ static int run_one(struct catalog *cat, const struct config *cfg,
 	int rc = backup_run(cat, cfg, target, tty ? show_progress : NULL, &pl,
 	                    &out, &err);
 	if (tty)
-		fprintf(stderr, "\r%60s\r", "");
+		fprintf(safe_stdio_raw_stderr(), "\r%60s\r", "");
 	if (rc != DR_OK) {
 		if (out.backup_id[0])
 			cli_error("backup %s of %s failed: %s", out.backup_id,
@@ -188,6 +190,17 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 	}
 	char *err = NULL;
 	int reaped = 0;
+	struct catalog_service known;
+	/* A mistyped name must not read as "no backups". */
+	if (service != NULL &&
+	    catalog_service_get(cat, service, &known, &err) != DR_OK) {
+		cli_error("backup list: no service '%s' in the catalog",
+		          service);
+		free(err);
+		catalog_close(cat);
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
 	/* Listing is when people look: show dead runs as failed.  Read-only
 	 * consoles leave that to the next writer. */
 	if (!g->read_only && backup_reap_stale(cat, cfg, &reaped, &err) != 0) {

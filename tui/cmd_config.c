@@ -31,7 +31,8 @@ static int config_check_exec(const struct cmd_globals *g, const char *file)
 		fprintf(stderr, "%s\n", err);
 		free(err);
 		free(dflt);
-		return s == DR_EINVAL ? DR_EXIT_USAGE : DR_EXIT_FAIL;
+		return dr_status_exit(s) == DR_EXIT_OK ? DR_EXIT_FAIL
+		                                       : dr_status_exit(s);
 	}
 	printf("%s: ok (environment %s, %zu tiers, %zu services)\n", path,
 	       cfg->environment[0] ? cfg->environment : "unnamed", cfg->n_tiers,

@@ -83,8 +83,8 @@ static int init_exec(const struct cmd_globals *g, int argc, char **argv)
 	}
 	int rc;
 	char *err = NULL;
-	struct catalog *cat =
-	    cli_open_catalog(g, cfg, CATALOG_CREATE | CLI_WRITE, &rc);
+	struct catalog *cat = cli_open_catalog(
+	    g, cfg, CATALOG_CREATE | CATALOG_ADOPT_EMPTY | CLI_WRITE, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		free(cfg_path);

@@ -1,6 +1,7 @@
 /* `record backup` and `record replication`: how existing scripts report
  * into the catalog.  Every field is checked before anything is written; a
  * bad one is exit 2 with a message and no change. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -18,18 +19,28 @@
 #include "core/xmalloc.h"
 #include "tui/cmd.h"
 
+#define COUNT_MAX ((int64_t)9007199254740991) /* 2^53 - 1 */
+
 static int parse_count(const char *opt, const char *text, int64_t *out)
 {
 	char *end;
 	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (text[0] == '\0' || *end != '\0' || errno != 0) {
+	/* strtoll would take " 12" and "+12"; a count is digits only. */
+	if (text[0] == '-') {
+		cli_error("--%s: cannot be negative (%s)", opt, text);
+		return -1;
+	}
+	long long v =
+	    isdigit((unsigned char)text[0]) ? strtoll(text, &end, 10) : -1;
+	if (v < 0 || *end != '\0' || errno != 0) {
 		cli_error("--%s: expected a whole number of bytes, found '%s'",
 		          opt, text);
 		return -1;
 	}
-	if (v < 0) {
-		cli_error("--%s: cannot be negative (%lld)", opt, v);
+	/* Sums of a catalog's sizes must stay whole numbers. */
+	if (v > COUNT_MAX) {
+		cli_error("--%s: %s is more than %lld (8 PiB)", opt, text,
+		          (long long)COUNT_MAX);
 		return -1;
 	}
 	*out = v;
@@ -256,7 +267,14 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 			free(jerr);
 			return DR_EXIT_USAGE;
 		}
+		int object = cJSON_IsObject(json_doc_root(doc));
 		json_doc_free(doc);
+		if (!object) {
+			cli_error("--metadata: expected a JSON object such as "
+			          "{\"error\": \"...\"}, found '%.40s'",
+			          metadata);
+			return DR_EXIT_USAGE;
+		}
 	}
 	int done =
 	    strcmp(status, "completed") == 0 || strcmp(status, "verified") == 0;
@@ -273,6 +291,16 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 		time_format_iso(started, a);
 		time_format_iso(completed, b);
 		cli_error("--completed (%s) is before --started (%s)", b, a);
+		return DR_EXIT_USAGE;
+	}
+
+	if (retention != 0 && completed != 0 && retention < completed) {
+		char a[32], b[32];
+		time_format_iso(completed, a);
+		time_format_iso(retention, b);
+		cli_error("--retention-until (%s) is before the backup "
+		          "completed (%s)",
+		          b, a);
 		return DR_EXIT_USAGE;
 	}
 
@@ -389,6 +417,12 @@ static int record_replication(const struct cmd_globals *g, int argc,
 	if (optind < argc) {
 		cli_error("record replication: unexpected argument '%s'",
 		          argv[optind]);
+		return DR_EXIT_USAGE;
+	}
+	if ((source != NULL && source[0] == '\0') ||
+	    (target != NULL && target[0] == '\0')) {
+		cli_error("record replication: --%s is empty",
+		          source[0] == '\0' ? "source" : "target");
 		return DR_EXIT_USAGE;
 	}
 	if (source == NULL || target == NULL) {

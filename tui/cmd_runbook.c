@@ -499,8 +499,8 @@ static int rb_list(const struct cmd_globals *g, int argc, char **argv)
 	rb_dirs(g, &dirs, &n_dirs);
 	runbook_list_files(dirs, n_dirs, &files, &n_files);
 	if (n_files == 0) {
-		printf("No runbooks found (searched ./runbooks, the config's "
-		       "runbook_dir and %s/runbooks).\n",
+		printf("No runbooks found (searched the config's runbook_dir "
+		       "and %s/runbooks).\n",
 		       DRCONSOLE_DATADIR);
 		runbook_values_free(dirs, n_dirs);
 		return DR_EXIT_OK;
@@ -1222,10 +1222,10 @@ const struct cmd_entry cmd_runbook_entry = {
         "[--data-loss MIN]",
     .summary = "list, check and run recovery runbooks; resume; the log",
     .help =
-        "Runbooks are found in ./runbooks, the config's runbook_dir "
-        "and\n" DRCONSOLE_DATADIR
-        "/runbooks; NAME may also be a file.  Their format "
-        "is\ndrconsole-runbook(5).\n\n"
+        "Runbooks are found in the config's runbook_dir and\n" DRCONSOLE_DATADIR
+        "/runbooks (never the current directory); NAME may also be a file.\n"
+        "A runbook file must be yours or root's and writable by no one "
+        "else.\nTheir format is drconsole-runbook(5).\n\n"
         "run asks before each step on standard input (prompts on standard "
         "error).\n--assume-yes answers yes/no confirmations only; a typed "
         "confirmation needs\n--confirm WORD equal to the word asked for.  "

@@ -21,6 +21,13 @@ static int parse_dur(const char *opt, const char *text, int64_t *out)
 		free(err);
 		return -1;
 	}
+	/* 0 would silently mean "the tier's" (or "never"). */
+	if (*out <= 0) {
+		cli_error("--%s: must be longer than 0 (leave it out for the "
+		          "tier's target)",
+		          opt);
+		return -1;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "db/catalog.h"
 #include "tui/cmd.h"
+#include "tui/safe_stdio.h"
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_service_entry;
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int64_t secs;
 
+	/* Bytes no person types (invalid UTF-8, escape sequences) are refused
+	 * before any command sees them. */
+	if (cli_args_check(argc, argv) != 0)
+		return DR_EXIT_USAGE;
 	/* A pinned clock that is no time would silently be the real one. */
 	if (time_now_check(&err) != DR_OK) {
 		cli_error("%s", err);
@@ -183,6 +188,7 @@ int main(int argc, char **argv)
 			return DR_EXIT_OK;
 		}
 		optind = 0; /* glibc: start afresh for the command */
+		safe_stdio_install();
 		return commands[i]->exec(&g, argc, argv);
 	}
 	cli_error("unknown command '%s'; try 'drconsole --help'", name);

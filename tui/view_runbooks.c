@@ -175,8 +175,8 @@ static void runbooks_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		           screen_attr(THEME_DIM), "No runbooks found.");
 		screen_put(win, r.y + 3, r.x + 2, r.w - 4,
 		           screen_attr(THEME_DIM),
-		           "Looked in ./runbooks, the installed ones and the "
-		           "config's runbook_dir.");
+		           "Looked in the config's runbook_dir and the "
+		           "installed ones.");
 	}
 	for (int i = 0; i < v->page && v->nav.top + (size_t)i < v->n; i++) {
 		size_t row = v->nav.top + (size_t)i;

@@ -58,5 +58,5 @@ expect_eq "and not counted as fresh" \
 expect_rc "check on a missing catalog is UNKNOWN" 3 "$DR" --catalog "$T/none.db" check
 printf 'this is not a database, just text that is long enough to look like one......' >"$T/junk.db"
 expect_rc "check on a garbage file is UNKNOWN" 3 "$DR" --catalog "$T/junk.db" check
-expect_rc "status on a garbage file fails" 1 "$DR" --catalog "$T/junk.db" status
+expect_rc "status on a garbage file is refused as bad input" 2 "$DR" --catalog "$T/junk.db" status
 expect_in "with a message" "$ERR" "drconsole:"

@@ -65,7 +65,7 @@ expect_in "the reason is recorded" "$(sql "select json_extract(metadata,'\$.erro
 
 # ---- keys ----
 chmod 644 "$key"
-expect_rc "a key file readable by others is refused" 1 dr backup run secret
+expect_rc "a key file readable by others is refused (exit 2, as for bad input)" 2 dr backup run secret
 expect_in "with a message that says how to fix it" "$ERR" "chmod 600"
 chmod 600 "$key"
 

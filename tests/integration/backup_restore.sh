@@ -175,7 +175,7 @@ expect_eq "which makes it good again" "$(status_of "$bad")" verified
 export DRBIN=$DR DRCAT=$db DRCFG=$cfg
 cat >"$T/restore-billing.json" <<'JSON'
 {"name": "restore-billing", "title": "Restore billing", "scenario": "partial",
- "rto": "10m", "rpo": "5m", "services": ["billing"],
+ "rto": "10m", "rpo": "5m", "services": ["billing"], "env": ["DRBIN", "DRCAT", "DRCFG"],
  "phases": [{"name": "Restore", "steps": [
    {"id": "restore", "title": "Restore the latest billing backup", "confirm": "none",
     "command": "\"$DRBIN\" --catalog \"$DRCAT\" --config \"$DRCFG\" restore latest:billing --to-command 'cat >/dev/null'"}]}]}

@@ -43,7 +43,7 @@ export DRBIN=$DR DRCAT=$db DRCFG=$cfg
 runbook() { # NAME DRILL_FORM
 	cat >"$T/$1.json" <<JSON
 {"name": "$1", "title": "Restore orders", "scenario": "partial",
- "rto": "10m", "rpo": "5m", "services": ["orders"],
+ "rto": "10m", "rpo": "5m", "services": ["orders"], "env": ["DRBIN", "DRCAT", "DRCFG"],
  "phases": [{"name": "Restore", "steps": [
    {"id": "restore", "title": "Restore the latest orders backup", "confirm": "none",
     "command": "\"\$DRBIN\" --catalog \"\$DRCAT\" --config \"\$DRCFG\" restore latest:orders --to-command 'cat >/dev/null'"$2}]}]}

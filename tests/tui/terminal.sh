@@ -86,7 +86,7 @@ expect_in "saying which catalog" "$(cat "$T/tui.err")" "$T/missing.db"
 [ -e "$T/missing.db" ] && fail "and creates nothing" || pass "and creates nothing"
 printf 'this is not a catalog\n%.0s' {1..300} >"$T/garbage.db"
 tui_start "$N" -- --catalog "$T/garbage.db"
-expect_eq "a file that is not a catalog: refused" "$(tui_exit_status)" "1"
+expect_eq "a file that is not a catalog: refused" "$(tui_exit_status)" "2"
 expect_in "with the reason" "$(cat "$T/tui.err")" "drconsole:"
 if [ "$(id -u)" != 0 ]; then
 	cp "$demo" "$T/locked.db"

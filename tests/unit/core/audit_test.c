@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -248,6 +250,7 @@ static void intact_chain_verifies(void **state)
 	assert_int_equal(audit_verify(f->cat, &rows, &bad, &err), DR_OK);
 	assert_int_equal(rows, before);
 
+	int64_t t0 = (int64_t)time(NULL);
 	setenv("SSH_CLIENT", "203.0.113.7 51234 22", 1);
 	append_rows(f->cat, 5);
 	unsetenv("SSH_CLIENT");
@@ -262,7 +265,9 @@ static void intact_chain_verifies(void **state)
 	                 CATALOG_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(list[0].seq, before + 5);
-	assert_int_equal(list[0].at, 1795000000);
+	/* DRCONSOLE_NOW (pinned by the fixture) never back-dates a row. */
+	assert_true(list[0].at != 1795000000);
+	assert_true(list[0].at >= t0 && list[0].at <= (int64_t)time(NULL));
 	assert_string_equal(list[0].action, "service.add");
 	assert_string_equal(list[0].subject, "svc-5");
 	assert_string_equal(list[0].origin, "203.0.113.7");
@@ -337,6 +342,144 @@ static void deleted_first_row_is_named(void **state)
 	free(err);
 }
 
+static void head_of(struct catalog *cat, struct audit_anchor *a)
+{
+	struct audit_verify_result res;
+	char *err = NULL;
+
+	assert_int_equal(audit_verify_anchored(cat, NULL, 0, &res, &err),
+	                 DR_OK);
+	a->seq = res.head_seq;
+	snprintf(a->hash, sizeof a->hash, "%s", res.head_hash);
+}
+
+/* Deleting the newest rows leaves a chain that links; only a head kept
+ * elsewhere shows the loss. */
+static void truncation_breaks_an_anchor(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_verify_result res;
+	struct audit_anchor head;
+	char *err = NULL;
+	int64_t rows = -1, bad = -1;
+
+	append_rows(f->cat, 4);
+	head_of(f->cat, &head);
+	attack(f->path, "DELETE FROM audit_log WHERE seq = "
+	                "(SELECT max(seq) FROM audit_log)");
+	assert_int_equal(audit_verify(f->cat, &rows, &bad, &err), DR_OK);
+	assert_int_equal(audit_verify_anchored(f->cat, &head, 1, &res, &err),
+	                 DR_ECORRUPT);
+	assert_non_null(strstr(err, "rows deleted from its end"));
+	free(err);
+}
+
+/* An edit followed by recomputing the unkeyed chain verifies alone; the
+ * anchor still catches it. */
+static void rewrite_breaks_an_anchor(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_verify_result res;
+	struct audit_anchor head;
+	char *err = NULL;
+
+	append_rows(f->cat, 3);
+	head_of(f->cat, &head);
+	/* The rewrite: the newest row's subject changed and its hash
+	 * recomputed with the published algorithm. */
+	struct catalog_audit *list = NULL;
+	size_t n = 0;
+	assert_int_equal(catalog_audit_list(f->cat, 1, &list, &n, &err),
+	                 CATALOG_OK);
+	snprintf(list[0].subject, sizeof list[0].subject, "forged");
+	char h[72];
+	audit_hash(&list[0], h);
+	char *sql = sqlite3_mprintf("UPDATE audit_log SET subject = 'forged', "
+	                            "hash = %Q WHERE seq = %lld",
+	                            h, (long long)list[0].seq);
+	catalog_audits_free(list, n);
+	attack(f->path, sql);
+	sqlite3_free(sql);
+	assert_int_equal(audit_verify_anchored(f->cat, NULL, 0, &res, &err),
+	                 DR_OK);
+	assert_int_equal(audit_verify_anchored(f->cat, &head, 1, &res, &err),
+	                 DR_ECORRUPT);
+	assert_non_null(strstr(err, "the log was rewritten"));
+	free(err);
+}
+
+/* With a key, the same rewrite fails without any anchor, and a chain with
+ * keyed rows does not verify without the key. */
+static void keyed_chain_needs_the_key(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_verify_result res;
+	char *err = NULL, key[4096];
+
+	snprintf(key, sizeof key, "%s.key", f->path);
+	FILE *k = fopen(key, "w");
+	assert_non_null(k);
+	fputs("a secret only the auditors hold\n", k);
+	fclose(k);
+	chmod(key, 0600);
+	append_rows(f->cat, 2);
+	assert_int_equal(audit_use_key_file(key, &err), DR_OK);
+	append_rows(f->cat, 3);
+	assert_int_equal(audit_verify_anchored(f->cat, NULL, 0, &res, &err),
+	                 DR_OK);
+	assert_true(res.first_keyed > 0);
+	assert_int_equal(strncmp(res.head_hash, "k1:", 3), 0);
+
+	/* Rewritten without the key: the attacker hashes it unkeyed. */
+	struct catalog_audit *list = NULL;
+	size_t n = 0;
+	assert_int_equal(catalog_audit_list(f->cat, 1, &list, &n, &err),
+	                 CATALOG_OK);
+	audit_forget_key();
+	snprintf(list[0].subject, sizeof list[0].subject, "forged");
+	char h[72];
+	audit_hash(&list[0], h);
+	char *sql = sqlite3_mprintf("UPDATE audit_log SET subject = 'forged', "
+	                            "hash = %Q WHERE seq = %lld",
+	                            h, (long long)list[0].seq);
+	catalog_audits_free(list, n);
+	attack(f->path, sql);
+	sqlite3_free(sql);
+	assert_int_equal(audit_use_key_file(key, &err), DR_OK);
+	assert_int_equal(audit_verify_anchored(f->cat, NULL, 0, &res, &err),
+	                 DR_ECORRUPT);
+	assert_non_null(strstr(err, "not keyed but follows keyed row"));
+	free(err);
+	err = NULL;
+
+	audit_forget_key();
+	assert_int_equal(audit_verify_anchored(f->cat, NULL, 0, &res, &err),
+	                 DR_ECORRUPT);
+	assert_non_null(strstr(err, "is keyed: give the key"));
+	free(err);
+	unlink(key);
+}
+
+static void anchors_parse_or_say_why(void **state)
+{
+	(void)state;
+	struct audit_anchor a;
+	char *err = NULL;
+	char good[80];
+
+	snprintf(good, sizeof good, "12:%064d", 7);
+	assert_int_equal(audit_anchor_parse(good, &a, &err), DR_OK);
+	assert_int_equal(a.seq, 12);
+	assert_int_equal(audit_anchor_parse("12", &a, &err), DR_EINVAL);
+	assert_non_null(strstr(err, "expected SEQ:HASH"));
+	free(err);
+	assert_int_equal(audit_anchor_parse("0:abc", &a, &err), DR_EINVAL);
+	free(err);
+	assert_int_equal(audit_anchor_parse("3:xyz", &a, &err), DR_EINVAL);
+	assert_non_null(strstr(err, "64 hex digits"));
+	free(err);
+}
+
 static void rejects_a_missing_action(void **state)
 {
 	struct fixture *f = *state;
@@ -362,6 +505,13 @@ int main(void)
 	                                    close_catalog),
 	    cmocka_unit_test_setup_teardown(deleted_first_row_is_named,
 	                                    open_catalog, close_catalog),
+	    cmocka_unit_test_setup_teardown(truncation_breaks_an_anchor,
+	                                    open_catalog, close_catalog),
+	    cmocka_unit_test_setup_teardown(rewrite_breaks_an_anchor,
+	                                    open_catalog, close_catalog),
+	    cmocka_unit_test_setup_teardown(keyed_chain_needs_the_key,
+	                                    open_catalog, close_catalog),
+	    cmocka_unit_test(anchors_parse_or_say_why),
 	    cmocka_unit_test_setup_teardown(rejects_a_missing_action,
 	                                    open_catalog, close_catalog),
 	};

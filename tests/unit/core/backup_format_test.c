@@ -347,7 +347,8 @@ static void test_key_file_permissions(void **state)
 	assert_int_equal(write(fd, "hunter2\n", 8), 8);
 	close(fd);
 	chmod(path, 0644);
-	assert_int_equal(crypto_key_file_read(path, &s, &len, &err), DR_EPERM);
+	assert_int_equal(crypto_key_file_read(path, &s, &len, &err),
+	                 DR_EUNSAFE);
 	assert_non_null(strstr(err, "chmod 600"));
 	assert_null(strstr(err, "hunter2"));
 	free(err);

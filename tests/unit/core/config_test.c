@@ -229,7 +229,8 @@ static void test_unknown_top_level_key(void **state)
 	load_fails("{\n  \"environment\": \"prod\",\n  \"probez\": []\n}",
 	           "3:3: unknown key \"probez\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy, repositories, backups, probes, "
+	           "services, policy, audit_key_file, child_env, repositories, "
+	           "backups, probes, "
 	           "notifications, agent, imports)");
 }
 
@@ -383,7 +384,8 @@ static void test_many_errors(void **state)
 	           "}\n",
 	           "3:3: unknown key \"colour\" in the configuration (expected "
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
-	           "services, policy, repositories, backups, probes, "
+	           "services, policy, audit_key_file, child_env, repositories, "
+	           "backups, probes, "
 	           "notifications, agent, imports)\n"
 	           "2:3: \"environment\" must not be empty\n"
 	           "5:20: unknown tier \"gold\" for service \"db\" (defined "
@@ -405,9 +407,10 @@ static void test_missing_files(void **state)
 	char *err = NULL;
 	char *missing = xasprintf("%s/nope.json", dir);
 
-	assert_int_equal(config_load(missing, &cfg, &err), DR_EIO);
+	assert_int_equal(config_load(missing, &cfg, &err), DR_ENOTFOUND);
 	assert_null(cfg);
-	char *want = xasprintf("%s: No such file or directory", missing);
+	char *want = xasprintf(
+	    "config %s: cannot open: No such file or directory", missing);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
