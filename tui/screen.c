@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "core/safe_text.h"
 #include "core/xmalloc.h"
 
 static const struct screen_glyphs glyphs_utf8 = {
@@ -376,10 +377,16 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
 	int pad = width >= 0;
 	if (width < 0 || x + width > maxx)
 		width = maxx - x;
+	/* Data drawn as the terminal-safe text of core/safe_text: a line
+	 * break in a name must not split a row, nor a byte start an escape. */
+	char *safe = safe_text_clean(text, 0) ? NULL : safe_text(text);
+	if (safe != NULL)
+		text = safe;
 	int cols;
 	size_t bytes = fit(text, width, &cols);
 	wattrset(win, attr);
 	mvwaddnstr(win, y, x, text, (int)bytes);
+	free(safe);
 	for (int i = cols; pad && i < width; i++)
 		waddch(win, ' ');
 	wattrset(win, A_NORMAL);

@@ -9,9 +9,7 @@ command -v sqlite3 >/dev/null || { skip "read-only tests" "sqlite3 is not instal
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
 demo=$T/demo.db
 "$DR" demo --catalog "$demo" >/dev/null || fail "a demo catalog"
-mkdir -p "$T/runbooks"
-echo '{}' >"$T/runbooks/regional-failover.json"
-cd "$T" || exit 1 # so the Runbooks tab lists one to press Enter on
+cd "$T" || exit 1 # (the Runbooks tab lists the shipped runbooks to press Enter on)
 
 fingerprint() {
 	sqlite3 "$demo" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
