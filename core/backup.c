@@ -77,7 +77,7 @@ static void meta_set_num(cJSON *m, const char *key, double value)
 static void meta_store(struct catalog_backup *b, cJSON *m)
 {
 	free(b->metadata);
-	b->metadata = cJSON_PrintUnformatted(m);
+	b->metadata = json_print_text(m, 0);
 	if (b->metadata == NULL)
 		abort();
 }
@@ -1301,7 +1301,7 @@ char *backup_list_json(const struct catalog_backup *list, size_t n)
 		cJSON_AddItemToArray(arr, o);
 		cJSON_Delete(m);
 	}
-	char *text = cJSON_Print(arr);
+	char *text = json_print_text(arr, 1);
 	cJSON_Delete(arr);
 	if (text == NULL)
 		abort();

@@ -28,6 +28,7 @@
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/json.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
@@ -848,7 +849,7 @@ char *compliance_report_json(const struct compliance_report *report,
 		cJSON_AddItemToArray(services,
 		                     service_json(&report->services[i]));
 
-	char *text = cJSON_Print(root);
+	char *text = json_print_text(root, 1);
 	cJSON_Delete(root);
 	if (text == NULL)
 		abort(); /* cJSON fails only when memory runs out */

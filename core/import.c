@@ -16,6 +16,7 @@
 #include "core/audit.h"
 #include "core/error.h"
 #include "core/import_config.h"
+#include "core/json.h"
 #include "core/uuid.h"
 #include "core/xmalloc.h"
 #include "db/catalog_import.h"
@@ -237,7 +238,7 @@ static char *metadata_of(const char *tool, const char *repository,
 	cJSON_AddStringToObject(imp, "label", label);
 	if (stored >= 0)
 		cJSON_AddNumberToObject(imp, "stored_bytes", (double)stored);
-	text = cJSON_PrintUnformatted(m);
+	text = json_print_text(m, 0);
 	cJSON_Delete(m);
 	if (text == NULL) {
 		fprintf(stderr, "drconsole: out of memory\n");

@@ -1222,3 +1222,39 @@ int json_stream_finish(struct json_stream *st, char **err)
 	}
 	return DR_OK;
 }
+
+/* ---- printing ------------------------------------------------------- */
+
+char *json_print_text(const cJSON *item, int formatted)
+{
+	char *raw =
+	    formatted ? cJSON_Print(item) : cJSON_PrintUnformatted(item);
+
+	if (raw == NULL)
+		return NULL;
+	size_t len = strlen(raw), i = 0;
+	/* Worst case each byte becomes U+FFFD's three. */
+	char *out = xmalloc(len * 3 + 1), *o = out;
+	while (i < len) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c < 0x80) {
+			*o++ = raw[i++];
+			continue;
+		}
+		size_t n = utf8_valid_at(raw + i, len - i);
+		if (n == 0) {
+			/* A byte from data that is not UTF-8: the document
+			 * stays valid, the byte is shown replaced. */
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(o, raw + i, n);
+		o += n;
+		i += n;
+	}
+	*o = '\0';
+	cJSON_free(raw);
+	return out;
+}

@@ -16,6 +16,10 @@ int json_doc_parse(const char *name, const char *text, size_t len,
                    struct json_doc **out, char **err);
 /* Reads and parses a file; a missing or unreadable file is DR_EIO. */
 int json_doc_load(const char *path, struct json_doc **out, char **err);
+/* cJSON_Print (formatted) or cJSON_PrintUnformatted, with any byte that is
+ * not UTF-8 (from data stored before it was checked) replaced by U+FFFD,
+ * so the text is always valid JSON.  malloc'd; free() it. */
+char *json_print_text(const cJSON *item, int formatted);
 void json_doc_free(struct json_doc *doc);
 
 const cJSON *json_doc_root(const struct json_doc *doc);

@@ -14,6 +14,7 @@
 #include "core/alarm.h"
 #include "core/error.h"
 #include "core/http.h"
+#include "core/json.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -303,7 +304,7 @@ static char *notify_render_pagerduty(const struct notify_channel *ch,
 		cJSON_AddBoolToObject(d, "drill", msg->drill != 0);
 	}
 	cJSON_AddStringToObject(o, "client", "drconsole");
-	printed = cJSON_PrintUnformatted(o);
+	printed = json_print_text(o, 0);
 	cJSON_Delete(o);
 	body = xstrdup(printed ? printed : "{}");
 	cJSON_free(printed);
@@ -428,7 +429,7 @@ char *notify_render(const struct notify_channel *ch,
 		cJSON_AddStringToObject(o, "at", at);
 		cJSON_AddNumberToObject(o, "id", (double)msg->id);
 	}
-	char *printed = cJSON_PrintUnformatted(o);
+	char *printed = json_print_text(o, 0);
 	cJSON_Delete(o);
 	if (printed == NULL)
 		return xstrdup("{}");

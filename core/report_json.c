@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/report.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -209,7 +210,7 @@ static char *render_json(const struct report *r)
 	for (size_t i = 0; i < r->n; i++)
 		cJSON_AddItemToArray(list, service_json(&r->services[i]));
 
-	char *printed = cJSON_Print(root);
+	char *printed = json_print_text(root, 1);
 	cJSON_Delete(root);
 	if (printed == NULL) {
 		fputs("drconsole: out of memory\n", stderr);

@@ -144,3 +144,16 @@ else
 fi
 run "$DR" --catalog "$db" --config "$cfg" service list
 expect_in "into a pipe the bytes are left as data" "$OUT" $'x\033]0;OWNED'
+# Bytes that are not UTF-8, stored before input was checked (or by another
+# tool), never make the JSON invalid.
+sqlite3 "$db" "update services set owner = 'own' || char(255) || CAST(X'C0AF' AS TEXT) where name = 'api';
+update backup_management set backup_location = 'loc' || CAST(X'FF' AS TEXT) where service_name = 'api'"
+for cmd in "status --json" "backup list --json" "report --format json"; do
+	# shellcheck disable=SC2086
+	"$DR" --catalog "$db" --config "$cfg" $cmd >"$T/out.json" 2>/dev/null
+	if python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$T/out.json" 2>"$T/py.err"; then
+		pass "$cmd: valid UTF-8 JSON with a stored invalid byte"
+	else
+		fail "$cmd: valid UTF-8 JSON with a stored invalid byte" "$(cat "$T/py.err")"
+	fi
+done
