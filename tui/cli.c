@@ -276,7 +276,8 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		goto out;
 	}
 	int writes = (flags & CLI_WRITE) != 0;
-	flags &= ~CLI_WRITE;
+	int check = (flags & CLI_CHECK) != 0;
+	flags &= ~(CLI_WRITE | CLI_CHECK);
 	if (strcmp(where, dflt) == 0 && !(flags & CATALOG_READONLY))
 		flags |= CATALOG_CREATE;
 	if (g->read_only) {
@@ -330,6 +331,23 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 		          ? DR_EXIT_USAGE
 		          : DR_EXIT_FAIL;
 		cat = NULL;
+		goto out;
+	}
+	if (check && catalog_check_integrity(cat, &err) != CATALOG_OK) {
+		if (err != NULL && strncmp(err, "catalog ", 8) == 0)
+			cli_error("%s", err);
+		else
+			cli_error("catalog %s is damaged: %s", where,
+			          err ? err : "its pages do not read back");
+		cli_error(
+		    "nothing was written.  Recover what is left into a new "
+		    "file with: sqlite3 %s '.recover' | sqlite3 NEW.db, "
+		    "then check it with 'drconsole --catalog NEW.db audit "
+		    "verify'",
+		    where);
+		catalog_close(cat);
+		cat = NULL;
+		*rc = DR_EXIT_USAGE;
 		goto out;
 	}
 	if (catalog_notice(cat) != NULL)

@@ -42,6 +42,10 @@ char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg);
 /* Passed with the catalog flags by commands that change state: under
  * --read-only they are refused before anything is opened. */
 #define CLI_WRITE (1 << 8)
+/* Read every page first (catalog_check_integrity): for the commands that
+ * administer the catalog (init, service add/remove, config apply, audit
+ * verify), so a damaged one is never written to. */
+#define CLI_CHECK (1 << 9)
 
 /* Opens the catalog (flags as catalog_open) and attaches the audit hasher;
  * prints the error and returns NULL on failure, setting *rc to the exit

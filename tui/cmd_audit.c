@@ -179,6 +179,18 @@ static int audit_exec(const struct cmd_globals *g, int argc, char **argv)
 		free(a.anchors);
 		return rc;
 	}
+	if (strcmp(a.sub, "verify") == 0 &&
+	    catalog_check_integrity(cat, &err) != DR_OK) {
+		/* A damaged file is a broken log, whatever its chain says. */
+		cli_error("catalog %s is damaged: %s", catalog_where(cat), err);
+		cli_error(
+		    "recover what is left with: sqlite3 CATALOG '.recover' "
+		    "| sqlite3 NEW.db");
+		free(err);
+		free(a.anchors);
+		catalog_close(cat);
+		return DR_EXIT_FAIL;
+	}
 	if (strcmp(a.sub, "list") == 0) {
 		rc = print_list(cat, a.limit);
 	} else if (seal) {

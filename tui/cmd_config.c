@@ -58,7 +58,8 @@ static int config_apply_exec(const struct cmd_globals *g, const char *file)
 	}
 	int rc;
 	char *err = NULL;
-	struct catalog *cat = cli_open_catalog(&g2, cfg, CLI_WRITE, &rc);
+	struct catalog *cat =
+	    cli_open_catalog(&g2, cfg, CLI_WRITE | CLI_CHECK, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;

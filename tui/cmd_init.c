@@ -84,7 +84,8 @@ static int init_exec(const struct cmd_globals *g, int argc, char **argv)
 	int rc;
 	char *err = NULL;
 	struct catalog *cat = cli_open_catalog(
-	    g, cfg, CATALOG_CREATE | CATALOG_ADOPT_EMPTY | CLI_WRITE, &rc);
+	    g, cfg,
+	    CATALOG_CREATE | CATALOG_ADOPT_EMPTY | CLI_WRITE | CLI_CHECK, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		free(cfg_path);

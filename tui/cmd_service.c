@@ -111,7 +111,8 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 	s.created_at = time_now();
 
 	int rc;
-	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	struct catalog *cat =
+	    cli_open_catalog(g, cfg, CLI_WRITE | CLI_CHECK, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;
@@ -297,7 +298,8 @@ static int service_remove(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	struct catalog *cat =
+	    cli_open_catalog(g, cfg, CLI_WRITE | CLI_CHECK, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;

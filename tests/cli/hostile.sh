@@ -56,6 +56,12 @@ steps = [{"id": "s%d" % i, "title": "t", "command": "true", "confirm": "none"} f
 json.dump({"name": "many", "title": "many", "scenario": "partial", "rto": "1m", "rpo": "1m",
            "phases": [{"name": "p", "steps": steps}]}, open(sys.argv[1], "w"))
 PY
+# A catalog with a damaged page in the middle of its data.
+"$DR" --catalog "$H/damaged.db" init >/dev/null
+sqlite3 "$H/damaged.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+  INSERT INTO health_history (service_name, check_name, ok, sampled_at) SELECT NULL, 'c' || i, 1, '2026-11-22T12:00:00Z' FROM n" 2>/dev/null ||
+	sqlite3 "$H/damaged.db" "CREATE TABLE filler (x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO filler SELECT hex(randomblob(40)) FROM n"
+python3 -c 'import os, sys; p = sys.argv[1]; f = open(p, "r+b"); f.seek(os.path.getsize(p) // 2 // 4096 * 4096); f.write(b"\xde\xad" * 2048)' "$H/damaged.db"
 printf '# anchors\n12\n' >"$H/bad-anchors"
 printf '1:%064d\n' 0 >"$H/wrong-anchor"
 printf '%s\n' '{"stanza": 1}' >"$H/pgbackrest-not-a-list.json"
