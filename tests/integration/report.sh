@@ -194,6 +194,23 @@ print(r["ledger"]["owner"])' <<<"$OUT"
 expect_eq "CSV: one row per service, parsed by the csv module" "$OUT" "3 2720 360 1800 120 0.544000 1 1800 3 1 2 1 2 true
 $OWNER"
 
+# CSV injection: a text cell a spreadsheet would run as a formula is
+# prefixed with a quote (OWASP); a plain one is left alone.
+i=0
+for o in '=HYPERLINK("http://x","y")' '+1+2' '-2+3' '@SUM(A1)' $'\t=1' $'\r=1'; do
+	i=$((i + 1))
+	dr service add "bait$i" --tier low --owner "$o" >/dev/null
+done
+run at 7200 report "${span[@]}" --format csv
+run python3 -c '
+import csv, io, sys
+r = {x["service"]: x for x in csv.DictReader(io.StringIO(sys.stdin.read()))}
+print("|".join(r["bait%d" % i]["owner"].replace("\t", "<TAB>").replace("\r", "<CR>") for i in range(1, 7)))
+print(r["ledger"]["owner"])' <<<"$OUT"
+expect_eq "CSV: formula-like owners are quoted, others kept" "$OUT" \
+	"'=HYPERLINK(\"http://x\",\"y\")|'+1+2|'-2+3|'@SUM(A1)|'<TAB>=1|'<CR>=1
+$OWNER"
+
 # ---- bad input: exit 2, nothing written ----
 bad() { # NAME ARGS...
 	local name=$1
