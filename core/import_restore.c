@@ -53,10 +53,15 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
                        char label[128], char **err)
 {
 	static const char *const good[] = {"verified", "completed"};
-	char prefix[32];
+	char *prefix;
+	size_t plen;
 	int rc = DR_OK, found = 0;
 
-	snprintf(prefix, sizeof(prefix), "%s:", sp->format);
+	/* The tool's backups, of the import's repository when it names one
+	 * (location "format:repository"). */
+	prefix = xasprintf("%s:%s", sp->format,
+	                   sp->repository ? sp->repository : "");
+	plen = strlen(prefix);
 	memset(best, 0, sizeof(*best));
 	label[0] = '\0';
 	for (size_t s = 0; s < 2 && rc == DR_OK; s++) {
@@ -68,7 +73,9 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
 		for (size_t i = 0; rc == DR_OK && i < n; i++) {
 			struct catalog_backup *b = &list[i];
 			if (b->location == NULL ||
-			    strncmp(b->location, prefix, strlen(prefix)) != 0 ||
+			    strncmp(b->location, prefix, plen) != 0 ||
+			    (sp->repository != NULL &&
+			     b->location[plen] != '\0') ||
 			    (found && b->completed_at <= best->completed_at))
 				continue;
 			catalog_backup_clear(best);
@@ -78,6 +85,7 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
 		}
 		catalog_backups_free(list, n);
 	}
+	free(prefix);
 	if (rc != DR_OK)
 		return rc;
 	if (!found) {
@@ -102,9 +110,7 @@ static int64_t walk_bytes;
 static int count_one(const char *path, const struct stat *st, int type,
                      struct FTW *ftw)
 {
-	(void)ftw;
-	if (type == FTW_F &&
-	    strcmp(path + strlen(path) - strlen(MARKER), MARKER) != 0)
+	if (type == FTW_F && strcmp(path + ftw->base, MARKER) != 0)
 		walk_bytes += (int64_t)st->st_size;
 	return 0;
 }

@@ -200,6 +200,14 @@ config '["x", "{nope}"]'
 expect_rc "an unknown placeholder: config refused" 2 dr config check
 expect_in "names the place" "$ERR" "config.json:3:"
 expect_in "and the placeholder" "$ERR" "unknown placeholder at \"{nope}\""
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"imports": [{"name": "two", "format": "pgbackrest",
+  "map": {"main": "orders-db", "other": "ledger"},
+  "restore_test": {"command": ["true"], "scratch": "relative/dir"}}]}
+JSON
+expect_rc "a restore_test of an import of two services, a relative scratch: refused" 2 dr config check
+expect_in "needs its service" "$ERR" "config.json:3:3: a restore_test of an import that maps to several services (or none) needs its \"service\""
+expect_in "an absolute scratch" "$ERR" "expected an absolute path below / for \"scratch\""
 config "$GOOD"
 expect_rc "an unknown import target" 2 dr restore-test import:nope
 expect_in "says which" "$ERR" "no import \"nope\" with a restore_test"
