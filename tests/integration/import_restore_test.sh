@@ -8,7 +8,8 @@
 # loopback port, counts the rows and stops it.  status --json then names
 # that restore test as the RTO evidence, with the backup id, the bytes and
 # the duration, and the scratch directory is gone.  A broken restore
-# command is a failed restore test (AT RISK).  A run killed in the middle
+# command, or one past its timeout, is a failed restore test (AT RISK).  A
+# run killed in the middle
 # leaves its scratch directory, which the next test removes; a directory
 # drconsole did not make is never touched.  The agent runs the test on
 # its schedule.
@@ -219,3 +220,15 @@ expect_eq "agent ran" "$RC" 0
 expect_in "the agent ran the restore test" "$ERR" "restore-test:import:pg-main: passed"
 expect_eq "the agent's test is recorded" "$(q "select count(*) from restores where target = 'import:pg-main' and ok = 1")" 3
 expect_eq "its job" "$(q "select last_status from agent_jobs where name = 'restore-test:import:pg-main'")" ok
+
+# ---- a command past its timeout is killed: a failed test ----
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"imports": [{"name": "pg-main", "format": "pgbackrest",
+  "map": {"main": "orders-db"},
+  "restore_test": {"command": ["sleep", "30"], "scratch": "$SCRATCH", "timeout": "2s"}}]}
+JSON
+expect_rc "a command past its timeout fails the test" 1 dr restore-test import:pg-main
+expect_in "killed at its timeout" "$ERR" "sleep: killed after 2s (its timeout)"
+expect_eq "a second failed test is recorded" "$(q "select count(*) from restores where target = 'import:pg-main' and ok = 0")" 2
+expect_eq "AT RISK again" "$(svc "s['tests']['restore_test_failed'], s['verdict']")" "True AT RISK"
+expect_eq "no scratch left" "$(test -e "$SCRATCH" && echo there || echo gone)" gone
