@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/import.h"
 #include "core/import_config.h"
+#include "core/import_restore.h"
 #include "core/notify.h"
 #include "core/spawn.h"
 #include "core/timeutil.h"
@@ -171,6 +172,59 @@ static int import_one(struct catalog *cat, const struct config *cfg,
 	return rc;
 }
 
+/* The restore tests of imports with a "restore_test" "schedule": job
+ * "restore-test:import:NAME".  A failed test is recorded by
+ * import_restore_test itself (the service turns AT RISK, which the
+ * agent's verdict notifications report). */
+static void restore_test_jobs(struct catalog *cat, const struct config *cfg,
+                              int64_t since, void (*log)(void *, const char *),
+                              void *log_arg)
+{
+	for (size_t i = 0; cfg->imports != NULL && i < cfg->imports->n_specs;
+	     i++) {
+		const struct import_spec *sp = &cfg->imports->specs[i];
+		struct import_restore_outcome out;
+		struct catalog_job job;
+		char name[128], *err = NULL, *msg;
+		int64_t last = 0, now = time_now();
+		int rc;
+
+		if (sp->restore_test == NULL || !sp->restore_test->has_schedule)
+			continue;
+		snprintf(name, sizeof(name), "restore-test:import:%s",
+		         sp->name);
+		rc = catalog_job_get(cat, name, &job, &err);
+		if (rc == DR_OK)
+			last = job.last_started_at;
+		free(err);
+		err = NULL;
+		if (rc != DR_OK && rc != DR_ENOTFOUND)
+			continue;
+		if (!schedule_due(&sp->restore_test->schedule, last, since,
+		                  now))
+			continue;
+		if (catalog_job_start(cat, name, now, &err) != DR_OK) {
+			logf_(log, log_arg, "%s: %s", name, err);
+			free(err);
+			continue;
+		}
+		logf_(log, log_arg, "%s: started (%s)", name,
+		      sp->restore_test->schedule.text);
+		rc = import_restore_test(cat, cfg, sp, &out, &err);
+		msg = rc == DR_OK
+		          ? xasprintf("backup %s (%s), %lld bytes in %.2fs",
+		                      out.backup_id, out.label,
+		                      (long long)out.bytes, out.seconds)
+		          : xasprintf("%s", err ? err : dr_status_name(rc));
+		free(err);
+		catalog_job_finish(cat, name, time_now(),
+		                   rc == DR_OK ? "ok" : "failed", msg, NULL);
+		logf_(log, log_arg, "%s: %s (%s)", name,
+		      rc == DR_OK ? "passed" : "FAILED", msg);
+		free(msg);
+	}
+}
+
 void agent_import_jobs(struct catalog *cat, const struct config *cfg,
                        int64_t since, void (*log)(void *, const char *),
                        void *log_arg)
@@ -209,4 +263,6 @@ void agent_import_jobs(struct catalog *cat, const struct config *cfg,
 		      rc == DR_OK ? "finished" : "FAILED", msg);
 		free(msg);
 	}
+	/* After the imports: a test takes the newest imported backup. */
+	restore_test_jobs(cat, cfg, since, log, log_arg);
 }

@@ -296,7 +296,8 @@ static int sink_entry(void *arg, const struct import_entry *e, char **err)
 	free(b.metadata);
 	if (rc != DR_OK)
 		return rc;
-	add_pair(im, svc, repository);
+	if (!e->alone)
+		add_pair(im, svc, repository);
 	if (strcmp(e->status, "failed") == 0)
 		im->res->failed++;
 	switch (outcome) {

@@ -42,6 +42,9 @@ struct import_entry {
 	int64_t size_bytes;     /* the data backed up; -1: unknown */
 	int64_t stored_bytes;   /* what it takes in the repository; -1 */
 	const char *where;      /* "file:line:col" of the entry */
+	int alone;              /* shown by itself (Barman show-backup):
+	                           says nothing of the backups it does not
+	                           list, which are not expired */
 };
 
 /* A part of the listing the tool lists whole (a pgBackRest stanza, a

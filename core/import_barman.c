@@ -47,13 +47,14 @@ static int64_t id_time(const char *id)
 }
 
 static int backup_entry(const struct json_doc *d, const cJSON *b,
-                        const char *server, const struct import_sink *sink,
-                        char **err)
+                        const char *server, int alone,
+                        const struct import_sink *sink, char **err)
 {
 	const char *id = NULL, *status = NULL;
 	const char *names[1] = {server};
-	struct import_entry e = {.names = names, .n_names = 1};
+	struct import_entry e = {.names = names, .n_names = 1, .alone = alone};
 	const cJSON *info = cJSON_GetObjectItem(b, "base_backup_information");
+	const cJSON *wal_info = cJSON_GetObjectItem(b, "wal_information");
 	int64_t wal = -1;
 	char where[160];
 
@@ -74,17 +75,28 @@ static int backup_entry(const struct json_doc *d, const cJSON *b,
 		return DR_EINVAL;
 	}
 	e.size_bytes = e.stored_bytes = -1;
+	/* The same sizes from both listings, so that show-backup after
+	 * list-backups changes nothing: list-backups' size_bytes is the base
+	 * backup with the WAL it needs (show-backup's
+	 * disk_usage_with_wals_bytes); its wal_size_bytes is the WAL kept
+	 * after it up to the next backup (show-backup's
+	 * wal_information.disk_usage_bytes), stored with it. */
 	if (info != NULL) {
+		int with_wals;
 		if (import_epoch(d, info, "begin_time_timestamp", &e.started_at,
 		                 err) < 0 ||
 		    import_epoch(d, info, "end_time_timestamp", &e.completed_at,
 		                 err) < 0 ||
-		    import_bytes(d, info, "disk_usage_bytes", &e.size_bytes,
-		                 err) < 0 ||
-		    import_bytes(d, info, "disk_usage_with_wals_bytes",
-		                 &e.stored_bytes, err) < 0)
+		    (with_wals =
+		         import_bytes(d, info, "disk_usage_with_wals_bytes",
+		                      &e.size_bytes, err)) < 0 ||
+		    (with_wals == 0 && import_bytes(d, info, "disk_usage_bytes",
+		                                    &e.size_bytes, err) < 0))
 			return DR_EINVAL;
 	}
+	if (wal_info != NULL &&
+	    import_bytes(d, wal_info, "disk_usage_bytes", &wal, err) < 0)
+		return DR_EINVAL;
 	if (import_epoch(d, b, "end_time_timestamp", &e.completed_at, err) <
 	        0 ||
 	    import_bytes(d, b, "size_bytes", &e.size_bytes, err) < 0 ||
@@ -134,7 +146,7 @@ static int barman_parse(struct json_stream *in, const struct import_sink *sink,
 				rc = json_stream_value(in, &d, err);
 				if (rc == DR_OK)
 					rc = backup_entry(d, json_doc_root(d),
-					                  server, sink, err);
+					                  server, 0, sink, err);
 				json_doc_free(d);
 			}
 		} else if (json_stream_peek(in) == '{') {
@@ -142,7 +154,7 @@ static int barman_parse(struct json_stream *in, const struct import_sink *sink,
 			rc = json_stream_value(in, &d, err);
 			if (rc == DR_OK)
 				rc = backup_entry(d, json_doc_root(d), server,
-				                  sink, err);
+				                  1, sink, err);
 			json_doc_free(d);
 		} else {
 			*err =

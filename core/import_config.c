@@ -8,9 +8,133 @@
 #include "core/xmalloc.h"
 
 static const char *const spec_keys[] = {
-    "name",    "format",   "service", "repository", "map",
-    "command", "schedule", "timeout", NULL,
+    "name",    "format",   "service", "repository",   "map",
+    "command", "schedule", "timeout", "restore_test", NULL,
 };
+
+static const char *const restore_keys[] = {
+    "command", "scratch", "service", "timeout", "schedule", NULL,
+};
+
+/* The placeholders a restore test's arguments may hold. */
+static const char *const placeholders[] = {
+    "{scratch}", "{label}", "{backup_id}", "{service}", NULL,
+};
+
+static int known_placeholders(const char *arg, const char **bad_at)
+{
+	for (const char *p = strchr(arg, '{'); p != NULL;
+	     p = strchr(p + 1, '{')) {
+		size_t i;
+		for (i = 0; placeholders[i] != NULL; i++)
+			if (strncmp(p, placeholders[i],
+			            strlen(placeholders[i])) == 0)
+				break;
+		if (placeholders[i] == NULL) {
+			*bad_at = p;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+const char *import_restore_service(const struct import_spec *sp)
+{
+	const char *one = NULL;
+
+	if (sp->restore_test != NULL && sp->restore_test->service != NULL)
+		return sp->restore_test->service;
+	if (sp->service != NULL)
+		return sp->service;
+	for (size_t i = 0; i < sp->n_map; i++) {
+		if (one != NULL && strcmp(one, sp->map[i].service) != 0)
+			return NULL;
+		one = sp->map[i].service;
+	}
+	return one;
+}
+
+static void read_restore_test(struct import_spec *sp,
+                              const struct json_doc *doc, const cJSON *obj,
+                              struct json_errors *errs)
+{
+	struct import_restore_spec *rt;
+	const cJSON *cmd, *a;
+	const char *s = NULL;
+	long long secs;
+	char *err = NULL;
+	size_t n = 0;
+
+	if (!cJSON_IsObject(obj)) {
+		json_errors_add(errs, doc, obj,
+		                "expected an object with \"command\" for "
+		                "\"restore_test\"");
+		return;
+	}
+	rt = xcalloc(1, sizeof(*rt));
+	sp->restore_test = rt;
+	rt->timeout_s = 1800;
+	json_check_keys(errs, doc, obj, "a restore_test", restore_keys);
+	cmd = cJSON_GetObjectItemCaseSensitive(obj, "command");
+	if (!cJSON_IsArray(cmd) || cJSON_GetArraySize(cmd) == 0) {
+		json_errors_add(errs, doc, cmd ? cmd : obj,
+		                "expected a non-empty array of arguments for "
+		                "the restore_test's \"command\" (values "
+		                "travel as {placeholders} or DR_* environment "
+		                "variables, never as shell text)");
+	} else {
+		rt->argv = xcalloc((size_t)cJSON_GetArraySize(cmd) + 1,
+		                   sizeof(char *));
+		cJSON_ArrayForEach(a, cmd)
+		{
+			const char *bad = NULL;
+			if (!cJSON_IsString(a)) {
+				json_errors_add(errs, doc, a,
+				                "expected a string argument");
+				continue;
+			}
+			if (!known_placeholders(a->valuestring, &bad))
+				json_errors_add(
+				    errs, doc, a,
+				    "unknown placeholder at \"%.24s\" "
+				    "(expected {scratch}, {label}, "
+				    "{backup_id} or {service})",
+				    bad);
+			rt->argv[n++] = xstrdup(a->valuestring);
+		}
+	}
+	if (json_get_string(errs, doc, obj, "scratch", 0, &s) == 1) {
+		if (s[0] != '/' || strcmp(s, "/") == 0)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "scratch"),
+			    "expected an absolute path below / for "
+			    "\"scratch\"");
+		rt->scratch = xstrdup(s);
+	}
+	if (json_get_string(errs, doc, obj, "service", 0, &s) == 1)
+		rt->service = xstrdup(s);
+	if (json_get_duration(errs, doc, obj, "timeout", 0, &secs) == 1) {
+		if (secs < 1)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "timeout"),
+			    "\"timeout\" must be at least 1s");
+		else
+			rt->timeout_s = secs;
+	}
+	if (json_get_string(errs, doc, obj, "schedule", 0, &s) == 1) {
+		if (schedule_parse(s, &rt->schedule, &err) != 0) {
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "schedule"),
+			    "%s", err);
+			free(err);
+		} else {
+			rt->has_schedule = 1;
+		}
+	}
+}
 
 static void read_map(struct import_spec *sp, const struct json_doc *doc,
                      const cJSON *map, struct json_errors *errs)
@@ -146,6 +270,16 @@ static void read_spec(struct import_config *ic, const struct json_doc *doc,
 		else
 			sp->timeout_s = secs;
 	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(obj, "restore_test")) !=
+	    NULL) {
+		read_restore_test(sp, doc, v, errs);
+		if (sp->restore_test != NULL &&
+		    import_restore_service(sp) == NULL)
+			json_errors_add(errs, doc, v,
+			                "a restore_test of an import that maps "
+			                "to several services (or none) needs "
+			                "its \"service\"");
+	}
 	if (sp->has_schedule && sp->argv == NULL)
 		json_errors_add(errs, doc, obj,
 		                "an import with a \"schedule\" needs the "
@@ -172,6 +306,15 @@ static void import_config_destroy(struct import_config *ic)
 		free(sp->argv);
 		free(sp->service);
 		free(sp->repository);
+		if (sp->restore_test != NULL) {
+			for (char **a = sp->restore_test->argv;
+			     a != NULL && *a != NULL; a++)
+				free(*a);
+			free(sp->restore_test->argv);
+			free(sp->restore_test->scratch);
+			free(sp->restore_test->service);
+			free(sp->restore_test);
+		}
 	}
 	free(ic->specs);
 	free(ic);

@@ -30,6 +30,19 @@ struct import_map_entry {
 	char *service;
 };
 
+/* "restore_test": a command that restores this import's newest good
+ * backup with the tool itself into a fresh scratch directory and checks
+ * it (core/import_restore.h).  Arguments may hold {scratch}, {label} (the
+ * tool's backup label), {backup_id} and {service}. */
+struct import_restore_spec {
+	char **argv;
+	char *scratch; /* NULL: $TMPDIR/drconsole-restore-test-NAME */
+	char *service; /* NULL: the import's only service */
+	int64_t timeout_s;
+	int has_schedule;
+	struct schedule schedule;
+};
+
 struct import_spec {
 	char name[96];
 	char format[16];
@@ -41,12 +54,18 @@ struct import_spec {
 	int has_schedule;
 	struct schedule schedule;
 	int64_t timeout_s;
+	struct import_restore_spec *restore_test; /* NULL: none */
 };
 
 struct import_config {
 	struct import_spec *specs;
 	size_t n_specs;
 };
+
+/* The service an import's restore test tests: restore_test.service, else
+ * the import's "service", else the one service its map names; NULL when
+ * it is ambiguous (refused when the config is read). */
+const char *import_restore_service(const struct import_spec *sp);
 
 int import_config_parse(struct config *cfg, const struct json_doc *doc,
                         const cJSON *node, struct json_errors *errs);

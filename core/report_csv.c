@@ -40,17 +40,32 @@ static const char *const columns[] = {
     "audit_head_hash",
 };
 
+/* A spreadsheet runs a cell that begins with = + - @ (or a tab or
+ * carriage return before one) as a formula: a service or owner named
+ * "=HYPERLINK(...)" must not become one on an auditor's machine.  Such a
+ * text cell is prefixed with a single quote, in double quotes, as the
+ * OWASP page on CSV injection advises.  Numbers are ours and never are. */
+static int csv_formula_like(const char *s)
+{
+	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+}
+
 static void csv_field(FILE *f, const char *s, int first)
 {
+	int formula;
+
 	if (!first)
 		fputc(',', f);
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	formula = csv_formula_like(s);
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			fputc('"', f);

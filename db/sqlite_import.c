@@ -28,6 +28,14 @@ struct catalog_import {
 	"CASE WHEN ?5 = 'completed' AND backup_status IN ('verified', "        \
 	"'corrupt', 'restore_failed') THEN backup_status ELSE ?5 END"
 
+/* The metadata a re-import leaves: the tool's part ("import") replaced,
+ * drconsole's own facts about the backup (verified_at,
+ * restore_test_seconds, error) kept. */
+#define NEW_METADATA                                                           \
+	"CASE WHEN json_valid(metadata) AND json_valid(?11) AND "              \
+	"json_type(metadata) = 'object' THEN json_set(metadata, '$.import', "  \
+	"json_extract(?11, '$.import')) ELSE ?11 END"
+
 static const char insert_sql[] =
     "INSERT INTO backup_management (backup_id, tenant_id, service_name, "
     "backup_type, backup_status, backup_location, backup_size, "
@@ -38,11 +46,12 @@ static const char update_sql[] =
     "UPDATE backup_management SET backup_type = ?4, backup_status = "
     "" NEW_STATUS ", backup_location = ?6, backup_size = ?7, "
     "compression_ratio = ?8, started_at = ?9, completed_at = ?10, "
-    "metadata = ?11, updated_at = ?12 WHERE backup_id = ?1 AND "
+    "metadata = " NEW_METADATA ", updated_at = ?12 WHERE backup_id = ?1 "
+    "AND "
     "service_name = ?3 AND (backup_type IS NOT ?4 OR backup_status IS NOT "
     "" NEW_STATUS " OR backup_location IS NOT ?6 OR backup_size IS NOT ?7 "
     "OR compression_ratio IS NOT ?8 OR started_at IS NOT ?9 OR "
-    "completed_at IS NOT ?10 OR metadata IS NOT ?11)";
+    "completed_at IS NOT ?10 OR metadata IS NOT " NEW_METADATA ")";
 static const char owner_sql[] =
     "SELECT service_name FROM backup_management WHERE backup_id = ?1";
 static const char seen_sql[] =

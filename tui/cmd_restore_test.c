@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "core/backup.h"
+#include "core/backup_config.h"
 #include "core/error.h"
+#include "core/import_restore.h"
 #include "tui/cmd.h"
 
 static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -34,8 +36,45 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	struct backup_outcome out;
 	char *err = NULL;
+	const struct import_spec *imp = NULL;
+	if (strncmp(target, "import:", 7) == 0 ||
+	    backup_config_target(cfg, target) == NULL)
+		imp = import_restore_find(cfg, target);
+	if (imp != NULL) {
+		struct import_restore_outcome io;
+		int s = import_restore_test(cat, cfg, imp, &io, &err);
+		if (io.note[0] != '\0')
+			printf("note: %s\n", io.note);
+		if (s == DR_OK) {
+			printf("restore test of import:%s passed: backup %s "
+			       "(%s %s) of %s, %lld bytes restored in %.2fs; "
+			       "recorded as the service's recovery time\n",
+			       imp->name, io.backup_id, imp->format, io.label,
+			       io.service, (long long)io.bytes, io.seconds);
+			rc = DR_EXIT_OK;
+		} else {
+			cli_error("%s", err);
+			if (io.recorded)
+				cli_error("recorded as a failed restore test "
+				          "of %s",
+				          io.service);
+			free(err);
+			rc = s == DR_ENOTFOUND ? DR_EXIT_USAGE : DR_EXIT_FAIL;
+		}
+		catalog_close(cat);
+		config_free(cfg);
+		return rc;
+	}
+	if (strncmp(target, "import:", 7) == 0) {
+		cli_error("restore-test: no import \"%s\" with a restore_test "
+		          "in the config",
+		          target + 7);
+		catalog_close(cat);
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
+	struct backup_outcome out;
 	const char *recovery = getenv("DR_RECOVERY_ID");
 	struct backup_restore_opts opts = {
 	    .key_file = key_file,
@@ -66,13 +105,17 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 
 const struct cmd_entry cmd_restore_test_entry = {
     .name = "restore-test",
-    .usage = "TARGET [--key-file PATH]",
+    .usage = "TARGET|import:NAME [--key-file PATH]",
     .summary = "restore the target's newest verified backup and time it",
     .help = "Restores the target's newest verified backup (else its newest\n"
             "completed one, saying so) into a scratch file, or into its\n"
             "configured restore_test command, checks every chunk and the\n"
             "SHA-256, and records the test (ok or failed) as the service's\n"
             "recovery-time evidence.  Only this target's backups are tested.\n"
-            "--key-file opens an encrypted backup with another key file.\n",
+            "--key-file opens an encrypted backup with another key file.\n"
+            "import:NAME (or NAME) runs the restore_test of the config's\n"
+            "import NAME on the newest good backup it imported: its\n"
+            "command restores with the tool into a fresh scratch\n"
+            "directory, and its time is recorded the same way.\n",
     .exec = restore_test_exec,
 };

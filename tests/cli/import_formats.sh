@@ -65,7 +65,7 @@ expect_eq "barman: DONE ends at its string epoch, begins from its id" \
 	"completed|2026-11-21T02:00:00Z|2026-11-21T02:25:32Z|23592960
 failed|2026-11-22T02:00:00Z||"
 expect_rc "barman: show-backup of the same" 0 dr import barman "$F/barman-show.json"
-expect_in "barman: the same backup, no new row" "$OUT" "0 new"
+expect_in "barman: the same backup, the same sizes: unchanged, the other not expired" "$OUT" "0 new, 0 updated, 1 unchanged, 0 expired"
 expect_eq "barman: still two" "$(q "select count(*) from backup_management where service_name = 'pg'")" 2
 
 # Bad input: position, exit 2, no change.

@@ -53,6 +53,7 @@ runbook() { # NAME DRILL_FORM
 	cat >"$T/$1.json" <<JSON
 {"name": "$1", "title": "Restore orders", "scenario": "partial",
  "rto": "10m", "rpo": "5m", "services": ["orders"],
+ "env": ["DRBIN", "DRCAT", "DRCFG"],
  "phases": [{"name": "Restore", "steps": [
    {"id": "restore", "title": "Restore the latest orders backup", "confirm": "none",
     "command": "\"\$DRBIN\" --catalog \"\$DRCAT\" --config \"\$DRCFG\" restore latest:orders --to-command 'cat >/dev/null'"$2}]}]}
@@ -192,6 +193,24 @@ o = r["orders"]
 print(len(rows), o["ok_s"], o["at_risk_s"], o["breach_s"], o["unknown_s"], o["ok_share"], o["breaches"], o["breach_longest_s"], o["backups_taken"], o["restore_tests_ok"], o["drills"], o["incidents"], o["rto_evidence_recoveries"], o["audit_intact"])
 print(r["ledger"]["owner"])' <<<"$OUT"
 expect_eq "CSV: one row per service, parsed by the csv module" "$OUT" "3 2720 360 1800 120 0.544000 1 1800 3 1 2 1 2 true
+$OWNER"
+
+# CSV injection: a text cell a spreadsheet would run as a formula is
+# prefixed with a quote (OWASP); a plain one is left alone.  (A tab or CR
+# never gets in: arguments with control characters are refused.)
+i=0
+for o in '=HYPERLINK("http://x","y")' '+1+2' '-2+3' '@SUM(A1)'; do
+	i=$((i + 1))
+	dr service add "bait$i" --tier low --owner "$o" >/dev/null
+done
+run at 7200 report "${span[@]}" --format csv
+run python3 -c '
+import csv, io, sys
+r = {x["service"]: x for x in csv.DictReader(io.StringIO(sys.stdin.read()))}
+print("|".join(r["bait%d" % i]["owner"] for i in range(1, 5)))
+print(r["ledger"]["owner"])' <<<"$OUT"
+expect_eq "CSV: formula-like owners are quoted, others kept" "$OUT" \
+	"'=HYPERLINK(\"http://x\",\"y\")|'+1+2|'-2+3|'@SUM(A1)
 $OWNER"
 
 # ---- bad input: exit 2, nothing written ----
