@@ -38,7 +38,7 @@ static const char *velero_status(const char *phase)
 	return NULL;
 }
 
-static int backup_entry(const struct json_doc *d, const cJSON *b,
+static int backup_entry(const struct json_doc *d, const cJSON *b, int alone,
                         const struct import_sink *sink, char **err)
 {
 	const cJSON *meta = cJSON_GetObjectItem(b, "metadata");
@@ -48,7 +48,7 @@ static int backup_entry(const struct json_doc *d, const cJSON *b,
 	const char *name = NULL, *phase = "New", *loc = "default";
 	const char *sched = NULL;
 	const char **names = NULL;
-	struct import_entry e = {0};
+	struct import_entry e = {.alone = alone};
 	char where[160];
 	int rc = DR_EINVAL;
 
@@ -130,7 +130,10 @@ static int velero_parse(struct json_stream *in, const struct import_sink *sink,
 	root = json_doc_root(d);
 	items = cJSON_GetObjectItem(root, "items");
 	if (items == NULL) {
-		rc = backup_entry(d, root, sink, err);
+		/* A bare Backup is `velero backup get NAME` as often as the
+		 * whole listing of a location with one backup: it never
+		 * expires the location's others. */
+		rc = backup_entry(d, root, 1, sink, err);
 	} else if (!cJSON_IsArray(items)) {
 		*err = json_doc_msg(d, items,
 		                    "expected an array of Backups for "
@@ -139,7 +142,7 @@ static int velero_parse(struct json_stream *in, const struct import_sink *sink,
 	} else {
 		cJSON_ArrayForEach(b, items)
 		{
-			if ((rc = backup_entry(d, b, sink, err)) != DR_OK)
+			if ((rc = backup_entry(d, b, 0, sink, err)) != DR_OK)
 				break;
 		}
 	}

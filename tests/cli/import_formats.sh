@@ -55,6 +55,13 @@ expect_rc "velero: mapped by the config" 0 dr import velero "$F/velero-list.json
 expect_eq "velero: InProgress is running, not finished" \
 	"$(q "select backup_status, completed_at is null from backup_management where json_extract(metadata, '\$.import.label') = 'adhoc-infra'")" \
 	"running|1"
+# A bare Backup is also what `velero backup get NAME` prints: it never
+# expires the location's other backups.
+expired_before=$(q "select count(*) from backup_management where backup_status = 'expired'")
+run dr import velero "$F/velero-one.json"
+expect_in "velero: one backup by itself expires none of the others" "$OUT" "0 expired"
+expect_eq "velero: the others are still there, not expired" \
+	"$(q "select count(*) from backup_management where backup_status = 'expired'")" "$expired_before"
 rm "$XDG_CONFIG_HOME/drconsole/config.json"
 
 # Barman: list-backups (server "pg" is a service), then show-backup.
