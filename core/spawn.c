@@ -92,6 +92,9 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		}
 		dup2(ep[1], 2);
 		signal(SIGPIPE, SIG_DFL);
+		/* Its own process group, so that spawn_kill() stops what it
+		 * started too (a restore test's PostgreSQL, a pipeline). */
+		setpgid(0, 0);
 		if (shell != NULL)
 			execle("/bin/sh", "sh", "-c", shell, (char *)NULL,
 			       child_env);
@@ -102,6 +105,7 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		_exit(127);
 	}
 	sp->pid = pid;
+	setpgid(pid, pid); /* as the child does: whichever runs first */
 	if (dir == SPAWN_READ) {
 		sp->fd = io[0];
 		close(io[1]);
@@ -207,7 +211,10 @@ void spawn_kill(struct spawn *sp)
 	int status;
 	if (sp == NULL)
 		return;
+	kill(-sp->pid, SIGTERM);
 	kill(sp->pid, SIGTERM);
 	reap(sp, &status);
+	/* Whatever of its group ignored the request. */
+	kill(-sp->pid, SIGKILL);
 	spawn_free(sp);
 }

@@ -38,7 +38,9 @@ int spawn_wait(struct spawn *sp, struct spawn_exit *ex, char **err);
 /* "exited with status 3: <tail>" or "was killed by signal 9: <tail>";
  * malloc'd. */
 char *spawn_exit_describe(const struct spawn_exit *ex);
-/* Kills the child (SIGTERM), waits, frees. */
+/* Kills the child and its process group (each child leads its own):
+ * SIGTERM, waits for the child, then SIGKILL to what is left of the
+ * group; frees. */
 void spawn_kill(struct spawn *sp);
 /* What the child is, for messages ("pg_dump", "sh -c '...'"). */
 const char *spawn_name(const struct spawn *sp);

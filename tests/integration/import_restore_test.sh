@@ -232,3 +232,19 @@ expect_in "killed at its timeout" "$ERR" "sleep: killed after 2s (its timeout)"
 expect_eq "a second failed test is recorded" "$(q "select count(*) from restores where target = 'import:pg-main' and ok = 0")" 2
 expect_eq "AT RISK again" "$(svc "s['tests']['restore_test_failed'], s['verdict']")" "True AT RISK"
 expect_eq "no scratch left" "$(test -e "$SCRATCH" && echo there || echo gone)" gone
+# What the command started goes with it: a server it left running in the
+# background would outlive the test.
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"imports": [{"name": "pg-main", "format": "pgbackrest",
+  "map": {"main": "orders-db"},
+  "restore_test": {"command": ["sh", "-c", "sleep 300 & echo \$! >$T/bg.pid; wait"], "scratch": "$SCRATCH", "timeout": "2s"}}]}
+JSON
+expect_rc "a command with a background child past its timeout fails" 1 dr restore-test import:pg-main
+sleep 0.5
+# (A zombie waiting for an init that does not reap counts as gone.)
+if [ -s "$T/bg.pid" ] && [ -n "$(ps -o stat= -p "$(cat "$T/bg.pid")" | grep -v Z)" ]; then
+	fail "its background child is killed with it" "pid $(cat "$T/bg.pid") still runs"
+	kill "$(cat "$T/bg.pid")"
+else
+	pass "its background child is killed with it"
+fi
