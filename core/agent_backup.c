@@ -123,9 +123,9 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 			                    "failed", *message);
 		}
 	} else if (strcmp(job->kind, "verify") == 0) {
-		char spec[96], id[40];
-		snprintf(spec, sizeof(spec), "latest:%s", t->service);
-		rc = backup_resolve(cat, spec, time_now(), id, &err);
+		char id[40];
+		rc =
+		    backup_latest_of_target(cat, t->service, t->name, id, &err);
 		if (rc == DR_OK)
 			rc = backup_verify(cat, cfg, id, NULL, &out, &err);
 		if (rc == DR_OK) {
