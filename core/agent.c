@@ -104,7 +104,7 @@ int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
                char **err)
 {
 	struct catalog_agent other;
-	char host[128], *path, held[256] = "";
+	char host[128], *path, *real, held[256] = "";
 	char *lerr = NULL;
 	int fd;
 	int64_t now = time_now();
@@ -126,7 +126,11 @@ int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
 	if (strncmp(catalog_path, "postgresql://", 13) == 0 ||
 	    strncmp(catalog_path, "postgres://", 11) == 0)
 		return DR_OK;
-	path = xasprintf("%s.agent.lock", catalog_path);
+	/* Named from the file itself, not the spelling of its path: two
+	 * agents that reach one catalog through a symlink share the lock. */
+	real = realpath(catalog_path, NULL);
+	path = xasprintf("%s.agent.lock", real != NULL ? real : catalog_path);
+	free(real);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
