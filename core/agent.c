@@ -406,14 +406,15 @@ static void agent_beat(struct catalog *cat, const struct config *cfg,
 }
 
 /* Sleeps until just past the next whole second (probes and beats fall due
- * on whole seconds), or until a signal. */
+ * on whole seconds), or until a signal.  20 ms past: time(), which
+ * time_now() reads, is the kernel's coarse clock, a tick behind. */
 static void agent_sleep(void)
 {
 	struct timespec at;
 
 	clock_gettime(CLOCK_REALTIME, &at);
 	at.tv_sec += 1;
-	at.tv_nsec = 2000000L;
+	at.tv_nsec = 20000000L;
 	clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
 }
 

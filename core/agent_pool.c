@@ -202,7 +202,8 @@ struct job {
 	struct agent_hook_job hook;
 	struct config *cfg; /* held for the run */
 	int64_t due_at;
-	size_t order; /* in the config, for ties */
+	double due_real; /* due_at, or the agent's start to the nanosecond */
+	size_t order;    /* in the config, for ties */
 };
 
 struct worker {
@@ -218,6 +219,7 @@ struct agent_pool {
 	const struct agent_options *opt;
 	struct agent_cfgbox *box;
 	int64_t since;
+	double since_real;   /* since, to the nanosecond */
 	struct catalog *cat; /* the scheduler's */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -330,7 +332,7 @@ static void worker_one(struct worker *w)
 	const struct agent_options *opt = w->pool->opt;
 	struct job *j = &w->job;
 	char *err = NULL, *message = NULL;
-	double started = real_now(), late = started - (double)j->due_at;
+	double started = real_now(), late = started - j->due_real;
 	int rc;
 
 	if (catalog_job_start(w->cat, j->name, (int64_t)started, &err) !=
@@ -560,6 +562,9 @@ static double pool_round(struct agent_pool *p)
 		js[nd] = js[i];
 		js[nd].due_at = due_at;
 		js[nd].order = i;
+		js[nd].due_real = (double)due_at;
+		if (due_at == p->since && p->since_real > (double)due_at)
+			js[nd].due_real = p->since_real;
 		nd++;
 	}
 	qsort(js, nd, sizeof(*js), job_by_due);
@@ -603,7 +608,7 @@ static void *scheduler_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		next = pool_round(p);
 		/* Just past the second the next job falls due. */
-		until = real_at(next + 0.002);
+		until = real_at(next + 0.020); /* time() lags a tick */
 		pthread_mutex_lock(&p->lock);
 		if (!p->stop)
 			pthread_cond_timedwait(&p->wake, &p->lock, &until);
@@ -621,6 +626,10 @@ struct agent_pool *agent_pool_start(const struct agent_options *opt,
 	p->opt = opt;
 	p->box = box;
 	p->since = since;
+	p->since_real = real_now();
+	if (p->since_real - (double)since > 1.0 ||
+	    p->since_real < (double)since)
+		p->since_real = (double)since;
 	p->cat = open_own(opt, err);
 	if (p->cat == NULL) {
 		free(p);
