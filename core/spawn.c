@@ -92,6 +92,13 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		}
 		dup2(ep[1], 2);
 		signal(SIGPIPE, SIG_DFL);
+		/* A thread that blocks signals (the agent's job workers) must
+		 * not hand that mask to pg_dump: SIGTERM would not stop it. */
+		{
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		if (shell != NULL)
 			execle("/bin/sh", "sh", "-c", shell, (char *)NULL,
 			       child_env);
