@@ -58,6 +58,19 @@ static double real_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The time schedules are compared with: the real clock to the
+ * nanosecond, unless time_now() is pinned (DRCONSOLE_NOW), which is then
+ * the catalog's time and wins. */
+static double job_clock(void)
+{
+	double real = real_now();
+	int64_t now = time_now();
+
+	if ((double)now - real > 2.0 || real - (double)now > 2.0)
+		return (double)now;
+	return real;
+}
+
 static struct timespec real_at(double at)
 {
 	struct timespec ts;
@@ -332,11 +345,12 @@ static void worker_one(struct worker *w)
 	const struct agent_options *opt = w->pool->opt;
 	struct job *j = &w->job;
 	char *err = NULL, *message = NULL;
-	double started = real_now(), late = started - j->due_real;
+	int64_t now = time_now();
+	double started = job_clock(), late;
 	int rc;
 
-	if (catalog_job_start(w->cat, j->name, (int64_t)started, &err) !=
-	    CATALOG_OK) {
+	late = started - j->due_real;
+	if (catalog_job_start(w->cat, j->name, now, &err) != CATALOG_OK) {
 		pool_logf(opt, "%s: not started: %s", j->name, err);
 		free(err);
 		return;
@@ -529,7 +543,7 @@ static double pool_round(struct agent_pool *p)
 	struct job *js = NULL;
 	size_t n = jobs_list(cfg, p->opt, &js), nd = 0;
 	int limit = cfg->agent != NULL ? cfg->agent->parallel_jobs : 2;
-	double now = real_now(), next = now + 1.0;
+	double now = job_clock(), next = real_now() + 1.0;
 
 	if (limit < 1)
 		limit = 1;
@@ -555,8 +569,10 @@ static double pool_round(struct agent_pool *p)
 		if (due_at < 0)
 			continue;
 		if ((double)due_at > now) {
-			if ((double)due_at < next)
-				next = (double)due_at;
+			/* As a real time: a pinned clock looks every second. */
+			double at = (double)due_at + (real_now() - now);
+			if (at < next)
+				next = at;
 			continue;
 		}
 		js[nd] = js[i];
