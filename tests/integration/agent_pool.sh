@@ -34,6 +34,12 @@ write_config() { # write_config PARALLEL_JOBS
     "command": "date +%s.%N >> $T/tick"}]}}
 JSON
 }
+# Bad values are refused with file:line:column.
+printf '{"agent": {\n  "parallel_jobs": 0,\n  "heartbeat_url": "ftp://example.org/x"}}\n' >"$T/bad.json"
+run "$DR" --config "$T/bad.json" config check
+expect_eq "parallel_jobs 0 and an ftp heartbeat_url: refused" "$RC" 2
+expect_in "parallel_jobs: at its line, saying what is expected" "$ERR" "$T/bad.json:2:3: \"parallel_jobs\": expected a whole number from 1 to 16"
+expect_in "heartbeat_url: at its line, naming what was found" "$ERR" "$T/bad.json:3:3: \"heartbeat_url\": expected an http:// or https:// URL, found \"ftp://example.org/x\""
 write_config 2
 expect_rc "config apply" 0 "$DR" config apply
 
