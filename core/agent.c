@@ -1,17 +1,17 @@
 /* The agent's loop; the model is in agent.h.
  *
- * Every tick (one second, cut short by a signal) it runs the probes whose
- * interval has come, as one concurrent round; then each scheduled job that
- * is due, one after another, each claimed in the catalog before it starts
+ * Every tick (each whole second, cut short by a signal) it runs the probes
+ * whose interval has come, as one concurrent round; then, every heartbeat,
+ * it evaluates the verdict for notifications and beats.  Nothing that can
+ * take long runs here: jobs run on the pool, notifications and the
+ * heartbeat_url ping are delivered by threads of their own
+ * (core/agent_pool.h).  Each job is claimed in the catalog before it starts
  * (catalog_job_start), so that a crash mid-run is never followed by a
- * second run for the same time; then, every heartbeat, it evaluates the
- * verdict for notifications and beats; and it delivers whatever
- * notifications are due. */
+ * second run for the same time. */
 #include "core/agent.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "core/agent_config.h"
-#include "core/agent_import.h"
 #include "core/agent_metrics.h"
+#include "core/agent_pool.h"
 #include "core/audit.h"
 #include "core/compliance.h"
 #include "core/error.h"
@@ -104,7 +104,7 @@ int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
                char **err)
 {
 	struct catalog_agent other;
-	char host[128], *path, held[256] = "";
+	char host[128], *path, *real, held[256] = "";
 	char *lerr = NULL;
 	int fd;
 	int64_t now = time_now();
@@ -126,7 +126,11 @@ int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
 	if (strncmp(catalog_path, "postgresql://", 13) == 0 ||
 	    strncmp(catalog_path, "postgres://", 11) == 0)
 		return DR_OK;
-	path = xasprintf("%s.agent.lock", catalog_path);
+	/* Named from the file itself, not the spelling of its path: two
+	 * agents that reach one catalog through a symlink share the lock. */
+	real = realpath(catalog_path, NULL);
+	path = xasprintf("%s.agent.lock", real != NULL ? real : catalog_path);
+	free(real);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*err = xasprintf("%s: %s", path, strerror(errno));
@@ -185,171 +189,17 @@ int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
 		         (long long)interval);
 		return 1;
 	}
+	if (strcmp(a->state, "stopping") == 0) {
+		snprintf(buf, size,
+		         "stopping on %s (pid %lld), last beat %llds ago%s%s",
+		         a->host, (long long)a->pid, (long long)age,
+		         a->note[0] ? "; " : "", a->note);
+		return 0;
+	}
 	snprintf(buf, size, "running on %s (pid %lld), last beat %llds ago%s%s",
 	         a->host, (long long)a->pid, (long long)age,
 	         a->note[0] ? "; " : "", a->note);
 	return 0;
-}
-
-/* ---- jobs --------------------------------------------------------------- */
-
-/* Runs a command job to its end (or its timeout).  A stop request does not
- * cut it short: the agent finishes the work in hand. */
-static int agent_run_command(const struct agent_job_spec *job, char *msg,
-                             size_t size)
-{
-	pid_t pid = fork();
-	int64_t deadline = time_now() + job->timeout_s;
-	int status = 0;
-
-	if (pid < 0) {
-		snprintf(msg, size, "cannot start: %s", strerror(errno));
-		return DR_EIO;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
-		if (devnull >= 0)
-			dup2(devnull, STDIN_FILENO);
-		execvp(job->argv[0], job->argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			snprintf(msg, size, "lost the job: %s",
-			         strerror(errno));
-			return DR_EIO;
-		}
-		if (time_now() > deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			snprintf(msg, size, "killed after %llds (its timeout)",
-			         (long long)job->timeout_s);
-			return DR_ETIMEOUT;
-		}
-		usleep(20000);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		snprintf(msg, size, "exit status 0");
-		return DR_OK;
-	}
-	if (WIFEXITED(status))
-		snprintf(msg, size, "exit status %d", WEXITSTATUS(status));
-	else
-		snprintf(msg, size, "killed by signal %d", WTERMSIG(status));
-	return DR_EIO;
-}
-
-/* Claims, runs and records one due job.  `run` is called with the claim
- * made; returns the job's status. */
-static int agent_claim(struct catalog *cat, const char *name,
-                       const struct schedule *s, int64_t since, int64_t now,
-                       int *due, char **err)
-{
-	struct catalog_job job;
-	int rc = catalog_job_get(cat, name, &job, err);
-	int64_t last = 0;
-
-	*due = 0;
-	if (rc == CATALOG_ENOTFOUND) {
-		free(*err);
-		*err = NULL;
-	} else if (rc != CATALOG_OK) {
-		return rc;
-	} else {
-		last = job.last_started_at;
-	}
-	if (!schedule_due(s, last, since, now))
-		return DR_OK;
-	*due = 1;
-	return catalog_job_start(cat, name, now, err);
-}
-
-static const struct schedule *agent_prune_schedule(void)
-{
-	static struct schedule hourly = {
-	    .kind = SCHEDULE_INTERVAL, .interval_s = 3600, .text = "1h"};
-	return &hourly;
-}
-
-static void agent_jobs(struct catalog *cat, const struct config *cfg,
-                       const struct agent_options *opt, int64_t since)
-{
-	char *err = NULL;
-	char msg[256];
-	int due, rc;
-	int64_t now = time_now();
-
-	/* Pruning history, hourly. */
-	if (agent_claim(cat, "prune", agent_prune_schedule(), 0, now, &due,
-	                &err) == DR_OK &&
-	    due) {
-		int64_t deleted = 0;
-		rc = probe_round_prune(cat, cfg->probes, now, &deleted, &err);
-		snprintf(msg, sizeof(msg), "%lld old samples deleted",
-		         (long long)deleted);
-		catalog_job_finish(cat, "prune", time_now(),
-		                   rc == DR_OK ? "ok" : "failed",
-		                   rc == DR_OK ? msg : err, NULL);
-		agent_logf(opt, "prune: %s", rc == DR_OK ? msg : err);
-	}
-	free(err);
-	err = NULL;
-
-	for (size_t i = 0; cfg->agent != NULL && i < cfg->agent->n_jobs; i++) {
-		const struct agent_job_spec *job = &cfg->agent->jobs[i];
-		char name[128];
-
-		snprintf(name, sizeof(name), "job:%s", job->name);
-		if (agent_claim(cat, name, &job->schedule, since, time_now(),
-		                &due, &err) != DR_OK) {
-			agent_logf(opt, "%s: %s", name, err);
-			free(err);
-			err = NULL;
-			continue;
-		}
-		if (!due)
-			continue;
-		agent_logf(opt, "%s: started (%s)", name, job->schedule.text);
-		rc = agent_run_command(job, msg, sizeof(msg));
-		catalog_job_finish(cat, name, time_now(),
-		                   rc == DR_OK ? "ok" : "failed", msg, NULL);
-		agent_logf(opt, "%s: %s (%s)", name,
-		           rc == DR_OK ? "finished" : "FAILED", msg);
-	}
-
-	agent_import_jobs(cat, cfg, since, opt->log, opt->log_arg);
-
-	if (opt->hooks == NULL || opt->hooks->jobs == NULL)
-		return;
-	struct agent_hook_job *hj = NULL;
-	size_t nh = opt->hooks->jobs(cfg, &hj);
-	for (size_t i = 0; i < nh; i++) {
-		char *hmsg = NULL;
-		if (agent_claim(cat, hj[i].name, &hj[i].schedule, since,
-		                time_now(), &due, &err) != DR_OK) {
-			agent_logf(opt, "%s: %s", hj[i].name, err);
-			free(err);
-			err = NULL;
-			continue;
-		}
-		if (!due)
-			continue;
-		agent_logf(opt, "%s: started", hj[i].name);
-		rc = opt->hooks->run(cat, cfg, &hj[i], &hmsg);
-		catalog_job_finish(cat, hj[i].name, time_now(),
-		                   rc == DR_OK ? "ok" : "failed",
-		                   hmsg ? hmsg : "", NULL);
-		agent_logf(opt, "%s: %s%s%s", hj[i].name,
-		           rc == DR_OK ? "finished" : "FAILED",
-		           hmsg ? ": " : "", hmsg ? hmsg : "");
-		free(hmsg);
-	}
-	free(hj);
 }
 
 /* ---- verdict for notifications ------------------------------------------ */
@@ -528,7 +378,7 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 
 static void agent_beat(struct catalog *cat, const struct config *cfg,
                        const struct agent_options *opt, int64_t started,
-                       const char *state, size_t n_probes)
+                       const char *state, size_t n_probes, const char *note)
 {
 	struct catalog_agent a;
 	char *err = NULL;
@@ -541,159 +391,99 @@ static void agent_beat(struct catalog *cat, const struct config *cfg,
 	a.beat_at = time_now();
 	a.interval_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
 	strlcpy_dr(a.state, state, sizeof(a.state));
-	snprintf(a.note, sizeof(a.note), "%zu probes, %zu jobs; backups: %s",
-	         n_probes, cfg->agent ? cfg->agent->n_jobs : 0,
-	         opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
+	if (note != NULL)
+		strlcpy_dr(a.note, note, sizeof(a.note));
+	else
+		snprintf(a.note, sizeof(a.note),
+		         "%zu probes, %zu jobs; backups: %s", n_probes,
+		         cfg->agent ? cfg->agent->n_jobs : 0,
+		         opt->hooks && opt->hooks->jobs ? "wired"
+		                                        : "hook not wired");
 	if (catalog_agent_beat(cat, &a, &err) != CATALOG_OK) {
 		agent_logf(opt, "heartbeat: %s", err);
 		free(err);
 	}
 }
 
-/* ---- the job worker ------------------------------------------------------
- *
- * Jobs (a backup may run for hours) go on in a thread of their own, on a
- * catalog connection of their own, so that probes and the heartbeat never
- * wait for them.  The config is shared by reference count: a reload hands
- * the worker the new one at its next look, and the old one is freed by
- * whichever thread lets go of it last. */
-
-struct agent_cfg {
-	struct config *cfg;
-	int refs;
-};
-
-struct agent_worker {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	struct agent_cfg *cur;
-	struct catalog *cat;
-	const struct agent_options *opt;
-	int64_t since;
-	int stop;
-	int running;
-};
-
-static struct agent_cfg *agent_cfg_get(struct agent_worker *w)
+/* Sleeps until just past the next whole second (probes and beats fall due
+ * on whole seconds), or until a signal.  20 ms past: time(), which
+ * time_now() reads, is the kernel's coarse clock, a tick behind. */
+static void agent_sleep(void)
 {
-	struct agent_cfg *c;
+	struct timespec at;
 
-	pthread_mutex_lock(&w->lock);
-	c = w->cur;
-	c->refs++;
-	pthread_mutex_unlock(&w->lock);
-	return c;
+	clock_gettime(CLOCK_REALTIME, &at);
+	at.tv_sec += 1;
+	at.tv_nsec = 20000000L;
+	clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
 }
 
-/* keep: the config goes back to the caller instead of being freed. */
-static void agent_cfg_put(struct agent_worker *w, struct agent_cfg *c, int keep)
+static void agent_reload(struct agent_cfgbox *box, struct config **cfgp,
+                         struct agent_probes *probes,
+                         const struct agent_options *opt)
 {
-	int last;
+	char *rerr = NULL;
+	struct config *fresh =
+	    opt->reload ? opt->reload(opt->reload_arg, &rerr) : NULL;
 
-	pthread_mutex_lock(&w->lock);
-	last = --c->refs == 0;
-	pthread_mutex_unlock(&w->lock);
-	if (!last)
+	if (fresh == NULL) {
+		agent_logf(opt, "reload failed, keeping the old config: %s",
+		           rerr ? rerr : "no reload");
+		free(rerr);
 		return;
-	if (!keep)
-		config_free(c->cfg);
-	free(c);
+	}
+	agent_cfgbox_set(box, fresh);
+	*cfgp = fresh;
+	agent_probes_load(probes, *cfgp);
+	agent_logf(opt, "config reloaded: %zu probes, %zu jobs", probes->n,
+	           fresh->agent ? fresh->agent->n_jobs : 0);
 }
 
-static void *agent_worker_main(void *arg)
+/* The drain after SIGTERM: no new jobs; the running ones finish while the
+ * heartbeat says "stopping" and which ones it waits for. */
+static void agent_drain(struct catalog *cat, const struct config *cfg,
+                        const struct agent_options *opt, int64_t started,
+                        struct agent_pool *pool, size_t n_probes)
 {
-	struct agent_worker *w = arg;
+	char names[256];
+	size_t busy;
+	int64_t beat_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
+	int64_t last_beat = 0;
 
-	for (;;) {
-		struct agent_cfg *c;
-		struct timespec until;
-
-		pthread_mutex_lock(&w->lock);
-		if (w->stop) {
-			pthread_mutex_unlock(&w->lock);
-			break;
+	agent_pool_drain(pool);
+	busy = agent_pool_busy(pool, names, sizeof(names));
+	if (busy > 0)
+		agent_logf(opt, "stopping: waiting for %zu job%s%s%s", busy,
+		           busy == 1 ? "" : "s", busy ? ": " : "", names);
+	while ((busy = agent_pool_busy(pool, names, sizeof(names))) > 0) {
+		if (time_now() - last_beat >= beat_s) {
+			char note[320];
+			snprintf(note, sizeof(note),
+			         "waiting for %zu job%s: %s", busy,
+			         busy == 1 ? "" : "s", names);
+			agent_beat(cat, cfg, opt, started, "stopping", n_probes,
+			           note);
+			last_beat = time_now();
 		}
-		pthread_mutex_unlock(&w->lock);
-		c = agent_cfg_get(w);
-		agent_jobs(w->cat, c->cfg, w->opt, w->since);
-		agent_cfg_put(w, c, 0);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
-		pthread_mutex_lock(&w->lock);
-		if (!w->stop)
-			pthread_cond_timedwait(&w->wake, &w->lock, &until);
-		pthread_mutex_unlock(&w->lock);
+		agent_sleep();
 	}
-	return NULL;
-}
-
-static int agent_worker_start(struct agent_worker *w,
-                              const struct agent_options *opt, int64_t since)
-{
-	sigset_t all, old;
-	char *err = NULL;
-	int rc;
-
-	if (opt->catalog_path == NULL)
-		return -1;
-	if (catalog_open(opt->catalog_path, 0, &w->cat, &err) != CATALOG_OK) {
-		agent_logf(opt, "jobs run between probe rounds: %s", err);
-		free(err);
-		return -1;
-	}
-	audit_attach(w->cat);
-	w->opt = opt;
-	w->since = since;
-	/* Signals are the main thread's: it sleeps where they wake it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, agent_worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		catalog_close(w->cat);
-		w->cat = NULL;
-		return -1;
-	}
-	w->running = 1;
-	return 0;
-}
-
-/* Lets the job in hand finish, then joins. */
-static void agent_worker_stop(struct agent_worker *w)
-{
-	if (!w->running)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = 1;
-	pthread_cond_signal(&w->wake);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	catalog_close(w->cat);
-	w->running = 0;
 }
 
 int agent_run(struct catalog *cat, struct config **cfgp,
               const struct agent_options *opt, char **err)
 {
 	struct agent_probes probes = {0};
-	struct agent_worker worker;
-	struct agent_cfg *mine = xcalloc(1, sizeof(*mine));
+	struct agent_cfgbox *box;
+	struct agent_pool *pool;
+	struct agent_delivery *delivery = NULL;
 	int64_t started = time_now(), last_beat = 0;
 	int ticks = 0;
+	char *terr = NULL;
 
 	struct agent_metrics *metrics = NULL;
 	if (agent_metrics_start(opt->catalog_path, *cfgp, opt->log,
-	                        opt->log_arg, &metrics, err) != DR_OK) {
-		free(mine);
+	                        opt->log_arg, &metrics, err) != DR_OK)
 		return DR_EIO;
-	}
-	memset(&worker, 0, sizeof(worker));
-	pthread_mutex_init(&worker.lock, NULL);
-	pthread_cond_init(&worker.wake, NULL);
-	mine->cfg = *cfgp;
-	mine->refs = 1;
-	worker.cur = mine;
 	agent_stop_flag = 0;
 	agent_reload_flag = 0;
 	agent_probes_load(&probes, *cfgp);
@@ -702,85 +492,63 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 	           (long)getpid(), probes.n,
 	           (*cfgp)->agent ? (*cfgp)->agent->n_jobs : 0,
 	           opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
-	agent_beat(cat, *cfgp, opt, started, "running", probes.n);
+	agent_beat(cat, *cfgp, opt, started, "running", probes.n, NULL);
 	agent_notify_self(cat, *cfgp, opt, "running");
 	last_beat = time_now();
-	agent_worker_start(&worker, opt, started);
+	box = agent_cfgbox_new(*cfgp);
+	pool = agent_pool_start(opt, box, started, &terr);
+	if (pool != NULL)
+		delivery = agent_delivery_start(opt, box, &terr);
+	if (pool == NULL || delivery == NULL) {
+		*err = xasprintf("cannot start the agent's threads: %s",
+		                 terr ? terr : "unknown");
+		free(terr);
+		agent_pool_stop(pool);
+		*cfgp = agent_cfgbox_free(box);
+		agent_metrics_stop(metrics);
+		probe_round_free(probes.items, probes.n);
+		free(probes.next_at);
+		return DR_EIO;
+	}
+	agent_delivery_beat(delivery);
+	agent_delivery_poke(delivery);
 	while (!agent_stop_flag) {
 		const struct config *cfg;
 		int64_t beat_s;
-		char *ferr = NULL;
 
 		if (agent_reload_flag) {
-			char *rerr = NULL;
-			struct config *fresh;
 			agent_reload_flag = 0;
-			fresh = opt->reload
-			            ? opt->reload(opt->reload_arg, &rerr)
-			            : NULL;
-			if (fresh == NULL) {
-				agent_logf(opt,
-				           "reload failed, keeping the old "
-				           "config: %s",
-				           rerr ? rerr : "no reload");
-				free(rerr);
-			} else {
-				struct agent_cfg *next =
-				    xcalloc(1, sizeof(*next));
-				struct agent_cfg *old = mine;
-				next->cfg = fresh;
-				next->refs = 1;
-				pthread_mutex_lock(&worker.lock);
-				worker.cur = next;
-				pthread_mutex_unlock(&worker.lock);
-				mine = next;
-				*cfgp = fresh;
-				agent_cfg_put(&worker, old, 0);
-				agent_probes_load(&probes, *cfgp);
-				agent_logf(opt,
-				           "config reloaded: %zu probes, %zu "
-				           "jobs",
-				           probes.n,
-				           fresh->agent ? fresh->agent->n_jobs
-				                        : 0);
-			}
+			agent_reload(box, cfgp, &probes, opt);
 		}
 		cfg = *cfgp;
 		agent_probes_run(cat, cfg, &probes, opt);
-		if (!worker.running)
-			agent_jobs(cat, cfg, opt, started);
 		beat_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
 		if (time_now() - last_beat >= beat_s || ticks == 0) {
 			agent_verdicts(cat, cfg, time_now());
-			agent_beat(cat, cfg, opt, started, "running", probes.n);
+			agent_beat(cat, cfg, opt, started, "running", probes.n,
+			           NULL);
+			agent_delivery_beat(delivery);
 			agent_metrics_beat(metrics, cat, cfg);
 			last_beat = time_now();
 		}
-		if (notify_flush(cat, cfg->notify, cfg->environment, time_now(),
-		                 NULL, NULL, &ferr) != DR_OK) {
-			agent_logf(opt, "notifications: %s", ferr);
-			free(ferr);
-		}
+		agent_delivery_poke(delivery);
 		ticks++;
 		if (opt->max_ticks > 0 && ticks >= opt->max_ticks)
 			break;
-		if (!agent_stop_flag && !agent_reload_flag) {
-			struct timespec ts = {1, 0};
-			nanosleep(&ts, NULL); /* a signal cuts it short */
-		}
+		if (!agent_stop_flag && !agent_reload_flag)
+			agent_sleep(); /* a signal cuts it short */
 	}
-	if (agent_stop_flag)
+	if (agent_stop_flag) {
 		agent_notify_self(cat, *cfgp, opt, "stopping");
-	if (worker.running) {
-		agent_beat(cat, *cfgp, opt, started, "stopping", probes.n);
-		agent_worker_stop(&worker);
+		agent_delivery_poke(delivery);
 	}
+	agent_drain(cat, *cfgp, opt, started, pool, probes.n);
+	agent_pool_stop(pool);
 	agent_metrics_stop(metrics);
-	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n);
+	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n, NULL);
+	agent_delivery_stop(delivery);
 	agent_logf(opt, "agent stopped");
-	agent_cfg_put(&worker, mine, 1); /* *cfgp is the caller's again */
-	pthread_mutex_destroy(&worker.lock);
-	pthread_cond_destroy(&worker.wake);
+	*cfgp = agent_cfgbox_free(box); /* the caller's again */
 	probe_round_free(probes.items, probes.n);
 	free(probes.next_at);
 	return DR_OK;

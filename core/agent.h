@@ -5,12 +5,16 @@
  * notifications, and writes a heartbeat the console shows.
  *
  * One agent per catalog: agent_lock() takes an exclusive flock on
- * "<catalog>.agent.lock" (released by the kernel even after kill -9) and
+ * "<catalog>.agent.lock", named from the catalog's resolved path
+ * (realpath: symlinks, "." and ".." followed) so that two spellings of one
+ * file share one lock (released by the kernel even after kill -9), and
  * refuses while another host's agent beats on the same catalog.  A job run
  * is claimed in the catalog before it starts, so a restarted agent never
  * runs it again for the same scheduled time.
  *
- * SIGTERM/SIGINT (agent_request_stop) finish the work in hand and return;
+ * SIGTERM/SIGINT (agent_request_stop) start no new job, finish the work in
+ * hand (the heartbeat says "stopping" and which jobs it waits for) and
+ * return;
  * SIGHUP (agent_request_reload) asks the reload callback for a new config
  * and keeps the old one when it fails. */
 #ifndef DR_AGENT_H

@@ -1,6 +1,7 @@
 /* The agent's hooks into core/backup.c; see agent_backup.h. */
 #include "core/agent_backup.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
+/* Jobs run on several threads: the first of them reaps, and the others
+ * wait for it, so that no backup is running while stale ones are reaped. */
+static pthread_mutex_t agent_backup_reap_lock = PTHREAD_MUTEX_INITIALIZER;
 static int agent_backup_reaped;
 
 static void agent_backup_add(struct agent_hook_job **out, size_t *n,
@@ -84,6 +88,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 	int rc;
 
 	memset(&out, 0, sizeof(out));
+	pthread_mutex_lock(&agent_backup_reap_lock);
 	if (!agent_backup_reaped) {
 		/* A backup cut short by a crash (kill -9) is failed, once,
 		 * before anything else runs: never left "running". */
@@ -93,6 +98,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		free(err);
 		err = NULL;
 	}
+	pthread_mutex_unlock(&agent_backup_reap_lock);
 	if (job->target[0] != '\0') {
 		t = backup_config_target(cfg, job->target);
 		if (t == NULL) {
@@ -117,9 +123,9 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 			                    "failed", *message);
 		}
 	} else if (strcmp(job->kind, "verify") == 0) {
-		char spec[96], id[40];
-		snprintf(spec, sizeof(spec), "latest:%s", t->service);
-		rc = backup_resolve(cat, spec, time_now(), id, &err);
+		char id[40];
+		rc =
+		    backup_latest_of_target(cat, t->service, t->name, id, &err);
 		if (rc == DR_OK)
 			rc = backup_verify(cat, cfg, id, NULL, &out, &err);
 		if (rc == DR_OK) {

@@ -8,8 +8,13 @@
 #include "core/httpd.h"
 #include "core/xmalloc.h"
 
-static const char *const section_keys[] = {
-    "heartbeat", "jobs", "metrics_listen", "metrics_textfile", NULL};
+static const char *const section_keys[] = {"heartbeat",
+                                           "jobs",
+                                           "metrics_listen",
+                                           "metrics_textfile",
+                                           "parallel_jobs",
+                                           "heartbeat_url",
+                                           NULL};
 static const char *const job_keys[] = {"name", "schedule", "command", "timeout",
                                        NULL};
 
@@ -126,6 +131,39 @@ static void read_metrics(struct agent_config *ac, const struct json_doc *doc,
 	}
 }
 
+/* parallel_jobs, a whole number from 1 to 16; heartbeat_url, http(s). */
+static void read_pool(struct agent_config *ac, const struct json_doc *doc,
+                      const cJSON *node, struct json_errors *errs)
+{
+	const cJSON *pj =
+	    cJSON_GetObjectItemCaseSensitive(node, "parallel_jobs");
+	const char *v;
+
+	if (pj != NULL) {
+		if (!cJSON_IsNumber(pj) || pj->valuedouble < 1 ||
+		    pj->valuedouble > 16 ||
+		    pj->valuedouble != (double)(int)pj->valuedouble)
+			json_errors_add(errs, doc, pj,
+			                "\"parallel_jobs\": expected a whole "
+			                "number from 1 to 16");
+		else
+			ac->parallel_jobs = (int)pj->valuedouble;
+	}
+	if (json_get_string(errs, doc, node, "heartbeat_url", 0, &v) == 1) {
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(node,
+			                                     "heartbeat_url"),
+			    "\"heartbeat_url\": expected an http:// "
+			    "or https:// URL, found \"%s\"",
+			    v);
+		else
+			ac->heartbeat_url = xstrdup(v);
+	}
+}
+
 struct agent_config *agent_config_read(const struct json_doc *doc,
                                        const cJSON *node,
                                        struct json_errors *errs)
@@ -135,6 +173,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 	long long secs;
 
 	ac->heartbeat_s = 10;
+	ac->parallel_jobs = 2;
 	if (node == NULL)
 		return ac;
 	if (!cJSON_IsObject(node)) {
@@ -153,6 +192,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 			ac->heartbeat_s = secs;
 	}
 	read_metrics(ac, doc, node, errs);
+	read_pool(ac, doc, node, errs);
 	jobs = cJSON_GetObjectItemCaseSensitive(node, "jobs");
 	if (jobs == NULL)
 		return ac;
@@ -177,6 +217,7 @@ void agent_config_destroy(struct agent_config *ac)
 	free(ac->jobs);
 	free(ac->metrics_listen);
 	free(ac->metrics_textfile);
+	free(ac->heartbeat_url);
 	free(ac);
 }
 

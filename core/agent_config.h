@@ -4,6 +4,8 @@
  *     "heartbeat": "10s",
  *     "metrics_listen": "127.0.0.1:9477",
  *     "metrics_textfile": "/var/lib/node_exporter/drconsole.prom",
+ *     "parallel_jobs": 2,
+ *     "heartbeat_url": "https://hc-ping.com/UUID",
  *     "jobs": [
  *       {"name": "orders-dump", "schedule": "0 2 * * *",
  *        "command": ["/usr/local/bin/orders-dump"], "timeout": "1h"}
@@ -13,7 +15,11 @@
  * Jobs are commands the agent runs on a schedule (an interval such as
  * "15m" or a 5-field cron expression, in UTC), for backup scripts that
  * report through `drconsole record`.  Backups, verifications, retention and
- * copies of the backup module join them through the agent's hook table. */
+ * copies of the backup module join them through the agent's hook table.
+ * At most parallel_jobs of them run at once (1 to 16).  heartbeat_url, an
+ * http(s) URL, gets a GET every heartbeat: a dead man's switch for a
+ * monitor outside (healthchecks and the like) that alarms when the pings
+ * stop. */
 #ifndef DR_AGENT_CONFIG_H
 #define DR_AGENT_CONFIG_H
 
@@ -37,6 +43,8 @@ struct agent_config {
 	size_t n_jobs;
 	char *metrics_listen;   /* "127.0.0.1:9477", or NULL: not served */
 	char *metrics_textfile; /* node_exporter textfile, or NULL */
+	int parallel_jobs;      /* jobs running at once; default 2 */
+	char *heartbeat_url;    /* pinged every heartbeat, or NULL */
 };
 
 int agent_config_parse(struct config *cfg, const struct json_doc *doc,

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +20,6 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
-
-static void logf_(void (*log)(void *, const char *), void *arg, const char *fmt,
-                  ...) __attribute__((format(printf, 3, 4)));
-
-static void logf_(void (*log)(void *, const char *), void *arg, const char *fmt,
-                  ...)
-{
-	char line[768];
-	va_list ap;
-
-	if (log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log(arg, line);
-}
 
 /* Runs the command; its standard output in *out (rewound).  A message
  * that says what went wrong otherwise. */
@@ -122,10 +104,9 @@ static void notify_import(struct catalog *cat, const struct config *cfg,
 		free(err);
 }
 
-/* One import; *message says how it went (malloc'd). */
-static int import_one(struct catalog *cat, const struct config *cfg,
-                      const struct import_spec *sp, const char *job,
-                      char **message)
+int agent_import_run(struct catalog *cat, const struct config *cfg,
+                     const struct import_spec *sp, const char *job,
+                     char **message)
 {
 	struct import_result res;
 	struct import_options o = {
@@ -172,97 +153,21 @@ static int import_one(struct catalog *cat, const struct config *cfg,
 	return rc;
 }
 
-/* The restore tests of imports with a "restore_test" "schedule": job
- * "restore-test:import:NAME".  A failed test is recorded by
- * import_restore_test itself (the service turns AT RISK, which the
- * agent's verdict notifications report). */
-static void restore_test_jobs(struct catalog *cat, const struct config *cfg,
-                              int64_t since, void (*log)(void *, const char *),
-                              void *log_arg)
+int agent_restore_test_run(struct catalog *cat, const struct config *cfg,
+                           const struct import_spec *sp, char **message)
 {
-	for (size_t i = 0; cfg->imports != NULL && i < cfg->imports->n_specs;
-	     i++) {
-		const struct import_spec *sp = &cfg->imports->specs[i];
-		struct import_restore_outcome out;
-		struct catalog_job job;
-		char name[128], *err = NULL, *msg;
-		int64_t last = 0, now = time_now();
-		int rc;
+	struct import_restore_outcome out;
+	char *err = NULL;
+	/* A failed test is recorded by import_restore_test itself: the
+	 * service turns AT RISK, which the verdict notifications report. */
+	int rc = import_restore_test(cat, cfg, sp, &out, &err);
 
-		if (sp->restore_test == NULL || !sp->restore_test->has_schedule)
-			continue;
-		snprintf(name, sizeof(name), "restore-test:import:%s",
-		         sp->name);
-		rc = catalog_job_get(cat, name, &job, &err);
-		if (rc == DR_OK)
-			last = job.last_started_at;
-		free(err);
-		err = NULL;
-		if (rc != DR_OK && rc != DR_ENOTFOUND)
-			continue;
-		if (!schedule_due(&sp->restore_test->schedule, last, since,
-		                  now))
-			continue;
-		if (catalog_job_start(cat, name, now, &err) != DR_OK) {
-			logf_(log, log_arg, "%s: %s", name, err);
-			free(err);
-			continue;
-		}
-		logf_(log, log_arg, "%s: started (%s)", name,
-		      sp->restore_test->schedule.text);
-		rc = import_restore_test(cat, cfg, sp, &out, &err);
-		msg = rc == DR_OK
-		          ? xasprintf("backup %s (%s), %lld bytes in %.2fs",
-		                      out.backup_id, out.label,
-		                      (long long)out.bytes, out.seconds)
-		          : xasprintf("%s", err ? err : dr_status_name(rc));
-		free(err);
-		catalog_job_finish(cat, name, time_now(),
-		                   rc == DR_OK ? "ok" : "failed", msg, NULL);
-		logf_(log, log_arg, "%s: %s (%s)", name,
-		      rc == DR_OK ? "passed" : "FAILED", msg);
-		free(msg);
-	}
-}
-
-void agent_import_jobs(struct catalog *cat, const struct config *cfg,
-                       int64_t since, void (*log)(void *, const char *),
-                       void *log_arg)
-{
-	for (size_t i = 0; cfg->imports != NULL && i < cfg->imports->n_specs;
-	     i++) {
-		const struct import_spec *sp = &cfg->imports->specs[i];
-		struct catalog_job job;
-		char name[128], *err = NULL, *msg = NULL;
-		int64_t last = 0, now = time_now();
-		int rc;
-
-		if (sp->argv == NULL || !sp->has_schedule)
-			continue;
-		snprintf(name, sizeof(name), "import:%s", sp->name);
-		rc = catalog_job_get(cat, name, &job, &err);
-		if (rc == DR_OK)
-			last = job.last_started_at;
-		free(err);
-		err = NULL;
-		if (rc != DR_OK && rc != DR_ENOTFOUND)
-			continue;
-		if (!schedule_due(&sp->schedule, last, since, now))
-			continue;
-		if (catalog_job_start(cat, name, now, &err) != DR_OK) {
-			logf_(log, log_arg, "%s: %s", name, err);
-			free(err);
-			continue;
-		}
-		logf_(log, log_arg, "%s: started (%s)", name,
-		      sp->schedule.text);
-		rc = import_one(cat, cfg, sp, name, &msg);
-		catalog_job_finish(cat, name, time_now(),
-		                   rc == DR_OK ? "ok" : "failed", msg, NULL);
-		logf_(log, log_arg, "%s: %s (%s)", name,
-		      rc == DR_OK ? "finished" : "FAILED", msg);
-		free(msg);
-	}
-	/* After the imports: a test takes the newest imported backup. */
-	restore_test_jobs(cat, cfg, since, log, log_arg);
+	*message =
+	    rc == DR_OK
+	        ? xasprintf("passed: backup %s (%s), %lld bytes in %.2fs",
+	                    out.backup_id, out.label, (long long)out.bytes,
+	                    out.seconds)
+	        : xasprintf("FAILED: %s", err ? err : dr_status_name(rc));
+	free(err);
+	return rc;
 }

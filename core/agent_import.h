@@ -11,12 +11,18 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/import_config.h"
 #include "db/catalog.h"
 
-/* Runs the imports that are due at now (since: when the agent started).
- * log (may be NULL) gets one line per run. */
-void agent_import_jobs(struct catalog *cat, const struct config *cfg,
-                       int64_t since, void (*log)(void *, const char *),
-                       void *log_arg);
+/* Runs one import of sp as job "import:NAME" (the agent has claimed the
+ * run); *message says how it went (malloc'd). */
+int agent_import_run(struct catalog *cat, const struct config *cfg,
+                     const struct import_spec *sp, const char *job,
+                     char **message);
+
+/* Runs the restore test of sp ("restore_test" with a "schedule", job
+ * "restore-test:import:NAME"); *message says how it went (malloc'd). */
+int agent_restore_test_run(struct catalog *cat, const struct config *cfg,
+                           const struct import_spec *sp, char **message);
 
 #endif

@@ -771,6 +771,20 @@ static int newest_good(struct catalog *cat, const char *service,
 	return rc;
 }
 
+int backup_latest_of_target(struct catalog *cat, const char *service,
+                            const char *target, char backup_id[40], char **err)
+{
+	int rc = newest_good(cat, service, target, 0, 0, backup_id, err);
+
+	if (rc == DR_OK && backup_id[0] == '\0') {
+		*err = xasprintf("target %s of service %s has no completed "
+		                 "backup",
+		                 target, service);
+		rc = DR_ENOTFOUND;
+	}
+	return rc;
+}
+
 int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
                    char backup_id[40], char **err)
 {

@@ -63,6 +63,10 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
                   const char *backup_id, const char *key_file,
                   struct backup_outcome *out, char **err);
 
+/* The newest completed or verified backup of one target of service
+ * (DR_ENOTFOUND saying so when it has none). */
+int backup_latest_of_target(struct catalog *cat, const char *service,
+                            const char *target, char backup_id[40], char **err);
 /* ID, "latest:SERVICE" (newest completed or verified) or
  * "within-rpo:SERVICE" (newest verified inside the service's RPO). */
 int backup_resolve(struct catalog *cat, const char *spec, int64_t now,

@@ -1,5 +1,6 @@
 #include "core/childenv.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,25 +78,36 @@ void childenv_free(char **env)
 	free(env);
 }
 
+/* The agent reloads its config (and so these names) on its main thread
+ * while its job threads start children: the lock keeps a reader from
+ * seeing the list freed under it. */
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **config_names;
 static size_t n_config_names;
 
 void childenv_set_config(char *const *names, size_t n)
 {
-	childenv_free(config_names);
-	config_names = xcalloc(n + 1, sizeof *config_names);
+	char **fresh = xcalloc(n + 1, sizeof *fresh);
+
 	for (size_t i = 0; i < n; i++)
-		config_names[i] = xstrdup(names[i]);
+		fresh[i] = xstrdup(names[i]);
+	pthread_mutex_lock(&config_lock);
+	childenv_free(config_names);
+	config_names = fresh;
 	n_config_names = n;
+	pthread_mutex_unlock(&config_lock);
 }
 
 char **childenv_with_config(char *const *more, size_t n_more)
 {
-	char **out = xcalloc(n_config_names + n_more + 1, sizeof *out);
+	char **out;
 	size_t n = 0;
 
+	pthread_mutex_lock(&config_lock);
+	out = xcalloc(n_config_names + n_more + 1, sizeof *out);
 	for (size_t i = 0; i < n_config_names; i++)
 		out[n++] = xstrdup(config_names[i]);
+	pthread_mutex_unlock(&config_lock);
 	for (size_t i = 0; i < n_more; i++)
 		out[n++] = xstrdup(more[i]);
 	return out;
@@ -103,6 +115,12 @@ char **childenv_with_config(char *const *more, size_t n_more)
 
 char **childenv_default(char *const *set, size_t n_set)
 {
-	return childenv_build(NULL, config_names, n_config_names, NULL, set,
-	                      n_set);
+	char **names = childenv_with_config(NULL, 0), **env;
+	size_t n = 0;
+
+	while (names[n] != NULL)
+		n++;
+	env = childenv_build(NULL, names, n, NULL, set, n_set);
+	childenv_free(names);
+	return env;
 }

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,4 +306,9 @@ int crypto_gcm_open(const uint8_t key[CRYPTO_KEY_LEN],
 	if (rc != DR_OK)
 		crypto_wipe(out, n);
 	return rc;
+}
+
+const char *crypto_x509_verify_text(long code)
+{
+	return X509_verify_cert_error_string(code);
 }

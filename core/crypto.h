@@ -24,6 +24,11 @@ int sha256_hex_valid(const char *s);
 void crypto_sha1(const void *const *parts, const size_t *lens, size_t n,
                  uint8_t digest[20]);
 
+/* What an X.509 verification result (OpenSSL's X509_V_ERR_*, as libcurl
+ * reports it with CURLINFO_SSL_VERIFYRESULT) means: "self-signed
+ * certificate", "certificate has expired", ...  Static text. */
+const char *crypto_x509_verify_text(long code);
+
 /* Fills buf from the kernel's random source; aborts if it cannot. */
 void crypto_random(void *buf, size_t len);
 

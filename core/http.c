@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/crypto.h"
 #include "core/error.h"
 #include "core/xmalloc.h"
 
@@ -29,6 +30,7 @@ struct http_xfer {
 	struct http_response *resp;
 	size_t max_body;
 	long timeout_ms;
+	char curl_error[CURL_ERROR_SIZE];
 };
 
 static size_t http_on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -74,6 +76,22 @@ static void http_setup(struct http_xfer *x, const struct http_request *req,
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT,
 	                 "drconsole/" DRCONSOLE_VERSION);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	x->curl_error[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->curl_error);
+	if (req->ca_file != NULL)
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO, req->ca_file);
+	else if (getenv("SSL_CERT_FILE") != NULL &&
+	         getenv("SSL_CERT_FILE")[0] != '\0')
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO,
+		                 getenv("SSL_CERT_FILE"));
+	if (req->client_cert != NULL) {
+		curl_easy_setopt(x->easy, CURLOPT_SSLCERT, req->client_cert);
+		curl_easy_setopt(x->easy, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (req->client_key != NULL) {
+		curl_easy_setopt(x->easy, CURLOPT_SSLKEY, req->client_key);
+		curl_easy_setopt(x->easy, CURLOPT_SSLKEYTYPE, "PEM");
+	}
 	for (const char *const *h = req->headers; h != NULL && *h != NULL; h++)
 		x->headers = curl_slist_append(x->headers, *h);
 	if (req->body != NULL) {
@@ -86,6 +104,65 @@ static void http_setup(struct http_xfer *x, const struct http_request *req,
 		curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, req->method);
 	if (x->headers != NULL)
 		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+}
+
+/* Names what is wrong with a TLS peer as curl(1) would, from OpenSSL's
+ * verification result: "certificate not trusted: self-signed
+ * certificate", "... certificate has expired"; a name that does not match
+ * is "certificate is not for this host"; otherwise libcurl's own detail
+ * (its error buffer), which says more than curl_easy_strerror(). */
+static void http_tls_error(struct http_xfer *x, CURLcode cc, char *buf,
+                           size_t size)
+{
+	long verify = 0;
+	const char *detail = x->curl_error[0] ? x->curl_error : NULL;
+
+	if (cc == CURLE_PEER_FAILED_VERIFICATION)
+		curl_easy_getinfo(x->easy, CURLINFO_SSL_VERIFYRESULT, &verify);
+	/* libcurl matches the name itself after OpenSSL has verified the
+	 * chain (the result is then 0, or 1 "unspecified"); OpenSSL's own
+	 * host checks are 62 and 64 (X509_V_ERR_HOSTNAME_MISMATCH,
+	 * _IP_ADDRESS_MISMATCH). */
+	if (cc == CURLE_PEER_FAILED_VERIFICATION &&
+	    (verify == 62 || verify == 64 ||
+	     (detail != NULL && strstr(detail, "subject name") != NULL))) {
+		snprintf(buf, size, "certificate is not for this host: %s",
+		         detail ? detail : crypto_x509_verify_text(verify));
+		return;
+	}
+	if (cc == CURLE_PEER_FAILED_VERIFICATION && verify > 1) {
+		/* 2 and 20: the issuer is unknown (X509_V_ERR_UNABLE_TO_GET_
+		 * ISSUER_CERT, _LOCALLY). */
+		snprintf(buf, size, "certificate not trusted: %s%s",
+		         crypto_x509_verify_text(verify),
+		         verify == 20 || verify == 2
+		             ? " (is its CA in the probe's \"ca_file\"?)"
+		             : "");
+		return;
+	}
+	if (cc == CURLE_PEER_FAILED_VERIFICATION) {
+		snprintf(buf, size, "certificate not trusted: %s",
+		         detail ? detail : curl_easy_strerror(cc));
+		return;
+	}
+	if (detail != NULL && strstr(detail, "alert certificate required"))
+		snprintf(buf, size,
+		         "the server asks for a client certificate "
+		         "(\"client_cert\", \"client_key\"): %s",
+		         detail);
+	else if (detail != NULL && cc == CURLE_SSL_CERTPROBLEM)
+		snprintf(buf, size,
+		         "the client certificate or key cannot be "
+		         "used: %s",
+		         detail);
+	else if (detail != NULL && cc == CURLE_SSL_CACERT_BADFILE)
+		snprintf(buf, size, "the CA file cannot be used: %s", detail);
+	else if (detail != NULL &&
+	         (cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_RECV_ERROR ||
+	          cc == CURLE_SEND_ERROR || cc == CURLE_SSL_CIPHER))
+		snprintf(buf, size, "%s: %s", curl_easy_strerror(cc), detail);
+	else
+		strlcpy_dr(buf, curl_easy_strerror(cc), size);
 }
 
 static void http_finish(struct http_xfer *x, CURLcode cc)
@@ -106,8 +183,7 @@ static void http_finish(struct http_xfer *x, CURLcode cc)
 			snprintf(r->error, sizeof(r->error),
 			         "no answer within %ld ms", x->timeout_ms);
 		else
-			strlcpy_dr(r->error, curl_easy_strerror(cc),
-			           sizeof(r->error));
+			http_tls_error(x, cc, r->error, sizeof(r->error));
 	}
 }
 

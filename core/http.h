@@ -16,6 +16,11 @@ struct http_request {
 	    *headers;    /* "Name: value", NULL-terminated; or NULL */
 	long timeout_ms; /* whole request; 0: 10 s */
 	size_t max_body; /* bytes of the response kept; 0: 64 KiB */
+	/* TLS: CAs to trust (NULL: $SSL_CERT_FILE when set, else the
+	 * system's); a client certificate and its key (PEM) or NULL. */
+	const char *ca_file;
+	const char *client_cert;
+	const char *client_key;
 };
 
 struct http_response {
@@ -24,7 +29,9 @@ struct http_response {
 	double total_ms; /* wall time of the request */
 	char *body;      /* NUL-terminated, at most max_body bytes; owned */
 	size_t body_len;
-	char error[256]; /* why status != DR_OK */
+	char error[512]; /* why status != DR_OK; a certificate that is not
+	                    trusted is named: "certificate not trusted:
+	                    self-signed certificate", ... */
 };
 
 /* Runs every request at once (at most max_parallel in flight; 0: all) and

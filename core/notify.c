@@ -995,7 +995,7 @@ int notify_agent_state(struct catalog *cat, const struct notify_config *nc,
 	    .message = message,
 	};
 
-	return notify_event(cat, nc, environment, &ev, time_now(), 1, NULL,
+	return notify_event(cat, nc, environment, &ev, time_now(), 0, NULL,
 	                    err);
 }
 

@@ -66,9 +66,9 @@ int notify_test(struct catalog *cat, const struct notify_config *nc,
 
 /* The agent's own news, for core/agent.c: state "stopping" (a warning,
  * never held back) when it drains on SIGTERM, "running" when it starts
- * (news only after a "stopping").  Subject: the host.  Sent at once
- * (waits up to the channels' timeout), since a stopping agent may not
- * flush again. */
+ * (news only after a "stopping").  Subject: the host.  Queued, not sent
+ * here: the agent's delivery thread sends it, and flushes once more on its
+ * way out, so a hanging channel never holds up the agent's loop. */
 int notify_agent_state(struct catalog *cat, const struct notify_config *nc,
                        const char *environment, const char *host,
                        const char *state, const char *message, char **err);

@@ -142,6 +142,9 @@ void probe_spec_clear(struct probe_spec *spec)
 		return;
 	free(spec->url);
 	free(spec->body_contains);
+	free(spec->ca_file);
+	free(spec->client_cert);
+	free(spec->client_key);
 	free(spec->host);
 	free(spec->conninfo);
 	free(spec->passfile);

@@ -36,6 +36,9 @@ struct probe_spec {
 	char *url;
 	long expect_status; /* default 200 */
 	char *body_contains;
+	char *ca_file;     /* CAs to trust instead of the system's */
+	char *client_cert; /* PEM, for servers that ask for one (mTLS) */
+	char *client_key;
 
 	/* tcp */
 	char *host;

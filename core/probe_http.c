@@ -1,16 +1,40 @@
 /* http(s) probes: a GET that must answer with the expected status (200 by
  * default), optionally contain a substring, and arrive within the latency
- * threshold.  The whole batch is one libcurl multi loop (core/http.c). */
+ * threshold.  The whole batch is one libcurl multi loop (core/http.c).
+ * https: the server's certificate is checked against ca_file (else
+ * $SSL_CERT_FILE, else the system's CAs); client_cert and client_key
+ * answer a server that asks for a client certificate. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/http.h"
 #include "core/probe.h"
 #include "core/xmalloc.h"
 
 static const char *const http_keys[] = {
-    "url", "expect_status", "body_contains", "latency_max", NULL,
+    "url",     "expect_status", "body_contains", "latency_max",
+    "ca_file", "client_cert",   "client_key",    NULL,
 };
+
+/* A PEM file the probe reads at every run: it must be readable now (a
+ * typo found at `config check`, not at 3 a.m.). */
+static void http_parse_file(struct json_errors *errs,
+                            const struct json_doc *doc, const cJSON *obj,
+                            const char *key, char **out)
+{
+	if (probe_json_string(errs, doc, obj, key, 0, out) != 1)
+		return;
+	if ((*out)[0] != '/')
+		json_errors_add(
+		    errs, doc, cJSON_GetObjectItemCaseSensitive(obj, key),
+		    "\"%s\" must be an absolute path, found \"%s\"", key, *out);
+	else if (access(*out, R_OK) != 0)
+		json_errors_add(
+		    errs, doc, cJSON_GetObjectItemCaseSensitive(obj, key),
+		    "\"%s\": cannot read %s: %s", key, *out, strerror(errno));
+}
 
 static void http_parse(struct probe_spec *spec, const struct json_doc *doc,
                        const cJSON *obj, struct json_errors *errs)
@@ -36,6 +60,13 @@ static void http_parse(struct probe_spec *spec, const struct json_doc *doc,
 	probe_json_string(errs, doc, obj, "body_contains", 0,
 	                  &spec->body_contains);
 	probe_json_ms(errs, doc, obj, "latency_max", &spec->latency_max_ms);
+	http_parse_file(errs, doc, obj, "ca_file", &spec->ca_file);
+	http_parse_file(errs, doc, obj, "client_cert", &spec->client_cert);
+	http_parse_file(errs, doc, obj, "client_key", &spec->client_key);
+	if ((spec->client_cert == NULL) != (spec->client_key == NULL))
+		json_errors_add(errs, doc, obj,
+		                "\"client_cert\" and \"client_key\" go "
+		                "together: give both or neither");
 }
 
 static void http_run(struct probe_spec *const *specs, struct probe_outcome *out,
@@ -48,6 +79,9 @@ static void http_run(struct probe_spec *const *specs, struct probe_outcome *out,
 		reqs[i].url = specs[i]->url;
 		reqs[i].timeout_ms = specs[i]->timeout_ms;
 		reqs[i].max_body = 64 * 1024;
+		reqs[i].ca_file = specs[i]->ca_file;
+		reqs[i].client_cert = specs[i]->client_cert;
+		reqs[i].client_key = specs[i]->client_key;
 	}
 	if (http_batch(reqs, n, resps, 0) != 0) {
 		for (size_t i = 0; i < n; i++)

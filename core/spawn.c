@@ -95,6 +95,13 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		/* Its own process group, so that spawn_kill() stops what it
 		 * started too (a restore test's PostgreSQL, a pipeline). */
 		setpgid(0, 0);
+		/* A thread that blocks signals (the agent's job workers) must
+		 * not hand that mask to pg_dump: SIGTERM would not stop it. */
+		{
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		if (shell != NULL)
 			execle("/bin/sh", "sh", "-c", shell, (char *)NULL,
 			       child_env);

@@ -23,6 +23,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
+#include "db/catalog_runbook.h"
 #include "tui/cmd.h"
 
 /* Room for the failover command line (19 words at most, and NULL). */
@@ -158,6 +159,44 @@ static int failover_argv(const struct config *cfg, const char *service,
 	return DR_OK;
 }
 
+/* A failover of service still open (running, or paused for an operator):
+ * a second one would be refused by the run itself, after the agent had
+ * said "started", so it is refused here, saying which run holds it. */
+static int failover_open_run(struct catalog *cat, const char *service,
+                             char **message)
+{
+	struct catalog_runbook_exec *open = NULL;
+	char *err = NULL, *key;
+	size_t n = 0;
+	int rc = DR_OK;
+
+	if (catalog_runbook_exec_list_open(cat, &open, &n, &err) !=
+	    CATALOG_OK) {
+		*message = xasprintf("not started: cannot tell whether a "
+		                     "failover is already open: %s",
+		                     err);
+		free(err);
+		return DR_EDB;
+	}
+	key = xasprintf("|auto-failover %.48s", service);
+	for (size_t i = 0; i < n && rc == DR_OK; i++) {
+		size_t kl = strlen(open[i].incident_key), sl = strlen(key);
+		if (kl < sl || strcmp(open[i].incident_key + kl - sl, key) != 0)
+			continue;
+		*message = xasprintf(
+		    "refused: a failover of %s is already open (runbook %s, "
+		    "recovery %s, %s); not started again",
+		    service, open[i].runbook, open[i].recovery_id,
+		    open[i].pid > 0 ? "running"
+		                    : "paused, waiting for an "
+		                      "operator");
+		rc = DR_EBUSY;
+	}
+	free(key);
+	catalog_runbook_execs_free(open, n);
+	return rc;
+}
+
 /* The agent's failover hook: starts the run in a session of its own and
  * returns at once; the run's output joins the agent's log (stderr). */
 static int agent_failover(struct catalog *cat, const struct config *cfg,
@@ -169,10 +208,14 @@ static int agent_failover(struct catalog *cat, const struct config *cfg,
 	pid_t child, run = -1;
 	int rc;
 
-	(void)cat;
 	rc = failover_argv(cfg, service, runbook, up_at, &argv, message);
 	if (rc != DR_OK)
 		return rc;
+	rc = failover_open_run(cat, service, message);
+	if (rc != DR_OK) {
+		runbook_values_free(argv, FAILOVER_ARGS);
+		return rc;
+	}
 	if (pipe(fds) != 0) {
 		*message = xasprintf("pipe: %s", strerror(errno));
 		runbook_values_free(argv, FAILOVER_ARGS);
