@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,7 +59,15 @@ static const enum view_id wall_views[] = {
     VIEW_LOG,
 };
 
-enum overlay { OVERLAY_NONE = 0, OVERLAY_HELP, OVERLAY_DETAILS };
+enum overlay {
+	OVERLAY_NONE = 0,
+	OVERLAY_HELP,
+	OVERLAY_DETAILS,
+	OVERLAY_WALL_HELP, /* small, closes by itself */
+};
+
+/* How long the wall's help and its quit prompt stay. */
+#define WALL_TRANSIENT_MS 8000
 
 struct console {
 	const struct cmd_globals *g;
@@ -77,6 +86,12 @@ struct console {
 	char down_alert[512];
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
+	/* The file the catalog was opened from: a file replaced under the
+	 * same path (mv, demo --force) or moved away is noticed, and the
+	 * path is opened again. */
+	int have_ident;
+	dev_t cat_dev;
+	ino_t cat_ino;
 
 	struct view_ctx ctx;
 	void *state[VIEW_COUNT];
@@ -86,17 +101,21 @@ struct console {
 	int64_t cycle_started_ms;
 
 	enum overlay overlay;
+	int64_t overlay_until_ms;
+	int64_t prompt_until_ms;
+	int64_t message_until_ms; /* the wall's messages close too; 0: no */
 	WINDOW *overlay_win;
 	PANEL *overlay_panel;
 
-	int prompt; /* 0, '/' or ':' */
+	int prompt; /* 0, '/', ':' or 'Q' (the wall's quit confirmation) */
 	char input[200];
 	size_t input_len;
 
 	int redraw;
 	int quit;
 	int stale_shown;
-	int64_t drawn_minute; /* the header clock shows minutes */
+	int fresh_stale_shown; /* the header said STALE */
+	int64_t drawn_minute;  /* the header clock shows minutes */
 	char actor[64], origin[64];
 	char *theme_error;
 	int frames;
@@ -261,6 +280,46 @@ static void close_catalog(struct console *c)
 	c->have_version = 0;
 }
 
+static int is_file_catalog(const struct console *c)
+{
+	return strstr(c->catalog_path, "://") == NULL;
+}
+
+static void remember_ident(struct console *c)
+{
+	struct stat st;
+	c->have_ident = is_file_catalog(c) && stat(c->catalog_path, &st) == 0;
+	if (c->have_ident) {
+		c->cat_dev = st.st_dev;
+		c->cat_ino = st.st_ino;
+	}
+}
+
+/* 0 while the path still names the file that is open; -1 with
+ * c->cat_error set when it is gone or is another file now. */
+static int check_ident(struct console *c)
+{
+	struct stat st;
+	if (!is_file_catalog(c))
+		return 0;
+	if (stat(c->catalog_path, &st) != 0) {
+		snprintf(c->cat_error, sizeof c->cat_error,
+		         "the catalog %s was moved or removed (%s)",
+		         c->catalog_path, strerror(errno));
+		return -1;
+	}
+	if (!c->have_ident) {
+		remember_ident(c);
+		return 0;
+	}
+	if (st.st_dev != c->cat_dev || st.st_ino != c->cat_ino) {
+		snprintf(c->cat_error, sizeof c->cat_error,
+		         "the catalog %s was replaced", c->catalog_path);
+		return -1;
+	}
+	return 0;
+}
+
 static int open_catalog(struct console *c)
 {
 	char *err = NULL;
@@ -275,6 +334,7 @@ static int open_catalog(struct console *c)
 	c->cat = cat;
 	c->ctx.cat = cat;
 	c->have_version = 0;
+	remember_ident(c);
 	return 0;
 }
 
@@ -293,6 +353,14 @@ static void catalog_tick(struct console *c)
 		}
 	}
 	int64_t version;
+	if (check_ident(c) != 0) {
+		int replaced = strstr(c->cat_error, "replaced") != NULL;
+		close_catalog(c);
+		c->redraw = 1;
+		/* A new file under the path: read it at once. */
+		if (!replaced || open_catalog(c) != 0)
+			return;
+	}
 	if (catalog_data_version(c->cat, &version, &err) != CATALOG_OK) {
 		set_cat_error(c, "cannot read the catalog", err);
 		close_catalog(c);
@@ -379,6 +447,24 @@ static void draw_header(struct console *c, int w)
 	const char *ro = c->g->wall        ? "WALL"
 	                 : c->g->read_only ? "READ-ONLY"
 	                                   : NULL;
+	/* How old the newest data is, so a frozen feed never looks current
+	 * (the wall has its STALE screen for this).  Minutes only: the
+	 * header is redrawn each minute for the clock anyway. */
+	char fresh[48] = "";
+	int fresh_stale = 0;
+	if (!c->g->wall && c->last_change > 0) {
+		int64_t a = c->ctx.now - c->last_change;
+		fresh_stale = a > c->g->stale_after_s;
+		if (fresh_stale)
+			snprintf(fresh, sizeof fresh, "STALE %s",
+			         widget_age(a, t, sizeof t));
+		else if (a < 60)
+			snprintf(fresh, sizeof fresh, "updated <1m ago");
+		else
+			snprintf(fresh, sizeof fresh, "updated %s ago",
+			         widget_age(a, t, sizeof t));
+	}
+	size_t fresh_at = 0;
 	for (int level = 0; level < 4; level++) {
 		right[0] = '\0';
 		size_t used = 0;
@@ -391,8 +477,9 @@ static void draw_header(struct console *c, int w)
 	} while (0)
 		if (ro)
 			ADD("%s  ", ro);
+		/* An alarm is never shortened. */
 		if (c->agent_stopped)
-			ADD("%s  ", level < 2 ? "AGENT STOPPED" : "AGENT!");
+			ADD("%s  ", "AGENT STOPPED");
 		if (c->undelivered)
 			ADD("%s  ",
 			    level < 2 ? "ALARM NOT DELIVERED" : "UNSENT!");
@@ -402,6 +489,9 @@ static void draw_header(struct console *c, int w)
 			ADD("%s  ", c->actor);
 		if (level < 1)
 			ADD("%s  ", cat_name);
+		fresh_at = used;
+		if (fresh[0] && (level < 3 || fresh_stale))
+			ADD("%s  ", fresh);
 		ADD("%s UTC ", clock);
 #undef ADD
 		if (x + 2 + screen_width(right) <= w || level == 3)
@@ -409,15 +499,16 @@ static void draw_header(struct console *c, int w)
 	}
 	free(base);
 	int rw = screen_width(right);
-	if (ro) {
-		int rlen = (int)strlen(ro);
-		screen_put(stdscr, 0, w - rw, rlen,
+	screen_put(stdscr, 0, w - rw, rw, hdr, right);
+	if (ro)
+		screen_put(stdscr, 0, w - rw, (int)strlen(ro),
 		           screen_attr(THEME_VERDICT_AT_RISK), ro);
-		screen_put(stdscr, 0, w - rw + rlen, rw - rlen, hdr,
-		           right + rlen);
-	} else {
-		screen_put(stdscr, 0, w - rw, rw, hdr, right);
-	}
+	c->fresh_stale_shown = fresh_stale;
+	if (fresh_stale && strncmp(right + fresh_at, "STALE", 5) == 0)
+		screen_put(stdscr, 0,
+		           w - rw + screen_width(right) -
+		               screen_width(right + fresh_at),
+		           (int)strlen(fresh), screen_attr(THEME_STALE), fresh);
 }
 
 static void draw_tabs(struct console *c, int y, int w)
@@ -443,7 +534,14 @@ static void draw_footer(struct console *c, int y, int w)
 	if (c->prompt) {
 		screen_fill(stdscr, y, 0, 1, w, screen_attr(THEME_NORMAL));
 		char line[256];
-		snprintf(line, sizeof line, "%c%s", c->prompt, c->input);
+		if (c->prompt == 'Q')
+			snprintf(line, sizeof line,
+			         " Leave the wall? Type quit and Enter (Esc: "
+			         "stay): %s",
+			         c->input);
+		else
+			snprintf(line, sizeof line, "%c%s", c->prompt,
+			         c->input);
 		int x = screen_put(stdscr, y, 0, -1, screen_attr(THEME_NORMAL),
 		                   line);
 		if (x < w)
@@ -469,7 +567,7 @@ static void draw_footer(struct console *c, int y, int w)
 		    c->last_change > 0 ? c->ctx.now - c->last_change : -1;
 		snprintf(hints, sizeof hints,
 		         " WALL, read-only  newest data %s%s  next view every "
-		         "%ds  ?:help q:quit",
+		         "%ds  ?:help",
 		         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
 		         c->g->cycle_s);
 	} else {
@@ -588,12 +686,23 @@ static const char *const help_lines[] = {
     "          ?, F1            this help      q  quit",
 };
 
+static const char *const wall_help_lines[] = {
+    "A read-only board: no key acts, none closes it.",
+    "1-6, Tab    show a view (the cycle goes on)",
+    "quit Enter  type the word to leave (or SIGTERM)",
+    "This help closes by itself.",
+};
+
 static void draw_overlay(struct console *c, int h, int w)
 {
 	const char *title;
 	const char *const *lines;
 	size_t n;
-	if (c->overlay == OVERLAY_HELP) {
+	if (c->overlay == OVERLAY_WALL_HELP) {
+		title = "Wall";
+		lines = wall_help_lines;
+		n = sizeof wall_help_lines / sizeof wall_help_lines[0];
+	} else if (c->overlay == OVERLAY_HELP) {
 		title = "Keys";
 		lines = help_lines;
 		n = sizeof help_lines / sizeof help_lines[0];
@@ -817,8 +926,12 @@ static void run_command(struct console *c, const char *line)
 	    word);
 }
 
+static void wall_quit_hint(struct console *c);
+
 static unsigned prompt_key(struct console *c, int key)
 {
+	if (c->prompt == 'Q')
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 	switch (key) {
 	case KEY_ESCAPE:
 		c->prompt = 0;
@@ -828,7 +941,12 @@ static unsigned prompt_key(struct console *c, int key)
 	case KEY_ENTER: {
 		int kind = c->prompt;
 		c->prompt = 0;
-		if (kind == '/')
+		if (kind == 'Q') {
+			if (strcmp(c->input, "quit") == 0)
+				c->quit = 1;
+			else
+				wall_quit_hint(c);
+		} else if (kind == '/')
 			views[c->current]->filter(c->state[c->current], &c->ctx,
 			                          c->input);
 		else
@@ -865,6 +983,57 @@ static void open_prompt(struct console *c, int kind)
 	c->input[0] = '\0';
 }
 
+static void wall_quit_hint(struct console *c)
+{
+	if (c->prompt == 'Q')
+		c->prompt = 0;
+	view_message(&c->ctx, 0,
+	             " The wall does not close on a key: type quit and Enter "
+	             "(or send SIGTERM)");
+	c->message_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+	c->redraw = 1;
+}
+
+/* The wall: views and its small help; leaving takes the typed word. */
+static unsigned wall_key(struct console *c, int key)
+{
+	unsigned res = VIEW_HANDLED;
+	if (c->overlay != OVERLAY_NONE) {
+		c->overlay = OVERLAY_NONE;
+		res |= VIEW_REDRAW;
+		if (key == '?' || key == KEY_F(1) || key == KEY_ESCAPE)
+			return res;
+	}
+	if (key == '?' || key == KEY_F(1)) {
+		c->overlay = OVERLAY_WALL_HELP;
+		c->overlay_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+		return res | VIEW_REDRAW;
+	}
+	if (key == '\t' || key == KEY_BTAB ||
+	    (key >= '1' && key < '1' + VIEW_COUNT)) {
+		int v = key == '\t' ? (c->current + 1) % VIEW_COUNT
+		        : key == KEY_BTAB
+		            ? (c->current + VIEW_COUNT - 1) % VIEW_COUNT
+		            : key - '1';
+		switch_view(c, v);
+		c->cycle_started_ms = mono_ms();
+		return res | VIEW_REDRAW;
+	}
+	if (key == 'q' || key == 'Q' || key == ':') {
+		/* The start of "quit": a prompt that goes away by itself. */
+		open_prompt(c, 'Q');
+		if (key != ':')
+			prompt_key(c, 'q');
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+		return res | VIEW_REDRAW;
+	}
+	if (key == CTRL('c') || key == KEY_ESCAPE) {
+		wall_quit_hint(c);
+		return res | VIEW_REDRAW;
+	}
+	return res;
+}
+
 static unsigned console_key(struct console *c, int key)
 {
 	if (key == KEY_RESIZE)
@@ -873,8 +1042,16 @@ static unsigned console_key(struct console *c, int key)
 		clearok(curscr, TRUE);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
+	if (c->prompt == 'Q' && !(key >= 'a' && key <= 'z') && key != '\n' &&
+	    key != '\r' && key != KEY_ENTER && key != KEY_BACKSPACE &&
+	    key != 127) {
+		c->prompt = 0; /* not the word: the key is the wall's */
+		return wall_key(c, key) | VIEW_REDRAW;
+	}
 	if (c->prompt)
 		return prompt_key(c, key);
+	if (c->g->wall)
+		return wall_key(c, key);
 	/* Any key dismisses a message. */
 	unsigned res = 0;
 	if (c->ctx.message[0]) {
@@ -915,8 +1092,6 @@ static unsigned console_key(struct console *c, int key)
 		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
-	if (c->g->wall) /* a board: nothing else, so no key can act */
-		return res | VIEW_HANDLED;
 	switch (key) {
 	case '/':
 	case ':':
@@ -962,6 +1137,24 @@ static void wall_tick(struct console *c)
 	if (!c->g->wall)
 		return;
 	int64_t now_ms = mono_ms();
+	/* The wall's help and its quit prompt close by themselves: nothing
+	 * typed by accident stays over the board. */
+	if (c->overlay == OVERLAY_WALL_HELP && now_ms >= c->overlay_until_ms) {
+		c->overlay = OVERLAY_NONE;
+		c->redraw = 1;
+	}
+	if (c->prompt == 'Q' && now_ms >= c->prompt_until_ms) {
+		c->prompt = 0;
+		c->redraw = 1;
+	}
+	if (c->ctx.message[0] && c->message_until_ms &&
+	    now_ms >= c->message_until_ms) {
+		c->ctx.message[0] = '\0';
+		c->message_until_ms = 0;
+		c->redraw = 1;
+	}
+	if (c->overlay != OVERLAY_NONE || c->prompt)
+		return; /* the board stays put while a person reads */
 	if (now_ms - c->cycle_started_ms < (int64_t)c->g->cycle_s * 1000)
 		return;
 	c->cycle_started_ms = now_ms;
@@ -1057,6 +1250,18 @@ static void loop(struct console *c)
 		unsigned sig = screen_take_signals();
 		if (sig & SCREEN_SIG_QUIT)
 			break;
+		if (sig & SCREEN_SIG_CONT) {
+			screen_resume();
+			c->redraw = 1;
+		}
+		if (sig & SCREEN_SIG_INT) {
+			/* A board keeps running through a stray Ctrl-C. */
+			if (!c->g->wall) {
+				screen_note_interrupt(SIGINT);
+				break;
+			}
+			wall_quit_hint(c);
+		}
 		if (sig & SCREEN_SIG_RESIZE) {
 			screen_follow_resize();
 			c->redraw = 1;
@@ -1075,6 +1280,10 @@ static void loop(struct console *c)
 			if (c->ctx.now / 60 != c->drawn_minute)
 				c->redraw = 1;
 			if (c->g->wall && wall_stale(c, &age) != was_stale)
+				c->redraw = 1;
+			if (!c->g->wall && c->last_change > 0 &&
+			    (c->ctx.now - c->last_change >
+			     c->g->stale_after_s) != c->fresh_stale_shown)
 				c->redraw = 1;
 		}
 	}
@@ -1129,7 +1338,19 @@ int console_main(const struct cmd_globals *g)
 	load_theme(&c, &theme);
 	struct screen_opts opts = {.ascii = g->ascii, .theme = &theme};
 	char *err = NULL;
-	if (screen_open(&opts, &err) != 0) {
+	int sr = screen_open(&opts, &err);
+	if (sr == SCREEN_NO_CURSOR) {
+		/* TERM=dumb and the like: the same facts as plain text. */
+		fprintf(stderr,
+		        "drconsole: %s; showing `drconsole status` instead\n",
+		        err);
+		free(err);
+		console_free(&c);
+		char *argv[] = {"status", NULL};
+		optind = 0;
+		return cmd_status_entry.exec(g, 1, argv);
+	}
+	if (sr != 0) {
 		fprintf(stderr, "drconsole: %s\n", err);
 		free(err);
 		console_free(&c);
