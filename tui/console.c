@@ -27,6 +27,7 @@
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 #include "tui/screen.h"
+#include "tui/service_page.h"
 #include "tui/view.h"
 #include "tui/view_backups.h"
 #include "tui/view_compliance.h"
@@ -84,6 +85,8 @@ struct console {
 	size_t undelivered; /* bad news that reached no channel */
 	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
 	char down_alert[512];
+	char down_runbook[96];     /* the first DOWN service's suggestion */
+	struct service_page *page; /* a service's page, over the body */
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
 	/* The file the catalog was opened from: a file replaced under the
@@ -108,6 +111,7 @@ struct console {
 	PANEL *overlay_panel;
 
 	int prompt; /* 0, '/', ':' or 'Q' (the wall's quit confirmation) */
+	char filter_before[200]; /* '/' filters as it is typed; Esc: back */
 	char input[200];
 	size_t input_len;
 
@@ -218,35 +222,51 @@ static int evaluate(struct console *c, unsigned change)
 	 * config suggests: the console says so on every screen.  Nothing
 	 * fails over from here. */
 	struct catalog_probe_state *ps = NULL;
-	size_t n_ps = 0, n_down = 0;
+	size_t n_ps = 0, n_down = 0, used = 0;
+	char first_msg[256] = "";
 	c->down_alert[0] = '\0';
+	c->down_runbook[0] = '\0';
 	if (catalog_probe_state_list(c->cat, &ps, &n_ps, &err) == CATALOG_OK) {
+		/* Every service that is down, by name, on one line of its
+		 * own above the key hints; the first one's runbook on 6. */
 		for (size_t i = 0; i < n_ps; i++) {
-			if (!ps[i].down || n_down++ > 0)
+			if (!ps[i].down)
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < i; j++)
+				dup |= ps[j].down && strcmp(ps[j].service,
+				                            ps[i].service) == 0;
+			if (dup)
 				continue;
 			const struct probe_service *svc =
 			    c->cfg->probes ? probe_config_service(
 			                         c->cfg->probes, ps[i].service)
 			                   : NULL;
-			if (svc != NULL && svc->failover_runbook != NULL)
-				snprintf(
-				    c->down_alert, sizeof c->down_alert,
-				    " %s DOWN (probe %s): suggested runbook "
-				    "%s (6 Runbooks)",
-				    ps[i].service, ps[i].probe,
-				    svc->failover_runbook);
-			else
-				snprintf(c->down_alert, sizeof c->down_alert,
-				         " %s DOWN (probe %s): %s",
-				         ps[i].service, ps[i].probe,
-				         ps[i].message);
+			if (n_down == 0 && svc != NULL &&
+			    svc->failover_runbook != NULL)
+				strlcpy_dr(c->down_runbook,
+				           svc->failover_runbook,
+				           sizeof c->down_runbook);
+			if (n_down == 0)
+				strlcpy_dr(first_msg, ps[i].message,
+				           sizeof first_msg);
+			int n = snprintf(
+			    c->down_alert + used, sizeof c->down_alert - used,
+			    "%s%s DOWN (probe %s)", n_down ? ", " : " ",
+			    ps[i].service, ps[i].probe);
+			if (n > 0 && (size_t)n < sizeof c->down_alert - used)
+				used += (size_t)n;
+			n_down++;
 		}
-		if (n_down > 1) {
-			size_t len = strlen(c->down_alert);
-			snprintf(c->down_alert + len,
-			         sizeof c->down_alert - len,
-			         "  (+%zu more down)", n_down - 1);
-		}
+		if (c->down_runbook[0])
+			snprintf(c->down_alert + used,
+			         sizeof c->down_alert - used,
+			         ": suggested runbook %s (6 Runbooks)",
+			         c->down_runbook);
+		else if (n_down == 1 && first_msg[0])
+			snprintf(c->down_alert + used,
+			         sizeof c->down_alert - used, ": %s",
+			         first_msg);
 		free(ps);
 	} else {
 		free(err);
@@ -392,6 +412,8 @@ static void catalog_tick(struct console *c)
 	c->data_version = version;
 	mark_views(c, change);
 	refresh_current(c);
+	if (c->page != NULL)
+		service_page_reload(c->page, &c->ctx);
 	c->redraw = 1;
 }
 
@@ -515,22 +537,38 @@ static void draw_tabs(struct console *c, int y, int w)
 {
 	attr_t tab = screen_attr(THEME_TAB);
 	screen_fill(stdscr, y, 0, 1, w, tab);
+	/* The filter in force, where the eye is; to make room for it the
+	 * other tabs keep only their numbers. */
+	const char *f =
+	    c->state[c->current] && views[c->current]->active_filter
+	        ? views[c->current]->active_filter(c->state[c->current])
+	        : NULL;
+	int filtered = f != NULL && f[0] != '\0' && c->page == NULL;
 	int x = 0;
 	for (int i = 0; i < VIEW_COUNT && x < w; i++) {
 		char label[40];
-		snprintf(label, sizeof label, " %d %s ", i + 1, views[i]->name);
+		if (filtered && i != c->current)
+			snprintf(label, sizeof label, " %d ", i + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", i + 1,
+			         views[i]->name);
 		x += screen_put(stdscr, y, x, -1,
 		                i == c->current ? screen_attr(THEME_TAB_ACTIVE)
 		                                : tab,
 		                label);
 		x += screen_put(stdscr, y, x, -1, tab, " ");
 	}
+	if (filtered && x + 12 < w) {
+		char label[200];
+		snprintf(label, sizeof label, " FILTER /%s  (Esc clears) ", f);
+		screen_cell(stdscr, y, x + 1, w - x - 1,
+		            screen_attr(THEME_VERDICT_AT_RISK), label);
+	}
 }
 
 static void draw_footer(struct console *c, int y, int w)
 {
 	attr_t foot = screen_attr(THEME_FOOTER);
-	const struct screen_glyphs *gl = screen_glyphs();
 	if (c->prompt) {
 		screen_fill(stdscr, y, 0, 1, w, screen_attr(THEME_NORMAL));
 		char line[256];
@@ -556,11 +594,6 @@ static void draw_footer(struct console *c, int y, int w)
 		return;
 	}
 	char hints[320];
-	if (c->down_alert[0]) {
-		screen_put(stdscr, y, 0, w, screen_attr(THEME_VERDICT_BREACH),
-		           c->down_alert);
-		return;
-	}
 	if (c->g->wall) {
 		char age[32];
 		int64_t a =
@@ -572,10 +605,11 @@ static void draw_footer(struct console *c, int y, int w)
 		         c->g->cycle_s);
 	} else {
 		const char *vh = views[c->current]->hints;
+		/* Short enough for 80 columns with any view's own hints;
+		 * the moving keys are in the help. */
 		snprintf(hints, sizeof hints,
-		         " ?:help Tab/1-6:view %s/jk:move /:filter :cmd %s%s"
-		         "q:quit",
-		         gl->updown, vh, vh[0] ? " " : "");
+		         " ?:help 1-6:view /:filter :cmd q:quit%s%s",
+		         vh[0] ? "  " : "", vh);
 	}
 	screen_put(stdscr, y, 0, w, foot, hints);
 }
@@ -664,26 +698,22 @@ static void close_overlay(struct console *c)
 }
 
 static const char *const help_lines[] = {
-    "Views     Tab, Shift-Tab   next, previous view",
-    "          1 2 3 4 5 6      Dashboard Backups Replication",
-    "                           Compliance Log Runbooks",
-    "Moving    Up Down, k j     move the selection",
-    "          PgUp PgDn, ^B ^F a page up, down",
-    "          Home End, g G    first, last row",
-    "Looking   Enter            details of the selected row",
-    "          Esc              close this window; clear the filter",
-    "          /                filter the view",
-    "          :                command, e.g. :backups orders-db failed",
-    "                           :dashboard :log :filter TEXT :quit",
-    "          b (Dashboard)    the selected service's backups",
-    "          s (Backups)      newest or oldest first",
-    "          ^L               repaint the screen",
-    "Actions   B (Dashboard)    back up now",
-    "          v (Backups)      verify the backup",
-    "          Enter r (Runbooks) run a runbook",
-    "          :ack S WHY       acknowledge alarm S (:silence S 2h WHY)",
-    "          (refused with a reason under --read-only and --wall)",
-    "          ?, F1            this help      q  quit",
+    "Views   Tab S-Tab 1-6 the views (6: a DOWN service's runbook selected)",
+    "Moving  Up Down k j  PgUp PgDn Space ^B ^F  Home End g G",
+    "        n N          next, previous match of the filter (wraps)",
+    "Looking Enter  the service's page (Backups: the backup; p its page)",
+    "        w, b   the worst service's page; the selected one's backups",
+    "        s      next sort order, the column marked (Dashboard, Backups)",
+    "        /      filter as you type (on the tab line); Esc clears it",
+    "        :      command: :backups orders-db failed, :dashboard, :log,",
+    "               :filter TEXT, :quit        ^L repaint the screen",
+    "        :ack S WHY  acknowledge alarm S (:silence S 2h WHY)",
+    "Actions B      back up now, after y/N (Dashboard); v verify (Backups)",
+    "        Enter r run a runbook, d drill it, R resume one (Runbooks)",
+    "Page    b its backups, r its runbook to run, d to drill; Esc closes",
+    "Jobs    a ^C stop it; x Enter Esc close it; a step: r s b a p =",
+    "        retry skip rollback abort pause (refused under --read-only)",
+    "        ? F1   this help                 q  quit",
 };
 
 static const char *const wall_help_lines[] = {
@@ -760,6 +790,9 @@ static void draw(struct console *c)
 	int64_t age;
 	if (wall_stale(c, &age)) {
 		draw_stale(c, h, w, age);
+		/* The wall's quit prompt and its messages show here too. */
+		if (c->prompt || c->ctx.message[0])
+			draw_footer(c, h - 1, w);
 		c->stale_shown = 1;
 		goto out;
 	}
@@ -782,7 +815,16 @@ static void draw(struct console *c)
 		            c->cat_error);
 	if (c->cat_error[0] != '\0')
 		body.h--;
-	if (c->state[c->current])
+	/* A DOWN service has a line of its own above the key hints, on
+	 * every view: the hints stay. */
+	if (c->down_alert[0]) {
+		screen_put(stdscr, body.y + body.h - 1, 0, w,
+		           screen_attr(THEME_VERDICT_BREACH), c->down_alert);
+		body.h--;
+	}
+	if (c->page != NULL)
+		service_page_draw(c->page, &c->ctx, stdscr, body);
+	else if (c->state[c->current])
 		views[c->current]->draw(c->state[c->current], &c->ctx, stdscr,
 		                        body);
 	draw_footer(c, h - 1, w);
@@ -934,6 +976,9 @@ static unsigned prompt_key(struct console *c, int key)
 		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 	switch (key) {
 	case KEY_ESCAPE:
+		if (c->prompt == '/')
+			views[c->current]->filter(c->state[c->current], &c->ctx,
+			                          c->filter_before);
 		c->prompt = 0;
 		break;
 	case '\n':
@@ -973,14 +1018,52 @@ static unsigned prompt_key(struct console *c, int key)
 		}
 		break;
 	}
+	/* Incremental: the view follows the filter as it is typed. */
+	if (c->prompt == '/')
+		views[c->current]->filter(c->state[c->current], &c->ctx,
+		                          c->input);
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
 static void open_prompt(struct console *c, int kind)
 {
+	const char *f =
+	    kind == '/' && c->state[c->current] &&
+	            views[c->current]->active_filter
+	        ? views[c->current]->active_filter(c->state[c->current])
+	        : NULL;
+	strlcpy_dr(c->filter_before, f ? f : "", sizeof c->filter_before);
 	c->prompt = kind;
 	c->input_len = 0;
 	c->input[0] = '\0';
+}
+
+/* What a view or the page asked for: a service's page, another view. */
+static unsigned follow_view_requests(struct console *c)
+{
+	unsigned res = 0;
+	if (c->ctx.open_service[0]) {
+		struct service_page *p =
+		    service_page_open(&c->ctx, c->ctx.open_service);
+		c->ctx.open_service[0] = '\0';
+		if (p != NULL) {
+			service_page_free(c->page);
+			c->page = p;
+		}
+		res |= VIEW_REDRAW;
+	}
+	if (c->ctx.switch_to >= 0) {
+		int v = c->ctx.switch_to;
+		c->ctx.switch_to = -1;
+		service_page_free(c->page);
+		c->page = NULL;
+		switch_view(c, v);
+		if (views[v]->command)
+			views[v]->command(c->state[v], &c->ctx,
+			                  c->ctx.switch_args);
+		res |= VIEW_REDRAW;
+	}
+	return res;
 }
 
 static void wall_quit_hint(struct console *c)
@@ -1052,6 +1135,23 @@ static unsigned console_key(struct console *c, int key)
 		return prompt_key(c, key);
 	if (c->g->wall)
 		return wall_key(c, key);
+	if (c->page != NULL && (key == '\t' || key == KEY_BTAB ||
+	                        (key >= '1' && key < '1' + VIEW_COUNT))) {
+		service_page_free(c->page); /* and on to that view */
+		c->page = NULL;
+	}
+	if (c->page != NULL && c->overlay == OVERLAY_NONE && key != '?' &&
+	    key != KEY_F(1) && key != ':') {
+		c->ctx.message[0] = '\0';
+		c->ctx.switch_to = -1;
+		unsigned r = service_page_key(c->page, &c->ctx, key);
+		if (r & SERVICE_PAGE_CLOSE) {
+			service_page_free(c->page);
+			c->page = NULL;
+		}
+		follow_view_requests(c);
+		return (r & ~SERVICE_PAGE_CLOSE) | VIEW_REDRAW;
+	}
 	/* Any key dismisses a message. */
 	unsigned res = 0;
 	if (c->ctx.message[0]) {
@@ -1087,7 +1187,8 @@ static unsigned console_key(struct console *c, int key)
 		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
-	if (key >= '1' && key < '1' + VIEW_COUNT) {
+	if (key >= '1' && key < '1' + VIEW_COUNT &&
+	    !(key == '6' && c->down_runbook[0])) {
 		switch_view(c, key - '1');
 		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
@@ -1101,6 +1202,14 @@ static unsigned console_key(struct console *c, int key)
 		views[c->current]->filter(c->state[c->current], &c->ctx, "");
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
+	if (key == '6' && c->down_runbook[0]) {
+		/* A service is down: Runbooks opens on its suggestion. */
+		c->ctx.switch_to = VIEW_RUNBOOKS;
+		snprintf(c->ctx.switch_args, sizeof c->ctx.switch_args, "=%s",
+		         c->down_runbook);
+		follow_view_requests(c);
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	}
 	c->ctx.switch_to = -1;
 	res |= views[c->current]->key(c->state[c->current], &c->ctx, key);
 	if (c->ctx.details_open) {
@@ -1108,15 +1217,7 @@ static unsigned console_key(struct console *c, int key)
 		c->overlay = OVERLAY_DETAILS;
 		res |= VIEW_REDRAW;
 	}
-	if (c->ctx.switch_to >= 0) {
-		int v = c->ctx.switch_to;
-		c->ctx.switch_to = -1;
-		switch_view(c, v);
-		if (views[v]->command)
-			views[v]->command(c->state[v], &c->ctx,
-			                  c->ctx.switch_args);
-		res |= VIEW_REDRAW;
-	}
+	res |= follow_view_requests(c);
 	return res;
 }
 
@@ -1213,6 +1314,7 @@ static void load_theme(struct console *c, struct theme *theme)
 static void console_free(struct console *c)
 {
 	close_overlay(c);
+	service_page_free(c->page);
 	for (int i = 0; i < VIEW_COUNT; i++)
 		if (c->state[i])
 			views[i]->close(c->state[i]);

@@ -91,6 +91,9 @@ void modal_output_push(struct modal_output *o, const char *line)
 void modal_output_feed(struct modal_output *o, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
+		if (o->cr && buf[i] != '\n')
+			o->partial_len = 0;
+		o->cr = buf[i] == '\r';
 		if (buf[i] == '\n' || o->partial_len + 1 >= sizeof o->partial) {
 			o->partial[o->partial_len] = '\0';
 			modal_output_push(o, o->partial);

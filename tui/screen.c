@@ -50,7 +50,7 @@ static const struct screen_glyphs glyphs_ascii = {
     .bar_half = "",
     .spark = {"_", ".", ",", "-", "~", "=", "*", "#"},
     .arrow = "->",
-    .ellipsis = "~",
+    .ellipsis = "...",
     .block = "#",
     .sep = "|",
     .updown = "Up/Dn",
@@ -479,7 +479,21 @@ void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
 {
 	if (width <= 0)
 		return;
-	int used = screen_put(win, y, x, width - 1, attr, text);
+	int room = width - 1;
+	int ell = screen_width(scr.glyphs->ellipsis);
+	if (screen_width(text) > room && room > ell + 1) {
+		/* Cut, and say so: "analytics-wa…", never "analytics-wa". */
+		int cols;
+		size_t bytes = fit(text, room - ell, &cols);
+		wattrset(win, attr);
+		mvwaddnstr(win, y, x, text, (int)bytes);
+		waddstr(win, scr.glyphs->ellipsis);
+		wattrset(win, A_NORMAL);
+		screen_put(win, y, x + cols + ell, width - cols - ell, attr,
+		           "");
+		return;
+	}
+	int used = screen_put(win, y, x, room, attr, text);
 	screen_put(win, y, x + used, width - used, attr, "");
 }
 

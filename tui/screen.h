@@ -78,8 +78,9 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
                const char *text);
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* A table cell: text clipped to width - 1 columns, then blanks to width,
- * so neighbouring cells never run together. */
+/* A table cell: text clipped to width - 1 columns (a cut one ends in the
+ * ellipsis glyph), then blanks to width, so neighbouring cells never run
+ * together. */
 void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
                  const char *text);
 /* Columns `text` takes on the screen. */

@@ -13,7 +13,7 @@ N="DRCONSOLE_NOW=$DRCONSOLE_NOW"
 TUI_COLS=60 TUI_ROWS=20 tui_start "$N" -- --catalog "$demo"
 expect_screen "too small: says what it needs and has" "terminal too small: need 80x20, have 60x20"
 $TM resize-window -t 0 -x 80 -y 24
-expect_screen "resized to 80x24 it draws the dashboard" "SERVICE        TIER"
+expect_screen "resized to 80x24 it draws the dashboard" "SERVICE      TIER"
 $TM resize-window -t 0 -x 100 -y 30
 expect_screen "wider: the header follows the new width" "12:00 UTC"
 for _ in $(seq 50); do

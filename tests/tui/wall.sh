@@ -16,7 +16,7 @@ expect_screen "the dashboard first" " Dashboard"
 expect_screen "the breached service on the board" "ledger-db"
 expect_screen "then it cycles to Replication" " Replication" 5
 expect_screen "and on to Compliance" " Compliance" 5
-expect_not_screen "no key hints for actions on the wall" "Enter:details"
+expect_not_screen "no key hints for actions on the wall" "Enter:page"
 tui_keys q
 expect_screen "q alone does not close the board: it asks for the word" "Type quit and Enter"
 tui_text "uit"
