@@ -86,6 +86,7 @@ struct console {
 	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
 	char down_alert[512];
 	char down_runbook[96];     /* the first DOWN service's suggestion */
+	char down_more[512];       /* " also DOWN: b (probe x), c (probe y)" */
 	struct service_page *page; /* a service's page, over the body */
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
@@ -225,6 +226,7 @@ static int evaluate(struct console *c, unsigned change)
 	size_t n_ps = 0, n_down = 0, used = 0;
 	char first_msg[256] = "";
 	c->down_alert[0] = '\0';
+	c->down_more[0] = '\0';
 	c->down_runbook[0] = '\0';
 	if (catalog_probe_state_list(c->cat, &ps, &n_ps, &err) == CATALOG_OK) {
 		/* Every service that is down, by name, on one line of its
@@ -250,23 +252,32 @@ static int evaluate(struct console *c, unsigned change)
 			if (n_down == 0)
 				strlcpy_dr(first_msg, ps[i].message,
 				           sizeof first_msg);
-			int n = snprintf(
-			    c->down_alert + used, sizeof c->down_alert - used,
-			    "%s%s DOWN (probe %s)", n_down ? ", " : " ",
-			    ps[i].service, ps[i].probe);
-			if (n > 0 && (size_t)n < sizeof c->down_alert - used)
-				used += (size_t)n;
+			if (n_down == 0) {
+				snprintf(c->down_alert, sizeof c->down_alert,
+				         " %s DOWN (probe %s)", ps[i].service,
+				         ps[i].probe);
+			} else {
+				int n = snprintf(c->down_more + used,
+				                 sizeof c->down_more - used,
+				                 "%s%s (probe %s)",
+				                 n_down == 1 ? " also DOWN: "
+				                             : ", ",
+				                 ps[i].service, ps[i].probe);
+				if (n > 0 &&
+				    (size_t)n < sizeof c->down_more - used)
+					used += (size_t)n;
+			}
 			n_down++;
 		}
+		size_t len = strlen(c->down_alert);
 		if (c->down_runbook[0])
-			snprintf(c->down_alert + used,
-			         sizeof c->down_alert - used,
+			snprintf(c->down_alert + len,
+			         sizeof c->down_alert - len,
 			         ": suggested runbook %s (6 Runbooks)",
 			         c->down_runbook);
-		else if (n_down == 1 && first_msg[0])
-			snprintf(c->down_alert + used,
-			         sizeof c->down_alert - used, ": %s",
-			         first_msg);
+		else if (first_msg[0])
+			snprintf(c->down_alert + len,
+			         sizeof c->down_alert - len, ": %s", first_msg);
 		free(ps);
 	} else {
 		free(err);
@@ -300,9 +311,11 @@ static void close_catalog(struct console *c)
 	c->have_version = 0;
 }
 
+/* A plain path (not postgresql://..., not a file: URI): one we can stat. */
 static int is_file_catalog(const struct console *c)
 {
-	return strstr(c->catalog_path, "://") == NULL;
+	return strstr(c->catalog_path, "://") == NULL &&
+	       strncmp(c->catalog_path, "file:", 5) != 0;
 }
 
 static void remember_ident(struct console *c)
@@ -469,22 +482,22 @@ static void draw_header(struct console *c, int w)
 	const char *ro = c->g->wall        ? "WALL"
 	                 : c->g->read_only ? "READ-ONLY"
 	                                   : NULL;
-	/* How old the newest data is, so a frozen feed never looks current
-	 * (the wall has its STALE screen for this).  Minutes only: the
-	 * header is redrawn each minute for the clock anyway. */
+	/* When the newest data is from, so a frozen feed never looks current
+	 * (the wall has its STALE screen for this).  A time, not an age: it
+	 * changes when data comes, not every minute, so an idle console
+	 * sends nothing for it. */
 	char fresh[48] = "";
 	int fresh_stale = 0;
 	if (!c->g->wall && c->last_change > 0) {
 		int64_t a = c->ctx.now - c->last_change;
+		char at[32];
 		fresh_stale = a > c->g->stale_after_s;
-		if (fresh_stale)
-			snprintf(fresh, sizeof fresh, "STALE %s",
-			         widget_age(a, t, sizeof t));
-		else if (a < 60)
-			snprintf(fresh, sizeof fresh, "updated <1m ago");
-		else
-			snprintf(fresh, sizeof fresh, "updated %s ago",
-			         widget_age(a, t, sizeof t));
+		time_format_short(c->last_change, at);
+		/* "2026-11-22 12:00": the time alone when it is today's. */
+		const char *shown =
+		    strncmp(at, t, 10) == 0 && strlen(at) > 11 ? at + 11 : at;
+		snprintf(fresh, sizeof fresh, "%s %s",
+		         fresh_stale ? "STALE since" : "updated", shown);
 	}
 	size_t fresh_at = 0;
 	for (int level = 0; level < 4; level++) {
@@ -818,8 +831,23 @@ static void draw(struct console *c)
 	/* A DOWN service has a line of its own above the key hints, on
 	 * every view: the hints stay. */
 	if (c->down_alert[0]) {
-		screen_put(stdscr, body.y + body.h - 1, 0, w,
-		           screen_attr(THEME_VERDICT_BREACH), c->down_alert);
+		attr_t a = screen_attr(THEME_VERDICT_BREACH);
+		int aw = screen_width(c->down_alert);
+		if (c->down_more[0] &&
+		    aw + screen_width(c->down_more) + 1 > w) {
+			/* Two lines rather than a second name cut off. */
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_more);
+			body.h--;
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_alert);
+		} else {
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_alert);
+			if (c->down_more[0])
+				screen_put(stdscr, body.y + body.h - 1, aw + 1,
+				           w - aw - 1, a, c->down_more);
+		}
 		body.h--;
 	}
 	if (c->page != NULL)

@@ -440,6 +440,19 @@ void service_page_reload(struct service_page *p, struct view_ctx *ctx)
 	build(p, ctx);
 }
 
+static int is_unit(const char *w)
+{
+	static const char *const units[] = {"B",   "KiB", "MiB",
+	                                    "GiB", "TiB", "PiB"};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t n = strlen(units[i]);
+		if (strncmp(w, units[i], n) == 0 &&
+		    (w[n] == '\0' || w[n] == ' ' || w[n] == ',' || w[n] == ')'))
+			return 1;
+	}
+	return 0;
+}
+
 /* Bytes of the next wrapped row of `text` that fit in `w` columns, cut
  * at a space when there is one; *skip gets the spaces after it. */
 static size_t wrap_row(const char *text, int w, size_t *skip)
@@ -453,6 +466,12 @@ static size_t wrap_row(const char *text, int w, size_t *skip)
 		size_t j = i;
 		while (j < len && text[j] != ' ')
 			j++;
+		/* "2.9 MiB" stays on one row. */
+		while (j < len && is_unit(text + j + 1)) {
+			j++;
+			while (j < len && text[j] != ' ')
+				j++;
+		}
 		memcpy(buf, text, j);
 		buf[j] = '\0';
 		if (screen_width(buf) > w)
@@ -530,11 +549,13 @@ void service_page_draw(struct service_page *p, struct view_ctx *ctx,
 		} while (*text);
 	}
 	p->total = row;
-	char keys[200];
-	snprintf(keys, sizeof keys,
-	         " b:backups  r:run %s  d:drill it  %s:scroll  Esc:close%s",
-	         p->suggested[0] ? p->suggested : "(no runbook)",
-	         screen_glyphs()->updown,
+	char keys[200], rb[140];
+	if (p->suggested[0])
+		snprintf(rb, sizeof rb, "r/d:run/drill %s", p->suggested);
+	else
+		snprintf(rb, sizeof rb, "(no runbook names it)");
+	snprintf(keys, sizeof keys, " b:backups  %s  %s:scroll  Esc:close%s",
+	         rb, screen_glyphs()->updown,
 	         p->total > body_h ? "  (more below)" : "");
 	screen_put(win, r.y + r.h - 1, r.x, r.w, screen_attr(THEME_DIM), keys);
 }
@@ -566,6 +587,14 @@ unsigned service_page_key(struct service_page *p, struct view_ctx *ctx, int key)
 		p->top += p->rows - 1;
 		if (p->top > max_top)
 			p->top = max_top;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case KEY_HOME:
+	case 'g':
+		p->top = 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case KEY_END:
+	case 'G':
+		p->top = max_top;
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case KEY_PPAGE:
 		p->top -= p->rows - 1;

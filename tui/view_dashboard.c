@@ -337,8 +337,13 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			}
 			snprintf(seg, sizeof seg, "%s%.*s", k ? "    " : "",
 			         (int)cut, rest);
+			/* The colour of the row's breached age, so the
+			 * minute's new figures need no colour change. */
 			screen_cell(win, y++, r.x, r.w,
-			            widget_verdict_attr(sv->verdict), seg);
+			            screen_attr(sv->verdict == VERDICT_BREACH
+			                            ? THEME_BAR_BAD
+			                            : THEME_BAR_WARN),
+			            seg);
 			spare--;
 			rest += cut;
 			while (*rest == ' ')

@@ -101,13 +101,24 @@ JSON
 "$DR" --config "$cfgf" --catalog "$T/down.db" probe run >/dev/null 2>&1
 tui_start "$N" -- --config "$cfgf" --catalog "$T/down.db"
 expect_screen "the first DOWN service is named" "orders-db DOWN (probe pg)"
-expect_screen "and the second one too, at 80 columns" "payments-db DOWN (probe api)"
+expect_screen "and the second one too, at 80 columns" "also DOWN: payments-db (probe api)"
 expect_screen "the key hints are still in the footer" "?:help 1-6:view"
 tui_keys 6
 expect_screen "6 opens Runbooks" "RUNBOOK"
 sel=$(tui_screen_esc | grep -F 'regional-failover' | head -n1)
 case $sel in *$'\e[7m'* | *$'\e[4'[0-9]* | *$'\e[48;5;'*) pass "with the suggested runbook selected" ;;
 *) fail "with the suggested runbook selected" "$(tui_screen_esc | grep -F 'regional-failover' | cat -v)" ;; esac
+tui_keys 1 /
+tui_text orders
+tui_keys Enter Enter
+expect_screen "Enter: the DOWN service's page" "Service orders-db"
+expect_screen "its probe and its state" "pg DOWN since"
+tui_keys End
+expect_screen "End: its runbooks, the suggested one first" "regional-failover (suggested)"
+tui_keys r
+expect_screen "r: Runbooks with it selected, to start there" "regional-failover for orders-db: Enter to run it"
+expect_screen "the Runbooks list" "RUNBOOK"
+tui_keys Escape
 tui_keys q
 tui_exit_status >/dev/null
 
