@@ -500,7 +500,10 @@ static void draw_header(struct console *c, int w)
 		         fresh_stale ? "STALE since" : "updated", shown);
 	}
 	size_t fresh_at = 0;
-	for (int level = 0; level < 4; level++) {
+	/* Short of room, the header drops the catalog's name, then when the
+	 * data is from (never STALE), then the operator, then the
+	 * environment; an alarm is never shortened. */
+	for (int level = 0; level < 5; level++) {
 		right[0] = '\0';
 		size_t used = 0;
 #define ADD(...)                                                               \
@@ -512,24 +515,22 @@ static void draw_header(struct console *c, int w)
 	} while (0)
 		if (ro)
 			ADD("%s  ", ro);
-		/* An alarm is never shortened. */
 		if (c->agent_stopped)
 			ADD("%s  ", "AGENT STOPPED");
 		if (c->undelivered)
-			ADD("%s  ",
-			    level < 2 ? "ALARM NOT DELIVERED" : "UNSENT!");
-		if (env && level < 3)
+			ADD("%s  ", "ALARM NOT DELIVERED");
+		if (env && level < 4)
 			ADD("%s  ", env);
-		if (level < 2)
+		if (level < 3)
 			ADD("%s  ", c->actor);
 		if (level < 1)
 			ADD("%s  ", cat_name);
 		fresh_at = used;
-		if (fresh[0] && (level < 3 || fresh_stale))
+		if (fresh[0] && (level < 2 || fresh_stale))
 			ADD("%s  ", fresh);
 		ADD("%s UTC ", clock);
 #undef ADD
-		if (x + 2 + screen_width(right) <= w || level == 3)
+		if (x + 2 + screen_width(right) <= w || level == 4)
 			break;
 	}
 	free(base);
@@ -1292,7 +1293,8 @@ static void wall_tick(struct console *c)
 	for (size_t i = 0; i < n; i++)
 		if ((int)wall_views[i] == c->current)
 			next = (i + 1) % n;
-	c->ctx.message[0] = '\0';
+	if (c->message_until_ms == 0) /* the wall's own hint stays its time */
+		c->ctx.message[0] = '\0';
 	switch_view(c, wall_views[next]);
 }
 

@@ -16,6 +16,8 @@ tui_keys q
 expect_screen "q asks for the word instead of quitting" "Leave the wall? Type quit and Enter"
 tui_keys Escape
 tui_keys Q C-c M-q
+sleep 0.5
+tui_keys Escape # closes the prompt M-q's q opened, and shows the hint
 sleep 1
 expect_eq "q, Q, Ctrl-C and Alt-q leave it running" "$(tui_exit_status 1)" "running"
 expect_screen "and say how to leave" "type quit and Enter (or send SIGTERM)"
