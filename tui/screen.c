@@ -481,6 +481,10 @@ void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
 		return;
 	int room = width - 1;
 	int ell = screen_width(scr.glyphs->ellipsis);
+	/* The terminal-safe text, as screen_put draws it (core/safe_text). */
+	char *safe = safe_text_clean(text, 0) ? NULL : safe_text(text);
+	if (safe != NULL)
+		text = safe;
 	if (screen_width(text) > room && room > ell + 1) {
 		/* Cut, and say so: "analytics-wa…", never "analytics-wa". */
 		int cols;
@@ -491,10 +495,12 @@ void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
 		wattrset(win, A_NORMAL);
 		screen_put(win, y, x + cols + ell, width - cols - ell, attr,
 		           "");
+		free(safe);
 		return;
 	}
 	int used = screen_put(win, y, x, room, attr, text);
 	screen_put(win, y, x + used, width - used, attr, "");
+	free(safe);
 }
 
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
