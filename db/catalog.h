@@ -159,11 +159,15 @@ int catalog_backup_get(struct catalog *cat, const char *backup_id,
 
 struct catalog_backup_filter {
 	const char *service; /* NULL: any */
-	const char *status;  /* NULL: any */
-	const char *type;    /* NULL: any */
-	int64_t since;       /* started_at >= since, 0: any */
-	int oldest_first;    /* default: newest first by started_at */
-	size_t limit;        /* 0: no limit */
+	/* With n_services > 0: any of these services (and `service` too,
+	 * when set). */
+	const char *const *services;
+	size_t n_services;
+	const char *status; /* NULL: any */
+	const char *type;   /* NULL: any */
+	int64_t since;      /* started_at >= since, 0: any */
+	int oldest_first;   /* default: newest first by started_at */
+	size_t limit;       /* 0: no limit */
 	size_t offset;
 };
 int catalog_backup_list(struct catalog *cat,

@@ -1293,8 +1293,20 @@ static char *backup_filter_sql(const char *what,
                                const struct catalog_backup_filter *f,
                                int ordered)
 {
+	/* Any of a list of services: ?7, ?8, ... */
+	char in[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; f && i < f->n_services && i < 32; i++) {
+		int n = snprintf(in + used, sizeof in - used, "%s?%zu",
+		                 i ? ", " : " AND service_name IN (", 7 + i);
+		if (n < 0 || (size_t)n >= sizeof in - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used > 0 && used + 2 < sizeof in)
+		memcpy(in + used, ")", 2);
 	return db_xasprintf(
-	    "SELECT %s FROM backup_management WHERE 1%s%s%s%s%s%s", what,
+	    "SELECT %s FROM backup_management WHERE 1%s%s%s%s%s%s%s", what, in,
 	    f && f->service ? " AND service_name = ?1" : "",
 	    f && f->status ? " AND backup_status = ?2" : "",
 	    f && f->type ? " AND backup_type = ?3" : "",
@@ -1320,6 +1332,9 @@ static void bind_backup_filter(sqlite3_stmt *st,
 			sqlite3_bind_text(st, 3, f->type, -1, SQLITE_TRANSIENT);
 		if (f->since)
 			sqlite_bind_time(st, 4, f->since);
+		for (size_t i = 0; i < f->n_services && i < 32; i++)
+			sqlite3_bind_text(st, 7 + (int)i, f->services[i], -1,
+			                  SQLITE_TRANSIENT);
 	}
 	if (ordered) {
 		sqlite3_bind_int64(st, 5,

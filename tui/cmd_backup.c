@@ -29,14 +29,16 @@ static void human(double bytes, char *buf, size_t size)
  * second. */
 struct progress_line {
 	double last;
+	int shown; /* the first call always shows */
 };
 
 static void show_progress(void *arg, const struct backup_progress *p)
 {
 	struct progress_line *pl = arg;
 	char done[32], rate[32], eta[32] = "";
-	if (p->elapsed_s - pl->last < 0.2)
+	if (pl->shown && p->elapsed_s - pl->last < 0.2)
 		return;
+	pl->shown = 1;
 	pl->last = p->elapsed_s;
 	double bps =
 	    p->elapsed_s > 0 ? (double)p->plain_bytes / p->elapsed_s : 0;
@@ -47,8 +49,9 @@ static void show_progress(void *arg, const struct backup_progress *p)
 		    (long)((double)(p->expected_bytes - p->plain_bytes) / bps);
 		snprintf(eta, sizeof eta, "  ETA %ld:%02ld", s / 60, s % 60);
 	}
-	fprintf(safe_stdio_raw_stderr(), "\r  %s read, %s/s%s   ", done, rate,
-	        eta);
+	fprintf(safe_stdio_raw_stderr(),
+	        "\r  %s read, %s/s, %.0fs elapsed%s   ", done, rate,
+	        p->elapsed_s, eta);
 	fflush(stderr);
 }
 
@@ -75,7 +78,9 @@ static int run_one(struct catalog *cat, const struct config *cfg,
 {
 	struct backup_outcome out;
 	struct progress_line pl = {0};
-	int tty = isatty(2);
+	/* The console's job screen asks for it too (tui/job.c). */
+	const char *job = getenv("DR_JOB_PROGRESS");
+	int tty = isatty(2) || (job != NULL && strcmp(job, "1") == 0);
 	char *err = NULL, plain[32], stored[32];
 	int rc = backup_run(cat, cfg, target, tty ? show_progress : NULL, &pl,
 	                    &out, &err);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 #include "tui/screen.h"
+#include "tui/service_page.h"
 #include "tui/view.h"
 #include "tui/view_backups.h"
 #include "tui/view_compliance.h"
@@ -58,7 +60,15 @@ static const enum view_id wall_views[] = {
     VIEW_LOG,
 };
 
-enum overlay { OVERLAY_NONE = 0, OVERLAY_HELP, OVERLAY_DETAILS };
+enum overlay {
+	OVERLAY_NONE = 0,
+	OVERLAY_HELP,
+	OVERLAY_DETAILS,
+	OVERLAY_WALL_HELP, /* small, closes by itself */
+};
+
+/* How long the wall's help and its quit prompt stay. */
+#define WALL_TRANSIENT_MS 8000
 
 struct console {
 	const struct cmd_globals *g;
@@ -75,8 +85,17 @@ struct console {
 	size_t undelivered; /* bad news that reached no channel */
 	/* "orders-db DOWN: run orders-db-failover (6 Runbooks)", or "". */
 	char down_alert[512];
+	char down_runbook[96];     /* the first DOWN service's suggestion */
+	char down_more[512];       /* " also DOWN: b (probe x), c (probe y)" */
+	struct service_page *page; /* a service's page, over the body */
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
+	/* The file the catalog was opened from: a file replaced under the
+	 * same path (mv, demo --force) or moved away is noticed, and the
+	 * path is opened again. */
+	int have_ident;
+	dev_t cat_dev;
+	ino_t cat_ino;
 
 	struct view_ctx ctx;
 	void *state[VIEW_COUNT];
@@ -86,17 +105,22 @@ struct console {
 	int64_t cycle_started_ms;
 
 	enum overlay overlay;
+	int64_t overlay_until_ms;
+	int64_t prompt_until_ms;
+	int64_t message_until_ms; /* the wall's messages close too; 0: no */
 	WINDOW *overlay_win;
 	PANEL *overlay_panel;
 
-	int prompt; /* 0, '/' or ':' */
+	int prompt; /* 0, '/', ':' or 'Q' (the wall's quit confirmation) */
+	char filter_before[200]; /* '/' filters as it is typed; Esc: back */
 	char input[200];
 	size_t input_len;
 
 	int redraw;
 	int quit;
 	int stale_shown;
-	int64_t drawn_minute; /* the header clock shows minutes */
+	int fresh_stale_shown; /* the header said STALE */
+	int64_t drawn_minute;  /* the header clock shows minutes */
 	char actor[64], origin[64];
 	char *theme_error;
 	int frames;
@@ -199,35 +223,61 @@ static int evaluate(struct console *c, unsigned change)
 	 * config suggests: the console says so on every screen.  Nothing
 	 * fails over from here. */
 	struct catalog_probe_state *ps = NULL;
-	size_t n_ps = 0, n_down = 0;
+	size_t n_ps = 0, n_down = 0, used = 0;
+	char first_msg[256] = "";
 	c->down_alert[0] = '\0';
+	c->down_more[0] = '\0';
+	c->down_runbook[0] = '\0';
 	if (catalog_probe_state_list(c->cat, &ps, &n_ps, &err) == CATALOG_OK) {
+		/* Every service that is down, by name, on one line of its
+		 * own above the key hints; the first one's runbook on 6. */
 		for (size_t i = 0; i < n_ps; i++) {
-			if (!ps[i].down || n_down++ > 0)
+			if (!ps[i].down)
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < i; j++)
+				dup |= ps[j].down && strcmp(ps[j].service,
+				                            ps[i].service) == 0;
+			if (dup)
 				continue;
 			const struct probe_service *svc =
 			    c->cfg->probes ? probe_config_service(
 			                         c->cfg->probes, ps[i].service)
 			                   : NULL;
-			if (svc != NULL && svc->failover_runbook != NULL)
-				snprintf(
-				    c->down_alert, sizeof c->down_alert,
-				    " %s DOWN (probe %s): suggested runbook "
-				    "%s (6 Runbooks)",
-				    ps[i].service, ps[i].probe,
-				    svc->failover_runbook);
-			else
+			if (n_down == 0 && svc != NULL &&
+			    svc->failover_runbook != NULL)
+				strlcpy_dr(c->down_runbook,
+				           svc->failover_runbook,
+				           sizeof c->down_runbook);
+			if (n_down == 0)
+				strlcpy_dr(first_msg, ps[i].message,
+				           sizeof first_msg);
+			if (n_down == 0) {
 				snprintf(c->down_alert, sizeof c->down_alert,
-				         " %s DOWN (probe %s): %s",
-				         ps[i].service, ps[i].probe,
-				         ps[i].message);
+				         " %s DOWN (probe %s)", ps[i].service,
+				         ps[i].probe);
+			} else {
+				int n = snprintf(c->down_more + used,
+				                 sizeof c->down_more - used,
+				                 "%s%s (probe %s)",
+				                 n_down == 1 ? " also DOWN: "
+				                             : ", ",
+				                 ps[i].service, ps[i].probe);
+				if (n > 0 &&
+				    (size_t)n < sizeof c->down_more - used)
+					used += (size_t)n;
+			}
+			n_down++;
 		}
-		if (n_down > 1) {
-			size_t len = strlen(c->down_alert);
+		size_t len = strlen(c->down_alert);
+		if (c->down_runbook[0])
 			snprintf(c->down_alert + len,
 			         sizeof c->down_alert - len,
-			         "  (+%zu more down)", n_down - 1);
-		}
+			         ": suggested runbook %s (6 Runbooks)",
+			         c->down_runbook);
+		else if (first_msg[0])
+			snprintf(c->down_alert + len,
+			         sizeof c->down_alert - len, ": %s", first_msg);
 		free(ps);
 	} else {
 		free(err);
@@ -261,6 +311,48 @@ static void close_catalog(struct console *c)
 	c->have_version = 0;
 }
 
+/* A plain path (not postgresql://..., not a file: URI): one we can stat. */
+static int is_file_catalog(const struct console *c)
+{
+	return strstr(c->catalog_path, "://") == NULL &&
+	       strncmp(c->catalog_path, "file:", 5) != 0;
+}
+
+static void remember_ident(struct console *c)
+{
+	struct stat st;
+	c->have_ident = is_file_catalog(c) && stat(c->catalog_path, &st) == 0;
+	if (c->have_ident) {
+		c->cat_dev = st.st_dev;
+		c->cat_ino = st.st_ino;
+	}
+}
+
+/* 0 while the path still names the file that is open; -1 with
+ * c->cat_error set when it is gone or is another file now. */
+static int check_ident(struct console *c)
+{
+	struct stat st;
+	if (!is_file_catalog(c))
+		return 0;
+	if (stat(c->catalog_path, &st) != 0) {
+		snprintf(c->cat_error, sizeof c->cat_error,
+		         "the catalog %s was moved or removed (%s)",
+		         c->catalog_path, strerror(errno));
+		return -1;
+	}
+	if (!c->have_ident) {
+		remember_ident(c);
+		return 0;
+	}
+	if (st.st_dev != c->cat_dev || st.st_ino != c->cat_ino) {
+		snprintf(c->cat_error, sizeof c->cat_error,
+		         "the catalog %s was replaced", c->catalog_path);
+		return -1;
+	}
+	return 0;
+}
+
 static int open_catalog(struct console *c)
 {
 	char *err = NULL;
@@ -275,6 +367,7 @@ static int open_catalog(struct console *c)
 	c->cat = cat;
 	c->ctx.cat = cat;
 	c->have_version = 0;
+	remember_ident(c);
 	return 0;
 }
 
@@ -293,6 +386,14 @@ static void catalog_tick(struct console *c)
 		}
 	}
 	int64_t version;
+	if (check_ident(c) != 0) {
+		int replaced = strstr(c->cat_error, "replaced") != NULL;
+		close_catalog(c);
+		c->redraw = 1;
+		/* A new file under the path: read it at once. */
+		if (!replaced || open_catalog(c) != 0)
+			return;
+	}
 	if (catalog_data_version(c->cat, &version, &err) != CATALOG_OK) {
 		set_cat_error(c, "cannot read the catalog", err);
 		close_catalog(c);
@@ -324,6 +425,8 @@ static void catalog_tick(struct console *c)
 	c->data_version = version;
 	mark_views(c, change);
 	refresh_current(c);
+	if (c->page != NULL)
+		service_page_reload(c->page, &c->ctx);
 	c->redraw = 1;
 }
 
@@ -379,7 +482,28 @@ static void draw_header(struct console *c, int w)
 	const char *ro = c->g->wall        ? "WALL"
 	                 : c->g->read_only ? "READ-ONLY"
 	                                   : NULL;
-	for (int level = 0; level < 4; level++) {
+	/* When the newest data is from, so a frozen feed never looks current
+	 * (the wall has its STALE screen for this).  A time, not an age: it
+	 * changes when data comes, not every minute, so an idle console
+	 * sends nothing for it. */
+	char fresh[48] = "";
+	int fresh_stale = 0;
+	if (!c->g->wall && c->last_change > 0) {
+		int64_t a = c->ctx.now - c->last_change;
+		char at[32];
+		fresh_stale = a > c->g->stale_after_s;
+		time_format_short(c->last_change, at);
+		/* "2026-11-22 12:00": the time alone when it is today's. */
+		const char *shown =
+		    strncmp(at, t, 10) == 0 && strlen(at) > 11 ? at + 11 : at;
+		snprintf(fresh, sizeof fresh, "%s %s",
+		         fresh_stale ? "STALE since" : "updated", shown);
+	}
+	size_t fresh_at = 0;
+	/* Short of room, the header drops the catalog's name, then when the
+	 * data is from (never STALE), then the operator, then the
+	 * environment; an alarm is never shortened. */
+	for (int level = 0; level < 5; level++) {
 		right[0] = '\0';
 		size_t used = 0;
 #define ADD(...)                                                               \
@@ -392,58 +516,84 @@ static void draw_header(struct console *c, int w)
 		if (ro)
 			ADD("%s  ", ro);
 		if (c->agent_stopped)
-			ADD("%s  ", level < 2 ? "AGENT STOPPED" : "AGENT!");
+			ADD("%s  ", "AGENT STOPPED");
 		if (c->undelivered)
-			ADD("%s  ",
-			    level < 2 ? "ALARM NOT DELIVERED" : "UNSENT!");
-		if (env && level < 3)
+			ADD("%s  ", "ALARM NOT DELIVERED");
+		if (env && level < 4)
 			ADD("%s  ", env);
-		if (level < 2)
+		if (level < 3)
 			ADD("%s  ", c->actor);
 		if (level < 1)
 			ADD("%s  ", cat_name);
+		fresh_at = used;
+		if (fresh[0] && (level < 2 || fresh_stale))
+			ADD("%s  ", fresh);
 		ADD("%s UTC ", clock);
 #undef ADD
-		if (x + 2 + screen_width(right) <= w || level == 3)
+		if (x + 2 + screen_width(right) <= w || level == 4)
 			break;
 	}
 	free(base);
 	int rw = screen_width(right);
-	if (ro) {
-		int rlen = (int)strlen(ro);
-		screen_put(stdscr, 0, w - rw, rlen,
+	screen_put(stdscr, 0, w - rw, rw, hdr, right);
+	if (ro)
+		screen_put(stdscr, 0, w - rw, (int)strlen(ro),
 		           screen_attr(THEME_VERDICT_AT_RISK), ro);
-		screen_put(stdscr, 0, w - rw + rlen, rw - rlen, hdr,
-		           right + rlen);
-	} else {
-		screen_put(stdscr, 0, w - rw, rw, hdr, right);
-	}
+	c->fresh_stale_shown = fresh_stale;
+	if (fresh_stale && strncmp(right + fresh_at, "STALE", 5) == 0)
+		screen_put(stdscr, 0,
+		           w - rw + screen_width(right) -
+		               screen_width(right + fresh_at),
+		           (int)strlen(fresh), screen_attr(THEME_STALE), fresh);
 }
 
 static void draw_tabs(struct console *c, int y, int w)
 {
 	attr_t tab = screen_attr(THEME_TAB);
 	screen_fill(stdscr, y, 0, 1, w, tab);
+	/* The filter in force, where the eye is; to make room for it the
+	 * other tabs keep only their numbers. */
+	const char *f =
+	    c->state[c->current] && views[c->current]->active_filter
+	        ? views[c->current]->active_filter(c->state[c->current])
+	        : NULL;
+	int filtered = f != NULL && f[0] != '\0' && c->page == NULL;
 	int x = 0;
 	for (int i = 0; i < VIEW_COUNT && x < w; i++) {
 		char label[40];
-		snprintf(label, sizeof label, " %d %s ", i + 1, views[i]->name);
+		if (filtered && i != c->current)
+			snprintf(label, sizeof label, " %d ", i + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", i + 1,
+			         views[i]->name);
 		x += screen_put(stdscr, y, x, -1,
 		                i == c->current ? screen_attr(THEME_TAB_ACTIVE)
 		                                : tab,
 		                label);
 		x += screen_put(stdscr, y, x, -1, tab, " ");
 	}
+	if (filtered && x + 12 < w) {
+		char label[200];
+		snprintf(label, sizeof label, " FILTER /%s  (Esc clears) ", f);
+		screen_cell(stdscr, y, x + 1, w - x - 1,
+		            screen_attr(THEME_VERDICT_AT_RISK), label);
+	}
 }
 
 static void draw_footer(struct console *c, int y, int w)
 {
 	attr_t foot = screen_attr(THEME_FOOTER);
-	const struct screen_glyphs *gl = screen_glyphs();
 	if (c->prompt) {
 		screen_fill(stdscr, y, 0, 1, w, screen_attr(THEME_NORMAL));
 		char line[256];
-		snprintf(line, sizeof line, "%c%s", c->prompt, c->input);
+		if (c->prompt == 'Q')
+			snprintf(line, sizeof line,
+			         " Leave the wall? Type quit and Enter (Esc: "
+			         "stay): %s",
+			         c->input);
+		else
+			snprintf(line, sizeof line, "%c%s", c->prompt,
+			         c->input);
 		int x = screen_put(stdscr, y, 0, -1, screen_attr(THEME_NORMAL),
 		                   line);
 		if (x < w)
@@ -458,26 +608,22 @@ static void draw_footer(struct console *c, int y, int w)
 		return;
 	}
 	char hints[320];
-	if (c->down_alert[0]) {
-		screen_put(stdscr, y, 0, w, screen_attr(THEME_VERDICT_BREACH),
-		           c->down_alert);
-		return;
-	}
 	if (c->g->wall) {
 		char age[32];
 		int64_t a =
 		    c->last_change > 0 ? c->ctx.now - c->last_change : -1;
 		snprintf(hints, sizeof hints,
 		         " WALL, read-only  newest data %s%s  next view every "
-		         "%ds  ?:help q:quit",
+		         "%ds  ?:help",
 		         widget_age(a, age, sizeof age), a >= 60 ? " ago" : "",
 		         c->g->cycle_s);
 	} else {
 		const char *vh = views[c->current]->hints;
+		/* Short enough for 80 columns with any view's own hints;
+		 * the moving keys are in the help. */
 		snprintf(hints, sizeof hints,
-		         " ?:help Tab/1-6:view %s/jk:move /:filter :cmd %s%s"
-		         "q:quit",
-		         gl->updown, vh, vh[0] ? " " : "");
+		         " ?:help 1-6:view /:filter :cmd q:quit%s%s",
+		         vh[0] ? "  " : "", vh);
 	}
 	screen_put(stdscr, y, 0, w, foot, hints);
 }
@@ -566,26 +712,29 @@ static void close_overlay(struct console *c)
 }
 
 static const char *const help_lines[] = {
-    "Views     Tab, Shift-Tab   next, previous view",
-    "          1 2 3 4 5 6      Dashboard Backups Replication",
-    "                           Compliance Log Runbooks",
-    "Moving    Up Down, k j     move the selection",
-    "          PgUp PgDn, ^B ^F a page up, down",
-    "          Home End, g G    first, last row",
-    "Looking   Enter            details of the selected row",
-    "          Esc              close this window; clear the filter",
-    "          /                filter the view",
-    "          :                command, e.g. :backups orders-db failed",
-    "                           :dashboard :log :filter TEXT :quit",
-    "          b (Dashboard)    the selected service's backups",
-    "          s (Backups)      newest or oldest first",
-    "          ^L               repaint the screen",
-    "Actions   B (Dashboard)    back up now",
-    "          v (Backups)      verify the backup",
-    "          Enter r (Runbooks) run a runbook",
-    "          :ack S WHY       acknowledge alarm S (:silence S 2h WHY)",
-    "          (refused with a reason under --read-only and --wall)",
-    "          ?, F1            this help      q  quit",
+    "Views   Tab S-Tab 1-6 the views (6: a DOWN service's runbook selected)",
+    "Moving  Up Down k j  PgUp PgDn Space ^B ^F  Home End g G",
+    "        n N          next, previous match of the filter (wraps)",
+    "Looking Enter  the service's page (Backups: the backup; p its page)",
+    "        w, b   the worst service's page; the selected one's backups",
+    "        s      next sort order, the column marked (Dashboard, Backups)",
+    "        /      filter as you type (on the tab line); Esc clears it",
+    "        :      command: :backups orders-db failed, :dashboard, :log,",
+    "               :filter TEXT, :quit        ^L repaint the screen",
+    "        :ack S WHY  acknowledge alarm S (:silence S 2h WHY)",
+    "Actions B      back up now, after y/N (Dashboard); v verify (Backups)",
+    "        Enter r run a runbook, d drill it, R resume one (Runbooks)",
+    "Page    b its backups, r its runbook to run, d to drill; Esc closes",
+    "Jobs    a ^C stop it; x Enter Esc close it; a step: r s b a p =",
+    "        retry skip rollback abort pause (refused under --read-only)",
+    "        ? F1   this help                 q  quit",
+};
+
+static const char *const wall_help_lines[] = {
+    "A read-only board: no key acts, none closes it.",
+    "1-6, Tab    show a view (the cycle goes on)",
+    "quit Enter  type the word to leave (or SIGTERM)",
+    "This help closes by itself.",
 };
 
 static void draw_overlay(struct console *c, int h, int w)
@@ -593,7 +742,11 @@ static void draw_overlay(struct console *c, int h, int w)
 	const char *title;
 	const char *const *lines;
 	size_t n;
-	if (c->overlay == OVERLAY_HELP) {
+	if (c->overlay == OVERLAY_WALL_HELP) {
+		title = "Wall";
+		lines = wall_help_lines;
+		n = sizeof wall_help_lines / sizeof wall_help_lines[0];
+	} else if (c->overlay == OVERLAY_HELP) {
 		title = "Keys";
 		lines = help_lines;
 		n = sizeof help_lines / sizeof help_lines[0];
@@ -651,6 +804,9 @@ static void draw(struct console *c)
 	int64_t age;
 	if (wall_stale(c, &age)) {
 		draw_stale(c, h, w, age);
+		/* The wall's quit prompt and its messages show here too. */
+		if (c->prompt || c->ctx.message[0])
+			draw_footer(c, h - 1, w);
 		c->stale_shown = 1;
 		goto out;
 	}
@@ -673,7 +829,31 @@ static void draw(struct console *c)
 		            c->cat_error);
 	if (c->cat_error[0] != '\0')
 		body.h--;
-	if (c->state[c->current])
+	/* A DOWN service has a line of its own above the key hints, on
+	 * every view: the hints stay. */
+	if (c->down_alert[0]) {
+		attr_t a = screen_attr(THEME_VERDICT_BREACH);
+		int aw = screen_width(c->down_alert);
+		if (c->down_more[0] &&
+		    aw + screen_width(c->down_more) + 1 > w) {
+			/* Two lines rather than a second name cut off. */
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_more);
+			body.h--;
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_alert);
+		} else {
+			screen_put(stdscr, body.y + body.h - 1, 0, w, a,
+			           c->down_alert);
+			if (c->down_more[0])
+				screen_put(stdscr, body.y + body.h - 1, aw + 1,
+				           w - aw - 1, a, c->down_more);
+		}
+		body.h--;
+	}
+	if (c->page != NULL)
+		service_page_draw(c->page, &c->ctx, stdscr, body);
+	else if (c->state[c->current])
 		views[c->current]->draw(c->state[c->current], &c->ctx, stdscr,
 		                        body);
 	draw_footer(c, h - 1, w);
@@ -817,10 +997,17 @@ static void run_command(struct console *c, const char *line)
 	    word);
 }
 
+static void wall_quit_hint(struct console *c);
+
 static unsigned prompt_key(struct console *c, int key)
 {
+	if (c->prompt == 'Q')
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 	switch (key) {
 	case KEY_ESCAPE:
+		if (c->prompt == '/')
+			views[c->current]->filter(c->state[c->current], &c->ctx,
+			                          c->filter_before);
 		c->prompt = 0;
 		break;
 	case '\n':
@@ -828,7 +1015,12 @@ static unsigned prompt_key(struct console *c, int key)
 	case KEY_ENTER: {
 		int kind = c->prompt;
 		c->prompt = 0;
-		if (kind == '/')
+		if (kind == 'Q') {
+			if (strcmp(c->input, "quit") == 0)
+				c->quit = 1;
+			else
+				wall_quit_hint(c);
+		} else if (kind == '/')
 			views[c->current]->filter(c->state[c->current], &c->ctx,
 			                          c->input);
 		else
@@ -855,14 +1047,103 @@ static unsigned prompt_key(struct console *c, int key)
 		}
 		break;
 	}
+	/* Incremental: the view follows the filter as it is typed. */
+	if (c->prompt == '/')
+		views[c->current]->filter(c->state[c->current], &c->ctx,
+		                          c->input);
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
 
 static void open_prompt(struct console *c, int kind)
 {
+	const char *f =
+	    kind == '/' && c->state[c->current] &&
+	            views[c->current]->active_filter
+	        ? views[c->current]->active_filter(c->state[c->current])
+	        : NULL;
+	strlcpy_dr(c->filter_before, f ? f : "", sizeof c->filter_before);
 	c->prompt = kind;
 	c->input_len = 0;
 	c->input[0] = '\0';
+}
+
+/* What a view or the page asked for: a service's page, another view. */
+static unsigned follow_view_requests(struct console *c)
+{
+	unsigned res = 0;
+	if (c->ctx.open_service[0]) {
+		struct service_page *p =
+		    service_page_open(&c->ctx, c->ctx.open_service);
+		c->ctx.open_service[0] = '\0';
+		if (p != NULL) {
+			service_page_free(c->page);
+			c->page = p;
+		}
+		res |= VIEW_REDRAW;
+	}
+	if (c->ctx.switch_to >= 0) {
+		int v = c->ctx.switch_to;
+		c->ctx.switch_to = -1;
+		service_page_free(c->page);
+		c->page = NULL;
+		switch_view(c, v);
+		if (views[v]->command)
+			views[v]->command(c->state[v], &c->ctx,
+			                  c->ctx.switch_args);
+		res |= VIEW_REDRAW;
+	}
+	return res;
+}
+
+static void wall_quit_hint(struct console *c)
+{
+	if (c->prompt == 'Q')
+		c->prompt = 0;
+	view_message(&c->ctx, 0,
+	             " The wall does not close on a key: type quit and Enter "
+	             "(or send SIGTERM)");
+	c->message_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+	c->redraw = 1;
+}
+
+/* The wall: views and its small help; leaving takes the typed word. */
+static unsigned wall_key(struct console *c, int key)
+{
+	unsigned res = VIEW_HANDLED;
+	if (c->overlay != OVERLAY_NONE) {
+		c->overlay = OVERLAY_NONE;
+		res |= VIEW_REDRAW;
+		if (key == '?' || key == KEY_F(1) || key == KEY_ESCAPE)
+			return res;
+	}
+	if (key == '?' || key == KEY_F(1)) {
+		c->overlay = OVERLAY_WALL_HELP;
+		c->overlay_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+		return res | VIEW_REDRAW;
+	}
+	if (key == '\t' || key == KEY_BTAB ||
+	    (key >= '1' && key < '1' + VIEW_COUNT)) {
+		int v = key == '\t' ? (c->current + 1) % VIEW_COUNT
+		        : key == KEY_BTAB
+		            ? (c->current + VIEW_COUNT - 1) % VIEW_COUNT
+		            : key - '1';
+		switch_view(c, v);
+		c->cycle_started_ms = mono_ms();
+		return res | VIEW_REDRAW;
+	}
+	if (key == 'q' || key == 'Q' || key == ':') {
+		/* The start of "quit": a prompt that goes away by itself. */
+		open_prompt(c, 'Q');
+		if (key != ':')
+			prompt_key(c, 'q');
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
+		return res | VIEW_REDRAW;
+	}
+	if (key == CTRL('c') || key == KEY_ESCAPE) {
+		wall_quit_hint(c);
+		return res | VIEW_REDRAW;
+	}
+	return res;
 }
 
 static unsigned console_key(struct console *c, int key)
@@ -873,8 +1154,33 @@ static unsigned console_key(struct console *c, int key)
 		clearok(curscr, TRUE);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	}
+	if (c->prompt == 'Q' && !(key >= 'a' && key <= 'z') && key != '\n' &&
+	    key != '\r' && key != KEY_ENTER && key != KEY_BACKSPACE &&
+	    key != 127) {
+		c->prompt = 0; /* not the word: the key is the wall's */
+		return wall_key(c, key) | VIEW_REDRAW;
+	}
 	if (c->prompt)
 		return prompt_key(c, key);
+	if (c->g->wall)
+		return wall_key(c, key);
+	if (c->page != NULL && (key == '\t' || key == KEY_BTAB ||
+	                        (key >= '1' && key < '1' + VIEW_COUNT))) {
+		service_page_free(c->page); /* and on to that view */
+		c->page = NULL;
+	}
+	if (c->page != NULL && c->overlay == OVERLAY_NONE && key != '?' &&
+	    key != KEY_F(1) && key != ':') {
+		c->ctx.message[0] = '\0';
+		c->ctx.switch_to = -1;
+		unsigned r = service_page_key(c->page, &c->ctx, key);
+		if (r & SERVICE_PAGE_CLOSE) {
+			service_page_free(c->page);
+			c->page = NULL;
+		}
+		follow_view_requests(c);
+		return (r & ~SERVICE_PAGE_CLOSE) | VIEW_REDRAW;
+	}
 	/* Any key dismisses a message. */
 	unsigned res = 0;
 	if (c->ctx.message[0]) {
@@ -910,13 +1216,12 @@ static unsigned console_key(struct console *c, int key)
 		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
-	if (key >= '1' && key < '1' + VIEW_COUNT) {
+	if (key >= '1' && key < '1' + VIEW_COUNT &&
+	    !(key == '6' && c->down_runbook[0])) {
 		switch_view(c, key - '1');
 		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
-	if (c->g->wall) /* a board: nothing else, so no key can act */
-		return res | VIEW_HANDLED;
 	switch (key) {
 	case '/':
 	case ':':
@@ -926,6 +1231,14 @@ static unsigned console_key(struct console *c, int key)
 		views[c->current]->filter(c->state[c->current], &c->ctx, "");
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
+	if (key == '6' && c->down_runbook[0]) {
+		/* A service is down: Runbooks opens on its suggestion. */
+		c->ctx.switch_to = VIEW_RUNBOOKS;
+		snprintf(c->ctx.switch_args, sizeof c->ctx.switch_args, "=%s",
+		         c->down_runbook);
+		follow_view_requests(c);
+		return res | VIEW_HANDLED | VIEW_REDRAW;
+	}
 	c->ctx.switch_to = -1;
 	res |= views[c->current]->key(c->state[c->current], &c->ctx, key);
 	if (c->ctx.details_open) {
@@ -933,15 +1246,7 @@ static unsigned console_key(struct console *c, int key)
 		c->overlay = OVERLAY_DETAILS;
 		res |= VIEW_REDRAW;
 	}
-	if (c->ctx.switch_to >= 0) {
-		int v = c->ctx.switch_to;
-		c->ctx.switch_to = -1;
-		switch_view(c, v);
-		if (views[v]->command)
-			views[v]->command(c->state[v], &c->ctx,
-			                  c->ctx.switch_args);
-		res |= VIEW_REDRAW;
-	}
+	res |= follow_view_requests(c);
 	return res;
 }
 
@@ -962,6 +1267,24 @@ static void wall_tick(struct console *c)
 	if (!c->g->wall)
 		return;
 	int64_t now_ms = mono_ms();
+	/* The wall's help and its quit prompt close by themselves: nothing
+	 * typed by accident stays over the board. */
+	if (c->overlay == OVERLAY_WALL_HELP && now_ms >= c->overlay_until_ms) {
+		c->overlay = OVERLAY_NONE;
+		c->redraw = 1;
+	}
+	if (c->prompt == 'Q' && now_ms >= c->prompt_until_ms) {
+		c->prompt = 0;
+		c->redraw = 1;
+	}
+	if (c->ctx.message[0] && c->message_until_ms &&
+	    now_ms >= c->message_until_ms) {
+		c->ctx.message[0] = '\0';
+		c->message_until_ms = 0;
+		c->redraw = 1;
+	}
+	if (c->overlay != OVERLAY_NONE || c->prompt)
+		return; /* the board stays put while a person reads */
 	if (now_ms - c->cycle_started_ms < (int64_t)c->g->cycle_s * 1000)
 		return;
 	c->cycle_started_ms = now_ms;
@@ -970,7 +1293,8 @@ static void wall_tick(struct console *c)
 	for (size_t i = 0; i < n; i++)
 		if ((int)wall_views[i] == c->current)
 			next = (i + 1) % n;
-	c->ctx.message[0] = '\0';
+	if (c->message_until_ms == 0) /* the wall's own hint stays its time */
+		c->ctx.message[0] = '\0';
 	switch_view(c, wall_views[next]);
 }
 
@@ -1020,6 +1344,7 @@ static void load_theme(struct console *c, struct theme *theme)
 static void console_free(struct console *c)
 {
 	close_overlay(c);
+	service_page_free(c->page);
 	for (int i = 0; i < VIEW_COUNT; i++)
 		if (c->state[i])
 			views[i]->close(c->state[i]);
@@ -1057,6 +1382,18 @@ static void loop(struct console *c)
 		unsigned sig = screen_take_signals();
 		if (sig & SCREEN_SIG_QUIT)
 			break;
+		if (sig & SCREEN_SIG_CONT) {
+			screen_resume();
+			c->redraw = 1;
+		}
+		if (sig & SCREEN_SIG_INT) {
+			/* A board keeps running through a stray Ctrl-C. */
+			if (!c->g->wall) {
+				screen_note_interrupt(SIGINT);
+				break;
+			}
+			wall_quit_hint(c);
+		}
 		if (sig & SCREEN_SIG_RESIZE) {
 			screen_follow_resize();
 			c->redraw = 1;
@@ -1075,6 +1412,10 @@ static void loop(struct console *c)
 			if (c->ctx.now / 60 != c->drawn_minute)
 				c->redraw = 1;
 			if (c->g->wall && wall_stale(c, &age) != was_stale)
+				c->redraw = 1;
+			if (!c->g->wall && c->last_change > 0 &&
+			    (c->ctx.now - c->last_change >
+			     c->g->stale_after_s) != c->fresh_stale_shown)
 				c->redraw = 1;
 		}
 	}
@@ -1129,7 +1470,19 @@ int console_main(const struct cmd_globals *g)
 	load_theme(&c, &theme);
 	struct screen_opts opts = {.ascii = g->ascii, .theme = &theme};
 	char *err = NULL;
-	if (screen_open(&opts, &err) != 0) {
+	int sr = screen_open(&opts, &err);
+	if (sr == SCREEN_NO_CURSOR) {
+		/* TERM=dumb and the like: the same facts as plain text. */
+		fprintf(stderr,
+		        "drconsole: %s; showing `drconsole status` instead\n",
+		        err);
+		free(err);
+		console_free(&c);
+		char *argv[] = {"status", NULL};
+		optind = 0;
+		return cmd_status_entry.exec(g, 1, argv);
+	}
+	if (sr != 0) {
 		fprintf(stderr, "drconsole: %s\n", err);
 		free(err);
 		console_free(&c);

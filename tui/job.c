@@ -25,6 +25,7 @@ struct job {
 	struct modal_output out;
 	char status[160]; /* under the output */
 	int64_t last_draw_ms;
+	int64_t started_ms; /* 0: ended (no clock in the status) */
 };
 
 /* Rows a line takes, wrapped at `w` columns (bytes stand for columns:
@@ -77,7 +78,15 @@ static void job_draw(struct job *j, const char *keys)
 		y = job_put(y, w - 2, modal_output_line(&j->out, i));
 	if (j->out.partial_len > 0 && used <= rows && w > 2)
 		job_put(y, w - 2, j->out.partial);
-	modal_frame_end(j->status, keys);
+	char status[200];
+	if (j->started_ms > 0) {
+		int64_t s = (modal_ms() - j->started_ms) / 1000;
+		snprintf(status, sizeof status, "%s  (%lld:%02lld elapsed)",
+		         j->status, (long long)(s / 60), (long long)(s % 60));
+	} else {
+		snprintf(status, sizeof status, "%s", j->status);
+	}
+	modal_frame_end(status, keys);
 	j->last_draw_ms = modal_ms();
 }
 
@@ -114,6 +123,9 @@ static char **job_env(const struct view_ctx *ctx, const char *self,
 		if (strncmp(*e, "DR_JOB_", 7) != 0)
 			env[n++] = xstrdup(*e);
 	env[n++] = xasprintf("DR_JOB_SELF=%s", self);
+	/* A backup says how far it got (bytes, rate, elapsed) on one line
+	 * it rewrites; the job screen shows that line as it changes. */
+	env[n++] = xstrdup("DR_JOB_PROGRESS=1");
 	env[n++] = xasprintf("DR_JOB_CATALOG=%s", ctx->catalog_path);
 	if (ctx->config_path != NULL)
 		env[n++] = xasprintf("DR_JOB_CONFIG=%s", ctx->config_path);
@@ -181,6 +193,7 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 	for (size_t i = 0; i < n_args && at < sizeof j.status; i++)
 		at += (size_t)snprintf(j.status + at, sizeof j.status - at,
 		                       " %s", args[i]);
+	j.started_ms = modal_ms();
 	job_draw(&j, " a/Ctrl-C: stop");
 
 	memset(&opts, 0, sizeof opts);
@@ -201,6 +214,8 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 	}
 
 	int status;
+	int64_t took = (modal_ms() - j.started_ms) / 1000;
+	j.started_ms = 0;
 	if (rc != DR_OK) {
 		snprintf(j.status, sizeof j.status, "could not start: %s",
 		         err ? err : "unknown error");
@@ -213,8 +228,10 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 		         res.signal);
 		status = -1;
 	} else {
-		snprintf(j.status, sizeof j.status, "%s (exit %d)",
-		         res.exit_code == 0 ? "done" : "FAILED", res.exit_code);
+		snprintf(j.status, sizeof j.status,
+		         "%s (exit %d) in %lld:%02lld",
+		         res.exit_code == 0 ? "done" : "FAILED", res.exit_code,
+		         (long long)(took / 60), (long long)(took % 60));
 		status = res.exit_code;
 	}
 	free(err);

@@ -47,6 +47,14 @@ unsigned listnav_key(struct listnav *nav, int key, int page)
 	case ' ':
 		nav->sel += p;
 		break;
+	case 'n': /* the next match of the filter: every row shown is one */
+		if (nav->n)
+			nav->sel = (nav->sel + 1) % nav->n;
+		break;
+	case 'N':
+		if (nav->n)
+			nav->sel = (nav->sel + nav->n - 1) % nav->n;
+		break;
 	case KEY_HOME:
 	case 'g':
 		nav->sel = 0;

@@ -1,5 +1,6 @@
 /* Moving a selection through a list of n rows shown `page` at a time:
- * arrows and vi keys, PgUp/PgDn, Home/End (and g/G). */
+ * arrows and vi keys, PgUp/PgDn, Home/End (and g/G), n/N (next and
+ * previous row, wrapping: with a filter, the next match). */
 #ifndef DR_LISTNAV_H
 #define DR_LISTNAV_H
 

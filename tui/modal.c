@@ -28,13 +28,18 @@ int modal_key(int ms)
 	if (quit_sig)
 		return MODAL_CTRL('c');
 	sig = screen_take_signals();
+	if (sig & SCREEN_SIG_CONT)
+		screen_resume();
 	if (sig & SCREEN_SIG_RESIZE) {
 		screen_follow_resize();
 		return KEY_RESIZE;
 	}
+	if (sig & SCREEN_SIG_CONT)
+		return KEY_RESIZE; /* a full repaint */
+	if (sig & SCREEN_SIG_INT)
+		return MODAL_CTRL('c');
 	if (sig & SCREEN_SIG_QUIT) {
-		if (screen_quit_signal() != SIGINT)
-			quit_sig = screen_quit_signal();
+		quit_sig = screen_quit_signal();
 		return MODAL_CTRL('c');
 	}
 	wtimeout(stdscr, ms);
@@ -86,6 +91,9 @@ void modal_output_push(struct modal_output *o, const char *line)
 void modal_output_feed(struct modal_output *o, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
+		if (o->cr && buf[i] != '\n')
+			o->partial_len = 0;
+		o->cr = buf[i] == '\r';
 		if (buf[i] == '\n' || o->partial_len + 1 >= sizeof o->partial) {
 			o->partial[o->partial_len] = '\0';
 			modal_output_push(o, o->partial);

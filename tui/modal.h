@@ -34,9 +34,12 @@ struct modal_output {
 	size_t first, n;
 	char partial[512]; /* NUL-terminated by modal_output_feed */
 	size_t partial_len;
+	int cr; /* a CR came last: it rewrites the line unless LF follows */
 };
 
-/* Splits buf into lines (tabs as spaces, CRs dropped). */
+/* Splits buf into lines (tabs as spaces).  A CR not followed by LF starts
+ * the line again, as on a terminal: a progress line rewritten in place
+ * stays one line. */
 void modal_output_feed(struct modal_output *o, const char *buf, size_t len);
 /* Adds a whole line; the oldest goes when the ring is full. */
 void modal_output_push(struct modal_output *o, const char *line);

@@ -50,7 +50,7 @@ static const struct screen_glyphs glyphs_ascii = {
     .bar_half = "",
     .spark = {"_", ".", ",", "-", "~", "=", "*", "#"},
     .arrow = "->",
-    .ellipsis = "~",
+    .ellipsis = "...",
     .block = "#",
     .sep = "|",
     .updown = "Up/Dn",
@@ -69,13 +69,18 @@ static struct {
 	size_t reset_len;
 } scr = {.pipe_rd = -1, .pipe_wr = -1, .glyphs = &glyphs_ascii};
 
-static volatile sig_atomic_t pending_quit, pending_resize, quit_signal;
+static volatile sig_atomic_t pending_quit, pending_resize, pending_int,
+    pending_cont, quit_signal;
 
 static void on_signal(int sig)
 {
 	int saved = errno;
 	if (sig == SIGWINCH) {
 		pending_resize = 1;
+	} else if (sig == SIGCONT) {
+		pending_cont = 1;
+	} else if (sig == SIGINT) {
+		pending_int = 1;
 	} else {
 		pending_quit = 1;
 		quit_signal = sig;
@@ -194,6 +199,20 @@ static void setup_colors(const struct theme *theme)
 	}
 }
 
+/* Ctrl-S would stop our output (and with it every update of a wall)
+ * until Ctrl-Q: flow control off, so both are ordinary keys.  The saved
+ * shell modes keep it, so it comes back at exit; curses' program mode
+ * takes it, so it stays off after a suspend. */
+static void flow_control_off(void)
+{
+	struct termios t;
+	if (tcgetattr(STDIN_FILENO, &t) != 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	def_prog_mode();
+}
+
 static void restore_at_exit(void)
 {
 	screen_close();
@@ -227,6 +246,7 @@ int screen_open(const struct screen_opts *opts, char **err)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGCONT, &sa, NULL);
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);
@@ -237,6 +257,25 @@ int screen_open(const struct screen_opts *opts, char **err)
 	signal(SIGPIPE, SIG_IGN);
 
 	const char *term = getenv("TERM");
+	/* A terminal that cannot move the cursor (TERM=dumb, an emacs
+	 * shell buffer) would get a blank or garbled screen: the caller
+	 * prints the line-mode status instead. */
+	int errret = 0;
+	if (setupterm(term && *term ? term : "dumb", STDOUT_FILENO, &errret) !=
+	    OK) {
+		*err = xasprintf("cannot use terminal type \"%s\"",
+		                 term ? term : "");
+		return -1;
+	}
+	char *cup = tigetstr("cup");
+	int can_address = cup != NULL && cup != (char *)-1;
+	del_curterm(cur_term);
+	if (!can_address) {
+		*err = xasprintf("terminal type \"%s\" cannot address the "
+		                 "cursor",
+		                 term && *term ? term : "dumb");
+		return SCREEN_NO_CURSOR;
+	}
 	if (newterm(term && *term ? term : "dumb", stdout, stdin) == NULL) {
 		*err = xasprintf("cannot use terminal type \"%s\"",
 		                 term ? term : "");
@@ -252,7 +291,18 @@ int screen_open(const struct screen_opts *opts, char **err)
 	cbreak();
 	noecho();
 	nonl();
+	flow_control_off();
 	keypad(stdscr, TRUE);
+	/* Arrows in either form, so that a terminal left in (or put back
+	 * into) normal cursor mode still sends arrows, never Esc [ B. */
+	define_key("\033[A", KEY_UP);
+	define_key("\033[B", KEY_DOWN);
+	define_key("\033[C", KEY_RIGHT);
+	define_key("\033[D", KEY_LEFT);
+	define_key("\033OA", KEY_UP);
+	define_key("\033OB", KEY_DOWN);
+	define_key("\033OC", KEY_RIGHT);
+	define_key("\033OD", KEY_LEFT);
 	nodelay(stdscr, TRUE);
 	set_escdelay(50);
 	curs_set(0);
@@ -284,11 +334,42 @@ unsigned screen_take_signals(void)
 	unsigned bits = 0;
 	if (pending_quit)
 		bits |= SCREEN_SIG_QUIT;
+	if (pending_int) {
+		pending_int = 0;
+		bits |= SCREEN_SIG_INT;
+	}
+	if (pending_cont) {
+		pending_cont = 0;
+		bits |= SCREEN_SIG_CONT;
+	}
 	if (pending_resize) {
 		pending_resize = 0;
 		bits |= SCREEN_SIG_RESIZE;
 	}
 	return bits;
+}
+
+void screen_resume(void)
+{
+	if (!scr.active)
+		return;
+	/* Back from a suspend: the shell had the terminal, with its own
+	 * modes and (often) the keypad in normal mode.  Program mode again,
+	 * flow control off, the keypad in application mode, a full repaint. */
+	reset_prog_mode();
+	flow_control_off();
+	keypad(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	char *smkx = tigetstr("smkx");
+	if (smkx != NULL && smkx != (char *)-1)
+		putp(smkx);
+	fflush(stdout);
+	clearok(curscr, TRUE);
+}
+
+void screen_note_interrupt(int sig)
+{
+	quit_signal = sig;
 }
 
 int screen_quit_signal(void)
@@ -398,8 +479,28 @@ void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
 {
 	if (width <= 0)
 		return;
-	int used = screen_put(win, y, x, width - 1, attr, text);
+	int room = width - 1;
+	int ell = screen_width(scr.glyphs->ellipsis);
+	/* The terminal-safe text, as screen_put draws it (core/safe_text). */
+	char *safe = safe_text_clean(text, 0) ? NULL : safe_text(text);
+	if (safe != NULL)
+		text = safe;
+	if (screen_width(text) > room && room > ell + 1) {
+		/* Cut, and say so: "analytics-wa…", never "analytics-wa". */
+		int cols;
+		size_t bytes = fit(text, room - ell, &cols);
+		wattrset(win, attr);
+		mvwaddnstr(win, y, x, text, (int)bytes);
+		waddstr(win, scr.glyphs->ellipsis);
+		wattrset(win, A_NORMAL);
+		screen_put(win, y, x + cols + ell, width - cols - ell, attr,
+		           "");
+		free(safe);
+		return;
+	}
+	int used = screen_put(win, y, x, room, attr, text);
 	screen_put(win, y, x + used, width - used, attr, "");
+	free(safe);
 }
 
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,

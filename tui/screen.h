@@ -15,7 +15,11 @@
 #include "core/theme.h"
 
 #define SCREEN_MIN_COLS 80
-#define SCREEN_MIN_ROWS 24
+/* 80x20 and up; 80x23 is an 80x24 terminal inside tmux with its status
+ * line.  Views give fewer rows to lists below 24 rows. */
+#define SCREEN_MIN_ROWS 20
+/* screen_open(): the terminal cannot address the cursor (TERM=dumb). */
+#define SCREEN_NO_CURSOR 1
 
 struct screen_glyphs {
 	const char *hline, *vline, *ul, *ur, *ll, *lr;
@@ -32,12 +36,16 @@ struct screen_opts {
 
 /* Bits screen_take_signals() returns. */
 enum screen_signal {
-	SCREEN_SIG_QUIT = 1 << 0,   /* SIGTERM, SIGHUP, SIGINT */
+	SCREEN_SIG_QUIT = 1 << 0,   /* SIGTERM, SIGHUP */
 	SCREEN_SIG_RESIZE = 1 << 1, /* SIGWINCH */
+	SCREEN_SIG_INT = 1 << 2,    /* SIGINT (Ctrl-C): the caller decides */
+	SCREEN_SIG_CONT = 1 << 3,   /* SIGCONT: call screen_resume() */
 };
 
-/* Sets the locale, installs the handlers and starts curses.  Returns 0, or
- * -1 with *err set when the terminal cannot be used. */
+/* Sets the locale, installs the handlers and starts curses.  Returns 0,
+ * SCREEN_NO_CURSOR (with *err) for a terminal that cannot address the
+ * cursor, or -1 with *err set when the terminal cannot be used.  Flow
+ * control (Ctrl-S, Ctrl-Q) is off while the screen is open. */
 int screen_open(const struct screen_opts *opts, char **err);
 /* Ends curses and restores the terminal; safe to call twice. */
 void screen_close(void);
@@ -47,6 +55,11 @@ int screen_signal_fd(void);
 unsigned screen_take_signals(void);
 /* Follows a new terminal size (after SIGWINCH). */
 void screen_follow_resize(void);
+/* After SIGCONT: program modes, keypad and flow control again, and a
+ * full repaint at the next refresh. */
+void screen_resume(void);
+/* Records SIGINT as the reason the caller is leaving. */
+void screen_note_interrupt(int sig);
 /* The signal number that asked us to quit, or 0. */
 int screen_quit_signal(void);
 
@@ -65,8 +78,9 @@ int screen_put(WINDOW *win, int y, int x, int width, attr_t attr,
                const char *text);
 int screen_putf(WINDOW *win, int y, int x, int width, attr_t attr,
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* A table cell: text clipped to width - 1 columns, then blanks to width,
- * so neighbouring cells never run together. */
+/* A table cell: text clipped to width - 1 columns (a cut one ends in the
+ * ellipsis glyph), then blanks to width, so neighbouring cells never run
+ * together. */
 void screen_cell(WINDOW *win, int y, int x, int width, attr_t attr,
                  const char *text);
 /* Columns `text` takes on the screen. */

@@ -29,6 +29,11 @@ void view_details_clear(struct view_details *d)
 	d->title[0] = '\0';
 }
 
+void view_open_service(struct view_ctx *ctx, const char *service)
+{
+	snprintf(ctx->open_service, sizeof ctx->open_service, "%s", service);
+}
+
 void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
 {
 	va_list ap;

@@ -67,11 +67,15 @@ struct view_ctx {
 	/* Set by a view to open a details overlay. */
 	struct view_details details;
 	int details_open;
+	/* Set by a view (view_open_service) to open a service's page. */
+	char open_service[128];
 	/* Set by a view to switch to another view (index), -1: none. */
 	int switch_to;
 	char switch_args[128]; /* handed to the view's command() */
 };
 
+/* Asks the console to open the page of `service` (tui/service_page.h). */
+void view_open_service(struct view_ctx *ctx, const char *service);
 void view_message(struct view_ctx *ctx, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* An action (it would change state) under --read-only or --wall: refused
@@ -94,6 +98,9 @@ struct view_ops {
 	void (*filter)(void *state, struct view_ctx *ctx, const char *text);
 	/* Arguments of the `:NAME ARGS` command that opened the view. */
 	void (*command)(void *state, struct view_ctx *ctx, const char *args);
+	/* The filter in force ("" or NULL: none), shown by the console; may
+	 * be NULL. */
+	const char *(*active_filter)(void *state);
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backup.h"
 #include "core/duration.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -18,6 +19,12 @@
 struct backups {
 	struct listnav nav;
 	char service[64], status[16], type[16];
+	char filter_text[256]; /* as typed, for the console's tab line */
+	/* A service word matches as on the Dashboard (a substring of the
+	 * name, any case): the services it names. */
+	char match[32][64];
+	const char *match_ptr[32];
+	size_t n_match;
 	int oldest_first;
 	int64_t total;
 	struct catalog_backup *page;
@@ -55,7 +62,9 @@ static void make_filter(const struct backups *b,
                         struct catalog_backup_filter *f)
 {
 	memset(f, 0, sizeof *f);
-	f->service = b->service[0] ? b->service : NULL;
+	f->service = b->service[0] && b->n_match == 0 ? b->service : NULL;
+	f->services = b->match_ptr;
+	f->n_services = b->n_match;
 	f->status = b->status[0] ? b->status : NULL;
 	f->type = b->type[0] ? b->type : NULL;
 	f->oldest_first = b->oldest_first;
@@ -169,7 +178,7 @@ enum {
 	W_START = 16,
 	W_TYPE = 5,
 	W_STATUS = 9,
-	W_SIZE = 7,
+	W_SIZE = 8,
 	W_RATIO = 5,
 	W_DUR = 6,
 	PANE = 4
@@ -182,6 +191,12 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	char t[32], s1[32], s2[32], line[512];
 	int fixed = W_START + W_TYPE + W_STATUS + W_SIZE + W_RATIO + W_DUR + 6;
 	int w_svc = r.w - fixed;
+	/* Room at the end for "TOOK / ERROR": a failed attempt's error
+	 * runs from SIZE to the edge. */
+	if (w_svc > 18 && w_svc - 18 < 7)
+		w_svc = 18;
+	else if (w_svc > 18)
+		w_svc -= 7;
 	attr_t hdr = screen_attr(THEME_COLUMN_HEADER);
 
 	b->rows = r.h - 2 - PANE;
@@ -192,8 +207,9 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	load_page(b, ctx);
 
 	char filt[200];
-	snprintf(filt, sizeof filt, "%s%s%s%s%s%s",
-	         b->service[0] ? " service=" : "", b->service,
+	snprintf(filt, sizeof filt, "%s%s%s%s%s%s%s",
+	         b->service[0] ? (b->n_match ? " service~" : " service=") : "",
+	         b->service, b->n_match > 1 ? " (several services)" : "",
 	         b->status[0] ? " status=" : "", b->status,
 	         b->type[0] ? " type=" : "", b->type);
 	snprintf(line, sizeof line, " %lld backup%s%s%s, %s first",
@@ -203,7 +219,12 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	screen_put(win, r.y, r.x, r.w, screen_attr(THEME_TITLE), line);
 
 	int y = r.y + 1, x = r.x;
-	screen_cell(win, y, x, W_START + 1, hdr, "STARTED (UTC)");
+	/* The sorted column carries the mark (s turns it round). */
+	screen_cell(
+	    win, y, x, W_START + 1, hdr,
+	    b->oldest_first
+	        ? (screen_utf8() ? "STARTED (UTC)\u25b2" : "STARTED (UTC)^")
+	        : (screen_utf8() ? "STARTED (UTC)\u25bc" : "STARTED (UTC)v"));
 	x += W_START + 1;
 	screen_cell(win, y, x, w_svc + 1, hdr, "SERVICE");
 	x += w_svc + 1;
@@ -211,11 +232,11 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	x += W_TYPE + 1;
 	screen_cell(win, y, x, W_STATUS + 1, hdr, "STATUS");
 	x += W_STATUS + 1;
-	screen_cell(win, y, x, W_SIZE + 1, hdr, "   SIZE");
+	screen_cell(win, y, x, W_SIZE + 1, hdr, "    SIZE");
 	x += W_SIZE + 1;
 	screen_cell(win, y, x, W_RATIO + 1, hdr, "RATIO");
 	x += W_RATIO + 1;
-	screen_put(win, y, x, W_DUR, hdr, "TOOK");
+	screen_put(win, y, x, r.x + r.w - x, hdr, "TOOK / ERROR");
 
 	if (b->error[0])
 		screen_put(win, y + 1, r.x + 1, r.w - 2,
@@ -245,7 +266,17 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		            is_sel ? base : status_attr(bk->status),
 		            bk->status);
 		x += W_STATUS + 1;
-		snprintf(line, sizeof line, "%7s",
+		char target[64], error[256];
+		backup_meta_summary(bk, target, error);
+		if (error[0] && bk->size_bytes < 0) {
+			/* A failed attempt has no size, ratio or time to
+			 * show: its error takes their place. */
+			screen_cell(win, ry, x, r.x + r.w - x,
+			            is_sel ? base : screen_attr(THEME_BAR_BAD),
+			            error);
+			continue;
+		}
+		snprintf(line, sizeof line, "%8s",
 		         widget_bytes(bk->size_bytes, s1, sizeof s1));
 		screen_cell(win, ry, x, W_SIZE + 1, base, line);
 		x += W_SIZE + 1;
@@ -275,10 +306,25 @@ static void backups_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	            "%s  %s", bk->backup_id,
 	            bk->location ? bk->location : "(no location)");
 	time_format_short(bk->retention_until, t);
-	screen_putf(win, py + 2, r.x + 1, r.w - 2, screen_attr(THEME_NORMAL),
-	            "size %s  ratio %.2f  retained until %s",
-	            widget_bytes(bk->size_bytes, s1, sizeof s1),
-	            bk->compression_ratio, t);
+	char target[64], error[256];
+	backup_meta_summary(bk, target, error);
+	if (error[0])
+		screen_putf(win, py + 2, r.x + 1, r.w - 2,
+		            screen_attr(THEME_BAR_BAD), "%s%s%s: %s",
+		            bk->status, target[0] ? " to " : "", target, error);
+	else
+		screen_putf(win, py + 2, r.x + 1, r.w - 2,
+		            screen_attr(THEME_NORMAL),
+		            "size %s  ratio %s  retained until %s",
+		            bk->size_bytes >= 0
+		                ? widget_bytes(bk->size_bytes, s1, sizeof s1)
+		                : "unknown",
+		            bk->compression_ratio > 0
+		                ? (snprintf(s2, sizeof s2, "%.2f",
+		                            bk->compression_ratio),
+		                   s2)
+		                : "-",
+		            t);
 	screen_putf(win, py + 3, r.x + 1, r.w - 2, screen_attr(THEME_DIM),
 	            "sha256 %s", bk->checksum[0] ? bk->checksum : "-");
 }
@@ -296,10 +342,22 @@ static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
 		view_details_add(d, "Tenant       %s", bk->tenant_id);
 	view_details_add(d, "Location     %s",
 	                 bk->location ? bk->location : "-");
-	view_details_add(d, "Size         %s (%lld bytes)",
-	                 widget_bytes(bk->size_bytes, s, sizeof s),
-	                 (long long)bk->size_bytes);
-	view_details_add(d, "Compression  %.2f", bk->compression_ratio);
+	char target[64], error[256];
+	backup_meta_summary(bk, target, error);
+	if (error[0])
+		view_details_add(d, "Error        %s", error);
+	if (target[0])
+		view_details_add(d, "Target       %s", target);
+	if (bk->size_bytes >= 0)
+		view_details_add(d, "Size         %s (%lld bytes)",
+		                 widget_bytes(bk->size_bytes, s, sizeof s),
+		                 (long long)bk->size_bytes);
+	else
+		view_details_add(d, "Size         unknown");
+	if (bk->compression_ratio > 0)
+		view_details_add(d, "Compression  %.2f", bk->compression_ratio);
+	else
+		view_details_add(d, "Compression  unknown");
 	view_details_add(d, "Checksum     %s",
 	                 bk->checksum[0] ? bk->checksum : "-");
 	time_format_iso(bk->started_at, t);
@@ -308,8 +366,10 @@ static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
 	view_details_add(d, "Completed    %s", t);
 	time_format_iso(bk->retention_until, t);
 	view_details_add(d, "Retained     until %s", t);
-	if (bk->metadata)
+	if (bk->metadata && !error[0] && !target[0])
 		view_details_add(d, "Metadata     %s", bk->metadata);
+	view_details_add(d, "%s", "");
+	view_details_add(d, "p: the service's page   Esc: close");
 	ctx->details_open = 1;
 }
 
@@ -327,6 +387,10 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 	case KEY_ENTER:
 		if (bk)
 			fill_details(bk, ctx);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'p':
+		if (bk)
+			view_open_service(ctx, bk->service);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 's':
 		b->oldest_first = !b->oldest_first;
@@ -362,6 +426,7 @@ static void backups_filter(void *state, struct view_ctx *ctx, const char *text)
 	char buf[256], *save = NULL;
 	b->service[0] = b->status[0] = b->type[0] = '\0';
 	strlcpy_dr(buf, text, sizeof buf);
+	strlcpy_dr(b->filter_text, text, sizeof b->filter_text);
 	for (char *w = strtok_r(buf, " \t", &save); w;
 	     w = strtok_r(NULL, " \t", &save)) {
 		if (in_list(statuses, w))
@@ -371,13 +436,34 @@ static void backups_filter(void *state, struct view_ctx *ctx, const char *text)
 		else
 			strlcpy_dr(b->service, w, sizeof b->service);
 	}
+	b->n_match = 0;
+	const struct compliance_report *rep = ctx->report;
+	int exact = 0;
+	for (size_t i = 0; b->service[0] && rep && i < rep->n; i++)
+		exact |= strcmp(rep->services[i].name, b->service) == 0;
+	for (size_t i = 0;
+	     b->service[0] && !exact && rep && i < rep->n && b->n_match < 32;
+	     i++) {
+		if (!strcasestr(rep->services[i].name, b->service))
+			continue;
+		strlcpy_dr(b->match[b->n_match], rep->services[i].name,
+		           sizeof b->match[0]);
+		b->match_ptr[b->n_match] = b->match[b->n_match];
+		b->n_match++;
+	}
 	b->nav.sel = b->nav.top = 0;
 	recount(b, ctx);
 }
 
+static const char *backups_active_filter(void *state)
+{
+	return ((struct backups *)state)->filter_text;
+}
+
 const struct view_ops view_backups_ops = {
+    .active_filter = backups_active_filter,
     .name = "Backups",
-    .hints = "Enter:details s:sort",
+    .hints = "Enter:details p:page s:sort v:verify",
     .open = backups_open,
     .close = backups_close,
     .reload = backups_reload,

@@ -93,7 +93,7 @@ static void draw_service(WINDOW *win, int y, int x, int w,
 	    is_sel ? screen_attr(THEME_SELECTION) : screen_attr(THEME_NORMAL);
 	char a[32], b[32], line[160];
 	int w_name = w - 62;
-	screen_put(win, y, x, w_name, base, s->name);
+	screen_cell(win, y, x, w_name, base, s->name);
 	x += w_name;
 	snprintf(line, sizeof line, "%6s %6s",
 	         s->rpo_target_s > 0 ? dur(s->rpo_target_s, a, sizeof a) : "-",
@@ -272,11 +272,9 @@ static unsigned compliance_key(void *state, struct view_ctx *ctx, int key)
 		return 0;
 	size_t row = cp->nav.sel;
 	if (row < cp->n_svc) {
-		/* The dashboard has the full story of a service. */
-		ctx->switch_to = VIEW_DASHBOARD;
-		strlcpy_dr(ctx->switch_args,
-		           ctx->report->services[cp->svc[row]].name,
-		           sizeof ctx->switch_args);
+		/* The service's page has the full story. */
+		view_open_service(ctx,
+		                  ctx->report->services[cp->svc[row]].name);
 	} else if (row > cp->n_svc && row - cp->n_svc - 1 < cp->n_recs) {
 		recovery_details(ctx, &cp->recs[row - cp->n_svc - 1]);
 	}
@@ -294,7 +292,7 @@ static void compliance_filter(void *state, struct view_ctx *ctx,
 
 const struct view_ops view_compliance_ops = {
     .name = "Compliance",
-    .hints = "Enter:details",
+    .hints = "Enter:page",
     .open = compliance_open,
     .close = compliance_close,
     .reload = compliance_reload,

@@ -13,13 +13,53 @@
 #include "tui/screen.h"
 #include "tui/widget.h"
 
+/* The sort orders `s` steps through; worst first is the report's own. */
+enum dash_sort { SORT_WORST = 0, SORT_NAME, SORT_RPO, SORT_RTO, SORT_N };
+static const char *const sort_names[SORT_N] = {"worst first", "name", "RPO age",
+                                               "RTO estimate"};
+
 struct dashboard {
 	struct listnav nav;
 	char filter[128];
 	size_t *rows; /* indices into the report that pass the filter */
 	size_t n_rows;
 	int page;
+	enum dash_sort sort;
 };
+
+static const struct compliance_report *sort_rep;
+
+static int cmp_rows(const void *a, const void *b, enum dash_sort sort)
+{
+	const struct compliance_service
+	    *x = &sort_rep->services[*(const size_t *)a],
+	    *y = &sort_rep->services[*(const size_t *)b];
+	int c = 0;
+	if (sort == SORT_NAME)
+		c = strcmp(x->name, y->name);
+	else if (sort == SORT_RPO)
+		c = (x->rpo_age_s < y->rpo_age_s) -
+		    (x->rpo_age_s > y->rpo_age_s);
+	else if (sort == SORT_RTO)
+		c = (x->rto_estimate_s < y->rto_estimate_s) -
+		    (x->rto_estimate_s > y->rto_estimate_s);
+	if (c == 0)
+		c = (*(const size_t *)a > *(const size_t *)b) -
+		    (*(const size_t *)a < *(const size_t *)b);
+	return c;
+}
+static int cmp_name(const void *a, const void *b)
+{
+	return cmp_rows(a, b, SORT_NAME);
+}
+static int cmp_rpo(const void *a, const void *b)
+{
+	return cmp_rows(a, b, SORT_RPO);
+}
+static int cmp_rto(const void *a, const void *b)
+{
+	return cmp_rows(a, b, SORT_RTO);
+}
 
 static int matches(const struct compliance_service *s, const char *filter)
 {
@@ -40,6 +80,13 @@ static void rebuild(struct dashboard *d, struct view_ctx *ctx)
 	for (size_t i = 0; i < n; i++)
 		if (matches(&rep->services[i], d->filter))
 			d->rows[d->n_rows++] = i;
+	if (d->sort != SORT_WORST && d->n_rows > 1) {
+		sort_rep = rep;
+		qsort(d->rows, d->n_rows, sizeof *d->rows,
+		      d->sort == SORT_NAME  ? cmp_name
+		      : d->sort == SORT_RPO ? cmp_rpo
+		                            : cmp_rto);
+	}
 	d->nav.n = d->n_rows;
 	listnav_fit(&d->nav, d->page);
 }
@@ -81,7 +128,7 @@ enum {
 	W_HEALTH = 8,
 	W_BAR = 6,
 	W_AGE = 5,
-	W_LAG = 10,
+	W_LAG = 12,
 	W_RTO = 9,
 	W_TEST = 5,
 	W_VERDICT = 7,
@@ -181,24 +228,44 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	if (w_name < 8)
 		w_name = 8;
 	attr_t hdr = screen_attr(THEME_COLUMN_HEADER);
+	const struct screen_glyphs *gl = screen_glyphs();
+	char lab[5][40];
+	/* The sorted column carries the mark ("SERVICE\u25bc", "RPO AGE v"). */
+	const char *mark = screen_utf8() ? "\u25bc" : " v";
+	snprintf(lab[0], sizeof lab[0], "SERVICE%s",
+	         d->sort == SORT_NAME ? (screen_utf8() ? "\u25b2" : " ^") : "");
+	snprintf(lab[1], sizeof lab[1], "RPO  AGE%s",
+	         d->sort == SORT_RPO ? mark : "");
+	snprintf(lab[2], sizeof lab[2], "RTO EST%s",
+	         d->sort == SORT_RTO ? mark : "");
+	snprintf(lab[3], sizeof lab[3], "VERDICT%s",
+	         d->sort == SORT_WORST ? mark : "");
 	int cx = r.x;
-	screen_cell(win, r.y, cx, w_name + 1, hdr, "SERVICE");
+	screen_cell(win, r.y, cx, w_name + 1, hdr, lab[0]);
 	cx += w_name + 1;
 	screen_cell(win, r.y, cx, W_TIER + 1, hdr, "TIER");
 	cx += W_TIER + 1;
 	screen_cell(win, r.y, cx, W_HEALTH + 1, hdr, "BACKUPS");
 	cx += W_HEALTH + 1;
-	screen_put(win, r.y, cx, W_BAR + W_AGE + 2, hdr, "RPO  AGE");
+	screen_put(win, r.y, cx, W_BAR + W_AGE + 2, hdr, lab[1]);
 	cx += W_BAR + W_AGE + 2;
 	screen_cell(win, r.y, cx, W_LAG + 1, hdr, "REPL LAG");
 	cx += W_LAG + 1;
-	screen_cell(win, r.y, cx, W_RTO + 1, hdr, "RTO EST");
+	screen_cell(win, r.y, cx, W_RTO + 1, hdr, lab[2]);
 	cx += W_RTO + 1;
 	screen_cell(win, r.y, cx, W_TEST + 1, hdr, "TEST");
 	cx += W_TEST + 1;
-	screen_put(win, r.y, cx, r.x + r.w - cx, hdr, "VERDICT");
+	screen_put(win, r.y, cx, r.x + r.w - cx, hdr, lab[3]);
 
-	d->page = r.h - 1;
+	int avail = r.h - 1;
+	if (avail < 1)
+		avail = 1;
+	/* Rows that do not fit: the last line says how many more there are,
+	 * so a second bad service is never silently below the edge. */
+	int more_line = d->n_rows > (size_t)avail;
+	d->page = more_line ? avail - 1 : avail;
+	if (d->page < 1)
+		d->page = 1;
 	d->nav.n = d->n_rows;
 	listnav_fit(&d->nav, d->page);
 	if (rep == NULL || rep->n == 0) {
@@ -225,107 +292,93 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		            d->filter);
 		return;
 	}
-	for (int i = 0; i < d->page; i++) {
+	/* The rows the services leave empty go to the why of the services
+	 * that are not OK, worst first: one line under each. */
+	int spare = more_line ? 0 : avail - (int)d->n_rows;
+	int y = r.y + 1;
+	for (int i = 0; i < d->page && y < r.y + 1 + avail; i++) {
 		size_t row = d->nav.top + (size_t)i;
 		if (row >= d->n_rows)
 			break;
-		draw_row(win, r.y + 1 + i, r.x, w_name,
-		         &rep->services[d->rows[row]],
+		const struct compliance_service *sv =
+		    &rep->services[d->rows[row]];
+		draw_row(win, y++, r.x, w_name, sv,
 		         !ctx->wall && row == d->nav.sel, at_risk);
+		if (spare <= 0 || sv->verdict == VERDICT_OK || !sv->reason[0])
+			continue;
+		char why[400];
+		snprintf(why, sizeof why, "  %s %s%s%s", gl->arrow, sv->reason,
+		         sv->probes_down && !strstr(sv->reason, "down")
+		             ? "; DOWN: "
+		             : "",
+		         sv->probes_down && !strstr(sv->reason, "down")
+		             ? sv->probes_down_names
+		             : "");
+		/* Two rows when there is room for them, the worst first; a
+		 * longer reason is whole on the service's page. */
+		const char *rest = why;
+		for (int k = 0; k < 2 && spare > 0 && *rest; k++) {
+			char seg[400];
+			size_t cut = strlen(rest);
+			if (k == 0 && spare > 1 &&
+			    screen_width(rest) > r.w - 1) {
+				cut = 0;
+				for (size_t j = 1; rest[j]; j++) {
+					if (rest[j] != ' ')
+						continue;
+					memcpy(seg, rest, j);
+					seg[j] = '\0';
+					if (screen_width(seg) > r.w - 1)
+						break;
+					cut = j;
+				}
+				if (cut == 0)
+					cut = strlen(rest);
+			}
+			snprintf(seg, sizeof seg, "%s%.*s", k ? "    " : "",
+			         (int)cut, rest);
+			/* The colour of the row's breached age, so the
+			 * minute's new figures need no colour change. */
+			screen_cell(win, y++, r.x, r.w,
+			            screen_attr(sv->verdict == VERDICT_BREACH
+			                            ? THEME_BAR_BAD
+			                            : THEME_BAR_WARN),
+			            seg);
+			spare--;
+			rest += cut;
+			while (*rest == ' ')
+				rest++;
+		}
 	}
-}
-
-static void fill_details(const struct compliance_service *s,
-                         struct view_ctx *ctx)
-{
-	struct view_details *dt = &ctx->details;
-	char a[64], b[64], t[32];
-	view_details_clear(dt);
-	snprintf(dt->title, sizeof dt->title, "Service %s", s->name);
-	view_details_add(dt, "Verdict        %s%s%s", verdict_name(s->verdict),
-	                 s->reason[0] ? " - " : "", s->reason);
-	view_details_add(dt, "Tier / owner   %s / %s",
-	                 s->tier[0] ? s->tier : "-",
-	                 s->owner[0] ? s->owner : "-");
-	time_format_short(s->last_good_backup_at, t);
-	view_details_add(dt, "Last good      %s UTC", t);
-	view_details_add(
-	    dt, "RPO            age %s against %s: %s%s",
-	    s->rpo_age_s < 0 ? "never"
-	                     : duration_format(s->rpo_age_s, a, sizeof a),
-	    duration_format(s->rpo_target_s > 0 ? s->rpo_target_s : -1, b,
-	                    sizeof b),
-	    comp_status_name(s->rpo_status),
-	    s->rpo_from_replica ? " (from the replica)" : "");
-	view_details_add(
-	    dt, "RTO            estimate %s (%s) against %s: %s",
-	    duration_format(s->rto_estimate_s, a, sizeof a),
-	    rto_source_name(s->rto_source),
-	    duration_format(s->rto_target_s > 0 ? s->rto_target_s : -1, b,
-	                    sizeof b),
-	    comp_status_name(s->rto_status));
-	time_format_short(s->last_test_at, t);
-	view_details_add(dt, "Restore test   %s UTC, policy every %s%s", t,
-	                 duration_format(s->drill_policy_s, a, sizeof a),
-	                 s->untested ? " - UNTESTED" : "");
-	time_format_short(s->last_attempt_at, t);
-	view_details_add(dt,
-	                 "Backups        %s, %d failure(s); last attempt %s "
-	                 "UTC (%s)",
-	                 s->health[0] ? s->health : "-", s->failure_count, t,
-	                 s->last_attempt_status[0] ? s->last_attempt_status
-	                                           : "-");
-	if (s->clock_skew) {
-		time_format_short(s->future_backup_at, t);
-		view_details_add(dt,
-		                 "Clock skew     a backup completes in the "
-		                 "future: %s UTC",
-		                 t);
+	if (more_line) {
+		size_t below = d->n_rows - d->nav.top - (size_t)d->page;
+		size_t bad_below = 0;
+		for (size_t i = d->nav.top + (size_t)d->page; i < d->n_rows;
+		     i++)
+			bad_below +=
+			    rep->services[d->rows[i]].verdict != VERDICT_OK;
+		char more[160], above[48] = "";
+		if (d->nav.top > 0)
+			snprintf(above, sizeof above, ", %zu above",
+			         d->nav.top);
+		if (below == 0)
+			snprintf(more, sizeof more, " %s %zu above%s",
+			         gl->updown, d->nav.top,
+			         ctx->wall ? "" : "  PgUp, Home");
+		else if (bad_below)
+			snprintf(more, sizeof more,
+			         " %s %zu more below (%zu not OK)%s%s",
+			         gl->updown, below, bad_below, above,
+			         ctx->wall ? "" : "  PgDn, End");
+		else
+			snprintf(more, sizeof more,
+			         " %s %zu more below (all OK)%s%s", gl->updown,
+			         below, above, ctx->wall ? "" : "  PgDn, End");
+		screen_cell(win, r.y + avail, r.x, r.w,
+		            bad_below ? screen_attr(THEME_BAR_WARN)
+		                      : screen_attr(THEME_DIM),
+		            more);
 	}
-	if (s->has_replica) {
-		time_format_short(s->repl_sampled_at, t);
-		view_details_add(
-		    dt,
-		    "Replication    %s%s, lag %s / %s (sampled %s "
-		    "UTC)",
-		    s->repl_stale ? "stale, last " : "", s->repl_state,
-		    widget_seconds(s->repl_lag_s, a, sizeof a),
-		    widget_bytes(s->repl_lag_bytes, b, sizeof b), t);
-		view_details_add(dt, "               %.60s -> %.60s",
-		                 s->repl_source, s->repl_target);
-	} else {
-		view_details_add(dt, "Replication    none recorded");
-	}
-	if (s->probes_down)
-		view_details_add(dt, "Probes         DOWN: %s",
-		                 s->probes_down_names);
-	/* What the figures stand on (docs/EVIDENCE.md). */
-	view_details_add(dt, "Evidence  RPO  %s %s",
-	                 s->rpo_age_s < 0      ? "none"
-	                 : s->rpo_from_replica ? "replica"
-	                                       : "backup",
-	                 s->rpo_evidence_id[0] ? s->rpo_evidence_id : "");
-	if (s->rto_source == RTO_SRC_NONE) {
-		view_details_add(dt,
-		                 "          RTO  none (no restore measured)");
-	} else {
-		time_format_short(s->rto_evidence_at, t);
-		view_details_add(
-		    dt, "          RTO  %s %s, backup %.12s, %s, %s",
-		    rto_source_name(s->rto_source),
-		    s->rto_evidence_id[0] ? s->rto_evidence_id : "-",
-		    s->rto_backup_id[0] ? s->rto_backup_id : "?",
-		    widget_bytes(s->rto_bytes, a, sizeof a),
-		    s->rto_source == RTO_SRC_SIZE_ESTIMATE ? "-" : t);
-	}
-	if (s->restore_test_failed)
-		view_details_add(dt,
-		                 "          the newest restore test FAILED "
-		                 "(%d since the last ok)",
-		                 s->restore_failures);
-	view_details_add(dt, "%s", "");
-	view_details_add(dt, "b: this service's backups   Esc: close");
-	ctx->details_open = 1;
 }
 
 /* B: every backup target of the service in the config, one after the
@@ -384,7 +437,20 @@ static unsigned dashboard_key(void *state, struct view_ctx *ctx, int key)
 	case KEY_ENTER:
 		if (s == NULL)
 			return VIEW_HANDLED;
-		fill_details(s, ctx);
+		view_open_service(ctx, s->name);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 's':
+		d->sort = (d->sort + 1) % SORT_N;
+		rebuild(d, ctx);
+		d->nav.sel = d->nav.top = 0;
+		view_message(ctx, 0, "sorted by %s (s: next order)",
+		             sort_names[d->sort]);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'w':
+		/* The worst service's page, whatever the sort or filter. */
+		if (ctx->report == NULL || ctx->report->n == 0)
+			return VIEW_HANDLED;
+		view_open_service(ctx, ctx->report->services[0].name);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'b':
 		if (s == NULL)
@@ -419,9 +485,15 @@ static void dashboard_command(void *state, struct view_ctx *ctx,
 	dashboard_filter(state, ctx, args);
 }
 
+static const char *dashboard_active_filter(void *state)
+{
+	return ((struct dashboard *)state)->filter;
+}
+
 const struct view_ops view_dashboard_ops = {
+    .active_filter = dashboard_active_filter,
     .name = "Dashboard",
-    .hints = "Enter:details b:backups",
+    .hints = "Enter:page w:worst b/B:backups s:sort",
     .open = dashboard_open,
     .close = dashboard_close,
     .reload = dashboard_reload,

@@ -149,10 +149,11 @@ static void log_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			screen_put(win, y, r.x, r.w, is_sel ? base : hdr, line);
 			break;
 		case 2:
-			snprintf(line, sizeof line,
-			         "AUDIT LOG (newest %d; `drconsole audit` "
-			         "verifies the chain)",
-			         LOG_AUDIT);
+			snprintf(
+			    line, sizeof line,
+			    "AUDIT LOG (newest %d; `drconsole audit verify` "
+			    "verifies the chain)",
+			    LOG_AUDIT);
 			screen_put(win, y, r.x, r.w, is_sel ? base : hdr, line);
 			break;
 		case 1: {

@@ -166,7 +166,7 @@ static void replication_reload(void *state, struct view_ctx *ctx,
 	load(state, ctx);
 }
 
-enum { W_STATE = 9, W_LAGS = 7, W_LAGB = 7, W_THR = 9 };
+enum { W_STATE = 9, W_LAGS = 7, W_LAGB = 8, W_THR = 9 };
 
 static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
                              struct view_rect r)
@@ -256,7 +256,7 @@ static void replication_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		         widget_seconds(l->lag_s, a, sizeof a));
 		screen_cell(win, y, x, W_LAGS + 1, is_sel ? base : level, line);
 		x += W_LAGS + 1;
-		snprintf(line, sizeof line, "%7s",
+		snprintf(line, sizeof line, "%8s",
 		         widget_bytes(l->lag_bytes, a, sizeof a));
 		screen_cell(win, y, x, W_LAGB + 1, base, line);
 		x += W_LAGB + 1;
@@ -292,6 +292,14 @@ static unsigned replication_key(void *state, struct view_ctx *ctx, int key)
 	unsigned res = listnav_key(&rp->nav, key, rp->page);
 	if (res)
 		return res;
+	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && rp->n_rows &&
+	    rp->pairs[rp->rows[rp->nav.sel]].latest.service[0]) {
+		/* A pair of a service: that service's page (its lag history
+		 * and evidence are there). */
+		view_open_service(
+		    ctx, rp->pairs[rp->rows[rp->nav.sel]].latest.service);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
 	if ((key == '\n' || key == '\r' || key == KEY_ENTER) && rp->n_rows) {
 		const struct pair *p = &rp->pairs[rp->rows[rp->nav.sel]];
 		const struct catalog_replication *l = &p->latest;
@@ -340,7 +348,7 @@ static void replication_filter(void *state, struct view_ctx *ctx,
 
 const struct view_ops view_replication_ops = {
     .name = "Replication",
-    .hints = "Enter:details",
+    .hints = "Enter:page",
     .open = replication_open,
     .close = replication_close,
     .reload = replication_reload,

@@ -901,7 +901,36 @@ static void runbooks_filter(void *state, struct view_ctx *ctx, const char *text)
 	load(v, ctx);
 }
 
+/* `=NAME` selects that runbook in the whole list (the service page and a
+ * DOWN service's suggestion open it so); anything else filters. */
+static void runbooks_command(void *state, struct view_ctx *ctx,
+                             const char *args)
+{
+	struct runbooks *v = state;
+
+	if (args[0] != '=') {
+		runbooks_filter(state, ctx, args);
+		return;
+	}
+	runbooks_filter(state, ctx, "");
+	for (size_t i = 0; i < v->n; i++)
+		if (v->entries[i].rb &&
+		    strcmp(v->entries[i].rb->name, args + 1) == 0) {
+			v->nav.sel = i;
+			listnav_fit(&v->nav, v->page);
+			return;
+		}
+	view_message(ctx, 1, "no runbook named %s in the runbook directories",
+	             args + 1);
+}
+
+static const char *runbooks_active_filter(void *state)
+{
+	return ((struct runbooks *)state)->filter;
+}
+
 const struct view_ops view_runbooks_ops = {
+    .active_filter = runbooks_active_filter,
     .name = "Runbooks",
     .hints = "Enter:run d:drill R:resume",
     .open = runbooks_open,
@@ -910,5 +939,5 @@ const struct view_ops view_runbooks_ops = {
     .draw = runbooks_draw,
     .key = runbooks_key,
     .filter = runbooks_filter,
-    .command = runbooks_filter,
+    .command = runbooks_command,
 };

@@ -156,7 +156,8 @@ attr_t widget_status_attr(enum comp_status s)
 
 char *widget_bytes(int64_t bytes, char *buf, size_t size)
 {
-	static const char units[] = "BKMGTP";
+	static const char *const units[] = {"B",   "KiB", "MiB",
+	                                    "GiB", "TiB", "PiB"};
 	if (bytes < 0) {
 		snprintf(buf, size, "-");
 		return buf;
@@ -168,11 +169,11 @@ char *widget_bytes(int64_t bytes, char *buf, size_t size)
 		u++;
 	}
 	if (u == 0)
-		snprintf(buf, size, "%lldB", (long long)bytes);
-	else if (v < 10)
-		snprintf(buf, size, "%.1f%c", v, units[u]);
+		snprintf(buf, size, "%lld B", (long long)bytes);
+	else if (v < 9.95)
+		snprintf(buf, size, "%.1f %s", v, units[u]);
 	else
-		snprintf(buf, size, "%.0f%c", v, units[u]);
+		snprintf(buf, size, "%.0f %s", v, units[u]);
 	return buf;
 }
 

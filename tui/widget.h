@@ -25,7 +25,7 @@ int widget_big(WINDOW *win, int y, int x, const char *text, attr_t attr);
 
 attr_t widget_verdict_attr(enum verdict v);
 attr_t widget_status_attr(enum comp_status s);
-/* "912B", "14K", "3.2M", "1.1G"; "-" when < 0. */
+/* "912 B", "14 KiB", "3.2 MiB", "1.1 GiB"; "-" when < 0. */
 char *widget_bytes(int64_t bytes, char *buf, size_t size);
 /* "0.4s", "12s", "3m12s"; "-" when < 0. */
 char *widget_seconds(double s, char *buf, size_t size);

@@ -15,7 +15,7 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
  "backups": {"files-nightly": {"service": "files", "repository": "local",
    "source": {"kind": "command", "shell": "echo payload; sleep 1; echo more"}},
    "slow-nightly": {"service": "slow", "repository": "local",
-   "source": {"kind": "command", "shell": "echo start; sleep 30; echo end"}}}}
+   "source": {"kind": "command", "shell": "head -c 8000000 /dev/zero; echo start; sleep 30; echo end"}}}}
 JSON
 expect_rc "config apply" 0 "$DR" config apply
 sq() { sqlite3 "$CAT" "$1" 2>/dev/null; }
@@ -27,13 +27,13 @@ tui_keys / ; tui_text files; tui_keys Enter
 tui_keys B
 expect_screen "B asks first" "Back up files now (1 target)?  [y/N]"
 tui_keys n
-expect_screen "n: back on the dashboard" "SERVICE        TIER"
+expect_screen "n: back on the dashboard" "SERVICE      TIER"
 expect_eq "and nothing was backed up" "$(sq "select count(*) from backup_management")" 0
 tui_keys B
 expect_screen "asked again" "Back up files now"
 tui_keys y
 expect_screen "y: the job screen names the target" "Back up files: target files-nightly (1/1)"
-expect_screen "and says it is done" "done (exit 0)" 15
+expect_screen "and says it is done" "done (exit 0) in 0:0" 15
 expect_screen "with the command's summary line" "files-nightly"
 tui_keys x
 expect_screen "x: back, with the outcome in the footer" "Back up files: target files-nightly (1/1): done (exit 0)"
@@ -51,7 +51,8 @@ tui_keys B
 expect_screen "slow: asked" "Back up slow now"
 tui_keys y
 expect_screen "slow: running" "running: drconsole backup run slow-nightly"
-sleep 1
+expect_screen "the job screen counts the time while it runs" "0:02 elapsed)" 5
+expect_screen "and the bytes read so far, with the rate" "B read, "
 tui_keys a
 expect_screen "a stops it" "stopped" 10
 tui_keys x

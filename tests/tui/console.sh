@@ -12,16 +12,18 @@ expect_screen "the header shows the overall verdict" "BREACH  1 breach, 1 at ris
 expect_screen "and the clock to the minute" "12:00 UTC"
 expect_screen "and the catalog in use" "demo.db"
 expect_screen "the tabs name every view" "1 Dashboard   2 Backups   3 Replication   4 Compliance   5 Log   6 Runbooks"
-first=$(tui_screen | awk '/^SERVICE/{getline; print $1; exit}')
+# Service rows start in the first column; a reason line is indented.
+rows() { tui_screen | awk '/^SERVICE/{f=1; next} f && /^[a-z]/{print $1}'; }
+first=$(rows | sed -n 1p)
 expect_eq "the breached service is at the top of the dashboard" "$first" "ledger-db"
-second=$(tui_screen | awk '/^SERVICE/{getline; getline; print $1; exit}')
+second=$(rows | sed -n 2p)
 expect_eq "the one at risk comes next" "$second" "search-index"
 row=$(tui_screen | grep '^ledger-db')
 expect_in "its row says why: critical backups" "$row" "critical critical"
 expect_in "its replica is down" "$row" "down"
 expect_in "and its verdict" "$row" "BREACH"
 row=$(tui_screen | grep '^orders-db')
-if grep -qE '[0-9.]+s [0-9.]+[KMG]' <<<"$row"; then pass "a replicated service shows lag in seconds and bytes"; else
+if grep -qE '[0-9.]+s [0-9.]+ [KMG]iB' <<<"$row"; then pass "a replicated service shows lag in seconds and bytes"; else
 	fail "a replicated service shows lag in seconds and bytes" "$row"; fi
 expect_in "and its RTO estimate against the target" "$row" "/15m"
 expect_screen "the footer lists the keys" "?:help"
@@ -31,19 +33,19 @@ expect_screen "? opens the help" "Keys"
 expect_screen "which lists moving keys" "PgUp PgDn"
 expect_screen "and quitting" "q  quit"
 tui_keys Escape
-expect_screen "Esc closes it" "SERVICE        TIER"
+expect_screen "Esc closes it" "SERVICE      TIER"
 tui_wait_gone "PgUp PgDn" 2
 expect_not_screen "the help is gone" "PgUp PgDn"
 
 tui_keys Enter
-expect_screen "Enter opens the details of the selected service" "Service ledger-db"
+expect_screen "Enter opens the page of the selected service" "Service ledger-db"
 expect_screen "with the reason it is in breach" "RPO breached"
 tui_keys Escape
 tui_wait_gone "Service ledger-db" 2
-third=$(tui_screen | awk '/^SERVICE/{getline; getline; getline; print $1; exit}')
+third=$(rows | sed -n 3p)
 tui_keys j j
 tui_keys Enter
-expect_screen "j moves down: details of the third service" "Service $third"
+expect_screen "j moves down: the page of the third service" "Service $third"
 tui_keys Escape
 
 tui_keys /
@@ -77,7 +79,7 @@ tui_keys 3
 expect_screen "3 opens Replication" "SOURCE -> TARGET"
 expect_screen "with streaming pairs" "streaming"
 row=$(tui_screen | grep '^orders-db-primary')
-if grep -qE 'streaming +[0-9.]+s +[0-9.]+[KMG]' <<<"$row"; then pass "lag in seconds and bytes per pair"; else
+if grep -qE 'streaming +[0-9.]+s +[0-9.]+ [KMG]iB' <<<"$row"; then pass "lag in seconds and bytes per pair"; else
 	fail "lag in seconds and bytes per pair" "$row"; fi
 expect_screen "and the broken replica" "ledger-db-primary"
 expect_in "whose state is down" "$(tui_screen | grep '^ledger-db-primary')" "down"
@@ -94,7 +96,7 @@ expect_screen "and the audit log" "AUDIT LOG"
 tui_keys 6
 expect_screen "6 opens Runbooks" "RUNBOOK"
 tui_keys Tab
-expect_screen "Tab wraps to the Dashboard" "SERVICE        TIER"
+expect_screen "Tab wraps to the Dashboard" "SERVICE      TIER"
 tui_keys BTab
 expect_screen "Shift-Tab goes back to Runbooks" "RUNBOOK"
 

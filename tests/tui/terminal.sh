@@ -11,9 +11,9 @@ N="DRCONSOLE_NOW=$DRCONSOLE_NOW"
 
 # Too small, then resized to fit, then smaller again.
 TUI_COLS=60 TUI_ROWS=20 tui_start "$N" -- --catalog "$demo"
-expect_screen "too small: says what it needs and has" "terminal too small: need 80x24, have 60x20"
+expect_screen "too small: says what it needs and has" "terminal too small: need 80x20, have 60x20"
 $TM resize-window -t 0 -x 80 -y 24
-expect_screen "resized to 80x24 it draws the dashboard" "SERVICE        TIER"
+expect_screen "resized to 80x24 it draws the dashboard" "SERVICE      TIER"
 $TM resize-window -t 0 -x 100 -y 30
 expect_screen "wider: the header follows the new width" "12:00 UTC"
 for _ in $(seq 50); do
@@ -24,7 +24,7 @@ done
 [ "${#line}" -ge 98 ] && pass "the clock moves to the right edge of 100 columns" ||
 	fail "the clock moves to the right edge of 100 columns" "$line"
 $TM resize-window -t 0 -x 79 -y 24
-expect_screen "one column short says so again" "need 80x24, have 79x24"
+expect_screen "one column short says so again" "need 80x20, have 79x24"
 $TM resize-window -t 0 -x 80 -y 24
 expect_screen "and recovers" "ledger-db"
 tui_keys q

@@ -863,6 +863,28 @@ static void test_backups_crud(void **state)
 	assert_string_equal(list[0].backup_id, "s4");
 	catalog_backups_free(list, n);
 	catalog_backups_free(NULL, 0);
+
+	/* Any of several services (the console's substring match), with
+	 * the other conditions and the paging as before. */
+	const char *both[] = {"web", "db"}, *one[] = {"web"};
+	memset(&filter, 0, sizeof(filter));
+	filter.services = both;
+	filter.n_services = 2;
+	assert_int_equal(catalog_backup_count(f->cat, &filter, &count, &err),
+	                 CATALOG_OK);
+	assert_int_equal(count, 7);
+	filter.status = "failed";
+	assert_int_equal(catalog_backup_count(f->cat, &filter, &count, &err),
+	                 CATALOG_OK);
+	assert_int_equal(count, 3); /* s1, s3 and b2 */
+	filter.services = one;
+	filter.n_services = 1;
+	filter.limit = 5;
+	assert_int_equal(catalog_backup_list(f->cat, &filter, &list, &n, &err),
+	                 CATALOG_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].backup_id, "b2");
+	catalog_backups_free(list, n);
 }
 
 /* ---- health triggers --------------------------------------------------- */
