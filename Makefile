@@ -41,7 +41,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all run test check-deps deps test-deps tests bench install uninstall \
-	clean sanitize test-sanitize fuzz format format-check soak
+	clean sanitize test-sanitize fuzz fuzz-long fuzz-build fuzz-bins format \
+	format-check soak
 
 all: $(BIN)
 
@@ -129,45 +130,48 @@ uninstall:
 	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done
 	rm -rf $(DESTDIR)$(DATADIR)
 
-# libFuzzer over the JSON reader (config, runbooks, themes, imports), the
-# runbook validator and each import format's parser.
+# libFuzzer: every tests/fuzz/*_fuzzer.c against the library built with
+# clang, ASan and UBSan (and libFuzzer's coverage) in build-fuzz/; the
+# import fuzzer once per format.  `make fuzz` runs each target for
+# FUZZ_SECONDS (default 60), FUZZ_JOBS (default 1) at a time, `make
+# fuzz-long` for 600 s; `make fuzz-build` only builds.  Seeds are kept in
+# tests/fuzz/corpus/TARGET/; what libFuzzer finds goes to
+# build-fuzz/fuzz/corpus/TARGET/ and a crash to build-fuzz/fuzz/TARGET-crash-*
+# (replay one with `build-fuzz/fuzz/TARGET_fuzzer FILE`).  A crash, a leak,
+# undefined behaviour or an input taking over 10 s fails the run; keep the
+# input that found it in tests/fuzz/corpus/TARGET/ with the fix.
+FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+FUZZ_OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 IMPORT_FORMATS := pgbackrest barman walg restic velero
-fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus-json
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
-		tests/fuzz/json_fuzzer.c core/json.c core/duration.c \
-		core/xmalloc.c core/error.c \
-		$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
-		-o $(BUILD)/fuzz/json_fuzzer
-	$(BUILD)/fuzz/json_fuzzer -max_total_time=$(FUZZ_SECONDS) \
-		$(BUILD)/fuzz/corpus-json 2>&1 | tail -n 5
-	@mkdir -p $(BUILD)/fuzz/corpus-runbook
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
-		tests/fuzz/runbook_fuzzer.c core/runbook.c \
-		core/runbook_action.c core/action_notify.c core/action_wait.c \
-		core/json.c core/duration.c core/xmalloc.c core/error.c \
-		$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
-		-o $(BUILD)/fuzz/runbook_fuzzer
-	$(BUILD)/fuzz/runbook_fuzzer -max_total_time=$(FUZZ_SECONDS) \
-		$(BUILD)/fuzz/corpus-runbook runbooks \
-		tests/fixtures/runbooks/bad tests/fixtures/runbooks/good \
-		2>&1 | tail -n 5
-	@for f in $(IMPORT_FORMATS); do \
-		mkdir -p $(BUILD)/fuzz/corpus-import-$$f && \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-			-I. -DIMPORT_FORMAT=import_$${f}_format \
-			tests/fuzz/import_fuzzer.c core/import_$$f.c \
-			core/import_field.c core/json.c core/duration.c \
-			core/xmalloc.c core/error.c \
-			$$($(PKG_CONFIG) --cflags --libs libcjson) -lm \
-			-o $(BUILD)/fuzz/import_$${f}_fuzzer || exit 1; \
-		echo "fuzzing the $$f import parser"; \
-		$(BUILD)/fuzz/import_$${f}_fuzzer \
-			-max_total_time=$(FUZZ_SECONDS) \
-			$(BUILD)/fuzz/corpus-import-$$f tests/fixtures/import \
-			2>&1 | tail -n 3; \
-	done
+FUZZ_TARGETS := $(filter-out import,$(patsubst tests/fuzz/%_fuzzer.c,%,\
+	$(wildcard tests/fuzz/*_fuzzer.c))) $(IMPORT_FORMATS:%=import_%)
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzzer)
+
+$(BUILD)/fuzz/%_fuzzer: tests/fuzz/%_fuzzer.c $(BUILD)/libdrconsole.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/libdrconsole.a $(ALL_LIBS)
+
+$(BUILD)/fuzz/import_%_fuzzer: tests/fuzz/import_fuzzer.c $(BUILD)/libdrconsole.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DIMPORT_FORMAT=import_$*_format \
+		-o $@ $< $(BUILD)/libdrconsole.a $(ALL_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		OPT='$(FUZZ_OPT)' LDLIBS='-fsanitize=address,undefined' fuzz-bins
+
+fuzz: fuzz-build
+	@BUILD=$(FUZZ_BUILD) bash tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_JOBS) \
+		$(FUZZ_TARGETS)
+
+fuzz-long:
+	@$(MAKE) --no-print-directory FUZZ_SECONDS=600 fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -176,6 +180,6 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

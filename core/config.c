@@ -590,10 +590,26 @@ static void read_config(struct reader *r, struct config *cfg)
 		    probe_config_replica_window(cfg->probes);
 }
 
+/* The configuration in doc (read from `name`); every error is reported. */
+static int config_from_doc(const char *name, const struct json_doc *doc,
+                           struct config **out, char **err)
+{
+	struct config *cfg = config_new_default();
+	cfg->path = xstrdup(name);
+	struct reader r = {.doc = doc};
+	read_config(&r, cfg);
+	if (r.errs.count > 0) {
+		*err = json_errors_take(&r.errs);
+		config_free(cfg);
+		return DR_EINVAL;
+	}
+	*out = cfg;
+	return DR_OK;
+}
+
 int config_load(const char *path, struct config **out, char **err)
 {
 	char *default_path = NULL;
-	struct json_doc *doc = NULL;
 	struct stat st;
 
 	*out = NULL;
@@ -614,28 +630,26 @@ int config_load(const char *path, struct config **out, char **err)
 	int rc =
 	    trust_read_file(path, "config", TRUST_FILE_MAX, &text, &len, err);
 	if (rc == DR_OK) {
-		rc = json_doc_parse(path, text, len, &doc, err);
+		rc = config_parse(path, text, len, out, err);
 		free(text);
 	}
-	if (rc != DR_OK) {
-		free(default_path);
-		return rc;
-	}
-
-	struct config *cfg = config_new_default();
-	cfg->path = xstrdup(path);
-	struct reader r = {.doc = doc};
-	read_config(&r, cfg);
-	json_doc_free(doc);
 	free(default_path);
-	if (r.errs.count > 0) {
-		*err = json_errors_take(&r.errs);
-		config_free(cfg);
-		return DR_EINVAL;
-	}
-	childenv_set_config(cfg->child_env, cfg->n_child_env);
-	*out = cfg;
-	return DR_OK;
+	if (rc == DR_OK)
+		childenv_set_config((*out)->child_env, (*out)->n_child_env);
+	return rc;
+}
+
+int config_parse(const char *name, const char *text, size_t len,
+                 struct config **out, char **err)
+{
+	struct json_doc *doc = NULL;
+
+	*out = NULL;
+	int rc = json_doc_parse(name, text, len, &doc, err);
+	if (rc == DR_OK)
+		rc = config_from_doc(name, doc, out, err);
+	json_doc_free(doc);
+	return rc;
 }
 
 const char *config_example(void)

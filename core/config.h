@@ -47,6 +47,10 @@ char *config_default_path(void);
 /* path NULL: the default path, where a missing file is not an error.
  * Every error in the file is reported, one per line. */
 int config_load(const char *path, struct config **out, char **err);
+/* The same over text already in memory; `name` is used in messages and
+ * becomes cfg->path. */
+int config_parse(const char *name, const char *text, size_t len,
+                 struct config **out, char **err);
 void config_free(struct config *cfg);
 /* The tier by name, or NULL. */
 const struct catalog_tier *config_tier(const struct config *cfg,

@@ -264,6 +264,14 @@ static int gcm_update(EVP_CIPHER_CTX *ctx, unsigned char *out,
 	return 0;
 }
 
+/* Where GCM's final (empty) output goes: out + n, but out itself when n is
+ * 0, since out may then be NULL (an empty chunk, the trailer's tag) and
+ * NULL + 0 is undefined in C. */
+static unsigned char *gcm_end(void *out, size_t n)
+{
+	return n > 0 ? (unsigned char *)out + n : out;
+}
+
 int crypto_gcm_seal(const uint8_t key[CRYPTO_KEY_LEN],
                     const uint8_t nonce[CRYPTO_GCM_NONCE_LEN], const void *aad,
                     size_t aad_len, const void *plain, size_t n, void *out,
@@ -276,7 +284,7 @@ int crypto_gcm_seal(const uint8_t key[CRYPTO_KEY_LEN],
 	if ((aad_len == 0 ||
 	     EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) == 1) &&
 	    gcm_update(ctx, out, plain, n) == 0 &&
-	    EVP_CipherFinal_ex(ctx, (unsigned char *)out + n, &outl) == 1 &&
+	    EVP_CipherFinal_ex(ctx, gcm_end(out, n), &outl) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRYPTO_GCM_TAG_LEN,
 	                        tag) == 1)
 		rc = DR_OK;
@@ -300,7 +308,7 @@ int crypto_gcm_open(const uint8_t key[CRYPTO_KEY_LEN],
 	    gcm_update(ctx, out, cipher, n) == 0 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, CRYPTO_GCM_TAG_LEN,
 	                        tagbuf) == 1 &&
-	    EVP_CipherFinal_ex(ctx, (unsigned char *)out + n, &outl) == 1)
+	    EVP_CipherFinal_ex(ctx, gcm_end(out, n), &outl) == 1)
 		rc = DR_OK;
 	EVP_CIPHER_CTX_free(ctx);
 	if (rc != DR_OK)

@@ -105,6 +105,16 @@ extern const struct probe_kind probe_kind_tcp;
 extern const struct probe_kind probe_kind_postgres;
 extern const struct probe_kind probe_kind_command;
 
+/* How a command probe judges what its command printed (a NUL-terminated
+ * string), once the command exited 0: a number, within min and max. */
+void probe_command_value(const struct probe_spec *s, const char *output,
+                         struct probe_outcome *o);
+struct http_response;
+/* How an HTTP probe judges its answer: the status, body_contains, the
+ * latency. */
+void probe_http_judge(const struct probe_spec *s, const struct http_response *r,
+                      struct probe_outcome *o);
+
 /* NULL when unknown. */
 const struct probe_kind *probe_kind_find(const char *name);
 /* "http, tcp, postgres, command" */

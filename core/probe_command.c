@@ -109,32 +109,13 @@ static pid_t command_spawn(char *const *argv, int *out_fd)
 	return pid;
 }
 
-static void command_judge(const struct probe_spec *s, struct command_run *r,
-                          int wstatus, struct probe_outcome *o)
+void probe_command_value(const struct probe_spec *s, const char *output,
+                         struct probe_outcome *o)
 {
 	char *end = NULL;
-	const char *p = r->output;
+	const char *p = output;
 	double v;
 
-	o->latency_ms = (double)((r->ended_ms ? r->ended_ms : probe_now_ms()) -
-	                         r->started_ms);
-	if (r->timed_out) {
-		probe_set_message(o, "no answer within %ld ms (killed)",
-		                  s->timeout_ms);
-		return;
-	}
-	if (WIFSIGNALED(wstatus)) {
-		probe_set_message(o, "killed by signal %d", WTERMSIG(wstatus));
-		return;
-	}
-	if (WEXITSTATUS(wstatus) == 127) {
-		probe_set_message(o, "cannot run %s", s->argv[0]);
-		return;
-	}
-	if (WEXITSTATUS(wstatus) != 0) {
-		probe_set_message(o, "exit status %d", WEXITSTATUS(wstatus));
-		return;
-	}
 	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 		p++;
 	v = strtod(p, &end);
@@ -154,6 +135,31 @@ static void command_judge(const struct probe_spec *s, struct command_run *r,
 		o->ok = 1;
 		probe_set_message(o, "%g", v);
 	}
+}
+
+static void command_judge(const struct probe_spec *s, struct command_run *r,
+                          int wstatus, struct probe_outcome *o)
+{
+	o->latency_ms = (double)((r->ended_ms ? r->ended_ms : probe_now_ms()) -
+	                         r->started_ms);
+	if (r->timed_out) {
+		probe_set_message(o, "no answer within %ld ms (killed)",
+		                  s->timeout_ms);
+		return;
+	}
+	if (WIFSIGNALED(wstatus)) {
+		probe_set_message(o, "killed by signal %d", WTERMSIG(wstatus));
+		return;
+	}
+	if (WEXITSTATUS(wstatus) == 127) {
+		probe_set_message(o, "cannot run %s", s->argv[0]);
+		return;
+	}
+	if (WEXITSTATUS(wstatus) != 0) {
+		probe_set_message(o, "exit status %d", WEXITSTATUS(wstatus));
+		return;
+	}
+	probe_command_value(s, r->output, o);
 }
 
 static void command_run(struct probe_spec *const *specs,

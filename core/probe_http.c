@@ -69,6 +69,35 @@ static void http_parse(struct probe_spec *spec, const struct json_doc *doc,
 		                "together: give both or neither");
 }
 
+void probe_http_judge(const struct probe_spec *s, const struct http_response *r,
+                      struct probe_outcome *o)
+{
+	o->ok = 0;
+	o->latency_ms = r->total_ms;
+	o->value = (double)r->code;
+	if (r->status != 0) {
+		probe_set_message(o, "%s", r->error);
+	} else if (r->code != s->expect_status) {
+		probe_set_message(o, "HTTP %ld, expected %ld", r->code,
+		                  s->expect_status);
+	} else if (s->body_contains != NULL &&
+	           (r->body == NULL ||
+	            memmem(r->body, r->body_len, s->body_contains,
+	                   strlen(s->body_contains)) == NULL)) {
+		probe_set_message(o,
+		                  "HTTP %ld but the body lacks "
+		                  "\"%.64s\"",
+		                  r->code, s->body_contains);
+	} else if (s->latency_max_ms > 0 && r->total_ms > s->latency_max_ms) {
+		probe_set_message(o, "slow: %.0f ms, over %.0f ms", r->total_ms,
+		                  s->latency_max_ms);
+	} else {
+		o->ok = 1;
+		probe_set_message(o, "HTTP %ld in %.0f ms", r->code,
+		                  r->total_ms);
+	}
+}
+
 static void http_run(struct probe_spec *const *specs, struct probe_outcome *out,
                      size_t n)
 {
@@ -95,30 +124,7 @@ static void http_run(struct probe_spec *const *specs, struct probe_outcome *out,
 		struct http_response *r = &resps[i];
 		struct probe_outcome *o = &out[i];
 
-		o->ok = 0;
-		o->latency_ms = r->total_ms;
-		o->value = (double)r->code;
-		if (r->status != 0) {
-			probe_set_message(o, "%s", r->error);
-		} else if (r->code != s->expect_status) {
-			probe_set_message(o, "HTTP %ld, expected %ld", r->code,
-			                  s->expect_status);
-		} else if (s->body_contains != NULL &&
-		           (r->body == NULL ||
-		            strstr(r->body, s->body_contains) == NULL)) {
-			probe_set_message(o,
-			                  "HTTP %ld but the body lacks "
-			                  "\"%.64s\"",
-			                  r->code, s->body_contains);
-		} else if (s->latency_max_ms > 0 &&
-		           r->total_ms > s->latency_max_ms) {
-			probe_set_message(o, "slow: %.0f ms, over %.0f ms",
-			                  r->total_ms, s->latency_max_ms);
-		} else {
-			o->ok = 1;
-			probe_set_message(o, "HTTP %ld in %.0f ms", r->code,
-			                  r->total_ms);
-		}
+		probe_http_judge(s, r, o);
 		http_response_clear(r);
 	}
 	free(reqs);

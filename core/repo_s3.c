@@ -20,6 +20,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/repo.h"
+#include "core/s3_xml.h"
 #include "core/xmalloc.h"
 
 #define PART_SIZE       (8u << 20)
@@ -191,23 +192,6 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-/* The text of an S3 error body's <Message> or <Code>. */
-static char *s3_message(const struct buf *body)
-{
-	static const char *const tags[] = {"Message", "Code"};
-	for (size_t i = 0; body->data != NULL && i < 2; i++) {
-		char open[32], close[32];
-		snprintf(open, sizeof open, "<%s>", tags[i]);
-		snprintf(close, sizeof close, "</%s>", tags[i]);
-		const char *a = strstr(body->data, open), *b;
-		if (a != NULL && (b = strstr(a, close)) != NULL) {
-			a += strlen(open);
-			return xstrndup(a, (size_t)(b - a));
-		}
-	}
-	return xstrdup("");
-}
-
 /* One request with retries.  method: GET, PUT, POST, DELETE, HEAD.  body
  * may be NULL.  range: "first-last" or NULL.  Success is a 2xx answer. */
 static int request(const struct s3_repo *r, const char *method, const char *url,
@@ -298,7 +282,7 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 		                 attempts, attempts == 1 ? "" : "s");
 		return c == CURLE_OPERATION_TIMEDOUT ? DR_ETIMEOUT : DR_ENET;
 	}
-	char *m = s3_message(&resp->body);
+	char *m = s3_xml_message(resp->body.data);
 	*err = xasprintf("%s %s: HTTP %ld%s%s", method, url, resp->status,
 	                 m[0] ? ": " : "", m);
 	free(m);
@@ -425,18 +409,6 @@ struct s3_put {
 	int parts;
 };
 
-static char *xml_value(const char *xml, const char *tag)
-{
-	char open[64], close[64];
-	snprintf(open, sizeof open, "<%s>", tag);
-	snprintf(close, sizeof close, "</%s>", tag);
-	const char *a = xml ? strstr(xml, open) : NULL, *b;
-	if (a == NULL || (b = strstr(a, close)) == NULL)
-		return NULL;
-	a += strlen(open);
-	return xstrndup(a, (size_t)(b - a));
-}
-
 static int s3_put_begin(void *impl, const char *name, void **out, char **err)
 {
 	(void)err;
@@ -456,7 +428,7 @@ static int send_part(struct s3_put *p, char **err)
 		rc = request(p->r, "POST", url, NULL, 0, NULL, &resp, err);
 		free(url);
 		if (rc == DR_OK) {
-			p->upload_id = xml_value(resp.body.data, "UploadId");
+			p->upload_id = s3_xml_value(resp.body.data, "UploadId");
 			if (p->upload_id == NULL) {
 				*err = xasprintf("S3: no UploadId in the "
 				                 "answer to a multipart start");
@@ -589,7 +561,7 @@ static int s3_put_commit(void *put, char **err)
 	/* S3 may answer 200 with an <Error> body. */
 	if (rc == DR_OK && resp.body.data != NULL &&
 	    strstr(resp.body.data, "<Error>") != NULL) {
-		char *m = s3_message(&resp.body);
+		char *m = s3_xml_message(resp.body.data);
 		*err = xasprintf("completing the upload of %s failed: %s",
 		                 p->key, m);
 		free(m);
@@ -748,8 +720,8 @@ static int s3_list(void *impl, const char *prefix, struct repo_object **out,
 			if (end == NULL)
 				break;
 			char *item = xstrndup(p, (size_t)(end - p));
-			char *key = xml_value(item, "Key");
-			char *size = xml_value(item, "Size");
+			char *key = s3_xml_value(item, "Key");
+			char *size = s3_xml_value(item, "Size");
 			if (key != NULL &&
 			    strncmp(key, r->prefix, strlen(r->prefix)) == 0) {
 				if (*n == cap) {
@@ -768,10 +740,10 @@ static int s3_list(void *impl, const char *prefix, struct repo_object **out,
 			free(item);
 			p = end;
 		}
-		char *trunc = xml_value(resp.body.data, "IsTruncated");
+		char *trunc = s3_xml_value(resp.body.data, "IsTruncated");
 		if (trunc != NULL && strcmp(trunc, "true") == 0)
-			token =
-			    xml_value(resp.body.data, "NextContinuationToken");
+			token = s3_xml_value(resp.body.data,
+			                     "NextContinuationToken");
 		free(trunc);
 		free(resp.body.data);
 	} while (token != NULL);
@@ -797,8 +769,8 @@ static int s3_cleanup_partial(void *impl, const char *name, char **err)
 			if (end == NULL)
 				break;
 			char *item = xstrndup(p, (size_t)(end - p));
-			char *ukey = xml_value(item, "Key");
-			char *uid = xml_value(item, "UploadId");
+			char *ukey = s3_xml_value(item, "Key");
+			char *uid = s3_xml_value(item, "UploadId");
 			if (ukey != NULL && uid != NULL &&
 			    strcmp(ukey, key) == 0)
 				abort_upload(r, key, uid);

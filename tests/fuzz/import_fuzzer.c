@@ -1,9 +1,9 @@
 /* libFuzzer target for one import format's parser (core/import_<fmt>.c),
- * chosen at build time: `make fuzz` builds it once per format with
- * -DIMPORT_FORMAT=import_<fmt>_format.  It checks that every entry the
- * parser hands over is well formed (a label, a known type and status,
- * times and sizes in range) and that every rejection names the input and
- * a position. */
+ * chosen at build time: `make fuzz` builds it once per format
+ * (import_<fmt>_fuzzer) with -DIMPORT_FORMAT=import_<fmt>_format.  It
+ * checks that every entry the parser hands over is well formed (a label, a
+ * known type and status, times and sizes in range) and that every
+ * rejection names the input and a position. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

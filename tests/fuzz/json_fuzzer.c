@@ -1,10 +1,7 @@
-/* libFuzzer target for the JSON reader (core/json.c).  Build and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     tests/fuzz/json_fuzzer.c core/json.c core/duration.c \
- *     core/xmalloc.c core/error.c $(pkg-config --cflags --libs libcjson) \
- *     -lm -o build/fuzz/json_fuzzer && build/fuzz/json_fuzzer
- * -max_total_time=60 It checks that every accepted document has a place for
- * every node and that every rejection names the document. */
+/* libFuzzer target for the JSON reader (core/json.c).  `make fuzz` builds
+ * it (see the Makefile); seeds in tests/fuzz/corpus/json/.  It checks that
+ * every accepted document has a place for every node and that every
+ * rejection names the document. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,12 +1,6 @@
 /* libFuzzer target for the runbook validator (core/runbook.c over
- * core/json.c).  Build and run (seed it with runbooks/ and the fixtures):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     tests/fuzz/runbook_fuzzer.c core/runbook.c core/runbook_action.c \
- *     core/action_notify.c core/action_wait.c core/json.c core/duration.c \
- *     core/xmalloc.c core/error.c $(pkg-config --cflags --libs libcjson) \
- *     -lm -o build/fuzz/runbook_fuzzer
- *   build/fuzz/runbook_fuzzer -max_total_time=60 corpus runbooks \
- *     tests/fixtures/runbooks/bad tests/fixtures/runbooks/good
+ * core/json.c).  `make fuzz` builds it and seeds it with runbooks/ and
+ * tests/fixtures/runbooks/.
  * It checks that every rejection names the document with a place, and that
  * every accepted runbook is whole: steps in phases, ids unique, drill forms
  * only with commands, references expandable. */

@@ -1,9 +1,5 @@
-/* libFuzzer target for the schedule parser (core/schedule.c).  Build and
- * run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     tests/fuzz/schedule_fuzzer.c core/schedule.c core/duration.c \
- *     core/xmalloc.c core/error.c -o build/fuzz/schedule_fuzzer && \
- *   build/fuzz/schedule_fuzzer -max_total_time=60
+/* libFuzzer target for the schedule parser (core/schedule.c).  `make fuzz`
+ * builds it; seeds in tests/fuzz/corpus/schedule/.
  * Every input is either refused with a message or gives a schedule whose
  * next time is strictly later than the time asked about (or -1 for a cron
  * expression that can never match). */

@@ -5,6 +5,7 @@
  * writes the port it listens on to PORTFILE, then serves, one poll() loop
  * for every connection:
  *   GET /ok          200 "status: healthy"
+ *   GET /nul         200, a body with NUL bytes before "status: healthy"
  *   GET /status/N    status N
  *   GET /slow/MS     200 after MS milliseconds
  *   POST /anything   appends "=== POST /path", the headers, a blank line
@@ -30,6 +31,7 @@ struct client {
 	size_t len, cap;
 	long long reply_at; /* ms; 0: not yet due */
 	int code;
+	int nul; /* GET /nul */
 };
 
 static long long now_ms(void)
@@ -48,6 +50,11 @@ static void reply(struct client *c)
 	int bl = snprintf(body, sizeof(body),
 	                  c->code == 200 ? "status: healthy\n" : "status %d\n",
 	                  c->code);
+	if (c->nul) {
+		static const char b[] = "\0\x01binary\0status: healthy\n";
+		memcpy(body, b, sizeof b - 1);
+		bl = (int)sizeof b - 1;
+	}
 	int hl = snprintf(head, sizeof(head),
 	                  "HTTP/1.1 %d X\r\nContent-Type: text/plain\r\n"
 	                  "Content-Length: %d\r\nConnection: close\r\n\r\n",
@@ -80,6 +87,7 @@ static int parse(struct client *c)
 		return 0;
 	sscanf(c->buf, "%*s %255s", path);
 	c->code = 200;
+	c->nul = 0;
 	c->reply_at = now_ms();
 	if (strncmp(c->buf, "POST", 4) == 0) {
 		FILE *f = log_path ? fopen(log_path, "a") : NULL;
@@ -99,6 +107,8 @@ static int parse(struct client *c)
 		c->code = (int)strtol(path + 8, NULL, 10);
 	} else if (strncmp(path, "/slow/", 6) == 0) {
 		c->reply_at += strtoll(path + 6, NULL, 10);
+	} else if (strcmp(path, "/nul") == 0) {
+		c->nul = 1;
 	} else if (strcmp(path, "/ok") != 0) {
 		c->code = 404;
 	}

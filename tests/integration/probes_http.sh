@@ -167,3 +167,16 @@ JSON
 run "$DR" --config "$T/dead.json" notify test
 expect_eq "notify test exits 1 when a channel stays unreachable" "$RC" 1
 expect_in "and says so" "$OUT" "0 sent, 1 failed"
+
+# A body with NUL bytes before the text the probe looks for still holds it
+# (the whole body is searched, not the string up to its first NUL).
+cat >"$T/nul.json" <<JSON
+{"probes": {"services": {"bin": {"checks": [
+  {"name": "nul", "kind": "http", "url": "http://127.0.0.1:$P/nul",
+   "body_contains": "healthy"},
+  {"name": "absent", "kind": "http", "url": "http://127.0.0.1:$P/nul",
+   "body_contains": "all systems go"}]}}}}
+JSON
+run "$DR" --config "$T/nul.json" probe run
+expect_in "a body with NUL bytes before the text: ok" "$(row bin nul)" " ok "
+expect_in "and text it lacks is still missing" "$(row bin absent)" "the body lacks \"all systems go\""

@@ -80,6 +80,57 @@ static void load_fails(const char *text, const char *want)
 	free(err);
 }
 
+/* config_parse reads text in memory as config_load reads the file: the
+ * same configuration, the same messages under the name it is given. */
+static void test_parse_in_memory(void **state)
+{
+	(void)state;
+	const char *text = "{\"environment\": \"prod\",\n"
+	                   " \"services\": [{\"name\": \"db\", \"tier\": "
+	                   "\"critical\"}]}\n";
+	struct config *cfg = NULL;
+	char *err = NULL;
+	assert_int_equal(
+	    config_parse("mem.json", text, strlen(text), &cfg, &err), DR_OK);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->path, "mem.json");
+	assert_string_equal(cfg->environment, "prod");
+	assert_int_equal(cfg->n_services, 1);
+	assert_string_equal(cfg->services[0].name, "db");
+	assert_non_null(config_tier(cfg, "critical"));
+	config_free(cfg);
+
+	/* The length counts: the text need not end with a NUL. */
+	const char *two = "{\"environment\": \"a\"}{\"environment\": 1}";
+	assert_int_equal(config_parse("mem.json", two,
+	                              strlen("{\"environment\": \"a\"}"), &cfg,
+	                              &err),
+	                 DR_OK);
+	assert_string_equal(cfg->environment, "a");
+	config_free(cfg);
+
+	const char *bad = "{\"services\": [{\"name\": \"x\", \"tier\": "
+	                  "\"nosuch\"}]}";
+	cfg = (void *)1;
+	assert_int_equal(config_parse("mem.json", bad, strlen(bad), &cfg, &err),
+	                 DR_EINVAL);
+	assert_null(cfg);
+	assert_non_null(err);
+	assert_true(strncmp(err, "mem.json:1:", 11) == 0);
+	assert_non_null(strstr(err, "unknown tier \"nosuch\""));
+	free(err);
+
+	write_file(bad);
+	char *from_file = NULL;
+	assert_int_equal(config_load(path, &cfg, &from_file), DR_EINVAL);
+	assert_true(strncmp(from_file, path, strlen(path)) == 0);
+	assert_int_equal(config_parse(path, bad, strlen(bad), &cfg, &err),
+	                 DR_EINVAL);
+	assert_string_equal(err, from_file);
+	free(err);
+	free(from_file);
+}
+
 static void test_valid(void **state)
 {
 	(void)state;
@@ -512,6 +563,7 @@ int main(void)
 	    cmocka_unit_test(test_default_path),
 	    cmocka_unit_test(test_example_parses),
 	    cmocka_unit_test(test_default_tiers),
+	    cmocka_unit_test(test_parse_in_memory),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

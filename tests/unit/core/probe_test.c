@@ -1,6 +1,7 @@
 /* core/probe.c and the kinds that need no server: consecutive failures and
  * down/up, command probes (numbers, thresholds, exit status, timeouts that
- * kill), TCP refused, and that a round runs its probes at once. */
+ * kill), the HTTP judgement of a body, TCP refused, and that a round runs
+ * its probes at once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "core/http.h"
 #include "core/probe.h"
 #include "core/xmalloc.h"
 
@@ -107,6 +109,46 @@ static void test_command_numbers(void **state)
 	probe_spec_clear(&s);
 }
 
+/* An HTTP body is searched whole for body_contains, NUL bytes and all: a
+ * server that answers "\0...healthy" is up, not "lacks healthy". */
+static void test_http_body_with_nul(void **state)
+{
+	(void)state;
+	static const char body[] = "\0\x01bin\0status: healthy\n";
+	struct probe_spec s;
+	struct probe_outcome o;
+	struct http_response r;
+	memset(&s, 0, sizeof s);
+	memset(&r, 0, sizeof r);
+	s.expect_status = 200;
+	s.body_contains = "healthy";
+	r.code = 200;
+	r.total_ms = 5;
+	r.body = xmalloc(sizeof body);
+	memcpy(r.body, body, sizeof body);
+	r.body_len = sizeof body - 1;
+
+	memset(&o, 0, sizeof o);
+	probe_http_judge(&s, &r, &o);
+	assert_true(o.ok);
+	assert_string_equal(o.message, "HTTP 200 in 5 ms");
+
+	s.body_contains = "all systems go";
+	memset(&o, 0, sizeof o);
+	probe_http_judge(&s, &r, &o);
+	assert_false(o.ok);
+	assert_string_equal(o.message,
+	                    "HTTP 200 but the body lacks \"all systems go\"");
+
+	/* Only the bytes received count, not what lies past body_len. */
+	s.body_contains = "healthy";
+	r.body_len = 8;
+	memset(&o, 0, sizeof o);
+	probe_http_judge(&s, &r, &o);
+	assert_false(o.ok);
+	free(r.body);
+}
+
 static void test_command_timeout_kills(void **state)
 {
 	(void)state;
@@ -164,6 +206,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_track_down_and_up),
 	    cmocka_unit_test(test_command_numbers),
+	    cmocka_unit_test(test_http_body_with_nul),
 	    cmocka_unit_test(test_command_timeout_kills),
 	    cmocka_unit_test(test_tcp_refused),
 	    cmocka_unit_test(test_round_is_concurrent),
