@@ -217,7 +217,7 @@ expect_in "says which" "$ERR" "no import \"nope\" with a restore_test"
 config "$GOOD" 1h
 run timeout 120 "$DR" agent --ticks 2
 expect_eq "agent ran" "$RC" 0
-expect_in "the agent ran the restore test" "$ERR" "restore-test:import:pg-main: passed"
+expect_in "the agent ran the restore test" "$ERR" "restore-test:import:pg-main: finished: passed: backup"
 expect_eq "the agent's test is recorded" "$(q "select count(*) from restores where target = 'import:pg-main' and ok = 1")" 3
 expect_eq "its job" "$(q "select last_status from agent_jobs where name = 'restore-test:import:pg-main'")" ok
 
