@@ -209,6 +209,7 @@ enum job_kind {
 	JOB_COMMAND,
 	JOB_IMPORT,
 	JOB_RESTORE_TEST,
+	JOB_AUDIT_HEAD,
 	JOB_HOOK
 };
 
@@ -328,6 +329,9 @@ static int job_run(struct catalog *cat, const struct agent_options *opt,
 		free(err);
 		return rc;
 	}
+	case JOB_AUDIT_HEAD:
+		return audit_publish_head(cat, cfg->notify, cfg->environment,
+		                          message);
 	case JOB_COMMAND:
 		rc = run_command(&cfg->agent->jobs[j->index], msg, sizeof(msg));
 		*message = xstrdup(msg);
@@ -427,6 +431,14 @@ static size_t jobs_list(const struct config *cfg,
 		strlcpy_dr(j->name, "prune", sizeof(j->name));
 		strlcpy_dr(j->every, prune_schedule()->text, sizeof(j->every));
 	}
+	{
+		/* The audit chain's head, outside the catalog every hour: the
+		 * anchor that shows a truncation or a rewrite later. */
+		struct job *j = JOB_ADD();
+		j->kind = JOB_AUDIT_HEAD;
+		strlcpy_dr(j->name, "audit:head", sizeof(j->name));
+		strlcpy_dr(j->every, prune_schedule()->text, sizeof(j->every));
+	}
 	for (size_t i = 0; cfg->agent != NULL && i < cfg->agent->n_jobs; i++) {
 		struct job *j = JOB_ADD();
 		j->kind = JOB_COMMAND;
@@ -490,6 +502,7 @@ static const struct schedule *job_schedule(const struct config *cfg,
 {
 	switch (j->kind) {
 	case JOB_PRUNE:
+	case JOB_AUDIT_HEAD:
 		return prune_schedule();
 	case JOB_COMMAND:
 		return &cfg->agent->jobs[j->index].schedule;

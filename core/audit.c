@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "core/notify.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -433,5 +435,57 @@ int audit_anchor_parse(const char *text, struct audit_anchor *out, char **err)
 	}
 	out->seq = seq;
 	strlcpy_dr(out->hash, h, sizeof(out->hash));
+	return DR_OK;
+}
+
+int audit_publish_head(struct catalog *cat, const struct notify_config *nc,
+                       const char *environment, char **message)
+{
+	struct catalog_audit *list = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	if (catalog_audit_list(cat, 1, &list, &n, &err) != DR_OK) {
+		*message = xasprintf("cannot read the audit head: %s",
+		                     err ? err : "?");
+		free(err);
+		return DR_EDB;
+	}
+	if (n == 0) {
+		*message = xstrdup("the audit log is empty");
+		return DR_OK;
+	}
+	char head[128];
+	snprintf(head, sizeof head, "%lld:%s", (long long)list[0].seq,
+	         list[0].hash);
+	catalog_audits_free(list, n);
+	/* Syslog keeps it beyond the catalog's reach (and its host's, when
+	 * syslog forwards); the channels keep it with people. */
+	openlog("drconsole-agent", LOG_PID | LOG_NDELAY, LOG_AUTH);
+	syslog(LOG_NOTICE, "audit head %s catalog %s", head,
+	       catalog_where(cat));
+	closelog();
+	char *text = xasprintf("audit head %s (keep it: drconsole audit verify "
+	                       "--anchor %s)",
+	                       head, head);
+	struct notify_event ev = {
+	    .type = "audit",
+	    .subject = "audit-head",
+	    .state = head,
+	    .message = text,
+	    .severity = "info",
+	};
+	if (nc != NULL && notify_event(cat, nc, environment, &ev, time_now(), 0,
+	                               NULL, &err) != DR_OK) {
+		*message =
+		    xasprintf("audit head %s sent to syslog; the channels "
+		              "failed: %s",
+		              head, err ? err : "?");
+		free(err);
+		free(text);
+		return DR_EIO;
+	}
+	free(text);
+	*message = xasprintf("audit head %s published", head);
 	return DR_OK;
 }

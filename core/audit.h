@@ -61,4 +61,12 @@ int audit_verify_anchored(struct catalog *cat,
 int audit_verify(struct catalog *cat, int64_t *rows, int64_t *first_bad,
                  char **err);
 
+struct notify_config;
+/* Publishes the chain's head (SEQ:HASH) to syslog (LOG_AUTH, notice) and,
+ * when it moved, to the notification channels (event "audit", subject
+ * "audit-head", severity info): the agent does it every hour, so an anchor
+ * exists outside the catalog.  *message (malloc'd) says what was done. */
+int audit_publish_head(struct catalog *cat, const struct notify_config *nc,
+                       const char *environment, char **message);
+
 #endif

@@ -62,7 +62,8 @@ static const char *const channel_keys[] = {
     "starttls", "ca_file",     NULL,
 };
 static const char *const event_types[] = {
-    "verdict", "backup", "replication", "probe", "runbook", "agent", NULL,
+    "verdict", "backup", "replication", "probe",
+    "runbook", "agent",  "audit",       NULL,
 };
 static const char *const ntfy_priorities[] = {
     "min", "low", "default", "high", "urgent", "max", NULL,
