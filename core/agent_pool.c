@@ -24,6 +24,7 @@
 #include "core/agent_config.h"
 #include "core/agent_import.h"
 #include "core/audit.h"
+#include "core/childenv.h"
 #include "core/error.h"
 #include "core/http.h"
 #include "core/import_config.h"
@@ -253,10 +254,14 @@ struct agent_pool {
  * cut it short: the agent finishes the work in hand. */
 static int run_command(const struct agent_job_spec *job, char *msg, size_t size)
 {
+	/* The allowlisted environment, as every child gets (childenv.h). */
+	char **env = childenv_default(NULL, 0);
 	pid_t pid = fork();
 	int64_t deadline = time_now() + job->timeout_s;
 	int status = 0;
 
+	if (pid != 0)
+		childenv_free(env);
 	if (pid < 0) {
 		snprintf(msg, size, "cannot start: %s", strerror(errno));
 		return DR_EIO;
@@ -269,7 +274,7 @@ static int run_command(const struct agent_job_spec *job, char *msg, size_t size)
 		setpgid(0, 0);
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);
-		execvp(job->argv[0], job->argv);
+		execvpe(job->argv[0], job->argv, env);
 		_exit(127);
 	}
 	setpgid(pid, pid);
