@@ -254,7 +254,7 @@ struct agent_pool {
  * cut it short: the agent finishes the work in hand. */
 static int run_command(const struct agent_job_spec *job, char *msg, size_t size)
 {
-	/* The allowlisted environment, as every child gets (childenv.h). */
+	/* The allowlisted environment, as for every child (childenv.h). */
 	char **env = childenv_default(NULL, 0);
 	pid_t pid = fork();
 	int64_t deadline = time_now() + job->timeout_s;

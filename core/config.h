@@ -26,7 +26,7 @@ struct config {
 	char *theme;          /* NULL: default */
 	char *runbook_dir;    /* NULL: none beyond the installed ones */
 	char *audit_key_file; /* NULL: the audit chain is unkeyed */
-	char **child_env;     /* names every child gets (childenv.h) */
+	char **child_env;     /* names passed to children (childenv.h) */
 	size_t n_child_env;
 	struct catalog_tier *tiers; /* the defaults, overridden by the file */
 	size_t n_tiers;

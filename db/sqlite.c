@@ -530,18 +530,18 @@ static int prepare_file(const char *path, int flags, char **err)
  * syntax needs it. */
 static char *immutable_uri(const char *path)
 {
-	size_t len = strlen(path);
-	char *uri = db_xcalloc(len * 3 + 32, 1), *o = uri;
+	size_t len = strlen(path), cap = len * 3 + 32, at = 0;
+	char *uri = db_xcalloc(cap, 1);
 
-	o += sprintf(o, "file:");
+	at += (size_t)snprintf(uri, cap, "file:");
 	for (const char *p = path; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f)
-			o += sprintf(o, "%%%02X", c);
+			at += (size_t)snprintf(uri + at, cap - at, "%%%02X", c);
 		else
-			*o++ = (char)c;
+			uri[at++] = (char)c;
 	}
-	strcpy(o, "?immutable=1");
+	snprintf(uri + at, cap - at, "?immutable=1");
 	return uri;
 }
 

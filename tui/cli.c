@@ -313,8 +313,8 @@ struct catalog *cli_open_catalog(const struct cmd_globals *g,
 			         w);
 		else if (status == CATALOG_OK)
 			cli_warn("%s; showing it read-only.  Free space on "
-			         "its file system (df -h %s) before anything "
-			         "can be recorded",
+			         "its disk (df -h %s) before anything can be "
+			         "recorded",
 			         w, where);
 		free(why);
 	}
