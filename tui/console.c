@@ -26,6 +26,7 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
+#include "tui/safe_stdio.h"
 #include "tui/screen.h"
 #include "tui/service_page.h"
 #include "tui/view.h"
@@ -1480,6 +1481,7 @@ int console_main(const struct cmd_globals *g)
 		console_free(&c);
 		char *argv[] = {"status", NULL};
 		optind = 0;
+		safe_stdio_install(); /* a terminal all the same */
 		return cmd_status_entry.exec(g, 1, argv);
 	}
 	if (sr != 0) {
