@@ -281,12 +281,13 @@ static void eval_rpo(const struct catalog_service_state *st,
 		backup_age = now - out->last_good_backup_at;
 		if (backup_age < 0)
 			backup_age = 0;
-		/* The id read with it is of the newest good backup before now;
-		 * a skewed-but-tolerated one has none at hand. */
-		if (out->last_good_backup_at == st->last_good_backup_at)
-			strlcpy_dr(out->rpo_evidence_id,
-			           st->last_good_backup_id,
-			           sizeof(out->rpo_evidence_id));
+		/* The evidence is the backup the age was read from: the
+		 * newest good one before now, or the tolerated future one. */
+		strlcpy_dr(out->rpo_evidence_id,
+		           out->last_good_backup_at == st->last_good_backup_at
+		               ? st->last_good_backup_id
+		               : st->future_backup_id,
+		           sizeof(out->rpo_evidence_id));
 		out->rpo_evidence_at = out->last_good_backup_at;
 	}
 
@@ -421,16 +422,23 @@ static void eval_rto(const struct catalog_service_state *st,
 	pick_evidence(st, out);
 	if (out->rto_source != RTO_SRC_NONE)
 		out->rto_estimate_s = out->rto_duration_s;
-	if (out->rto_source == RTO_SRC_NONE && st->last_good_backup_size > 0 &&
+	/* The size estimate reads the backup the RPO counts: a future one
+	 * within the skew tolerance counts as the newest (eval_rpo). */
+	int tolerated = out->last_good_backup_at > 0 &&
+	                out->last_good_backup_at != st->last_good_backup_at;
+	int64_t size =
+	    tolerated ? st->future_backup_size : st->last_good_backup_size;
+	const char *size_id =
+	    tolerated ? st->future_backup_id : st->last_good_backup_id;
+	if (out->rto_source == RTO_SRC_NONE && size > 0 &&
 	    policy->restore_bytes_per_s > 0) {
-		double s = (double)st->last_good_backup_size /
-		           policy->restore_bytes_per_s;
+		double s = (double)size / policy->restore_bytes_per_s;
 		int64_t whole = (int64_t)s;
 		out->rto_estimate_s = (double)whole < s ? whole + 1 : whole;
 		out->rto_source = RTO_SRC_SIZE_ESTIMATE;
-		strlcpy_dr(out->rto_backup_id, st->last_good_backup_id,
+		strlcpy_dr(out->rto_backup_id, size_id,
 		           sizeof(out->rto_backup_id));
-		out->rto_bytes = st->last_good_backup_size;
+		out->rto_bytes = size;
 	}
 
 	int64_t target = out->rto_target_s;

@@ -341,8 +341,11 @@ struct catalog_service_state {
 	/* Newest completed or verified backup with completed_at <= now. */
 	int64_t last_good_backup_at;
 	int64_t last_good_backup_size; /* -1: unknown */
-	/* Newest such backup with completed_at > now (clock skew), or 0. */
+	/* Newest such backup with completed_at > now (clock skew), or 0;
+	 * its id ("" when none) and size (-1: unknown). */
 	int64_t future_backup_at;
+	char future_backup_id[40];
+	int64_t future_backup_size;
 	/* Newest backup of any status, by started_at. */
 	int64_t last_attempt_at;
 	char last_attempt_status[16];

@@ -2102,6 +2102,7 @@ static int sqlite_recovery_step_list_impl(void *self, const char *recovery_id,
 // clang-format off
 const char sqlite_service_states_sql[] =
     "WITH ids AS (SELECT s.*, n.good_at AS newest_at,"
+    " n.good_id AS newest_id, n.good_size AS newest_size,"
     " n.attempt_at AS a_at, n.attempt_status AS a_st,"
     " n.attempt_id AS a_id,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_at ELSE"
@@ -2135,7 +2136,9 @@ const char sqlite_service_states_sql[] =
     "  h.storage_usage_gb, h.storage_quota_gb,"
     "  h.estimated_full_recovery_s, h.last_recovery_test,"
     "  h.alerts_enabled, h.updated_at," /* 19 */
-    "  ids.gc_id, ids.gv_id, ids.a_id" /* 31 */
+    "  ids.gc_id, ids.gv_id, ids.a_id," /* 31 */
+    "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_id END,"
+    "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_size END" /* 34 */
     " FROM ids LEFT JOIN tiers t ON t.name = ids.tier"
     " LEFT JOIN disaster_recovery_log d ON d.rowid = ids.drill"
     " LEFT JOIN backup_health_monitoring h ON h.service_name = ids.name"
@@ -2168,6 +2171,9 @@ static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 	sqlite_column_copy(st, 33, s->last_attempt_id,
 	                   sizeof(s->last_attempt_id));
 	s->future_backup_at = sqlite_column_time(st, 14);
+	sqlite_column_copy(st, 34, s->future_backup_id,
+	                   sizeof(s->future_backup_id));
+	s->future_backup_size = sqlite_column_int64_or(st, 35, -1);
 	s->last_attempt_at = sqlite_column_time(st, 15);
 	sqlite_column_copy(st, 16, s->last_attempt_status,
 	                   sizeof(s->last_attempt_status));

@@ -247,6 +247,35 @@ static void small_skew_within_tolerance_is_fresh(void **state)
 	assert_int_equal(c.rpo_age_s, 2 * HOUR);
 }
 
+/* The tolerated future backup is the evidence: its id backs the RPO age
+ * and its size the RTO estimate (found by the scenario test: both were
+ * unknown when it was the only good backup). */
+static void tolerated_future_backup_is_the_evidence(void **state)
+{
+	(void)state;
+	struct catalog_service_state st = healthy("ahead");
+	set_test(&st, 0, 0); /* no restore test: the size is the estimate */
+	st.last_good_backup_at = 0;
+	st.last_good_backup_size = -1;
+	st.last_good_backup_id[0] = '\0';
+	st.future_backup_at = NOW + policy.skew_tolerance_s;
+	snprintf(st.future_backup_id, sizeof st.future_backup_id, "%s",
+	         "a7926222-5c7b-4357-9e31-36aabe884960");
+	st.future_backup_size = 1000;
+	double saved = policy.restore_bytes_per_s;
+	policy.restore_bytes_per_s = 10;
+	struct compliance_service c = eval(&st);
+	policy.restore_bytes_per_s = saved;
+
+	assert_int_equal(c.rpo_age_s, 0);
+	assert_string_equal(c.rpo_evidence_id,
+	                    "a7926222-5c7b-4357-9e31-36aabe884960");
+	assert_int_equal(c.rto_source, RTO_SRC_SIZE_ESTIMATE);
+	assert_int_equal(c.rto_estimate_s, 100);
+	assert_string_equal(c.rto_backup_id,
+	                    "a7926222-5c7b-4357-9e31-36aabe884960");
+}
+
 static void
 exactly_on_the_rpo_boundary_is_ok_one_second_past_breach(void **state)
 {
@@ -950,6 +979,8 @@ int main(void)
 	    cmocka_unit_test_setup(
 	        backup_completed_in_the_future_is_flagged_not_fresh, setup),
 	    cmocka_unit_test_setup(small_skew_within_tolerance_is_fresh, setup),
+	    cmocka_unit_test_setup(tolerated_future_backup_is_the_evidence,
+	                           setup),
 	    cmocka_unit_test_setup(
 	        exactly_on_the_rpo_boundary_is_ok_one_second_past_breach,
 	        setup),
