@@ -240,8 +240,8 @@ static int run_command(char **argv, char **env, int64_t timeout_s, char **err)
 	char buf[8192];
 	int rc;
 
-	if ((rc = spawn_start(argv, NULL, env, SPAWN_READ, &child, err)) !=
-	    DR_OK)
+	if ((rc = spawn_start_group(argv, NULL, env, SPAWN_READ, &child,
+	                            err)) != DR_OK)
 		return rc;
 	for (;;) {
 		struct pollfd p = {.fd = spawn_fd(child), .events = POLLIN};

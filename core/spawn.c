@@ -24,6 +24,7 @@ struct spawn {
 	char tail[TAIL_MAX];
 	size_t tail_len;
 	char *name;
+	int own_group; /* leads a process group of its own */
 };
 
 /* Drains stderr so a chatty child never blocks, keeping the last bytes. */
@@ -51,8 +52,25 @@ static void *drain_stderr(void *arg)
 	return NULL;
 }
 
+static int start(char *const *argv, const char *shell, char *const *env,
+                 enum spawn_dir dir, int own_group, struct spawn **out,
+                 char **err);
+
 int spawn_start(char *const *argv, const char *shell, char *const *env,
                 enum spawn_dir dir, struct spawn **out, char **err)
+{
+	return start(argv, shell, env, dir, 0, out, err);
+}
+
+int spawn_start_group(char *const *argv, const char *shell, char *const *env,
+                      enum spawn_dir dir, struct spawn **out, char **err)
+{
+	return start(argv, shell, env, dir, 1, out, err);
+}
+
+static int start(char *const *argv, const char *shell, char *const *env,
+                 enum spawn_dir dir, int own_group, struct spawn **out,
+                 char **err)
 {
 	int io[2], ep[2];
 	if (pipe2(io, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
@@ -92,9 +110,11 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		}
 		dup2(ep[1], 2);
 		signal(SIGPIPE, SIG_DFL);
-		/* Its own process group, so that spawn_kill() stops what it
-		 * started too (a restore test's PostgreSQL, a pipeline). */
-		setpgid(0, 0);
+		/* In its own process group only when asked: otherwise it
+		 * shares drconsole's, and a stop of drconsole's group (the
+		 * console's job screen) stops the source as well. */
+		if (own_group)
+			setpgid(0, 0);
 		/* A thread that blocks signals (the agent's job workers) must
 		 * not hand that mask to pg_dump: SIGTERM would not stop it. */
 		{
@@ -112,7 +132,9 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
 		_exit(127);
 	}
 	sp->pid = pid;
-	setpgid(pid, pid); /* as the child does: whichever runs first */
+	sp->own_group = own_group;
+	if (own_group)
+		setpgid(pid, pid); /* as the child does: whichever first */
 	if (dir == SPAWN_READ) {
 		sp->fd = io[0];
 		close(io[1]);
@@ -218,10 +240,13 @@ void spawn_kill(struct spawn *sp)
 	int status;
 	if (sp == NULL)
 		return;
-	kill(-sp->pid, SIGTERM);
+	if (sp->own_group)
+		kill(-sp->pid, SIGTERM);
 	kill(sp->pid, SIGTERM);
 	reap(sp, &status);
-	/* Whatever of its group ignored the request. */
-	kill(-sp->pid, SIGKILL);
+	/* Whatever of its group ignored the request.  (Only a group of its
+	 * own: the pid may be anyone's once reaped.) */
+	if (sp->own_group)
+		kill(-sp->pid, SIGKILL);
 	spawn_free(sp);
 }

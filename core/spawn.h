@@ -20,6 +20,11 @@ struct spawn;
  * "KEY=VALUE" strings (NULL-terminated, may be NULL). */
 int spawn_start(char *const *argv, const char *shell, char *const *env,
                 enum spawn_dir dir, struct spawn **out, char **err);
+/* As spawn_start, with the child leading a process group of its own, so
+ * that spawn_kill() also stops what it started (a restore test's
+ * PostgreSQL); such a child outlives a signal to drconsole's group. */
+int spawn_start_group(char *const *argv, const char *shell, char *const *env,
+                      enum spawn_dir dir, struct spawn **out, char **err);
 /* The pipe end: read from it (SPAWN_READ) or write to it (SPAWN_WRITE). */
 int spawn_fd(const struct spawn *sp);
 /* Closes our end, waits, and frees.  DR_EIO with the exit status and the
@@ -38,9 +43,9 @@ int spawn_wait(struct spawn *sp, struct spawn_exit *ex, char **err);
 /* "exited with status 3: <tail>" or "was killed by signal 9: <tail>";
  * malloc'd. */
 char *spawn_exit_describe(const struct spawn_exit *ex);
-/* Kills the child and its process group (each child leads its own):
- * SIGTERM, waits for the child, then SIGKILL to what is left of the
- * group; frees. */
+/* Kills the child (SIGTERM) and, when it leads a group of its own
+ * (spawn_start_group), that group; waits for the child, then SIGKILL to
+ * what is left of its group; frees. */
 void spawn_kill(struct spawn *sp);
 /* What the child is, for messages ("pg_dump", "sh -c '...'"). */
 const char *spawn_name(const struct spawn *sp);
