@@ -40,8 +40,11 @@ expect_in "not yet handled" "$(grep '^probe:app:health ' <<<"$OUT")" "FIRING"
 # Repeats: every `repeat` while nobody acknowledges.
 sleep 2.2
 "$DR" agent --ticks 1 >/dev/null 2>&1
-expect_eq "an unacknowledged down is told again after 'repeat'" \
-	"$(titles | grep -c '^(repeat) app: probe health down')" 1
+# At least once: an agent run slowed past another `repeat` by a loaded
+# machine rightly repeats again.
+reps=$(titles | grep -c '^(repeat) app: probe health down')
+if [ "$reps" -ge 1 ]; then pass "an unacknowledged down is told again after 'repeat' ($reps)"; else
+	fail "an unacknowledged down is told again after 'repeat'" "$(titles)"; fi
 expect_in "the repeat says since when and how to stop it" "$(tail -1 "$T/hooks.jsonl")" "alarm ack probe:app:"
 
 # Bad input changes nothing.
@@ -73,7 +76,9 @@ n_before=$(titles | grep -c 'probe health down')
 sleep 2.2
 "$DR" agent --ticks 1 >/dev/null 2>&1
 expect_eq "an acknowledged alarm stops repeating" "$(titles | grep -c 'probe health down')" "$n_before"
-expect_eq "an unacknowledged one keeps repeating" "$(titles | grep -c '^(repeat) app: probe disk down')" 2
+reps=$(titles | grep -c '^(repeat) app: probe disk down')
+if [ "$reps" -ge 2 ]; then pass "an unacknowledged one keeps repeating ($reps)"; else
+	fail "an unacknowledged one keeps repeating" "$(titles)"; fi
 
 # The ack is of this episode: up and down again notifies, and fires again.
 echo 0 >"$T/level"; "$DR" probe run >/dev/null 2>&1
