@@ -21,6 +21,7 @@
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/safe_text.h"
 #include "core/xmalloc.h"
 
 #define JSON_MAX_DEPTH 512
@@ -163,34 +164,6 @@ static long scan_hex4(struct scan *s, const char *esc)
 	return code;
 }
 
-/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_valid_at(const char *p, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)p;
-	size_t len;
-	long cp;
-
-	if (u[0] >= 0xc2 && u[0] <= 0xdf)
-		len = 2, cp = u[0] & 0x1f;
-	else if (u[0] >= 0xe0 && u[0] <= 0xef)
-		len = 3, cp = u[0] & 0x0f;
-	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-		len = 4, cp = u[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (u[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static int scan_string(struct scan *s)
 {
 	const char *open = s->p++;
@@ -210,7 +183,7 @@ static int scan_string(struct scan *s)
 			                    "string (escape it)",
 			                    c);
 		if (c >= 0x80) {
-			size_t n = utf8_valid_at(s->p, (size_t)(s->end - s->p));
+			size_t n = safe_utf8_len(s->p, (size_t)(s->end - s->p));
 			if (n == 0)
 				return scan_fail_at(
 				    s, s->p,
@@ -1241,7 +1214,7 @@ char *json_print_text(const cJSON *item, int formatted)
 			*o++ = raw[i++];
 			continue;
 		}
-		size_t n = utf8_valid_at(raw + i, len - i);
+		size_t n = safe_utf8_len(raw + i, len - i);
 		if (n == 0) {
 			/* A byte from data that is not UTF-8: the document
 			 * stays valid, the byte is shown replaced. */

@@ -31,6 +31,11 @@ void safe_text_flush(struct safe_text_state *st,
                      void (*put)(void *arg, const char *s, size_t n),
                      void *arg);
 
+/* The length of the valid UTF-8 sequence at p (at most n bytes; p[0] is
+ * not ASCII), or 0 when it is not one (overlong, surrogate, beyond
+ * U+10FFFF, cut short).  The one UTF-8 check: JSON input, arguments. */
+size_t safe_utf8_len(const char *p, size_t n);
+
 /* The escaped copy of s, malloc'd; newlines and tabs escaped too (for a
  * row or a field). */
 char *safe_text(const char *s);

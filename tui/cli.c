@@ -11,6 +11,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/safe_text.h"
 #include "core/xmalloc.h"
 #include "tui/cmd.h"
 
@@ -28,39 +29,20 @@ void cli_error(const char *fmt, ...)
  * first byte that is not. */
 static int utf8_check(const char *s, size_t *bad)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t len = strlen(s), i = 0;
 
-	while (u[i] != '\0') {
-		size_t len;
-		long cp;
-		if (u[i] < 0x80) {
-			i++;
-			continue;
+	while (i < len) {
+		size_t n = (unsigned char)s[i] < 0x80
+		               ? 1
+		               : safe_utf8_len(s + i, len - i);
+		if (n == 0) {
+			if (bad != NULL)
+				*bad = i;
+			return 0;
 		}
-		if (u[i] >= 0xc2 && u[i] <= 0xdf)
-			len = 2, cp = u[i] & 0x1f;
-		else if (u[i] >= 0xe0 && u[i] <= 0xef)
-			len = 3, cp = u[i] & 0x0f;
-		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
-			len = 4, cp = u[i] & 0x07;
-		else
-			goto bad;
-		for (size_t k = 1; k < len; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (u[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			goto bad;
-		i += len;
+		i += n;
 	}
 	return 1;
-bad:
-	if (bad != NULL)
-		*bad = i;
-	return 0;
 }
 
 /* The printable ASCII of s, the rest as '?', in a static buffer. */
