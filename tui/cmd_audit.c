@@ -6,8 +6,10 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/ops_catalog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 struct audit_args {
@@ -196,15 +198,8 @@ static int audit_exec(const struct cmd_globals *g, int argc, char **argv)
 	} else if (seal) {
 		/* A row of its own, keyed when a key is in use: after a key
 		 * is first set, the chain is keyed from here on. */
-		int s = catalog_begin(cat, &err);
-		if (s == DR_OK)
-			s = audit_record(cat, "audit.seal", "",
-			                 audit_keyed() ? "keyed" : "unkeyed",
-			                 &err);
-		if (s == DR_OK)
-			s = catalog_commit(cat, &err);
-		else
-			catalog_rollback(cat);
+		struct ops_session ses = cli_session(g, cat, NULL);
+		int s = ops_audit_seal(&ses, &err);
 		rc = s == DR_OK ? DR_EXIT_OK : DR_EXIT_FAIL;
 		if (s != DR_OK)
 			cli_error("audit seal: %s", err);

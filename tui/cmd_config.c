@@ -6,7 +6,9 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/ops_catalog.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int config_check_exec(const struct cmd_globals *g, const char *file)
@@ -64,20 +66,10 @@ static int config_apply_exec(const struct cmd_globals *g, const char *file)
 		config_free(cfg);
 		return rc;
 	}
-	int st = catalog_begin(cat, &err);
-	for (size_t i = 0; st == DR_OK && i < cfg->n_tiers; i++)
-		st = catalog_tier_put(cat, &cfg->tiers[i], &err);
-	for (size_t i = 0; st == DR_OK && i < cfg->n_services; i++)
-		st = catalog_service_put(cat, &cfg->services[i], &err);
-	char *details =
-	    xasprintf("%zu tiers, %zu services", cfg->n_tiers, cfg->n_services);
-	if (st == DR_OK)
-		st =
-		    audit_record(cat, "config.apply", cfg->path, details, &err);
-	if (st == DR_OK)
-		st = catalog_commit(cat, &err);
+	struct ops_session ses = cli_session(&g2, cat, cfg);
+	char *details = NULL;
+	int st = ops_config_apply(&ses, &details, &err);
 	if (st != DR_OK) {
-		catalog_rollback(cat);
 		cli_error("config apply: %s", err);
 		rc = dr_status_exit(st);
 	} else {

@@ -10,8 +10,10 @@
 #include "core/audit.h"
 #include "core/demo.h"
 #include "core/error.h"
+#include "core/ops_catalog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static void unlink_catalog(const char *path)
@@ -79,17 +81,10 @@ static int demo_exec(const struct cmd_globals *g, int argc, char **argv)
 	int rc = DR_EXIT_FAIL;
 	int s = catalog_open(tmp, CATALOG_CREATE, &cat, &err);
 	if (s == DR_OK) {
+		struct ops_session ses = cli_session(g, cat, NULL);
 		audit_attach(cat);
-		s = catalog_begin(cat, &err);
+		s = ops_demo_create(&ses, path, time_now(), &err);
 	}
-	if (s == DR_OK)
-		s = demo_build(cat, time_now(), &err);
-	if (s == DR_OK)
-		s = audit_record(cat, "demo.create", path, NULL, &err);
-	if (s == DR_OK)
-		s = catalog_commit(cat, &err);
-	if (s != DR_OK && cat != NULL)
-		catalog_rollback(cat);
 	catalog_close(cat);
 	if (s != DR_OK) {
 		cli_error("demo: %s", err ? err : dr_status_name(s));

@@ -9,7 +9,9 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/ops_catalog.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 /* mkdir -p with mode 0700 for the directories it creates. */
@@ -91,16 +93,9 @@ static int init_exec(const struct cmd_globals *g, int argc, char **argv)
 		free(cfg_path);
 		return rc;
 	}
-	int st = catalog_begin(cat, &err);
-	for (size_t i = 0; st == DR_OK && i < cfg->n_tiers; i++)
-		st = catalog_tier_put(cat, &cfg->tiers[i], &err);
-	if (st == DR_OK)
-		st = audit_record(cat, "catalog.init", catalog_where(cat), NULL,
-		                  &err);
-	if (st == DR_OK)
-		st = catalog_commit(cat, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	int st = ops_catalog_init(&ses, &err);
 	if (st != DR_OK) {
-		catalog_rollback(cat);
 		cli_error("init: %s", err);
 		rc = dr_status_exit(st);
 	} else {

@@ -26,11 +26,13 @@
 #include "core/audit.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/ops_runbook.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
 #include "core/runbook_notify.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 /* ---- signals ------------------------------------------------------------ */
@@ -69,9 +71,8 @@ struct rb_line {
 	int eof; /* standard input is exhausted */
 	int at_line_start;
 	int64_t last_clock; /* when the RTO line was last printed */
-	/* For notify steps' webhooks; NULL until the catalog is open. */
-	struct catalog *cat;
-	const struct config *cfg;
+	/* The session the run belongs to (notify steps' webhooks). */
+	struct ops_session ses;
 };
 
 /* One line from standard input, without its newline; NULL at the end of
@@ -371,26 +372,15 @@ static int rb_stop_requested(void *arg)
 
 /* A webhook that could not be told is said; it never stops the run (the
  * agent retries it). */
-static void rb_unsent(int rc, char *err)
-{
-	if (rc != DR_OK)
-		fprintf(stderr, "drconsole: notification not sent: %s\n",
-		        err ? err : "unknown error");
-	free(err);
-}
-
 /* A notify step: shown, and sent to the configured channels
  * (core/runbook_notify.h). */
 static void rb_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
 	struct rb_line *ui = arg;
-	char *err = NULL;
-	int rc;
 
 	fprintf(stderr, "NOTIFY: %s\n", message);
-	rc = runbook_notify_message(ui->cat, ui->cfg, x, message, &err);
-	rb_unsent(rc, err);
+	ops_runbook_notify(&ui->ses, x, message);
 }
 
 static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
@@ -407,26 +397,10 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 	ui->at_line_start = 1;
 }
 
-/* A run starting, ending or pausing unattended, for the webhooks
- * (core/runbook_notify.h). */
-static void rb_webhook(struct catalog *cat, const struct config *cfg,
-                       const struct runbook_exec *x, const char *state)
-{
-	char *err = NULL;
-	int rc = runbook_notify_state(cat, cfg, x, state, &err);
-
-	rb_unsent(rc, err);
-}
-
 /* Exit code of an execution that ran: 0 only when it completed. */
 static int rb_exit_of(const struct runbook_exec *x)
 {
-	const struct catalog_recovery *rec = runbook_exec_record(x);
-
-	if (!runbook_exec_paused(x) &&
-	    strcmp(rec->recovery_status, "completed") == 0)
-		return DR_EXIT_OK;
-	return DR_EXIT_FAIL;
+	return ops_runbook_completed(x) ? DR_EXIT_OK : DR_EXIT_FAIL;
 }
 
 /* ---- finding runbooks ----------------------------------------------- */
@@ -789,10 +763,9 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	start.assign = assign;
 	start.n_assign = n_assign;
 	rb_ui_init(&ops, &ui);
-	ui.cat = cat;
-	ui.cfg = cfg;
+	ui.ses = cli_session(g, cat, cfg);
 	rb_signals();
-	rc = runbook_exec_start(cat, &start, &ops, &x, &err);
+	rc = ops_runbook_start(&ui.ses, &start, &ops, &x, &err);
 	if (rc != DR_OK) {
 		if (rc == DR_EINVAL)
 			fprintf(stderr, "drconsole: runbook run: %s\n", err);
@@ -808,18 +781,13 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	       runbook_exec_record(x)->incident_type,
 	       runbook_exec_record(x)->affected_services,
 	       runbook_exec_record(x)->initiated_by);
-	rb_webhook(cat, cfg, x, "started");
-	rc = runbook_exec_run(x, &err);
+	rc = ops_runbook_run(&ui.ses, x, ui.unattended, &err);
 	if (rc != DR_OK) {
 		cli_error("%s", err ? err : "the catalog failed");
 		free(err);
 		rc = DR_EXIT_FAIL;
 		goto out;
 	}
-	if (!runbook_exec_paused(x))
-		rb_webhook(cat, cfg, x, "finished");
-	else if (ui.unattended)
-		rb_webhook(cat, cfg, x, "paused");
 	rc = rb_exit_of(x);
 out:
 	runbook_exec_free(x);
@@ -907,10 +875,9 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 	if (rc != DR_EXIT_OK)
 		goto out;
 	rb_ui_init(&ops, &ui);
-	ui.cat = cat;
-	ui.cfg = cfg;
+	ui.ses = cli_session(g, cat, cfg);
 	rb_signals();
-	rc = runbook_exec_resume(cat, id, &ops, &x, &err);
+	rc = ops_runbook_resume(&ui.ses, id, &ops, &x, &err);
 	if (rc != DR_OK) {
 		cli_error("%s", err);
 		free(err);
@@ -926,15 +893,13 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 		    runbook_exec_step(x, i);
 		printf("  %2zu. %-24s %s\n", i + 1, rs->step_id, rs->status);
 	}
-	rc = runbook_exec_run(x, &err);
+	rc = ops_runbook_run(&ui.ses, x, ui.unattended, &err);
 	if (rc != DR_OK) {
 		cli_error("%s", err ? err : "the catalog failed");
 		free(err);
 		rc = DR_EXIT_FAIL;
 		goto out;
 	}
-	if (!runbook_exec_paused(x))
-		rb_webhook(cat, cfg, x, "finished");
 	rc = rb_exit_of(x);
 out:
 	runbook_exec_free(x);
@@ -1095,11 +1060,9 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 	double loss = -1;
 	struct config *cfg = NULL;
 	struct catalog *cat = NULL;
-	struct catalog_recovery rec;
-	char id[40], *err = NULL, *end, *details;
+	char id[40], *err = NULL, *end;
 	int c, rc;
 
-	memset(&rec, 0, sizeof rec);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -1137,34 +1100,9 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 	if (rc != DR_EXIT_OK)
 		goto out;
 	rc = DR_EXIT_FAIL;
-	if (catalog_begin(cat, &err) != CATALOG_OK)
+	struct ops_session ses = cli_session(g, cat, cfg);
+	if (ops_runbook_note(&ses, id, notes, lessons, loss, &err) != DR_OK)
 		goto fail;
-	if (catalog_recovery_get(cat, id, &rec, &err) != CATALOG_OK) {
-		catalog_rollback(cat);
-		goto fail;
-	}
-	if (notes) {
-		free(rec.recovery_notes);
-		rec.recovery_notes = xstrdup(notes);
-	}
-	if (lessons) {
-		free(rec.lessons_learned);
-		rec.lessons_learned = xstrdup(lessons);
-	}
-	if (loss >= 0)
-		rec.data_loss_minutes = loss;
-	rec.updated_at = time_now();
-	details =
-	    xasprintf("%s%s%s", notes ? "notes " : "",
-	              lessons ? "lessons " : "", loss >= 0 ? "data_loss" : "");
-	if (catalog_recovery_update(cat, &rec, &err) != CATALOG_OK ||
-	    audit_record(cat, "recovery.note", id, details, &err) != DR_OK ||
-	    catalog_commit(cat, &err) != CATALOG_OK) {
-		free(details);
-		catalog_rollback(cat);
-		goto fail;
-	}
-	free(details);
 	printf("recovery %s updated\n", id);
 	rc = DR_EXIT_OK;
 	goto out;
@@ -1172,7 +1110,6 @@ fail:
 	cli_error("%s", err ? err : "the catalog failed");
 	free(err);
 out:
-	catalog_recovery_clear(&rec);
 	catalog_close(cat);
 	config_free(cfg);
 	return rc;

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/audit.h"
 #include "core/compliance.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/ops_service.h"
 #include "core/service.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int parse_dur(const char *opt, const char *text, int64_t *out)
@@ -96,19 +97,8 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	const struct catalog_tier *t = NULL;
-	if (tier != NULL && (t = config_tier(cfg, tier)) == NULL) {
-		char *known = service_tier_list(cfg->tiers, cfg->n_tiers);
-		cli_error("service add: unknown tier '%s' (known: %s)", tier,
-		          known);
-		free(known);
-		config_free(cfg);
-		return DR_EXIT_USAGE;
-	}
 	strlcpy_dr(s.name, name, sizeof s.name);
-	strlcpy_dr(s.tier, tier ? tier : "", sizeof s.tier);
 	strlcpy_dr(s.owner, owner, sizeof s.owner);
-	s.created_at = time_now();
 
 	int rc;
 	struct catalog *cat =
@@ -117,32 +107,20 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	char *details =
-	    xasprintf("tier=%s owner=%s rto=%lld rpo=%lld", s.tier, s.owner,
-	              (long long)s.rto_s, (long long)s.rpo_s);
-	int st = catalog_begin(cat, &err);
-	if (st == DR_OK && t != NULL)
-		st = catalog_tier_put(cat, t, &err);
-	if (st == DR_OK)
-		st = catalog_service_add(cat, &s, &err);
-	if (st == DR_OK)
-		st = audit_record(cat, "service.add", s.name, details, &err);
-	if (st == DR_OK)
-		st = catalog_commit(cat, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	int st = ops_service_add(&ses, &s, tier, &err);
 	if (st != DR_OK) {
-		catalog_rollback(cat);
 		if (st == DR_EEXIST)
-			cli_error("service '%s' already exists", s.name);
+			cli_error("%s", err);
 		else
 			cli_error("service add: %s", err);
-		rc = dr_status_exit(st);
+		rc = st == DR_EINVAL ? DR_EXIT_USAGE : dr_status_exit(st);
 	} else {
 		printf("added service %s (tier %s)\n", s.name,
 		       s.tier[0] ? s.tier : "none");
 		rc = DR_EXIT_OK;
 	}
 	free(err);
-	free(details);
 	catalog_close(cat);
 	config_free(cfg);
 	return rc;
@@ -304,21 +282,11 @@ static int service_remove(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	int st = catalog_begin(cat, &err);
-	if (st == DR_OK)
-		st = catalog_service_remove(cat, name, purge, &err);
-	if (st == DR_OK)
-		st = audit_record(cat, "service.remove", name,
-		                  purge ? "purge" : NULL, &err);
-	if (st == DR_OK)
-		st = catalog_commit(cat, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	int st = ops_service_remove(&ses, name, purge, &err);
 	if (st != DR_OK) {
-		catalog_rollback(cat);
-		if (st == DR_ENOTFOUND)
-			cli_error("no service '%s' in the catalog", name);
-		else if (st == DR_EBUSY)
-			cli_error("%s (use --purge to delete its history too)",
-			          err);
+		if (st == DR_ENOTFOUND || st == DR_EBUSY)
+			cli_error("%s", err);
 		else
 			cli_error("service remove: %s", err);
 		rc = st == DR_EBUSY ? DR_EXIT_USAGE : dr_status_exit(st);

@@ -18,6 +18,7 @@
 #include "core/audit.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/ops_runbook.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
 #include "core/runbook_notify.h"
@@ -44,9 +45,9 @@ struct rb_run {
 	char note[300];          /* the newest note from the engine */
 	int64_t last_draw_ms;
 	int stop; /* the operator asked to stop the command */
-	/* For the webhooks (core/runbook_notify.h). */
-	struct catalog *cat;
-	const struct config *cfg;
+	/* The session the run belongs to: its notes land in note. */
+	struct ops_events ev;
+	struct ops_session ses;
 };
 
 struct runbooks {
@@ -417,13 +418,12 @@ static void cb_output(void *arg, const struct runbook_exec *x, size_t step,
 
 /* A webhook that could not be told: said on screen, never stopping the
  * run. */
-static void note_unsent(struct rb_run *run, int rc, char *err)
+/* The session's notes (a notification not sent) under the steps. */
+static void run_note(void *arg, const char *text)
 {
-	if (rc != DR_OK)
-		snprintf(run->note, sizeof run->note,
-		         "notification not sent: %s",
-		         err ? err : "unknown error");
-	free(err);
+	struct rb_run *run = arg;
+
+	snprintf(run->note, sizeof run->note, "%s", text);
 }
 
 /* A notify step: on screen first (sending may take a webhook's timeout),
@@ -432,25 +432,15 @@ static void cb_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
 	struct rb_run *run = arg;
-	char *line = xasprintf("NOTIFY: %s", message), *err = NULL;
-	int rc;
+	char *line = xasprintf("NOTIFY: %s", message);
 
 	modal_output_push(&run->out, line);
 	free(line);
 	draw_run(run, " a/Ctrl-C: stop the command");
-	rc = runbook_notify_message(run->cat, run->cfg, x, message, &err);
-	note_unsent(run, rc, err);
-	if (rc != DR_OK)
+	run->note[0] = '\0';
+	ops_runbook_notify(&run->ses, x, message);
+	if (run->note[0] != '\0')
 		draw_run(run, " a/Ctrl-C: stop the command");
-}
-
-/* The run started or ended: the webhooks hear of it. */
-static void run_news(struct rb_run *run, const char *state)
-{
-	char *err = NULL;
-	int rc = runbook_notify_state(run->cat, run->cfg, run->x, state, &err);
-
-	note_unsent(run, rc, err);
 }
 
 static int cb_stop(void *arg)
@@ -661,11 +651,16 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 	int rc;
 
 	memset(&run, 0, sizeof run);
-	run.cat = cat;
-	run.cfg = ctx->cfg;
+	run.ev.arg = &run;
+	run.ev.note = run_note;
+	run.ses.cat = cat;
+	run.ses.cfg = ctx->cfg;
+	run.ses.read_only = ctx->read_only;
+	run.ses.ev = &run.ev;
 	v->run = &run;
-	rc = resume_id ? runbook_exec_resume(cat, resume_id, &ui, &run.x, &err)
-	               : runbook_exec_start(cat, s, &ui, &run.x, &err);
+	rc = resume_id
+	         ? ops_runbook_resume(&run.ses, resume_id, &ui, &run.x, &err)
+	         : ops_runbook_start(&run.ses, s, &ui, &run.x, &err);
 	if (rc != DR_OK) {
 		show_message(resume_id ? " Resume refused" : " Run refused",
 		             err ? err : dr_status_name(rc));
@@ -673,12 +668,8 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 		v->run = NULL;
 		return;
 	}
-	if (resume_id == NULL)
-		run_news(&run, "started");
-	rc = runbook_exec_run(run.x, &err);
 	run.note[0] = '\0';
-	if (rc == DR_OK && !runbook_exec_paused(run.x))
-		run_news(&run, "finished");
+	rc = ops_runbook_run(&run.ses, run.x, 0, &err);
 	const struct catalog_recovery *rec = runbook_exec_record(run.x);
 	int64_t elapsed;
 	char e[32], t[32];
