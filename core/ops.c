@@ -40,8 +40,7 @@ int ops_writable(const struct ops_session *s, const char *what, char **err)
 }
 
 int ops_change(const struct ops_session *s, const char *action,
-               const char *subject, ops_change_fn change, void *arg,
-               char **err)
+               const char *subject, ops_change_fn change, void *arg, char **err)
 {
 	int rc = ops_writable(s, action, err);
 

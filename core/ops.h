@@ -53,7 +53,7 @@ struct ops_events {
 struct ops_session {
 	struct catalog *cat;
 	const struct config *cfg; /* NULL where no op of the caller needs it */
-	int read_only;            /* --read-only, --wall: every change refused */
+	int read_only; /* --read-only, --wall: every change refused */
 	const struct ops_events *ev; /* NULL: nobody listens */
 };
 

@@ -39,8 +39,7 @@ static int apply_change(struct catalog *cat, void *arg, char **details,
 	return rc;
 }
 
-int ops_config_apply(const struct ops_session *s, char **summary,
-                     char **err)
+int ops_config_apply(const struct ops_session *s, char **summary, char **err)
 {
 	const struct config *cfg = s->cfg;
 	int rc;
@@ -49,8 +48,8 @@ int ops_config_apply(const struct ops_session *s, char **summary,
 		*err = xstrdup("no config file to apply");
 		return DR_EINVAL;
 	}
-	rc = ops_change(s, "config.apply", cfg->path, apply_change,
-	                (void *)cfg, err);
+	rc = ops_change(s, "config.apply", cfg->path, apply_change, (void *)cfg,
+	                err);
 	if (rc == DR_OK && summary != NULL)
 		*summary = xasprintf("%zu tiers, %zu services", cfg->n_tiers,
 		                     cfg->n_services);
@@ -64,8 +63,8 @@ static int demo_change(struct catalog *cat, void *arg, char **details,
 	return demo_build(cat, *(const int64_t *)arg, err);
 }
 
-int ops_demo_create(const struct ops_session *s, const char *where,
-                    int64_t now, char **err)
+int ops_demo_create(const struct ops_session *s, const char *where, int64_t now,
+                    char **err)
 {
 	return ops_change(s, "demo.create", where, demo_change, &now, err);
 }

@@ -13,13 +13,12 @@ int ops_catalog_init(const struct ops_session *s, char **err);
 /* The config's tiers and services into the catalog ("config.apply",
  * subject the config's path).  *summary (may be NULL) gets "N tiers, N
  * services" (malloc'd). */
-int ops_config_apply(const struct ops_session *s, char **summary,
-                     char **err);
+int ops_config_apply(const struct ops_session *s, char **summary, char **err);
 
 /* The demo estate at now into an empty catalog ("demo.create", subject
  * where it will live). */
-int ops_demo_create(const struct ops_session *s, const char *where,
-                    int64_t now, char **err);
+int ops_demo_create(const struct ops_session *s, const char *where, int64_t now,
+                    char **err);
 
 /* A row of its own, keyed when a key is in use ("audit.seal"). */
 int ops_audit_seal(const struct ops_session *s, char **err);

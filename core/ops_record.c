@@ -91,7 +91,8 @@ static int report_check(const struct ops_backup_report *r, int64_t *completed,
 		return DR_EINVAL;
 	*completed = r->completed;
 	if ((strcmp(r->status, "completed") == 0 ||
-	     strcmp(r->status, "verified") == 0) && *completed == 0)
+	     strcmp(r->status, "verified") == 0) &&
+	    *completed == 0)
 		*completed = time_now();
 	if ((strcmp(r->status, "pending") == 0 ||
 	     strcmp(r->status, "running") == 0) &&

@@ -9,12 +9,12 @@
 /* A backup as a script reports it.  Strings may be NULL where the flag
  * is optional; times are Unix seconds, 0 for "not given". */
 struct ops_backup_report {
-	const char *service; /* required */
-	const char *type;    /* full, incremental, differential */
-	const char *status;  /* pending ... corrupt */
+	const char *service;  /* required */
+	const char *type;     /* full, incremental, differential */
+	const char *status;   /* pending ... corrupt */
 	const char *checksum; /* "" or 64 hex digits */
 	const char *location;
-	const char *id; /* NULL: a new UUID */
+	const char *id;       /* NULL: a new UUID */
 	const char *metadata; /* a JSON object */
 	int64_t size;         /* -1: unknown */
 	int64_t started, completed, retention_until;

@@ -29,9 +29,9 @@ static int add_change(struct catalog *cat, void *arg, char **details,
 		free(*err);
 		*err = xasprintf("service '%s' already exists", a->svc.name);
 	}
-	*details = xasprintf("tier=%s owner=%s rto=%lld rpo=%lld",
-	                     a->svc.tier, a->svc.owner,
-	                     (long long)a->svc.rto_s, (long long)a->svc.rpo_s);
+	*details = xasprintf("tier=%s owner=%s rto=%lld rpo=%lld", a->svc.tier,
+	                     a->svc.owner, (long long)a->svc.rto_s,
+	                     (long long)a->svc.rpo_s);
 	return rc;
 }
 
@@ -48,13 +48,12 @@ int ops_service_add(const struct ops_session *s,
 	if (tier != NULL) {
 		a.tier = s->cfg != NULL ? config_tier(s->cfg, tier) : NULL;
 		if (a.tier == NULL) {
-			char *known =
-			    s->cfg != NULL
-			        ? service_tier_list(s->cfg->tiers,
-			                            s->cfg->n_tiers)
-			        : xstrdup("none");
-			*err = xasprintf("unknown tier '%s' (known: %s)",
-			                 tier, known);
+			char *known = s->cfg != NULL
+			                  ? service_tier_list(s->cfg->tiers,
+			                                      s->cfg->n_tiers)
+			                  : xstrdup("none");
+			*err = xasprintf("unknown tier '%s' (known: %s)", tier,
+			                 known);
 			free(known);
 			return DR_EINVAL;
 		}
@@ -88,8 +87,8 @@ static int remove_change(struct catalog *cat, void *arg, char **details,
 	return rc;
 }
 
-int ops_service_remove(const struct ops_session *s, const char *name,
-                       int purge, char **err)
+int ops_service_remove(const struct ops_session *s, const char *name, int purge,
+                       char **err)
 {
 	struct removal r = {name, purge};
 

@@ -13,8 +13,8 @@ static const struct ops_events cli_events = {
     .note = cli_note,
 };
 
-struct ops_session cli_session(const struct cmd_globals *g,
-                               struct catalog *cat, const struct config *cfg)
+struct ops_session cli_session(const struct cmd_globals *g, struct catalog *cat,
+                               const struct config *cfg)
 {
 	struct ops_session s = {
 	    .cat = cat,

@@ -8,7 +8,7 @@
 #include "core/ops.h"
 #include "tui/cmd.h"
 
-struct ops_session cli_session(const struct cmd_globals *g,
-                               struct catalog *cat, const struct config *cfg);
+struct ops_session cli_session(const struct cmd_globals *g, struct catalog *cat,
+                               const struct config *cfg);
 
 #endif
