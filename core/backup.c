@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/backup_format.h"
 #include "core/backup_stream.h"
+#include "core/cancel.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -240,18 +241,16 @@ struct run_ctx {
 	double t0;
 };
 
-static volatile sig_atomic_t cancelled;
-
 void backup_cancel(void)
 {
-	cancelled = 1;
+	cancel_request();
 }
 
 static int run_read(void *arg, void *buf, size_t cap, size_t *got, char **err)
 {
 	struct run_ctx *c = arg;
-	if (cancelled) {
-		*err = xasprintf("interrupted by a signal");
+	if (cancel_requested()) {
+		*err = xasprintf("interrupted");
 		return DR_EIO;
 	}
 	return source_read(c->src, buf, cap, got, err);
@@ -398,8 +397,8 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	if (rc == DR_OK) {
 		rc = backup_stream_encode(&params, 0, run_read, &ctx, run_write,
 		                          &ctx, run_progress, &ctx, &res, &e);
-		if (rc == DR_OK && cancelled) {
-			e = xasprintf("interrupted by a signal");
+		if (rc == DR_OK && cancel_requested()) {
+			e = xasprintf("interrupted");
 			rc = DR_EIO;
 		}
 		char *se = NULL;
@@ -608,6 +607,12 @@ static int read_back(const struct config *cfg, const struct catalog_backup *b,
 	buf = xmalloc(IO_BUF);
 	for (;;) {
 		size_t got = 0;
+		if (cancel_requested()) {
+			*err = xstrdup("interrupted: the object was not read "
+			               "to its end");
+			rc = DR_EIO;
+			break;
+		}
 		rc = repo_get_read(get, buf, IO_BUF, &got, err);
 		if (rc != DR_OK || got == 0)
 			break;

@@ -1,8 +1,10 @@
 /* The "command" source: the backup is what the command writes to stdout. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "core/source.h"
 #include "core/spawn.h"
@@ -16,8 +18,11 @@ static int command_open(const struct source_spec *spec, void **impl, char **err)
 		*err = xasprintf("command source: no command given");
 		return DR_EINVAL;
 	}
-	int rc = spawn_start(spec->shell != NULL ? NULL : spec->argv,
-	                     spec->shell, spec->env, SPAWN_READ, &sp, err);
+	/* A group of its own: a stop kills what the command started too (a
+	 * silent `sleep` under sh would otherwise hold the pipe open). */
+	int rc =
+	    spawn_start_group(spec->shell != NULL ? NULL : spec->argv,
+	                      spec->shell, spec->env, SPAWN_READ, &sp, err);
 	if (rc != DR_OK)
 		return rc;
 	*impl = sp;
@@ -28,7 +33,23 @@ static int command_read(void *impl, void *buf, size_t cap, size_t *got,
                         char **err)
 {
 	struct spawn *sp = impl;
+	struct pollfd pfd = {.fd = spawn_fd(sp), .events = POLLIN};
+
 	for (;;) {
+		/* A stop request is heard even while the command is silent. */
+		if (cancel_requested()) {
+			*err = xasprintf("interrupted: %s was stopped",
+			                 spawn_name(sp));
+			return DR_EIO;
+		}
+		int ready = poll(&pfd, 1, 200);
+		if (ready < 0 && errno != EINTR) {
+			*err = xasprintf("waiting for %s: %s", spawn_name(sp),
+			                 strerror(errno));
+			return DR_EIO;
+		}
+		if (ready <= 0)
+			continue;
 		ssize_t n = read(spawn_fd(sp), buf, cap);
 		if (n < 0 && errno == EINTR)
 			continue;

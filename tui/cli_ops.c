@@ -2,6 +2,10 @@
 #include "tui/cli_ops.h"
 
 #include <stdio.h>
+#include <unistd.h>
+
+#include "core/ops_backup.h"
+#include "tui/safe_stdio.h"
 
 static void cli_note(void *arg, const char *text)
 {
@@ -9,8 +13,49 @@ static void cli_note(void *arg, const char *text)
 	cli_warn("%s", text);
 }
 
+/* On a terminal: one line rewritten in place, at most 5 times a second;
+ * elsewhere nothing (a log wants the result, not the ticks). */
+static double progress_last = -1;
+
+static void cli_progress(void *arg, uint64_t done, uint64_t total,
+                         double elapsed_s)
+{
+	char d[32], rate[32], eta[32] = "";
+	double bps = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+
+	(void)arg;
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (progress_last >= 0 && elapsed_s - progress_last < 0.2 &&
+	    elapsed_s >= progress_last)
+		return;
+	progress_last = elapsed_s;
+	ops_bytes_human((double)done, d, sizeof d);
+	ops_bytes_human(bps, rate, sizeof rate);
+	if (total > done && bps > 0) {
+		long s = (long)((double)(total - done) / bps);
+		snprintf(eta, sizeof eta, "  ETA %ld:%02ld", s / 60, s % 60);
+	}
+	fprintf(safe_stdio_raw_stderr(),
+	        "\r  %s read, %s/s, %.0fs elapsed%s   ", d, rate, elapsed_s,
+	        eta);
+	fflush(stderr);
+}
+
+static void cli_outcome(void *arg, const struct ops_outcome *o)
+{
+	(void)arg;
+	(void)o;
+	/* The progress line, if one was drawn, gives way to the result. */
+	if (progress_last >= 0 && isatty(STDERR_FILENO))
+		fprintf(safe_stdio_raw_stderr(), "\r%60s\r", "");
+	progress_last = -1;
+}
+
 static const struct ops_events cli_events = {
     .note = cli_note,
+    .progress = cli_progress,
+    .outcome = cli_outcome,
 };
 
 struct ops_session cli_session(const struct cmd_globals *g, struct catalog *cat,

@@ -9,54 +9,15 @@
 #include "core/backup.h"
 #include "core/backup_config.h"
 #include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 #include "tui/safe_stdio.h"
 
-static void human(double bytes, char *buf, size_t size)
-{
-	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	int u = 0;
-	while (bytes >= 1024 && u < 4) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, unit[u]);
-}
-
-/* Progress on a terminal: one line rewritten in place, at most 5 times a
- * second. */
-struct progress_line {
-	double last;
-	int shown; /* the first call always shows */
-};
-
-static void show_progress(void *arg, const struct backup_progress *p)
-{
-	struct progress_line *pl = arg;
-	char done[32], rate[32], eta[32] = "";
-	if (pl->shown && p->elapsed_s - pl->last < 0.2)
-		return;
-	pl->shown = 1;
-	pl->last = p->elapsed_s;
-	double bps =
-	    p->elapsed_s > 0 ? (double)p->plain_bytes / p->elapsed_s : 0;
-	human((double)p->plain_bytes, done, sizeof done);
-	human(bps, rate, sizeof rate);
-	if (p->expected_bytes > p->plain_bytes && bps > 0) {
-		long s =
-		    (long)((double)(p->expected_bytes - p->plain_bytes) / bps);
-		snprintf(eta, sizeof eta, "  ETA %ld:%02ld", s / 60, s % 60);
-	}
-	fprintf(safe_stdio_raw_stderr(),
-	        "\r  %s read, %s/s, %.0fs elapsed%s   ", done, rate,
-	        p->elapsed_s, eta);
-	fflush(stderr);
-}
-
-/* The first SIGINT or SIGTERM stops the backup cleanly (its row fails with
- * the reason); a second one ends the process at once. */
+/* The first SIGINT, SIGTERM or SIGHUP stops the backup cleanly (its row fails
+ * with the reason); a second one ends the process at once. */
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -71,41 +32,27 @@ static void catch_signals(void)
 	sa.sa_flags = SA_RESETHAND | SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
-static int run_one(struct catalog *cat, const struct config *cfg,
-                   const char *target)
+static int run_one(const struct ops_session *ses, const char *target)
 {
 	struct backup_outcome out;
-	struct progress_line pl = {0};
-	/* The console's job screen asks for it too (tui/job.c). */
-	const char *job = getenv("DR_JOB_PROGRESS");
-	int tty = isatty(2) || (job != NULL && strcmp(job, "1") == 0);
-	char *err = NULL, plain[32], stored[32];
-	int rc = backup_run(cat, cfg, target, tty ? show_progress : NULL, &pl,
-	                    &out, &err);
-	if (tty)
-		fprintf(safe_stdio_raw_stderr(), "\r%60s\r", "");
-	if (rc != DR_OK) {
-		if (out.backup_id[0])
-			cli_error("backup %s of %s failed: %s", out.backup_id,
-			          target, err);
-		else
-			cli_error("backup of %s refused: %s", target, err);
-		free(err);
-		return dr_status_exit(rc) == DR_EXIT_USAGE && !out.backup_id[0]
-		           ? DR_EXIT_USAGE
-		           : DR_EXIT_FAIL;
-	}
-	human((double)out.plain_bytes, plain, sizeof plain);
-	human((double)out.stored_bytes, stored, sizeof stored);
-	printf("%s %s %s: %s -> %s in %.1fs (%.1f MiB/s) sha256 %s\n",
-	       out.status, target, out.backup_id, plain, stored, out.seconds,
-	       out.seconds > 0
-	           ? (double)out.plain_bytes / 1048576.0 / out.seconds
-	           : 0.0,
-	       out.checksum);
-	return DR_EXIT_OK;
+	char *err = NULL;
+	int rc = ops_backup_run(ses, target, &out, &err);
+	char *line = ops_backup_run_line(target, rc, &out, err);
+
+	free(err);
+	if (rc == DR_OK)
+		printf("%s\n", line);
+	else
+		cli_error("%s", line);
+	free(line);
+	if (rc == DR_OK)
+		return DR_EXIT_OK;
+	return dr_status_exit(rc) == DR_EXIT_USAGE && !out.backup_id[0]
+	           ? DR_EXIT_USAGE
+	           : DR_EXIT_FAIL;
 }
 
 static int cmd_run(const struct cmd_globals *g, int argc, char **argv)
@@ -142,16 +89,16 @@ static int cmd_run(const struct cmd_globals *g, int argc, char **argv)
 		return rc;
 	}
 	catch_signals();
+	struct ops_session ses = cli_session(g, cat, cfg);
 	if (target != NULL) {
-		rc = run_one(cat, cfg, target);
+		rc = run_one(&ses, target);
 	} else {
 		const struct backup_config *bc = cfg->backup;
 		rc = DR_EXIT_OK;
 		if (bc == NULL || bc->n_targets == 0)
 			printf("no backup targets in the config\n");
 		for (size_t i = 0; bc != NULL && i < bc->n_targets; i++)
-			if (run_one(cat, cfg, bc->targets[i].name) !=
-			    DR_EXIT_OK)
+			if (run_one(&ses, bc->targets[i].name) != DR_EXIT_OK)
 				rc = DR_EXIT_FAIL;
 	}
 	catalog_close(cat);
@@ -232,8 +179,8 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 			char when[32], size[32] = "-", target[64], error[256];
 			time_format_short(list[i].completed_at, when);
 			if (list[i].size_bytes >= 0)
-				human((double)list[i].size_bytes, size,
-				      sizeof size);
+				ops_bytes_human((double)list[i].size_bytes,
+				                size, sizeof size);
 			backup_meta_summary(&list[i], target, error);
 			printf("%-36s  %-14s %-14s %-9s %-16s %10s  %s\n",
 			       list[i].backup_id, list[i].service,
@@ -247,23 +194,22 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
-static int verify_one(struct catalog *cat, const struct config *cfg,
-                      const char *id, const char *key_file)
+static int verify_one(const struct ops_session *ses, const char *id,
+                      const char *key_file)
 {
 	struct backup_outcome out;
 	char *err = NULL;
-	int rc = backup_verify(cat, cfg, id, key_file, &out, &err);
-	if (rc == DR_OK) {
-		printf("verified %s (%s): %llu bytes, every chunk and the "
-		       "SHA-256 check out\n",
-		       id, out.service, (unsigned long long)out.plain_bytes);
-		return DR_EXIT_OK;
-	}
-	if (rc == DR_ECORRUPT)
-		printf("CORRUPT %s (%s): %s\n", id, out.service, err);
-	else
-		cli_error("verify %s: %s", id, err);
+	int rc = ops_backup_verify(ses, id, key_file, &out, &err);
+	char *line = ops_backup_verify_line(id, rc, &out, err);
+
 	free(err);
+	if (rc == DR_OK || rc == DR_ECORRUPT)
+		printf("%s\n", line);
+	else
+		cli_error("%s", line);
+	free(line);
+	if (rc == DR_OK)
+		return DR_EXIT_OK;
 	return rc == DR_ENOTFOUND || rc == DR_EINVAL ? DR_EXIT_USAGE
 	                                             : DR_EXIT_FAIL;
 }
@@ -308,8 +254,9 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 		free(err);
 		err = NULL;
 	}
+	struct ops_session ses = cli_session(g, cat, cfg);
 	if (id != NULL) {
-		rc = verify_one(cat, cfg, id, key_file);
+		rc = verify_one(&ses, id, key_file);
 	} else {
 		static const char *const states[] = {"completed", "verified",
 		                                     "corrupt"};
@@ -338,8 +285,7 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 		}
 		for (size_t i = 0; i < nids; i++) {
 			total++;
-			if (verify_one(cat, cfg, ids[i], key_file) !=
-			    DR_EXIT_OK) {
+			if (verify_one(&ses, ids[i], key_file) != DR_EXIT_OK) {
 				bad++;
 				rc = DR_EXIT_FAIL;
 			}

@@ -1,35 +1,44 @@
-/* See job.h.  The command runs through core/runbook_proc.c (a process
- * group of its own, output through one pipe, a stop that kills the
- * group); its arguments travel as environment variables that the shell
- * text only names, so no value is ever parsed as shell. */
+/* See job.h.  One thread does the work; this one owns the terminal.  They
+ * share struct job under its lock: the work's events write into it, the
+ * screen reads from it. */
 #include "tui/job.h"
 
 #include <curses.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/audit.h"
+#include "core/cancel.h"
 #include "core/error.h"
-#include "core/runbook_proc.h"
+#include "core/ops_backup.h"
 #include "core/xmalloc.h"
-#include "tui/cmd.h"
 #include "tui/modal.h"
 #include "tui/screen.h"
 
-#define JOB_ARGS 4
-
-extern char **environ;
-
 struct job {
 	const char *title;
-	struct modal_output out;
-	char status[160]; /* under the output */
+	const struct view_ctx *ctx;
+	job_work_fn work;
+	void *arg;
+
+	pthread_mutex_t lock;
+	struct modal_output out; /* under lock */
+	char progress[160];      /* under lock: "" until the first report */
+	int dirty;               /* under lock: something new to draw */
+	int finished;            /* under lock */
+	int rc;                  /* the work's, once finished */
+	char *line;              /* the work's last word, once finished */
+	volatile sig_atomic_t stop;
+
+	char status[200]; /* under the output; the screen's own */
 	int64_t last_draw_ms;
 	int64_t started_ms; /* 0: ended (no clock in the status) */
 };
 
-/* Rows a line takes, wrapped at `w` columns (bytes stand for columns:
- * the commands print ASCII). */
+/* Rows a line takes, wrapped at `w` columns. */
 static int job_rows(const char *line, int w)
 {
 	size_t len = strlen(line);
@@ -54,18 +63,20 @@ static int job_put(int y, int w, const char *line)
 	return y;
 }
 
+/* Called with j->lock held. */
 static void job_draw(struct job *j, const char *keys)
 {
 	int h, w, rows, used = 0, y = 2;
 	size_t from = j->out.n;
+	const char *tail = j->progress[0] ? j->progress : NULL;
 
 	getmaxyx(stdscr, h, w);
 	werase(stdscr);
 	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
 	screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER), j->title);
 	rows = h - 4;
-	if (j->out.partial_len > 0)
-		used = job_rows(j->out.partial, w - 2);
+	if (tail != NULL)
+		used = job_rows(tail, w - 2);
 	/* The newest lines that fit, wrapped, oldest of them first. */
 	while (from > 0 && w > 2) {
 		int r = job_rows(modal_output_line(&j->out, from - 1), w - 2);
@@ -76,9 +87,9 @@ static void job_draw(struct job *j, const char *keys)
 	}
 	for (size_t i = from; i < j->out.n; i++)
 		y = job_put(y, w - 2, modal_output_line(&j->out, i));
-	if (j->out.partial_len > 0 && used <= rows && w > 2)
-		job_put(y, w - 2, j->out.partial);
-	char status[200];
+	if (tail != NULL && used <= rows && w > 2)
+		job_put(y, w - 2, tail);
+	char status[240];
 	if (j->started_ms > 0) {
 		int64_t s = (modal_ms() - j->started_ms) / 1000;
 		snprintf(status, sizeof status, "%s  (%lld:%02lld elapsed)",
@@ -88,51 +99,92 @@ static void job_draw(struct job *j, const char *keys)
 	}
 	modal_frame_end(status, keys);
 	j->last_draw_ms = modal_ms();
+	j->dirty = 0;
 }
 
-static void job_output(void *arg, const char *buf, size_t len)
+/* ---- the work's side ------------------------------------------------- */
+
+static void ev_progress(void *arg, uint64_t done, uint64_t total,
+                        double elapsed_s)
+{
+	struct job *j = arg;
+	char d[32], rate[32], eta[32] = "";
+	double bps = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+
+	ops_bytes_human((double)done, d, sizeof d);
+	ops_bytes_human(bps, rate, sizeof rate);
+	if (total > done && bps > 0) {
+		long s = (long)((double)(total - done) / bps);
+		snprintf(eta, sizeof eta, ", ETA %ld:%02ld", s / 60, s % 60);
+	}
+	pthread_mutex_lock(&j->lock);
+	snprintf(j->progress, sizeof j->progress, "%s read, %s/s%s", d, rate,
+	         eta);
+	j->dirty = 1;
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void ev_output(void *arg, const char *buf, size_t len)
 {
 	struct job *j = arg;
 
+	pthread_mutex_lock(&j->lock);
 	modal_output_feed(&j->out, buf, len);
-	if (modal_ms() - j->last_draw_ms >= 100)
-		job_draw(j, " a/Ctrl-C: stop");
+	j->dirty = 1;
+	pthread_mutex_unlock(&j->lock);
 }
 
-static int job_should_stop(void *arg)
+static void ev_note(void *arg, const char *text)
 {
 	struct job *j = arg;
-	int key = modal_key(0);
 
-	if (key == KEY_RESIZE || modal_ms() - j->last_draw_ms >= 1000)
-		job_draw(j, " a/Ctrl-C: stop");
-	return key == 'a' || key == 'A' || key == MODAL_CTRL('c');
+	pthread_mutex_lock(&j->lock);
+	modal_output_push(&j->out, text);
+	j->dirty = 1;
+	pthread_mutex_unlock(&j->lock);
 }
 
-/* The child's environment: ours, and the values the shell text names. */
-static char **job_env(const struct view_ctx *ctx, const char *self,
-                      const char *const *args, size_t n_args)
+static int ev_should_stop(void *arg)
 {
-	size_t n = 0, cap = 8 + JOB_ARGS;
-	char **env;
-
-	for (char **e = environ; *e; e++)
-		cap++;
-	env = xcalloc(cap, sizeof *env);
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "DR_JOB_", 7) != 0)
-			env[n++] = xstrdup(*e);
-	env[n++] = xasprintf("DR_JOB_SELF=%s", self);
-	/* A backup says how far it got (bytes, rate, elapsed) on one line
-	 * it rewrites; the job screen shows that line as it changes. */
-	env[n++] = xstrdup("DR_JOB_PROGRESS=1");
-	env[n++] = xasprintf("DR_JOB_CATALOG=%s", ctx->catalog_path);
-	if (ctx->config_path != NULL)
-		env[n++] = xasprintf("DR_JOB_CONFIG=%s", ctx->config_path);
-	for (size_t i = 0; i < n_args; i++)
-		env[n++] = xasprintf("DR_JOB_%zu=%s", i + 1, args[i]);
-	return env;
+	return ((struct job *)arg)->stop != 0;
 }
+
+static void *job_thread(void *arg)
+{
+	struct job *j = arg;
+	const struct ops_events ev = {
+	    .arg = j,
+	    .progress = ev_progress,
+	    .output = ev_output,
+	    .note = ev_note,
+	    .should_stop = ev_should_stop,
+	};
+	struct ops_session s = {
+	    .cfg = j->ctx->cfg,
+	    .read_only = j->ctx->read_only,
+	    .ev = &ev,
+	};
+	char *err = NULL, *line = NULL;
+	int rc = catalog_open(j->ctx->catalog_path, 0, &s.cat, &err);
+
+	if (rc == DR_OK) {
+		audit_attach(s.cat);
+		rc = j->work(&s, j->arg, &line);
+	} else {
+		line = xasprintf("cannot open the catalog: %s", err);
+	}
+	free(err);
+	catalog_close(s.cat);
+	pthread_mutex_lock(&j->lock);
+	j->rc = rc;
+	j->line = line;
+	j->finished = 1;
+	j->dirty = 1;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/* ---- the screen's side ----------------------------------------------- */
 
 int job_confirm(const char *title, const char *question)
 {
@@ -159,88 +211,90 @@ int job_confirm(const char *title, const char *question)
 	return 0;
 }
 
-int job_screen(const struct view_ctx *ctx, const char *title,
-               const char *const *args, char **summary)
+/* Starts the thread with every signal blocked in it: the terminal's
+ * signals (resize, suspend, hang-up) stay this thread's. */
+static int job_start(struct job *j, pthread_t *t)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, job_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Until the work ends: draws what it reports, at most 10 times a second
+ * and at least once a second (the clock), and passes a stop on. */
+static void job_watch(struct job *j)
+{
+	static const char *const keys = " a/Ctrl-C: stop";
+
+	for (;;) {
+		int key = modal_key(100);
+		int asked = key == 'a' || key == 'A' ||
+		            key == MODAL_CTRL('c') || modal_quitting();
+
+		if (asked && !j->stop) {
+			j->stop = 1;
+			cancel_request();
+			snprintf(j->status, sizeof j->status,
+			         "stopping: waiting for it to leave its row "
+			         "failed");
+		}
+		pthread_mutex_lock(&j->lock);
+		int done = j->finished;
+		if (!done && (j->dirty || key == KEY_RESIZE || asked ||
+		              modal_ms() - j->last_draw_ms >= 1000))
+			job_draw(j, keys);
+		pthread_mutex_unlock(&j->lock);
+		if (done)
+			return;
+	}
+}
+
+int job_run(const struct view_ctx *ctx, const char *title, const char *what,
+            job_work_fn work, void *arg, char **summary)
 {
 	struct job j;
-	struct runbook_proc_result res;
-	struct runbook_proc_opts opts;
-	char self[4096], command[256], *err = NULL;
-	char **env;
-	size_t n_args = 0, at;
-	int rc, key;
-
-	while (args[n_args] != NULL && n_args < JOB_ARGS)
-		n_args++;
-	if (cli_self_exe(self, sizeof self) != 0) {
-		if (summary)
-			*summary = xstrdup("cannot find this program's binary");
-		return -1;
-	}
-	/* Only names here; the values are in the environment. */
-	at = (size_t)snprintf(command, sizeof command,
-	                      "exec \"$DR_JOB_SELF\" --catalog "
-	                      "\"$DR_JOB_CATALOG\" ${DR_JOB_CONFIG:+--config "
-	                      "\"$DR_JOB_CONFIG\"}");
-	for (size_t i = 0; i < n_args && at < sizeof command; i++)
-		at += (size_t)snprintf(command + at, sizeof command - at,
-		                       " \"$DR_JOB_%zu\"", i + 1);
-	env = job_env(ctx, self, args, n_args);
+	pthread_t t;
+	int key, ok;
 
 	memset(&j, 0, sizeof j);
 	j.title = title;
-	at = (size_t)snprintf(j.status, sizeof j.status, "running: drconsole");
-	for (size_t i = 0; i < n_args && at < sizeof j.status; i++)
-		at += (size_t)snprintf(j.status + at, sizeof j.status - at,
-		                       " %s", args[i]);
+	j.ctx = ctx;
+	j.work = work;
+	j.arg = arg;
+	pthread_mutex_init(&j.lock, NULL);
+	snprintf(j.status, sizeof j.status, "running: %s", what);
 	j.started_ms = modal_ms();
 	job_draw(&j, " a/Ctrl-C: stop");
-
-	memset(&opts, 0, sizeof opts);
-	opts.command = command;
-	opts.env = env;
-	opts.on_output = job_output;
-	opts.should_stop = job_should_stop;
-	opts.arg = &j;
-	memset(&res, 0, sizeof res);
-	rc = runbook_proc_run(&opts, &res, &err);
-	for (size_t i = 0; env[i] != NULL; i++)
-		free(env[i]);
-	free(env);
-	if (j.out.partial_len > 0) {
-		modal_output_push(&j.out, j.out.partial);
-		j.out.partial_len = 0;
-		j.out.partial[0] = '\0';
+	cancel_reset();
+	if (job_start(&j, &t) != 0) {
+		j.rc = DR_EIO;
+		j.line = xstrdup("could not start: no thread for it");
+	} else {
+		job_watch(&j);
+		pthread_join(t, NULL);
 	}
+	cancel_reset();
 
-	int status;
 	int64_t took = (modal_ms() - j.started_ms) / 1000;
 	j.started_ms = 0;
-	if (rc != DR_OK) {
-		snprintf(j.status, sizeof j.status, "could not start: %s",
-		         err ? err : "unknown error");
-		status = -1;
-	} else if (res.stopped) {
-		snprintf(j.status, sizeof j.status, "stopped");
-		status = -1;
-	} else if (res.signal != 0) {
-		snprintf(j.status, sizeof j.status, "ended by signal %d",
-		         res.signal);
-		status = -1;
-	} else {
-		snprintf(j.status, sizeof j.status,
-		         "%s (exit %d) in %lld:%02lld",
-		         res.exit_code == 0 ? "done" : "FAILED", res.exit_code,
-		         (long long)(took / 60), (long long)(took % 60));
-		status = res.exit_code;
-	}
-	free(err);
-	if (summary != NULL) {
-		const char *last =
-		    j.out.n > 0 ? modal_output_line(&j.out, j.out.n - 1) : "";
+	ok = j.rc == DR_OK;
+	j.progress[0] = '\0';
+	if (j.line != NULL)
+		modal_output_push(&j.out, j.line);
+	snprintf(j.status, sizeof j.status, "%s in %lld:%02lld",
+	         ok       ? "done"
+	         : j.stop ? "stopped"
+	                  : "FAILED",
+	         (long long)(took / 60), (long long)(took % 60));
+	if (summary != NULL)
 		*summary = xasprintf("%s: %s%s%s", title, j.status,
-		                     last[0] ? "; " : "", last);
-	}
+		                     j.line ? "; " : "", j.line ? j.line : "");
+	free(j.line);
 	/* Until a key: the operator reads how it ended. */
 	for (;;) {
 		job_draw(&j, " x/Enter/Esc: close");
@@ -253,6 +307,7 @@ int job_screen(const struct view_ctx *ctx, const char *title,
 			break;
 	}
 	modal_output_clear(&j.out);
+	pthread_mutex_destroy(&j.lock);
 	modal_reraise();
-	return status;
+	return ok ? 0 : -1;
 }

@@ -6,6 +6,8 @@
 
 #include "core/backup.h"
 #include "core/duration.h"
+#include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/job.h"
@@ -373,6 +375,19 @@ static void fill_details(const struct catalog_backup *bk, struct view_ctx *ctx)
 	ctx->details_open = 1;
 }
 
+/* v: the verification, on the job screen's thread (tui/job.h). */
+static int verify_work(const struct ops_session *s, void *arg, char **line)
+{
+	const char *id = arg;
+	struct backup_outcome out;
+	char *err = NULL;
+	int rc = ops_backup_verify(s, id, NULL, &out, &err);
+
+	*line = ops_backup_verify_line(id, rc, &out, err);
+	free(err);
+	return rc;
+}
+
 static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 {
 	struct backups *b = state;
@@ -404,11 +419,12 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 			return view_refuse_action(ctx, "verify backup");
 		/* Reads the object back: the line command does the work,
 		 * on a screen of its own (tui/job.h). */
-		char title[128], *summary = NULL;
-		const char *args[] = {"backup", "verify", bk->backup_id, NULL};
+		char title[128], what[64], id[40], *summary = NULL;
+		strlcpy_dr(id, bk->backup_id, sizeof id);
 		snprintf(title, sizeof title, " Verify backup %.8s of %s",
 		         bk->backup_id, bk->service);
-		int st = job_screen(ctx, title, args, &summary);
+		snprintf(what, sizeof what, "verify %.8s", bk->backup_id);
+		int st = job_run(ctx, title, what, verify_work, id, &summary);
 		view_message(ctx, st != 0, "%s", summary ? summary : "");
 		free(summary);
 		b->page_valid = 0;

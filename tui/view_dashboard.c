@@ -6,6 +6,8 @@
 
 #include "core/backup_config.h"
 #include "core/duration.h"
+#include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/job.h"
@@ -383,6 +385,19 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 
 /* B: every backup target of the service in the config, one after the
  * other, each on a job screen (tui/job.h), after a confirmation. */
+/* B: one target, on the job screen's thread (tui/job.h). */
+static int backup_work(const struct ops_session *s, void *arg, char **line)
+{
+	const char *target = arg;
+	struct backup_outcome out;
+	char *err = NULL;
+	int rc = ops_backup_run(s, target, &out, &err);
+
+	*line = ops_backup_run_line(target, rc, &out, err);
+	free(err);
+	return rc;
+}
+
 static void back_up_now(struct view_ctx *ctx, const char *service)
 {
 	const struct backup_config *bc = ctx->cfg ? ctx->cfg->backup : NULL;
@@ -407,15 +422,17 @@ static void back_up_now(struct view_ctx *ctx, const char *service)
 		return;
 	for (size_t i = 0; i < bc->n_targets; i++) {
 		const struct backup_target *t = &bc->targets[i];
-		const char *args[] = {"backup", "run", t->name, NULL};
+		char what[128];
 		if (strcmp(t->service, service) != 0)
 			continue;
 		snprintf(title, sizeof title,
 		         " Back up %s: target %s (%zu/%zu)", service, t->name,
 		         ++done, n);
+		snprintf(what, sizeof what, "back up %s", t->name);
 		free(summary);
 		summary = NULL;
-		if (job_screen(ctx, title, args, &summary) != 0) {
+		if (job_run(ctx, title, what, backup_work, (void *)t->name,
+		            &summary) != 0) {
 			failed = 1;
 			break;
 		}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Actions from the console: B on the Dashboard backs the selected service
 # up now (after a y/N question), v on the Backups view verifies the
-# selected backup.  Each runs the line command on a screen of its own,
-# streams its output, says how it ended, and the views then show the new
-# state from the catalog.
+# selected backup.  Each runs the operation (core/ops_backup.h) on a
+# thread of the console's own, on a screen of its own that shows its
+# progress and says how it ended (the line command's words), and the views
+# then show the new state from the catalog.  No second drconsole runs.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 CAT=$XDG_DATA_HOME/drconsole/catalog.db
@@ -33,10 +34,10 @@ tui_keys B
 expect_screen "asked again" "Back up files now"
 tui_keys y
 expect_screen "y: the job screen names the target" "Back up files: target files-nightly (1/1)"
-expect_screen "and says it is done" "done (exit 0) in 0:0" 15
-expect_screen "with the command's summary line" "files-nightly"
+expect_screen "and says it is done" "done in 0:0" 15
+expect_screen "with the command's summary line" "completed files-nightly "
 tui_keys x
-expect_screen "x: back, with the outcome in the footer" "Back up files: target files-nightly (1/1): done (exit 0)"
+expect_screen "x: back, with the outcome in the footer" "Back up files: target files-nightly (1/1): done in 0:0"
 expect_eq "one completed backup in the catalog" \
 	"$(sq "select count(*) from backup_management where service_name='files' and backup_status='completed'")" 1
 
@@ -50,11 +51,15 @@ tui_keys Escape / ; tui_text slow; tui_keys Enter
 tui_keys B
 expect_screen "slow: asked" "Back up slow now"
 tui_keys y
-expect_screen "slow: running" "running: drconsole backup run slow-nightly"
+expect_screen "slow: running" "running: back up slow-nightly"
 expect_screen "the job screen counts the time while it runs" "0:02 elapsed)" 5
-expect_screen "and the bytes read so far, with the rate" "B read, "
+expect_screen "and the bytes read so far, with the rate" "MiB read, "
+console=$(pgrep -x drconsole -P "$(tui_pid)")
+expect_eq "the console did not start a second drconsole" \
+	"$(pgrep -c -x drconsole -P "${console:-1}" || true)" 0
 tui_keys a
-expect_screen "a stops it" "stopped" 10
+expect_screen "a stops it" "stopped in 0:" 10
+expect_eq "the silent source was stopped with it" "$(pgrep -c -f 'sleep 30; echo end' || true)" 0
 tui_keys x
 expect_eq "the stopped backup's row failed" \
 	"$(sq "select backup_status from backup_management where service_name='slow'")" failed
@@ -68,7 +73,7 @@ tui_text ":backups files"; tui_keys Enter
 expect_screen "the Backups view lists it" "completed"
 tui_keys v
 expect_screen "v: a job screen for the verify" "Verify backup"
-expect_screen "that ends done" "done (exit 0)" 15
+expect_screen "that ends done" "done in 0:" 15
 tui_keys Enter
 expect_screen "back in Backups, the row is verified" "verified" 5
 expect_eq "verified in the catalog" \
@@ -78,11 +83,31 @@ expect_eq "verified in the catalog" \
 obj=$(find "$T/repo" -type f | head -1)
 printf 'X' | dd of="$obj" bs=1 seek=40 conv=notrunc 2>/dev/null
 tui_keys v
-expect_screen "a damaged object: FAILED" "FAILED (exit" 15
+expect_screen "a damaged object: FAILED" "FAILED in 0:" 15
 tui_keys Escape
 expect_screen "the row is corrupt" "corrupt" 5
 tui_keys q
 expect_eq "the console exits cleanly" "$(tui_exit_status)" 0
+
+# A hang-up in the middle of a backup: the console waits for the work to
+# leave its row failed, stops the source, and leaves no object behind.
+objects=$(find "$T/repo" -type f | wc -l)
+tui_start -- --catalog "$CAT"
+expect_screen "console again" "SERVICE"
+tui_keys / ; tui_text slow; tui_keys Enter
+tui_keys B y
+expect_screen "slow again: running" "running: back up slow-nightly"
+expect_screen "it has read something" "MiB read, " 5
+console=$(pgrep -x drconsole -P "$(tui_pid)")
+kill -HUP "$console"
+for _ in $(seq 50); do kill -0 "$console" 2>/dev/null || break; sleep 0.1; done
+expect_eq "the console ended on the hang-up" "$(kill -0 "$console" 2>/dev/null && echo alive || echo gone)" gone
+expect_eq "the second slow row failed too, none is left running" \
+	"$(sq "select count(*) from backup_management where service_name='slow' and backup_status='running'")" 0
+expect_eq "both slow rows failed" \
+	"$(sq "select count(*) from backup_management where service_name='slow' and backup_status='failed'")" 2
+expect_eq "its source went with it" "$(pgrep -c -f 'sleep 30; echo end' || true)" 0
+expect_eq "no object was left for it" "$(find "$T/repo" -type f | wc -l)" "$objects"
 
 # Read-only: both refused, nothing runs.
 n=$(sq "select count(*) from backup_management")

@@ -1,0 +1,104 @@
+/* See ops_backup.h. */
+#include "core/ops_backup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cancel.h"
+#include "core/error.h"
+#include "core/xmalloc.h"
+
+void ops_bytes_human(double bytes, char *buf, size_t size)
+{
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	int u = 0;
+
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, unit[u]);
+}
+
+/* The pipeline reports each chunk: a stop asked meanwhile is passed on
+ * to it (core/cancel.h). */
+static void run_progress(void *arg, const struct backup_progress *p)
+{
+	const struct ops_session *s = arg;
+
+	ops_progress(s, p->plain_bytes, p->expected_bytes, p->elapsed_s);
+	if (ops_should_stop(s))
+		cancel_request();
+}
+
+int ops_backup_run(const struct ops_session *s, const char *target,
+                   struct backup_outcome *out, char **err)
+{
+	int rc = ops_writable(s, "the backup", err);
+
+	memset(out, 0, sizeof *out);
+	if (rc != DR_OK)
+		return rc;
+	if (ops_should_stop(s)) {
+		*err = xstrdup("stopped before it started");
+		return DR_EIO;
+	}
+	rc = backup_run(s->cat, s->cfg, target, run_progress, (void *)s, out,
+	                err);
+	ops_report(s, "backup.run", target, rc, rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
+int ops_backup_verify(const struct ops_session *s, const char *backup_id,
+                      const char *key_file, struct backup_outcome *out,
+                      char **err)
+{
+	int rc = ops_writable(s, "the verification", err);
+
+	memset(out, 0, sizeof *out);
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_verify(s->cat, s->cfg, backup_id, key_file, out, err);
+	ops_report(s, "backup.verify", backup_id, rc,
+	           rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
+char *ops_backup_run_line(const char *target, int rc,
+                          const struct backup_outcome *out, const char *err)
+{
+	char plain[32], stored[32];
+
+	if (rc != DR_OK && out->backup_id[0] != '\0')
+		return xasprintf("backup %s of %s failed: %s", out->backup_id,
+		                 target, err ? err : dr_status_name(rc));
+	if (rc != DR_OK)
+		return xasprintf("backup of %s refused: %s", target,
+		                 err ? err : dr_status_name(rc));
+	ops_bytes_human((double)out->plain_bytes, plain, sizeof plain);
+	ops_bytes_human((double)out->stored_bytes, stored, sizeof stored);
+	return xasprintf(
+	    "%s %s %s: %s -> %s in %.1fs (%.1f MiB/s) sha256 %s", out->status,
+	    target, out->backup_id, plain, stored, out->seconds,
+	    out->seconds > 0 ? (double)out->plain_bytes / 1048576.0 /
+	                           out->seconds
+	                     : 0.0,
+	    out->checksum);
+}
+
+char *ops_backup_verify_line(const char *backup_id, int rc,
+                             const struct backup_outcome *out,
+                             const char *err)
+{
+	if (rc == DR_OK)
+		return xasprintf("verified %s (%s): %llu bytes, every chunk "
+		                 "and the SHA-256 check out",
+		                 backup_id, out->service,
+		                 (unsigned long long)out->plain_bytes);
+	if (rc == DR_ECORRUPT)
+		return xasprintf("CORRUPT %s (%s): %s", backup_id, out->service,
+		                 err ? err : "damaged");
+	return xasprintf("verify %s: %s", backup_id,
+	                 err ? err : dr_status_name(rc));
+}

@@ -1,0 +1,33 @@
+/* Backing up now and verifying a backup (core/ops.h), for line mode and
+ * the console's B and v alike.  The pipeline is core/backup.h; this adds
+ * the session's rules: refused when read-only, progress and stop through
+ * the session's events, and the one-line account of how it ended. */
+#ifndef DR_OPS_BACKUP_H
+#define DR_OPS_BACKUP_H
+
+#include "core/backup.h"
+#include "core/ops.h"
+
+/* Runs one target.  A stop asked through the events fails the row as
+ * "interrupted" and leaves nothing in the repository. */
+int ops_backup_run(const struct ops_session *s, const char *target,
+                   struct backup_outcome *out, char **err);
+
+/* Verifies one backup (key_file: an operator's old key, or NULL).  A stop
+ * leaves the row as it was. */
+int ops_backup_verify(const struct ops_session *s, const char *backup_id,
+                      const char *key_file, struct backup_outcome *out,
+                      char **err);
+
+/* How it ended, in one line (malloc'd): the words line mode prints and
+ * the console shows.  err is the op's message when rc is not DR_OK. */
+char *ops_backup_run_line(const char *target, int rc,
+                          const struct backup_outcome *out, const char *err);
+char *ops_backup_verify_line(const char *backup_id, int rc,
+                             const struct backup_outcome *out,
+                             const char *err);
+
+/* bytes as "1.5 MiB" into buf. */
+void ops_bytes_human(double bytes, char *buf, size_t size);
+
+#endif
