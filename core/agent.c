@@ -43,6 +43,11 @@ void agent_request_stop(void)
 	agent_stop_flag = 1;
 }
 
+int agent_stopping(void)
+{
+	return agent_stop_flag != 0;
+}
+
 void agent_request_reload(void)
 {
 	agent_reload_flag = 1;

@@ -73,6 +73,8 @@ int agent_run(struct catalog *cat, struct config **cfg,
 
 /* Async-signal-safe. */
 void agent_request_stop(void);
+/* Nonzero once a stop was asked (the failover runs poll it). */
+int agent_stopping(void);
 void agent_request_reload(void);
 
 /* The heartbeat as people read it: "running on host (pid 42), last beat

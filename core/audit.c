@@ -51,7 +51,9 @@ static void first_field(const char *var, char *out, size_t size)
 	out[len] = '\0';
 }
 
-static const char *origin_override;
+/* Per thread: the agent's failover runs are "unattended" while its own
+ * rows are not. */
+static _Thread_local const char *origin_override;
 
 void audit_set_origin(const char *origin)
 {
@@ -60,8 +62,14 @@ void audit_set_origin(const char *origin)
 
 void audit_actor(char actor[64], char origin[64])
 {
-	const struct passwd *pw = getpwuid(geteuid());
-	const char *name = pw != NULL ? pw->pw_name : NULL;
+	struct passwd pwbuf, *pw = NULL;
+	char buf[1024];
+	const char *name = NULL;
+
+	/* The reentrant form: the agent's threads ask at the same time. */
+	if (getpwuid_r(geteuid(), &pwbuf, buf, sizeof buf, &pw) == 0 &&
+	    pw != NULL)
+		name = pw->pw_name;
 
 	if (name == NULL || name[0] == '\0')
 		name = getenv("LOGNAME");

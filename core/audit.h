@@ -10,8 +10,8 @@
 /* The login name, and the SSH client address from $SSH_CLIENT (or ""),
  * unless audit_set_origin() named another origin. */
 void audit_actor(char actor[64], char origin[64]);
-/* For the rest of the process, the origin recorded with the login name in
- * place of the SSH address: "unattended" for the agent's automatic
+/* For the rest of the calling thread, the origin recorded with the login
+ * name in place of the SSH address: "unattended" for the agent's automatic
  * failover.  NULL goes back to the SSH address. */
 void audit_set_origin(const char *origin);
 /* The hasher: hex SHA-256 of rec's canonical serialisation (prev_hash,

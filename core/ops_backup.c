@@ -78,18 +78,17 @@ char *ops_backup_run_line(const char *target, int rc,
 		                 err ? err : dr_status_name(rc));
 	ops_bytes_human((double)out->plain_bytes, plain, sizeof plain);
 	ops_bytes_human((double)out->stored_bytes, stored, sizeof stored);
-	return xasprintf(
-	    "%s %s %s: %s -> %s in %.1fs (%.1f MiB/s) sha256 %s", out->status,
-	    target, out->backup_id, plain, stored, out->seconds,
-	    out->seconds > 0 ? (double)out->plain_bytes / 1048576.0 /
-	                           out->seconds
-	                     : 0.0,
-	    out->checksum);
+	return xasprintf("%s %s %s: %s -> %s in %.1fs (%.1f MiB/s) sha256 %s",
+	                 out->status, target, out->backup_id, plain, stored,
+	                 out->seconds,
+	                 out->seconds > 0 ? (double)out->plain_bytes /
+	                                        1048576.0 / out->seconds
+	                                  : 0.0,
+	                 out->checksum);
 }
 
 char *ops_backup_verify_line(const char *backup_id, int rc,
-                             const struct backup_outcome *out,
-                             const char *err)
+                             const struct backup_outcome *out, const char *err)
 {
 	if (rc == DR_OK)
 		return xasprintf("verified %s (%s): %llu bytes, every chunk "

@@ -24,8 +24,7 @@ int ops_backup_verify(const struct ops_session *s, const char *backup_id,
 char *ops_backup_run_line(const char *target, int rc,
                           const struct backup_outcome *out, const char *err);
 char *ops_backup_verify_line(const char *backup_id, int rc,
-                             const struct backup_outcome *out,
-                             const char *err);
+                             const struct backup_outcome *out, const char *err);
 
 /* bytes as "1.5 MiB" into buf. */
 void ops_bytes_human(double bytes, char *buf, size_t size);

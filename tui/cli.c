@@ -135,16 +135,6 @@ void cli_usage(const struct cmd_entry *cmd, FILE *out)
 	fprintf(out, "\nSee drconsole(1).\n");
 }
 
-int cli_self_exe(char *buf, size_t size)
-{
-	ssize_t len = readlink("/proc/self/exe", buf, size - 1);
-
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	return 0;
-}
-
 int cli_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

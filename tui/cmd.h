@@ -64,9 +64,5 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage(const struct cmd_entry *cmd, FILE *out);
 /* 1 when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);
-/* This program's own binary, for running one of its commands as a child
- * (the agent's automatic failover, the console's job screen).  0, or -1
- * when it cannot be found. */
-int cli_self_exe(char *buf, size_t size);
 
 #endif

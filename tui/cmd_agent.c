@@ -1,10 +1,10 @@
 /* `agent`: the long-running process (core/agent.c) with its signals and
  * log lines; `agent status`: its heartbeat as the console shows it.
  *
- * Automatic failover ("auto_failover" in the config) starts this same
- * binary as `runbook run NAME --unattended` in a session of its own, so
- * the run is an ordinary execution: stored step by step, held by its own
- * process, resumable, and visible in the console like any other. */
+ * Automatic failover ("auto_failover" in the config) runs the service's
+ * runbook unattended on a thread of the agent's (core/ops_failover.h), so
+ * the run is an ordinary execution: stored step by step, held by the
+ * agent, resumable, and visible in the console like any other. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,15 +19,13 @@
 #include "core/agent_backup.h"
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops_failover.h"
 #include "core/runbook.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
 #include "db/catalog_runbook.h"
 #include "tui/cmd.h"
-
-/* Room for the failover command line (19 words at most, and NULL). */
-#define FAILOVER_ARGS 24
 
 /* What the failover hook needs of the running agent. */
 static const struct cmd_globals *agent_globals;
@@ -60,216 +58,25 @@ static struct config *agent_reload(void *arg, char **err)
 	return cfg;
 }
 
-/* The runbook's variable that names its affected service: the NAME of a
- * "services" entry that is exactly "${NAME}".  NULL: none. */
-static const struct runbook_var *failover_service_var(const struct runbook *rb)
-{
-	for (size_t i = 0; i < rb->n_services; i++) {
-		const char *s = rb->services[i];
-		size_t len = strlen(s);
-		long v;
-
-		if (len < 4 || strncmp(s, "${", 2) != 0 || s[len - 1] != '}')
-			continue;
-		char *name = xstrndup(s + 2, len - 3);
-		v = runbook_var_index(rb, name);
-		free(name);
-		if (v >= 0)
-			return &rb->vars[v];
-	}
-	return NULL;
-}
-
-/* Checks that the runbook can start with nobody to answer its questions,
- * and builds its command line. */
-static int failover_argv(const struct config *cfg, const char *service,
-                         const char *name, int64_t up_at, char ***argv_out,
-                         char **message)
-{
-	char **dirs = NULL, *path = NULL, *err = NULL, exe[4096];
-	struct runbook *rb = NULL;
-	const struct runbook_var *sv;
-	size_t n_dirs = 0, n = 0;
-	char **argv;
-	int rc;
-
-	if (cli_self_exe(exe, sizeof exe) != 0) {
-		*message = xstrdup("cannot find this program's own binary");
-		return DR_EIO;
-	}
-	runbook_search_dirs(cfg->runbook_dir, &dirs, &n_dirs);
-	rc = runbook_find(name, dirs, n_dirs, &path, &err);
-	runbook_values_free(dirs, n_dirs);
-	if (rc == DR_OK)
-		rc = runbook_load(path, &rb, &err);
-	free(path);
-	if (rc != DR_OK) {
-		*message = xasprintf("runbook %s: %s", name, err);
-		free(err);
-		return rc;
-	}
-	sv = failover_service_var(rb);
-	if (sv != NULL && runbook_var_check(sv, service, &err) != DR_OK) {
-		*message = xasprintf("not started: %s", err);
-		free(err);
-		runbook_free(rb);
-		return DR_EINVAL;
-	}
-	for (size_t i = 0; i < rb->n_vars; i++) {
-		if (rb->vars[i].def != NULL || &rb->vars[i] == sv)
-			continue;
-		*message = xasprintf("not started: variable %s of runbook %s "
-		                     "has no default, and nobody is there to "
-		                     "give one",
-		                     rb->vars[i].name, rb->name);
-		runbook_free(rb);
-		return DR_EINVAL;
-	}
-
-	argv = xcalloc(FAILOVER_ARGS, sizeof *argv);
-	argv[n++] = xstrdup(exe);
-	argv[n++] = xstrdup("--catalog");
-	argv[n++] = xstrdup(agent_catalog);
-	if (agent_globals->config != NULL) {
-		argv[n++] = xstrdup("--config");
-		argv[n++] = xstrdup(agent_globals->config);
-	}
-	argv[n++] = xstrdup("runbook");
-	argv[n++] = xstrdup("run");
-	argv[n++] = xstrdup(rb->path);
-	argv[n++] = xstrdup("--unattended");
-	argv[n++] = xstrdup("--services");
-	argv[n++] = xstrdup(service);
-	argv[n++] = xstrdup("--incident");
-	argv[n++] = xasprintf("auto-failover %.48s", service);
-	if (up_at > 0 && up_at <= time_now()) {
-		argv[n++] = xstrdup("--incident-start");
-		argv[n++] = xasprintf("@%lld", (long long)up_at);
-	}
-	argv[n++] = xstrdup("--notes");
-	argv[n++] = xasprintf("Started by the agent: %s went down and its "
-	                      "config has \"auto_failover\": true.",
-	                      service);
-	if (sv != NULL) {
-		argv[n++] = xstrdup("--var");
-		argv[n++] = xasprintf("%s=%s", sv->name, service);
-	}
-	runbook_free(rb);
-	*argv_out = argv;
-	return DR_OK;
-}
-
-/* A failover of service still open (running, or paused for an operator):
- * a second one would be refused by the run itself, after the agent had
- * said "started", so it is refused here, saying which run holds it. */
-static int failover_open_run(struct catalog *cat, const char *service,
-                             char **message)
-{
-	struct catalog_runbook_exec *open = NULL;
-	char *err = NULL, *key;
-	size_t n = 0;
-	int rc = DR_OK;
-
-	if (catalog_runbook_exec_list_open(cat, &open, &n, &err) !=
-	    CATALOG_OK) {
-		*message = xasprintf("not started: cannot tell whether a "
-		                     "failover is already open: %s",
-		                     err);
-		free(err);
-		return DR_EDB;
-	}
-	key = xasprintf("|auto-failover %.48s", service);
-	for (size_t i = 0; i < n && rc == DR_OK; i++) {
-		size_t kl = strlen(open[i].incident_key), sl = strlen(key);
-		if (kl < sl || strcmp(open[i].incident_key + kl - sl, key) != 0)
-			continue;
-		*message = xasprintf(
-		    "refused: a failover of %s is already open (runbook %s, "
-		    "recovery %s, %s); not started again",
-		    service, open[i].runbook, open[i].recovery_id,
-		    open[i].pid > 0 ? "running"
-		                    : "paused, waiting for an "
-		                      "operator");
-		rc = DR_EBUSY;
-	}
-	free(key);
-	catalog_runbook_execs_free(open, n);
-	return rc;
-}
-
-/* The agent's failover hook: starts the run in a session of its own and
- * returns at once; the run's output joins the agent's log (stderr). */
+/* The agent's failover hook: the run starts on a thread of the agent's
+ * own (core/ops_failover.h) and this returns once it exists; its steps
+ * join the agent's log. */
 static int agent_failover(struct catalog *cat, const struct config *cfg,
                           const char *service, const char *runbook,
                           int64_t up_at, char **message)
 {
-	char **argv = NULL;
-	int fds[2], status = 0;
-	pid_t child, run = -1;
-	int rc;
+	struct ops_failover_req r = {
+	    .catalog_path = agent_catalog,
+	    .config_path = agent_globals->config,
+	    .cfg = cfg,
+	    .service = service,
+	    .runbook = runbook,
+	    .up_at = up_at,
+	    .log = agent_log_line,
+	    .stopping = agent_stopping,
+	};
 
-	rc = failover_argv(cfg, service, runbook, up_at, &argv, message);
-	if (rc != DR_OK)
-		return rc;
-	rc = failover_open_run(cat, service, message);
-	if (rc != DR_OK) {
-		runbook_values_free(argv, FAILOVER_ARGS);
-		return rc;
-	}
-	if (pipe(fds) != 0) {
-		*message = xasprintf("pipe: %s", strerror(errno));
-		runbook_values_free(argv, FAILOVER_ARGS);
-		return DR_EIO;
-	}
-	fflush(NULL);
-	child = fork();
-	if (child < 0) {
-		*message =
-		    xasprintf("could not start it: fork: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		runbook_values_free(argv, FAILOVER_ARGS);
-		return DR_EIO;
-	}
-	if (child == 0) {
-		/* Twice forked: the run is nobody's zombie, and a session of
-		 * its own keeps it out of the agent's terminal signals. */
-		pid_t gc;
-		close(fds[0]);
-		setsid();
-		gc = fork();
-		if (gc == 0) {
-			int null = open("/dev/null", O_RDONLY);
-			close(fds[1]);
-			if (null >= 0) {
-				dup2(null, STDIN_FILENO);
-				close(null);
-			}
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-			signal(SIGPIPE, SIG_DFL);
-			execv(argv[0], argv);
-			fprintf(stderr, "drconsole: cannot run %s: %s\n",
-			        argv[0], strerror(errno));
-			_exit(127);
-		}
-		if (write(fds[1], &gc, sizeof gc) != (ssize_t)sizeof gc)
-			_exit(1);
-		_exit(gc > 0 ? 0 : 1);
-	}
-	close(fds[1]);
-	if (read(fds[0], &run, sizeof run) != (ssize_t)sizeof run)
-		run = -1;
-	waitpid(child, &status, 0);
-	close(fds[0]);
-	runbook_values_free(argv, FAILOVER_ARGS);
-	if (run <= 0) {
-		*message = xstrdup("could not start it: fork failed");
-		return DR_EIO;
-	}
-	*message = xasprintf("started unattended as pid %ld; 'drconsole "
-	                     "runbook log' follows it",
-	                     (long)run);
-	return DR_OK;
+	return ops_failover_start(cat, &r, message);
 }
 
 static int agent_status_exec(const struct cmd_globals *g)
@@ -417,7 +224,11 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	if (rc != DR_OK) {
 		cli_error("agent: %s", err ? err : dr_status_name(rc));
 		free(err);
+		agent_request_stop();
 	}
+	/* A failover in flight stops its step and pauses (or ends) first:
+	 * the lock is held until nothing of the agent's runs. */
+	ops_failover_wait();
 	agent_unlock(lock_fd);
 	free(where);
 	catalog_close(cat);

@@ -86,7 +86,7 @@ alog=$(cat "$T/agent.log")
 
 # orders-db: the whole runbook ran, unattended.
 expect_in "the agent says it started orders-db's failover" "$alog" \
-	"automatic failover of orders-db with fence-and-promote: started unattended as pid"
+	"automatic failover of orders-db with fence-and-promote: started unattended: recovery "
 expect_eq "once, though both its probes went down" \
 	"$(grep -c 'automatic failover of orders-db' "$T/agent.log")" 1
 expect_eq "the runbook's commands ran with the service as its variable" \
