@@ -1,6 +1,6 @@
 /* The SQLite side of db/catalog_runbook.h: runbook executions (who holds
- * them, the runbook text they run) and their variables.  Schema migration
- * 3, whose SQL lives here and is listed in db/migrations.c.
+ * them, the runbook text they run) and their variables; their tables are
+ * migration 3 in db/migrations.c.
  *
  * "At most one open execution per incident" is kept twice: the insert
  * first looks for one inside its write transaction (so the caller learns
@@ -14,33 +14,6 @@
 #include "db/backend.h"
 #include "db/catalog_runbook.h"
 #include "db/sqlite_int.h"
-
-const char sqlite_runbook_schema[] =
-    "CREATE TABLE runbook_executions (\n"
-    "  recovery_id TEXT PRIMARY KEY\n"
-    "    REFERENCES disaster_recovery_log (recovery_id) ON DELETE CASCADE,\n"
-    "  runbook TEXT NOT NULL CHECK (runbook <> ''),\n"
-    "  incident_key TEXT NOT NULL CHECK (incident_key <> ''),\n"
-    "  holder TEXT NOT NULL DEFAULT '',\n"
-    "  origin TEXT NOT NULL DEFAULT '',\n"
-    "  host TEXT NOT NULL DEFAULT '',\n"
-    "  pid INTEGER NOT NULL DEFAULT 0 CHECK (pid >= 0),\n"
-    "  held_since TEXT,\n"
-    "  is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),\n"
-    "  child_pgid INTEGER NOT NULL DEFAULT 0,\n"
-    "  runbook_path TEXT,\n"
-    "  runbook_text TEXT NOT NULL,\n"
-    "  updated_at TEXT NOT NULL\n"
-    ");\n"
-    "CREATE UNIQUE INDEX runbook_executions_one_open\n"
-    "  ON runbook_executions (incident_key) WHERE is_open = 1;\n"
-    "CREATE TABLE runbook_variables (\n"
-    "  recovery_id TEXT NOT NULL\n"
-    "    REFERENCES runbook_executions (recovery_id) ON DELETE CASCADE,\n"
-    "  name TEXT NOT NULL CHECK (name <> ''),\n"
-    "  value TEXT NOT NULL,\n"
-    "  PRIMARY KEY (recovery_id, name)\n"
-    ");\n";
 
 #define EXEC_COLUMNS                                                           \
 	"recovery_id, runbook, incident_key, holder, origin, host, pid, "      \
