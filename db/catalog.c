@@ -10,15 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "db/backend.h"
+#include "db/catalog_int.h"
 #include "db/migrations.h"
-
-struct catalog {
-	const struct catalog_backend_ops *ops;
-	void *self;
-	char *where;
-	catalog_audit_hasher hasher;
-};
 
 static void oom(void)
 {
@@ -479,9 +472,9 @@ int catalog_check_integrity(struct catalog *cat, char **err)
 	return cat->ops->check_integrity(cat->self, err);
 }
 
-void *catalog_backend_self(struct catalog *cat, const char *backend)
+int catalog_service_counters(struct catalog *cat,
+                             struct catalog_service_counters **out, size_t *n,
+                             char **err)
 {
-	if (cat == NULL || strcmp(cat->ops->name, backend) != 0)
-		return NULL;
-	return cat->self;
+	return cat->ops->service_counters(cat->self, out, n, err);
 }

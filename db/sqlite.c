@@ -2466,4 +2466,8 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .audit_each = sqlite_audit_each_impl,
     .audit_list = sqlite_audit_list_impl,
     .check_integrity = sqlite_check_integrity_impl,
+    .service_counters = sqlite_service_counters_impl,
+    .agent = &sqlite_agent_ops,
+    .runbook = &sqlite_runbook_ops,
+    .import = &sqlite_import_ops,
 };
