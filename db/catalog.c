@@ -12,21 +12,7 @@
 
 #include "db/catalog_int.h"
 #include "db/migrations.h"
-
-static void oom(void)
-{
-	fputs("drconsole: out of memory\n", stderr);
-	abort();
-}
-
-static char *dup_text(const char *s)
-{
-	char *copy = strdup(s);
-
-	if (copy == NULL)
-		oom();
-	return copy;
-}
+#include "lib/xmalloc.h"
 
 static void set_err(char **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -39,8 +25,7 @@ static void set_err(char **err, const char *fmt, ...)
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		oom();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(*err);
 	*err = msg;
@@ -91,12 +76,10 @@ int catalog_open(const char *where, int flags, struct catalog **out, char **err)
 	rc = ops->open(where, flags, &self, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	cat = calloc(1, sizeof(*cat));
-	if (cat == NULL)
-		oom();
+	cat = xcalloc(1, sizeof(*cat));
 	cat->ops = ops;
 	cat->self = self;
-	cat->where = dup_text(where);
+	cat->where = xstrdup(where);
 	*out = cat;
 	return CATALOG_OK;
 }

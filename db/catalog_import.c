@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
-#include "db/alloc.h"
 #include "db/catalog_int.h"
+#include "lib/xmalloc.h"
 
 struct catalog_import {
 	const struct catalog_import_ops *ops;
@@ -23,7 +23,7 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 	rc = cat->ops->import->import_begin(cat->self, &state, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	imp = db_xcalloc(1, sizeof(*imp));
+	imp = xcalloc(1, sizeof(*imp));
 	imp->ops = cat->ops->import;
 	imp->self = state;
 	*out = imp;

@@ -953,15 +953,14 @@ static int apply_one(sqlite3 *db, const struct migration *m, char **err)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	sql =
-	    db_xasprintf("%s;\nPRAGMA user_version = %d;", m->sql, m->version);
+	sql = xasprintf("%s;\nPRAGMA user_version = %d;", m->sql, m->version);
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	free(sql);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		char *what = db_xasprintf("applying migration %d (%s)",
-		                          m->version, m->name);
+		char *what = xasprintf("applying migration %d (%s)", m->version,
+		                       m->name);
 		int status = sqlite_status(db, rc, what, err);
 
 		free(what);
@@ -981,7 +980,7 @@ int migrations_apply_table(sqlite3 *db, const struct migration *table, size_t n,
 	rc = user_version(db, &version, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	order = db_xcalloc(n, sizeof(*order));
+	order = xcalloc(n, sizeof(*order));
 	for (i = 0; i < n; i++)
 		order[i] = &table[i];
 	qsort(order, n, sizeof(*order), by_version);

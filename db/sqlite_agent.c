@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alloc.h"
 #include "db/backend.h"
 #include "db/catalog.h"
 #include "db/catalog_agent.h"
 #include "db/sqlite_int.h"
+#include "lib/xmalloc.h"
 
 /* Runs one write statement, already bound, as its own write. */
 static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
@@ -124,7 +124,7 @@ static int sqlite_agent_list_impl(void *self, struct catalog_agent **out,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 4;
-			list = db_xreallocarray(list, cap, sizeof(*list));
+			list = xreallocarray(list, cap, sizeof(*list));
 		}
 		read_agent(st, &list[len++]);
 	}
@@ -242,7 +242,7 @@ static int sqlite_job_list_impl(void *self, struct catalog_job **out, size_t *n,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_job(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing jobs", err);
@@ -343,7 +343,7 @@ static int sqlite_probe_state_list_impl(void *self,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_pstate(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing probe states", err);
@@ -586,7 +586,7 @@ static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	*out = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_notify(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading notifications", err);
@@ -734,7 +734,7 @@ static int sqlite_notify_state_list_impl(void *self,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_notify_state *s;
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		s = &(*out)[(*n)++];
 		memset(s, 0, sizeof(*s));
 		sqlite_column_copy(st, 0, s->event_key, sizeof(s->event_key));
@@ -816,7 +816,7 @@ static int sqlite_alarm_mark_list_impl(void *self,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_alarm_mark *m;
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		m = &(*out)[(*n)++];
 		memset(m, 0, sizeof(*m));
 		sqlite_column_copy(st, 0, m->event_key, sizeof(m->event_key));

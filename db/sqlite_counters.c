@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alloc.h"
 #include "db/backend.h"
 #include "db/catalog_counters.h"
 #include "db/sqlite_int.h"
+#include "lib/xmalloc.h"
 
 int sqlite_service_counters_impl(void *self,
                                  struct catalog_service_counters **out,
@@ -35,7 +35,7 @@ int sqlite_service_counters_impl(void *self,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
-			list = db_xreallocarray(list, cap, sizeof(*list));
+			list = xreallocarray(list, cap, sizeof(*list));
 		}
 		struct catalog_service_counters *c = &list[len++];
 		memset(c, 0, sizeof(*c));

@@ -97,8 +97,8 @@ static int sqlite_import_begin_impl(void *self, void **out, char **err)
 		return CATALOG_EINVAL;
 	}
 	const char *tmpdir = getenv("TMPDIR");
-	char *path = db_xasprintf("%s/drconsole-import-XXXXXX",
-	                          tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path = xasprintf("%s/drconsole-import-XXXXXX",
+	                       tmpdir && *tmpdir ? tmpdir : "/tmp");
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		sqlite_seterr(err, "cannot make a scratch file for the import");
@@ -106,7 +106,7 @@ static int sqlite_import_begin_impl(void *self, void **out, char **err)
 		return CATALOG_EIO;
 	}
 	close(fd);
-	imp = db_xcalloc(1, sizeof(*imp));
+	imp = xcalloc(1, sizeof(*imp));
 	imp->sc = sc;
 	imp->path = path;
 	char *sql =
@@ -117,7 +117,7 @@ static int sqlite_import_begin_impl(void *self, void **out, char **err)
 	                    "(backup_id TEXT PRIMARY KEY) WITHOUT ROWID",
 	                    path);
 	if (sql == NULL)
-		abort(); /* out of memory */
+		xmalloc_oom(0);
 	rc = sqlite_exec(sc, sql, "preparing an import", err);
 	sqlite3_free(sql);
 	if (rc != CATALOG_OK) {

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db/alloc.h"
+#include "lib/xmalloc.h"
 
 struct sqlite_catalog {
 	sqlite3 *db;

@@ -279,7 +279,7 @@ static int sqlite_runbook_exec_list_open_impl(void *self,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof *list);
+		list = xreallocarray(list, count + 1, sizeof *list);
 		read_exec(st, &list[count++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -341,12 +341,12 @@ static int sqlite_runbook_var_list_impl(void *self, const char *recovery_id,
 		return rc;
 	sqlite3_bind_text(st, 1, recovery_id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		nm = db_xreallocarray(nm, count + 1, sizeof *nm);
-		vl = db_xreallocarray(vl, count + 1, sizeof *vl);
+		nm = xreallocarray(nm, count + 1, sizeof *nm);
+		vl = xreallocarray(vl, count + 1, sizeof *vl);
 		nm[count] = sqlite_column_dup(st, 0);
 		vl[count] = sqlite_column_dup(st, 1);
 		if (vl[count] == NULL)
-			vl[count] = db_xstrdup("");
+			vl[count] = xstrdup("");
 		count++;
 	}
 	if (rc != SQLITE_DONE) {
