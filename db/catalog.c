@@ -53,6 +53,18 @@ static int has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Which backend a `where` names, by its beginning; anything else is a
+ * SQLite file.  A new backend is its function table (db/backend.h) and a
+ * line here; ops NULL: reserved for a backend not built yet. */
+static const struct {
+	const char *prefix;
+	const struct catalog_backend_ops *ops;
+	const char *label;
+} backends[] = {
+    {"postgresql://", NULL, "PostgreSQL"},
+    {"postgres://", NULL, "PostgreSQL"},
+};
+
 int catalog_open(const char *where, int flags, struct catalog **out, char **err)
 {
 	const struct catalog_backend_ops *ops = &sqlite_backend_ops;
@@ -65,13 +77,17 @@ int catalog_open(const char *where, int flags, struct catalog **out, char **err)
 		set_err(err, "no catalog given");
 		return CATALOG_EINVAL;
 	}
-	if (has_prefix(where, "postgresql://") ||
-	    has_prefix(where, "postgres://")) {
-		set_err(err,
-		        "%s: the PostgreSQL catalog backend is not built "
-		        "yet",
-		        where);
-		return CATALOG_EINVAL;
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (!has_prefix(where, backends[i].prefix))
+			continue;
+		if (backends[i].ops == NULL) {
+			set_err(err,
+			        "%s: the %s catalog backend is not built yet",
+			        where, backends[i].label);
+			return CATALOG_EINVAL;
+		}
+		ops = backends[i].ops;
+		break;
 	}
 	rc = ops->open(where, flags, &self, err);
 	if (rc != CATALOG_OK)
