@@ -26,10 +26,12 @@ ALL_CFLAGS = $(WARN) $(OPT) -D_GNU_SOURCE -DDRCONSOLE_VERSION='"$(VERSION)"' \
 	-I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LIBS = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
+BASE_SRC := $(wildcard lib/*.c)
 CORE_SRC := $(wildcard core/*.c)
 DB_SRC   := $(wildcard db/*.c)
 TUI_SRC  := $(filter-out tui/main.c,$(wildcard tui/*.c))
-LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(DB_SRC) $(TUI_SRC))
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(BASE_SRC) $(CORE_SRC) $(DB_SRC) \
+	$(TUI_SRC))
 MAIN_OBJ := $(BUILD)/tui/main.o
 BIN      := $(BUILD)/drconsole
 

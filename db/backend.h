@@ -3,11 +3,114 @@
  * holds the open catalog, picks a backend from the `where` string and calls
  * through this table; `self` is the backend's own state, created by open()
  * and released by close().  Each entry has the meaning, arguments and
- * return values of the catalog_* function of the same name in catalog.h. */
+ * return values of the catalog_* function of the same name in catalog.h,
+ * catalog_agent.h, catalog_runbook.h, catalog_import.h or
+ * catalog_counters.h, with `self` in place of the catalog.  A backend
+ * fills every entry, the sub-tables' included: the front calls them
+ * without looking, and tests/unit/db/catalog_conformance_test.c runs the
+ * whole interface against any backend. */
 #ifndef DR_BACKEND_H
 #define DR_BACKEND_H
 
 #include "db/catalog.h"
+#include "db/catalog_agent.h"
+#include "db/catalog_counters.h"
+#include "db/catalog_import.h"
+#include "db/catalog_runbook.h"
+
+/* db/catalog_agent.h: the agent's heartbeat, jobs, probe state,
+ * notifications and alarm marks. */
+struct catalog_agent_ops {
+	int (*agent_beat)(void *self, const struct catalog_agent *a,
+	                  char **err);
+	int (*agent_latest)(void *self, struct catalog_agent *out, char **err);
+	int (*agent_list)(void *self, struct catalog_agent **out, size_t *n,
+	                  char **err);
+	int (*job_get)(void *self, const char *name, struct catalog_job *out,
+	               char **err);
+	int (*job_start)(void *self, const char *name, int64_t now, char **err);
+	int (*job_finish)(void *self, const char *name, int64_t now,
+	                  const char *status, const char *message, char **err);
+	int (*job_list)(void *self, struct catalog_job **out, size_t *n,
+	                char **err);
+	int (*probe_state_get)(void *self, const char *service,
+	                       const char *probe,
+	                       struct catalog_probe_state *out, char **err);
+	int (*probe_state_put)(void *self, const struct catalog_probe_state *s,
+	                       char **err);
+	int (*probe_state_list)(void *self, struct catalog_probe_state **out,
+	                        size_t *n, char **err);
+	int (*notify_state_get)(void *self, const char *key, char state[32],
+	                        int64_t *changed_at, char **err);
+	int (*notify_state_put)(void *self, const char *key, const char *state,
+	                        int64_t at, char **err);
+	int (*notify_insert)(void *self, struct catalog_notify *n, char **err);
+	int (*notify_update)(void *self, const struct catalog_notify *n,
+	                     char **err);
+	int (*notify_last_told)(void *self, const char *channel,
+	                        const char *event_key, char state[32],
+	                        char status[16], int64_t *at, char **err);
+	int (*notify_count_since)(void *self, const char *channel,
+	                          int64_t since, int drill, int64_t *count,
+	                          char **err);
+	int (*notify_due)(void *self, int64_t now, size_t limit,
+	                  struct catalog_notify **out, size_t *n, char **err);
+	int (*notify_list)(void *self, size_t limit,
+	                   struct catalog_notify **out, size_t *n, char **err);
+	int (*notify_held)(void *self, struct catalog_notify **out, size_t *n,
+	                   char **err);
+	int (*notify_latest)(void *self, const char *event_key,
+	                     const char *state, struct catalog_notify *out,
+	                     char **err);
+	int (*notify_undelivered)(void *self, struct catalog_notify **out,
+	                          size_t *n, char **err);
+	int (*notify_state_list)(void *self, struct catalog_notify_state **out,
+	                         size_t *n, char **err);
+	int (*alarm_mark_put)(void *self, const struct catalog_alarm_mark *m,
+	                      char **err);
+	int (*alarm_mark_delete)(void *self, const char *event_key,
+	                         const char *kind, int *deleted, char **err);
+	int (*alarm_mark_list)(void *self, struct catalog_alarm_mark **out,
+	                       size_t *n, char **err);
+};
+
+/* db/catalog_runbook.h: runbook executions and their variables. */
+struct catalog_runbook_ops {
+	int (*runbook_exec_insert)(void *self,
+	                           const struct catalog_runbook_exec *x,
+	                           struct catalog_runbook_exec *holder,
+	                           char **err);
+	int (*runbook_exec_get)(void *self, const char *recovery_id,
+	                        struct catalog_runbook_exec *out, char **err);
+	int (*runbook_exec_hold)(void *self,
+	                         const struct catalog_runbook_exec *x,
+	                         char **err);
+	int (*runbook_exec_set_child)(void *self, const char *recovery_id,
+	                              int64_t pgid, char **err);
+	int (*runbook_exec_close)(void *self, const char *recovery_id,
+	                          char **err);
+	int (*runbook_exec_list_open)(void *self,
+	                              struct catalog_runbook_exec **out,
+	                              size_t *n, char **err);
+	int (*runbook_var_put)(void *self, const char *recovery_id,
+	                       const char *name, const char *value, char **err);
+	int (*runbook_var_list)(void *self, const char *recovery_id,
+	                        char ***names, char ***values, size_t *n,
+	                        char **err);
+};
+
+/* db/catalog_import.h.  import_begin() makes the state of one import;
+ * put and expire get it, and import_end() releases it (never given
+ * NULL). */
+struct catalog_import_ops {
+	int (*import_begin)(void *self, void **state, char **err);
+	int (*import_put)(void *state, const struct catalog_backup *b,
+	                  int *outcome, char other_service[64], char **err);
+	int (*import_expire)(void *state, const char *service, const char *tool,
+	                     const char *repository, int64_t *expired,
+	                     char **err);
+	void (*import_end)(void *state);
+};
 
 struct catalog_backend_ops {
 	const char *name; /* "sqlite", "postgresql" */
@@ -118,12 +221,16 @@ struct catalog_backend_ops {
 	                  size_t *n, char **err);
 
 	int (*check_integrity)(void *self, char **err);
+
+	int (*service_counters)(void *self,
+	                        struct catalog_service_counters **out,
+	                        size_t *n, char **err);
+
+	const struct catalog_agent_ops *agent;
+	const struct catalog_runbook_ops *runbook;
+	const struct catalog_import_ops *import;
 };
 
 extern const struct catalog_backend_ops sqlite_backend_ops;
-
-/* For db/ files that add tables of their own (db/sqlite_agent.c): the
- * backend's state when the catalog uses `backend` ("sqlite"), else NULL. */
-void *catalog_backend_self(struct catalog *cat, const char *backend);
 
 #endif

@@ -10,30 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "db/backend.h"
+#include "db/catalog_int.h"
 #include "db/migrations.h"
-
-struct catalog {
-	const struct catalog_backend_ops *ops;
-	void *self;
-	char *where;
-	catalog_audit_hasher hasher;
-};
-
-static void oom(void)
-{
-	fputs("drconsole: out of memory\n", stderr);
-	abort();
-}
-
-static char *dup_text(const char *s)
-{
-	char *copy = strdup(s);
-
-	if (copy == NULL)
-		oom();
-	return copy;
-}
+#include "lib/xmalloc.h"
 
 static void set_err(char **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -46,8 +25,7 @@ static void set_err(char **err, const char *fmt, ...)
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		oom();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(*err);
 	*err = msg;
@@ -75,6 +53,18 @@ static int has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Which backend a `where` names, by its beginning; anything else is a
+ * SQLite file.  A new backend is its function table (db/backend.h) and a
+ * line here; ops NULL: reserved for a backend not built yet. */
+static const struct {
+	const char *prefix;
+	const struct catalog_backend_ops *ops;
+	const char *label;
+} backends[] = {
+    {"postgresql://", NULL, "PostgreSQL"},
+    {"postgres://", NULL, "PostgreSQL"},
+};
+
 int catalog_open(const char *where, int flags, struct catalog **out, char **err)
 {
 	const struct catalog_backend_ops *ops = &sqlite_backend_ops;
@@ -87,23 +77,25 @@ int catalog_open(const char *where, int flags, struct catalog **out, char **err)
 		set_err(err, "no catalog given");
 		return CATALOG_EINVAL;
 	}
-	if (has_prefix(where, "postgresql://") ||
-	    has_prefix(where, "postgres://")) {
-		set_err(err,
-		        "%s: the PostgreSQL catalog backend is not built "
-		        "yet",
-		        where);
-		return CATALOG_EINVAL;
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (!has_prefix(where, backends[i].prefix))
+			continue;
+		if (backends[i].ops == NULL) {
+			set_err(err,
+			        "%s: the %s catalog backend is not built yet",
+			        where, backends[i].label);
+			return CATALOG_EINVAL;
+		}
+		ops = backends[i].ops;
+		break;
 	}
 	rc = ops->open(where, flags, &self, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	cat = calloc(1, sizeof(*cat));
-	if (cat == NULL)
-		oom();
+	cat = xcalloc(1, sizeof(*cat));
 	cat->ops = ops;
 	cat->self = self;
-	cat->where = dup_text(where);
+	cat->where = xstrdup(where);
 	*out = cat;
 	return CATALOG_OK;
 }
@@ -479,9 +471,9 @@ int catalog_check_integrity(struct catalog *cat, char **err)
 	return cat->ops->check_integrity(cat->self, err);
 }
 
-void *catalog_backend_self(struct catalog *cat, const char *backend)
+int catalog_service_counters(struct catalog *cat,
+                             struct catalog_service_counters **out, size_t *n,
+                             char **err)
 {
-	if (cat == NULL || strcmp(cat->ops->name, backend) != 0)
-		return NULL;
-	return cat->self;
+	return cat->ops->service_counters(cat->self, out, n, err);
 }

@@ -5,7 +5,9 @@
  * Conventions
  *  - Every function that can fail returns a catalog_rc and, on failure,
  *    sets *err to a malloc'd message the caller frees.  The values equal
- *    core/error.h's dr_status, so core passes them straight through.
+ *    core/error.h's dr_status, so core passes them straight through;
+ *    core/error.c checks each pair at compile time (a new code here
+ *    needs its DR_ twin and a line there).
  *  - Times are Unix seconds (UTC); 0 means "none" (NULL in the table).
  *    Durations are seconds; -1 means "unknown".
  *  - Lists come back as malloc'd arrays freed with the matching _free().

@@ -333,8 +333,35 @@ static const char schema_v2[] =
 	"    VALUES (NEW.service_name, NEW.probe);\n"
 	"END;\n";
 
-/* Schemas that live with the code that uses them (db/sqlite_<area>.c). */
-extern const char sqlite_runbook_schema[];
+/* Runbook executions (db/sqlite_runbook.c): who holds each, the runbook
+ * text it runs, and its variables; at most one open execution per
+ * incident_key, kept by a partial unique index. */
+static const char schema_v3[] =
+	"CREATE TABLE runbook_executions (\n"
+	"  recovery_id TEXT PRIMARY KEY\n"
+	"    REFERENCES disaster_recovery_log (recovery_id) ON DELETE CASCADE,\n"
+	"  runbook TEXT NOT NULL CHECK (runbook <> ''),\n"
+	"  incident_key TEXT NOT NULL CHECK (incident_key <> ''),\n"
+	"  holder TEXT NOT NULL DEFAULT '',\n"
+	"  origin TEXT NOT NULL DEFAULT '',\n"
+	"  host TEXT NOT NULL DEFAULT '',\n"
+	"  pid INTEGER NOT NULL DEFAULT 0 CHECK (pid >= 0),\n"
+	"  held_since TEXT,\n"
+	"  is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),\n"
+	"  child_pgid INTEGER NOT NULL DEFAULT 0,\n"
+	"  runbook_path TEXT,\n"
+	"  runbook_text TEXT NOT NULL,\n"
+	"  updated_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE UNIQUE INDEX runbook_executions_one_open\n"
+	"  ON runbook_executions (incident_key) WHERE is_open = 1;\n"
+	"CREATE TABLE runbook_variables (\n"
+	"  recovery_id TEXT NOT NULL\n"
+	"    REFERENCES runbook_executions (recovery_id) ON DELETE CASCADE,\n"
+	"  name TEXT NOT NULL CHECK (name <> ''),\n"
+	"  value TEXT NOT NULL,\n"
+	"  PRIMARY KEY (recovery_id, name)\n"
+	");\n";
 
 /* Migration 5 (issue 6, live signals): the agent's heartbeat, the last run
  * of every scheduled job, each probe's consecutive-failure state, and
@@ -854,7 +881,7 @@ static const char schema_v10[] =
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
-	{3, "runbook executions and their variables", sqlite_runbook_schema},
+	{3, "runbook executions and their variables", schema_v3},
 	{5, "agent, jobs, probe state, notifications", schema_v5},
 	{6, "newest backup of every service", schema_v6},
 	{7, "evidence: restores, health by backup time, copy links",
@@ -926,15 +953,14 @@ static int apply_one(sqlite3 *db, const struct migration *m, char **err)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	sql =
-	    db_xasprintf("%s;\nPRAGMA user_version = %d;", m->sql, m->version);
+	sql = xasprintf("%s;\nPRAGMA user_version = %d;", m->sql, m->version);
 	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	free(sql);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		char *what = db_xasprintf("applying migration %d (%s)",
-		                          m->version, m->name);
+		char *what = xasprintf("applying migration %d (%s)", m->version,
+		                       m->name);
 		int status = sqlite_status(db, rc, what, err);
 
 		free(what);
@@ -954,7 +980,7 @@ int migrations_apply_table(sqlite3 *db, const struct migration *table, size_t n,
 	rc = user_version(db, &version, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	order = db_xcalloc(n, sizeof(*order));
+	order = xcalloc(n, sizeof(*order));
 	for (i = 0; i < n; i++)
 		order[i] = &table[i];
 	qsort(order, n, sizeof(*order), by_version);

@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "db/alloc.h"
 #include "db/catalog.h"
+#include "lib/xmalloc.h"
 
 enum pg_phase {
 	PG_CONNECT,
@@ -67,17 +67,17 @@ int pg_conninfo_check(const char *conninfo, char **err)
 			msg[strcspn(msg, "\n")] = '\0';
 			PQfreemem(perr);
 		}
-		*err = db_xasprintf("bad connection string: %s", msg);
+		*err = xasprintf("bad connection string: %s", msg);
 		return CATALOG_EINVAL;
 	}
 	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
 		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
 		    o->val[0] != '\0') {
 			PQconninfoFree(opts);
-			*err = db_xstrdup(
-			    "the connection string holds a password; "
-			    "put it in a 0600 passfile (\"passfile\") "
-			    "or ~/.pgpass instead");
+			*err =
+			    xstrdup("the connection string holds a password; "
+			            "put it in a 0600 passfile (\"passfile\") "
+			            "or ~/.pgpass instead");
 			return CATALOG_EINVAL;
 		}
 	}
@@ -115,12 +115,11 @@ int pg_passfile_check(const char *path, char **err)
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
-		*err = db_xasprintf("passfile %s: %s", path, strerror(errno));
+		*err = xasprintf("passfile %s: %s", path, strerror(errno));
 		return CATALOG_EIO;
 	}
 	if ((st.st_mode & 077) != 0) {
-		*err =
-		    db_xasprintf("passfile %s is open to others (mode %04o); "
+		*err = xasprintf("passfile %s is open to others (mode %04o); "
 		                 "chmod 600 it",
 		                 path, (unsigned)(st.st_mode & 07777));
 		return CATALOG_EINVAL;
@@ -273,7 +272,7 @@ static void pg_on_result(struct pg_conn *c, struct pg_status *s, PGresult *r)
 		return;
 	}
 	s->n_replicas = (size_t)PQntuples(r);
-	s->replicas = db_xcalloc(s->n_replicas + 1, sizeof(*s->replicas));
+	s->replicas = xcalloc(s->n_replicas + 1, sizeof(*s->replicas));
 	for (size_t i = 0; i < s->n_replicas; i++) {
 		struct pg_replica *p = &s->replicas[i];
 		pg_copy(p->name, PQgetvalue(r, (int)i, 0), sizeof(p->name));
@@ -401,9 +400,9 @@ static void pg_start(const struct pg_target *t, struct pg_conn *c,
 void pg_probe_batch(const struct pg_target *targets, size_t n,
                     struct pg_status *out)
 {
-	struct pg_conn *c = db_xcalloc(n, sizeof(*c));
-	struct pollfd *pfd = db_xcalloc(n, sizeof(*pfd));
-	size_t *who = db_xcalloc(n, sizeof(*who));
+	struct pg_conn *c = xcalloc(n, sizeof(*c));
+	struct pollfd *pfd = xcalloc(n, sizeof(*pfd));
+	size_t *who = xcalloc(n, sizeof(*who));
 
 	for (size_t i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));

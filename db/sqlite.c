@@ -39,7 +39,7 @@ void sqlite_seterr(char **err, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
-		db_oom();
+		xmalloc_oom(0);
 	va_end(ap);
 	free(*err);
 	*err = s;
@@ -341,7 +341,7 @@ char *sqlite_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *text = sqlite3_column_text(st, col);
 
-	return text == NULL ? NULL : db_xstrdup((const char *)text);
+	return text == NULL ? NULL : xstrdup((const char *)text);
 }
 
 int64_t sqlite_column_int64_or(sqlite3_stmt *st, int col, int64_t null_value)
@@ -413,10 +413,10 @@ static char *uri_path(const char *uri)
 		if (strncmp(p, "localhost", 9) == 0)
 			p += 9;
 		if (*p != '/')
-			return db_xstrdup(p);
+			return xstrdup(p);
 	}
 	len = strcspn(p, "?#");
-	path = db_xcalloc(len + 1, 1);
+	path = xcalloc(len + 1, 1);
 	for (out = path; len > 0; p++, len--) {
 		if (*p == '%' && len >= 3 && hex_value(p[1]) >= 0 &&
 		    hex_value(p[2]) >= 0) {
@@ -438,7 +438,7 @@ static char *uri_path(const char *uri)
 /* mkdir -p with 0700 for every directory it creates (and only those). */
 static int make_parents(const char *path, char **err)
 {
-	char *dir = db_xstrdup(path), *slash;
+	char *dir = xstrdup(path), *slash;
 	int rc = CATALOG_OK;
 
 	slash = strrchr(dir, '/');
@@ -531,7 +531,7 @@ static int prepare_file(const char *path, int flags, char **err)
 static char *immutable_uri(const char *path)
 {
 	size_t len = strlen(path), cap = len * 3 + 32, at = 0;
-	char *uri = db_xcalloc(cap, 1);
+	char *uri = xcalloc(cap, 1);
 
 	at += (size_t)snprintf(uri, cap, "file:");
 	for (const char *p = path; *p != '\0'; p++) {
@@ -603,15 +603,15 @@ static void sqlite_close_impl(void *self);
 static int sqlite_open_impl(const char *where, int flags, void **self,
                             char **err)
 {
-	struct sqlite_catalog *sc = db_xcalloc(1, sizeof(*sc));
+	struct sqlite_catalog *sc = xcalloc(1, sizeof(*sc));
 	int uri = strncmp(where, "file:", 5) == 0;
 	char *path =
 	    uri ? uri_path(where)
-	        : (strcmp(where, ":memory:") == 0 ? NULL : db_xstrdup(where));
+	        : (strcmp(where, ":memory:") == 0 ? NULL : xstrdup(where));
 	int open_flags, rc, version, latest = migrations_latest();
 
 	*self = NULL;
-	sc->path = db_xstrdup(path != NULL ? path : where);
+	sc->path = xstrdup(path != NULL ? path : where);
 	sc->readonly = (flags & CATALOG_READONLY) != 0;
 	if (path != NULL) {
 		rc = prepare_file(path, flags, err);
@@ -654,7 +654,7 @@ static int sqlite_open_impl(const char *where, int flags, void **self,
 		sqlite3_busy_timeout(sc->db, BUSY_TIMEOUT_MS);
 		rc = check_schema(sc, &version, err);
 		if (rc == CATALOG_OK)
-			sc->notice = db_xstrdup(
+			sc->notice = xstrdup(
 			    "opened immutable: its -shm file could not be "
 			    "made (read-only file system, full disk or a "
 			    "directory you cannot write), so changes still "
@@ -914,7 +914,7 @@ static int sqlite_tier_list_impl(void *self, struct catalog_tier **out,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_tier *t;
 
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		t = &list[count++];
 		memset(t, 0, sizeof(*t));
 		sqlite_column_copy(st, 0, t->name, sizeof(t->name));
@@ -1048,7 +1048,7 @@ static int sqlite_service_list_impl(void *self, struct catalog_service **out,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_service(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing services", err);
@@ -1305,7 +1305,7 @@ static char *backup_filter_sql(const char *what,
 	}
 	if (used > 0 && used + 2 < sizeof in)
 		memcpy(in + used, ")", 2);
-	return db_xasprintf(
+	return xasprintf(
 	    "SELECT %s FROM backup_management WHERE 1%s%s%s%s%s%s%s", what, in,
 	    f && f->service ? " AND service_name = ?1" : "",
 	    f && f->status ? " AND backup_status = ?2" : "",
@@ -1362,7 +1362,7 @@ static int sqlite_backup_list_impl(void *self,
 		return rc;
 	bind_backup_filter(st, f, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_backup(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing backups", err);
@@ -1520,7 +1520,7 @@ static int list_replication(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		sqlite_read_replication(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading replication samples", err);
@@ -1704,7 +1704,7 @@ static int sqlite_probe_latest_impl(void *self,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_probe(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading probe results", err);
@@ -1963,7 +1963,7 @@ static int sqlite_recovery_list_impl(void *self, size_t limit,
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_recovery(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing recoveries", err);
@@ -2056,7 +2056,7 @@ static int sqlite_recovery_step_list_impl(void *self, const char *recovery_id,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_recovery_step *s;
 
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		s = &list[count++];
 		memset(s, 0, sizeof(*s));
 		sqlite_column_copy(st, 0, s->recovery_id,
@@ -2207,7 +2207,7 @@ static int sqlite_service_states_impl(void *self, int64_t now,
 		return rc;
 	sqlite_bind_time(st, 1, now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_state(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading service states", err);
@@ -2349,7 +2349,7 @@ static int sqlite_audit_list_impl(void *self, size_t limit,
 		return rc;
 	sqlite3_bind_int64(st, 1, limit ? (int64_t)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_audit(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing the audit log", err);
@@ -2380,8 +2380,8 @@ static int sqlite_check_integrity_impl(void *self, char **err)
 
 		if (line == NULL || strcmp(line, "ok") == 0)
 			continue;
-		joined = db_xasprintf("%s%s%s", report ? report : "",
-		                      report ? "; " : "", line);
+		joined = xasprintf("%s%s%s", report ? report : "",
+		                   report ? "; " : "", line);
 		free(report);
 		report = joined;
 	}
@@ -2398,11 +2398,11 @@ static int sqlite_check_integrity_impl(void *self, char **err)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char *joined =
-		    db_xasprintf("%s%s%s row %lld refers to a missing %s row",
-		                 report ? report : "", report ? "; " : "",
-		                 (const char *)sqlite3_column_text(st, 0),
-		                 (long long)sqlite3_column_int64(st, 1),
-		                 (const char *)sqlite3_column_text(st, 2));
+		    xasprintf("%s%s%s row %lld refers to a missing %s row",
+		              report ? report : "", report ? "; " : "",
+		              (const char *)sqlite3_column_text(st, 0),
+		              (long long)sqlite3_column_int64(st, 1),
+		              (const char *)sqlite3_column_text(st, 2));
 
 		free(report);
 		report = joined;
@@ -2466,4 +2466,8 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .audit_each = sqlite_audit_each_impl,
     .audit_list = sqlite_audit_list_impl,
     .check_integrity = sqlite_check_integrity_impl,
+    .service_counters = sqlite_service_counters_impl,
+    .agent = &sqlite_agent_ops,
+    .runbook = &sqlite_runbook_ops,
+    .import = &sqlite_import_ops,
 };

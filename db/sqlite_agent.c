@@ -5,20 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alloc.h"
 #include "db/backend.h"
 #include "db/catalog.h"
 #include "db/catalog_agent.h"
 #include "db/sqlite_int.h"
-
-static struct sqlite_catalog *agent_sc(struct catalog *cat, char **err)
-{
-	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
-
-	if (sc == NULL)
-		sqlite_seterr(err, "the agent tables need a SQLite catalog");
-	return sc;
-}
+#include "lib/xmalloc.h"
 
 /* Runs one write statement, already bound, as its own write. */
 static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
@@ -36,15 +27,13 @@ static int agent_write(struct sqlite_catalog *sc, sqlite3_stmt *st,
 
 /* ---- agent heartbeat -------------------------------------------------- */
 
-int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
-                       char **err)
+static int sqlite_agent_beat_impl(void *self, const struct catalog_agent *a,
+                                  char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc,
 	    "INSERT OR REPLACE INTO agent_heartbeat (host, pid, version, "
@@ -64,15 +53,13 @@ int catalog_agent_beat(struct catalog *cat, const struct catalog_agent *a,
 	return agent_write(sc, st, "recording the agent's heartbeat", err);
 }
 
-int catalog_agent_latest(struct catalog *cat, struct catalog_agent *out,
-                         char **err)
+static int sqlite_agent_latest_impl(void *self, struct catalog_agent *out,
+                                    char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT host, pid, version, started_at, beat_at, "
 	                    "interval_s, state, note FROM agent_heartbeat "
@@ -115,10 +102,10 @@ static void read_agent(sqlite3_stmt *st, struct catalog_agent *out)
 	sqlite_column_copy(st, 7, out->note, sizeof(out->note));
 }
 
-int catalog_agent_list(struct catalog *cat, struct catalog_agent **out,
-                       size_t *n, char **err)
+static int sqlite_agent_list_impl(void *self, struct catalog_agent **out,
+                                  size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	struct catalog_agent *list = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
@@ -126,8 +113,6 @@ int catalog_agent_list(struct catalog *cat, struct catalog_agent **out,
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	/* SQLite takes the bare columns from the row holding max(). */
 	rc = sqlite_prepare(sc,
 	                    "SELECT host, pid, version, started_at, "
@@ -139,7 +124,7 @@ int catalog_agent_list(struct catalog *cat, struct catalog_agent **out,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 4;
-			list = db_xreallocarray(list, cap, sizeof(*list));
+			list = xreallocarray(list, cap, sizeof(*list));
 		}
 		read_agent(st, &list[len++]);
 	}
@@ -172,15 +157,13 @@ static void read_job(sqlite3_stmt *st, struct catalog_job *j)
 	"name, last_started_at, last_finished_at, last_status, "               \
 	"last_message, runs"
 
-int catalog_job_get(struct catalog *cat, const char *name,
-                    struct catalog_job *out, char **err)
+static int sqlite_job_get_impl(void *self, const char *name,
+                               struct catalog_job *out, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs WHERE name = ?1", &st,
 	    err);
@@ -201,15 +184,13 @@ int catalog_job_get(struct catalog *cat, const char *name,
 	return rc;
 }
 
-int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
-                      char **err)
+static int sqlite_job_start_impl(void *self, const char *name, int64_t now,
+                                 char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc,
 	    "INSERT INTO agent_jobs (name, last_started_at, last_status, "
@@ -224,15 +205,14 @@ int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
 	return agent_write(sc, st, "starting a job", err);
 }
 
-int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
-                       const char *status, const char *message, char **err)
+static int sqlite_job_finish_impl(void *self, const char *name, int64_t now,
+                                  const char *status, const char *message,
+                                  char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "UPDATE agent_jobs SET last_finished_at = ?2, "
 	                    "last_status = ?3, last_message = ?4 WHERE name = "
@@ -247,24 +227,22 @@ int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
 	return agent_write(sc, st, "finishing a job", err);
 }
 
-int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,
-                     char **err)
+static int sqlite_job_list_impl(void *self, struct catalog_job **out, size_t *n,
+                                char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc, "SELECT " JOB_COLUMNS " FROM agent_jobs ORDER BY name", &st,
 	    err);
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_job(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing jobs", err);
@@ -291,16 +269,15 @@ static void read_pstate(sqlite3_stmt *st, struct catalog_probe_state *s)
 	sqlite_column_copy(st, 7, s->message, sizeof(s->message));
 }
 
-int catalog_probe_state_get(struct catalog *cat, const char *service,
-                            const char *probe, struct catalog_probe_state *out,
-                            char **err)
+static int sqlite_probe_state_get_impl(void *self, const char *service,
+                                       const char *probe,
+                                       struct catalog_probe_state *out,
+                                       char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " PSTATE_COLUMNS " FROM probe_state "
 	                    "WHERE service_name = ?1 AND probe = ?2",
@@ -323,15 +300,14 @@ int catalog_probe_state_get(struct catalog *cat, const char *service,
 	return rc;
 }
 
-int catalog_probe_state_put(struct catalog *cat,
-                            const struct catalog_probe_state *s, char **err)
+static int sqlite_probe_state_put_impl(void *self,
+                                       const struct catalog_probe_state *s,
+                                       char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "INSERT OR REPLACE INTO probe_state "
 	                    "(" PSTATE_COLUMNS ") VALUES "
@@ -350,18 +326,16 @@ int catalog_probe_state_put(struct catalog *cat,
 	return agent_write(sc, st, "recording a probe state", err);
 }
 
-int catalog_probe_state_list(struct catalog *cat,
-                             struct catalog_probe_state **out, size_t *n,
-                             char **err)
+static int sqlite_probe_state_list_impl(void *self,
+                                        struct catalog_probe_state **out,
+                                        size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " PSTATE_COLUMNS
 	                    " FROM probe_state ORDER BY service_name, probe",
@@ -369,7 +343,7 @@ int catalog_probe_state_list(struct catalog *cat,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_pstate(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "listing probe states", err);
@@ -379,15 +353,14 @@ int catalog_probe_state_list(struct catalog *cat,
 
 /* ---- notifications ---------------------------------------------------- */
 
-int catalog_notify_state_get(struct catalog *cat, const char *key,
-                             char state[32], int64_t *changed_at, char **err)
+static int sqlite_notify_state_get_impl(void *self, const char *key,
+                                        char state[32], int64_t *changed_at,
+                                        char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT state, changed_at FROM notify_state "
 	                    "WHERE event_key = ?1",
@@ -410,15 +383,14 @@ int catalog_notify_state_get(struct catalog *cat, const char *key,
 	return rc;
 }
 
-int catalog_notify_state_put(struct catalog *cat, const char *key,
-                             const char *state, int64_t at, char **err)
+static int sqlite_notify_state_put_impl(void *self, const char *key,
+                                        const char *state, int64_t at,
+                                        char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "INSERT OR REPLACE INTO notify_state (event_key, "
 	                    "state, changed_at) VALUES (?1, ?2, ?3)",
@@ -482,15 +454,13 @@ static void bind_notify(sqlite3_stmt *st, const struct catalog_notify *m)
 		sqlite3_bind_null(st, 17);
 }
 
-int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
-                          char **err)
+static int sqlite_notify_insert_impl(void *self, struct catalog_notify *m,
+                                     char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -508,15 +478,13 @@ int catalog_notify_insert(struct catalog *cat, struct catalog_notify *m,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_notify_update(struct catalog *cat, const struct catalog_notify *m,
-                          char **err)
+static int sqlite_notify_update_impl(void *self, const struct catalog_notify *m,
+                                     char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc,
 	    "UPDATE notify_outbox SET event_key = ?2, channel = ?3, "
@@ -552,19 +520,18 @@ static int agent_scalar(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-int catalog_notify_last_told(struct catalog *cat, const char *channel,
-                             const char *event_key, char state[32],
-                             char status[16], int64_t *at, char **err)
+static int sqlite_notify_last_told_impl(void *self, const char *channel,
+                                        const char *event_key, char state[32],
+                                        char status[16], int64_t *at,
+                                        char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	state[0] = '\0';
 	status[0] = '\0';
 	*at = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(
 	    sc,
 	    "SELECT state, created_at, status FROM notify_outbox WHERE "
@@ -589,16 +556,14 @@ int catalog_notify_last_told(struct catalog *cat, const char *channel,
 	return rc;
 }
 
-int catalog_notify_count_since(struct catalog *cat, const char *channel,
-                               int64_t since, int drill, int64_t *count,
-                               char **err)
+static int sqlite_notify_count_since_impl(void *self, const char *channel,
+                                          int64_t since, int drill,
+                                          int64_t *count, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT count(*) FROM notify_outbox WHERE channel "
 	                    "= ?1 AND created_at >= ?2 AND status IN "
@@ -621,7 +586,7 @@ static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	*out = NULL;
 	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		read_notify(st, &(*out)[(*n)++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading notifications", err);
@@ -629,17 +594,16 @@ static int agent_notify_rows(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
-                       struct catalog_notify **out, size_t *n, char **err)
+static int sqlite_notify_due_impl(void *self, int64_t now, size_t limit,
+                                  struct catalog_notify **out, size_t *n,
+                                  char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " NOTIFY_COLUMNS
 	                    " FROM notify_outbox WHERE status = 'pending' AND "
@@ -652,17 +616,16 @@ int catalog_notify_due(struct catalog *cat, int64_t now, size_t limit,
 	return agent_notify_rows(sc, st, out, n, err);
 }
 
-int catalog_notify_list(struct catalog *cat, size_t limit,
-                        struct catalog_notify **out, size_t *n, char **err)
+static int sqlite_notify_list_impl(void *self, size_t limit,
+                                   struct catalog_notify **out, size_t *n,
+                                   char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " NOTIFY_COLUMNS
 	                    " FROM notify_outbox ORDER BY id DESC LIMIT ?1",
@@ -673,17 +636,15 @@ int catalog_notify_list(struct catalog *cat, size_t limit,
 	return agent_notify_rows(sc, st, out, n, err);
 }
 
-int catalog_notify_held(struct catalog *cat, struct catalog_notify **out,
-                        size_t *n, char **err)
+static int sqlite_notify_held_impl(void *self, struct catalog_notify **out,
+                                   size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " NOTIFY_COLUMNS
 	                    " FROM notify_outbox WHERE status = 'rate_limited' "
@@ -694,18 +655,16 @@ int catalog_notify_held(struct catalog *cat, struct catalog_notify **out,
 	return agent_notify_rows(sc, st, out, n, err);
 }
 
-int catalog_notify_latest(struct catalog *cat, const char *event_key,
-                          const char *state, struct catalog_notify *out,
-                          char **err)
+static int sqlite_notify_latest_impl(void *self, const char *event_key,
+                                     const char *state,
+                                     struct catalog_notify *out, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	struct catalog_notify *rows = NULL;
 	sqlite3_stmt *st;
 	size_t n = 0;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT " NOTIFY_COLUMNS
 	                    " FROM notify_outbox WHERE event_key = ?1 AND "
@@ -727,17 +686,16 @@ int catalog_notify_latest(struct catalog *cat, const char *event_key,
 	return rc;
 }
 
-int catalog_notify_undelivered(struct catalog *cat, struct catalog_notify **out,
-                               size_t *n, char **err)
+static int sqlite_notify_undelivered_impl(void *self,
+                                          struct catalog_notify **out,
+                                          size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	/* The newest bad-news row of each subject still in that state, when
 	 * no row of that episode was delivered or is still untried. */
 	rc = sqlite_prepare(
@@ -758,18 +716,16 @@ int catalog_notify_undelivered(struct catalog *cat, struct catalog_notify **out,
 	return agent_notify_rows(sc, st, out, n, err);
 }
 
-int catalog_notify_state_list(struct catalog *cat,
-                              struct catalog_notify_state **out, size_t *n,
-                              char **err)
+static int sqlite_notify_state_list_impl(void *self,
+                                         struct catalog_notify_state **out,
+                                         size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT event_key, state, changed_at FROM "
 	                    "notify_state ORDER BY event_key",
@@ -778,7 +734,7 @@ int catalog_notify_state_list(struct catalog *cat,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_notify_state *s;
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		s = &(*out)[(*n)++];
 		memset(s, 0, sizeof(*s));
 		sqlite_column_copy(st, 0, s->event_key, sizeof(s->event_key));
@@ -792,15 +748,14 @@ int catalog_notify_state_list(struct catalog *cat,
 
 /* ---- alarm marks -------------------------------------------------------- */
 
-int catalog_alarm_mark_put(struct catalog *cat,
-                           const struct catalog_alarm_mark *m, char **err)
+static int sqlite_alarm_mark_put_impl(void *self,
+                                      const struct catalog_alarm_mark *m,
+                                      char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "INSERT OR REPLACE INTO alarm_marks (event_key, "
 	                    "kind, state, episode_at, until, actor, at, "
@@ -819,16 +774,15 @@ int catalog_alarm_mark_put(struct catalog *cat,
 	return agent_write(sc, st, "recording an alarm mark", err);
 }
 
-int catalog_alarm_mark_delete(struct catalog *cat, const char *event_key,
-                              const char *kind, int *deleted, char **err)
+static int sqlite_alarm_mark_delete_impl(void *self, const char *event_key,
+                                         const char *kind, int *deleted,
+                                         char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*deleted = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "DELETE FROM alarm_marks WHERE event_key = ?1 AND "
 	                    "kind = ?2",
@@ -843,18 +797,16 @@ int catalog_alarm_mark_delete(struct catalog *cat, const char *event_key,
 	return rc;
 }
 
-int catalog_alarm_mark_list(struct catalog *cat,
-                            struct catalog_alarm_mark **out, size_t *n,
-                            char **err)
+static int sqlite_alarm_mark_list_impl(void *self,
+                                       struct catalog_alarm_mark **out,
+                                       size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = agent_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT event_key, kind, state, episode_at, until, "
 	                    "actor, at, reason FROM alarm_marks ORDER BY "
@@ -864,7 +816,7 @@ int catalog_alarm_mark_list(struct catalog *cat,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct catalog_alarm_mark *m;
-		*out = db_xreallocarray(*out, *n + 1, sizeof(**out));
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		m = &(*out)[(*n)++];
 		memset(m, 0, sizeof(*m));
 		sqlite_column_copy(st, 0, m->event_key, sizeof(m->event_key));
@@ -880,3 +832,31 @@ int catalog_alarm_mark_list(struct catalog *cat,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+const struct catalog_agent_ops sqlite_agent_ops = {
+    .agent_beat = sqlite_agent_beat_impl,
+    .agent_latest = sqlite_agent_latest_impl,
+    .agent_list = sqlite_agent_list_impl,
+    .job_get = sqlite_job_get_impl,
+    .job_start = sqlite_job_start_impl,
+    .job_finish = sqlite_job_finish_impl,
+    .job_list = sqlite_job_list_impl,
+    .probe_state_get = sqlite_probe_state_get_impl,
+    .probe_state_put = sqlite_probe_state_put_impl,
+    .probe_state_list = sqlite_probe_state_list_impl,
+    .notify_state_get = sqlite_notify_state_get_impl,
+    .notify_state_put = sqlite_notify_state_put_impl,
+    .notify_insert = sqlite_notify_insert_impl,
+    .notify_update = sqlite_notify_update_impl,
+    .notify_last_told = sqlite_notify_last_told_impl,
+    .notify_count_since = sqlite_notify_count_since_impl,
+    .notify_due = sqlite_notify_due_impl,
+    .notify_list = sqlite_notify_list_impl,
+    .notify_held = sqlite_notify_held_impl,
+    .notify_latest = sqlite_notify_latest_impl,
+    .notify_undelivered = sqlite_notify_undelivered_impl,
+    .notify_state_list = sqlite_notify_state_list_impl,
+    .alarm_mark_put = sqlite_alarm_mark_put_impl,
+    .alarm_mark_delete = sqlite_alarm_mark_delete_impl,
+    .alarm_mark_list = sqlite_alarm_mark_list_impl,
+};

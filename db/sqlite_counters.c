@@ -2,16 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alloc.h"
 #include "db/backend.h"
 #include "db/catalog_counters.h"
 #include "db/sqlite_int.h"
+#include "lib/xmalloc.h"
 
-int catalog_service_counters(struct catalog *cat,
-                             struct catalog_service_counters **out, size_t *n,
-                             char **err)
+int sqlite_service_counters_impl(void *self,
+                                 struct catalog_service_counters **out,
+                                 size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
+	struct sqlite_catalog *sc = self;
 	struct catalog_service_counters *list = NULL;
 	size_t len = 0, cap = 0;
 	sqlite3_stmt *st;
@@ -19,10 +19,6 @@ int catalog_service_counters(struct catalog *cat,
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL) {
-		sqlite_seterr(err, "the counters need a SQLite catalog");
-		return CATALOG_EINVAL;
-	}
 	rc = sqlite_prepare(
 	    sc,
 	    "SELECT s.name, "
@@ -39,7 +35,7 @@ int catalog_service_counters(struct catalog *cat,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
-			list = db_xreallocarray(list, cap, sizeof(*list));
+			list = xreallocarray(list, cap, sizeof(*list));
 		}
 		struct catalog_service_counters *c = &list[len++];
 		memset(c, 0, sizeof(*c));

@@ -118,7 +118,7 @@ int sqlite_restore_list_impl(void *self, const char *service, size_t limit,
 	sqlite_bind_text(st, 1, service);
 	sqlite3_bind_int64(st, 2, limit > 0 ? (sqlite3_int64)limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_restore(st, 0, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading restores", err);
@@ -174,7 +174,7 @@ struct sqlite_evidence {
 int sqlite_evidence_open(struct sqlite_catalog *sc,
                          struct sqlite_evidence **out, char **err)
 {
-	struct sqlite_evidence *ev = db_xcalloc(1, sizeof(*ev));
+	struct sqlite_evidence *ev = xcalloc(1, sizeof(*ev));
 
 	for (int i = 0; i < Q_COUNT; i++) {
 		int rc = sqlite_prepare(sc, evidence_sql[i], &ev->q[i], err);
@@ -229,8 +229,8 @@ static int read_links(struct sqlite_catalog *sc, struct sqlite_evidence *ev,
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->links = db_xreallocarray(s->links, s->n_links + 1,
-		                            sizeof(*s->links));
+		s->links =
+		    xreallocarray(s->links, s->n_links + 1, sizeof(*s->links));
 		sqlite_read_replication(st, 0, &s->links[s->n_links++]);
 	}
 	if (rc != SQLITE_DONE)

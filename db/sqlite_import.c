@@ -15,7 +15,7 @@
 
 #define DEFAULT_TENANT "00000000-0000-0000-0000-000000000000"
 
-struct catalog_import {
+struct sqlite_import {
 	struct sqlite_catalog *sc;
 	char *path; /* the scratch database */
 	sqlite3_stmt *insert, *update, *owner, *seen, *expire;
@@ -63,8 +63,10 @@ static const char expire_sql[] =
     "AND json_extract(metadata, '$.import.repository') = ?3 AND backup_id "
     "NOT IN (SELECT backup_id FROM import_scratch.seen)";
 
-void catalog_import_end(struct catalog_import *imp)
+static void sqlite_import_end_impl(void *state)
 {
+	struct sqlite_import *imp = state;
+
 	if (imp == NULL)
 		return;
 	sqlite3_finalize(imp->insert);
@@ -81,18 +83,13 @@ void catalog_import_end(struct catalog_import *imp)
 	free(imp);
 }
 
-int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
-                         char **err)
+static int sqlite_import_begin_impl(void *self, void **out, char **err)
 {
-	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
-	struct catalog_import *imp;
+	struct sqlite_catalog *sc = self;
+	struct sqlite_import *imp;
 	int rc;
 
 	*out = NULL;
-	if (sc == NULL) {
-		sqlite_seterr(err, "imports need a SQLite catalog");
-		return CATALOG_EINVAL;
-	}
 	if ((rc = sqlite_check_writable(sc, err)) != CATALOG_OK)
 		return rc;
 	if (sc->in_tx) {
@@ -100,8 +97,8 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 		return CATALOG_EINVAL;
 	}
 	const char *tmpdir = getenv("TMPDIR");
-	char *path = db_xasprintf("%s/drconsole-import-XXXXXX",
-	                          tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *path = xasprintf("%s/drconsole-import-XXXXXX",
+	                       tmpdir && *tmpdir ? tmpdir : "/tmp");
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		sqlite_seterr(err, "cannot make a scratch file for the import");
@@ -109,7 +106,7 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 		return CATALOG_EIO;
 	}
 	close(fd);
-	imp = db_xcalloc(1, sizeof(*imp));
+	imp = xcalloc(1, sizeof(*imp));
 	imp->sc = sc;
 	imp->path = path;
 	char *sql =
@@ -120,11 +117,11 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 	                    "(backup_id TEXT PRIMARY KEY) WITHOUT ROWID",
 	                    path);
 	if (sql == NULL)
-		abort(); /* out of memory */
+		xmalloc_oom(0);
 	rc = sqlite_exec(sc, sql, "preparing an import", err);
 	sqlite3_free(sql);
 	if (rc != CATALOG_OK) {
-		catalog_import_end(imp);
+		sqlite_import_end_impl(imp);
 		return rc;
 	}
 	if ((rc = sqlite_prepare(sc, insert_sql, &imp->insert, err)) ||
@@ -132,7 +129,7 @@ int catalog_import_begin(struct catalog *cat, struct catalog_import **out,
 	    (rc = sqlite_prepare(sc, owner_sql, &imp->owner, err)) ||
 	    (rc = sqlite_prepare(sc, seen_sql, &imp->seen, err)) ||
 	    (rc = sqlite_prepare(sc, expire_sql, &imp->expire, err))) {
-		catalog_import_end(imp);
+		sqlite_import_end_impl(imp);
 		return rc;
 	}
 	*out = imp;
@@ -175,10 +172,11 @@ static int step_done(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-int catalog_import_put(struct catalog_import *imp,
-                       const struct catalog_backup *b, int *outcome,
-                       char other_service[64], char **err)
+static int sqlite_import_put_impl(void *state, const struct catalog_backup *b,
+                                  int *outcome, char other_service[64],
+                                  char **err)
 {
+	struct sqlite_import *imp = state;
 	struct sqlite_catalog *sc = imp->sc;
 	int64_t now = catalog_now();
 	int rc;
@@ -221,10 +219,11 @@ int catalog_import_put(struct catalog_import *imp,
 	return step_done(sc, imp->seen, "importing a backup", err);
 }
 
-int catalog_import_expire(struct catalog_import *imp, const char *service,
-                          const char *tool, const char *repository,
-                          int64_t *expired, char **err)
+static int sqlite_import_expire_impl(void *state, const char *service,
+                                     const char *tool, const char *repository,
+                                     int64_t *expired, char **err)
 {
+	struct sqlite_import *imp = state;
 	struct sqlite_catalog *sc = imp->sc;
 	int rc;
 
@@ -238,3 +237,10 @@ int catalog_import_expire(struct catalog_import *imp, const char *service,
 		*expired = sqlite3_changes(sc->db);
 	return rc;
 }
+
+const struct catalog_import_ops sqlite_import_ops = {
+    .import_begin = sqlite_import_begin_impl,
+    .import_put = sqlite_import_put_impl,
+    .import_expire = sqlite_import_expire_impl,
+    .import_end = sqlite_import_end_impl,
+};

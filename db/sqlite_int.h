@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db/alloc.h"
+#include "lib/xmalloc.h"
 
 struct sqlite_catalog {
 	sqlite3 *db;
@@ -139,6 +139,18 @@ int sqlite_verdict_history_impl(void *self, const char *service, int64_t since,
 int sqlite_backup_counts_impl(void *self, const char *service, int64_t since,
                               int64_t until, struct catalog_backup_counts *out,
                               char **err);
+
+/* ---- the other areas' tables (db/sqlite_<area>.c) --------------------- */
+struct catalog_agent_ops;
+struct catalog_runbook_ops;
+struct catalog_import_ops;
+struct catalog_service_counters;
+extern const struct catalog_agent_ops sqlite_agent_ops;
+extern const struct catalog_runbook_ops sqlite_runbook_ops;
+extern const struct catalog_import_ops sqlite_import_ops;
+int sqlite_service_counters_impl(void *self,
+                                 struct catalog_service_counters **out,
+                                 size_t *n, char **err);
 
 /* The statement behind catalog_service_states (?1 = now as time text),
  * exported so a test can check its query plan. */

@@ -30,7 +30,7 @@ static int read_verdicts(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof(*list));
+		list = xreallocarray(list, count + 1, sizeof(*list));
 		read_verdict(st, &list[count++]);
 	}
 	rc = sqlite_status(sc->db, rc, "reading the verdict history", err);

@@ -1,6 +1,6 @@
 /* The SQLite side of db/catalog_runbook.h: runbook executions (who holds
- * them, the runbook text they run) and their variables.  Schema migration
- * 3, whose SQL lives here and is listed in db/migrations.c.
+ * them, the runbook text they run) and their variables; their tables are
+ * migration 3 in db/migrations.c.
  *
  * "At most one open execution per incident" is kept twice: the insert
  * first looks for one inside its write transaction (so the caller learns
@@ -15,48 +15,11 @@
 #include "db/catalog_runbook.h"
 #include "db/sqlite_int.h"
 
-const char sqlite_runbook_schema[] =
-    "CREATE TABLE runbook_executions (\n"
-    "  recovery_id TEXT PRIMARY KEY\n"
-    "    REFERENCES disaster_recovery_log (recovery_id) ON DELETE CASCADE,\n"
-    "  runbook TEXT NOT NULL CHECK (runbook <> ''),\n"
-    "  incident_key TEXT NOT NULL CHECK (incident_key <> ''),\n"
-    "  holder TEXT NOT NULL DEFAULT '',\n"
-    "  origin TEXT NOT NULL DEFAULT '',\n"
-    "  host TEXT NOT NULL DEFAULT '',\n"
-    "  pid INTEGER NOT NULL DEFAULT 0 CHECK (pid >= 0),\n"
-    "  held_since TEXT,\n"
-    "  is_open INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),\n"
-    "  child_pgid INTEGER NOT NULL DEFAULT 0,\n"
-    "  runbook_path TEXT,\n"
-    "  runbook_text TEXT NOT NULL,\n"
-    "  updated_at TEXT NOT NULL\n"
-    ");\n"
-    "CREATE UNIQUE INDEX runbook_executions_one_open\n"
-    "  ON runbook_executions (incident_key) WHERE is_open = 1;\n"
-    "CREATE TABLE runbook_variables (\n"
-    "  recovery_id TEXT NOT NULL\n"
-    "    REFERENCES runbook_executions (recovery_id) ON DELETE CASCADE,\n"
-    "  name TEXT NOT NULL CHECK (name <> ''),\n"
-    "  value TEXT NOT NULL,\n"
-    "  PRIMARY KEY (recovery_id, name)\n"
-    ");\n";
-
 #define EXEC_COLUMNS                                                           \
 	"recovery_id, runbook, incident_key, holder, origin, host, pid, "      \
 	"held_since, is_open, child_pgid, runbook_path, runbook_text, "        \
 	"updated_at, pid_start"
 #define EXEC_SELECT "SELECT " EXEC_COLUMNS " FROM runbook_executions"
-
-static struct sqlite_catalog *rb_sc(struct catalog *cat, char **err)
-{
-	struct sqlite_catalog *sc = catalog_backend_self(cat, "sqlite");
-
-	if (sc == NULL)
-		sqlite_seterr(err, "runbook executions are kept in SQLite "
-		                   "catalogs only, for now");
-	return sc;
-}
 
 static void now_text(char out[SQLITE_TIME_TEXT])
 {
@@ -80,25 +43,6 @@ static void read_exec(sqlite3_stmt *st, struct catalog_runbook_exec *x)
 	x->runbook_text = sqlite_column_dup(st, 11);
 	x->updated_at = sqlite_column_time(st, 12);
 	x->pid_start = (uint64_t)sqlite_column_int64_or(st, 13, 0);
-}
-
-void catalog_runbook_exec_clear(struct catalog_runbook_exec *x)
-{
-	if (x == NULL)
-		return;
-	free(x->runbook_path);
-	free(x->runbook_text);
-	x->runbook_path = NULL;
-	x->runbook_text = NULL;
-}
-
-void catalog_runbook_execs_free(struct catalog_runbook_exec *list, size_t n)
-{
-	if (list == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		catalog_runbook_exec_clear(&list[i]);
-	free(list);
 }
 
 /* The open execution of an incident: CATALOG_OK (found), ENOTFOUND. */
@@ -128,18 +72,17 @@ static int find_open(struct sqlite_catalog *sc, const char *incident_key,
 	return rc;
 }
 
-int catalog_runbook_exec_insert(struct catalog *cat,
-                                const struct catalog_runbook_exec *x,
-                                struct catalog_runbook_exec *holder, char **err)
+static int sqlite_runbook_exec_insert_impl(void *self,
+                                           const struct catalog_runbook_exec *x,
+                                           struct catalog_runbook_exec *holder,
+                                           char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	struct catalog_runbook_exec other;
 	char since[SQLITE_TIME_TEXT], now[SQLITE_TIME_TEXT];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -190,16 +133,15 @@ int catalog_runbook_exec_insert(struct catalog *cat,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
-                             struct catalog_runbook_exec *out, char **err)
+static int sqlite_runbook_exec_get_impl(void *self, const char *recovery_id,
+                                        struct catalog_runbook_exec *out,
+                                        char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc =
 	    sqlite_prepare(sc, EXEC_SELECT " WHERE recovery_id = ?1", &st, err);
 	if (rc != CATALOG_OK)
@@ -233,16 +175,15 @@ static int update_one(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-int catalog_runbook_exec_hold(struct catalog *cat,
-                              const struct catalog_runbook_exec *x, char **err)
+static int sqlite_runbook_exec_hold_impl(void *self,
+                                         const struct catalog_runbook_exec *x,
+                                         char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	char now[SQLITE_TIME_TEXT];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -269,15 +210,14 @@ int catalog_runbook_exec_hold(struct catalog *cat,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_runbook_exec_set_child(struct catalog *cat, const char *recovery_id,
-                                   int64_t pgid, char **err)
+static int sqlite_runbook_exec_set_child_impl(void *self,
+                                              const char *recovery_id,
+                                              int64_t pgid, char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -294,16 +234,14 @@ int catalog_runbook_exec_set_child(struct catalog *cat, const char *recovery_id,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_runbook_exec_close(struct catalog *cat, const char *recovery_id,
-                               char **err)
+static int sqlite_runbook_exec_close_impl(void *self, const char *recovery_id,
+                                          char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	char now[SQLITE_TIME_TEXT];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -322,11 +260,11 @@ int catalog_runbook_exec_close(struct catalog *cat, const char *recovery_id,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_runbook_exec_list_open(struct catalog *cat,
-                                   struct catalog_runbook_exec **out, size_t *n,
-                                   char **err)
+static int sqlite_runbook_exec_list_open_impl(void *self,
+                                              struct catalog_runbook_exec **out,
+                                              size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	struct catalog_runbook_exec *list = NULL;
 	size_t count = 0;
 	sqlite3_stmt *st;
@@ -334,8 +272,6 @@ int catalog_runbook_exec_list_open(struct catalog *cat,
 
 	*out = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    EXEC_SELECT " WHERE is_open = 1 ORDER BY "
 	                                "held_since, rowid",
@@ -343,7 +279,7 @@ int catalog_runbook_exec_list_open(struct catalog *cat,
 	if (rc != CATALOG_OK)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		list = db_xreallocarray(list, count + 1, sizeof *list);
+		list = xreallocarray(list, count + 1, sizeof *list);
 		read_exec(st, &list[count++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -358,15 +294,14 @@ int catalog_runbook_exec_list_open(struct catalog *cat,
 	return CATALOG_OK;
 }
 
-int catalog_runbook_var_put(struct catalog *cat, const char *recovery_id,
-                            const char *name, const char *value, char **err)
+static int sqlite_runbook_var_put_impl(void *self, const char *recovery_id,
+                                       const char *name, const char *value,
+                                       char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_write_begin(sc, err);
 	if (rc != CATALOG_OK)
 		return rc;
@@ -386,11 +321,11 @@ int catalog_runbook_var_put(struct catalog *cat, const char *recovery_id,
 	return sqlite_write_end(sc, rc, err);
 }
 
-int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
-                             char ***names, char ***values, size_t *n,
-                             char **err)
+static int sqlite_runbook_var_list_impl(void *self, const char *recovery_id,
+                                        char ***names, char ***values,
+                                        size_t *n, char **err)
 {
-	struct sqlite_catalog *sc = rb_sc(cat, err);
+	struct sqlite_catalog *sc = self;
 	char **nm = NULL, **vl = NULL;
 	size_t count = 0;
 	sqlite3_stmt *st;
@@ -398,8 +333,6 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 
 	*names = *values = NULL;
 	*n = 0;
-	if (sc == NULL)
-		return CATALOG_EINVAL;
 	rc = sqlite_prepare(sc,
 	                    "SELECT name, value FROM runbook_variables WHERE "
 	                    "recovery_id = ?1 ORDER BY rowid",
@@ -408,12 +341,12 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 		return rc;
 	sqlite3_bind_text(st, 1, recovery_id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		nm = db_xreallocarray(nm, count + 1, sizeof *nm);
-		vl = db_xreallocarray(vl, count + 1, sizeof *vl);
+		nm = xreallocarray(nm, count + 1, sizeof *nm);
+		vl = xreallocarray(vl, count + 1, sizeof *vl);
 		nm[count] = sqlite_column_dup(st, 0);
 		vl[count] = sqlite_column_dup(st, 1);
 		if (vl[count] == NULL)
-			vl[count] = db_xstrdup("");
+			vl[count] = xstrdup("");
 		count++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -434,3 +367,14 @@ int catalog_runbook_var_list(struct catalog *cat, const char *recovery_id,
 	*n = count;
 	return CATALOG_OK;
 }
+
+const struct catalog_runbook_ops sqlite_runbook_ops = {
+    .runbook_exec_insert = sqlite_runbook_exec_insert_impl,
+    .runbook_exec_get = sqlite_runbook_exec_get_impl,
+    .runbook_exec_hold = sqlite_runbook_exec_hold_impl,
+    .runbook_exec_set_child = sqlite_runbook_exec_set_child_impl,
+    .runbook_exec_close = sqlite_runbook_exec_close_impl,
+    .runbook_exec_list_open = sqlite_runbook_exec_list_open_impl,
+    .runbook_var_put = sqlite_runbook_var_put_impl,
+    .runbook_var_list = sqlite_runbook_var_list_impl,
+};

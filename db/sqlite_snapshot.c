@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/alloc.h"
 #include "db/catalog.h"
+#include "lib/xmalloc.h"
 
 int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 {
@@ -14,8 +14,7 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 	int rc = CATALOG_OK;
 	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
-		*err =
-		    db_xasprintf("cannot open SQLite database %s: %s", src,
+		*err = xasprintf("cannot open SQLite database %s: %s", src,
 		                 from ? sqlite3_errmsg(from) : "out of memory");
 		sqlite3_close(from);
 		return CATALOG_EIO;
@@ -24,16 +23,16 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 	if (sqlite3_open_v2(dst, &to,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                    NULL) != SQLITE_OK) {
-		*err = db_xasprintf("cannot create %s: %s", dst,
-		                    to ? sqlite3_errmsg(to) : "out of memory");
+		*err = xasprintf("cannot create %s: %s", dst,
+		                 to ? sqlite3_errmsg(to) : "out of memory");
 		sqlite3_close(to);
 		sqlite3_close(from);
 		return CATALOG_EIO;
 	}
 	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	if (b == NULL) {
-		*err = db_xasprintf("cannot start the backup of %s: %s", src,
-		                    sqlite3_errmsg(to));
+		*err = xasprintf("cannot start the backup of %s: %s", src,
+		                 sqlite3_errmsg(to));
 		rc = CATALOG_EIO;
 	} else {
 		int step;
@@ -48,8 +47,8 @@ int sqlite_snapshot_copy(const char *src, const char *dst, char **err)
 		         step == SQLITE_LOCKED);
 		sqlite3_backup_finish(b);
 		if (step != SQLITE_DONE) {
-			*err = db_xasprintf("backup of %s failed: %s", src,
-			                    sqlite3_errstr(step));
+			*err = xasprintf("backup of %s failed: %s", src,
+			                 sqlite3_errstr(step));
 			rc = CATALOG_EIO;
 		}
 	}

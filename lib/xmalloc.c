@@ -1,13 +1,16 @@
-#include "core/xmalloc.h"
+#include "lib/xmalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void oom(size_t size)
+void xmalloc_oom(size_t size)
 {
-	fprintf(stderr, "drconsole: out of memory (%zu bytes)\n", size);
+	if (size > 0)
+		fprintf(stderr, "drconsole: out of memory (%zu bytes)\n", size);
+	else
+		fputs("drconsole: out of memory\n", stderr);
 	abort();
 }
 
@@ -15,7 +18,7 @@ void *xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 	if (p == NULL)
-		oom(size);
+		xmalloc_oom(size);
 	return p;
 }
 
@@ -23,7 +26,7 @@ void *xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (p == NULL)
-		oom(nmemb * size);
+		xmalloc_oom(nmemb * size);
 	return p;
 }
 
@@ -31,14 +34,14 @@ void *xrealloc(void *ptr, size_t size)
 {
 	void *p = realloc(ptr, size ? size : 1);
 	if (p == NULL)
-		oom(size);
+		xmalloc_oom(size);
 	return p;
 }
 
 void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 {
 	if (size != 0 && nmemb > SIZE_MAX / size)
-		oom(SIZE_MAX);
+		xmalloc_oom(SIZE_MAX);
 	return xrealloc(ptr, nmemb * size);
 }
 
@@ -60,7 +63,7 @@ char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *p;
 	if (vasprintf(&p, fmt, ap) < 0)
-		oom(0);
+		xmalloc_oom(0);
 	return p;
 }
 
