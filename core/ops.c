@@ -9,8 +9,10 @@
 #include "core/error.h"
 #include "core/xmalloc.h"
 
-int ops_audited(struct catalog *cat, const char *action, const char *subject,
-                ops_change_fn change, void *arg, char **err)
+/* The one begin of core/: with action NULL, no audit row. */
+static int transaction(struct catalog *cat, const char *action,
+                       const char *subject, ops_change_fn change, void *arg,
+                       char **err)
 {
 	char *details = NULL;
 	int rc = catalog_begin(cat, err);
@@ -19,7 +21,7 @@ int ops_audited(struct catalog *cat, const char *action, const char *subject,
 		return rc;
 	if (change != NULL)
 		rc = change(cat, arg, &details, err);
-	if (rc == DR_OK)
+	if (rc == DR_OK && action != NULL)
 		rc = audit_record(cat, action, subject, details, err);
 	if (rc == DR_OK)
 		rc = catalog_commit(cat, err);
@@ -27,6 +29,21 @@ int ops_audited(struct catalog *cat, const char *action, const char *subject,
 		catalog_rollback(cat);
 	free(details);
 	return rc;
+}
+
+int ops_audited(struct catalog *cat, const char *action, const char *subject,
+                ops_change_fn change, void *arg, char **err)
+{
+	if (action == NULL || action[0] == '\0') {
+		*err = xstrdup("an audited change needs an action");
+		return DR_EINVAL;
+	}
+	return transaction(cat, action, subject, change, arg, err);
+}
+
+int ops_txn(struct catalog *cat, ops_change_fn change, void *arg, char **err)
+{
+	return transaction(cat, NULL, NULL, change, arg, err);
 }
 
 int ops_writable(const struct ops_session *s, const char *what, char **err)

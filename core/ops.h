@@ -69,6 +69,12 @@ typedef int (*ops_change_fn)(struct catalog *cat, void *arg, char **details,
 int ops_audited(struct catalog *cat, const char *action, const char *subject,
                 ops_change_fn change, void *arg, char **err);
 
+/* begin; change(); commit, with no audit row: for the machine's own
+ * bookkeeping that no person asked for (probe samples, verdicts, the
+ * notification queue).  details is NULL and ignored.  Any failure rolls
+ * back. */
+int ops_txn(struct catalog *cat, ops_change_fn change, void *arg, char **err);
+
 /* ops_audited() for a session: refused with DR_EPERM in a read-only one,
  * and the outcome reported through the session's events. */
 int ops_change(const struct ops_session *s, const char *action,

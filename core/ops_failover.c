@@ -50,8 +50,8 @@ static void flog(const struct failover *f, const char *fmt, ...)
 	text = xvasprintf(fmt, ap);
 	va_end(ap);
 	line = xasprintf("failover of %s%s%s: %s", f->service,
-	                 f->recovery_id[0] ? ", recovery " : "",
-	                 f->recovery_id, text);
+	                 f->recovery_id[0] ? ", recovery " : "", f->recovery_id,
+	                 text);
 	if (f->log != NULL)
 		f->log(f->log_arg, line);
 	free(line);
@@ -236,8 +236,9 @@ static void run(struct failover *f, struct session_box *box)
 		flog(f, "the catalog failed: %s; resume it once it works",
 		     err ? err : "unknown error");
 	else if (runbook_exec_paused(x))
-		flog(f, "paused at step %zu for an operator: 'drconsole "
-		        "runbook resume %s'",
+		flog(f,
+		     "paused at step %zu for an operator: 'drconsole "
+		     "runbook resume %s'",
 		     runbook_exec_current(x) + 1, f->recovery_id);
 	else
 		flog(f, "%s", runbook_exec_record(x)->recovery_status);
@@ -304,9 +305,8 @@ static const struct runbook_var *service_var(const struct runbook *rb)
 }
 
 /* Loads the runbook and checks it can run with nobody to answer. */
-static int check_runbook(const struct ops_failover_req *r,
-                         struct runbook **out, const struct runbook_var **sv,
-                         char **message)
+static int check_runbook(const struct ops_failover_req *r, struct runbook **out,
+                         const struct runbook_var **sv, char **message)
 {
 	char **dirs = NULL, *path = NULL, *err = NULL;
 	size_t n_dirs = 0;
@@ -348,8 +348,7 @@ static int check_runbook(const struct ops_failover_req *r,
 /* A failover of the service still open (running, or paused for an
  * operator): a second one would be refused by the run itself, after the
  * agent had said "started", so it is refused here, naming the run. */
-static int check_open(struct catalog *cat, const char *service,
-                      char **message)
+static int check_open(struct catalog *cat, const char *service, char **message)
 {
 	struct catalog_runbook_exec *open = NULL;
 	char *err = NULL, *key;

@@ -20,7 +20,7 @@
 
 struct ops_failover_req {
 	const char *catalog_path;
-	const char *config_path; /* NULL: the default config */
+	const char *config_path;  /* NULL: the default config */
 	const struct config *cfg; /* the agent's, for the checks */
 	const char *service;
 	const char *runbook;
