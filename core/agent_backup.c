@@ -10,6 +10,7 @@
 #include "core/backup_config.h"
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -84,6 +85,8 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 {
 	const struct backup_target *t = NULL;
 	struct backup_outcome out;
+	/* The agent is a front end too: its jobs go through the ops. */
+	const struct ops_session ses = {.cat = cat, .cfg = cfg};
 	char *err = NULL;
 	int rc;
 
@@ -108,7 +111,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		}
 	}
 	if (strcmp(job->kind, "backup") == 0) {
-		rc = backup_run(cat, cfg, t->name, NULL, NULL, &out, &err);
+		rc = ops_backup_run(&ses, t->name, &out, &err);
 		if (rc == DR_OK) {
 			*message = xasprintf(
 			    "backup %s %s, %llu bytes in %.1fs", out.backup_id,
@@ -127,7 +130,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		rc =
 		    backup_latest_of_target(cat, t->service, t->name, id, &err);
 		if (rc == DR_OK)
-			rc = backup_verify(cat, cfg, id, NULL, &out, &err);
+			rc = ops_backup_verify(&ses, id, NULL, &out, &err);
 		if (rc == DR_OK) {
 			*message = xasprintf("verified %s", id);
 		} else if (rc == DR_ECORRUPT) {
@@ -142,7 +145,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 	} else if (strcmp(job->kind, "retention") == 0) {
 		struct backup_prune_item *items = NULL;
 		size_t n = 0, deleted = 0;
-		rc = backup_prune(cat, cfg, 0, time_now(), &items, &n, &err);
+		rc = ops_backup_prune(&ses, 0, time_now(), &items, &n, &err);
 		for (size_t i = 0; i < n; i++)
 			deleted += items[i].deleted;
 		free(items);
@@ -152,7 +155,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 	} else {
 		struct backup_copy_item *items = NULL;
 		size_t n = 0, ok = 0;
-		rc = backup_copy(cat, cfg, NULL, time_now(), &items, &n, &err);
+		rc = ops_backup_copy(&ses, NULL, time_now(), &items, &n, &err);
 		for (size_t i = 0; i < n; i++)
 			ok += items[i].ok != 0;
 		free(items);

@@ -101,3 +101,66 @@ char *ops_backup_verify_line(const char *backup_id, int rc,
 	return xasprintf("verify %s: %s", backup_id,
 	                 err ? err : dr_status_name(rc));
 }
+
+int ops_backup_restore(const struct ops_session *s, const char *backup_id,
+                       const struct backup_sink *sink,
+                       const struct backup_restore_opts *opts,
+                       struct backup_outcome *out, char **err)
+{
+	int rc = ops_writable(s, "the restore", err);
+
+	memset(out, 0, sizeof *out);
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_restore(s->cat, s->cfg, backup_id, sink, opts, out, err);
+	ops_report(s, "backup.restore", backup_id, rc,
+	           rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
+int ops_backup_restore_test(const struct ops_session *s, const char *target,
+                            const struct backup_restore_opts *opts,
+                            struct backup_outcome *out, char **err)
+{
+	int rc = ops_writable(s, "the restore test", err);
+
+	memset(out, 0, sizeof *out);
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_restore_test(s->cat, s->cfg, target, opts, out, err);
+	ops_report(s, "backup.restore_test", target, rc,
+	           rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
+int ops_backup_prune(const struct ops_session *s, int dry_run, int64_t now,
+                     struct backup_prune_item **items, size_t *n, char **err)
+{
+	int rc = dry_run ? DR_OK : ops_writable(s, "retention", err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_prune(s->cat, s->cfg, dry_run, now, items, n, err);
+	if (!dry_run)
+		ops_report(s, "backup.prune", "", rc,
+		           rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
+int ops_backup_copy(const struct ops_session *s, const char *target,
+                    int64_t now, struct backup_copy_item **items, size_t *n,
+                    char **err)
+{
+	int rc = ops_writable(s, "the copy", err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_copy(s->cat, s->cfg, target, now, items, n, err);
+	ops_report(s, "backup.copy", target ? target : "", rc,
+	           rc == DR_OK ? NULL : *err);
+	return rc;
+}

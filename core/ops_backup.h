@@ -19,6 +19,25 @@ int ops_backup_verify(const struct ops_session *s, const char *backup_id,
                       const char *key_file, struct backup_outcome *out,
                       char **err);
 
+/* A restore into sink, a restore test of one target (core/backup.h). */
+int ops_backup_restore(const struct ops_session *s, const char *backup_id,
+                       const struct backup_sink *sink,
+                       const struct backup_restore_opts *opts,
+                       struct backup_outcome *out, char **err);
+int ops_backup_restore_test(const struct ops_session *s, const char *target,
+                            const struct backup_restore_opts *opts,
+                            struct backup_outcome *out, char **err);
+
+/* Retention of every target; a dry run decides only and may run in a
+ * read-only session. */
+int ops_backup_prune(const struct ops_session *s, int dry_run, int64_t now,
+                     struct backup_prune_item **items, size_t *n, char **err);
+
+/* Copies to each target's copy repository (target NULL: all). */
+int ops_backup_copy(const struct ops_session *s, const char *target,
+                    int64_t now, struct backup_copy_item **items, size_t *n,
+                    char **err);
+
 /* How it ended, in one line (malloc'd): the words line mode prints and
  * the console shows.  err is the op's message when rc is not DR_OK. */
 char *ops_backup_run_line(const char *target, int rc,

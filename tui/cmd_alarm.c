@@ -9,7 +9,9 @@
 #include "core/alarm.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/ops_alarm.h"
 #include "core/timeutil.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int alarm_list_exec(const struct cmd_globals *g)
@@ -135,13 +137,14 @@ static int alarm_change_exec(const struct cmd_globals *g, const char *verb,
 		config_free(cfg);
 		return rc;
 	}
+	struct ops_session ses = cli_session(g, cat, cfg);
 	if (ack)
-		rc = alarm_ack(cat, subject, reason, now, &err);
+		rc = ops_alarm_ack(&ses, subject, reason, now, &err);
 	else if (silence)
-		rc =
-		    alarm_silence(cat, subject, now + for_s, reason, now, &err);
+		rc = ops_alarm_silence(&ses, subject, now + for_s, reason, now,
+		                       &err);
 	else
-		rc = alarm_unsilence(cat, subject, &err);
+		rc = ops_alarm_unsilence(&ses, subject, &err);
 	if (rc != DR_OK) {
 		cli_error("alarm %s: %s", verb, err ? err : dr_status_name(rc));
 		free(err);

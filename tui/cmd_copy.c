@@ -5,7 +5,9 @@
 
 #include "core/backup.h"
 #include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -31,7 +33,8 @@ static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
 	struct backup_copy_item *items = NULL;
 	size_t n = 0, ok = 0;
 	char *err = NULL;
-	int s = backup_copy(cat, cfg, target, time_now(), &items, &n, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	int s = ops_backup_copy(&ses, target, time_now(), &items, &n, &err);
 	if (s != DR_OK) {
 		cli_error("copy: %s", err);
 		free(err);

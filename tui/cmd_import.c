@@ -7,6 +7,8 @@
 
 #include "core/error.h"
 #include "core/import.h"
+#include "core/ops_import.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 /* Exit 3: imported, but some entries were not (unmapped, or an id that is
@@ -101,7 +103,8 @@ static int import_exec(const struct cmd_globals *g, int argc, char **argv)
 	}
 	struct import_result res;
 	char *err = NULL;
-	int s = import_run(cat, cfg, &o, in, &res, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	int s = ops_import_run(&ses, &o, in, &res, &err);
 	if (s == DR_OK) {
 		print_result(&o, &res);
 		rc = res.unmapped > 0 || res.conflicts > 0 ? IMPORT_EXIT_PARTIAL

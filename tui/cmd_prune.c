@@ -5,7 +5,9 @@
 
 #include "core/backup.h"
 #include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -32,7 +34,8 @@ static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
 	struct backup_prune_item *items = NULL;
 	size_t n = 0, kept = 0, gone = 0, failed = 0;
 	char *err = NULL;
-	if (backup_prune(cat, cfg, dry_run, time_now(), &items, &n, &err) !=
+	struct ops_session ses = cli_session(g, cat, cfg);
+	if (ops_backup_prune(&ses, dry_run, time_now(), &items, &n, &err) !=
 	    DR_OK) {
 		cli_error("prune: %s", err);
 		free(err);

@@ -6,7 +6,9 @@
 
 #include "core/backup.h"
 #include "core/error.h"
+#include "core/ops_backup.h"
 #include "core/timeutil.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -40,6 +42,7 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
+	struct ops_session ses = cli_session(g, cat, cfg);
 	char id[40], *err = NULL;
 	struct backup_outcome out;
 	struct backup_sink sink = {.path = to, .shell = to_cmd};
@@ -51,7 +54,7 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	memset(&out, 0, sizeof out);
 	int s = backup_resolve(cat, spec, time_now(), id, &err);
 	if (s == DR_OK)
-		s = backup_restore(cat, cfg, id, &sink, &opts, &out, &err);
+		s = ops_backup_restore(&ses, id, &sink, &opts, &out, &err);
 	if (s == DR_OK) {
 		printf("restored %s (%s) to %s: %llu bytes in %.1fs\n", id,
 		       out.service, to ? to : to_cmd,

@@ -7,6 +7,9 @@
 #include "core/backup_config.h"
 #include "core/error.h"
 #include "core/import_restore.h"
+#include "core/ops_backup.h"
+#include "core/ops_import.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -36,6 +39,7 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
+	struct ops_session ses = cli_session(g, cat, cfg);
 	char *err = NULL;
 	const struct import_spec *imp = NULL;
 	if (strncmp(target, "import:", 7) == 0 ||
@@ -43,7 +47,7 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 		imp = import_restore_find(cfg, target);
 	if (imp != NULL) {
 		struct import_restore_outcome io;
-		int s = import_restore_test(cat, cfg, imp, &io, &err);
+		int s = ops_import_restore_test(&ses, imp, &io, &err);
 		if (io.note[0] != '\0')
 			printf("note: %s\n", io.note);
 		if (s == DR_OK) {
@@ -79,7 +83,7 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 	struct backup_restore_opts opts = {
 	    .key_file = key_file,
 	    .recovery_id = recovery && *recovery ? recovery : NULL};
-	int s = backup_restore_test(cat, cfg, target, &opts, &out, &err);
+	int s = ops_backup_restore_test(&ses, target, &opts, &out, &err);
 	if (out.note[0] != '\0')
 		printf("note: %s\n", out.note);
 	if (s == DR_OK) {

@@ -21,6 +21,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops_alarm.h"
 #include "core/probe_config.h"
 #include "core/theme.h"
 #include "core/timeutil.h"
@@ -930,13 +931,18 @@ static void alarm_command(struct console *c, const char *verb, const char *args)
 			return;
 		}
 	}
+	struct ops_session ses = {
+	    .cat = c->cat,
+	    .cfg = c->ctx.cfg,
+	    .read_only = c->ctx.read_only,
+	};
 	if (strcmp(verb, "ack") == 0)
-		rc = alarm_ack(c->cat, subject, rest, now, &err);
+		rc = ops_alarm_ack(&ses, subject, rest, now, &err);
 	else if (strcmp(verb, "silence") == 0)
-		rc = alarm_silence(c->cat, subject, now + for_s, rest, now,
-		                   &err);
+		rc = ops_alarm_silence(&ses, subject, now + for_s, rest, now,
+		                       &err);
 	else
-		rc = alarm_unsilence(c->cat, subject, &err);
+		rc = ops_alarm_unsilence(&ses, subject, &err);
 	if (rc != DR_OK)
 		view_message(&c->ctx, 1, ":%s: %s", verb,
 		             err ? err : dr_status_name(rc));
