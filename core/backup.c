@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -189,12 +190,11 @@ int backup_get_row(struct catalog *cat, const char *id,
 int backup_good_list(struct catalog *cat, const char *service,
                      struct catalog_backup **out, size_t *n, char **err)
 {
-	static const char *const good[] = {"completed", "verified"};
 	*out = NULL;
 	*n = 0;
-	for (size_t s = 0; s < 2; s++) {
-		struct catalog_backup_filter f = {.service = service,
-		                                  .status = good[s]};
+	for (size_t s = 0; s < BACKUP_GOOD_COUNT; s++) {
+		struct catalog_backup_filter f = {
+		    .service = service, .status = backup_good_statuses[s]};
 		struct catalog_backup *list = NULL;
 		size_t k = 0;
 		int rc = catalog_backup_list(cat, &f, &list, &k, err);
@@ -225,13 +225,14 @@ int backup_newest_good(struct catalog *cat, const char *service,
                        const char *target, int verified_only, int64_t since,
                        char id[40], char **err)
 {
-	static const char *const good[] = {"verified", "completed"};
+	size_t statuses = verified_only ? 1 : BACKUP_GOOD_COUNT;
 	int64_t best_at = -1;
 	int rc = DR_OK;
 	id[0] = '\0';
-	for (size_t s = 0; s < (verified_only ? 1u : 2u) && rc == DR_OK; s++) {
-		struct catalog_backup_filter f = {.service = service,
-		                                  .status = good[s]};
+	/* backup_good_statuses starts with verified. */
+	for (size_t s = 0; s < statuses && rc == DR_OK; s++) {
+		struct catalog_backup_filter f = {
+		    .service = service, .status = backup_good_statuses[s]};
 		struct catalog_backup *list = NULL;
 		size_t n = 0;
 		rc = catalog_backup_list(cat, &f, &list, &n, err);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/timeutil.h"
@@ -203,7 +204,8 @@ static int restore_mark(const char *kind, struct catalog_backup *b, cJSON *m,
 	char iso[32];
 	time_format_iso(run->ended_at, iso);
 	if (run->rc == DR_OK) {
-		strlcpy_dr(b->status, "verified", sizeof b->status);
+		strlcpy_dr(b->status, CATALOG_BACKUP_VERIFIED,
+		           sizeof b->status);
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "error");
 		backup_meta_set_str(m, "verified_at", iso);
 		if (strcmp(kind, "restore-test") == 0)
@@ -331,8 +333,7 @@ static int restore_allowed(const struct catalog_backup *b,
 	struct stat st;
 	/* restore_failed by id: an operator trying again (a restore that
 	 * succeeds makes it good again); latest: never picks it. */
-	if (strcmp(b->status, "completed") != 0 &&
-	    strcmp(b->status, "verified") != 0 &&
+	if (!backup_status_is_good(b->status) &&
 	    strcmp(b->status, "restore_failed") != 0) {
 		*err = xasprintf("backup %s is %s: only completed or verified "
 		                 "backups are restored",

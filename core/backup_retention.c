@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/backup_status.h"
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -159,7 +160,7 @@ static const char *keeper_reason(struct keeper *k, int64_t completed_at)
 static const char *newest_verified(const struct catalog_backup *all, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(all[i].status, "verified") == 0)
+		if (strcmp(all[i].status, CATALOG_BACKUP_VERIFIED) == 0)
 			return all[i].backup_id;
 	return NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/timeutil.h"
@@ -55,9 +56,7 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	cJSON *m = backup_meta_parse(&b);
-	if (strcmp(b.status, "completed") != 0 &&
-	    strcmp(b.status, "verified") != 0 &&
-	    strcmp(b.status, "corrupt") != 0) {
+	if (!backup_status_is_verifiable(b.status)) {
 		*err = xasprintf("backup %s is %s: only completed backups can "
 		                 "be verified",
 		                 backup_id, b.status);

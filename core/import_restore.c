@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/error.h"
 #include "core/spawn.h"
 #include "core/timeutil.h"
@@ -52,7 +53,6 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
                        const char *service, struct catalog_backup *best,
                        char label[128], char **err)
 {
-	static const char *const good[] = {"verified", "completed"};
 	char *prefix;
 	size_t plen;
 	int rc = DR_OK, found = 0;
@@ -64,9 +64,9 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
 	plen = strlen(prefix);
 	memset(best, 0, sizeof(*best));
 	label[0] = '\0';
-	for (size_t s = 0; s < 2 && rc == DR_OK; s++) {
-		struct catalog_backup_filter f = {.service = service,
-		                                  .status = good[s]};
+	for (size_t s = 0; s < BACKUP_GOOD_COUNT && rc == DR_OK; s++) {
+		struct catalog_backup_filter f = {
+		    .service = service, .status = backup_good_statuses[s]};
 		struct catalog_backup *list = NULL;
 		size_t n = 0;
 		rc = catalog_backup_list(cat, &f, &list, &n, err);

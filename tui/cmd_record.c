@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/duration.h"
 #include "core/error.h"
@@ -276,8 +277,7 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 			return DR_EXIT_USAGE;
 		}
 	}
-	int done =
-	    strcmp(status, "completed") == 0 || strcmp(status, "verified") == 0;
+	int done = backup_status_is_good(status);
 	if (done && completed == 0)
 		completed = now;
 	int unfinished =
