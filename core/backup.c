@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -13,13 +12,6 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/xmalloc.h"
-
-double backup_mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void backup_host_name(char out[128])
 {

@@ -27,8 +27,6 @@
 
 #define BACKUP_IO_BUF (1u << 20)
 
-/* Seconds on the monotonic clock, for durations. */
-double backup_mono_now(void);
 /* This host's name ("localhost" when it has none). */
 void backup_host_name(char out[128]);
 

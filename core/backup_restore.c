@@ -163,7 +163,7 @@ static void restore_stream(const struct config *cfg,
 
 	memset(run, 0, sizeof *run);
 	run->started_at = time_now();
-	double t0 = backup_mono_now();
+	double t0 = time_mono();
 	if (def->path != NULL &&
 	    (file_fd = file_sink_open(def, &sink, &tmp, run)) < 0)
 		goto out;
@@ -192,7 +192,7 @@ static void restore_stream(const struct config *cfg,
 out:
 	free(e);
 	free(tmp);
-	run->seconds = backup_mono_now() - t0;
+	run->seconds = time_mono() - t0;
 	run->ended_at = time_now();
 }
 

@@ -138,7 +138,7 @@ static void run_progress(void *arg, uint64_t plain, uint64_t stored)
 	if (c->progress == NULL)
 		return;
 	struct backup_progress p = {plain, stored, c->expected,
-	                            backup_mono_now() - c->t0};
+	                            time_mono() - c->t0};
 	c->progress(c->progress_arg, &p);
 }
 
@@ -257,7 +257,7 @@ static int run_stream(const struct backup_target *t, const char *backup_id,
                       char **e)
 {
 	struct backup_format_params params;
-	ctx->t0 = backup_mono_now();
+	ctx->t0 = time_mono();
 	if (t->source.path != NULL) {
 		struct stat st;
 		if (stat(t->source.path, &st) == 0)
@@ -331,7 +331,7 @@ static int run_recorded(struct catalog *cat, const struct backup_target *t,
 	if (rc == DR_OK) {
 		rc = run_stream(t, b.backup_id, secret, secret_len, repo,
 		                object, ctx, &res, &e);
-		out->seconds = backup_mono_now() - ctx->t0;
+		out->seconds = time_mono() - ctx->t0;
 		if (rc != DR_OK) {
 			fail_row(cat, &b, m, e);
 			*err = e;

@@ -67,11 +67,11 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 	}
 	rc = backup_key_of(cfg, &b, m, key_file, &secret, &secret_len,
 	                   &key_path, &e);
-	double t0 = backup_mono_now();
+	double t0 = time_mono();
 	if (rc == DR_OK)
 		rc = backup_read_back(cfg, &b, m, secret, secret_len, key_path,
 		                      &sink, &stored, &e);
-	out->seconds = backup_mono_now() - t0;
+	out->seconds = time_mono() - t0;
 	out->plain_bytes = sink.plain;
 	out->stored_bytes = stored;
 	/* Only the object's own state changes the row: a wrong or missing
