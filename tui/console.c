@@ -127,6 +127,11 @@ struct console {
 	int frames;
 };
 
+static int64_t mono_ms(void)
+{
+	return time_mono_ms();
+}
+
 /* ---- the catalog and the data ------------------------------------------ */
 
 static void set_cat_error(struct console *c, const char *what, char *err)
@@ -371,9 +376,9 @@ static void catalog_tick(struct console *c)
 	int64_t now = time_now();
 	char *err = NULL;
 	if (c->cat == NULL) {
-		if (time_mono_ms() < c->next_reopen_ms)
+		if (mono_ms() < c->next_reopen_ms)
 			return;
-		c->next_reopen_ms = time_mono_ms() + 2000;
+		c->next_reopen_ms = mono_ms() + 2000;
 		if (open_catalog(c) != 0) {
 			c->redraw = 1;
 			return;
@@ -996,7 +1001,7 @@ static void wall_quit_hint(struct console *c);
 static unsigned prompt_key(struct console *c, int key)
 {
 	if (c->prompt == 'Q')
-		c->prompt_until_ms = time_mono_ms() + WALL_TRANSIENT_MS;
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 	switch (key) {
 	case KEY_ESCAPE:
 		if (c->prompt == '/')
@@ -1096,7 +1101,7 @@ static void wall_quit_hint(struct console *c)
 	view_message(&c->ctx, 0,
 	             " The wall does not close on a key: type quit and Enter "
 	             "(or send SIGTERM)");
-	c->message_until_ms = time_mono_ms() + WALL_TRANSIENT_MS;
+	c->message_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 	c->redraw = 1;
 }
 
@@ -1112,7 +1117,7 @@ static unsigned wall_key(struct console *c, int key)
 	}
 	if (key == '?' || key == KEY_F(1)) {
 		c->overlay = OVERLAY_WALL_HELP;
-		c->overlay_until_ms = time_mono_ms() + WALL_TRANSIENT_MS;
+		c->overlay_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 		return res | VIEW_REDRAW;
 	}
 	if (key == '\t' || key == KEY_BTAB ||
@@ -1122,7 +1127,7 @@ static unsigned wall_key(struct console *c, int key)
 		            ? (c->current + VIEW_COUNT - 1) % VIEW_COUNT
 		            : key - '1';
 		switch_view(c, v);
-		c->cycle_started_ms = time_mono_ms();
+		c->cycle_started_ms = mono_ms();
 		return res | VIEW_REDRAW;
 	}
 	if (key == 'q' || key == 'Q' || key == ':') {
@@ -1130,7 +1135,7 @@ static unsigned wall_key(struct console *c, int key)
 		open_prompt(c, 'Q');
 		if (key != ':')
 			prompt_key(c, 'q');
-		c->prompt_until_ms = time_mono_ms() + WALL_TRANSIENT_MS;
+		c->prompt_until_ms = mono_ms() + WALL_TRANSIENT_MS;
 		return res | VIEW_REDRAW;
 	}
 	if (key == CTRL('c') || key == KEY_ESCAPE) {
@@ -1203,17 +1208,17 @@ static unsigned console_key(struct console *c, int key)
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	case '\t':
 		switch_view(c, (c->current + 1) % VIEW_COUNT);
-		c->cycle_started_ms = time_mono_ms();
+		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	case KEY_BTAB:
 		switch_view(c, (c->current + VIEW_COUNT - 1) % VIEW_COUNT);
-		c->cycle_started_ms = time_mono_ms();
+		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
 	if (key >= '1' && key < '1' + VIEW_COUNT &&
 	    !(key == '6' && c->down_runbook[0])) {
 		switch_view(c, key - '1');
-		c->cycle_started_ms = time_mono_ms();
+		c->cycle_started_ms = mono_ms();
 		return res | VIEW_HANDLED | VIEW_REDRAW;
 	}
 	switch (key) {
@@ -1260,7 +1265,7 @@ static void wall_tick(struct console *c)
 {
 	if (!c->g->wall)
 		return;
-	int64_t now_ms = time_mono_ms();
+	int64_t now_ms = mono_ms();
 	/* The wall's help and its quit prompt close by themselves: nothing
 	 * typed by accident stays over the board. */
 	if (c->overlay == OVERLAY_WALL_HELP && now_ms >= c->overlay_until_ms) {
@@ -1353,7 +1358,7 @@ static void console_free(struct console *c)
 
 static void loop(struct console *c)
 {
-	int64_t next_tick = time_mono_ms() + TICK_MS;
+	int64_t next_tick = mono_ms() + TICK_MS;
 	/* bench/console.sh times start-up to the first frame with this. */
 	int bench_first_frame = getenv("DRCONSOLE_BENCH_FIRST_FRAME") != NULL;
 	while (!c->quit) {
@@ -1363,7 +1368,7 @@ static void loop(struct console *c)
 			if (bench_first_frame)
 				break;
 		}
-		int64_t wait = next_tick - time_mono_ms();
+		int64_t wait = next_tick - mono_ms();
 		if (wait < 0)
 			wait = 0;
 		struct pollfd pfd[2] = {
@@ -1396,8 +1401,8 @@ static void loop(struct console *c)
 			break; /* the terminal went away */
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			read_keys(c);
-		if (time_mono_ms() >= next_tick) {
-			next_tick = time_mono_ms() + TICK_MS;
+		if (mono_ms() >= next_tick) {
+			next_tick = mono_ms() + TICK_MS;
 			int was_stale = c->stale_shown;
 			int64_t age;
 			catalog_tick(c);
@@ -1486,7 +1491,7 @@ int console_main(const struct cmd_globals *g)
 	if (c.theme_error)
 		view_message(&c.ctx, 1, "theme: %s", c.theme_error);
 	switch_view(&c, VIEW_DASHBOARD);
-	c.cycle_started_ms = time_mono_ms();
+	c.cycle_started_ms = mono_ms();
 	c.redraw = 1;
 	loop(&c);
 	screen_close();
