@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/runbook_action.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 #define ACTION_WAIT_DRILL_MAX_S 2
@@ -54,21 +55,13 @@ static void wait_validate(struct json_errors *errs, const struct json_doc *doc,
 	step->interval_s = interval;
 }
 
-static double wait_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleeps up to seconds, in slices, so a stop request is honoured. */
 static int wait_sleep(const struct runbook_action_ctx *ctx, double seconds)
 {
-	double end = wait_clock() + seconds;
+	double end = time_mono() + seconds;
 	struct timespec slice = {0, 100 * 1000 * 1000};
 
-	while (wait_clock() < end) {
+	while (time_mono() < end) {
 		if (ctx->stopped(ctx->engine))
 			return DR_EBUSY;
 		nanosleep(&slice, NULL);
@@ -81,7 +74,7 @@ static int wait_run(const struct runbook_action_ctx *ctx, int *exit_code,
 {
 	const struct runbook_step *step = ctx->step;
 	const char *command = ctx->drill ? step->drill : step->command;
-	double deadline = wait_clock() + (double)step->timeout_s;
+	double deadline = time_mono() + (double)step->timeout_s;
 	int rc, attempt = 0;
 	char *line;
 
@@ -104,7 +97,7 @@ static int wait_run(const struct runbook_action_ctx *ctx, int *exit_code,
 		return DR_OK;
 	}
 	for (;;) {
-		double left = deadline - wait_clock();
+		double left = deadline - time_mono();
 		char *run_err = NULL;
 
 		if (left < 1) {
@@ -130,7 +123,7 @@ static int wait_run(const struct runbook_action_ctx *ctx, int *exit_code,
 		              attempt, *exit_code, (long long)step->interval_s);
 		ctx->say(ctx->engine, line);
 		free(line);
-		if (deadline - wait_clock() < (double)step->interval_s) {
+		if (deadline - time_mono() < (double)step->interval_s) {
 			*err = xasprintf("still not ready after %d attempts "
 			                 "(timeout)",
 			                 attempt);

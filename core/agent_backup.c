@@ -1,4 +1,4 @@
-/* The agent's hooks into core/backup.c; see agent_backup.h. */
+/* The agent's hooks into core/backup.h; see agent_backup.h. */
 #include "core/agent_backup.h"
 
 #include <pthread.h>

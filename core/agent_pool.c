@@ -52,19 +52,12 @@ static void pool_logf(const struct agent_options *opt, const char *fmt, ...)
 	opt->log(opt->log_arg, line);
 }
 
-static double real_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The time schedules are compared with: the real clock to the
  * nanosecond, unless time_now() is pinned (DRCONSOLE_NOW), which is then
  * the catalog's time and wins. */
 static double job_clock(void)
 {
-	double real = real_now();
+	double real = time_real_exact();
 	int64_t now = time_now();
 
 	if ((double)now - real > 2.0 || real - (double)now > 2.0)
@@ -588,7 +581,7 @@ static double pool_round(struct agent_pool *p)
 	struct job *js = NULL;
 	size_t n = jobs_list(cfg, p->opt, &js), nd = 0;
 	int limit = cfg->agent != NULL ? cfg->agent->parallel_jobs : 2;
-	double now = job_clock(), next = real_now() + 1.0;
+	double now = job_clock(), next = time_real_exact() + 1.0;
 
 	if (limit < 1)
 		limit = 1;
@@ -615,7 +608,7 @@ static double pool_round(struct agent_pool *p)
 			continue;
 		if ((double)due_at > now) {
 			/* As a real time: a pinned clock looks every second. */
-			double at = (double)due_at + (real_now() - now);
+			double at = (double)due_at + (time_real_exact() - now);
 			if (at < next)
 				next = at;
 			continue;
@@ -687,7 +680,7 @@ struct agent_pool *agent_pool_start(const struct agent_options *opt,
 	p->opt = opt;
 	p->box = box;
 	p->since = since;
-	p->since_real = real_now();
+	p->since_real = time_real_exact();
 	if (p->since_real - (double)since > 1.0 ||
 	    p->since_real < (double)since)
 		p->since_real = (double)since;
@@ -801,7 +794,7 @@ static void *sender_main(void *arg)
 		agent_cfgbox_put(d->box, cfg);
 		if (stop)
 			break;
-		until = real_at(real_now() + 1.0);
+		until = real_at(time_real_exact() + 1.0);
 		pthread_mutex_lock(&d->lock);
 		if (!d->stop && !d->poked)
 			pthread_cond_timedwait(&d->wake, &d->lock, &until);

@@ -232,7 +232,7 @@ int audit_record(struct catalog *cat, const char *action, const char *subject,
 	memset(&rec, 0, sizeof(rec));
 	/* The real time, always: DRCONSOLE_NOW moves the evidence clock,
 	 * never the trail of who did what when. */
-	rec.at = (int64_t)time(NULL);
+	rec.at = time_real_now();
 	audit_actor(rec.actor, rec.origin);
 	strlcpy_dr(rec.action, action, sizeof(rec.action));
 	strlcpy_dr(rec.subject, subject != NULL ? subject : "",

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/error.h"
 #include "core/spawn.h"
 #include "core/timeutil.h"
@@ -39,20 +40,12 @@ const struct import_spec *import_restore_find(const struct config *cfg,
 	return NULL;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The newest completed or verified backup of service that this import's
  * tool listed (by completed_at); its label from the import metadata. */
 static int pick_backup(struct catalog *cat, const struct import_spec *sp,
                        const char *service, struct catalog_backup *best,
                        char label[128], char **err)
 {
-	static const char *const good[] = {"verified", "completed"};
 	char *prefix;
 	size_t plen;
 	int rc = DR_OK, found = 0;
@@ -64,9 +57,9 @@ static int pick_backup(struct catalog *cat, const struct import_spec *sp,
 	plen = strlen(prefix);
 	memset(best, 0, sizeof(*best));
 	label[0] = '\0';
-	for (size_t s = 0; s < 2 && rc == DR_OK; s++) {
-		struct catalog_backup_filter f = {.service = service,
-		                                  .status = good[s]};
+	for (size_t s = 0; s < BACKUP_GOOD_COUNT && rc == DR_OK; s++) {
+		struct catalog_backup_filter f = {
+		    .service = service, .status = backup_good_statuses[s]};
 		struct catalog_backup *list = NULL;
 		size_t n = 0;
 		rc = catalog_backup_list(cat, &f, &list, &n, err);
@@ -236,7 +229,7 @@ static int run_command(char **argv, char **env, int64_t timeout_s, char **err)
 {
 	struct spawn *child = NULL;
 	struct spawn_exit ex;
-	double deadline = mono_now() + (double)timeout_s;
+	double deadline = time_mono() + (double)timeout_s;
 	char buf[8192];
 	int rc;
 
@@ -245,7 +238,7 @@ static int run_command(char **argv, char **env, int64_t timeout_s, char **err)
 		return rc;
 	for (;;) {
 		struct pollfd p = {.fd = spawn_fd(child), .events = POLLIN};
-		double left = deadline - mono_now();
+		double left = deadline - time_mono();
 		if (left <= 0) {
 			spawn_kill(child);
 			*err = xasprintf("%s: killed after %llds (its timeout)",
@@ -398,9 +391,9 @@ int import_restore_test(struct catalog *cat, const struct config *cfg,
 	    NULL,
 	};
 	int64_t started = time_now();
-	double t0 = mono_now();
+	double t0 = time_mono();
 	rc = run_command(argv, env, rt->timeout_s, &run_err);
-	out->seconds = mono_now() - t0;
+	out->seconds = time_mono() - t0;
 	int64_t ended = time_now();
 	walk_bytes = 0;
 	if (nftw(dir, count_one, 16, FTW_PHYS) == 0)

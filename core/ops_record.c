@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -90,9 +91,7 @@ static int report_check(const struct ops_backup_report *r, int64_t *completed,
 	if (r->metadata != NULL && metadata_check(r->metadata, err) != DR_OK)
 		return DR_EINVAL;
 	*completed = r->completed;
-	if ((strcmp(r->status, "completed") == 0 ||
-	     strcmp(r->status, "verified") == 0) &&
-	    *completed == 0)
+	if (backup_status_is_good(r->status) && *completed == 0)
 		*completed = time_now();
 	if ((strcmp(r->status, "pending") == 0 ||
 	     strcmp(r->status, "running") == 0) &&

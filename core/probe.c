@@ -14,6 +14,7 @@
 
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 static const struct probe_kind *const probe_kinds[] = {
@@ -39,9 +40,7 @@ const char *probe_kind_names(void)
 
 int64_t probe_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return time_mono_ms();
 }
 
 void probe_set_message(struct probe_outcome *o, const char *fmt, ...)

@@ -16,18 +16,11 @@
 
 #include "core/error.h"
 #include "core/runbook_proc.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 #define PROC_GRACE_S 2.0
 #define PROC_DRAIN_S 0.5
-
-static double proc_clock(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void child_exec(const struct runbook_proc_opts *opts, int out_fd)
 {
@@ -69,8 +62,8 @@ static void kill_group(pid_t pgid, pid_t pid, int *status, int *reaped)
 	double end;
 
 	kill(-pgid, SIGTERM);
-	end = proc_clock() + PROC_GRACE_S;
-	while (!*reaped && proc_clock() < end) {
+	end = time_mono() + PROC_GRACE_S;
+	while (!*reaped && time_mono() < end) {
 		pid_t w = waitpid(pid, status, WNOHANG);
 		if (w == pid) {
 			*reaped = 1;
@@ -117,7 +110,7 @@ int runbook_proc_run(const struct runbook_proc_opts *opts,
 	if (opts->on_start)
 		opts->on_start(opts->arg, pid);
 
-	start = proc_clock();
+	start = time_mono();
 	deadline = opts->timeout_s > 0 ? start + (double)opts->timeout_s : 0;
 	for (int open_pipe = 1;;) {
 		if (open_pipe) {
@@ -140,14 +133,14 @@ int runbook_proc_run(const struct runbook_proc_opts *opts,
 		}
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
 			reaped = 1;
-			drain_end = proc_clock() + PROC_DRAIN_S;
+			drain_end = time_mono() + PROC_DRAIN_S;
 		}
 		if (reaped) {
-			if (!open_pipe || proc_clock() > drain_end)
+			if (!open_pipe || time_mono() > drain_end)
 				break;
 			continue;
 		}
-		if (deadline > 0 && proc_clock() >= deadline) {
+		if (deadline > 0 && time_mono() >= deadline) {
 			res->timed_out = 1;
 			kill_group(pid, pid, &status, &reaped);
 			break;

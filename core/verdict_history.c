@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 /* The newest transition of `name` in the list (sorted by service name),
@@ -54,7 +55,7 @@ int verdict_history_record(struct catalog *cat,
 	/* An evaluation dated ahead of the real clock (DRCONSOLE_NOW asking
 	 * "what if") is not history yet: recorded, it would hide every real
 	 * change until that time came. */
-	if (rep->now > (int64_t)time(NULL) + 60)
+	if (rep->now > time_real_now() + 60)
 		return DR_OK;
 	rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
 	if (rc != CATALOG_OK)

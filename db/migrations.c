@@ -14,11 +14,16 @@
 #include <stdlib.h>
 
 #include "db/catalog.h"
+#include "db/catalog_status.h"
 #include "db/sqlite_int.h"
 
 /* SQL is laid out by hand. */
 // clang-format off
 
+/* GOOD and GOOD7 are the SQL migrations 1 and 7 ran with, frozen: they
+ * spell CATALOG_BACKUP_GOOD_SQL (db/catalog_status.h) as it was then.  Should
+ * the good statuses change, these stay as they are and a new migration
+ * rebuilds the triggers that use them; the asserts below say so. */
 #define GOOD(r) r ".backup_status IN ('completed', 'verified')"
 #define BAD(r) r ".backup_status IN ('failed', 'corrupt')"
 #define STORED(r) r ".backup_status IN ('completed', 'verified', 'corrupt')"
@@ -507,6 +512,12 @@ static const char schema_v6[] =
  *    one index range. */
 #define T7(r) "coalesce(" r ".started_at, " r ".completed_at, " r ".created_at)"
 #define GOOD7(r) r ".backup_status IN ('completed', 'verified')"
+_Static_assert(CATALOG_BACKUP_GOOD_COUNT == 2 &&
+                   sizeof(GOOD("r")) == sizeof(GOOD7("r")) &&
+                   sizeof(GOOD("r")) ==
+                       sizeof("r.backup_status IN " CATALOG_BACKUP_GOOD_SQL),
+               "the good backup statuses changed: past migrations keep their "
+               "SQL; add a migration that rebuilds the triggers using them");
 #define BAD7(r) r ".backup_status IN ('failed', 'corrupt', 'restore_failed')"
 #define STORED7(r) r ".backup_status IN ('completed', 'verified', 'corrupt'," \
 	" 'restore_failed')"

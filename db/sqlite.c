@@ -20,6 +20,7 @@
 
 #include "db/backend.h"
 #include "db/catalog.h"
+#include "db/catalog_status.h"
 #include "db/migrations.h"
 #include "db/sqlite_int.h"
 
@@ -2094,6 +2095,8 @@ static int sqlite_recovery_step_list_impl(void *self, const char *recovery_id,
  * query joins those rows back by rowid. */
 /* The newest good backup before now comes from backup_newest unless that
  * one lies in the future (clock skew): only then are the indexes read. */
+_Static_assert(CATALOG_BACKUP_GOOD_COUNT == 2,
+               "sqlite_service_states_sql probes each good status");
 #define GOOD_BEFORE_NOW(col, status)                                           \
 	" (SELECT b." col " FROM backup_management b WHERE"                    \
 	"  b.service_name = s.name AND b.backup_status = '" status "' AND"     \
@@ -2106,17 +2109,17 @@ const char sqlite_service_states_sql[] =
     " n.attempt_at AS a_at, n.attempt_status AS a_st,"
     " n.attempt_id AS a_id,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_at ELSE"
-    GOOD_BEFORE_NOW("completed_at", "completed") " END AS gc_at,"
+    GOOD_BEFORE_NOW("completed_at", CATALOG_BACKUP_COMPLETED) " END AS gc_at,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_size ELSE"
-    GOOD_BEFORE_NOW("backup_size", "completed") " END AS gc_size,"
+    GOOD_BEFORE_NOW("backup_size", CATALOG_BACKUP_COMPLETED) " END AS gc_size,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
-    GOOD_BEFORE_NOW("completed_at", "verified") " END AS gv_at,"
+    GOOD_BEFORE_NOW("completed_at", CATALOG_BACKUP_VERIFIED) " END AS gv_at,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
-    GOOD_BEFORE_NOW("backup_size", "verified") " END AS gv_size,"
+    GOOD_BEFORE_NOW("backup_size", CATALOG_BACKUP_VERIFIED) " END AS gv_size,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN n.good_id ELSE"
-    GOOD_BEFORE_NOW("backup_id", "completed") " END AS gc_id,"
+    GOOD_BEFORE_NOW("backup_id", CATALOG_BACKUP_COMPLETED) " END AS gc_id,"
     " CASE WHEN n.good_at IS NULL OR n.good_at <= ?1 THEN NULL ELSE"
-    GOOD_BEFORE_NOW("backup_id", "verified") " END AS gv_id,"
+    GOOD_BEFORE_NOW("backup_id", CATALOG_BACKUP_VERIFIED) " END AS gv_id,"
     " (SELECT r.rowid FROM recovery_services rs JOIN"
     "  disaster_recovery_log r ON r.recovery_id = rs.recovery_id WHERE"
     "  rs.service_name = s.name AND r.is_drill = 1 AND"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/catalog.h"
+#include "db/catalog_status.h"
 #include "db/sqlite_int.h"
 
 #define VERDICT_COLUMNS "id, service_name, verdict, reason, at"
@@ -132,8 +133,10 @@ int sqlite_backup_counts_impl(void *self, const char *service, int64_t since,
 	 * serves the range. */
 	int rc = sqlite_prepare(
 	    sc,
-	    "SELECT count(*), coalesce(sum(backup_status IN ('completed', "
-	    "'verified')), 0), coalesce(sum(backup_status = 'verified'), 0), "
+	    "SELECT count(*), coalesce(sum(backup_status "
+	    "IN " CATALOG_BACKUP_GOOD_SQL
+	    "), 0), coalesce(sum(backup_status = '" CATALOG_BACKUP_VERIFIED
+	    "'), 0), "
 	    "coalesce(sum(backup_status IN ('failed', 'corrupt', "
 	    "'restore_failed')), 0) FROM backup_management WHERE "
 	    "service_name = ?1 AND coalesce(started_at, completed_at, "

@@ -8,6 +8,7 @@
 
 #include "core/backup.h"
 #include "core/backup_config.h"
+#include "core/backup_status.h"
 #include "core/error.h"
 #include "core/ops_backup.h"
 #include "core/timeutil.h"
@@ -258,16 +259,15 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 	if (id != NULL) {
 		rc = verify_one(&ses, id, key_file);
 	} else {
-		static const char *const states[] = {"completed", "verified",
-		                                     "corrupt"};
 		size_t total = 0, bad = 0, nids = 0;
 		char(*ids)[40] = NULL;
 		rc = DR_EXIT_OK;
 		/* Collect first: verifying moves rows between states. */
-		for (size_t s = 0; s < 3; s++) {
-			struct catalog_backup_filter f = {.service = service,
-			                                  .status = states[s],
-			                                  .oldest_first = 1};
+		for (size_t s = 0; s < BACKUP_GOOD_COUNT + 1; s++) {
+			struct catalog_backup_filter f = {
+			    .service = service,
+			    .status = backup_verifiable_statuses[s],
+			    .oldest_first = 1};
 			struct catalog_backup *list = NULL;
 			size_t n = 0;
 			if (catalog_backup_list(cat, &f, &list, &n, &err) !=

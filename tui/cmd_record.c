@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/duration.h"
 #include "core/error.h"

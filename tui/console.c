@@ -130,9 +130,7 @@ struct console {
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return time_mono_ms();
 }
 
 /* ---- the catalog and the data ------------------------------------------ */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/screen.h"
 
@@ -14,10 +15,7 @@ static int quit_sig;
 
 int64_t modal_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return time_mono_ms();
 }
 
 int modal_key(int ms)

@@ -37,7 +37,7 @@ expect_eq "two backups imported" "$(q 'select count(*) from backup_management')"
 expect_eq "the agent's import is audited" \
 	"$(q "select count(*) from audit_log where action = 'backup.import' and details like '%by=agent%'")" 1
 expect_eq "both failures are audited" \
-	"$(q "select group_concat(subject, ' ') from audit_log where action = 'backup.import.failed'")" \
+	"$(q "select group_concat(subject, ' ') from (select subject from audit_log where action = 'backup.import.failed' order by subject)")" \
 	"import:walg-broken import:walg-garbage"
 expect_eq "and notified" \
 	"$(q "select count(*) from notify_outbox where type = 'backup' and state = 'failed' and message like 'import failed%'")" 2

@@ -1,5 +1,5 @@
 /* Restores and restore tests against a real catalog and file repository
- * (core/backup.c): restore-test tests its own target's backups; a wrong
+ * (core/backup_restore.c): restore-test tests its own target's backups; a wrong
  * key is DR_EKEY and never corrupt, and an old key opens the backup; a
  * command that rejects a backup part way marks it restore_failed, latest:
  * falls back, and every attempt is a row in restores. */

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/timeutil.h"
+#include "db/catalog.h"
 
 /* 2025-11-22T03:04:05Z */
 #define T0 1763780645LL
@@ -144,6 +145,26 @@ static void test_now_override(void **state)
 	assert_true(time_now() > T0 - 86400 * 365);
 }
 
+/* One "now": a pinned clock dates the catalog's rows too, while the real
+ * clock (the audit trail's) and the monotonic one are never pinned. */
+static void test_one_now(void **state)
+{
+	(void)state;
+	setenv("DRCONSOLE_NOW", "2026-11-22T12:30:00Z", 1);
+	assert_int_equal(time_now(), 1795350600LL);
+	assert_int_equal(catalog_now(), 1795350600LL);
+	int64_t real = time_real_now();
+	assert_true(real != 1795350600LL);
+	assert_true(time_real_exact() >= (double)real - 1.0);
+	double m0 = time_mono();
+	int64_t ms0 = time_mono_ms();
+	assert_true(time_mono() >= m0);
+	assert_true(time_mono_ms() >= ms0);
+	unsetenv("DRCONSOLE_NOW");
+	int64_t after = catalog_now();
+	assert_true(after >= real && after <= time_real_now());
+}
+
 static void test_format(void **state)
 {
 	(void)state;
@@ -173,6 +194,7 @@ int main(void)
 	    cmocka_unit_test(test_range),
 	    cmocka_unit_test(test_now_override_range),
 	    cmocka_unit_test(test_now_override),
+	    cmocka_unit_test(test_one_now),
 	    cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,478 @@
+/* Restore and restore test: one path for both.  A restore names its
+ * backup and its sink (a new file, or a command fed on stdin); a restore
+ * test picks its target's newest good backup and a scratch file or the
+ * target's restore_test command, then takes the same path: the backup is
+ * streamed through the checking reader into the sink (backup_read.c), the
+ * outcome is judged (whose fault a failure is), and the row, the restores
+ * row and the audit row are written in one transaction. */
+#include "core/backup_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/backup_status.h"
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+/* Whose fault a failed restore is.  Only a fault of the backup (its object
+ * cannot be read back whole, or a command rejected it part way) marks the
+ * backup restore_failed, so that latest: and within-rpo: move on to the
+ * next good one; a wrong key, or a destination that fails on a backup it
+ * read to the end, leaves the backup as it was. */
+enum restore_fault {
+	FAULT_NONE,
+	FAULT_BACKUP,
+	FAULT_KEY,
+	FAULT_DEST,
+};
+
+struct restore_run {
+	int rc;
+	enum restore_fault fault;
+	char *error; /* malloc'd; NULL when ok */
+	int64_t started_at, ended_at;
+	double seconds;
+	uint64_t plain, stored;
+};
+
+/* What one restore is for: its kind ("restore" or "restore-test"), what
+ * the audit row names, and the sink as people read it. */
+struct restore_req {
+	const char *kind;
+	const struct backup_sink *sink;
+	const struct backup_restore_opts *opts;
+	const char *audit_target;
+	const char *where;
+};
+
+static void run_fail(struct restore_run *run, int rc, enum restore_fault f,
+                     char *why)
+{
+	if (run->rc != DR_OK) {
+		free(why);
+		return;
+	}
+	run->rc = rc;
+	run->fault = f;
+	run->error = why;
+}
+
+/* A command that could not be run at all (not found, not executable). */
+static int could_not_run(const struct spawn_exit *ex)
+{
+	return ex->exited && (ex->code == 126 || ex->code == 127);
+}
+
+/* Judges a command sink after the object was read whole. */
+static void command_outcome(struct backup_reader_sink *sink,
+                            struct restore_run *run)
+{
+	struct spawn_exit ex;
+	char *name = xstrdup(sink->what), *e = NULL;
+	int rc = spawn_wait(sink->sp, &ex, &e);
+	sink->sp = NULL;
+	if (rc != DR_OK) {
+		run_fail(run, rc, FAULT_DEST, e);
+		free(name);
+		return;
+	}
+	char *how = spawn_exit_describe(&ex);
+	/* A command that rejects a backup before its end blames the
+	 * backup.  One that could not run, read nothing of it (no database
+	 * to restore into), or stops reading and says all is well
+	 * (pg_restore -l reads only the table of contents) only fails
+	 * itself. */
+	int blames_backup = !could_not_run(&ex) && sink->taken != 0 &&
+	                    (!ex.exited || ex.code != 0);
+	enum restore_fault f = blames_backup ? FAULT_BACKUP : FAULT_DEST;
+	if (sink->closed_early && sink->taken >= 0)
+		run_fail(run, DR_EIO, f,
+		         xasprintf("%s stopped reading after %lld of %llu "
+		                   "bytes and %s",
+		                   name, (long long)sink->taken,
+		                   (unsigned long long)sink->plain, how));
+	else if (sink->closed_early)
+		run_fail(run, DR_EIO, f,
+		         xasprintf("%s stopped reading within the first %llu "
+		                   "of %llu bytes and %s",
+		                   name, (unsigned long long)sink->delivered,
+		                   (unsigned long long)sink->plain, how));
+	else if (!ex.exited || ex.code != 0)
+		run_fail(
+		    run, DR_EIO, FAULT_DEST,
+		    xasprintf("%s read the whole backup (%llu bytes) and %s",
+		              name, (unsigned long long)sink->plain, how));
+	free(how);
+	free(name);
+}
+
+/* A file sink writes to "PATH.partial-PID", never to PATH itself. */
+static int file_sink_open(const struct backup_sink *def,
+                          struct backup_reader_sink *sink, char **tmp,
+                          struct restore_run *run)
+{
+	*tmp = xasprintf("%s.partial-%ld", def->path, (long)getpid());
+	int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		run_fail(
+		    run, DR_EIO, FAULT_DEST,
+		    xasprintf("cannot create %s: %s", *tmp, strerror(errno)));
+		return -1;
+	}
+	sink->fd = fd;
+	sink->what = def->path;
+	return fd;
+}
+
+/* The file appears under its name only when everything checked out. */
+static void file_sink_close(int fd, const char *tmp, const char *path,
+                            struct restore_run *run)
+{
+	if (run->rc == DR_OK && fsync(fd) != 0)
+		run_fail(run, DR_EIO, FAULT_DEST,
+		         xasprintf("cannot sync %s: %s", tmp, strerror(errno)));
+	close(fd);
+	if (run->rc == DR_OK && rename(tmp, path) != 0)
+		run_fail(
+		    run, DR_EIO, FAULT_DEST,
+		    xasprintf("cannot rename %s: %s", tmp, strerror(errno)));
+	if (run->rc != DR_OK)
+		unlink(tmp);
+}
+
+/* Streams backup b into the sink (a file sink's path must not exist; it
+ * appears only when everything checked out) and says what happened. */
+static void restore_stream(const struct config *cfg,
+                           const struct catalog_backup *b, const cJSON *m,
+                           const struct backup_sink *def, const uint8_t *secret,
+                           size_t secret_len, const char *key_path,
+                           struct restore_run *run)
+{
+	struct backup_reader_sink sink = {.def = def, .fd = -1};
+	char *tmp = NULL, *e = NULL;
+	int file_fd = -1;
+
+	memset(run, 0, sizeof *run);
+	run->started_at = time_now();
+	double t0 = time_mono();
+	if (def->path != NULL &&
+	    (file_fd = file_sink_open(def, &sink, &tmp, run)) < 0)
+		goto out;
+	/* A restore command that exits early must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+	int rc = backup_read_back(cfg, b, m, secret, secret_len, key_path,
+	                          &sink, &run->stored, &e);
+	if (rc == DR_OK && !sink.started)
+		backup_sink_start(&sink); /* an empty backup still reaches it */
+	run->plain = sink.plain;
+	if (rc != DR_OK) {
+		run_fail(run, rc, rc == DR_EKEY ? FAULT_KEY : FAULT_BACKUP, e);
+		e = NULL;
+		/* Never let a command take a part for the whole. */
+		spawn_kill(sink.sp);
+		sink.sp = NULL;
+	}
+	if (sink.sp != NULL)
+		command_outcome(&sink, run);
+	if (sink.sink_err != NULL) {
+		run_fail(run, DR_EIO, FAULT_DEST, sink.sink_err);
+		sink.sink_err = NULL;
+	}
+	if (file_fd >= 0)
+		file_sink_close(file_fd, tmp, def->path, run);
+out:
+	free(e);
+	free(tmp);
+	run->seconds = time_mono() - t0;
+	run->ended_at = time_now();
+}
+
+/* The backup's new state: verified after a success, restore_failed after
+ * a fault of the backup; 0 when it stays as it was. */
+static int restore_mark(const char *kind, struct catalog_backup *b, cJSON *m,
+                        const struct restore_run *run)
+{
+	char iso[32];
+	time_format_iso(run->ended_at, iso);
+	if (run->rc == DR_OK) {
+		strlcpy_dr(b->status, CATALOG_BACKUP_VERIFIED,
+		           sizeof b->status);
+		cJSON_DeleteItemFromObjectCaseSensitive(m, "error");
+		backup_meta_set_str(m, "verified_at", iso);
+		if (strcmp(kind, "restore-test") == 0)
+			backup_meta_set_num(m, "restore_test_seconds",
+			                    run->seconds);
+		backup_meta_store(b, m);
+		return 1;
+	}
+	if (run->fault == FAULT_BACKUP) {
+		strlcpy_dr(b->status, "restore_failed", sizeof b->status);
+		backup_meta_set_str(m, "error", run->error);
+		backup_meta_set_str(m, "restore_failed_at", iso);
+		backup_meta_store(b, m);
+		return 1;
+	}
+	return 0;
+}
+
+static void restore_row(const char *kind, const struct catalog_backup *b,
+                        const cJSON *m, const struct restore_run *run,
+                        const struct backup_restore_opts *opts,
+                        struct catalog_restore *r)
+{
+	const char *target = backup_meta_str(m, "target");
+	memset(r, 0, sizeof *r);
+	strlcpy_dr(r->kind, kind, sizeof r->kind);
+	strlcpy_dr(r->service, b->service, sizeof r->service);
+	strlcpy_dr(r->backup_id, b->backup_id, sizeof r->backup_id);
+	strlcpy_dr(r->target, target ? target : "", sizeof r->target);
+	if (opts != NULL && opts->recovery_id != NULL)
+		strlcpy_dr(r->recovery_id, opts->recovery_id,
+		           sizeof r->recovery_id);
+	r->started_at = run->started_at;
+	r->ended_at = run->ended_at;
+	r->duration_s = run->seconds;
+	r->bytes = (int64_t)run->plain;
+	r->ok = run->rc == DR_OK;
+	strlcpy_dr(r->error, run->error ? run->error : "", sizeof r->error);
+}
+
+/* Records a restore that ran, in one transaction: the backup's new state,
+ * the restores row and the audit row. */
+static int restore_save(struct catalog *cat, const struct restore_req *req,
+                        struct catalog_backup *b, cJSON *m,
+                        const struct restore_run *run, char **err)
+{
+	struct catalog_restore r;
+	int change = restore_mark(req->kind, b, m, run);
+	restore_row(req->kind, b, m, run, req->opts, &r);
+	char *details =
+	    run->rc == DR_OK
+	        ? xasprintf("backup %s to %s, %llu bytes in %.3fs",
+	                    b->backup_id, req->where,
+	                    (unsigned long long)run->plain, run->seconds)
+	        : xasprintf(
+	              "backup %s to %s failed%s: %s", b->backup_id, req->where,
+	              run->fault == FAULT_BACKUP ? " (restore_failed)" : "",
+	              run->error);
+	char *action = xasprintf("backup.%s%s", req->kind,
+	                         run->rc == DR_OK ? "" : "-failed");
+	int rc = catalog_begin(cat, err);
+	if (rc == DR_OK && change)
+		rc = catalog_backup_update(cat, b, err);
+	if (rc == DR_OK)
+		rc = catalog_restore_record(cat, &r, err);
+	if (rc == DR_OK)
+		rc = audit_record(cat, action, req->audit_target, details, err);
+	if (rc == DR_OK)
+		rc = catalog_commit(cat, err);
+	else
+		catalog_rollback(cat);
+	free(action);
+	free(details);
+	return rc;
+}
+
+/* Runs one restore of b and records it; *err is the restore's own error
+ * when it failed (its status), else a catalog error. */
+static int restore_and_save(struct catalog *cat, const struct config *cfg,
+                            const struct restore_req *req,
+                            struct catalog_backup *b, cJSON *m,
+                            struct backup_outcome *out, char **err)
+{
+	struct restore_run run;
+	uint8_t *secret = NULL;
+	size_t secret_len = 0;
+	const char *key_path = NULL;
+	/* A key file that cannot be used refuses the restore before it
+	 * starts; a key that does not open the backup fails it. */
+	int rc =
+	    backup_key_of(cfg, b, m, req->opts ? req->opts->key_file : NULL,
+	                  &secret, &secret_len, &key_path, err);
+	if (rc != DR_OK)
+		return rc;
+	restore_stream(cfg, b, m, req->sink, secret, secret_len, key_path,
+	               &run);
+	crypto_secret_free(secret, secret_len);
+	out->seconds = run.seconds;
+	out->plain_bytes = run.plain;
+	out->stored_bytes = run.stored;
+	char *se = NULL;
+	int src = restore_save(cat, req, b, m, &run, &se);
+	rc = run.rc;
+	if (rc != DR_OK) {
+		*err = run.error;
+		if (src != DR_OK) {
+			char *both = xasprintf("%s (and it could not be "
+			                       "recorded: %s)",
+			                       *err, se);
+			free(*err);
+			*err = both;
+		}
+		free(se);
+	} else if (src != DR_OK) {
+		*err = se;
+		rc = src;
+	}
+	return rc;
+}
+
+/* Whether backup b may be restored into the sink. */
+static int restore_allowed(const struct catalog_backup *b,
+                           const struct backup_sink *sink, char **err)
+{
+	struct stat st;
+	/* restore_failed by id: an operator trying again (a restore that
+	 * succeeds makes it good again); latest: never picks it. */
+	if (!backup_status_is_good(b->status) &&
+	    strcmp(b->status, "restore_failed") != 0) {
+		*err = xasprintf("backup %s is %s: only completed or verified "
+		                 "backups are restored",
+		                 b->backup_id, b->status);
+		return DR_EINVAL;
+	}
+	if (sink->path != NULL && lstat(sink->path, &st) == 0) {
+		*err = xasprintf("%s exists; restore never overwrites",
+		                 sink->path);
+		return DR_EEXIST;
+	}
+	return DR_OK;
+}
+
+/* The one way a backup is restored, for restore and restore test. */
+static int restore_one(struct catalog *cat, const struct config *cfg,
+                       const char *backup_id, const struct restore_req *req,
+                       struct backup_outcome *out, char **err)
+{
+	struct catalog_backup b;
+	int rc = backup_get_row(cat, backup_id, &b, err);
+	if (rc != DR_OK)
+		return rc;
+	cJSON *m = backup_meta_parse(&b);
+	backup_outcome_from(out, &b, m);
+	rc = restore_allowed(&b, req->sink, err);
+	if (rc == DR_OK)
+		rc = restore_and_save(cat, cfg, req, &b, m, out, err);
+	backup_outcome_from(out, &b, m);
+	cJSON_Delete(m);
+	catalog_backup_clear(&b);
+	return rc;
+}
+
+int backup_restore(struct catalog *cat, const struct config *cfg,
+                   const char *backup_id, const struct backup_sink *sinkdef,
+                   const struct backup_restore_opts *opts,
+                   struct backup_outcome *out, char **err)
+{
+	struct restore_req req = {
+	    .kind = "restore",
+	    .sink = sinkdef,
+	    .opts = opts,
+	    .audit_target = backup_id,
+	    .where = sinkdef->path ? sinkdef->path : "a command",
+	};
+	memset(out, 0, sizeof *out);
+	return restore_one(cat, cfg, backup_id, &req, out, err);
+}
+
+/* ---- restore tests ------------------------------------------------------ */
+
+/* The target's newest verified backup, else its newest completed one
+ * (saying so in note).  This target's backups only: another target of the
+ * same service holds other data, which this target's command cannot
+ * read. */
+static int test_pick(struct catalog *cat, const struct backup_target *t,
+                     char id[40], char *note, size_t note_size, char **err)
+{
+	int rc = backup_newest_good(cat, t->service, t->name, 1, 0, id, err);
+	if (rc == DR_OK && id[0] == '\0') {
+		rc =
+		    backup_newest_good(cat, t->service, t->name, 0, 0, id, err);
+		if (rc == DR_OK && id[0] != '\0')
+			snprintf(
+			    note, note_size,
+			    "target %s has no verified backup; testing its "
+			    "newest completed one",
+			    t->name);
+	}
+	if (rc == DR_OK && id[0] == '\0') {
+		*err = xasprintf("target %s has no completed or verified "
+		                 "backup to test",
+		                 t->name);
+		rc = DR_ENOTFOUND;
+	}
+	return rc;
+}
+
+/* A scratch directory for a target without a restore_test command; *dir
+ * and *file malloc'd. */
+static int test_scratch(char **dir, char **file, char **err)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	*dir = xasprintf("%s/drconsole-restore-test-XXXXXX",
+	                 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (mkdtemp(*dir) == NULL) {
+		*err = xasprintf("cannot create a scratch directory: %s",
+		                 strerror(errno));
+		return DR_EIO;
+	}
+	*file = xasprintf("%s/restored", *dir);
+	return DR_OK;
+}
+
+int backup_restore_test(struct catalog *cat, const struct config *cfg,
+                        const char *target,
+                        const struct backup_restore_opts *opts,
+                        struct backup_outcome *out, char **err)
+{
+	const struct backup_target *t = backup_config_target(cfg, target);
+	char id[40], *dir = NULL, *file = NULL;
+
+	memset(out, 0, sizeof *out);
+	if (t == NULL) {
+		*err =
+		    xasprintf("no backup target \"%s\" in the config", target);
+		return DR_ENOTFOUND;
+	}
+	int rc = test_pick(cat, t, id, out->note, sizeof out->note, err);
+	if (rc != DR_OK)
+		return rc;
+	struct backup_sink sink = {.argv = t->test_argv,
+	                           .shell = t->test_shell};
+	if (t->test_argv == NULL && t->test_shell == NULL) {
+		rc = test_scratch(&dir, &file, err);
+		sink.path = file;
+	}
+	struct restore_req req = {
+	    .kind = "restore-test",
+	    .sink = &sink,
+	    .opts = opts,
+	    .audit_target = t->service,
+	    .where = file ? "a scratch file" : "the restore_test command",
+	};
+	if (rc != DR_OK) {
+		strlcpy_dr(out->backup_id, id, sizeof out->backup_id);
+		strlcpy_dr(out->service, t->service, sizeof out->service);
+		strlcpy_dr(out->target, t->name, sizeof out->target);
+	} else if ((rc = restore_one(cat, cfg, id, &req, out, err)) != DR_OK) {
+		char *e = xasprintf("restore test of %s failed: %s", id, *err);
+		free(*err);
+		*err = e;
+	}
+	if (file != NULL)
+		unlink(file);
+	if (dir != NULL)
+		rmdir(dir);
+	free(file);
+	free(dir);
+	return rc;
+}
