@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/ops.h"
 #include "core/xmalloc.h"
 
 void backup_host_name(char out[128])
@@ -151,19 +152,28 @@ int backup_key_of(const struct config *cfg, const struct catalog_backup *b,
 	return backup_load_key(*path, secret, len, err);
 }
 
+struct row_save {
+	const struct catalog_backup *b;
+	const char *details;
+};
+
+static int row_save_change(struct catalog *cat, void *arg, char **details,
+                           char **err)
+{
+	const struct row_save *rs = arg;
+
+	if (rs->details != NULL)
+		*details = xstrdup(rs->details);
+	return catalog_backup_update(cat, rs->b, err);
+}
+
 int backup_save_with_audit(struct catalog *cat, const struct catalog_backup *b,
                            const char *action, const char *details, char **err)
 {
-	int rc = catalog_begin(cat, err);
-	if (rc != DR_OK)
-		return rc;
-	rc = catalog_backup_update(cat, b, err);
-	if (rc == DR_OK)
-		rc = audit_record(cat, action, b->backup_id, details, err);
-	if (rc == DR_OK)
-		return catalog_commit(cat, err);
-	catalog_rollback(cat);
-	return rc;
+	struct row_save rs = {b, details};
+
+	return ops_audited(cat, action, b->backup_id, row_save_change, &rs,
+	                   err);
 }
 
 int backup_get_row(struct catalog *cat, const char *id,

@@ -20,6 +20,7 @@
 #include "core/backup_status.h"
 #include "core/crypto.h"
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -246,6 +247,28 @@ static void restore_row(const char *kind, const struct catalog_backup *b,
 	strlcpy_dr(r->error, run->error ? run->error : "", sizeof r->error);
 }
 
+/* The row's new state, the restores row and the audit row: one
+ * transaction (core/ops.h). */
+struct restore_save {
+	const struct catalog_backup *b; /* NULL: the row stays as it is */
+	struct catalog_restore *r;
+	const char *details;
+};
+
+static int restore_save_change(struct catalog *cat, void *arg, char **details,
+                               char **err)
+{
+	struct restore_save *rs = arg;
+	int rc = DR_OK;
+
+	*details = xstrdup(rs->details);
+	if (rs->b != NULL)
+		rc = catalog_backup_update(cat, rs->b, err);
+	if (rc == DR_OK)
+		rc = catalog_restore_record(cat, rs->r, err);
+	return rc;
+}
+
 /* Records a restore that ran, in one transaction: the backup's new state,
  * the restores row and the audit row. */
 static int restore_save(struct catalog *cat, const struct restore_req *req,
@@ -266,17 +289,9 @@ static int restore_save(struct catalog *cat, const struct restore_req *req,
 	              run->error);
 	char *action = xasprintf("backup.%s%s", req->kind,
 	                         run->rc == DR_OK ? "" : "-failed");
-	int rc = catalog_begin(cat, err);
-	if (rc == DR_OK && change)
-		rc = catalog_backup_update(cat, b, err);
-	if (rc == DR_OK)
-		rc = catalog_restore_record(cat, &r, err);
-	if (rc == DR_OK)
-		rc = audit_record(cat, action, req->audit_target, details, err);
-	if (rc == DR_OK)
-		rc = catalog_commit(cat, err);
-	else
-		catalog_rollback(cat);
+	struct restore_save rs = {change ? b : NULL, &r, details};
+	int rc = ops_audited(cat, action, req->audit_target,
+	                     restore_save_change, &rs, err);
 	free(action);
 	free(details);
 	return rc;
