@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/safe_text.h"
 #include "core/xmalloc.h"
@@ -353,4 +354,320 @@ out:
 	free(dflt);
 	free(where);
 	return cat;
+}
+
+/* ---- the one option parser ------------------------------------------ */
+
+enum {
+	GLOBAL_CATALOG = 1,
+	GLOBAL_CONFIG,
+	GLOBAL_THEME,
+	GLOBAL_READ_ONLY,
+	GLOBAL_WALL,
+	GLOBAL_CYCLE,
+	GLOBAL_STALE_AFTER,
+	GLOBAL_ASCII,
+};
+
+const struct cmd_option cli_global_options[] = {
+    {"catalog", GLOBAL_CATALOG, 0, CMD_OPT_FILE},
+    {"config", GLOBAL_CONFIG, 0, CMD_OPT_FILE},
+    {"theme", GLOBAL_THEME, 0, CMD_OPT_FILE},
+    {"read-only", GLOBAL_READ_ONLY, 0, 0},
+    {"wall", GLOBAL_WALL, 0, 0},
+    {"cycle", GLOBAL_CYCLE, 0, CMD_OPT_VALUE},
+    {"stale-after", GLOBAL_STALE_AFTER, 0, CMD_OPT_VALUE},
+    {"ascii", GLOBAL_ASCII, 0, 0},
+    {NULL, 0, 0, 0},
+};
+
+static const struct cmd_option no_options[] = {{NULL, 0, 0, 0}};
+
+static int takes_value(const struct cmd_option *o)
+{
+	return (o->flags & (CMD_OPT_VALUE | CMD_OPT_FILE)) != 0;
+}
+
+static const struct cmd_option *find_long(const struct cmd_option *table,
+                                          const char *name, size_t len)
+{
+	for (; table != NULL && table->name != NULL; table++)
+		if (strlen(table->name) == len &&
+		    strncmp(table->name, name, len) == 0)
+			return table;
+	return NULL;
+}
+
+static const struct cmd_option *find_short(const struct cmd_option *table,
+                                           char letter)
+{
+	for (; table != NULL && table->name != NULL; table++)
+		if (table->letter != 0 && table->letter == letter)
+			return table;
+	return NULL;
+}
+
+/* The options that follow sub (or the command itself). */
+static const struct cmd_option *options_of(const struct cmd_entry *cmd,
+                                           const char *sub)
+{
+	if (sub != NULL && cmd->subs != NULL)
+		for (const struct cmd_sub *s = cmd->subs; s->name != NULL; s++)
+			if (strcmp(s->name, sub) == 0)
+				return s->options ? s->options : no_options;
+	return cmd->options ? cmd->options : no_options;
+}
+
+/* One way to say every mistake in options: what and where, then the
+ * command's usage. */
+static void option_error(const struct cmd_entry *cmd, const char *sub,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void option_error(const struct cmd_entry *cmd, const char *sub,
+                         const char *fmt, ...)
+{
+	va_list ap;
+	fputs("drconsole: ", stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "%s%s%s: ", cmd->name, sub ? " " : "",
+		        sub ? sub : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd != NULL)
+		fprintf(stderr,
+		        "usage: drconsole %s %s\nTry 'drconsole %s --help'.\n",
+		        cmd->name, cmd->usage, cmd->name);
+	else
+		fputs("Try 'drconsole --help'.\n", stderr);
+}
+
+/* The option at argv[*i] (it starts with '-' and is neither "-" nor
+ * "--"), looked up in opts and then the global options; *i moves past it
+ * and its value.  0, or -1 after option_error. */
+static int read_option(const struct cmd_entry *cmd, const char *sub,
+                       const struct cmd_option *opts, int argc, char **argv,
+                       int *i, const struct cmd_option **found,
+                       const char **value, int *global)
+{
+	const char *a = argv[*i];
+	const struct cmd_option *o;
+	char shown[8];
+
+	*value = NULL;
+	*global = 0;
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_long(opts, name, len);
+		if (o == NULL &&
+		    (o = find_long(cli_global_options, name, len)) != NULL)
+			*global = 1;
+		if (o == NULL) {
+			option_error(cmd, sub, "unknown option '%.*s'",
+			             (int)(len > 40 ? 42 : len + 2), a);
+			return -1;
+		}
+		if (eq != NULL && !takes_value(o)) {
+			option_error(cmd, sub, "option '--%s' takes no value",
+			             o->name);
+			return -1;
+		}
+		if (eq != NULL)
+			*value = eq + 1;
+		snprintf(shown, sizeof shown, "--");
+	} else {
+		o = find_short(opts, a[1]);
+		if (o == NULL || (a[2] != '\0' && !takes_value(o))) {
+			option_error(cmd, sub, "unknown option '%.40s'", a);
+			return -1;
+		}
+		if (a[2] != '\0')
+			*value = a + 2;
+		snprintf(shown, sizeof shown, "-%c", a[1]);
+	}
+	(*i)++;
+	if (takes_value(o) && *value == NULL) {
+		if (*i >= argc) {
+			if (shown[1] == '-')
+				option_error(cmd, sub,
+				             "option '--%s' needs a value",
+				             o->name);
+			else
+				option_error(cmd, sub,
+				             "option '%s' (--%s) needs a value",
+				             shown, o->name);
+			return -1;
+		}
+		*value = argv[(*i)++];
+	}
+	*found = o;
+	return 0;
+}
+
+static int global_set(struct cmd_globals *g, const struct cmd_option *o,
+                      const char *value)
+{
+	char *err = NULL;
+	int64_t secs;
+
+	switch (o->id) {
+	case GLOBAL_CATALOG:
+		g->catalog = value;
+		break;
+	case GLOBAL_CONFIG:
+		g->config = value;
+		break;
+	case GLOBAL_THEME:
+		g->theme = value;
+		break;
+	case GLOBAL_READ_ONLY:
+		g->read_only = 1;
+		break;
+	case GLOBAL_WALL:
+		g->wall = 1;
+		g->read_only = 1;
+		break;
+	case GLOBAL_CYCLE:
+		if (duration_parse(value, &secs, &err) != DR_OK || secs < 1 ||
+		    secs > 3600) {
+			cli_error("--cycle: %s",
+			          err ? err : "expected 1s to 1h, e.g. 15s");
+			free(err);
+			return -1;
+		}
+		g->cycle_s = (int)secs;
+		break;
+	case GLOBAL_STALE_AFTER:
+		if (duration_parse(value, &secs, &err) != DR_OK || secs < 1) {
+			cli_error("--stale-after: %s",
+			          err ? err
+			              : "expected a duration such as 10m");
+			free(err);
+			return -1;
+		}
+		g->stale_after_s = secs;
+		break;
+	case GLOBAL_ASCII:
+		g->ascii = 1;
+		break;
+	}
+	return 0;
+}
+
+int cli_global(int argc, char **argv, int *i, struct cmd_globals *g)
+{
+	const char *a = argv[*i];
+	const struct cmd_option *o;
+	const char *value;
+	int global;
+
+	if (strncmp(a, "--", 2) != 0 ||
+	    find_long(cli_global_options, a + 2, strcspn(a + 2, "=")) == NULL)
+		return 0;
+	if (read_option(NULL, NULL, no_options, argc, argv, i, &o, &value,
+	                &global) != 0 ||
+	    global_set(g, o, value) != 0)
+		return -1;
+	return 1;
+}
+
+int cli_prepare(const struct cmd_entry *cmd, int argc, char **argv,
+                struct cmd_globals *g, int *nargc, char ***nargv)
+{
+	char **out = xcalloc((size_t)argc + 1, sizeof *out);
+	const char *sub = NULL;
+	int n = 0, i = 1, r, operands_only = 0;
+
+	out[n++] = argv[0];
+	while (i < argc && (r = cli_global(argc, argv, &i, g)) != 0)
+		if (r < 0)
+			goto usage;
+	if (cmd->subs != NULL && i < argc)
+		for (const struct cmd_sub *s = cmd->subs; s->name != NULL; s++)
+			if (strcmp(s->name, argv[i]) == 0) {
+				sub = s->name;
+				out[n++] = argv[i++];
+				break;
+			}
+	const struct cmd_option *opts = options_of(cmd, sub);
+	while (i < argc) {
+		const char *a = argv[i];
+		if (operands_only || a[0] != '-' || a[1] == '\0') {
+			out[n++] = argv[i++];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			operands_only = 1;
+			out[n++] = argv[i++];
+			continue;
+		}
+		const struct cmd_option *o;
+		const char *value;
+		int global, start = i;
+		if (read_option(cmd, sub, opts, argc, argv, &i, &o, &value,
+		                &global) != 0)
+			goto usage;
+		if (global && global_set(g, o, value) != 0)
+			goto usage;
+		for (int j = start; !global && j < i; j++)
+			out[n++] = argv[j];
+	}
+	out[n] = NULL;
+	*nargc = n;
+	*nargv = out;
+	return DR_EXIT_OK;
+usage:
+	free(out);
+	return DR_EXIT_USAGE;
+}
+
+/* The last parse; reachable until the next. */
+static struct {
+	struct cli_opt *opts;
+	char **operands;
+	struct cli_args args;
+} parsed;
+
+const struct cli_args *cli_parse(const struct cmd_entry *cmd, const char *sub,
+                                 int argc, char **argv)
+{
+	const struct cmd_option *opts = options_of(cmd, sub);
+	size_t n_opts = 0;
+	int n_operands = 0, operands_only = 0;
+
+	free(parsed.opts);
+	free(parsed.operands);
+	parsed.opts = xcalloc((size_t)argc + 1, sizeof *parsed.opts);
+	parsed.operands = xcalloc((size_t)argc + 2, sizeof *parsed.operands);
+	parsed.operands[0] = argv[0];
+	for (int i = 1; i < argc;) {
+		const char *a = argv[i];
+		if (operands_only || a[0] != '-' || a[1] == '\0') {
+			parsed.operands[1 + n_operands++] = argv[i++];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			operands_only = 1;
+			i++;
+			continue;
+		}
+		const struct cmd_option *o;
+		const char *value;
+		int global;
+		if (read_option(cmd, sub, opts, argc, argv, &i, &o, &value,
+		                &global) != 0)
+			return NULL;
+		if (!global)
+			parsed.opts[n_opts++] =
+			    (struct cli_opt){.id = o->id, .value = value};
+	}
+	parsed.args = (struct cli_args){.opts = parsed.opts,
+	                                .n_opts = n_opts,
+	                                .operands = parsed.operands + 1,
+	                                .n_operands = n_operands,
+	                                .argv = parsed.operands,
+	                                .argc = n_operands + 1};
+	return &parsed.args;
 }
