@@ -465,12 +465,13 @@ static int read_option(const struct cmd_entry *cmd, const char *sub,
 		    (o = find_long(cli_global_options, name, len)) != NULL)
 			*global = 1;
 		if (o == NULL) {
-			option_error(cmd, sub, "unknown option '%.*s'",
+			option_error(cmd, sub, "unrecognized option '%.*s'",
 			             (int)(len > 40 ? 42 : len + 2), a);
 			return -1;
 		}
 		if (eq != NULL && !takes_value(o)) {
-			option_error(cmd, sub, "option '--%s' takes no value",
+			option_error(cmd, sub,
+			             "option '--%s' doesn't allow an argument",
 			             o->name);
 			return -1;
 		}
@@ -480,7 +481,8 @@ static int read_option(const struct cmd_entry *cmd, const char *sub,
 	} else {
 		o = find_short(opts, a[1]);
 		if (o == NULL || (a[2] != '\0' && !takes_value(o))) {
-			option_error(cmd, sub, "unknown option '%.40s'", a);
+			option_error(cmd, sub, "unrecognized option '%.40s'",
+			             a);
 			return -1;
 		}
 		if (a[2] != '\0')
@@ -491,13 +493,15 @@ static int read_option(const struct cmd_entry *cmd, const char *sub,
 	if (takes_value(o) && *value == NULL) {
 		if (*i >= argc) {
 			if (shown[1] == '-')
-				option_error(cmd, sub,
-				             "option '--%s' needs a value",
-				             o->name);
+				option_error(
+				    cmd, sub,
+				    "option '--%s' requires an argument",
+				    o->name);
 			else
-				option_error(cmd, sub,
-				             "option '%s' (--%s) needs a value",
-				             shown, o->name);
+				option_error(
+				    cmd, sub,
+				    "option '%s' (--%s) requires an argument",
+				    shown, o->name);
 			return -1;
 		}
 		*value = argv[(*i)++];
@@ -556,7 +560,9 @@ static int global_set(struct cmd_globals *g, const struct cmd_option *o,
 	return 0;
 }
 
-int cli_global(int argc, char **argv, int *i, struct cmd_globals *g)
+/* cli_global, its messages naming cmd (NULL: before any command). */
+static int global_at(const struct cmd_entry *cmd, int argc, char **argv, int *i,
+                     struct cmd_globals *g)
 {
 	const char *a = argv[*i];
 	const struct cmd_option *o;
@@ -566,11 +572,16 @@ int cli_global(int argc, char **argv, int *i, struct cmd_globals *g)
 	if (strncmp(a, "--", 2) != 0 ||
 	    find_long(cli_global_options, a + 2, strcspn(a + 2, "=")) == NULL)
 		return 0;
-	if (read_option(NULL, NULL, no_options, argc, argv, i, &o, &value,
+	if (read_option(cmd, NULL, no_options, argc, argv, i, &o, &value,
 	                &global) != 0 ||
 	    global_set(g, o, value) != 0)
 		return -1;
 	return 1;
+}
+
+int cli_global(int argc, char **argv, int *i, struct cmd_globals *g)
+{
+	return global_at(NULL, argc, argv, i, g);
 }
 
 int cli_prepare(const struct cmd_entry *cmd, int argc, char **argv,
@@ -581,7 +592,8 @@ int cli_prepare(const struct cmd_entry *cmd, int argc, char **argv,
 	int n = 0, i = 1, r, operands_only = 0;
 
 	out[n++] = argv[0];
-	while (i < argc && (r = cli_global(argc, argv, &i, g)) != 0)
+	while (cmd->subs != NULL && i < argc &&
+	       (r = global_at(cmd, argc, argv, &i, g)) != 0)
 		if (r < 0)
 			goto usage;
 	if (cmd->subs != NULL && i < argc)

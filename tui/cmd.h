@@ -55,6 +55,10 @@ struct cmd_entry {
 	/* The sub-commands, which are the word right after NAME (global
 	 * options may stand between); NULL when it has none. */
 	const struct cmd_sub *subs;
+	/* When an option is wrong: prints what else must be said and
+	 * returns the exit code (`check`, a monitoring plugin, says UNKNOWN);
+	 * NULL for DR_EXIT_USAGE. */
+	int (*usage_exit)(void);
 };
 
 /* Every command, NULL-terminated (tui/main.c), and each one's entry. */

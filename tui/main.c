@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		if (r < 0)
 			return DR_EXIT_USAGE;
 		if (r == 0) {
-			cli_error("unknown option '%.40s'; try 'drconsole "
+			cli_error("unrecognized option '%.40s'; try 'drconsole "
 			          "--help'",
 			          argv[i]);
 			return DR_EXIT_USAGE;
@@ -124,7 +124,9 @@ int main(int argc, char **argv)
 		char **nargv;
 		if (cli_prepare(cmd_table[k], argc, argv, &g, &nargc, &nargv) !=
 		    DR_EXIT_OK)
-			return DR_EXIT_USAGE;
+			return cmd_table[k]->usage_exit
+			           ? cmd_table[k]->usage_exit()
+			           : DR_EXIT_USAGE;
 		safe_stdio_install();
 		r = cmd_table[k]->exec(&g, nargc, nargv);
 		free(nargv);
