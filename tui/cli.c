@@ -683,3 +683,157 @@ const struct cli_args *cli_parse(const struct cmd_entry *cmd, const char *sub,
 	                                .argc = n_operands + 1};
 	return &parsed.args;
 }
+
+/* ---- bash completion, from the same tables ---------------------------- */
+
+enum { WORDS_ALL, WORDS_VALUE, WORDS_FILE };
+
+/* The options of table that are of kind `which`, as shell words. */
+static void print_option_words(FILE *out, const struct cmd_option *table,
+                               int which)
+{
+	for (; table != NULL && table->name != NULL; table++) {
+		if ((which == WORDS_VALUE && !takes_value(table)) ||
+		    (which == WORDS_FILE && !(table->flags & CMD_OPT_FILE)))
+			continue;
+		fprintf(out, " --%s", table->name);
+		if (table->letter != 0 && which != WORDS_ALL)
+			fprintf(out, " -%c", table->letter);
+	}
+}
+
+/* The number of options of table that are of kind `which`. */
+static int count_option_words(const struct cmd_option *table, int which)
+{
+	int n = 0;
+	for (; table != NULL && table->name != NULL; table++)
+		n += which == WORDS_ALL ||
+		     (which == WORDS_VALUE && takes_value(table)) ||
+		     (which == WORDS_FILE && (table->flags & CMD_OPT_FILE));
+	return n;
+}
+
+static void print_spec_arm(FILE *out, const char *pattern,
+                           const struct cmd_option *options,
+                           const struct cmd_sub *subs)
+{
+	static const char *const vars[] = {"_dr_opts", "_dr_vals", "_dr_files"};
+	fprintf(out, "\t%s)", pattern);
+	if (subs != NULL && subs->name != NULL) {
+		fputs(" _dr_subs='", out);
+		for (const struct cmd_sub *s = subs; s->name != NULL; s++)
+			fprintf(out, "%s%s", s == subs ? "" : " ", s->name);
+		fputc('\'', out);
+	}
+	for (int which = WORDS_ALL; which <= WORDS_FILE; which++) {
+		if (count_option_words(options, which) == 0)
+			continue;
+		fprintf(out, " %s='", vars[which]);
+		print_option_words(out, options, which);
+		fputc('\'', out);
+	}
+	fputs(" ;;\n", out);
+}
+
+void cli_completion_bash(FILE *out, const struct cmd_entry *const *table)
+{
+	fputs("# bash completion for drconsole, written by `drconsole "
+	      "completion bash`\n"
+	      "# from the tables its option parser reads.\n"
+	      "\n"
+	      "# Command $1, sub-command $2: its sub-commands, options, "
+	      "those that take\n"
+	      "# a value and those whose value is a file.\n"
+	      "_drconsole_spec()\n{\n"
+	      "\t_dr_subs= _dr_opts= _dr_vals= _dr_files=\n"
+	      "\tcase \"$1/$2\" in\n",
+	      out);
+	for (size_t i = 0; table[i] != NULL; i++) {
+		const struct cmd_entry *c = table[i];
+		char pattern[96];
+		for (const struct cmd_sub *s = c->subs;
+		     s != NULL && s->name != NULL; s++) {
+			snprintf(pattern, sizeof pattern, "%s/%s", c->name,
+			         s->name);
+			print_spec_arm(out, pattern, s->options, NULL);
+		}
+		snprintf(pattern, sizeof pattern, "%s/*", c->name);
+		print_spec_arm(out, pattern, c->options, c->subs);
+	}
+	fputs("\tesac\n\t_dr_opts=\"$_dr_opts --help", out);
+	print_option_words(out, cli_global_options, WORDS_ALL);
+	fputs("\"\n\t_dr_vals=\"$_dr_vals", out);
+	print_option_words(out, cli_global_options, WORDS_VALUE);
+	fputs("\"\n\t_dr_files=\"$_dr_files", out);
+	print_option_words(out, cli_global_options, WORDS_FILE);
+	fputs("\"\n}\n\n", out);
+	fputs("_drconsole()\n{\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= w cmd= sub= "
+	      "i=1 n=0 ended=0\n"
+	      "\t[ \"$COMP_CWORD\" -gt 0 ] && "
+	      "prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	      "\t# --opt=VALUE: bash makes '=' a word of its own.\n"
+	      "\tif [ \"$cur\" = = ]; then\n"
+	      "\t\tcur=\n"
+	      "\telif [ \"$prev\" = = ] && [ \"$COMP_CWORD\" -gt 1 ]; then\n"
+	      "\t\tprev=${COMP_WORDS[COMP_CWORD-2]}\n"
+	      "\tfi\n"
+	      "\t# The command, its sub-command (the first word after it), "
+	      "and how many\n"
+	      "\t# operands; option values are skipped.\n"
+	      "\twhile [ \"$i\" -lt \"$COMP_CWORD\" ]; do\n"
+	      "\t\tw=${COMP_WORDS[i]}\n"
+	      "\t\t_drconsole_spec \"$cmd\" \"$sub\"\n"
+	      "\t\tif [ \"$ended\" = 0 ] && [ \"$w\" = -- ]; then\n"
+	      "\t\t\tended=1\n"
+	      "\t\telif [ \"$ended\" = 0 ] && [[ $w == -?* ]]; then\n"
+	      "\t\t\tif [ \"${COMP_WORDS[i+1]}\" = = ]; then\n"
+	      "\t\t\t\ti=$((i + 2))\n"
+	      "\t\t\telif [[ \" $_dr_vals \" == *\" $w \"* ]]; then\n"
+	      "\t\t\t\ti=$((i + 1))\n"
+	      "\t\t\tfi\n"
+	      "\t\telif [ -z \"$cmd\" ]; then\n"
+	      "\t\t\tcmd=$w\n"
+	      "\t\telif [ \"$n\" = 0 ] && [ -z \"$sub\" ] &&\n"
+	      "\t\t\t[[ \" $_dr_subs \" == *\" $w \"* ]]; then\n"
+	      "\t\t\tsub=$w\n"
+	      "\t\telse\n"
+	      "\t\t\tn=$((n + 1))\n"
+	      "\t\tfi\n"
+	      "\t\ti=$((i + 1))\n"
+	      "\tdone\n"
+	      "\t_drconsole_spec \"$cmd\" \"$sub\"\n"
+	      "\tif [ \"$ended\" = 0 ] && [ -n \"$prev\" ] &&\n"
+	      "\t\t[[ \" $_dr_vals \" == *\" $prev \"* ]]; then\n"
+	      "\t\tif [[ \" $_dr_files \" == *\" $prev \"* ]]; then\n"
+	      "\t\t\tcompopt -o filenames 2>/dev/null\n"
+	      "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\t\telse\n"
+	      "\t\t\tCOMPREPLY=()\n"
+	      "\t\tfi\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ \"$ended\" = 0 ] && [[ $cur == -* ]]; then\n"
+	      "\t\t[ -z \"$cmd\" ] && _dr_opts=\"$_dr_opts --version\"\n"
+	      "\t\tCOMPREPLY=($(compgen -W \"$_dr_opts\" -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ -z \"$cmd\" ]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W '",
+	      out);
+	for (size_t i = 0; table[i] != NULL; i++)
+		fprintf(out, "%s%s", i ? " " : "", table[i]->name);
+	fputs("' -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ -z \"$sub\" ] && [ \"$n\" = 0 ] && [ -n \"$_dr_subs\" ]; "
+	      "then\n"
+	      "\t\tCOMPREPLY=($(compgen -W \"$_dr_subs\" -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tcompopt -o filenames 2>/dev/null\n"
+	      "\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "}\n"
+	      "complete -F _drconsole drconsole\n",
+	      out);
+}

@@ -10,7 +10,7 @@
 #include "core/config.h"
 #include "db/catalog.h"
 
-/* Options that stand before the command name. */
+/* The global options, before or after the command name. */
 struct cmd_globals {
 	const char
 	    *catalog;       /* --catalog, else DRCONSOLE_CATALOG, else config */

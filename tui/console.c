@@ -1,7 +1,6 @@
 #include "tui/console.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <panel.h>
 #include <poll.h>
@@ -1426,8 +1425,6 @@ int console_main(const struct cmd_globals *g)
 {
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		char *argv[] = {"status", NULL};
-		optind =
-		    0; /* glibc: start afresh, as main() does for commands */
 		return cmd_status_entry.exec(g, 1, argv);
 	}
 	struct console c;
@@ -1480,7 +1477,6 @@ int console_main(const struct cmd_globals *g)
 		free(err);
 		console_free(&c);
 		char *argv[] = {"status", NULL};
-		optind = 0;
 		safe_stdio_install(); /* a terminal all the same */
 		return cmd_status_entry.exec(g, 1, argv);
 	}

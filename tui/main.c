@@ -1,5 +1,6 @@
-/* drconsole: global options, then a subcommand from the table below.  With
- * no subcommand it opens the console on a terminal and prints `status`
+/* drconsole: global options, then a subcommand from the table below (whose
+ * options, and global ones after it, tui/cli.c parses).  With no
+ * subcommand it opens the console on a terminal and prints `status`
  * otherwise. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,17 +14,29 @@
 #include "tui/safe_stdio.h"
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_init_entry,         &cmd_status_entry,
-    &cmd_check_entry,        &cmd_service_entry,
-    &cmd_record_entry,       &cmd_config_entry,
-    &cmd_audit_entry,        &cmd_demo_entry,
-    &cmd_backup_entry,       &cmd_restore_entry,
-    &cmd_restore_test_entry, &cmd_prune_entry,
-    &cmd_copy_entry,         &cmd_probe_entry,
-    &cmd_agent_entry,        &cmd_notify_entry,
-    &cmd_runbook_entry,      &cmd_metrics_entry,
-    &cmd_report_entry,       &cmd_import_entry,
-    &cmd_alarm_entry,        NULL,
+    &cmd_init_entry,
+    &cmd_status_entry,
+    &cmd_check_entry,
+    &cmd_service_entry,
+    &cmd_record_entry,
+    &cmd_config_entry,
+    &cmd_audit_entry,
+    &cmd_demo_entry,
+    &cmd_backup_entry,
+    &cmd_restore_entry,
+    &cmd_restore_test_entry,
+    &cmd_prune_entry,
+    &cmd_copy_entry,
+    &cmd_probe_entry,
+    &cmd_agent_entry,
+    &cmd_notify_entry,
+    &cmd_runbook_entry,
+    &cmd_metrics_entry,
+    &cmd_report_entry,
+    &cmd_import_entry,
+    &cmd_alarm_entry,
+    &cmd_completion_entry,
+    NULL,
 };
 
 /* The full-screen console (tui/console.c); the status table when standard
@@ -40,7 +53,7 @@ static void usage(FILE *out)
 	    "opens the\nconsole on a terminal, and prints `status` "
 	    "otherwise.\n"
 	    "\n"
-	    "Global options:\n"
+	    "Global options (before or after the command):\n"
 	    "  --catalog PATH     the catalog (default "
 	    "$XDG_DATA_HOME/drconsole/catalog.db;\n"
 	    "                     also DRCONSOLE_CATALOG)\n"
