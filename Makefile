@@ -7,6 +7,7 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/drconsole
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
@@ -109,11 +110,17 @@ soak: test-deps $(BIN)
 bench: deps $(BIN) $(BENCH_BIN)
 	@BUILD=$(BUILD) bash bench/run
 
-install: $(BIN)
+# The bash completion script, made by the binary from its command table.
+$(BUILD)/drconsole.bash: $(BIN)
+	$(BIN) completion bash >$@.tmp && mv $@.tmp $@
+
+install: $(BIN) $(BUILD)/drconsole.bash
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/runbooks \
-		$(DESTDIR)$(DATADIR)/themes
+		$(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/drconsole
+	install -m 0644 $(BUILD)/drconsole.bash \
+		$(DESTDIR)$(COMPLETIONDIR)/drconsole
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	if ls man/*.5 >/dev/null 2>&1; then \
 		install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/; fi
@@ -126,7 +133,7 @@ install: $(BIN)
 		install -m 0644 systemd/*.service $(DESTDIR)$(UNITDIR)/; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/drconsole
+	rm -f $(DESTDIR)$(BINDIR)/drconsole $(DESTDIR)$(COMPLETIONDIR)/drconsole
 	for f in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$$(basename $$f); done
 	for f in systemd/*.service; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$f); done

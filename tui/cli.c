@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/safe_text.h"
 #include "core/xmalloc.h"
@@ -343,4 +344,486 @@ out:
 	free(dflt);
 	free(where);
 	return cat;
+}
+
+/* ---- the one option parser ------------------------------------------ */
+
+enum {
+	GLOBAL_CATALOG = 1,
+	GLOBAL_CONFIG,
+	GLOBAL_THEME,
+	GLOBAL_READ_ONLY,
+	GLOBAL_WALL,
+	GLOBAL_CYCLE,
+	GLOBAL_STALE_AFTER,
+	GLOBAL_ASCII,
+};
+
+const struct cmd_option cli_global_options[] = {
+    {"catalog", GLOBAL_CATALOG, 0, CMD_OPT_FILE},
+    {"config", GLOBAL_CONFIG, 0, CMD_OPT_FILE},
+    {"theme", GLOBAL_THEME, 0, CMD_OPT_FILE},
+    {"read-only", GLOBAL_READ_ONLY, 0, 0},
+    {"wall", GLOBAL_WALL, 0, 0},
+    {"cycle", GLOBAL_CYCLE, 0, CMD_OPT_VALUE},
+    {"stale-after", GLOBAL_STALE_AFTER, 0, CMD_OPT_VALUE},
+    {"ascii", GLOBAL_ASCII, 0, 0},
+    {NULL, 0, 0, 0},
+};
+
+static const struct cmd_option no_options[] = {{NULL, 0, 0, 0}};
+
+static int takes_value(const struct cmd_option *o)
+{
+	return (o->flags & (CMD_OPT_VALUE | CMD_OPT_FILE)) != 0;
+}
+
+static const struct cmd_option *find_long(const struct cmd_option *table,
+                                          const char *name, size_t len)
+{
+	for (; table != NULL && table->name != NULL; table++)
+		if (strlen(table->name) == len &&
+		    strncmp(table->name, name, len) == 0)
+			return table;
+	return NULL;
+}
+
+static const struct cmd_option *find_short(const struct cmd_option *table,
+                                           char letter)
+{
+	for (; table != NULL && table->name != NULL; table++)
+		if (table->letter != 0 && table->letter == letter)
+			return table;
+	return NULL;
+}
+
+/* The options that follow sub (or the command itself). */
+static const struct cmd_option *options_of(const struct cmd_entry *cmd,
+                                           const char *sub)
+{
+	if (sub != NULL && cmd->subs != NULL)
+		for (const struct cmd_sub *s = cmd->subs; s->name != NULL; s++)
+			if (strcmp(s->name, sub) == 0)
+				return s->options ? s->options : no_options;
+	return cmd->options ? cmd->options : no_options;
+}
+
+/* One way to say every mistake in options: what and where, then the
+ * command's usage. */
+static void option_error(const struct cmd_entry *cmd, const char *sub,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void option_error(const struct cmd_entry *cmd, const char *sub,
+                         const char *fmt, ...)
+{
+	va_list ap;
+	fputs("drconsole: ", stderr);
+	if (cmd != NULL)
+		fprintf(stderr, "%s%s%s: ", cmd->name, sub ? " " : "",
+		        sub ? sub : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd != NULL)
+		fprintf(stderr,
+		        "usage: drconsole %s %s\nTry 'drconsole %s --help'.\n",
+		        cmd->name, cmd->usage, cmd->name);
+	else
+		fputs("Try 'drconsole --help'.\n", stderr);
+}
+
+/* The option at argv[*i] (it starts with '-' and is neither "-" nor
+ * "--"), looked up in opts and then the global options; *i moves past it
+ * and its value.  0, or -1 after option_error. */
+static int read_option(const struct cmd_entry *cmd, const char *sub,
+                       const struct cmd_option *opts, int argc, char **argv,
+                       int *i, const struct cmd_option **found,
+                       const char **value, int *global)
+{
+	const char *a = argv[*i];
+	const struct cmd_option *o;
+	char shown[8];
+
+	*value = NULL;
+	*global = 0;
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_long(opts, name, len);
+		if (o == NULL &&
+		    (o = find_long(cli_global_options, name, len)) != NULL)
+			*global = 1;
+		if (o == NULL) {
+			option_error(cmd, sub, "unrecognized option '%.*s'",
+			             (int)(len > 40 ? 42 : len + 2), a);
+			return -1;
+		}
+		if (eq != NULL && !takes_value(o)) {
+			option_error(cmd, sub,
+			             "option '--%s' doesn't allow an argument",
+			             o->name);
+			return -1;
+		}
+		if (eq != NULL)
+			*value = eq + 1;
+		snprintf(shown, sizeof shown, "--");
+	} else {
+		o = find_short(opts, a[1]);
+		if (o == NULL || (a[2] != '\0' && !takes_value(o))) {
+			option_error(cmd, sub, "unrecognized option '%.40s'",
+			             a);
+			return -1;
+		}
+		if (a[2] != '\0')
+			*value = a + 2;
+		snprintf(shown, sizeof shown, "-%c", a[1]);
+	}
+	(*i)++;
+	if (takes_value(o) && *value == NULL) {
+		if (*i >= argc) {
+			if (shown[1] == '-')
+				option_error(
+				    cmd, sub,
+				    "option '--%s' requires an argument",
+				    o->name);
+			else
+				option_error(
+				    cmd, sub,
+				    "option '%s' (--%s) requires an argument",
+				    shown, o->name);
+			return -1;
+		}
+		*value = argv[(*i)++];
+	}
+	*found = o;
+	return 0;
+}
+
+static int global_set(struct cmd_globals *g, const struct cmd_option *o,
+                      const char *value)
+{
+	char *err = NULL;
+	int64_t secs;
+
+	switch (o->id) {
+	case GLOBAL_CATALOG:
+		g->catalog = value;
+		break;
+	case GLOBAL_CONFIG:
+		g->config = value;
+		break;
+	case GLOBAL_THEME:
+		g->theme = value;
+		break;
+	case GLOBAL_READ_ONLY:
+		g->read_only = 1;
+		break;
+	case GLOBAL_WALL:
+		g->wall = 1;
+		g->read_only = 1;
+		break;
+	case GLOBAL_CYCLE:
+		if (duration_parse(value, &secs, &err) != DR_OK || secs < 1 ||
+		    secs > 3600) {
+			cli_error("--cycle: %s",
+			          err ? err : "expected 1s to 1h, e.g. 15s");
+			free(err);
+			return -1;
+		}
+		g->cycle_s = (int)secs;
+		break;
+	case GLOBAL_STALE_AFTER:
+		if (duration_parse(value, &secs, &err) != DR_OK || secs < 1) {
+			cli_error("--stale-after: %s",
+			          err ? err
+			              : "expected a duration such as 10m");
+			free(err);
+			return -1;
+		}
+		g->stale_after_s = secs;
+		break;
+	case GLOBAL_ASCII:
+		g->ascii = 1;
+		break;
+	}
+	return 0;
+}
+
+/* cli_global, its messages naming cmd (NULL: before any command). */
+static int global_at(const struct cmd_entry *cmd, int argc, char **argv, int *i,
+                     struct cmd_globals *g)
+{
+	const char *a = argv[*i];
+	const struct cmd_option *o;
+	const char *value;
+	int global;
+
+	if (strncmp(a, "--", 2) != 0 ||
+	    find_long(cli_global_options, a + 2, strcspn(a + 2, "=")) == NULL)
+		return 0;
+	if (read_option(cmd, NULL, no_options, argc, argv, i, &o, &value,
+	                &global) != 0 ||
+	    global_set(g, o, value) != 0)
+		return -1;
+	return 1;
+}
+
+int cli_global(int argc, char **argv, int *i, struct cmd_globals *g)
+{
+	return global_at(NULL, argc, argv, i, g);
+}
+
+int cli_prepare(const struct cmd_entry *cmd, int argc, char **argv,
+                struct cmd_globals *g, int *nargc, char ***nargv)
+{
+	char **out = xcalloc((size_t)argc + 1, sizeof *out);
+	const char *sub = NULL;
+	int n = 0, i = 1, r, operands_only = 0;
+
+	out[n++] = argv[0];
+	while (cmd->subs != NULL && i < argc &&
+	       (r = global_at(cmd, argc, argv, &i, g)) != 0)
+		if (r < 0)
+			goto usage;
+	if (cmd->subs != NULL && i < argc)
+		for (const struct cmd_sub *s = cmd->subs; s->name != NULL; s++)
+			if (strcmp(s->name, argv[i]) == 0) {
+				sub = s->name;
+				out[n++] = argv[i++];
+				break;
+			}
+	const struct cmd_option *opts = options_of(cmd, sub);
+	while (i < argc) {
+		const char *a = argv[i];
+		if (operands_only || a[0] != '-' || a[1] == '\0') {
+			out[n++] = argv[i++];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			operands_only = 1;
+			out[n++] = argv[i++];
+			continue;
+		}
+		const struct cmd_option *o;
+		const char *value;
+		int global, start = i;
+		if (read_option(cmd, sub, opts, argc, argv, &i, &o, &value,
+		                &global) != 0)
+			goto usage;
+		if (global && global_set(g, o, value) != 0)
+			goto usage;
+		for (int j = start; !global && j < i; j++)
+			out[n++] = argv[j];
+	}
+	out[n] = NULL;
+	*nargc = n;
+	*nargv = out;
+	return DR_EXIT_OK;
+usage:
+	free(out);
+	return DR_EXIT_USAGE;
+}
+
+/* The last parse; reachable until the next. */
+static struct {
+	struct cli_opt *opts;
+	char **operands;
+	struct cli_args args;
+} parsed;
+
+const struct cli_args *cli_parse(const struct cmd_entry *cmd, const char *sub,
+                                 int argc, char **argv)
+{
+	const struct cmd_option *opts = options_of(cmd, sub);
+	size_t n_opts = 0;
+	int n_operands = 0, operands_only = 0;
+
+	free(parsed.opts);
+	free(parsed.operands);
+	parsed.opts = xcalloc((size_t)argc + 1, sizeof *parsed.opts);
+	parsed.operands = xcalloc((size_t)argc + 2, sizeof *parsed.operands);
+	parsed.operands[0] = argv[0];
+	for (int i = 1; i < argc;) {
+		const char *a = argv[i];
+		if (operands_only || a[0] != '-' || a[1] == '\0') {
+			parsed.operands[1 + n_operands++] = argv[i++];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			operands_only = 1;
+			i++;
+			continue;
+		}
+		const struct cmd_option *o;
+		const char *value;
+		int global;
+		if (read_option(cmd, sub, opts, argc, argv, &i, &o, &value,
+		                &global) != 0)
+			return NULL;
+		if (!global)
+			parsed.opts[n_opts++] =
+			    (struct cli_opt){.id = o->id, .value = value};
+	}
+	parsed.args = (struct cli_args){.opts = parsed.opts,
+	                                .n_opts = n_opts,
+	                                .operands = parsed.operands + 1,
+	                                .n_operands = n_operands,
+	                                .argv = parsed.operands,
+	                                .argc = n_operands + 1};
+	return &parsed.args;
+}
+
+/* ---- bash completion, from the same tables ---------------------------- */
+
+enum { WORDS_ALL, WORDS_VALUE, WORDS_FILE };
+
+/* The options of table that are of kind `which`, as shell words. */
+static void print_option_words(FILE *out, const struct cmd_option *table,
+                               int which)
+{
+	for (; table != NULL && table->name != NULL; table++) {
+		if ((which == WORDS_VALUE && !takes_value(table)) ||
+		    (which == WORDS_FILE && !(table->flags & CMD_OPT_FILE)))
+			continue;
+		fprintf(out, " --%s", table->name);
+		if (table->letter != 0 && which != WORDS_ALL)
+			fprintf(out, " -%c", table->letter);
+	}
+}
+
+/* The number of options of table that are of kind `which`. */
+static int count_option_words(const struct cmd_option *table, int which)
+{
+	int n = 0;
+	for (; table != NULL && table->name != NULL; table++)
+		n += which == WORDS_ALL ||
+		     (which == WORDS_VALUE && takes_value(table)) ||
+		     (which == WORDS_FILE && (table->flags & CMD_OPT_FILE));
+	return n;
+}
+
+static void print_spec_arm(FILE *out, const char *pattern,
+                           const struct cmd_option *options,
+                           const struct cmd_sub *subs)
+{
+	static const char *const vars[] = {"_dr_opts", "_dr_vals", "_dr_files"};
+	fprintf(out, "\t%s)", pattern);
+	if (subs != NULL && subs->name != NULL) {
+		fputs(" _dr_subs='", out);
+		for (const struct cmd_sub *s = subs; s->name != NULL; s++)
+			fprintf(out, "%s%s", s == subs ? "" : " ", s->name);
+		fputc('\'', out);
+	}
+	for (int which = WORDS_ALL; which <= WORDS_FILE; which++) {
+		if (count_option_words(options, which) == 0)
+			continue;
+		fprintf(out, " %s='", vars[which]);
+		print_option_words(out, options, which);
+		fputc('\'', out);
+	}
+	fputs(" ;;\n", out);
+}
+
+void cli_completion_bash(FILE *out, const struct cmd_entry *const *table)
+{
+	fputs("# bash completion for drconsole, written by `drconsole "
+	      "completion bash`\n"
+	      "# from the tables its option parser reads.\n"
+	      "\n"
+	      "# Command $1, sub-command $2: its sub-commands, options, "
+	      "those that take\n"
+	      "# a value and those whose value is a file.\n"
+	      "_drconsole_spec()\n{\n"
+	      "\t_dr_subs= _dr_opts= _dr_vals= _dr_files=\n"
+	      "\tcase \"$1/$2\" in\n",
+	      out);
+	for (size_t i = 0; table[i] != NULL; i++) {
+		const struct cmd_entry *c = table[i];
+		char pattern[96];
+		for (const struct cmd_sub *s = c->subs;
+		     s != NULL && s->name != NULL; s++) {
+			snprintf(pattern, sizeof pattern, "%s/%s", c->name,
+			         s->name);
+			print_spec_arm(out, pattern, s->options, NULL);
+		}
+		snprintf(pattern, sizeof pattern, "%s/*", c->name);
+		print_spec_arm(out, pattern, c->options, c->subs);
+	}
+	fputs("\tesac\n\t_dr_opts=\"$_dr_opts --help", out);
+	print_option_words(out, cli_global_options, WORDS_ALL);
+	fputs("\"\n\t_dr_vals=\"$_dr_vals", out);
+	print_option_words(out, cli_global_options, WORDS_VALUE);
+	fputs("\"\n\t_dr_files=\"$_dr_files", out);
+	print_option_words(out, cli_global_options, WORDS_FILE);
+	fputs("\"\n}\n\n", out);
+	fputs("_drconsole()\n{\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev= w cmd= sub= "
+	      "i=1 n=0 ended=0\n"
+	      "\t[ \"$COMP_CWORD\" -gt 0 ] && "
+	      "prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	      "\t# --opt=VALUE: bash makes '=' a word of its own.\n"
+	      "\tif [ \"$cur\" = = ]; then\n"
+	      "\t\tcur=\n"
+	      "\telif [ \"$prev\" = = ] && [ \"$COMP_CWORD\" -gt 1 ]; then\n"
+	      "\t\tprev=${COMP_WORDS[COMP_CWORD-2]}\n"
+	      "\tfi\n"
+	      "\t# The command, its sub-command (the first word after it), "
+	      "and how many\n"
+	      "\t# operands; option values are skipped.\n"
+	      "\twhile [ \"$i\" -lt \"$COMP_CWORD\" ]; do\n"
+	      "\t\tw=${COMP_WORDS[i]}\n"
+	      "\t\t_drconsole_spec \"$cmd\" \"$sub\"\n"
+	      "\t\tif [ \"$ended\" = 0 ] && [ \"$w\" = -- ]; then\n"
+	      "\t\t\tended=1\n"
+	      "\t\telif [ \"$ended\" = 0 ] && [[ $w == -?* ]]; then\n"
+	      "\t\t\tif [ \"${COMP_WORDS[i+1]}\" = = ]; then\n"
+	      "\t\t\t\ti=$((i + 2))\n"
+	      "\t\t\telif [[ \" $_dr_vals \" == *\" $w \"* ]]; then\n"
+	      "\t\t\t\ti=$((i + 1))\n"
+	      "\t\t\tfi\n"
+	      "\t\telif [ -z \"$cmd\" ]; then\n"
+	      "\t\t\tcmd=$w\n"
+	      "\t\telif [ \"$n\" = 0 ] && [ -z \"$sub\" ] &&\n"
+	      "\t\t\t[[ \" $_dr_subs \" == *\" $w \"* ]]; then\n"
+	      "\t\t\tsub=$w\n"
+	      "\t\telse\n"
+	      "\t\t\tn=$((n + 1))\n"
+	      "\t\tfi\n"
+	      "\t\ti=$((i + 1))\n"
+	      "\tdone\n"
+	      "\t_drconsole_spec \"$cmd\" \"$sub\"\n"
+	      "\tif [ \"$ended\" = 0 ] && [ -n \"$prev\" ] &&\n"
+	      "\t\t[[ \" $_dr_vals \" == *\" $prev \"* ]]; then\n"
+	      "\t\tif [[ \" $_dr_files \" == *\" $prev \"* ]]; then\n"
+	      "\t\t\tcompopt -o filenames 2>/dev/null\n"
+	      "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\t\telse\n"
+	      "\t\t\tCOMPREPLY=()\n"
+	      "\t\tfi\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ \"$ended\" = 0 ] && [[ $cur == -* ]]; then\n"
+	      "\t\t[ -z \"$cmd\" ] && _dr_opts=\"$_dr_opts --version\"\n"
+	      "\t\tCOMPREPLY=($(compgen -W \"$_dr_opts\" -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ -z \"$cmd\" ]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W '",
+	      out);
+	for (size_t i = 0; table[i] != NULL; i++)
+		fprintf(out, "%s%s", i ? " " : "", table[i]->name);
+	fputs("' -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tif [ -z \"$sub\" ] && [ \"$n\" = 0 ] && [ -n \"$_dr_subs\" ]; "
+	      "then\n"
+	      "\t\tCOMPREPLY=($(compgen -W \"$_dr_subs\" -- \"$cur\"))\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tcompopt -o filenames 2>/dev/null\n"
+	      "\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "}\n"
+	      "complete -F _drconsole drconsole\n",
+	      out);
 }

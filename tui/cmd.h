@@ -10,7 +10,7 @@
 #include "core/config.h"
 #include "db/catalog.h"
 
-/* Options that stand before the command name. */
+/* The global options, before or after the command name. */
 struct cmd_globals {
 	const char
 	    *catalog;       /* --catalog, else DRCONSOLE_CATALOG, else config */
@@ -23,13 +23,95 @@ struct cmd_globals {
 	long long stale_after_s; /* --stale-after */
 };
 
+/* One option a command accepts.  Every command is parsed by the same
+ * parser (cli_parse): --name=VALUE and --name VALUE alike, -x VALUE and
+ * -xVALUE where a short form exists, options anywhere before "--", the
+ * global options (cli_global_options) anywhere too.  The tables below are
+ * also what `drconsole completion bash` completes from. */
+#define CMD_OPT_VALUE (1 << 0) /* takes a value */
+#define CMD_OPT_FILE  (1 << 1) /* its value names a file (implies VALUE) */
+struct cmd_option {
+	const char *name; /* the long form, without "--"; NULL ends a table */
+	int id;           /* what cli_parse reports it as */
+	char letter;      /* the short form -letter, or 0 */
+	int flags;        /* CMD_OPT_* */
+};
+
+/* A sub-command: `service add`.  Its options follow it. */
+struct cmd_sub {
+	const char *name; /* NULL ends a table */
+	const struct cmd_option *options;
+};
+
 struct cmd_entry {
 	const char *name;
 	const char *usage;   /* after "drconsole NAME " */
 	const char *summary; /* one line for `drconsole --help` */
 	const char *help;    /* the rest of `drconsole NAME --help` */
 	int (*exec)(const struct cmd_globals *g, int argc, char **argv);
+	/* The options after NAME when it has no sub-command (or the word
+	 * after it is none of them); NULL for none. */
+	const struct cmd_option *options;
+	/* The sub-commands, which are the word right after NAME (global
+	 * options may stand between); NULL when it has none. */
+	const struct cmd_sub *subs;
+	/* When an option is wrong: prints what else must be said and
+	 * returns the exit code (`check`, a monitoring plugin, says UNKNOWN);
+	 * NULL for DR_EXIT_USAGE. */
+	int (*usage_exit)(void);
 };
+
+/* Every command, NULL-terminated (tui/main.c), and each one's entry. */
+extern const struct cmd_entry *const cmd_table[];
+extern const struct cmd_entry cmd_init_entry, cmd_service_entry,
+    cmd_record_entry, cmd_status_entry, cmd_check_entry, cmd_config_entry,
+    cmd_audit_entry, cmd_demo_entry, cmd_backup_entry, cmd_restore_entry,
+    cmd_restore_test_entry, cmd_prune_entry, cmd_copy_entry, cmd_probe_entry,
+    cmd_agent_entry, cmd_notify_entry, cmd_alarm_entry, cmd_runbook_entry,
+    cmd_metrics_entry, cmd_report_entry, cmd_import_entry, cmd_completion_entry;
+
+/* What cli_parse found: the options in command-line order (a repeated one
+ * as often as given; a flag's value is NULL) and the operands, also as an
+ * argv of the (sub-)command's name and its operands. */
+struct cli_opt {
+	int id;
+	const char *value;
+};
+struct cli_args {
+	const struct cli_opt *opts;
+	size_t n_opts;
+	char **operands;
+	int n_operands;
+	char **argv; /* argv[0] the name, then the operands, NULL */
+	int argc;    /* n_operands + 1 */
+};
+
+/* The global options (--catalog ...), which cli_parse accepts after the
+ * command as well. */
+extern const struct cmd_option cli_global_options[];
+
+/* Parses the arguments of command cmd (sub-command sub, or NULL for the
+ * command's own options): argv[0] is the (sub-)command's name.  Global
+ * options are skipped (tui/main.c has taken them).  On an unknown option or
+ * a missing value prints the message and the command's usage to stderr and
+ * returns NULL (exit with DR_EXIT_USAGE).  The result lives until the next
+ * call. */
+const struct cli_args *cli_parse(const struct cmd_entry *cmd, const char *sub,
+                                 int argc, char **argv);
+/* For tui/main.c.  Sets the global option at argv[*i] in g and advances
+ * *i past it (and its value): 1; 0 when argv[*i] is no global option; -1
+ * after printing why its value is wrong or missing. */
+int cli_global(int argc, char **argv, int *i, struct cmd_globals *g);
+/* For tui/main.c: argv[0] is command cmd.  Takes the global options out of
+ * argv wherever they stand, into g, checks every other option against
+ * cmd's tables (as cli_parse), and leaves the rest in *nargv (argv[0]
+ * first; malloc'd, the strings are argv's).  0, or DR_EXIT_USAGE after
+ * printing why. */
+int cli_prepare(const struct cmd_entry *cmd, int argc, char **argv,
+                struct cmd_globals *g, int *nargc, char ***nargv);
+/* `drconsole completion bash`: a bash completion script for the commands,
+ * sub-commands and options of table. */
+void cli_completion_bash(FILE *out, const struct cmd_entry *const *table);
 
 /* Shared by commands (tui/cli.c). */
 

@@ -7,7 +7,6 @@
  * agent, resumable, and visible in the console like any other. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,10 +146,8 @@ static int agent_status_exec(const struct cmd_globals *g)
 
 static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"ticks", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_agent_entry, NULL, argc, argv);
 	struct agent_options opt = {0};
 	struct agent_hooks hooks;
 	struct sigaction sa;
@@ -166,22 +163,26 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 		cli_error("agent status: unexpected argument '%s'", argv[2]);
 		return DR_EXIT_USAGE;
 	}
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		char *end = NULL;
 		if (c != 't') {
 			cli_error("agent: expected [--ticks N] or 'status'");
 			return DR_EXIT_USAGE;
 		}
-		ticks = strtol(optarg, &end, 10);
-		if (*optarg == '\0' || *end != '\0' || ticks < 1) {
+		ticks = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || ticks < 1) {
 			cli_error("agent: --ticks: expected a positive number, "
 			          "found '%s'",
-			          optarg);
+			          value);
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		cli_error("agent: unexpected '%s'", argv[optind]);
+	if (args->n_operands > 0) {
+		cli_error("agent: unexpected '%s'", args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	cfg = cli_config(g);
@@ -236,6 +237,15 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc == DR_OK ? DR_EXIT_OK : DR_EXIT_FAIL;
 }
 
+static const struct cmd_option agent_options[] = {
+    {"ticks", 't', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub agent_subs[] = {
+    {"status", NULL},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_agent_entry = {
     .name = "agent",
     .usage = "[--ticks N] | status",
@@ -265,4 +275,6 @@ const struct cmd_entry cmd_agent_entry = {
         "                 no notification channel (NOT DELIVERED); 3 when "
         "none ever ran.\n",
     .exec = agent_exec,
+    .options = agent_options,
+    .subs = agent_subs,
 };

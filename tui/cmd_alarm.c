@@ -1,7 +1,6 @@
 /* `alarm list | ack SUBJECT --reason TEXT | silence SUBJECT --for 2h
  * --reason TEXT | unsilence SUBJECT`: the bad states notifications told
  * of, and what operators did about them (core/alarm.h). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,11 +74,8 @@ static int alarm_list_exec(const struct cmd_globals *g)
 static int alarm_change_exec(const struct cmd_globals *g, const char *verb,
                              int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"reason", required_argument, NULL, 'r'},
-	    {"for", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_alarm_entry, verb, argc, argv);
 	const char *reason = NULL, *subject = NULL;
 	int64_t for_s = -1, now = time_now();
 	struct config *cfg;
@@ -89,11 +85,15 @@ static int alarm_change_exec(const struct cmd_globals *g, const char *verb,
 	int silence = strcmp(verb, "silence") == 0;
 	int ack = strcmp(verb, "ack") == 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		if (c == 'r' && strcmp(verb, "unsilence") != 0) {
-			reason = optarg;
+			reason = value;
 		} else if (c == 'f' && silence) {
-			if (duration_parse(optarg, &for_s, &err) != DR_OK ||
+			if (duration_parse(value, &for_s, &err) != DR_OK ||
 			    for_s <= 0) {
 				cli_error("alarm silence: --for: %s",
 				          err ? err
@@ -110,14 +110,14 @@ static int alarm_change_exec(const struct cmd_globals *g, const char *verb,
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (args->n_operands != 1) {
 		cli_error(
 		    "alarm %s: expected one SUBJECT (see 'drconsole alarm "
 		    "list')",
 		    verb);
 		return DR_EXIT_USAGE;
 	}
-	subject = argv[optind];
+	subject = args->operands[0];
 	if ((ack || silence) && (reason == NULL || reason[0] == '\0')) {
 		cli_error("alarm %s: --reason TEXT is required: the next "
 		          "person on call reads it",
@@ -178,6 +178,23 @@ static int alarm_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_option alarm_ack_options[] = {
+    {"reason", 'r', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option alarm_silence_options[] = {
+    {"reason", 'r', 0, CMD_OPT_VALUE},
+    {"for", 'f', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub alarm_subs[] = {
+    {"list", NULL},
+    {"ack", alarm_ack_options},
+    {"silence", alarm_silence_options},
+    {"unsilence", NULL},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_alarm_entry = {
     .name = "alarm",
     .usage = "list | ack SUBJECT --reason TEXT | silence SUBJECT --for "
@@ -200,4 +217,5 @@ const struct cmd_entry cmd_alarm_entry = {
             "\nA SUBJECT is shown by 'alarm list', like probe:orders-db:api; "
             "each change is\naudited.\n",
     .exec = alarm_exec,
+    .subs = alarm_subs,
 };

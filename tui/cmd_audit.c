@@ -84,42 +84,37 @@ static int parse_args(int argc, char **argv, struct audit_args *a)
 		return -1;
 	}
 	a->sub = argv[1];
-	for (int i = 2; i < argc; i++) {
-		const char *opt = argv[i];
-		const char *val = NULL;
-		size_t olen = strcspn(opt, "=");
-		if (opt[olen] == '=')
-			val = opt + olen + 1;
-		else if (i + 1 < argc && strncmp(opt, "--", 2) == 0)
-			val = argv[++i];
-		if (strncmp(opt, "--limit", olen) == 0 && olen == 7 &&
-		    strcmp(a->sub, "list") == 0) {
+	const struct cli_args *args =
+	    cli_parse(&cmd_audit_entry, a->sub, argc - 1, argv + 1);
+	if (args == NULL)
+		return -1;
+	if (args->n_operands > 0) {
+		cli_error("audit %s: unexpected argument '%s'", a->sub,
+		          args->operands[0]);
+		return -1;
+	}
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *val = args->opts[i].value;
+		if (args->opts[i].id == 'l') {
 			char *end;
 			errno = 0;
-			a->limit = val ? strtol(val, &end, 10) : -1;
-			if (val == NULL || *end != '\0' || a->limit < 0 ||
+			a->limit = strtol(val, &end, 10);
+			if (*end != '\0' || *val == '\0' || a->limit < 0 ||
 			    a->limit > 1000000 || errno != 0) {
 				cli_error(
 				    "audit list: --limit expects a number "
 				    "from 0 to 1000000, found '%s'",
-				    val ? val : "");
+				    val);
 				return -1;
 			}
-		} else if (olen == 8 && strncmp(opt, "--anchor", 8) == 0 &&
-		           strcmp(a->sub, "verify") == 0 && val != NULL) {
+		} else if (args->opts[i].id == 'a') {
 			if (add_anchor(a, val, NULL) != 0)
 				return -1;
-		} else if (olen == 9 && strncmp(opt, "--anchors", 9) == 0 &&
-		           strcmp(a->sub, "verify") == 0 && val != NULL) {
+		} else if (args->opts[i].id == 'A') {
 			if (read_anchor_file(a, val) != 0)
 				return -1;
-		} else if (olen == 10 && strncmp(opt, "--key-file", 10) == 0 &&
-		           strcmp(a->sub, "list") != 0 && val != NULL) {
+		} else if (args->opts[i].id == 'k') {
 			a->key_file = val;
-		} else {
-			cli_error("audit %s: unexpected argument '%s'", a->sub,
-			          opt);
-			return -1;
 		}
 	}
 	return 0;
@@ -237,6 +232,28 @@ static int audit_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option audit_verify_options[] = {
+    {"anchor", 'a', 0, CMD_OPT_VALUE},
+    {"anchors", 'A', 0, CMD_OPT_FILE},
+    {"key-file", 'k', 0, CMD_OPT_FILE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option audit_head_options[] = {
+    {"key-file", 'k', 0, CMD_OPT_FILE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option audit_list_options[] = {
+    {"limit", 'l', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub audit_subs[] = {
+    {"verify", audit_verify_options},
+    {"head", audit_head_options},
+    {"seal", audit_head_options},
+    {"list", audit_list_options},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_audit_entry = {
     .name = "audit",
     .usage = "verify [--anchor SEQ:HASH]... [--anchors FILE] [--key-file "
@@ -255,4 +272,5 @@ const struct cmd_entry cmd_audit_entry = {
             "HMAC-SHA-256, so a rewrite needs the key;\n'seal' adds a row "
             "so the chain is keyed from there.\n",
     .exec = audit_exec,
+    .subs = audit_subs,
 };

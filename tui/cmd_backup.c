@@ -1,5 +1,4 @@
 /* `backup run`, `backup list`, `backup verify`. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,18 +57,21 @@ static int run_one(const struct ops_session *ses, const char *target)
 
 static int cmd_run(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_backup_entry, "run", argc - 1, argv + 1);
 	int all = 0;
 	const char *target = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
-			all = 1;
-		else if (argv[i][0] == '-' || target != NULL) {
-			cli_error("backup run: unexpected argument '%s'",
-			          argv[i]);
-			return DR_EXIT_USAGE;
-		} else
-			target = argv[i];
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		all = 1; /* --all, its only option */
+	if (args->n_operands > 1) {
+		cli_error("backup run: unexpected argument '%s'",
+		          args->operands[1]);
+		return DR_EXIT_USAGE;
 	}
+	if (args->n_operands == 1)
+		target = args->operands[0];
 	if (all == (target != NULL)) {
 		cli_error("backup run: expected a TARGET or --all");
 		return DR_EXIT_USAGE;
@@ -109,27 +111,25 @@ static int cmd_run(const struct cmd_globals *g, int argc, char **argv)
 
 static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"service", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_backup_entry, "list", argc - 1, argv + 1);
 	const char *service = NULL;
 	int json = 0, c;
-	argc--;
-	argv++;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		if (c == 's')
-			service = optarg;
+			service = value;
 		else if (c == 'j')
 			json = 1;
 		else
 			return DR_EXIT_USAGE;
 	}
-	if (optind < argc) {
+	if (args->n_operands > 0) {
 		cli_error("backup list: unexpected argument '%s'",
-		          argv[optind]);
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	struct config *cfg = cli_config(g);
@@ -217,23 +217,27 @@ static int verify_one(const struct ops_session *ses, const char *id,
 
 static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_backup_entry, "verify", argc - 1, argv + 1);
 	const char *id = NULL, *service = NULL, *key_file = NULL;
 	int all = 0;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0)
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == 'a')
 			all = 1;
-		else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
-			key_file = argv[++i];
-		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc)
-			service = argv[++i];
-		else if (argv[i][0] != '-' && id == NULL)
-			id = argv[i];
-		else {
-			cli_error("backup verify: unexpected argument '%s'",
-			          argv[i]);
-			return DR_EXIT_USAGE;
-		}
+		else if (args->opts[i].id == 'k')
+			key_file = args->opts[i].value;
+		else if (args->opts[i].id == 's')
+			service = args->opts[i].value;
 	}
+	if (args->n_operands > 1) {
+		cli_error("backup verify: unexpected argument '%s'",
+		          args->operands[1]);
+		return DR_EXIT_USAGE;
+	}
+	if (args->n_operands == 1)
+		id = args->operands[0];
 	if ((id != NULL) + (service != NULL) + all != 1) {
 		cli_error("backup verify: expected one of ID, --service S, "
 		          "--all");
@@ -311,6 +315,28 @@ static int backup_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_option backup_run_options[] = {
+    {"all", 'a', 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option backup_list_options[] = {
+    {"service", 's', 0, CMD_OPT_VALUE},
+    {"json", 'j', 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option backup_verify_options[] = {
+    {"all", 'a', 0, 0},
+    {"key-file", 'k', 0, CMD_OPT_FILE},
+    {"service", 's', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub backup_subs[] = {
+    {"run", backup_run_options},
+    {"list", backup_list_options},
+    {"verify", backup_verify_options},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_backup_entry = {
     .name = "backup",
     .usage = "run TARGET|--all\n"
@@ -329,4 +355,5 @@ const struct cmd_entry cmd_backup_entry = {
         "Exit 1 when any backup failed, is corrupt or needs another key.\n"
         "See drconsole-backup(5).\n",
     .exec = backup_exec,
+    .subs = backup_subs,
 };

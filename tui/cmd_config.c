@@ -85,11 +85,17 @@ static int config_apply_exec(const struct cmd_globals *g, const char *file)
 
 static int config_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
+	const struct cli_args *args =
+	    argc < 2
+	        ? NULL
+	        : cli_parse(&cmd_config_entry, argv[1], argc - 1, argv + 1);
+	if (argc >= 2 && args == NULL)
+		return DR_EXIT_USAGE;
+	if (argc < 2 || args->n_operands > 1) {
 		cli_error("config: expected 'check [FILE]' or 'apply [FILE]'");
 		return DR_EXIT_USAGE;
 	}
-	const char *file = argc == 3 ? argv[2] : NULL;
+	const char *file = args->n_operands == 1 ? args->operands[0] : NULL;
 	if (strcmp(argv[1], "check") == 0)
 		return config_check_exec(g, file);
 	if (strcmp(argv[1], "apply") == 0)
@@ -99,6 +105,12 @@ static int config_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_sub config_subs[] = {
+    {"check", NULL},
+    {"apply", NULL},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_config_entry = {
     .name = "config",
     .usage = "check [FILE]\n       drconsole config apply [FILE]",
@@ -107,4 +119,5 @@ const struct cmd_entry cmd_config_entry = {
             "exits 2.\napply puts the config's tiers and services into the "
             "catalog (it never\nremoves a service; use 'service remove').\n",
     .exec = config_exec,
+    .subs = config_subs,
 };

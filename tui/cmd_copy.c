@@ -12,14 +12,16 @@
 
 static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_copy_entry, NULL, argc, argv);
 	const char *target = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--target") == 0 && i + 1 < argc) {
-			target = argv[++i];
-		} else {
-			cli_error("copy: unexpected argument '%s'", argv[i]);
-			return DR_EXIT_USAGE;
-		}
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		target = args->opts[i].value; /* --target, its only option */
+	if (args->n_operands > 0) {
+		cli_error("copy: unexpected argument '%s'", args->operands[0]);
+		return DR_EXIT_USAGE;
 	}
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
@@ -63,6 +65,11 @@ static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option copy_options[] = {
+    {"target", 't', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_copy_entry = {
     .name = "copy",
     .usage = "[--target T]",
@@ -73,4 +80,5 @@ const struct cmd_entry cmd_copy_entry = {
         "the catalog's, and records the copy lag (the age of the oldest\n"
         "backup not yet copied) as a replication sample.\n",
     .exec = copy_exec,
+    .options = copy_options,
 };

@@ -1,6 +1,5 @@
 /* `demo`: writes a separate catalog with a believable estate, so a
  * newcomer can see the console at work before wiring in real backups. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,23 +27,17 @@ static void unlink_catalog(const char *path)
 
 static int demo_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"catalog", required_argument, NULL, 'c'},
-	    {"force", no_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	/* Its --catalog is the global one, wherever it stands. */
+	const struct cli_args *args =
+	    cli_parse(&cmd_demo_entry, NULL, argc, argv);
 	const char *path = g->catalog;
-	int force = 0, c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'c')
-			path = optarg;
-		else if (c == 'f')
-			force = 1;
-		else
-			return DR_EXIT_USAGE;
-	}
-	if (optind < argc) {
-		cli_error("demo: unexpected argument '%s'", argv[optind]);
+	int force = 0;
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		force = 1; /* --force, its only option */
+	if (args->n_operands > 0) {
+		cli_error("demo: unexpected argument '%s'", args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	if (g->read_only) {
@@ -113,6 +106,11 @@ out:
 	return rc;
 }
 
+static const struct cmd_option demo_options[] = {
+    {"force", 'f', 0, 0},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_demo_entry = {
     .name = "demo",
     .usage = "[--catalog PATH] [--force]",
@@ -123,4 +121,5 @@ const struct cmd_entry cmd_demo_entry = {
             "catalog you use is never touched.\nAn existing file named with "
             "--catalog is replaced only with --force.\n",
     .exec = demo_exec,
+    .options = demo_options,
 };

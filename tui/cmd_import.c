@@ -45,28 +45,30 @@ static void print_result(const struct import_options *o,
 
 static int import_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_import_entry, NULL, argc, argv);
 	struct import_options o = {0};
 	const char *file = NULL;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--service") == 0 && i + 1 < argc)
-			o.service = argv[++i];
-		else if (strcmp(argv[i], "--repository") == 0 && i + 1 < argc)
-			o.repository = argv[++i];
-		else if (strcmp(argv[i], "--dry-run") == 0)
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == 's')
+			o.service = args->opts[i].value;
+		else if (args->opts[i].id == 'r')
+			o.repository = args->opts[i].value;
+		else if (args->opts[i].id == 'n')
 			o.dry_run = 1;
-		else if (strcmp(argv[i], "-") == 0 && o.format != NULL &&
-		         file == NULL)
-			file = argv[i];
-		else if (argv[i][0] != '-' && o.format == NULL)
-			o.format = argv[i];
-		else if (argv[i][0] != '-' && file == NULL)
-			file = argv[i];
-		else {
-			cli_error("import: unexpected argument '%s'", argv[i]);
-			return DR_EXIT_USAGE;
-		}
 	}
+	if (args->n_operands > 2) {
+		cli_error("import: unexpected argument '%s'",
+		          args->operands[2]);
+		return DR_EXIT_USAGE;
+	}
+	if (args->n_operands >= 1)
+		o.format = args->operands[0];
+	if (args->n_operands == 2)
+		file = args->operands[1];
 	if (o.format == NULL) {
 		cli_error("import: expected a FORMAT (%s)",
 		          import_format_names());
@@ -124,6 +126,13 @@ static int import_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option import_options[] = {
+    {"service", 's', 0, CMD_OPT_VALUE},
+    {"repository", 'r', 0, CMD_OPT_VALUE},
+    {"dry-run", 'n', 0, 0},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_import_entry = {
     .name = "import",
     .usage = "FORMAT [FILE|-] [--service NAME] [--repository NAME] "
@@ -148,4 +157,5 @@ const struct cmd_entry cmd_import_entry = {
             "imported, 1 when the import failed, 2 for bad input (nothing\n"
             "changed), 3 when some entries were unmapped.\n",
     .exec = import_exec,
+    .options = import_options,
 };

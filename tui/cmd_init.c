@@ -62,6 +62,12 @@ static int write_example(const char *path, int *written)
 
 static int init_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_init_entry, NULL, argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc > 1) {
 		cli_error("init: unexpected argument '%s'", argv[1]);
 		return DR_EXIT_USAGE;

@@ -10,6 +10,12 @@
 
 static int metrics_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_metrics_entry, NULL, argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc > 1) {
 		cli_error("metrics: unexpected argument '%s'", argv[1]);
 		return DR_EXIT_USAGE;

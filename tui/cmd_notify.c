@@ -1,6 +1,5 @@
 /* `notify test [--channel NAME]`: one message to every channel, retried
  * with backoff; `notify log [--limit N]`: the outbox, newest first. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +12,24 @@
 
 static int notify_test_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"channel", required_argument, NULL, 'c'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_notify_entry, "test", argc, argv);
 	const char *channel = NULL;
 	struct config *cfg;
 	struct catalog *cat;
 	int c, rc, sent = 0, failed = 0;
 	char *err = NULL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		if (c != 'c') {
 			cli_error("notify test: expected [--channel NAME]");
 			return DR_EXIT_USAGE;
 		}
-		channel = optarg;
+		channel = value;
 	}
 	cfg = cli_config(g);
 	if (cfg == NULL)
@@ -57,10 +58,8 @@ static int notify_test_exec(const struct cmd_globals *g, int argc, char **argv)
 
 static int notify_log_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"limit", required_argument, NULL, 'l'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_notify_entry, "log", argc, argv);
 	long limit = 20;
 	struct config *cfg;
 	struct catalog *cat;
@@ -69,17 +68,21 @@ static int notify_log_exec(const struct cmd_globals *g, int argc, char **argv)
 	int c, rc;
 	char *err = NULL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		char *end = NULL;
 		if (c != 'l') {
 			cli_error("notify log: expected [--limit N]");
 			return DR_EXIT_USAGE;
 		}
-		limit = strtol(optarg, &end, 10);
-		if (*optarg == '\0' || *end != '\0' || limit < 0) {
+		limit = strtol(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || limit < 0) {
 			cli_error("notify log: --limit: expected a number, "
 			          "found '%s'",
-			          optarg);
+			          value);
 			return DR_EXIT_USAGE;
 		}
 	}
@@ -126,6 +129,20 @@ static int notify_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_option notify_test_options[] = {
+    {"channel", 'c', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option notify_log_options[] = {
+    {"limit", 'l', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub notify_subs[] = {
+    {"test", notify_test_options},
+    {"log", notify_log_options},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_notify_entry = {
     .name = "notify",
     .usage = "test [--channel NAME] | log [--limit N]",
@@ -141,4 +158,5 @@ const struct cmd_entry cmd_notify_entry = {
             "\nChannels are declared under \"notifications\" in the config; "
             "see\ndrconsole.conf(5).\n",
     .exec = notify_exec,
+    .subs = notify_subs,
 };

@@ -2,7 +2,6 @@
  * service's), stored and printed; `probe status`: each probe's
  * consecutive-failure state, the services that are down and the runbook
  * suggested for each. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +29,8 @@ static void print_lag(char *buf, size_t size, double lag_s, int64_t bytes)
 
 static int probe_run_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"service", required_argument, NULL, 's'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_probe_entry, "run", argc, argv);
 	const char *service = NULL;
 	struct config *cfg;
 	struct catalog *cat;
@@ -42,15 +39,19 @@ static int probe_run_exec(const struct cmd_globals *g, int argc, char **argv)
 	int c, rc, failed = 0;
 	char *err = NULL;
 
-	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		if (c != 's') {
 			cli_error("probe run: expected [--service NAME]");
 			return DR_EXIT_USAGE;
 		}
-		service = optarg;
+		service = value;
 	}
-	if (optind < argc) {
-		cli_error("probe run: unexpected '%s'", argv[optind]);
+	if (args->n_operands > 0) {
+		cli_error("probe run: unexpected '%s'", args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	cfg = cli_config(g);
@@ -215,6 +216,16 @@ static int probe_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_option probe_run_options[] = {
+    {"service", 's', 's', CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub probe_subs[] = {
+    {"run", probe_run_options},
+    {"status", NULL},
+    {NULL, NULL},
+};
+
 const struct cmd_entry cmd_probe_entry = {
     .name = "probe",
     .usage = "run [--service NAME] | status",
@@ -232,4 +243,5 @@ const struct cmd_entry cmd_probe_entry = {
             "\nProbes are declared under \"probes\" in the config; see "
             "drconsole.conf(5).\n",
     .exec = probe_exec,
+    .subs = probe_subs,
 };

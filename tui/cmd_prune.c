@@ -12,14 +12,16 @@
 
 static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_prune_entry, NULL, argc, argv);
 	int dry_run = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--dry-run") == 0) {
-			dry_run = 1;
-		} else {
-			cli_error("prune: unexpected argument '%s'", argv[i]);
-			return DR_EXIT_USAGE;
-		}
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		dry_run = 1; /* --dry-run, its only option */
+	if (args->n_operands > 0) {
+		cli_error("prune: unexpected argument '%s'", args->operands[0]);
+		return DR_EXIT_USAGE;
 	}
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
@@ -69,6 +71,11 @@ static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option prune_options[] = {
+    {"dry-run", 'n', 0, 0},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_prune_entry = {
     .name = "prune",
     .usage = "[--dry-run]",
@@ -79,4 +86,5 @@ const struct cmd_entry cmd_prune_entry = {
             "in the\ncatalog, then their objects deleted; a delete that fails "
             "is retried\nby the next prune (exit 1 meanwhile).\n",
     .exec = prune_exec,
+    .options = prune_options,
 };

@@ -3,7 +3,6 @@
  * bad one is exit 2 with a message and no change. */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,21 +63,8 @@ static int parse_time(const char *opt, const char *text, int64_t now,
 
 static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"service", required_argument, NULL, 's'},
-	    {"type", required_argument, NULL, 't'},
-	    {"status", required_argument, NULL, 'S'},
-	    {"size", required_argument, NULL, 'z'},
-	    {"checksum", required_argument, NULL, 'c'},
-	    {"location", required_argument, NULL, 'l'},
-	    {"started", required_argument, NULL, 'b'},
-	    {"completed", required_argument, NULL, 'e'},
-	    {"id", required_argument, NULL, 'i'},
-	    {"compression-ratio", required_argument, NULL, 'r'},
-	    {"retention-until", required_argument, NULL, 'u'},
-	    {"metadata", required_argument, NULL, 'm'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_record_entry, "backup", argc, argv);
 	const char *service = NULL, *type = "full", *status = "completed";
 	const char *checksum = "", *location = NULL, *id = NULL;
 	const char *metadata = NULL;
@@ -87,65 +73,69 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 	int64_t now = time_now();
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 's':
-			service = optarg;
+			service = value;
 			break;
 		case 't':
-			type = optarg;
+			type = value;
 			break;
 		case 'S':
-			status = optarg;
+			status = value;
 			break;
 		case 'z':
-			if (parse_count("size", optarg, &size) != 0)
+			if (parse_count("size", value, &size) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'c':
-			checksum = optarg;
+			checksum = value;
 			break;
 		case 'l':
-			location = optarg;
+			location = value;
 			break;
 		case 'b':
-			if (parse_time("started", optarg, now, &started) != 0)
+			if (parse_time("started", value, now, &started) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'e':
-			if (parse_time("completed", optarg, now, &completed) !=
+			if (parse_time("completed", value, now, &completed) !=
 			    0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'i':
-			id = optarg;
+			id = value;
 			break;
 		case 'r': {
 			char *end;
-			ratio = strtod(optarg, &end);
+			ratio = strtod(value, &end);
 			if (*end != '\0' || !isfinite(ratio) || ratio <= 0) {
 				cli_error("--compression-ratio: expected a "
 				          "positive number, found '%s'",
-				          optarg);
+				          value);
 				return DR_EXIT_USAGE;
 			}
 			break;
 		}
 		case 'u':
-			if (parse_time("retention-until", optarg, now,
+			if (parse_time("retention-until", value, now,
 			               &retention) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'm':
-			metadata = optarg;
+			metadata = value;
 			break;
 		default:
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
+	if (args->n_operands > 0) {
 		cli_error("record backup: unexpected argument '%s'",
-		          argv[optind]);
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	if (service == NULL) {
@@ -193,16 +183,8 @@ static int record_backup(const struct cmd_globals *g, int argc, char **argv)
 static int record_replication(const struct cmd_globals *g, int argc,
                               char **argv)
 {
-	static const struct option opts[] = {
-	    {"source", required_argument, NULL, 's'},
-	    {"target", required_argument, NULL, 't'},
-	    {"service", required_argument, NULL, 'v'},
-	    {"lag", required_argument, NULL, 'l'},
-	    {"lag-bytes", required_argument, NULL, 'b'},
-	    {"state", required_argument, NULL, 'S'},
-	    {"at", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_record_entry, "replication", argc, argv);
 	struct catalog_replication r = {.lag_s = -1, .lag_bytes = -1};
 	const char *source = NULL, *target = NULL, *service = "";
 	const char *state = "streaming";
@@ -211,19 +193,23 @@ static int record_replication(const struct cmd_globals *g, int argc,
 	char *err = NULL;
 
 	r.sampled_at = now;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 's':
-			source = optarg;
+			source = value;
 			break;
 		case 't':
-			target = optarg;
+			target = value;
 			break;
 		case 'v':
-			service = optarg;
+			service = value;
 			break;
 		case 'l':
-			if (duration_parse(optarg, &lag, &err) != DR_OK) {
+			if (duration_parse(value, &lag, &err) != DR_OK) {
 				cli_error("--lag: %s", err);
 				free(err);
 				return DR_EXIT_USAGE;
@@ -231,23 +217,23 @@ static int record_replication(const struct cmd_globals *g, int argc,
 			r.lag_s = (double)lag;
 			break;
 		case 'b':
-			if (parse_count("lag-bytes", optarg, &r.lag_bytes) != 0)
+			if (parse_count("lag-bytes", value, &r.lag_bytes) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'S':
-			state = optarg;
+			state = value;
 			break;
 		case 'a':
-			if (parse_time("at", optarg, now, &r.sampled_at) != 0)
+			if (parse_time("at", value, now, &r.sampled_at) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		default:
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
+	if (args->n_operands > 0) {
 		cli_error("record replication: unexpected argument '%s'",
-		          argv[optind]);
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	if ((source != NULL && source[0] == '\0') ||
@@ -303,7 +289,6 @@ static int record_exec(const struct cmd_globals *g, int argc, char **argv)
 		return DR_EXIT_USAGE;
 	}
 	const char *what = argv[1];
-	optind = 0;
 	if (strcmp(what, "backup") == 0)
 		return record_backup(g, argc - 1, argv + 1);
 	if (strcmp(what, "replication") == 0)
@@ -313,6 +298,33 @@ static int record_exec(const struct cmd_globals *g, int argc, char **argv)
 	          what);
 	return DR_EXIT_USAGE;
 }
+
+static const struct cmd_option record_backup_options[] = {
+    {"service", 's', 0, CMD_OPT_VALUE},
+    {"type", 't', 0, CMD_OPT_VALUE},
+    {"status", 'S', 0, CMD_OPT_VALUE},
+    {"size", 'z', 0, CMD_OPT_VALUE},
+    {"checksum", 'c', 0, CMD_OPT_VALUE},
+    {"location", 'l', 0, CMD_OPT_VALUE},
+    {"started", 'b', 0, CMD_OPT_VALUE},
+    {"completed", 'e', 0, CMD_OPT_VALUE},
+    {"id", 'i', 0, CMD_OPT_VALUE},
+    {"compression-ratio", 'r', 0, CMD_OPT_VALUE},
+    {"retention-until", 'u', 0, CMD_OPT_VALUE},
+    {"metadata", 'm', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option record_replication_options[] = {
+    {"source", 's', 0, CMD_OPT_VALUE},    {"target", 't', 0, CMD_OPT_VALUE},
+    {"service", 'v', 0, CMD_OPT_VALUE},   {"lag", 'l', 0, CMD_OPT_VALUE},
+    {"lag-bytes", 'b', 0, CMD_OPT_VALUE}, {"state", 'S', 0, CMD_OPT_VALUE},
+    {"at", 'a', 0, CMD_OPT_VALUE},        {NULL, 0, 0, 0},
+};
+static const struct cmd_sub record_subs[] = {
+    {"backup", record_backup_options},
+    {"replication", record_replication_options},
+    {NULL, NULL},
+};
 
 const struct cmd_entry cmd_record_entry = {
     .name = "record",
@@ -333,4 +345,5 @@ const struct cmd_entry cmd_record_entry = {
             "existing backup\nupdates it (running -> completed).  Nothing is "
             "written when any field is bad.\n",
     .exec = record_exec,
+    .subs = record_subs,
 };

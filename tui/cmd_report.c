@@ -2,7 +2,6 @@
  * [--output FILE]`: the auditor's evidence (core/report.h), on standard
  * output or written whole to a file.  Bad input writes nothing. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,41 +43,40 @@ static int write_file(const char *path, const char *text)
 
 static int report_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 's'},
-	    {"until", required_argument, NULL, 'u'},
-	    {"service", required_argument, NULL, 'S'},
-	    {"format", required_argument, NULL, 'f'},
-	    {"output", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_report_entry, NULL, argc, argv);
 	const char *since_text = NULL, *until_text = NULL, *service = NULL;
 	const char *format_name = "md", *output = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 's':
-			since_text = optarg;
+			since_text = value;
 			break;
 		case 'u':
-			until_text = optarg;
+			until_text = value;
 			break;
 		case 'S':
-			service = optarg;
+			service = value;
 			break;
 		case 'f':
-			format_name = optarg;
+			format_name = value;
 			break;
 		case 'o':
-			output = optarg;
+			output = value;
 			break;
 		default:
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		cli_error("report: unexpected argument '%s'", argv[optind]);
+	if (args->n_operands > 0) {
+		cli_error("report: unexpected argument '%s'",
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	const struct report_format *fmt = report_format_find(format_name);
@@ -155,6 +153,12 @@ static int report_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option report_options[] = {
+    {"since", 's', 0, CMD_OPT_VALUE},   {"until", 'u', 0, CMD_OPT_VALUE},
+    {"service", 'S', 0, CMD_OPT_VALUE}, {"format", 'f', 0, CMD_OPT_VALUE},
+    {"output", 'o', 'o', CMD_OPT_FILE}, {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_report_entry = {
     .name = "report",
     .usage = "[--since DATE] [--until DATE] [--service NAME] "
@@ -182,4 +186,5 @@ const struct cmd_entry cmd_report_entry = {
             "2026-11-01T00:00:00Z,\n"
             "@UNIX, now-7d.  Bad input exits 2 and writes nothing.\n",
     .exec = report_exec,
+    .options = report_options,
 };

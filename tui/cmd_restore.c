@@ -13,21 +13,27 @@
 
 static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_restore_entry, NULL, argc, argv);
 	const char *spec = NULL, *to = NULL, *to_cmd = NULL, *key_file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
-			to = argv[++i];
-		else if (strcmp(argv[i], "--to-command") == 0 && i + 1 < argc)
-			to_cmd = argv[++i];
-		else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
-			key_file = argv[++i];
-		else if (argv[i][0] != '-' && spec == NULL)
-			spec = argv[i];
-		else {
-			cli_error("restore: unexpected argument '%s'", argv[i]);
-			return DR_EXIT_USAGE;
-		}
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		if (args->opts[i].id == 't')
+			to = value;
+		else if (args->opts[i].id == 'c')
+			to_cmd = value;
+		else if (args->opts[i].id == 'k')
+			key_file = value;
 	}
+	if (args->n_operands > 1) {
+		cli_error("restore: unexpected argument '%s'",
+		          args->operands[1]);
+		return DR_EXIT_USAGE;
+	}
+	if (args->n_operands == 1)
+		spec = args->operands[0];
 	if (spec == NULL || (to != NULL) == (to_cmd != NULL)) {
 		cli_error("restore: expected ID|latest:SERVICE|within-rpo:"
 		          "SERVICE and one of --to PATH, --to-command CMD");
@@ -76,6 +82,13 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option restore_options[] = {
+    {"to", 't', 0, CMD_OPT_FILE},
+    {"to-command", 'c', 0, CMD_OPT_VALUE},
+    {"key-file", 'k', 0, CMD_OPT_FILE},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_restore_entry = {
     .name = "restore",
     .usage = "ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD\n"
@@ -94,4 +107,5 @@ const struct cmd_entry cmd_restore_entry = {
         "does not read back whole, or CMD stops reading early) marks it\n"
         "restore_failed, and latest:/within-rpo: move on to the next.\n",
     .exec = restore_exec,
+    .options = restore_options,
 };

@@ -14,18 +14,20 @@
 
 static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_restore_test_entry, NULL, argc, argv);
 	const char *target = NULL, *key_file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc)
-			key_file = argv[++i];
-		else if (argv[i][0] != '-' && target == NULL)
-			target = argv[i];
-		else {
-			cli_error("restore-test: unexpected argument '%s'",
-			          argv[i]);
-			return DR_EXIT_USAGE;
-		}
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		key_file = args->opts[i].value; /* --key-file, its only one */
+	if (args->n_operands > 1) {
+		cli_error("restore-test: unexpected argument '%s'",
+		          args->operands[1]);
+		return DR_EXIT_USAGE;
 	}
+	if (args->n_operands == 1)
+		target = args->operands[0];
 	if (target == NULL) {
 		cli_error("restore-test: expected a TARGET");
 		return DR_EXIT_USAGE;
@@ -107,6 +109,11 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option restore_test_options[] = {
+    {"key-file", 'k', 0, CMD_OPT_FILE},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_restore_test_entry = {
     .name = "restore-test",
     .usage = "TARGET|import:NAME [--key-file PATH]",
@@ -122,4 +129,5 @@ const struct cmd_entry cmd_restore_test_entry = {
             "command restores with the tool into a fresh scratch\n"
             "directory, and its time is recorded the same way.\n",
     .exec = restore_test_exec,
+    .options = restore_test_options,
 };

@@ -14,7 +14,6 @@
  * but a step that fails is never retried, skipped or rolled back by guess:
  * the run pauses for an operator and the webhooks say so. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +464,12 @@ static int rb_list(const struct cmd_globals *g, int argc, char **argv)
 	char *err = NULL;
 	int bad = 0;
 
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "list", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	(void)argv;
 	if (argc > 1) {
 		cli_error("runbook list: takes no arguments");
@@ -530,6 +535,12 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 	char rto[16], rpo[16], t[16];
 	int rc;
 
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "show", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc != 2) {
 		cli_error("runbook show: expected one runbook NAME");
 		return DR_EXIT_USAGE;
@@ -609,6 +620,12 @@ static int rb_check(const struct cmd_globals *g, int argc, char **argv)
 	size_t n_files = 0, n_dirs = 0;
 	int bad = 0;
 
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "check", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc > 1) {
 		files = xcalloc((size_t)argc, sizeof *files);
 		for (int i = 1; i < argc; i++)
@@ -652,19 +669,8 @@ static void rb_add(char ***list, size_t *n, const char *s)
 
 static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"drill", no_argument, NULL, 'd'},
-	    {"var", required_argument, NULL, 'v'},
-	    {"incident", required_argument, NULL, 'i'},
-	    {"incident-start", required_argument, NULL, 'S'},
-	    {"services", required_argument, NULL, 's'},
-	    {"assume-yes", no_argument, NULL, 'y'},
-	    {"unattended", no_argument, NULL, 'u'},
-	    {"confirm", required_argument, NULL, 'c'},
-	    {"notes", required_argument, NULL, 'n'},
-	    {"data-loss", required_argument, NULL, 'l'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "run", argc, argv);
 	struct runbook_start start = {.data_loss_minutes = -1};
 	struct rb_line ui = {0};
 	struct runbook_ui ops;
@@ -676,19 +682,23 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 	size_t n_assign = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 'd':
 			start.drill = 1;
 			break;
 		case 'v':
-			rb_add(&assign, &n_assign, optarg);
+			rb_add(&assign, &n_assign, value);
 			break;
 		case 'i':
-			start.incident_type = optarg;
+			start.incident_type = value;
 			break;
 		case 'S':
-			if (time_parse(optarg, time_now(),
+			if (time_parse(value, time_now(),
 			               &start.incident_started_at,
 			               &err) != DR_OK) {
 				cli_error("--incident-start: %s", err);
@@ -698,7 +708,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 			}
 			break;
 		case 's':
-			start.services = optarg;
+			start.services = value;
 			break;
 		case 'y':
 			ui.assume_yes = 1;
@@ -708,19 +718,19 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 			audit_set_origin("unattended");
 			break;
 		case 'c':
-			rb_add(&ui.confirm, &ui.n_confirm, optarg);
+			rb_add(&ui.confirm, &ui.n_confirm, value);
 			break;
 		case 'n':
-			start.notes = optarg;
+			start.notes = value;
 			break;
 		case 'l':
 			errno = 0;
-			start.data_loss_minutes = strtod(optarg, &end);
-			if (errno || *end || end == optarg ||
+			start.data_loss_minutes = strtod(value, &end);
+			if (errno || *end || end == value ||
 			    start.data_loss_minutes < 0) {
 				cli_error("--data-loss: expected minutes (a "
 				          "number >= 0), found '%s'",
-				          optarg);
+				          value);
 				rc = DR_EXIT_USAGE;
 				goto out;
 			}
@@ -730,7 +740,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (args->n_operands != 1) {
 		cli_error("runbook run: expected one runbook NAME");
 		rc = DR_EXIT_USAGE;
 		goto out;
@@ -748,7 +758,7 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 		rc = DR_EXIT_USAGE;
 		goto out;
 	}
-	rc = rb_load_named(g, argv[optind], &rb);
+	rc = rb_load_named(g, args->operands[0], &rb);
 	if (rc != DR_EXIT_OK)
 		goto out;
 	cfg = cli_config(g);
@@ -832,11 +842,8 @@ static int rb_resolve_id(struct catalog *cat, const char *given, char id[40])
 
 static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"assume-yes", no_argument, NULL, 'y'},
-	    {"confirm", required_argument, NULL, 'c'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "resume", argc, argv);
 	struct rb_line ui = {0};
 	struct runbook_ui ops;
 	struct runbook_exec *x = NULL;
@@ -845,20 +852,24 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 	char id[40], *err = NULL;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 'y':
 			ui.assume_yes = 1;
 			break;
 		case 'c':
-			rb_add(&ui.confirm, &ui.n_confirm, optarg);
+			rb_add(&ui.confirm, &ui.n_confirm, value);
 			break;
 		default:
 			rc = DR_EXIT_USAGE;
 			goto out;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (args->n_operands != 1) {
 		cli_error("runbook resume: expected one recovery ID");
 		rc = DR_EXIT_USAGE;
 		goto out;
@@ -871,7 +882,7 @@ static int rb_resume(const struct cmd_globals *g, int argc, char **argv)
 	cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	if (cat == NULL)
 		goto out;
-	rc = rb_resolve_id(cat, argv[optind], id);
+	rc = rb_resolve_id(cat, args->operands[0], id);
 	if (rc != DR_EXIT_OK)
 		goto out;
 	rb_ui_init(&ops, &ui);
@@ -1001,6 +1012,12 @@ static int rb_log(const struct cmd_globals *g, int argc, char **argv)
 	char *err = NULL;
 	int rc;
 
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "log", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc > 2) {
 		cli_error("runbook log: expected at most one recovery ID");
 		return DR_EXIT_USAGE;
@@ -1050,12 +1067,8 @@ static int rb_log(const struct cmd_globals *g, int argc, char **argv)
 
 static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"notes", required_argument, NULL, 'n'},
-	    {"lessons", required_argument, NULL, 'L'},
-	    {"data-loss", required_argument, NULL, 'l'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "note", argc, argv);
 	const char *notes = NULL, *lessons = NULL;
 	double loss = -1;
 	struct config *cfg = NULL;
@@ -1063,21 +1076,25 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 	char id[40], *err = NULL, *end;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		c = args->opts[i].id;
 		switch (c) {
 		case 'n':
-			notes = optarg;
+			notes = value;
 			break;
 		case 'L':
-			lessons = optarg;
+			lessons = value;
 			break;
 		case 'l':
 			errno = 0;
-			loss = strtod(optarg, &end);
-			if (errno || *end || end == optarg || loss < 0) {
+			loss = strtod(value, &end);
+			if (errno || *end || end == value || loss < 0) {
 				cli_error("--data-loss: expected minutes (a "
 				          "number >= 0), found '%s'",
-				          optarg);
+				          value);
 				return DR_EXIT_USAGE;
 			}
 			break;
@@ -1085,7 +1102,7 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || (!notes && !lessons && loss < 0)) {
+	if (args->n_operands != 1 || (!notes && !lessons && loss < 0)) {
 		cli_error("runbook note: expected a recovery ID and at least "
 		          "one of --notes, --lessons, --data-loss");
 		return DR_EXIT_USAGE;
@@ -1096,7 +1113,7 @@ static int rb_note(const struct cmd_globals *g, int argc, char **argv)
 	cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
 	if (cat == NULL)
 		goto out;
-	rc = rb_resolve_id(cat, argv[optind], id);
+	rc = rb_resolve_id(cat, args->operands[0], id);
 	if (rc != DR_EXIT_OK)
 		goto out;
 	rc = DR_EXIT_FAIL;
@@ -1133,7 +1150,6 @@ static int runbook_exec_cmd(const struct cmd_globals *g, int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
 		if (strcmp(argv[1], subs[i].name) == 0) {
-			optind = 0;
 			return subs[i].fn(g, argc - 1, argv + 1);
 		}
 	cli_error("runbook: unknown subcommand '%s' (expected list, show, "
@@ -1141,6 +1157,41 @@ static int runbook_exec_cmd(const struct cmd_globals *g, int argc, char **argv)
 	          argv[1]);
 	return DR_EXIT_USAGE;
 }
+
+static const struct cmd_option runbook_run_options[] = {
+    {"drill", 'd', 0, 0},
+    {"var", 'v', 0, CMD_OPT_VALUE},
+    {"incident", 'i', 0, CMD_OPT_VALUE},
+    {"incident-start", 'S', 0, CMD_OPT_VALUE},
+    {"services", 's', 0, CMD_OPT_VALUE},
+    {"assume-yes", 'y', 0, 0},
+    {"unattended", 'u', 0, 0},
+    {"confirm", 'c', 0, CMD_OPT_VALUE},
+    {"notes", 'n', 0, CMD_OPT_VALUE},
+    {"data-loss", 'l', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option runbook_resume_options[] = {
+    {"assume-yes", 'y', 0, 0},
+    {"confirm", 'c', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option runbook_note_options[] = {
+    {"notes", 'n', 0, CMD_OPT_VALUE},
+    {"lessons", 'L', 0, CMD_OPT_VALUE},
+    {"data-loss", 'l', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub runbook_subs[] = {
+    {"list", NULL},
+    {"show", NULL},
+    {"check", NULL},
+    {"run", runbook_run_options},
+    {"resume", runbook_resume_options},
+    {"log", NULL},
+    {"note", runbook_note_options},
+    {NULL, NULL},
+};
 
 const struct cmd_entry cmd_runbook_entry = {
     .name = "runbook",
@@ -1178,4 +1229,5 @@ const struct cmd_entry cmd_runbook_entry = {
         "Exit status: 0 completed; 1 failed, aborted, rolled back, paused or "
         "refused;\n2 bad usage or an invalid runbook.\n",
     .exec = runbook_exec_cmd,
+    .subs = runbook_subs,
 };

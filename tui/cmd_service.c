@@ -1,5 +1,4 @@
 /* `service add|list|show|remove`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,43 +33,38 @@ static int parse_dur(const char *opt, const char *text, int64_t *out)
 
 static int service_add(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"tier", required_argument, NULL, 't'},
-	    {"owner", required_argument, NULL, 'o'},
-	    {"rto", required_argument, NULL, 'T'},
-	    {"rpo", required_argument, NULL, 'P'},
-	    {"frequency", required_argument, NULL, 'f'},
-	    {"drill-policy", required_argument, NULL, 'd'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_service_entry, "add", argc, argv);
 	struct catalog_service s = {0};
 	const char *tier = NULL, *owner = "";
-	int c;
 	char *err = NULL;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+		switch (args->opts[i].id) {
 		case 't':
-			tier = optarg;
+			tier = value;
 			break;
 		case 'o':
-			owner = optarg;
+			owner = value;
 			break;
 		case 'T':
-			if (parse_dur("rto", optarg, &s.rto_s) != 0)
+			if (parse_dur("rto", value, &s.rto_s) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'P':
-			if (parse_dur("rpo", optarg, &s.rpo_s) != 0)
+			if (parse_dur("rpo", value, &s.rpo_s) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'f':
-			if (parse_dur("frequency", optarg,
+			if (parse_dur("frequency", value,
 			              &s.backup_frequency_s) != 0)
 				return DR_EXIT_USAGE;
 			break;
 		case 'd':
-			if (parse_dur("drill-policy", optarg,
+			if (parse_dur("drill-policy", value,
 			              &s.drill_policy_s) != 0)
 				return DR_EXIT_USAGE;
 			break;
@@ -78,11 +72,11 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (args->n_operands != 1) {
 		cli_error("service add: expected exactly one service NAME");
 		return DR_EXIT_USAGE;
 	}
-	const char *name = argv[optind];
+	const char *name = args->operands[0];
 	if (service_name_check(name, &err) != DR_OK) {
 		cli_error("service add: %s", err);
 		free(err);
@@ -128,9 +122,13 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 
 static int service_list(const struct cmd_globals *g, int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		cli_error("service list: unexpected argument '%s'", argv[1]);
+	const struct cli_args *args =
+	    cli_parse(&cmd_service_entry, "list", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	if (args->n_operands > 0) {
+		cli_error("service list: unexpected argument '%s'",
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 	int rc;
@@ -180,6 +178,12 @@ static void show_line(const char *label, const char *value)
 
 static int service_show(const struct cmd_globals *g, int argc, char **argv)
 {
+	const struct cli_args *args =
+	    cli_parse(&cmd_service_entry, "show", argc, argv);
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	argc = args->argc;
+	argv = args->argv;
 	if (argc != 2) {
 		cli_error("service show: expected exactly one service NAME");
 		return DR_EXIT_USAGE;
@@ -257,22 +261,19 @@ out:
 
 static int service_remove(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"purge", no_argument, NULL, 'p'},
-	    {NULL, 0, NULL, 0},
-	};
-	int purge = 0, c, rc;
+	const struct cli_args *args =
+	    cli_parse(&cmd_service_entry, "remove", argc, argv);
+	int purge = 0, rc;
 	char *err = NULL;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'p')
-			return DR_EXIT_USAGE;
-		purge = 1;
-	}
-	if (optind + 1 != argc) {
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		purge = 1; /* --purge, its only option */
+	if (args->n_operands != 1) {
 		cli_error("service remove: expected exactly one service NAME");
 		return DR_EXIT_USAGE;
 	}
-	const char *name = argv[optind];
+	const char *name = args->operands[0];
 	struct config *cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
@@ -310,7 +311,6 @@ static int service_exec(const struct cmd_globals *g, int argc, char **argv)
 	const char *sub = argv[1];
 	argc--;
 	argv++;
-	optind = 0;
 	if (strcmp(sub, "add") == 0)
 		return service_add(g, argc, argv);
 	if (strcmp(sub, "list") == 0)
@@ -325,6 +325,24 @@ static int service_exec(const struct cmd_globals *g, int argc, char **argv)
 	return DR_EXIT_USAGE;
 }
 
+static const struct cmd_option service_add_options[] = {
+    {"tier", 't', 0, CMD_OPT_VALUE},
+    {"owner", 'o', 0, CMD_OPT_VALUE},
+    {"rto", 'T', 0, CMD_OPT_VALUE},
+    {"rpo", 'P', 0, CMD_OPT_VALUE},
+    {"frequency", 'f', 0, CMD_OPT_VALUE},
+    {"drill-policy", 'd', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option service_remove_options[] = {
+    {"purge", 'p', 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub service_subs[] = {
+    {"add", service_add_options},       {"list", NULL}, {"show", NULL},
+    {"remove", service_remove_options}, {NULL, NULL},
+};
+
 const struct cmd_entry cmd_service_entry = {
     .name = "service",
     .usage = "add NAME [--tier T] [--owner O] [--rto D] [--rpo D] "
@@ -337,4 +355,5 @@ const struct cmd_entry cmd_service_entry = {
             "RPO default to the\ntier's.  remove refuses a service with "
             "history unless --purge.\n",
     .exec = service_exec,
+    .subs = service_subs,
 };

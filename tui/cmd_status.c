@@ -1,6 +1,5 @@
 /* `status` and `check`: the per-service table, its JSON form, and the one
  * line with a monitoring exit code. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,18 +130,16 @@ static int evaluate(const struct cmd_globals *g, struct config **cfg,
 
 static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {NULL, 0, NULL, 0},
-	};
-	int json = 0, c;
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
-			return DR_EXIT_USAGE;
-		json = 1;
-	}
-	if (optind < argc) {
-		cli_error("status: unexpected argument '%s'", argv[optind]);
+	const struct cli_args *args =
+	    cli_parse(&cmd_status_entry, NULL, argc, argv);
+	int json = 0;
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		json = 1; /* --json, its only option */
+	if (args->n_operands > 0) {
+		cli_error("status: unexpected argument '%s'",
+		          args->operands[0]);
 		return DR_EXIT_USAGE;
 	}
 
@@ -168,27 +165,26 @@ static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+/* A monitoring plugin's usage error is UNKNOWN, not CRITICAL (2). */
+static int check_usage_exit(void)
+{
+	printf("DRCONSOLE UNKNOWN - usage: drconsole check "
+	       "[--service NAME]\n");
+	return CHECK_UNKNOWN;
+}
+
 static int check_exec(const struct cmd_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"service", required_argument, NULL, 's'},
-	    {NULL, 0, NULL, 0},
-	};
+	const struct cli_args *args =
+	    cli_parse(&cmd_check_entry, NULL, argc, argv);
 	const char *only = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
-		if (c != 's') {
-			printf("DRCONSOLE UNKNOWN - usage: drconsole check "
-			       "[--service NAME]\n");
-			return CHECK_UNKNOWN;
-		}
-		only = optarg;
-	}
-	if (optind < argc) {
-		cli_error("check: unexpected argument '%s'", argv[optind]);
-		printf("DRCONSOLE UNKNOWN - usage: drconsole check "
-		       "[--service NAME]\n");
-		return CHECK_UNKNOWN;
+	if (args == NULL)
+		return check_usage_exit();
+	for (size_t i = 0; i < args->n_opts; i++)
+		only = args->opts[i].value; /* --service, its only option */
+	if (args->n_operands > 0) {
+		cli_error("check: unexpected argument '%s'", args->operands[0]);
+		return check_usage_exit();
 	}
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
@@ -212,6 +208,15 @@ static int check_exec(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option status_options[] = {
+    {"json", 'j', 'j', 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option check_options[] = {
+    {"service", 's', 's', CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
     .usage = "[--json]",
@@ -219,6 +224,7 @@ const struct cmd_entry cmd_status_entry = {
     .help = "Options:\n"
             "  --json   the stable JSON form documented in drconsole(1)\n",
     .exec = status_exec,
+    .options = status_options,
 };
 
 const struct cmd_entry cmd_check_entry = {
@@ -234,4 +240,6 @@ const struct cmd_entry cmd_check_entry = {
             "(WARNING), 2 BREACH (CRITICAL), 3 UNKNOWN (catalog unreadable "
             "or empty, no\nsuch service).\n",
     .exec = check_exec,
+    .options = check_options,
+    .usage_exit = check_usage_exit,
 };

@@ -1,7 +1,6 @@
 #include "tui/console.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <panel.h>
 #include <poll.h>
@@ -1430,8 +1429,6 @@ int console_main(const struct cmd_globals *g)
 {
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		char *argv[] = {"status", NULL};
-		optind =
-		    0; /* glibc: start afresh, as main() does for commands */
 		return cmd_status_entry.exec(g, 1, argv);
 	}
 	struct console c;
@@ -1484,7 +1481,6 @@ int console_main(const struct cmd_globals *g)
 		free(err);
 		console_free(&c);
 		char *argv[] = {"status", NULL};
-		optind = 0;
 		safe_stdio_install(); /* a terminal all the same */
 		return cmd_status_entry.exec(g, 1, argv);
 	}

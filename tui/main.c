@@ -1,53 +1,42 @@
-/* drconsole: global options, then a subcommand from the table below.  With
- * no subcommand it opens the console on a terminal and prints `status`
+/* drconsole: global options, then a subcommand from the table below (whose
+ * options, and global ones after it, tui/cli.c parses).  With no
+ * subcommand it opens the console on a terminal and prints `status`
  * otherwise. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/duration.h"
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "db/catalog.h"
 #include "tui/cmd.h"
 #include "tui/safe_stdio.h"
 
-extern const struct cmd_entry cmd_init_entry;
-extern const struct cmd_entry cmd_service_entry;
-extern const struct cmd_entry cmd_record_entry;
-extern const struct cmd_entry cmd_status_entry;
-extern const struct cmd_entry cmd_check_entry;
-extern const struct cmd_entry cmd_config_entry;
-extern const struct cmd_entry cmd_audit_entry;
-extern const struct cmd_entry cmd_demo_entry;
-extern const struct cmd_entry cmd_backup_entry;
-extern const struct cmd_entry cmd_restore_entry;
-extern const struct cmd_entry cmd_restore_test_entry;
-extern const struct cmd_entry cmd_prune_entry;
-extern const struct cmd_entry cmd_copy_entry;
-extern const struct cmd_entry cmd_probe_entry;
-extern const struct cmd_entry cmd_agent_entry;
-extern const struct cmd_entry cmd_notify_entry;
-extern const struct cmd_entry cmd_alarm_entry;
-extern const struct cmd_entry cmd_runbook_entry;
-extern const struct cmd_entry cmd_metrics_entry;
-extern const struct cmd_entry cmd_report_entry;
-extern const struct cmd_entry cmd_import_entry;
-
-static const struct cmd_entry *const commands[] = {
-    &cmd_init_entry,         &cmd_status_entry,
-    &cmd_check_entry,        &cmd_service_entry,
-    &cmd_record_entry,       &cmd_config_entry,
-    &cmd_audit_entry,        &cmd_demo_entry,
-    &cmd_backup_entry,       &cmd_restore_entry,
-    &cmd_restore_test_entry, &cmd_prune_entry,
-    &cmd_copy_entry,         &cmd_probe_entry,
-    &cmd_agent_entry,        &cmd_notify_entry,
-    &cmd_runbook_entry,      &cmd_metrics_entry,
-    &cmd_report_entry,       &cmd_import_entry,
-    &cmd_alarm_entry,        NULL,
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_init_entry,
+    &cmd_status_entry,
+    &cmd_check_entry,
+    &cmd_service_entry,
+    &cmd_record_entry,
+    &cmd_config_entry,
+    &cmd_audit_entry,
+    &cmd_demo_entry,
+    &cmd_backup_entry,
+    &cmd_restore_entry,
+    &cmd_restore_test_entry,
+    &cmd_prune_entry,
+    &cmd_copy_entry,
+    &cmd_probe_entry,
+    &cmd_agent_entry,
+    &cmd_notify_entry,
+    &cmd_runbook_entry,
+    &cmd_metrics_entry,
+    &cmd_report_entry,
+    &cmd_import_entry,
+    &cmd_alarm_entry,
+    &cmd_completion_entry,
+    NULL,
 };
 
 /* The full-screen console (tui/console.c); the status table when standard
@@ -64,7 +53,7 @@ static void usage(FILE *out)
 	    "opens the\nconsole on a terminal, and prints `status` "
 	    "otherwise.\n"
 	    "\n"
-	    "Global options:\n"
+	    "Global options (before or after the command):\n"
 	    "  --catalog PATH     the catalog (default "
 	    "$XDG_DATA_HOME/drconsole/catalog.db;\n"
 	    "                     also DRCONSOLE_CATALOG)\n"
@@ -81,31 +70,17 @@ static void usage(FILE *out)
 	    "  -V, --version      print the version\n"
 	    "\n"
 	    "Commands:\n");
-	for (size_t i = 0; commands[i] != NULL; i++)
-		fprintf(out, "  %-10s %s\n", commands[i]->name,
-		        commands[i]->summary);
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		fprintf(out, "  %-10s %s\n", cmd_table[i]->name,
+		        cmd_table[i]->summary);
 	fprintf(out, "\nSee drconsole(1).\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"catalog", required_argument, NULL, 'c'},
-	    {"config", required_argument, NULL, 'f'},
-	    {"theme", required_argument, NULL, 't'},
-	    {"read-only", no_argument, NULL, 'r'},
-	    {"wall", no_argument, NULL, 'w'},
-	    {"cycle", required_argument, NULL, 'y'},
-	    {"stale-after", required_argument, NULL, 's'},
-	    {"ascii", no_argument, NULL, 'a'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct cmd_globals g = {.cycle_s = 15, .stale_after_s = 600};
-	int c;
 	char *err = NULL;
-	int64_t secs;
+	int i = 1, r;
 
 	/* Bytes no person types (invalid UTF-8, escape sequences) are refused
 	 * before any command sees them. */
@@ -118,78 +93,57 @@ int main(int argc, char **argv)
 		return DR_EXIT_USAGE;
 	}
 	catalog_set_clock(time_now);
-	/* "+": stop at the first non-option, the command name. */
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			g.catalog = optarg;
+	/* The global options before the command name; those after it are
+	 * cli_prepare's. */
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
 			break;
-		case 'f':
-			g.config = optarg;
-			break;
-		case 't':
-			g.theme = optarg;
-			break;
-		case 'r':
-			g.read_only = 1;
-			break;
-		case 'w':
-			g.wall = 1;
-			g.read_only = 1;
-			break;
-		case 'y':
-			if (duration_parse(optarg, &secs, &err) != DR_OK ||
-			    secs < 1 || secs > 3600) {
-				cli_error("--cycle: %s",
-				          err ? err
-				              : "expected 1s to 1h, e.g. 15s");
-				free(err);
-				return DR_EXIT_USAGE;
-			}
-			g.cycle_s = (int)secs;
-			break;
-		case 's':
-			if (duration_parse(optarg, &secs, &err) != DR_OK ||
-			    secs < 1) {
-				cli_error("--stale-after: %s",
-				          err ? err
-				              : "expected a duration "
-				                "such as 10m");
-				free(err);
-				return DR_EXIT_USAGE;
-			}
-			g.stale_after_s = secs;
-			break;
-		case 'a':
-			g.ascii = 1;
-			break;
-		case 'h':
+		}
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return DR_EXIT_OK;
-		case 'V':
+		}
+		if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
 			printf("drconsole %s\n", DRCONSOLE_VERSION);
 			return DR_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'drconsole --help'.\n");
+		}
+		r = cli_global(argc, argv, &i, &g);
+		if (r < 0)
+			return DR_EXIT_USAGE;
+		if (r == 0) {
+			cli_error("unrecognized option '%.40s'; try 'drconsole "
+			          "--help'",
+			          argv[i]);
 			return DR_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
+	if (i >= argc)
 		return console_main(&g);
 
-	const char *name = argv[optind];
-	for (size_t i = 0; commands[i] != NULL; i++) {
-		if (strcmp(commands[i]->name, name) != 0)
+	const char *name = argv[i];
+	for (size_t k = 0; cmd_table[k] != NULL; k++) {
+		if (strcmp(cmd_table[k]->name, name) != 0)
 			continue;
-		argc -= optind;
-		argv += optind;
+		argc -= i;
+		argv += i;
 		if (cli_wants_help(argc, argv)) {
-			cli_usage(commands[i], stdout);
+			cli_usage(cmd_table[k], stdout);
 			return DR_EXIT_OK;
 		}
-		optind = 0; /* glibc: start afresh for the command */
+		int nargc;
+		char **nargv;
+		if (cli_prepare(cmd_table[k], argc, argv, &g, &nargc, &nargv) !=
+		    DR_EXIT_OK)
+			return cmd_table[k]->usage_exit
+			           ? cmd_table[k]->usage_exit()
+			           : DR_EXIT_USAGE;
 		safe_stdio_install();
-		return commands[i]->exec(&g, argc, argv);
+		r = cmd_table[k]->exec(&g, nargc, nargv);
+		free(nargv);
+		return r;
 	}
 	cli_error("unknown command '%s'; try 'drconsole --help'", name);
 	return DR_EXIT_USAGE;
