@@ -723,7 +723,8 @@ static const char *const help_lines[] = {
     "        :ack S WHY  acknowledge alarm S (:silence S 2h WHY)",
     "Actions B      back up now, after y/N (Dashboard); v verify (Backups)",
     "        Enter r run a runbook, d drill it, R resume one (Runbooks)",
-    "Page    b its backups, r its runbook to run, d to drill; Esc closes",
+    "Page    b its backups, r its runbook to run, d to drill, a :ack its",
+    "        first unacknowledged alarm; Esc closes",
     "Jobs    a ^C stop it; x Enter Esc close it; a step: r s b a p =",
     "        retry skip rollback abort pause (refused under --read-only)",
     "        ? F1   this help                 q  quit",
@@ -1075,6 +1076,15 @@ static void open_prompt(struct console *c, int kind)
 static unsigned follow_view_requests(struct console *c)
 {
 	unsigned res = 0;
+	if (c->ctx.prompt_text[0]) {
+		open_prompt(c, ':');
+		c->input_len =
+		    strlcpy_dr(c->input, c->ctx.prompt_text, sizeof c->input);
+		if (c->input_len >= sizeof c->input)
+			c->input_len = sizeof c->input - 1;
+		c->ctx.prompt_text[0] = '\0';
+		res |= VIEW_REDRAW;
+	}
 	if (c->ctx.open_service[0]) {
 		struct service_page *p =
 		    service_page_open(&c->ctx, c->ctx.open_service);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alarm.h"
 #include "core/backup.h"
 #include "core/duration.h"
 #include "core/error.h"
@@ -47,6 +48,7 @@ struct service_page {
 	int rows; /* rows the page had when drawn */
 	int total;
 	enum verdict verdict;
+	char ack_subject[160]; /* the first unacknowledged alarm, or "" */
 };
 
 static void add(struct service_page *p, const char *label,
@@ -373,6 +375,53 @@ static void build_failures(struct service_page *p, struct view_ctx *ctx,
 	catalog_backups_free(list, n);
 }
 
+/* The alarm's subject names this service: "KIND:SERVICE:..." */
+static int alarm_of(const char *subject, const char *service)
+{
+	const char *a = strchr(subject, ':');
+	size_t n = strlen(service);
+
+	return a != NULL && strncmp(a + 1, service, n) == 0 &&
+	       (a[1 + n] == ':' || a[1 + n] == '\0');
+}
+
+static void build_alarms(struct service_page *p, struct view_ctx *ctx)
+{
+	struct alarm *al = NULL;
+	size_t n = 0, shown = 0;
+	char *err = NULL, t[32];
+
+	p->ack_subject[0] = '\0';
+	if (ctx->cat == NULL ||
+	    alarm_list(ctx->cat, ctx->now, &al, &n, &err) != DR_OK) {
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct alarm *a = &al[i];
+		if (!alarm_of(a->subject, p->name))
+			continue;
+		time_format_short(a->since, t);
+		if (a->acked)
+			add(p, shown++ ? "" : "ALARMS", THEME_DIM,
+			    "%s %s since %s UTC, acknowledged by %s: %s",
+			    a->subject, a->state, t, a->ack_by, a->ack_reason);
+		else
+			add(p, shown++ ? "" : "ALARMS",
+			    strcmp(a->severity, "critical") == 0
+			        ? THEME_BAR_BAD
+			        : THEME_BAR_WARN,
+			    "%s %s (%s), not acknowledged, since %s UTC",
+			    a->subject, a->state, a->severity, t);
+		if (!a->acked && p->ack_subject[0] == '\0')
+			strlcpy_dr(p->ack_subject, a->subject,
+			           sizeof p->ack_subject);
+	}
+	free(al);
+	if (shown == 0)
+		add(p, "ALARMS", THEME_DIM, "none");
+}
+
 static void build(struct service_page *p, struct view_ctx *ctx)
 {
 	const struct compliance_service *s = find(ctx, p->name);
@@ -393,6 +442,7 @@ static void build(struct service_page *p, struct view_ctx *ctx)
 	build_evidence(p, ctx, s);
 	build_replica(p, ctx, s);
 	build_probes(p, ctx);
+	build_alarms(p, ctx);
 	build_failures(p, ctx, s);
 
 	struct runbook **rbs = NULL;
@@ -554,8 +604,9 @@ void service_page_draw(struct service_page *p, struct view_ctx *ctx,
 		snprintf(rb, sizeof rb, "r/d:run/drill %s", p->suggested);
 	else
 		snprintf(rb, sizeof rb, "(no runbook names it)");
-	snprintf(keys, sizeof keys, " b:backups  %s  %s:scroll  Esc:close%s",
-	         rb, screen_glyphs()->updown,
+	snprintf(keys, sizeof keys, " b:backups  %s%s  %s:scroll  Esc:close%s",
+	         rb, p->ack_subject[0] ? "  a:ack" : "",
+	         screen_glyphs()->updown,
 	         p->total > body_h ? "  (more below)" : "");
 	screen_put(win, r.y + r.h - 1, r.x, r.w, screen_attr(THEME_DIM), keys);
 }
@@ -600,6 +651,19 @@ unsigned service_page_key(struct service_page *p, struct view_ctx *ctx, int key)
 		p->top -= p->rows - 1;
 		if (p->top < 0)
 			p->top = 0;
+		return VIEW_HANDLED | VIEW_REDRAW;
+	case 'a':
+		/* The : prompt with the command typed but the reason: an
+		 * acknowledgement always says why (core/ops_alarm.h). */
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "acknowledge");
+		if (!p->ack_subject[0]) {
+			view_message(ctx, 0, "no unacknowledged alarm for %s",
+			             p->name);
+			return VIEW_HANDLED | VIEW_REDRAW;
+		}
+		snprintf(ctx->prompt_text, sizeof ctx->prompt_text, "ack %s ",
+		         p->ack_subject);
 		return VIEW_HANDLED | VIEW_REDRAW;
 	case 'b':
 		ctx->switch_to = VIEW_BACKUPS;

@@ -72,6 +72,9 @@ struct view_ctx {
 	/* Set by a view to switch to another view (index), -1: none. */
 	int switch_to;
 	char switch_args[128]; /* handed to the view's command() */
+	/* Set by a view or the page to open the `:` prompt with this text
+	 * typed (the operator finishes it and presses Enter). */
+	char prompt_text[200];
 };
 
 /* Asks the console to open the page of `service` (tui/service_page.h). */

@@ -60,3 +60,26 @@ expect_in "and the silence" "$OUT" "silenced by $(id -un) until"
 expect_eq "both audited" \
 	"$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM audit_log WHERE action LIKE 'alarm.%' ORDER BY seq")" \
 	"alarm.ack alarm.silence"
+
+# The service page lists the service's alarms, and `a` acknowledges the
+# first one still unacknowledged through the same : command.
+"$DR" --config "$cfgf" --catalog "$db" alarm unsilence probe:app:health >/dev/null
+echo 0 >"$T/level"
+"$DR" --config "$cfgf" --catalog "$db" probe run >/dev/null 2>&1
+echo 100 >"$T/level"
+"$DR" --config "$cfgf" --catalog "$db" probe run >/dev/null 2>&1
+tui_start -- --config "$cfgf" --catalog "$db"
+expect_screen "console for the page" "Dashboard"
+tui_keys Enter
+expect_screen "the page lists the alarm" "probe:app:health down (critical), not acknowledged"
+expect_screen "and offers a" "a:ack"
+tui_keys a
+expect_screen "a opens the : prompt with the command typed" ":ack probe:app:health"
+tui_text 'restarting the pod'; tui_keys Enter
+expect_screen "acknowledged from the page" "probe:app:health acknowledged"
+expect_screen "the page shows who acknowledged it" "acknowledged by"
+expect_screen "and why" "$(id -un): restarting the pod"
+tui_keys q q
+tui_exit_status >/dev/null
+expect_eq "two acknowledgements audited in all" \
+	"$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'alarm.ack'")" 2
