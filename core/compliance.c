@@ -95,6 +95,7 @@ struct reasons {
 	int n;
 	int breach[REASON_MAX];
 	char text[REASON_MAX][96];
+	char fixed[REASON_MAX][96]; /* text with times for ages */
 };
 
 static void reason_add(struct reasons *r, int breach, const char *fmt, ...)
@@ -109,12 +110,43 @@ static void reason_add(struct reasons *r, int breach, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->text[r->n], sizeof(r->text[r->n]), fmt, ap);
 	va_end(ap);
+	memcpy(r->fixed[r->n], r->text[r->n], sizeof r->fixed[r->n]);
 	r->breach[r->n] = breach;
 	r->n++;
 }
 
+static void reason_fix(struct reasons *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The last reason added, with its age given as a time instead. */
+static void reason_fix(struct reasons *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->n == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->fixed[r->n - 1], sizeof(r->fixed[r->n - 1]), fmt, ap);
+	va_end(ap);
+}
+
+/* "at 01:14 UTC" on the day of now, "on 2026-11-20" before. */
+static const char *when(int64_t at, int64_t now, char buf[32])
+{
+	char iso[32], today[32];
+
+	time_format_iso(at, iso);
+	time_format_iso(now, today);
+	if (strncmp(iso, today, 10) == 0)
+		snprintf(buf, 32, "at %.5s UTC", iso + 11);
+	else
+		snprintf(buf, 32, "on %.10s", iso);
+	return buf;
+}
+
 /* Breaches first, each group in the order the checks added them. */
-static void reasons_join(const struct reasons *r, char *out, size_t size)
+static void reasons_join(const struct reasons *r, int fixed, char *out,
+                         size_t size)
 {
 	size_t len = 0;
 
@@ -124,11 +156,11 @@ static void reasons_join(const struct reasons *r, char *out, size_t size)
 			if (r->breach[i] != pass)
 				continue;
 			const char *sep = len > 0 ? "; " : "";
-			size_t need = strlen(sep) + strlen(r->text[i]);
+			const char *t = fixed ? r->fixed[i] : r->text[i];
+			size_t need = strlen(sep) + strlen(t);
 			if (len + need >= size)
 				return;
-			snprintf(out + len, size - len, "%s%s", sep,
-			         r->text[i]);
+			snprintf(out + len, size - len, "%s%s", sep, t);
 			len += need;
 		}
 	}
@@ -316,6 +348,13 @@ static void eval_rpo(const struct catalog_service_state *st,
 		reason_add(why, out->rpo_age_s < 0 && out->rpo_target_s > 0,
 		           "clock skew: backup completed %s in the future",
 		           dur(out->future_backup_at - now, a));
+	if (out->clock_skew) {
+		char w[32];
+		reason_fix(why,
+		           "clock skew: backup completed %s, in the "
+		           "future",
+		           when(out->future_backup_at, now, w));
+	}
 
 	int64_t target = out->rpo_target_s;
 	if (target <= 0) {
@@ -336,14 +375,21 @@ static void eval_rpo(const struct catalog_service_state *st,
 		const char *what = out->rpo_from_replica
 		                       ? "replica recovery point"
 		                       : "last good backup";
-		if (out->rpo_status == COMP_BREACH)
+		char w[32];
+		when(now - out->rpo_age_s, now, w);
+		if (out->rpo_status == COMP_BREACH) {
 			reason_add(why, 1,
 			           "RPO breached: %s %s ago (target %s)", what,
 			           dur(out->rpo_age_s, a), dur(target, b));
-		else if (out->rpo_status == COMP_AT_RISK)
+			reason_fix(why, "RPO breached: %s %s (target %s)", what,
+			           w, b);
+		} else if (out->rpo_status == COMP_AT_RISK) {
 			reason_add(why, 0, "RPO at risk: %s %s ago (target %s)",
 			           what, dur(out->rpo_age_s, a),
 			           dur(target, b));
+			reason_fix(why, "RPO at risk: %s %s (target %s)", what,
+			           w, b);
+		}
 	}
 }
 
@@ -486,8 +532,12 @@ static void eval_tests(const struct catalog_service_state *st,
 		out->restore_test_failed = 1;
 		strlcpy_dr(out->restore_test_error, st->newest_test.error,
 		           sizeof(out->restore_test_error));
+		char w[32];
 		reason_add(why, 0, "restore test failed %s ago (backup %.12s)",
 		           dur(now - st->newest_test.ended_at, a),
+		           st->newest_test.backup_id);
+		reason_fix(why, "restore test failed %s (backup %.12s)",
+		           when(st->newest_test.ended_at, now, w),
 		           st->newest_test.backup_id);
 	}
 
@@ -498,11 +548,14 @@ static void eval_tests(const struct catalog_service_state *st,
 		           "restored data)");
 	} else if (out->test_age_s > out->drill_policy_s) {
 		out->untested = 1;
+		char w[32];
 		reason_add(why, 0,
 		           "untested: last test %s ago "
 		           "(policy %s)",
 		           dur(out->test_age_s, a),
 		           dur(out->drill_policy_s, b));
+		reason_fix(why, "untested: last test %s (policy %s)",
+		           when(now - out->test_age_s, now, w), b);
 	}
 }
 
@@ -550,7 +603,8 @@ void compliance_eval_service(const struct catalog_service_state *st,
 		out->verdict = VERDICT_AT_RISK;
 	else
 		out->verdict = VERDICT_OK;
-	reasons_join(&why, out->reason, sizeof(out->reason));
+	reasons_join(&why, 0, out->reason, sizeof(out->reason));
+	reasons_join(&why, 1, out->reason_fixed, sizeof(out->reason_fixed));
 }
 
 /* ---- all services ----------------------------------------------------- */

@@ -134,6 +134,10 @@ struct compliance_service {
 
 	enum verdict verdict;
 	char reason[160]; /* why it is not OK; "" when OK */
+	/* The same with its ages as times ("last good backup at 01:14
+	 * UTC"): for a board that must not change while nothing happens
+	 * (the Dashboard's reason lines); the age is in its own column. */
+	char reason_fixed[160];
 };
 
 struct compliance_report {

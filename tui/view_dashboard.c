@@ -306,14 +306,16 @@ static void dashboard_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		    &rep->services[d->rows[row]];
 		draw_row(win, y++, r.x, w_name, sv,
 		         !ctx->wall && row == d->nav.sel, at_risk);
-		if (spare <= 0 || sv->verdict == VERDICT_OK || !sv->reason[0])
+		if (spare <= 0 || sv->verdict == VERDICT_OK ||
+		    !sv->reason_fixed[0])
 			continue;
 		char why[400];
-		snprintf(why, sizeof why, "  %s %s%s%s", gl->arrow, sv->reason,
-		         sv->probes_down && !strstr(sv->reason, "down")
+		snprintf(why, sizeof why, "  %s %s%s%s", gl->arrow,
+		         sv->reason_fixed,
+		         sv->probes_down && !strstr(sv->reason_fixed, "down")
 		             ? "; DOWN: "
 		             : "",
-		         sv->probes_down && !strstr(sv->reason, "down")
+		         sv->probes_down && !strstr(sv->reason_fixed, "down")
 		             ? sv->probes_down_names
 		             : "");
 		/* Two rows when there is room for them, the worst first; a

@@ -16,8 +16,8 @@ demo=$T/demo.db
 for rows in 24 20; do
 	TUI_ROWS=$rows tui_start "$N" -- --catalog "$demo"
 	expect_screen "80x$rows: the dashboard, not 'too small'" "ledger-db"
-	expect_screen "80x$rows: the breach's reason under its row" "RPO breached: last good backup 3h58m ago (target 5m)"
-	expect_screen "80x$rows: the at-risk one's reason too" "RPO at risk: last good backup 25m52s ago"
+	expect_screen "80x$rows: the breach's reason under its row" "RPO breached: last good backup at 08:01 UTC (target 5m)"
+	expect_screen "80x$rows: the at-risk one's reason too, its time fixed (the age is in its column)" "RPO at risk: last good backup at 11:34 UTC (target 30m)"
 	expect_screen "80x$rows: the key hints stay in the footer" "?:help 1-6:view"
 	expect_screen "80x$rows: a cut name ends in an ellipsis" "analytics-w…"
 	expect_screen "80x$rows: sizes carry their unit" "2.9 MiB"
