@@ -151,8 +151,8 @@ int agent_import_run(struct catalog *cat, const struct config *cfg,
 	err = NULL;
 	/* The failure is a fact of its own, in its own transaction; one
 	 * that cannot be recorded is still notified below. */
-	ops_audited(cat, "backup.import.failed", job, failure_details,
-	            *message, &err);
+	ops_audited(cat, "backup.import.failed", job, failure_details, *message,
+	            &err);
 	free(err);
 	notify_import(cat, cfg, job, "failed", *message);
 	return rc;
