@@ -10,16 +10,26 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/audit.h"
 #include "core/error.h"
 #include "core/import.h"
 #include "core/import_config.h"
 #include "core/import_restore.h"
 #include "core/notify.h"
+#include "core/ops.h"
 #include "core/spawn.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
+
+/* The audit row of a failed import carries the message as its details. */
+static int failure_details(struct catalog *cat, void *arg, char **details,
+                           char **err)
+{
+	(void)cat;
+	(void)err;
+	*details = xstrdup(arg);
+	return DR_OK;
+}
 
 /* Runs the command; its standard output in *out (rewound).  A message
  * that says what went wrong otherwise. */
@@ -139,16 +149,11 @@ int agent_import_run(struct catalog *cat, const struct config *cfg,
 	                     err ? err : dr_status_name(rc));
 	free(err);
 	err = NULL;
-	/* The failure is a fact of its own, in its own transaction. */
-	if (catalog_begin(cat, &err) == DR_OK &&
-	    audit_record(cat, "backup.import.failed", job, *message, &err) ==
-	        DR_OK &&
-	    catalog_commit(cat, &err) == DR_OK) {
-		/* recorded */
-	} else {
-		catalog_rollback(cat);
-		free(err);
-	}
+	/* The failure is a fact of its own, in its own transaction; one
+	 * that cannot be recorded is still notified below. */
+	ops_audited(cat, "backup.import.failed", job, failure_details, *message,
+	            &err);
+	free(err);
 	notify_import(cat, cfg, job, "failed", *message);
 	return rc;
 }

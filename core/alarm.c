@@ -8,6 +8,7 @@
 #include "core/audit.h"
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
@@ -117,22 +118,32 @@ static void alarm_actor_text(char out[128])
 		snprintf(out, 128, "%s", actor);
 }
 
-/* The mark and its audit row in one transaction. */
+struct alarm_put_arg {
+	const struct catalog_alarm_mark *mark;
+	const char *details; /* for the audit row */
+};
+
+static int put_mark(struct catalog *cat, void *arg, char **details, char **err)
+{
+	const struct alarm_put_arg *a = arg;
+	int rc = catalog_alarm_mark_put(cat, a->mark, err);
+
+	if (rc == CATALOG_OK && a->details != NULL)
+		*details = xstrdup(a->details);
+	return rc;
+}
+
+/* The mark and its audit row in one transaction; every failure of the
+ * catalog's is DR_EDB. */
 static int alarm_put(struct catalog *cat, const struct catalog_alarm_mark *m,
                      const char *action, const char *details, char **err)
 {
-	int rc = catalog_begin(cat, err);
+	struct alarm_put_arg a = {m, details};
 
-	if (rc != CATALOG_OK)
-		return DR_EDB;
-	rc = catalog_alarm_mark_put(cat, m, err);
-	if (rc == CATALOG_OK)
-		rc = audit_record(cat, action, m->event_key, details, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		return DR_EDB;
-	}
-	return catalog_commit(cat, err) == CATALOG_OK ? DR_OK : DR_EDB;
+	return ops_audited(cat, action, m->event_key, put_mark, &a, err) ==
+	               DR_OK
+	           ? DR_OK
+	           : DR_EDB;
 }
 
 static int alarm_reason_ok(const char *reason, char **err)
@@ -208,24 +219,35 @@ int alarm_silence(struct catalog *cat, const char *subject, int64_t until,
 	return rc;
 }
 
-int alarm_unsilence(struct catalog *cat, const char *subject, char **err)
-{
-	int deleted = 0;
-	int rc = catalog_begin(cat, err);
+struct unsilence_arg {
+	const char *subject;
+	int not_silenced; /* set when there was no silence to delete */
+};
 
-	if (rc != CATALOG_OK)
-		return DR_EDB;
-	rc = catalog_alarm_mark_delete(cat, subject, "silence", &deleted, err);
+static int delete_silence(struct catalog *cat, void *arg, char **details,
+                          char **err)
+{
+	struct unsilence_arg *a = arg;
+	int deleted = 0;
+	int rc = catalog_alarm_mark_delete(cat, a->subject, "silence", &deleted,
+	                                   err);
+
+	(void)details;
 	if (rc == CATALOG_OK && !deleted) {
-		catalog_rollback(cat);
-		*err = xasprintf("%s is not silenced", subject);
+		a->not_silenced = 1;
+		*err = xasprintf("%s is not silenced", a->subject);
 		return DR_ENOTFOUND;
 	}
-	if (rc == CATALOG_OK)
-		rc = audit_record(cat, "alarm.unsilence", subject, NULL, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		return DR_EDB;
-	}
-	return catalog_commit(cat, err) == CATALOG_OK ? DR_OK : DR_EDB;
+	return rc;
+}
+
+int alarm_unsilence(struct catalog *cat, const char *subject, char **err)
+{
+	struct unsilence_arg a = {subject, 0};
+	int rc = ops_audited(cat, "alarm.unsilence", subject, delete_silence,
+	                     &a, err);
+
+	if (a.not_silenced)
+		return DR_ENOTFOUND;
+	return rc == DR_OK ? DR_OK : DR_EDB;
 }

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/audit.h"
 #include "core/error.h"
 #include "core/import_config.h"
 #include "core/json.h"
+#include "core/ops.h"
 #include "core/uuid.h"
 #include "core/xmalloc.h"
 #include "db/catalog_import.h"
@@ -390,6 +390,43 @@ static void record_services(struct importer *im)
 	}
 }
 
+struct import_change {
+	struct importer *im;
+	struct json_stream *js;
+};
+
+/* The entries and the expiry of what the listing no longer holds, in the
+ * transaction of the import's audit row. */
+static int import_change(struct catalog *cat, void *arg, char **details,
+                         char **err)
+{
+	struct import_change *ch = arg;
+	struct importer *im = ch->im;
+	const struct import_options *opt = im->opt;
+	struct import_result *res = im->res;
+	struct import_sink sink = {sink_entry, sink_scope, im};
+	int rc = im->fmt->parse(ch->js, &sink, err);
+
+	(void)cat;
+	for (size_t i = 0; rc == DR_OK && i < im->n_pairs; i++) {
+		int64_t n = 0;
+		rc = catalog_import_expire(im->imp, im->pairs[i].service,
+		                           im->fmt->name,
+		                           im->pairs[i].repository, &n, err);
+		res->expired += (size_t)n;
+	}
+	if (rc == DR_OK)
+		*details = xasprintf(
+		    "source=%s%s%s entries=%zu inserted=%zu updated=%zu "
+		    "unchanged=%zu expired=%zu failed=%zu unmapped=%zu "
+		    "conflicts=%zu",
+		    opt->source, opt->actor_note ? " by=" : "",
+		    opt->actor_note ? opt->actor_note : "", res->entries,
+		    res->inserted, res->updated, res->unchanged, res->expired,
+		    res->failed, res->unmapped, res->conflicts);
+	return rc;
+}
+
 int import_run(struct catalog *cat, const struct config *cfg,
                const struct import_options *opt, FILE *in,
                struct import_result *res, char **err)
@@ -447,37 +484,18 @@ int import_run(struct catalog *cat, const struct config *cfg,
 	}
 	js = json_stream_new(opt->source, src);
 	rc = catalog_import_begin(cat, &im.imp, err);
-	if (rc == DR_OK)
-		rc = catalog_begin(cat, err);
 	if (rc == DR_OK) {
-		struct import_sink sink = {sink_entry, sink_scope, &im};
-		rc = im.fmt->parse(js, &sink, err);
-	}
-	for (size_t i = 0; rc == DR_OK && i < im.n_pairs; i++) {
-		int64_t n = 0;
-		rc = catalog_import_expire(im.imp, im.pairs[i].service,
-		                           im.fmt->name, im.pairs[i].repository,
-		                           &n, err);
-		res->expired += (size_t)n;
-	}
-	if (rc == DR_OK) {
-		char *details = xasprintf(
-		    "source=%s%s%s entries=%zu inserted=%zu updated=%zu "
-		    "unchanged=%zu expired=%zu failed=%zu unmapped=%zu "
-		    "conflicts=%zu",
-		    opt->source, opt->actor_note ? " by=" : "",
-		    opt->actor_note ? opt->actor_note : "", res->entries,
-		    res->inserted, res->updated, res->unchanged, res->expired,
-		    res->failed, res->unmapped, res->conflicts);
-		rc = audit_record(cat, "backup.import", im.fmt->name, details,
-		                  err);
-		free(details);
+		struct import_change ch = {&im, js};
+		/* A dry run does it all, its audit row too, and keeps
+		 * nothing. */
+		if (opt->dry_run)
+			rc = ops_trial(cat, "backup.import", im.fmt->name,
+			               import_change, &ch, err);
+		else
+			rc = ops_audited(cat, "backup.import", im.fmt->name,
+			                 import_change, &ch, err);
 	}
 	record_services(&im);
-	if (rc == DR_OK && !opt->dry_run)
-		rc = catalog_commit(cat, err);
-	if (rc != DR_OK || opt->dry_run)
-		catalog_rollback(cat);
 	catalog_import_end(im.imp);
 	json_stream_free(js);
 	if (tmp != NULL)

@@ -15,9 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "core/audit.h"
 #include "core/backup_status.h"
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/spawn.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
@@ -265,6 +265,28 @@ static int run_command(char **argv, char **env, int64_t timeout_s, char **err)
 	return DR_OK;
 }
 
+struct record_change {
+	const struct catalog_backup *backup;
+	struct catalog_restore *restore; /* its id set by the catalog */
+	char *details; /* for the audit row; the caller frees it */
+	int passed;
+};
+
+static int record_rows(struct catalog *cat, void *arg, char **details,
+                       char **err)
+{
+	const struct record_change *ch = arg;
+	int rc = DR_OK;
+
+	if (ch->passed)
+		rc = catalog_backup_update(cat, ch->backup, err);
+	if (rc == DR_OK)
+		rc = catalog_restore_record(cat, ch->restore, err);
+	if (rc == DR_OK)
+		*details = xstrdup(ch->details);
+	return rc;
+}
+
 /* The restores row, the backup verified after a pass, the audit row: one
  * transaction. */
 static int record(struct catalog *cat, const struct import_spec *sp,
@@ -310,28 +332,22 @@ static int record(struct catalog *cat, const struct import_spec *sp,
 		}
 		strlcpy_dr(b->status, "verified", sizeof(b->status));
 	}
-	char *details =
+	struct record_change ch = {
+	    b,
+	    &r,
 	    error == NULL
 	        ? xasprintf("%s: backup %s (%s %s), %lld bytes in %.3fs",
 	                    target, b->backup_id, sp->format, out->label,
 	                    (long long)out->bytes, out->seconds)
 	        : xasprintf("%s: backup %s (%s %s) failed: %s", target,
-	                    b->backup_id, sp->format, out->label, error);
-	rc = catalog_begin(cat, err);
-	if (rc == DR_OK && error == NULL)
-		rc = catalog_backup_update(cat, b, err);
-	if (rc == DR_OK)
-		rc = catalog_restore_record(cat, &r, err);
-	if (rc == DR_OK)
-		rc = audit_record(cat,
-		                  error == NULL ? "backup.restore-test"
-		                                : "backup.restore-test-failed",
-		                  b->service, details, err);
-	if (rc == DR_OK)
-		rc = catalog_commit(cat, err);
-	else
-		catalog_rollback(cat);
-	free(details);
+	                    b->backup_id, sp->format, out->label, error),
+	    error == NULL,
+	};
+	rc = ops_audited(cat,
+	                 error == NULL ? "backup.restore-test"
+	                               : "backup.restore-test-failed",
+	                 b->service, record_rows, &ch, err);
+	free(ch.details);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/http.h"
 #include "core/json.h"
+#include "core/ops.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -714,25 +715,29 @@ static int notify_pd_wants(const struct notify_channel *ch,
 	        notify_sev_bad(notify_severity(prev)));
 }
 
-int notify_event(struct catalog *cat, const struct notify_config *nc,
-                 const char *environment, const struct notify_event *ev,
-                 int64_t now, int send_now, int *queued, char **err)
+struct event_change {
+	const struct notify_config *nc;
+	const char *environment;
+	const struct notify_event *ev;
+	const char *key;
+	const char *severity;
+	int64_t now;
+	struct catalog_notify *fresh; /* the pending rows queued */
+	size_t nfresh;
+};
+
+/* The event's state and, on a change, its rows, in one transaction. */
+static int event_change(struct catalog *cat, void *arg, char **details,
+                        char **err)
 {
-	char key[160], prev[32] = "";
-	const char *severity =
-	    ev->severity ? ev->severity : notify_severity(ev->state);
+	struct event_change *x = arg;
+	const struct notify_event *ev = x->ev;
+	char prev[32] = "";
 	int64_t changed_at = 0, silenced_until = 0;
-	struct catalog_notify *fresh = NULL;
-	size_t nfresh = 0;
 	int rc, acked = 0;
 
-	if (queued != NULL)
-		*queued = 0;
-	notify_key(ev, key, sizeof(key));
-	rc = catalog_begin(cat, err);
-	if (rc != CATALOG_OK)
-		return rc;
-	rc = catalog_notify_state_get(cat, key, prev, &changed_at, err);
+	(void)details;
+	rc = catalog_notify_state_get(cat, x->key, prev, &changed_at, err);
 	if (rc == CATALOG_ENOTFOUND) {
 		free(*err);
 		*err = NULL;
@@ -741,51 +746,113 @@ int notify_event(struct catalog *cat, const struct notify_config *nc,
 	}
 	if (rc != CATALOG_OK || !notify_is_change(prev, ev->state)) {
 		if (rc == CATALOG_OK && prev[0] == '\0')
-			rc = catalog_notify_state_put(cat, key, ev->state, now,
-			                              err);
-		goto done;
+			rc = catalog_notify_state_put(cat, x->key, ev->state,
+			                              x->now, err);
+		return rc;
 	}
-	rc = catalog_notify_state_put(cat, key, ev->state, now, err);
-	if (rc == CATALOG_OK && alarm_marks(cat, key, now, now, &acked,
+	rc = catalog_notify_state_put(cat, x->key, ev->state, x->now, err);
+	if (rc == CATALOG_OK && alarm_marks(cat, x->key, x->now, x->now, &acked,
 	                                    &silenced_until, err) != DR_OK)
 		rc = CATALOG_EINVAL;
-	for (size_t i = 0; rc == CATALOG_OK && nc != NULL && i < nc->n_channels;
-	     i++) {
-		const struct notify_channel *ch = &nc->channels[i];
+	for (size_t i = 0;
+	     rc == CATALOG_OK && x->nc != NULL && i < x->nc->n_channels; i++) {
+		const struct notify_channel *ch = &x->nc->channels[i];
 		struct catalog_notify m;
 
 		if (!notify_channel_wants(ch, ev) ||
-		    !notify_pd_wants(ch, severity, prev))
+		    !notify_pd_wants(ch, x->severity, prev))
 			continue;
-		rc = notify_row(cat, nc, environment, ch, key, ev, severity,
-		                silenced_until, now, &m, err);
+		rc = notify_row(cat, x->nc, x->environment, ch, x->key, ev,
+		                x->severity, silenced_until, x->now, &m, err);
 		if (rc == CATALOG_OK)
 			rc = catalog_notify_insert(cat, &m, err);
 		if (rc == CATALOG_OK && strcmp(m.status, "pending") == 0) {
-			fresh =
-			    xreallocarray(fresh, nfresh + 1, sizeof(*fresh));
-			fresh[nfresh++] = m;
+			x->fresh = xreallocarray(x->fresh, x->nfresh + 1,
+			                         sizeof(*x->fresh));
+			x->fresh[x->nfresh++] = m;
 		}
 	}
-done:
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		free(fresh);
-		return rc;
-	}
-	rc = catalog_commit(cat, err);
+	return rc;
+}
+
+int notify_event(struct catalog *cat, const struct notify_config *nc,
+                 const char *environment, const struct notify_event *ev,
+                 int64_t now, int send_now, int *queued, char **err)
+{
+	char key[160];
+	struct event_change x = {
+	    .nc = nc,
+	    .environment = environment,
+	    .ev = ev,
+	    .key = key,
+	    .severity =
+	        ev->severity ? ev->severity : notify_severity(ev->state),
+	    .now = now,
+	};
+	int rc;
+
+	if (queued != NULL)
+		*queued = 0;
+	notify_key(ev, key, sizeof(key));
+	rc = ops_txn(cat, event_change, &x, err);
 	if (rc == CATALOG_OK && queued != NULL)
-		*queued = (int)nfresh;
-	if (rc == CATALOG_OK && send_now && nfresh > 0)
-		rc = notify_deliver(cat, nc, environment, fresh, nfresh, now,
-		                    NULL, NULL, err);
-	free(fresh);
+		*queued = (int)x.nfresh;
+	if (rc == CATALOG_OK && send_now && x.nfresh > 0)
+		rc = notify_deliver(cat, nc, environment, x.fresh, x.nfresh,
+		                    now, NULL, NULL, err);
+	free(x.fresh);
 	return rc;
 }
 
 /* ---- repeats and digests ---------------------------------------------- */
 
 #define REPEAT_TAIL " --reason ...). "
+
+struct repeat_change {
+	const struct notify_config *nc;
+	const struct catalog_notify *last; /* the message told last */
+	const char *state;
+	const char *message; /* the repeat's text */
+	int64_t now;
+};
+
+/* The repeat of one state, a row for each channel that wants it. */
+static int repeat_change(struct catalog *cat, void *arg, char **details,
+                         char **err)
+{
+	const struct repeat_change *x = arg;
+	int rc = CATALOG_OK;
+
+	(void)details;
+	for (size_t c = 0; rc == CATALOG_OK && c < x->nc->n_channels; c++) {
+		const struct notify_channel *ch = &x->nc->channels[c];
+		struct notify_event ev = {
+		    .type = x->last->type,
+		    .service = x->last->service,
+		    .state = x->state,
+		};
+		struct catalog_notify m = *x->last;
+		if (!notify_channel_wants(ch, &ev))
+			continue;
+		m.id = 0;
+		strlcpy_dr(m.channel, ch->name, sizeof(m.channel));
+		strlcpy_dr(m.message, x->message, sizeof(m.message));
+		if (strncmp(m.title, "(repeat) ", 9) != 0) {
+			char t[sizeof(m.title)];
+			snprintf(t, sizeof(t), "(repeat) %.150s", m.title);
+			strlcpy_dr(m.title, t, sizeof(m.title));
+		}
+		strlcpy_dr(m.status, "pending", sizeof(m.status));
+		m.attempts = 0;
+		m.created_at = x->now;
+		m.next_attempt_at = x->now;
+		m.sent_at = 0;
+		m.last_error[0] = '\0';
+		m.digest_id = 0;
+		rc = catalog_notify_insert(cat, &m, err);
+	}
+	return rc;
+}
 
 /* Every unacknowledged, unsilenced bad state (not of a drill) whose last
  * message is `repeat` old is told again, to the channels that heard it. */
@@ -836,44 +903,37 @@ static int notify_repeats(struct catalog *cat, const struct notify_config *nc,
 		msg = xasprintf("Still %s since %s, not acknowledged "
 		                "(drconsole alarm ack %s" REPEAT_TAIL "%s",
 		                st[i].state, since, st[i].event_key, orig);
-		rc = catalog_begin(cat, err);
-		for (size_t c = 0; rc == CATALOG_OK && c < nc->n_channels;
-		     c++) {
-			const struct notify_channel *ch = &nc->channels[c];
-			struct notify_event ev = {
-			    .type = last.type,
-			    .service = last.service,
-			    .state = st[i].state,
-			};
-			struct catalog_notify m = last;
-			if (!notify_channel_wants(ch, &ev))
-				continue;
-			m.id = 0;
-			strlcpy_dr(m.channel, ch->name, sizeof(m.channel));
-			strlcpy_dr(m.message, msg, sizeof(m.message));
-			if (strncmp(m.title, "(repeat) ", 9) != 0) {
-				char t[sizeof(m.title)];
-				snprintf(t, sizeof(t), "(repeat) %.150s",
-				         m.title);
-				strlcpy_dr(m.title, t, sizeof(m.title));
-			}
-			strlcpy_dr(m.status, "pending", sizeof(m.status));
-			m.attempts = 0;
-			m.created_at = now;
-			m.next_attempt_at = now;
-			m.sent_at = 0;
-			m.last_error[0] = '\0';
-			m.digest_id = 0;
-			rc = catalog_notify_insert(cat, &m, err);
-		}
+		struct repeat_change x = {nc, &last, st[i].state, msg, now};
+		rc = ops_txn(cat, repeat_change, &x, err);
 		free(msg);
-		if (rc == CATALOG_OK)
-			rc = catalog_commit(cat, err);
-		else
-			catalog_rollback(cat);
 	}
 	(void)environment;
 	free(st);
+	return rc;
+}
+
+struct digest_change {
+	struct catalog_notify *digest;
+	struct catalog_notify *held;
+	size_t from, to;
+};
+
+/* The digest's row and the held rows marked as told in it. */
+static int digest_change(struct catalog *cat, void *arg, char **details,
+                         char **err)
+{
+	const struct digest_change *x = arg;
+	struct catalog_notify *held = x->held;
+	int rc = catalog_notify_insert(cat, x->digest, err);
+
+	(void)details;
+	for (size_t i = x->from; rc == CATALOG_OK && i < x->to; i++) {
+		held[i].digest_id = x->digest->id;
+		snprintf(held[i].last_error, sizeof(held[i].last_error),
+		         "held back; told in digest #%lld",
+		         (long long)x->digest->id);
+		rc = catalog_notify_update(cat, &held[i], err);
+	}
 	return rc;
 }
 
@@ -887,7 +947,6 @@ static int notify_digest_one(struct catalog *cat,
 	struct catalog_notify d;
 	char prefix[96], text[sizeof(d.message)];
 	size_t used = 0, listed = 0, count = to - from;
-	int rc;
 
 	(void)nc;
 	memset(&d, 0, sizeof(d));
@@ -941,19 +1000,8 @@ static int notify_digest_one(struct catalog *cat,
 	strlcpy_dr(d.status, "pending", sizeof(d.status));
 	d.created_at = now;
 	d.next_attempt_at = now;
-	rc = catalog_begin(cat, err);
-	if (rc == CATALOG_OK)
-		rc = catalog_notify_insert(cat, &d, err);
-	for (size_t i = from; rc == CATALOG_OK && i < to; i++) {
-		held[i].digest_id = d.id;
-		snprintf(held[i].last_error, sizeof(held[i].last_error),
-		         "held back; told in digest #%lld", (long long)d.id);
-		rc = catalog_notify_update(cat, &held[i], err);
-	}
-	if (rc == CATALOG_OK)
-		return catalog_commit(cat, err);
-	catalog_rollback(cat);
-	return rc;
+	struct digest_change x = {&d, held, from, to};
+	return ops_txn(cat, digest_change, &x, err);
 }
 
 /* A channel's held-back messages are told once the window that began with

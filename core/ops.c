@@ -9,10 +9,11 @@
 #include "core/error.h"
 #include "core/xmalloc.h"
 
-/* The one begin of core/: with action NULL, no audit row. */
+/* The one begin of core/: with action NULL, no audit row; with keep 0,
+ * rolled back even when everything succeeded (a dry run). */
 static int transaction(struct catalog *cat, const char *action,
                        const char *subject, ops_change_fn change, void *arg,
-                       char **err)
+                       int keep, char **err)
 {
 	char *details = NULL;
 	int rc = catalog_begin(cat, err);
@@ -23,27 +24,39 @@ static int transaction(struct catalog *cat, const char *action,
 		rc = change(cat, arg, &details, err);
 	if (rc == DR_OK && action != NULL)
 		rc = audit_record(cat, action, subject, details, err);
-	if (rc == DR_OK)
+	if (rc == DR_OK && keep)
 		rc = catalog_commit(cat, err);
-	if (rc != DR_OK)
+	if (rc != DR_OK || !keep)
 		catalog_rollback(cat);
 	free(details);
 	return rc;
 }
 
-int ops_audited(struct catalog *cat, const char *action, const char *subject,
-                ops_change_fn change, void *arg, char **err)
+static int audited(struct catalog *cat, const char *action, const char *subject,
+                   ops_change_fn change, void *arg, int keep, char **err)
 {
 	if (action == NULL || action[0] == '\0') {
 		*err = xstrdup("an audited change needs an action");
 		return DR_EINVAL;
 	}
-	return transaction(cat, action, subject, change, arg, err);
+	return transaction(cat, action, subject, change, arg, keep, err);
+}
+
+int ops_audited(struct catalog *cat, const char *action, const char *subject,
+                ops_change_fn change, void *arg, char **err)
+{
+	return audited(cat, action, subject, change, arg, 1, err);
+}
+
+int ops_trial(struct catalog *cat, const char *action, const char *subject,
+              ops_change_fn change, void *arg, char **err)
+{
+	return audited(cat, action, subject, change, arg, 0, err);
 }
 
 int ops_txn(struct catalog *cat, ops_change_fn change, void *arg, char **err)
 {
-	return transaction(cat, NULL, NULL, change, arg, err);
+	return transaction(cat, NULL, NULL, change, arg, 1, err);
 }
 
 int ops_writable(const struct ops_session *s, const char *what, char **err)

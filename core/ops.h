@@ -69,6 +69,13 @@ typedef int (*ops_change_fn)(struct catalog *cat, void *arg, char **details,
 int ops_audited(struct catalog *cat, const char *action, const char *subject,
                 ops_change_fn change, void *arg, char **err);
 
+/* ops_audited() as a dry run: begin; change(); the audit row; and then a
+ * rollback whatever happened, so that the caller learns everything a real
+ * run would have met (counts, conflicts, a failing write) and keeps
+ * nothing. */
+int ops_trial(struct catalog *cat, const char *action, const char *subject,
+              ops_change_fn change, void *arg, char **err);
+
 /* begin; change(); commit, with no audit row: for the machine's own
  * bookkeeping that no person asked for (probe samples, verdicts, the
  * notification queue).  details is NULL and ignored.  Any failure rolls

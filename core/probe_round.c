@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops.h"
 #include "core/xmalloc.h"
 
 size_t probe_round_select(const struct probe_config *pc, const char *service,
@@ -32,13 +33,22 @@ size_t probe_round_select(const struct probe_config *pc, const char *service,
 	return n;
 }
 
-static int probe_round_store(struct catalog *cat,
-                             struct probe_round_item *items, size_t n,
-                             int64_t now, char **err)
-{
-	int rc = catalog_begin(cat, err);
+struct round_store {
+	struct probe_round_item *items;
+	size_t n;
+	int64_t now;
+};
 
-	for (size_t i = 0; rc == CATALOG_OK && i < n; i++) {
+static int round_store(struct catalog *cat, void *arg, char **details,
+                       char **err)
+{
+	const struct round_store *x = arg;
+	struct probe_round_item *items = x->items;
+	int64_t now = x->now;
+	int rc = CATALOG_OK;
+
+	(void)details;
+	for (size_t i = 0; rc == CATALOG_OK && i < x->n; i++) {
 		struct probe_round_item *it = &items[i];
 		struct catalog_probe_state *st = &it->state;
 		int was_down;
@@ -78,11 +88,16 @@ static int probe_round_store(struct catalog *cat,
 		}
 		rc = catalog_probe_state_put(cat, st, err);
 	}
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		return rc;
-	}
-	return catalog_commit(cat, err);
+	return rc;
+}
+
+static int probe_round_store(struct catalog *cat,
+                             struct probe_round_item *items, size_t n,
+                             int64_t now, char **err)
+{
+	struct round_store x = {items, n, now};
+
+	return ops_txn(cat, round_store, &x, err);
 }
 
 static void probe_round_notify(struct catalog *cat, const struct config *cfg,

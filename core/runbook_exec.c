@@ -19,6 +19,7 @@
 #include "core/audit.h"
 #include "core/childenv.h"
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/procid.h"
 #include "core/runbook_action.h"
 #include "core/runbook_exec.h"
@@ -140,6 +141,28 @@ static char *who(const struct runbook_exec *x)
 	return xstrdup(x->actor);
 }
 
+struct persist_change {
+	struct runbook_exec *x;
+	size_t step; /* EXEC_NO_STEP: the record alone */
+	const char *details;
+};
+
+static int persist_change(struct catalog *cat, void *arg, char **details,
+                          char **err)
+{
+	const struct persist_change *pc = arg;
+	struct runbook_exec *x = pc->x;
+	int rc = CATALOG_OK;
+
+	if (pc->step != EXEC_NO_STEP)
+		rc = catalog_recovery_step_put(cat, &x->steps[pc->step], err);
+	if (rc == CATALOG_OK)
+		rc = catalog_recovery_update(cat, &x->rec, err);
+	if (rc == CATALOG_OK)
+		*details = xstrdup(pc->details);
+	return rc;
+}
+
 /* Stores the record, optionally one step, and an audit row, together. */
 static int persist(struct runbook_exec *x, size_t step, const char *action,
                    char **err, const char *fmt, ...)
@@ -156,21 +179,9 @@ static int persist(struct runbook_exec *x, size_t step, const char *action,
 	details = xvasprintf(fmt, ap);
 	va_end(ap);
 	x->rec.updated_at = time_now();
-	rc = catalog_begin(x->cat, err);
-	if (rc != CATALOG_OK)
-		goto out;
-	if (step != EXEC_NO_STEP)
-		rc = catalog_recovery_step_put(x->cat, &x->steps[step], err);
-	if (rc == CATALOG_OK)
-		rc = catalog_recovery_update(x->cat, &x->rec, err);
-	if (rc == CATALOG_OK)
-		rc = audit_record(x->cat, action, x->rec.recovery_id, details,
-		                  err);
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(x->cat, err);
-	if (rc != CATALOG_OK)
-		catalog_rollback(x->cat);
-out:
+	struct persist_change pc = {x, step, details};
+	rc = ops_audited(x->cat, action, x->rec.recovery_id, persist_change,
+	                 &pc, err);
 	free(details);
 	return rc;
 }
@@ -582,19 +593,82 @@ static void warn_unknown_services(struct runbook_exec *x)
 	free(csv);
 }
 
+struct start_change {
+	struct runbook_exec *x;
+	const char *incident;
+	int drill;
+};
+
+/* The recovery, its hold (refused while another holds the incident), its
+ * steps and variables: what a start stores before its first step. */
+static int start_change(struct catalog *cat, void *arg, char **details,
+                        char **err)
+{
+	const struct start_change *sc = arg;
+	struct runbook_exec *x = sc->x;
+	struct catalog_runbook_exec other;
+	int rc;
+
+	memset(&other, 0, sizeof other);
+	rc = catalog_recovery_insert(cat, &x->rec, err);
+	if (rc == CATALOG_OK) {
+		rc = catalog_runbook_exec_insert(cat, &x->hold, &other, err);
+		if (rc == CATALOG_EBUSY) {
+			char desc[512], hint[256];
+			int alive = holder_alive(x, &other);
+
+			free(*err);
+			describe_holder(&other, desc, sizeof desc);
+			if (alive == 1)
+				hint[0] = '\0';
+			else if (alive == 0)
+				snprintf(hint, sizeof hint,
+				         " %s: continue it with 'drconsole "
+				         "runbook resume %s'.",
+				         other.pid > 0 ? "That process is gone"
+				                       : "It is paused",
+				         other.recovery_id);
+			else
+				snprintf(hint, sizeof hint,
+				         " It runs on another host; from "
+				         "there, or with 'drconsole runbook "
+				         "resume %s' to take it over.",
+				         other.recovery_id);
+			*err = xasprintf(
+			    "runbook %s for incident \"%s\"%s is already "
+			    "running: held by %s (recovery %s).%s",
+			    x->rb->name, sc->incident,
+			    sc->drill ? " (drill)" : "",
+			    other.pid > 0 ? desc : "nobody", other.recovery_id,
+			    hint);
+			catalog_runbook_exec_clear(&other);
+			return DR_EBUSY;
+		}
+	}
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++)
+		rc = catalog_recovery_step_put(cat, &x->steps[i], err);
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_vars; i++)
+		rc = catalog_runbook_var_put(cat, x->rec.recovery_id,
+		                             x->rb->vars[i].name, x->values[i],
+		                             err);
+	if (rc == CATALOG_OK)
+		*details = xasprintf(
+		    "runbook=%s incident=%s services=%s drill=%d", x->rb->name,
+		    sc->incident, x->services_csv, x->rec.is_drill);
+	return rc;
+}
+
 int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
                        const struct runbook_ui *ui, struct runbook_exec **out,
                        char **err)
 {
 	struct runbook_exec *x = exec_new(cat, ui);
-	struct catalog_runbook_exec other;
 	int rc;
 	int64_t now = time_now();
 	const char *incident;
 	char *key;
 
 	*out = NULL;
-	memset(&other, 0, sizeof other);
 	rc = runbook_parse(s->rb->path, s->rb->text, strlen(s->rb->text),
 	                   &x->rb, err);
 	if (rc != DR_OK)
@@ -664,65 +738,11 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 	x->hold.runbook_text = xstrdup(x->rb->text);
 	set_holder(x);
 
-	rc = catalog_begin(cat, err);
+	struct start_change sc = {x, incident, s->drill};
+	rc = ops_audited(cat, "runbook.start", x->rec.recovery_id, start_change,
+	                 &sc, err);
 	if (rc != CATALOG_OK)
 		goto fail;
-	rc = catalog_recovery_insert(cat, &x->rec, err);
-	if (rc == CATALOG_OK) {
-		rc = catalog_runbook_exec_insert(cat, &x->hold, &other, err);
-		if (rc == CATALOG_EBUSY) {
-			char desc[512], hint[256];
-			int alive = holder_alive(x, &other);
-
-			catalog_rollback(cat);
-			free(*err);
-			describe_holder(&other, desc, sizeof desc);
-			if (alive == 1)
-				hint[0] = '\0';
-			else if (alive == 0)
-				snprintf(hint, sizeof hint,
-				         " %s: continue it with 'drconsole "
-				         "runbook resume %s'.",
-				         other.pid > 0 ? "That process is gone"
-				                       : "It is paused",
-				         other.recovery_id);
-			else
-				snprintf(hint, sizeof hint,
-				         " It runs on another host; from "
-				         "there, or with 'drconsole runbook "
-				         "resume %s' to take it over.",
-				         other.recovery_id);
-			*err = xasprintf(
-			    "runbook %s for incident \"%s\"%s is already "
-			    "running: held by %s (recovery %s).%s",
-			    x->rb->name, incident, s->drill ? " (drill)" : "",
-			    other.pid > 0 ? desc : "nobody", other.recovery_id,
-			    hint);
-			catalog_runbook_exec_clear(&other);
-			rc = DR_EBUSY;
-			goto fail;
-		}
-	}
-	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++)
-		rc = catalog_recovery_step_put(cat, &x->steps[i], err);
-	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_vars; i++)
-		rc = catalog_runbook_var_put(cat, x->rec.recovery_id,
-		                             x->rb->vars[i].name, x->values[i],
-		                             err);
-	if (rc == CATALOG_OK) {
-		char *details = xasprintf(
-		    "runbook=%s incident=%s services=%s drill=%d", x->rb->name,
-		    incident, x->services_csv, x->rec.is_drill);
-		rc = audit_record(cat, "runbook.start", x->rec.recovery_id,
-		                  details, err);
-		free(details);
-	}
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(cat, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		goto fail;
-	}
 	warn_unknown_services(x);
 	*out = x;
 	return DR_OK;
@@ -786,6 +806,35 @@ static int load_steps(struct runbook_exec *x, char **err)
 	}
 	catalog_recovery_steps_free(list, n);
 	return DR_OK;
+}
+
+struct resume_change {
+	struct runbook_exec *x;
+	const char *previous; /* the previous holder, described */
+};
+
+/* The hold taken, and each step that was running when its process ended
+ * stored as interrupted. */
+static int resume_change(struct catalog *cat, void *arg, char **details,
+                         char **err)
+{
+	const struct resume_change *rsm = arg;
+	struct runbook_exec *x = rsm->x;
+	int rc = catalog_runbook_exec_hold(cat, &x->hold, err);
+
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++) {
+		struct catalog_recovery_step *rs = &x->steps[i];
+
+		if (strcmp(rs->status, "running") != 0)
+			continue;
+		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
+		rs->ended_at = time_now();
+		note_add(rs, "interrupted: its process ended while it ran");
+		rc = catalog_recovery_step_put(cat, rs, err);
+	}
+	if (rc == CATALOG_OK)
+		*details = xasprintf("previous holder %s", rsm->previous);
+	return rc;
 }
 
 int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
@@ -885,33 +934,11 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	if (!procid_group_alive((pid_t)prev.child_pgid))
 		x->hold.child_pgid = 0;
 
-	rc = catalog_begin(cat, err);
+	struct resume_change rsm = {x, desc};
+	rc = ops_audited(cat, takeover ? "runbook.takeover" : "runbook.resume",
+	                 recovery_id, resume_change, &rsm, err);
 	if (rc != CATALOG_OK)
 		goto fail;
-	rc = catalog_runbook_exec_hold(cat, &x->hold, err);
-	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++) {
-		struct catalog_recovery_step *rs = &x->steps[i];
-
-		if (strcmp(rs->status, "running") != 0)
-			continue;
-		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
-		rs->ended_at = time_now();
-		note_add(rs, "interrupted: its process ended while it ran");
-		rc = catalog_recovery_step_put(cat, rs, err);
-	}
-	if (rc == CATALOG_OK) {
-		char *details = xasprintf("previous holder %s", desc);
-		rc = audit_record(
-		    cat, takeover ? "runbook.takeover" : "runbook.resume",
-		    recovery_id, details, err);
-		free(details);
-	}
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(cat, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(cat);
-		goto fail;
-	}
 	if (prev.child_pgid > 0 && procid_group_alive((pid_t)prev.child_pgid))
 		say(x, EXEC_NO_STEP,
 		    "the command of the interrupted step may still be running "
@@ -961,6 +988,30 @@ static double data_loss(struct runbook_exec *x)
 	return worst;
 }
 
+struct finish_change {
+	struct runbook_exec *x;
+	const char *status;
+};
+
+/* The record's end and the hold let go. */
+static int finish_change(struct catalog *cat, void *arg, char **details,
+                         char **err)
+{
+	const struct finish_change *fc = arg;
+	struct runbook_exec *x = fc->x;
+	int rc = catalog_recovery_update(cat, &x->rec, err);
+
+	if (rc == CATALOG_OK)
+		rc = catalog_runbook_exec_close(cat, x->rec.recovery_id, err);
+	if (rc == CATALOG_OK)
+		*details = xasprintf(
+		    "status=%s actual_recovery_s=%lld rto_target_s=%lld "
+		    "drill=%d",
+		    fc->status, (long long)x->rec.actual_recovery_s,
+		    (long long)x->rec.rto_target_s, x->rec.is_drill);
+	return rc;
+}
+
 static int finish(struct runbook_exec *x, const char *status,
                   const char *action, char **err)
 {
@@ -976,32 +1027,27 @@ static int finish(struct runbook_exec *x, const char *status,
 	if (x->rec.data_loss_minutes < 0)
 		x->rec.data_loss_minutes = data_loss(x);
 	x->rec.updated_at = now;
-	rc = catalog_begin(x->cat, err);
+	struct finish_change fc = {x, status};
+	rc = ops_audited(x->cat, action, x->rec.recovery_id, finish_change, &fc,
+	                 err);
 	if (rc != CATALOG_OK)
 		return rc;
-	rc = catalog_recovery_update(x->cat, &x->rec, err);
-	if (rc == CATALOG_OK)
-		rc =
-		    catalog_runbook_exec_close(x->cat, x->rec.recovery_id, err);
-	if (rc == CATALOG_OK) {
-		char *details = xasprintf(
-		    "status=%s actual_recovery_s=%lld rto_target_s=%lld "
-		    "drill=%d",
-		    status, (long long)x->rec.actual_recovery_s,
-		    (long long)x->rec.rto_target_s, x->rec.is_drill);
-		rc = audit_record(x->cat, action, x->rec.recovery_id, details,
-		                  err);
-		free(details);
-	}
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(x->cat, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(x->cat);
-		return rc;
-	}
 	x->hold.open = 0;
 	emit(x, RUNBOOK_EV_FINISHED, EXEC_NO_STEP);
 	return DR_OK;
+}
+
+/* The hold kept with nobody holding it; the audit row names the current
+ * step. */
+static int pause_change(struct catalog *cat, void *arg, char **details,
+                        char **err)
+{
+	struct runbook_exec *x = arg;
+	int rc = catalog_runbook_exec_hold(cat, &x->hold, err);
+
+	if (rc == CATALOG_OK && x->current < x->rb->n_steps)
+		*details = xstrdup(x->rb->steps[x->current].id);
+	return rc;
 }
 
 static int pause_exec(struct runbook_exec *x, char **err)
@@ -1015,22 +1061,10 @@ static int pause_exec(struct runbook_exec *x, char **err)
 	 * so that the next resume warns about it again. */
 	if (!procid_group_alive((pid_t)x->hold.child_pgid))
 		x->hold.child_pgid = 0;
-	rc = catalog_begin(x->cat, err);
+	rc = ops_audited(x->cat, "runbook.pause", x->rec.recovery_id,
+	                 pause_change, x, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	rc = catalog_runbook_exec_hold(x->cat, &x->hold, err);
-	if (rc == CATALOG_OK)
-		rc = audit_record(x->cat, "runbook.pause", x->rec.recovery_id,
-		                  x->current < x->rb->n_steps
-		                      ? x->rb->steps[x->current].id
-		                      : NULL,
-		                  err);
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(x->cat, err);
-	if (rc != CATALOG_OK) {
-		catalog_rollback(x->cat);
-		return rc;
-	}
 	x->paused = 1;
 	emit(x, RUNBOOK_EV_FINISHED, EXEC_NO_STEP);
 	return DR_OK;
@@ -1104,6 +1138,17 @@ enum step_outcome {
 	STEP_ERROR, /* the catalog failed */
 };
 
+/* A refused confirmation changes nothing but the audit trail, whose row
+ * names the step. */
+static int refused_details(struct catalog *cat, void *arg, char **details,
+                           char **err)
+{
+	(void)cat;
+	(void)err;
+	*details = xstrdup(arg);
+	return DR_OK;
+}
+
 /* 1 confirmed, 0 declined or wrong, -1 no answer to be had. */
 static int confirm(struct runbook_exec *x, size_t i)
 {
@@ -1133,9 +1178,9 @@ static int confirm(struct runbook_exec *x, size_t i)
 			    "that is not the word asked for; step %s not "
 			    "%s",
 			    st->id, manual ? "marked as done" : "run");
-			if (audit_record(x->cat, "runbook.confirm_refused",
-			                 x->rec.recovery_id, st->id,
-			                 &e) != DR_OK)
+			if (ops_audited(x->cat, "runbook.confirm_refused",
+			                x->rec.recovery_id, refused_details,
+			                st->id, &e) != DR_OK)
 				free(e);
 		}
 		free(answer);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -42,12 +43,48 @@ static int changed(const struct catalog_verdict *latest, size_t n_latest,
 	        now >= last->at);
 }
 
+struct record_changes {
+	const struct compliance_report *rep;
+	size_t written;
+};
+
+/* The changed verdicts of rep, each as a transition. */
+static int record_changes(struct catalog *cat, void *arg, char **details,
+                          char **err)
+{
+	struct record_changes *x = arg;
+	const struct compliance_report *rep = x->rep;
+	struct catalog_verdict *latest = NULL;
+	size_t n_latest = 0;
+	int rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
+
+	(void)details;
+	for (size_t i = 0; i < rep->n && rc == CATALOG_OK; i++) {
+		const struct compliance_service *s = &rep->services[i];
+		if (!changed(latest, n_latest, s, rep->now))
+			continue;
+		struct catalog_verdict v;
+		memset(&v, 0, sizeof(v));
+		strlcpy_dr(v.service, s->name, sizeof(v.service));
+		strlcpy_dr(v.verdict, verdict_name(s->verdict),
+		           sizeof(v.verdict));
+		strlcpy_dr(v.reason, s->reason, sizeof(v.reason));
+		v.at = rep->now;
+		rc = catalog_verdict_record(cat, &v, err);
+		if (rc == CATALOG_OK)
+			x->written++;
+	}
+	free(latest);
+	return rc;
+}
+
 int verdict_history_record(struct catalog *cat,
                            const struct compliance_report *rep,
                            size_t *recorded, char **err)
 {
 	struct catalog_verdict *latest = NULL;
-	size_t n_latest = 0, written = 0, i;
+	size_t n_latest = 0, i;
+	struct record_changes x = {rep, 0};
 	int rc;
 
 	if (recorded != NULL)
@@ -64,39 +101,13 @@ int verdict_history_record(struct catalog *cat,
 		if (changed(latest, n_latest, &rep->services[i], rep->now))
 			break;
 	free(latest);
-	latest = NULL;
 	if (i == rep->n)
 		return DR_OK; /* the common case: nothing changed, nothing
 		                 written */
 	/* Read again under the write lock: another evaluation (the agent, a
 	 * cron check) may have recorded the same change meanwhile. */
-	rc = catalog_begin(cat, err);
-	if (rc != CATALOG_OK)
-		return rc;
-	rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
-	for (i = 0; i < rep->n && rc == CATALOG_OK; i++) {
-		const struct compliance_service *s = &rep->services[i];
-		if (!changed(latest, n_latest, s, rep->now))
-			continue;
-		struct catalog_verdict v;
-		memset(&v, 0, sizeof(v));
-		strlcpy_dr(v.service, s->name, sizeof(v.service));
-		strlcpy_dr(v.verdict, verdict_name(s->verdict),
-		           sizeof(v.verdict));
-		strlcpy_dr(v.reason, s->reason, sizeof(v.reason));
-		v.at = rep->now;
-		rc = catalog_verdict_record(cat, &v, err);
-		if (rc == CATALOG_OK)
-			written++;
-	}
-	if (rc == CATALOG_OK)
-		rc = catalog_commit(cat, err);
-	else
-		catalog_rollback(cat);
-	free(latest);
-	if (rc != CATALOG_OK)
-		written = 0;
-	if (recorded != NULL)
-		*recorded = written;
+	rc = ops_txn(cat, record_changes, &x, err);
+	if (recorded != NULL && rc == CATALOG_OK)
+		*recorded = x.written;
 	return rc;
 }
