@@ -58,6 +58,13 @@ static void flog(const struct failover *f, const char *fmt, ...)
 	free(text);
 }
 
+/* What the run's callbacks get: the run, and its session. */
+struct session_box {
+	struct failover *f;
+	struct ops_events ev;
+	struct ops_session ses;
+};
+
 /* ---- nobody at the keyboard ------------------------------------------ */
 
 static int manual_step(const struct runbook_exec *x, size_t step)
@@ -71,7 +78,7 @@ static int manual_step(const struct runbook_exec *x, size_t step)
 static void ui_event(void *arg, const struct runbook_exec *x,
                      enum runbook_event ev, size_t step, const char *text)
 {
-	const struct failover *f = arg;
+	const struct failover *f = ((struct session_box *)arg)->f;
 	const struct runbook *rb = runbook_exec_runbook(x);
 
 	if (ev == RUNBOOK_EV_STEP_BEGIN && step < rb->n_steps)
@@ -97,7 +104,7 @@ static void ui_output(void *arg, const struct runbook_exec *x, size_t step,
 static int ui_yes(void *arg, const struct runbook_exec *x, size_t step,
                   const char *question)
 {
-	const struct failover *f = arg;
+	const struct failover *f = ((struct session_box *)arg)->f;
 
 	if (manual_step(x, step)) {
 		flog(f, "%s no: a manual step needs an operator", question);
@@ -110,7 +117,7 @@ static int ui_yes(void *arg, const struct runbook_exec *x, size_t step,
 static char *ui_word(void *arg, const struct runbook_exec *x, size_t step,
                      const char *question, const char *word)
 {
-	const struct failover *f = arg;
+	const struct failover *f = ((struct session_box *)arg)->f;
 
 	if (manual_step(x, step)) {
 		flog(f, "%s: a manual step needs an operator", question);
@@ -124,7 +131,7 @@ static enum runbook_decision ui_decide(void *arg, const struct runbook_exec *x,
                                        size_t step, enum runbook_ask why,
                                        char **reason)
 {
-	const struct failover *f = arg;
+	const struct failover *f = ((struct session_box *)arg)->f;
 	const struct runbook *rb = runbook_exec_runbook(x);
 
 	(void)reason;
@@ -138,7 +145,7 @@ static enum runbook_decision ui_decide(void *arg, const struct runbook_exec *x,
 
 static int ui_stop(void *arg)
 {
-	const struct failover *f = arg;
+	const struct failover *f = ((struct session_box *)arg)->f;
 
 	return f->stopping != NULL && f->stopping();
 }
@@ -175,20 +182,13 @@ static void failover_free(struct failover *f)
 	free(f);
 }
 
-struct session_box {
-	struct failover *f;
-	struct ops_events ev;
-	struct ops_session ses;
-};
-
-static _Thread_local struct session_box *thread_box;
-
 static void ui_notify(void *arg, const struct runbook_exec *x,
                       const char *message)
 {
-	(void)arg;
-	flog(thread_box->f, "NOTIFY: %s", message);
-	ops_runbook_notify(&thread_box->ses, x, message);
+	struct session_box *box = arg;
+
+	flog(box->f, "NOTIFY: %s", message);
+	ops_runbook_notify(&box->ses, x, message);
 }
 
 /* Runs it; once it exists the agent's thread hears so.  Afterwards the
@@ -196,7 +196,7 @@ static void ui_notify(void *arg, const struct runbook_exec *x,
 static void run(struct failover *f, struct session_box *box)
 {
 	struct runbook_ui ui = {
-	    .arg = f,
+	    .arg = box,
 	    .event = ui_event,
 	    .output = ui_output,
 	    .ask_yes = ui_yes,
@@ -254,7 +254,6 @@ static void *failover_thread(void *arg)
 	char *err = NULL;
 
 	audit_set_origin("unattended");
-	thread_box = &box;
 	box.ev.arg = f;
 	box.ev.note = note;
 	box.ses.ev = &box.ev;
