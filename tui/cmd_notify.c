@@ -6,8 +6,10 @@
 
 #include "core/error.h"
 #include "core/notify.h"
+#include "core/ops_probe.h"
 #include "core/timeutil.h"
 #include "db/catalog_agent.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static int notify_test_exec(const struct cmd_globals *g, int argc, char **argv)
@@ -39,8 +41,8 @@ static int notify_test_exec(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	rc = notify_test(cat, cfg->notify, cfg->environment, channel,
-	                 time_now(), &sent, &failed, &err);
+	struct ops_session ses = cli_session(g, cat, cfg);
+	rc = ops_notify_test(&ses, channel, time_now(), &sent, &failed, &err);
 	if (rc != DR_OK) {
 		cli_error("notify test: %s", err);
 		free(err);

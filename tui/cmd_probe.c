@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/ops_probe.h"
 #include "core/probe_round.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
+#include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
 static void print_lag(char *buf, size_t size, double lag_s, int64_t bytes)
@@ -75,7 +77,8 @@ static int probe_run_exec(const struct cmd_globals *g, int argc, char **argv)
 		config_free(cfg);
 		return rc;
 	}
-	if (probe_round_run(cat, cfg, items, n, time_now(), 1, &err) != DR_OK) {
+	struct ops_session ses = cli_session(g, cat, cfg);
+	if (ops_probe_run(&ses, items, n, time_now(), &err) != DR_OK) {
 		cli_error("probe run: %s", err);
 		free(err);
 		rc = DR_EXIT_FAIL;
