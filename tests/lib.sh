@@ -66,3 +66,12 @@ expect_eq() {
 		fail "$1" "got:  $2" "want: $3"
 	fi
 }
+
+# wait_for SECONDS CMD...: until CMD succeeds (checked every 0.1 s); 1 when
+# it never did.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}

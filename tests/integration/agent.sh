@@ -34,12 +34,6 @@ start_agent() {
 	AGENTS+=("$AGENT")
 	at_exit "kill -9 $AGENT 2>/dev/null"
 }
-wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
 status_running() { "$DR" agent status 2>/dev/null | grep -q "running on"; }
 
 start_agent

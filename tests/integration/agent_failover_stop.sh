@@ -23,13 +23,6 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
      {"name": "port", "kind": "tcp", "host": "127.0.0.1", "port": $PORT}]}}}}
 JSON
 expect_rc "config apply" 0 "$DR" config apply
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
-
 "$DR" agent 2>"$T/agent.log" &
 AGENT=$!
 at_exit "kill -9 $AGENT 2>/dev/null; pkill -f 'sleep 60; fi' 2>/dev/null"

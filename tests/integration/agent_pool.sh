@@ -43,13 +43,6 @@ expect_in "heartbeat_url: at its line, naming what was found" "$ERR" "$T/bad.jso
 write_config 2
 expect_rc "config apply" 0 "$DR" config apply
 
-wait_for() { # wait_for SECONDS CMD...
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
-
 "$DR" agent 2>"$T/agent.log" &
 AGENT=$!
 at_exit "kill -9 $AGENT 2>/dev/null"
