@@ -6,11 +6,17 @@
  * callbacks through which the op reports what happens.  An op validates
  * its input, refuses every change in a read-only session (DR_EPERM,
  * nothing done), and writes its rows and their audit row in one
- * transaction through ops_audited(), the one caller of catalog_begin()
- * and audit_record() outside db/.
+ * transaction through ops_audited() (or, for the machine's own
+ * bookkeeping, ops_txn()): ops.c is the one caller of catalog_begin() and
+ * audit_record() outside db/.
  *
- * Files: ops.c (this), ops_service.c, ops_record.c, ops_config.c,
- * ops_catalog.c (init, demo, audit seal), ops_backup.c, ops_runbook.c. */
+ * Files: ops.c (this), ops_service.c (service add/remove), ops_record.c
+ * (record backup/replication), ops_catalog.c (init, config apply, demo,
+ * audit seal), ops_backup.c (run, verify, restore, restore test,
+ * retention, copy), ops_runbook.c (run, resume, note, notify steps),
+ * ops_failover.c (the agent's unattended failover), ops_alarm.c (ack,
+ * silence), ops_import.c (imports, their restore tests), ops_probe.c
+ * (probe run, notify test). */
 #ifndef DR_OPS_H
 #define DR_OPS_H
 
