@@ -67,14 +67,6 @@ struct session_box {
 
 /* ---- nobody at the keyboard ------------------------------------------ */
 
-static int manual_step(const struct runbook_exec *x, size_t step)
-{
-	const struct runbook *rb = runbook_exec_runbook(x);
-
-	return step < rb->n_steps &&
-	       rb->steps[step].kind == RUNBOOK_KIND_MANUAL;
-}
-
 static void ui_event(void *arg, const struct runbook_exec *x,
                      enum runbook_event ev, size_t step, const char *text)
 {
@@ -106,7 +98,7 @@ static int ui_yes(void *arg, const struct runbook_exec *x, size_t step,
 {
 	const struct failover *f = ((struct session_box *)arg)->f;
 
-	if (manual_step(x, step)) {
+	if (!ops_runbook_unattended_answers(x, step)) {
 		flog(f, "%s no: a manual step needs an operator", question);
 		return -1;
 	}
@@ -119,7 +111,7 @@ static char *ui_word(void *arg, const struct runbook_exec *x, size_t step,
 {
 	const struct failover *f = ((struct session_box *)arg)->f;
 
-	if (manual_step(x, step)) {
+	if (!ops_runbook_unattended_answers(x, step)) {
 		flog(f, "%s: a manual step needs an operator", question);
 		return NULL;
 	}

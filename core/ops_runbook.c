@@ -70,6 +70,14 @@ int ops_runbook_run(const struct ops_session *s, struct runbook_exec *x,
 	return DR_OK;
 }
 
+int ops_runbook_unattended_answers(const struct runbook_exec *x, size_t step)
+{
+	const struct runbook *rb = runbook_exec_runbook(x);
+
+	return step >= rb->n_steps ||
+	       rb->steps[step].kind != RUNBOOK_KIND_MANUAL;
+}
+
 int ops_runbook_completed(const struct runbook_exec *x)
 {
 	return !runbook_exec_paused(x) &&

@@ -37,6 +37,12 @@ int ops_runbook_note(const struct ops_session *s, const char *recovery_id,
                      const char *notes, const char *lessons,
                      double data_loss_minutes, char **err);
 
+/* Unattended (the agent's failover, `runbook run --unattended`), the
+ * config answers every confirmation, except a manual step's: nobody is
+ * there to do it.  0 for such a step (the run pauses), 1 otherwise.  A
+ * failed or interrupted step is never retried unattended: it pauses. */
+int ops_runbook_unattended_answers(const struct runbook_exec *x, size_t step);
+
 /* 1 when the execution ran to completion (not paused, not failed). */
 int ops_runbook_completed(const struct runbook_exec *x);
 

@@ -231,10 +231,7 @@ static void rb_output(void *arg, const struct runbook_exec *x, size_t step,
 static int rb_nobody_for(const struct rb_line *ui, const struct runbook_exec *x,
                          size_t step, const char *question)
 {
-	const struct runbook *rb = runbook_exec_runbook(x);
-
-	if (!ui->unattended || step >= rb->n_steps ||
-	    rb->steps[step].kind != RUNBOOK_KIND_MANUAL)
+	if (!ui->unattended || ops_runbook_unattended_answers(x, step))
 		return 0;
 	fprintf(stderr,
 	        "%s no: a manual step needs an operator "
