@@ -81,6 +81,10 @@ struct backup_sink {
 struct backup_restore_opts {
 	const char *key_file;    /* an operator's key file; NULL: target's */
 	const char *recovery_id; /* the recovery (runbook run) it serves */
+	/* How far it got (plain bytes out of the backup's plain size, as
+	 * backup_run reports it); NULL: nobody asks. */
+	backup_progress_fn progress;
+	void *progress_arg;
 };
 
 /* Restores and restore tests, ok or not, are audited and recorded in the

@@ -101,6 +101,11 @@ struct backup_reader_sink {
 	int64_t taken;      /* of which a command that stopped early read;
 	                       -1: unknown */
 	char *sink_err;     /* why the sink failed, or NULL */
+	/* Progress, as the plain bytes come out (NULL: none). */
+	backup_progress_fn progress;
+	void *progress_arg;
+	uint64_t expected; /* the backup's plain size; 0: unknown */
+	double t0;         /* time_mono() at the start */
 };
 
 /* Starts a command sink (nothing for a file or nowhere). */

@@ -3,7 +3,6 @@
  * file or a command for restore and restore test).  The sink's model is in
  * backup_int.h. */
 #include "core/backup_int.h"
-#include "core/cancel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,8 +11,10 @@
 #include <unistd.h>
 
 #include "core/backup_format.h"
+#include "core/cancel.h"
 #include "core/crypto.h"
 #include "core/error.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 static void sink_fail(struct backup_reader_sink *c, char *why)
@@ -58,6 +59,14 @@ static int sink_emit(void *arg, const void *buf, size_t n, char **err)
 	const char *p = buf;
 	(void)err;
 	c->plain += n;
+	if (c->progress != NULL) {
+		struct backup_progress bp = {
+		    .plain_bytes = c->plain,
+		    .expected_bytes = c->expected,
+		    .elapsed_s = time_mono() - c->t0,
+		};
+		c->progress(c->progress_arg, &bp);
+	}
 	if (!c->started)
 		backup_sink_start(c);
 	while (c->fd >= 0 && n > 0) {

@@ -156,15 +156,24 @@ static void restore_stream(const struct config *cfg,
                            const struct catalog_backup *b, const cJSON *m,
                            const struct backup_sink *def, const uint8_t *secret,
                            size_t secret_len, const char *key_path,
+                           const struct backup_restore_opts *opts,
                            struct restore_run *run)
 {
 	struct backup_reader_sink sink = {.def = def, .fd = -1};
 	char *tmp = NULL, *e = NULL;
 	int file_fd = -1;
+	const cJSON *plain = cJSON_GetObjectItemCaseSensitive(m, "plain_bytes");
 
 	memset(run, 0, sizeof *run);
 	run->started_at = time_now();
 	double t0 = time_mono();
+	if (opts != NULL) {
+		sink.progress = opts->progress;
+		sink.progress_arg = opts->progress_arg;
+	}
+	sink.t0 = t0;
+	if (cJSON_IsNumber(plain) && plain->valuedouble > 0)
+		sink.expected = (uint64_t)plain->valuedouble;
 	if (def->path != NULL &&
 	    (file_fd = file_sink_open(def, &sink, &tmp, run)) < 0)
 		goto out;
@@ -316,7 +325,7 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	restore_stream(cfg, b, m, req->sink, secret, secret_len, key_path,
-	               &run);
+	               req->opts, &run);
 	crypto_secret_free(secret, secret_len);
 	out->seconds = run.seconds;
 	out->plain_bytes = run.plain;

@@ -32,6 +32,20 @@ static void run_progress(void *arg, const struct backup_progress *p)
 		cancel_request();
 }
 
+/* The caller's options, with the progress going to the session. */
+static struct backup_restore_opts
+with_progress(const struct ops_session *s,
+              const struct backup_restore_opts *opts)
+{
+	struct backup_restore_opts o = {0};
+
+	if (opts != NULL)
+		o = *opts;
+	o.progress = run_progress;
+	o.progress_arg = (void *)s;
+	return o;
+}
+
 int ops_backup_run(const struct ops_session *s, const char *target,
                    struct backup_outcome *out, char **err)
 {
@@ -107,12 +121,13 @@ int ops_backup_restore(const struct ops_session *s, const char *backup_id,
                        const struct backup_restore_opts *opts,
                        struct backup_outcome *out, char **err)
 {
+	struct backup_restore_opts o = with_progress(s, opts);
 	int rc = ops_writable(s, "the restore", err);
 
 	memset(out, 0, sizeof *out);
 	if (rc != DR_OK)
 		return rc;
-	rc = backup_restore(s->cat, s->cfg, backup_id, sink, opts, out, err);
+	rc = backup_restore(s->cat, s->cfg, backup_id, sink, &o, out, err);
 	ops_report(s, "backup.restore", backup_id, rc,
 	           rc == DR_OK ? NULL : *err);
 	return rc;
@@ -122,12 +137,13 @@ int ops_backup_restore_test(const struct ops_session *s, const char *target,
                             const struct backup_restore_opts *opts,
                             struct backup_outcome *out, char **err)
 {
+	struct backup_restore_opts o = with_progress(s, opts);
 	int rc = ops_writable(s, "the restore test", err);
 
 	memset(out, 0, sizeof *out);
 	if (rc != DR_OK)
 		return rc;
-	rc = backup_restore_test(s->cat, s->cfg, target, opts, out, err);
+	rc = backup_restore_test(s->cat, s->cfg, target, &o, out, err);
 	ops_report(s, "backup.restore_test", target, rc,
 	           rc == DR_OK ? NULL : *err);
 	return rc;

@@ -45,6 +45,12 @@ expect_in "and says so" "$ERR" "never overwrites"
 expect_rc "restore latest:orders into a command" 0 dr restore latest:orders --to-command "sha256sum > $T/piped.sum"
 expect_eq "the command received the whole backup" "$(cut -d' ' -f1 "$T/piped.sum")" "$(sha256sum <"$src" | cut -d' ' -f1)"
 expect_in "the audit log records the restore" "$(dr audit list)" "backup.restore"
+# On a terminal a restore says how far it got, as a backup does; the line
+# gives way to the result.  (script(1) gives it a terminal.)
+script -qec "$(printf '%q ' "$DR" --config "$cfg" --catalog "$db" restore "$enc_id" --to "$T/restored-tty.txt")" /dev/null >"$T/tty.out" 2>&1
+expect_in "a restore on a terminal shows the bytes read and the rate" "$(tr '\r' '\n' <"$T/tty.out")" " read, "
+expect_in "and ends with its result" "$(tr '\r' '\n' <"$T/tty.out")" "restored $enc_id"
+expect_not_in "off a terminal no progress line is written" "$(dr restore "$enc_id" --to "$T/restored-pipe.txt" 2>&1)" " read, "
 
 # ---- verify, list ----
 expect_rc "verify by service" 0 dr backup verify --service orders
