@@ -145,15 +145,17 @@ static const char *const evidence_sql[Q_COUNT] = {
                   " FROM restores WHERE service_name = ?1 AND kind = "
                   "'restore-test' AND ok = 1 ORDER BY ended_at DESC, id "
                   "DESC LIMIT 1",
-    /* A success wins a tie at the same second, as Q_TEST_FAILURES
-     * counts only failures after the newest success. */
+    /* At the same second the one recorded later is the newer: a test
+     * that failed right after one that passed is the news (bad news is
+     * never hidden by a tie). */
     [Q_TEST_ANY] = "SELECT " RESTORE_COLUMNS
                    " FROM restores WHERE service_name = ?1 AND kind = "
-                   "'restore-test' ORDER BY ended_at DESC, ok DESC, id DESC "
-                   "LIMIT 1",
+                   "'restore-test' ORDER BY ended_at DESC, id DESC LIMIT 1",
+    /* The failures after the newest success, in the same order. */
     [Q_TEST_FAILURES] = "SELECT count(*) FROM restores WHERE service_name "
                         "= ?1 AND kind = 'restore-test' AND ok = 0 AND "
-                        "ended_at > coalesce(?2, '')",
+                        "(ended_at > coalesce(?2, '') OR (ended_at = ?2 "
+                        "AND id > ?3))",
     [Q_RECOVERY] =
         "SELECT r.recovery_id, r.is_drill, r.completed_at, "
         "r.actual_recovery_s, x.id, x.kind, x.service_name, x.backup_id, "
@@ -252,6 +254,7 @@ static int read_tests(struct sqlite_catalog *sc, struct sqlite_evidence *ev,
 		return rc;
 	sqlite3_stmt *st = bound(ev, Q_TEST_FAILURES, s->service.name);
 	sqlite_bind_time(st, 2, s->last_test.id ? s->last_test.ended_at : 0);
+	sqlite3_bind_int64(st, 3, s->last_test.id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW)
 		return sqlite_status(sc->db, rc, "counting restore tests", err);

@@ -265,13 +265,15 @@ class Model:
                                    or now - last_test > svc.policy_s)
             # READING: "the newest restore test failed" looks at restore
             # tests only; a later drill or recovery does not clear it.
-            rts = [(at, ok) for (s, at, ok, _) in self.restore_tests
-                   if s == name]
-            test_failed = bool(rts) and not max(rts)[1]
-            last_ok = max((at for at, ok in rts if ok), default=None)
+            # At the same second the one recorded later is the newer.
+            rts = [(at, i, ok) for i, (s, at, ok, _)
+                   in enumerate(self.restore_tests) if s == name]
+            test_failed = bool(rts) and not max(rts)[2]
+            last_ok = max(((at, i) for at, i, ok in rts if ok), default=None)
             r["tests.restore_test_failed"] = test_failed
             r["tests.restore_failures"] = sum(
-                1 for at, ok in rts if not ok and (last_ok is None or at > last_ok))
+                1 for at, i, ok in rts
+                if not ok and (last_ok is None or (at, i) > last_ok))
             # -- backup health --
             goods = [b.t() for b in self.backups.values()
                      if b.service == name and b.status in GOOD]
