@@ -5,8 +5,11 @@
 #define DR_SQLITE_SNAPSHOT_H
 
 /* Copies the database at src into the file dst (replaced) with the online
- * backup API, retrying while writers hold locks.  Returns 0 (CATALOG_OK) or
- * a catalog_rc with *err set. */
-int sqlite_snapshot_copy(const char *src, const char *dst, char **err);
+ * backup API, as of one point in time while writers go on.  stop (may be
+ * NULL) is asked between steps and while the source is locked; when it
+ * returns nonzero the copy ends with "interrupted".  Returns 0
+ * (CATALOG_OK) or a catalog_rc with *err set. */
+int sqlite_snapshot_copy(const char *src, const char *dst, int (*stop)(void),
+                         char **err);
 
 #endif
