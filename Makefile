@@ -45,7 +45,7 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all run test check-deps deps test-deps tests bench install uninstall \
 	clean sanitize test-sanitize fuzz fuzz-long fuzz-build fuzz-bins format \
-	format-check soak
+	format-check soak coverage coverage-summary
 
 all: $(BIN)
 
@@ -98,6 +98,45 @@ sanitize test-sanitize: test-deps
 		LDLIBS='-fsanitize=address,undefined' tests
 	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run
+
+# gcov/lcov: everything built with --coverage in build-cov/, the whole
+# suite against it, then a summary (lines and functions covered) and an
+# HTML report in build-cov/coverage/index.html; a file no test reached
+# counts as 0 %, not as absent.  COV_TESTS=PATTERN runs only
+# the tests whose path contains PATTERN (as tests/run does).  Counters from
+# an earlier run are zeroed first; a failing test still gives a report, and
+# the target then fails.  `make coverage-summary` prints the summary of the
+# last run again.
+COV_BUILD := build-cov
+COV_INFO := $(COV_BUILD)/coverage/drconsole.info
+coverage: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) \
+		OPT='-O0 -g --coverage' LDLIBS='--coverage' tests
+	@lcov --quiet --zerocounters --directory $(COV_BUILD)
+	@mkdir -p $(COV_BUILD)/coverage
+	@lcov --quiet --capture --initial --directory $(COV_BUILD) \
+		--output-file $(COV_INFO).base >$(COV_BUILD)/coverage/lcov.log 2>&1 || \
+		{ cat $(COV_BUILD)/coverage/lcov.log >&2; exit 1; }
+	@rc=0; BUILD=$(COV_BUILD) bash tests/run $(COV_TESTS) || rc=$$?; \
+	log=$(COV_BUILD)/coverage/lcov.log; \
+	{ lcov --quiet --capture --directory $(COV_BUILD) \
+		--output-file $(COV_INFO).run && \
+	lcov --quiet --add-tracefile $(COV_INFO).base \
+		--add-tracefile $(COV_INFO).run --output-file $(COV_INFO).all && \
+	lcov --quiet --extract $(COV_INFO).all '$(CURDIR)/lib/*' \
+		'$(CURDIR)/core/*' '$(CURDIR)/db/*' '$(CURDIR)/tui/*' \
+		--output-file $(COV_INFO) && \
+	genhtml --quiet --title drconsole --output-directory \
+		$(COV_BUILD)/coverage $(COV_INFO); } >$$log 2>&1 || \
+		{ cat $$log >&2; exit 1; }; \
+	$(MAKE) --no-print-directory coverage-summary; \
+	echo "coverage: HTML report in $(COV_BUILD)/coverage/index.html"; \
+	exit $$rc
+
+coverage-summary:
+	@test -f $(COV_INFO) || \
+		{ echo "no coverage data: run make coverage first" >&2; exit 1; }
+	@lcov --summary $(COV_INFO) 2>&1 | grep -E '^ *(lines|functions)'
 
 # The scenario test (tests/scenario/) at length: SCENARIOS random histories
 # (default 100000) against the model of docs/EVIDENCE.md, no time budget;
@@ -189,6 +228,6 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-cov
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
