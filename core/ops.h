@@ -9,8 +9,9 @@
  * transaction through ops_audited(), the one caller of catalog_begin()
  * and audit_record() outside db/.
  *
- * Files: ops.c (this), ops_service.c, ops_record.c, ops_config.c,
- * ops_catalog.c (init, demo, audit seal), ops_backup.c, ops_runbook.c. */
+ * Files: ops.c (this), ops_service.c, ops_record.c, ops_catalog.c (init,
+ * config apply, demo, audit seal), ops_backup.c, ops_runbook.c,
+ * ops_alarm.c, ops_import.c, ops_failover.c. */
 #ifndef DR_OPS_H
 #define DR_OPS_H
 
