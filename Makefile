@@ -45,7 +45,8 @@ BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all run test check-deps deps test-deps tests bench install uninstall \
 	clean sanitize test-sanitize fuzz fuzz-long fuzz-build fuzz-bins format \
-	format-check soak
+	format-check soak coverage coverage-summary coverage-zero \
+	coverage-report
 
 all: $(BIN)
 
@@ -91,13 +92,74 @@ test: test-deps
 	@$(MAKE) --no-print-directory tests
 	@BUILD=$(BUILD) bash tests/run
 
-# ASan + UBSan build of everything, then the whole suite against it.
+# ASan + UBSan build of everything in build-san/, then the whole suite
+# against it (SAN_TESTS=PATTERN: only the tests whose path contains it).
+# SAN_COVERAGE=1 builds in build-sancov/ with --coverage as well and ends
+# with the summary and report of `make coverage` (below) for that run
+# (`make coverage-summary COV_BUILD=build-sancov` prints it again).
+SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+SAN_BUILD := $(if $(SAN_COVERAGE),build-sancov,build-san)
+SAN_COV := $(if $(SAN_COVERAGE), --coverage)
 sanitize test-sanitize: test-deps
-	@$(MAKE) --no-print-directory BUILD=build-san \
-		OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-		LDLIBS='-fsanitize=address,undefined' tests
-	@BUILD=build-san ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) \
+		OPT='$(SAN_OPT)$(SAN_COV)' \
+		LDLIBS='-fsanitize=address,undefined$(SAN_COV)' tests
+	@$(if $(SAN_COVERAGE),$(MAKE) --no-print-directory \
+		COV_BUILD=$(SAN_BUILD) coverage-zero,:)
+	@rc=0; BUILD=$(SAN_BUILD) ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run $(SAN_TESTS) || \
+		rc=$$?; \
+	$(if $(SAN_COVERAGE),$(MAKE) --no-print-directory \
+		COV_BUILD=$(SAN_BUILD) coverage-report || exit 1;) exit $$rc
+
+# gcov/lcov: everything built with -O0 --coverage in build-cov/, the whole
+# suite against it (COV_TESTS=PATTERN: only the tests whose path contains
+# it), then a summary (lines and functions covered in lib/, core/, db/ and
+# tui/) and an HTML report in build-cov/coverage/index.html.  A file no
+# test reached counts as 0 %, not as absent.  The counters of an earlier
+# run are zeroed first; a failing test still gives a report, and the
+# target then fails.  `make coverage-summary` prints the summary of the
+# last run again.
+COV_BUILD ?= build-cov
+COV_INFO = $(COV_BUILD)/coverage/drconsole.info
+COV_LOG = $(COV_BUILD)/coverage/lcov.log
+coverage: test-deps
+	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) \
+		OPT='-O0 -g --coverage' LDLIBS='--coverage' tests
+	@$(MAKE) --no-print-directory coverage-zero
+	@rc=0; BUILD=$(COV_BUILD) bash tests/run $(COV_TESTS) || rc=$$?; \
+	$(MAKE) --no-print-directory coverage-report || exit 1; exit $$rc
+
+# For the two above: zero the counters and note every line built (so
+# that what no test reached counts); then read the counters into the
+# summary and the report.
+coverage-zero:
+	@lcov --quiet --zerocounters --directory $(COV_BUILD)
+	@mkdir -p $(COV_BUILD)/coverage
+	@lcov --quiet --capture --initial --directory $(COV_BUILD) \
+		--output-file $(COV_INFO).base >$(COV_LOG) 2>&1 || \
+		{ cat $(COV_LOG) >&2; exit 1; }
+
+coverage-report:
+	@{ lcov --quiet --capture --directory $(COV_BUILD) \
+		--output-file $(COV_INFO).run && \
+	lcov --quiet --add-tracefile $(COV_INFO).base \
+		--add-tracefile $(COV_INFO).run --output-file $(COV_INFO).all && \
+	lcov --quiet --extract $(COV_INFO).all '$(CURDIR)/lib/*' \
+		'$(CURDIR)/core/*' '$(CURDIR)/db/*' '$(CURDIR)/tui/*' \
+		--output-file $(COV_INFO) && \
+	genhtml --quiet --title drconsole --output-directory \
+		$(COV_BUILD)/coverage $(COV_INFO); } >$(COV_LOG) 2>&1 || \
+		{ cat $(COV_LOG) >&2; exit 1; }
+	@$(MAKE) --no-print-directory coverage-summary
+	@echo "coverage: HTML report in $(COV_BUILD)/coverage/index.html"
+
+coverage-summary:
+	@test -f $(COV_INFO) || \
+		{ echo "no coverage data in $(COV_BUILD): run make coverage" >&2; \
+		exit 1; }
+	@lcov --summary $(COV_INFO) 2>&1 | grep -E '^ *(lines|functions)'
 
 # The scenario test (tests/scenario/) at length: SCENARIOS random histories
 # (default 100000) against the model of docs/EVIDENCE.md, no time budget;
@@ -189,6 +251,6 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-cov build-sancov
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

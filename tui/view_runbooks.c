@@ -7,8 +7,9 @@
  * the step view and reads keys in a loop of its own until it has an
  * answer.  The console's main loop is paused meanwhile, which is what an
  * operator expects: the run owns the screen until it ends or is paused.
- * The run uses its own read-write connection to the catalog; the console
- * keeps its read-only one. */
+ * The run uses a read-write connection of its own to the catalog (the
+ * console's is read-only only under --read-only and --wall), and goes
+ * through the runbook ops (core/ops_runbook.h), as line mode does. */
 #include "tui/view_runbooks.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* The runbooks on disk, listed by file; running and resuming them comes
- * with the runbook engine. */
+/* The runbooks on disk, listed by file, and running, drilling and
+ * resuming them (tui/view_runbooks.c). */
 #ifndef DR_VIEW_RUNBOOKS_H
 #define DR_VIEW_RUNBOOKS_H
 
