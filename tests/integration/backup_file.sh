@@ -140,6 +140,10 @@ PY
 	expect_rc "$name: restore refuses it" 2 dr restore "$id" --to "$T/never-$name"
 	[ ! -e "$T/never-$name" ] && pass "$name: no restored file appears" || fail "$name: no restored file appears"
 }
+# Health counts a failure that is later than every good backup, by the
+# second: the damaged backup must not complete in the same second as the
+# good one before it (a tie, as on a fast machine, would not count).
+sleep 1
 damage "flipped byte" 'data[recs[1][0] + 100] ^= 1'
 expect_not_in "a corrupt backup lowers the service's health" \
 	"$(sql "select health_status from backup_health_monitoring where service_name='orders'")" "healthy"
