@@ -111,7 +111,7 @@ static int service_add(const struct cmd_globals *g, int argc, char **argv)
 		rc = st == DR_EINVAL ? DR_EXIT_USAGE : dr_status_exit(st);
 	} else {
 		printf("added service %s (tier %s)\n", s.name,
-		       s.tier[0] ? s.tier : "none");
+		       tier != NULL ? tier : "none");
 		rc = DR_EXIT_OK;
 	}
 	free(err);

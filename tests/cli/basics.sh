@@ -31,6 +31,7 @@ expect_eq "tiers are in the catalog" \
 
 # service add / list / show / remove
 expect_rc "service add" 0 "$DR" service add orders-db --tier critical --owner commerce
+expect_eq "it says which tier the service went into" "$OUT" "added service orders-db (tier critical)"
 expect_rc "service add with own targets" 0 "$DR" service add wiki --tier low --rpo 1h --rto 2h
 expect_rc "duplicate service is refused" 2 "$DR" service add orders-db --tier critical
 expect_in "saying it exists" "$ERR" "already exists"
