@@ -1,9 +1,12 @@
 /* See cancel.h. */
 #include "core/cancel.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 
-static volatile sig_atomic_t requested;
+/* Set by a signal handler or another thread, read by the work's: a
+ * lock-free atomic is safe for both. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a lock-free int for cancel.c");
+static atomic_int requested;
 
 void cancel_request(void)
 {

@@ -21,6 +21,21 @@ void ops_bytes_human(double bytes, char *buf, size_t size)
 	snprintf(buf, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, unit[u]);
 }
 
+void ops_progress_text(char *buf, size_t size, uint64_t done, uint64_t total,
+                       double elapsed_s)
+{
+	char d[32], rate[32], eta[32] = "";
+	double bps = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+
+	ops_bytes_human((double)done, d, sizeof d);
+	ops_bytes_human(bps, rate, sizeof rate);
+	if (total > done && bps > 0) {
+		long s = (long)((double)(total - done) / bps);
+		snprintf(eta, sizeof eta, ", ETA %ld:%02ld", s / 60, s % 60);
+	}
+	snprintf(buf, size, "%s read, %s/s%s", d, rate, eta);
+}
+
 /* The pipeline reports each chunk: a stop asked meanwhile is passed on
  * to it (core/cancel.h). */
 static void run_progress(void *arg, const struct backup_progress *p)

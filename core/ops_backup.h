@@ -48,4 +48,9 @@ char *ops_backup_verify_line(const char *backup_id, int rc,
 /* bytes as "1.5 MiB" into buf. */
 void ops_bytes_human(double bytes, char *buf, size_t size);
 
+/* A progress report as one line: "12.0 MiB read, 4.1 MiB/s" and, when
+ * total is known, ", ETA 0:05" (line mode and the console's job screen). */
+void ops_progress_text(char *buf, size_t size, uint64_t done, uint64_t total,
+                       double elapsed_s);
+
 #endif

@@ -20,8 +20,7 @@ static double progress_last = -1;
 static void cli_progress(void *arg, uint64_t done, uint64_t total,
                          double elapsed_s)
 {
-	char d[32], rate[32], eta[32] = "";
-	double bps = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+	char line[128];
 
 	(void)arg;
 	if (!isatty(STDERR_FILENO))
@@ -30,15 +29,9 @@ static void cli_progress(void *arg, uint64_t done, uint64_t total,
 	    elapsed_s >= progress_last)
 		return;
 	progress_last = elapsed_s;
-	ops_bytes_human((double)done, d, sizeof d);
-	ops_bytes_human(bps, rate, sizeof rate);
-	if (total > done && bps > 0) {
-		long s = (long)((double)(total - done) / bps);
-		snprintf(eta, sizeof eta, "  ETA %ld:%02ld", s / 60, s % 60);
-	}
-	fprintf(safe_stdio_raw_stderr(),
-	        "\r  %s read, %s/s, %.0fs elapsed%s   ", d, rate, elapsed_s,
-	        eta);
+	ops_progress_text(line, sizeof line, done, total, elapsed_s);
+	fprintf(safe_stdio_raw_stderr(), "\r  %s, %.0fs elapsed   ", line,
+	        elapsed_s);
 	fflush(stderr);
 }
 

@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct job {
 	int finished;            /* under lock */
 	int rc;                  /* the work's, once finished */
 	char *line;              /* the work's last word, once finished */
-	volatile sig_atomic_t stop;
+	atomic_int stop;         /* set by this thread, read by the work's */
 
 	char status[200]; /* under the output; the screen's own */
 	int64_t last_draw_ms;
@@ -108,18 +109,11 @@ static void ev_progress(void *arg, uint64_t done, uint64_t total,
                         double elapsed_s)
 {
 	struct job *j = arg;
-	char d[32], rate[32], eta[32] = "";
-	double bps = elapsed_s > 0 ? (double)done / elapsed_s : 0;
+	char line[sizeof j->progress];
 
-	ops_bytes_human((double)done, d, sizeof d);
-	ops_bytes_human(bps, rate, sizeof rate);
-	if (total > done && bps > 0) {
-		long s = (long)((double)(total - done) / bps);
-		snprintf(eta, sizeof eta, ", ETA %ld:%02ld", s / 60, s % 60);
-	}
+	ops_progress_text(line, sizeof line, done, total, elapsed_s);
 	pthread_mutex_lock(&j->lock);
-	snprintf(j->progress, sizeof j->progress, "%s read, %s/s%s", d, rate,
-	         eta);
+	memcpy(j->progress, line, sizeof j->progress);
 	j->dirty = 1;
 	pthread_mutex_unlock(&j->lock);
 }
