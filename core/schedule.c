@@ -245,6 +245,12 @@ int schedule_parse(const char *text, struct schedule *out, char **err)
 		                 text);
 		return DR_EINVAL;
 	}
+	if (secs > SCHEDULE_INTERVAL_MAX) {
+		*err = xasprintf("schedule \"%s\": the interval must be at "
+		                 "most 366d",
+		                 text);
+		return DR_EINVAL;
+	}
 	out->kind = SCHEDULE_INTERVAL;
 	out->interval_s = secs;
 	return DR_OK;
@@ -271,7 +277,9 @@ int64_t schedule_next(const struct schedule *s, int64_t after)
 	int64_t limit;
 
 	if (s->kind == SCHEDULE_INTERVAL)
-		return after + s->interval_s;
+		return after > INT64_MAX - s->interval_s
+		           ? INT64_MAX
+		           : after + s->interval_s;
 	if (s->kind != SCHEDULE_CRON)
 		return -1;
 	/* The next whole minute after `after`. */

@@ -15,6 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest interval schedule: a year and a day. */
+#define SCHEDULE_INTERVAL_MAX (366LL * 86400)
+
 enum schedule_kind {
 	SCHEDULE_INTERVAL = 1,
 	SCHEDULE_CRON,

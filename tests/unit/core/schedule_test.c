@@ -166,6 +166,7 @@ static void test_macros(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
+	struct schedule s;
 	char *e;
 	e = parse_err("");
 	assert_non_null(strstr(e, "empty"));
@@ -209,6 +210,13 @@ static void test_errors(void **state)
 	free(e);
 	e = parse_err("@fortnightly");
 	free(e);
+	e = parse_err("367d");
+	assert_non_null(strstr(e, "at most 366d"));
+	free(e);
+	e = parse_err("9223372036854775807");
+	free(e);
+	s = parse_ok("366d");
+	assert_int_equal(schedule_next(&s, 1000), 1000 + 366LL * 86400);
 }
 
 static void test_due(void **state)
