@@ -100,6 +100,10 @@ int duration_parse(const char *text, int64_t *seconds, char **err)
 		if (n > INT64_MAX / mult || total > INT64_MAX - n * mult)
 			return fail(err, xasprintf("%s: too large", text));
 		total += n * mult;
+		if (total > DURATION_MAX)
+			return fail(err, xasprintf("%s: too large (at most "
+			                           "36500d, a hundred years)",
+			                           text));
 	}
 	*seconds = total;
 	return DR_OK;

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The longest duration anyone means: a hundred years of 365 days.  A cap
+ * keeps "now + duration" far from overflow everywhere it is added. */
+#define DURATION_MAX (36500LL * 86400)
+
 /* Returns DR_EINVAL with a message naming the bad text and what was
  * expected for empty input, unknown units, negative values, overflow. */
 int duration_parse(const char *text, int64_t *seconds, char **err);

@@ -798,11 +798,11 @@ int json_get_duration(struct json_errors *errs, const struct json_doc *doc,
 	}
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
-		if (!(d >= 0) || d != floor(d) || d > 9.2e18) {
+		if (!(d >= 0) || d != floor(d) || d > (double)DURATION_MAX) {
 			json_errors_add(errs, doc, v,
 			                "bad duration for \"%s\": expected a "
 			                "whole, non-negative number of "
-			                "seconds",
+			                "seconds, at most a hundred years",
 			                key);
 			return -1;
 		}

@@ -308,7 +308,7 @@ static void test_bad_duration(void **state)
 	load_fails("{\"tiers\": {\"gold\": {\"rto\": \"0s\", \"rpo\": -5}}}",
 	           "1:21: \"rto\" must be longer than 0s\n"
 	           "1:34: bad duration for \"rpo\": expected a whole, "
-	           "non-negative number of seconds");
+	           "non-negative number of seconds, at most a hundred years");
 }
 
 static void test_unknown_tier(void **state)

@@ -36,6 +36,7 @@ static void test_parse_forms(void **state)
 	assert_int_equal(parse_ok("90s"), 90);
 	assert_int_equal(parse_ok("15m"), 900);
 	assert_int_equal(parse_ok("1h30m"), 5400);
+	assert_int_equal(parse_ok("36500d"), 36500LL * 86400);
 	assert_int_equal(parse_ok("4h"), 14400);
 	assert_int_equal(parse_ok("7d"), 604800);
 	assert_int_equal(parse_ok("2w"), 1209600);
@@ -62,7 +63,13 @@ static void test_parse_errors(void **state)
 	            "99999999999999999999s: too large");
 	parse_fails("9999999999999999w", "9999999999999999w: too large");
 	parse_fails("9223372036854775807s1s",
-	            "9223372036854775807s1s: too large");
+	            "9223372036854775807s1s: too large (at most 36500d, a "
+	            "hundred years)");
+	parse_fails("36500d1s",
+	            "36500d1s: too large (at most 36500d, a hundred years)");
+	parse_fails("9223372036854775807",
+	            "9223372036854775807: too large (at most 36500d, a "
+	            "hundred years)");
 }
 
 static void test_parse_null_err(void **state)

@@ -270,7 +270,7 @@ static void test_getters(void **state)
 	    "t.json:8:1: bad duration for \"bad_d\": 15x: unknown unit "
 	    "'x' (use s, m, h, d, w)\n"
 	    "t.json:9:1: bad duration for \"bad_dn\": expected a whole, "
-	    "non-negative number of seconds\n"
+	    "non-negative number of seconds, at most a hundred years\n"
 	    "t.json:10:1: expected true or false for \"bad_b\", found a "
 	    "string\n"
 	    "t.json:2:1: expected a number for \"s\", found a string\n"
