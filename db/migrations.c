@@ -889,6 +889,109 @@ static const char schema_v10[] =
 	"  PRIMARY KEY (event_key, kind)\n"
 	");\n";
 
+/* Migration 11 (the same-second tie): two attempts of a service that start
+ * in the same second are ordered by the order they were recorded (rowid),
+ * so a failure recorded right after a good backup of the same second is
+ * counted, not hidden behind it, and a good retry recorded right after a
+ * failure clears it.  An attempt's place is (t, rowid); a new row has the
+ * largest rowid, so the insert trigger compares t with >=; a recount finds
+ * the newest good (bad) attempt's rowid at good_t (bad_t) afresh, so no
+ * rowid is ever stored (a VACUUM may renumber them, in the same order). */
+#define SEQ_AT11(svc, at, what) \
+	"(SELECT max(s.rowid) FROM backup_management s\n" \
+	"  WHERE s.service_name = " svc " AND " T7("s") " = " at " AND\n" \
+	"    " what("s") ")"
+/* Attempts of a service after (at, seq) (at NULL: all) that are `what`. */
+#define COUNT_AFTER11(svc, at, seq, what) \
+	"(SELECT count(*) FROM backup_management y\n" \
+	"  WHERE y.service_name = " svc " AND (" at " IS NULL OR\n" \
+	"    (" T7("y") " >= " at " AND (" T7("y") " > " at " OR\n" \
+	"     y.rowid > " seq "))) AND " what("y") ")"
+#define HEALTH_RECOUNT11(svc, stamp, when) \
+	"  UPDATE backup_health_monitoring SET\n" \
+	"    good_t = " GOOD_T7(svc) ",\n" \
+	"    bad_t = " BAD_T7(svc) "\n" \
+	"  WHERE service_name = " svc " AND " when ";\n" \
+	"  UPDATE backup_health_monitoring SET\n" \
+	"    failure_count = " COUNT_AFTER11(svc, "good_t", \
+	    SEQ_AT11(svc, "good_t", GOOD7), BAD7) ",\n" \
+	"    backup_streak = " COUNT_AFTER11(svc, "bad_t", \
+	    SEQ_AT11(svc, "bad_t", BAD7), GOOD7) ",\n" \
+	"    last_successful_backup = " LAST_GOOD7(svc) ",\n" \
+	"    updated_at = " stamp "\n" \
+	"  WHERE service_name = " svc " AND " when ";\n" \
+	"  UPDATE backup_health_monitoring\n" \
+	"    SET health_status = " HEALTH_OF("failure_count") "\n" \
+	"  WHERE service_name = " svc " AND " when ";\n"
+
+static const char schema_v11[] =
+	"DROP TRIGGER backup_health_insert;\n"
+	"DROP TRIGGER backup_health_update;\n"
+	"DROP TRIGGER backup_health_delete;\n"
+	"CREATE TRIGGER backup_health_insert AFTER INSERT ON backup_management\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	/* A good attempt: one more in the streak when it is after every bad
+	 * one (a bad one of the same second was recorded before it); when it
+	 * is the newest good one, the failures are those after it. */
+	"  UPDATE backup_health_monitoring SET\n"
+	"    backup_streak = CASE WHEN bad_t IS NULL OR " T7("NEW") " >= bad_t\n"
+	"      THEN backup_streak + 1 ELSE backup_streak END,\n"
+	"    failure_count = CASE WHEN good_t IS NULL OR " T7("NEW") " >= good_t\n"
+	"      THEN " COUNT_AFTER7("NEW.service_name", T7("NEW"), BAD7) "\n"
+	"      ELSE failure_count END,\n"
+	"    good_t = CASE WHEN good_t IS NULL OR " T7("NEW") " >= good_t\n"
+	"      THEN " T7("NEW") " ELSE good_t END,\n"
+	"    last_successful_backup = CASE WHEN NEW.completed_at IS NOT NULL AND\n"
+	"        (last_successful_backup IS NULL OR\n"
+	"         last_successful_backup < NEW.completed_at)\n"
+	"      THEN NEW.completed_at ELSE last_successful_backup END,\n"
+	"    updated_at = NEW.updated_at\n"
+	"  WHERE service_name = NEW.service_name AND " GOOD7("NEW") ";\n"
+	/* A bad one: one more failure when it is after every good one. */
+	"  UPDATE backup_health_monitoring SET\n"
+	"    failure_count = CASE WHEN good_t IS NULL OR " T7("NEW") " >= good_t\n"
+	"      THEN failure_count + 1 ELSE failure_count END,\n"
+	"    backup_streak = CASE WHEN bad_t IS NULL OR " T7("NEW") " >= bad_t\n"
+	"      THEN " COUNT_AFTER7("NEW.service_name", T7("NEW"), GOOD7) "\n"
+	"      ELSE backup_streak END,\n"
+	"    bad_t = CASE WHEN bad_t IS NULL OR " T7("NEW") " >= bad_t\n"
+	"      THEN " T7("NEW") " ELSE bad_t END,\n"
+	"    updated_at = NEW.updated_at\n"
+	"  WHERE service_name = NEW.service_name AND " BAD7("NEW") ";\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET health_status = " HEALTH_OF("failure_count") "\n"
+	"  WHERE service_name = NEW.service_name AND\n"
+	"    (" GOOD7("NEW") " OR " BAD7("NEW") ");\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes +\n"
+	"        coalesce(NEW.backup_size, 0)\n"
+	"    WHERE service_name = NEW.service_name AND " STORED7("NEW") ";\n"
+	"END;\n"
+	"CREATE TRIGGER backup_health_update AFTER UPDATE ON backup_management\n"
+	"  WHEN (" GOOD7("OLD") ") IS NOT (" GOOD7("NEW") ")\n"
+	"    OR (" BAD7("OLD") ") IS NOT (" BAD7("NEW") ")\n"
+	"    OR " T7("OLD") " IS NOT " T7("NEW") "\n"
+	"    OR OLD.completed_at IS NOT NEW.completed_at\n"
+	"    OR OLD.service_name IS NOT NEW.service_name\n"
+	"BEGIN\n"
+	HEALTH_ENSURE
+	HEALTH_RECOUNT11("NEW.service_name", "NEW.updated_at", "1")
+	HEALTH_RECOUNT11("OLD.service_name", "NEW.updated_at",
+	                 "OLD.service_name IS NOT NEW.service_name")
+	"END;\n"
+	"CREATE TRIGGER backup_health_delete AFTER DELETE ON backup_management\n"
+	"BEGIN\n"
+	"  UPDATE backup_health_monitoring\n"
+	"    SET storage_usage_bytes = storage_usage_bytes -\n"
+	"        coalesce(OLD.backup_size, 0)\n"
+	"    WHERE service_name = OLD.service_name AND " STORED7("OLD") ";\n"
+	HEALTH_RECOUNT11("OLD.service_name", "OLD.updated_at", "1")
+	"END;\n"
+	/* Every service recounted the new way; updated_at stays. */
+	HEALTH_RECOUNT11("backup_health_monitoring.service_name",
+	                 "backup_health_monitoring.updated_at", "1");
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
@@ -901,6 +1004,7 @@ static const struct migration migrations[] = {
 	{9, "verdict history", schema_v9},
 	{10, "notification severity, drills, digests; alarm marks",
 	 schema_v10},
+	{11, "attempts of the same second in the order recorded", schema_v11},
 };
 
 // clang-format on

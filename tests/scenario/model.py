@@ -275,9 +275,11 @@ class Model:
                 1 for at, i, ok in rts
                 if not ok and (last_ok is None or (at, i) > last_ok))
             # -- backup health --
-            goods = [b.t() for b in self.backups.values()
+            # At the same second the attempt recorded later is the later
+            # one: an attempt's place is (t, order recorded).
+            goods = [(b.t(), i) for i, b in enumerate(self.backups.values())
                      if b.service == name and b.status in GOOD]
-            bads = [b.t() for b in self.backups.values()
+            bads = [(b.t(), i) for i, b in enumerate(self.backups.values())
                     if b.service == name and b.status in BAD]
             if goods:
                 last = max(goods)

@@ -243,6 +243,14 @@ class Scenario:
         if status in M.GOOD:
             self.completed_times.setdefault(svc, set()).add(completed)
         started = completed - r.randint(1, 3600)
+        # Now and then an attempt starts in the same second as an earlier
+        # one of the service (a fast retry): the one recorded later is the
+        # later one.
+        ties = sorted(b.t() for b in self.model.backups.values()
+                      if b.service == svc and b.t() is not None
+                      and b.t() < completed)
+        if ties and r.random() < 0.4:
+            started = r.choice(ties)
         args = ["record", "backup", "--service", svc, "--status", status,
                 "--type", r.choice(["full", "incremental", "differential"])]
         if status in ("running", "pending"):

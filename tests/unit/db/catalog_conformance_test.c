@@ -528,6 +528,31 @@ static void case_health(struct fx *f)
 	assert_int_equal(h.backup_streak, 1);
 	assert_int_equal(h.last_successful_backup, T0 + 20);
 
+	/* The same second: the attempt recorded later is the later one, so a
+	 * failure right after a good backup is news, and a good retry right
+	 * after a failure clears it. */
+	add_backup(f->cat, "f3", "db", "failed", T0 + 20);
+	OK(catalog_health_get(f->cat, "db", &h, &err));
+	assert_string_equal(h.health_status, "degraded");
+	assert_int_equal(h.failure_count, 1);
+	assert_int_equal(h.backup_streak, 0);
+	add_backup(f->cat, "g2", "db", "completed", T0 + 20);
+	OK(catalog_health_get(f->cat, "db", &h, &err));
+	assert_string_equal(h.health_status, "healthy");
+	assert_int_equal(h.failure_count, 0);
+	assert_int_equal(h.backup_streak, 1);
+	/* A recount (g2 found corrupt, then g2 removed) keeps that order. */
+	struct catalog_backup b = backup("g2", "db", "corrupt", T0 + 20);
+	OK(catalog_backup_update(f->cat, &b, &err));
+	OK(catalog_health_get(f->cat, "db", &h, &err));
+	assert_string_equal(h.health_status, "warning");
+	assert_int_equal(h.failure_count, 2);
+	SET(b.status, "completed");
+	OK(catalog_backup_update(f->cat, &b, &err));
+	OK(catalog_health_get(f->cat, "db", &h, &err));
+	assert_int_equal(h.failure_count, 0);
+	assert_int_equal(h.backup_streak, 1);
+
 	RC(CATALOG_ENOTFOUND, catalog_health_get(f->cat, "nope", &h, &err));
 }
 
