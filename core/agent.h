@@ -32,7 +32,7 @@
  * cfg (names unique, e.g. "backup:orders-db"); run() does one. */
 struct agent_hook_job {
 	char name[128];
-	char kind[16]; /* backup | verify | retention | copy */
+	char kind[16]; /* backup | verify | retention | copy | restore-test */
 	char target[96];
 	struct schedule schedule;
 };

@@ -55,6 +55,13 @@ static size_t agent_backup_jobs(const struct config *cfg,
 		agent_backup_add(out, &n, "backup", t->name, t->schedule_s);
 		agent_backup_add(out, &n, "verify", t->name, t->schedule_s);
 	}
+	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++) {
+		const struct backup_target *t = &bc->targets[i];
+		if (!t->has_test_schedule)
+			continue;
+		agent_backup_add(out, &n, "restore-test", t->name, 0);
+		(*out)[n - 1].schedule = t->test_schedule;
+	}
 	if (any)
 		agent_backup_add(out, &n, "retention", NULL, 3600);
 	if (copies)
@@ -141,6 +148,28 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		} else {
 			*message = xasprintf("verify: %s",
 			                     err ? err : dr_status_name(rc));
+		}
+	} else if (strcmp(job->kind, "restore-test") == 0) {
+		rc = ops_backup_restore_test(&ses, t->name, NULL, &out, &err);
+		if (rc == DR_OK) {
+			*message = xasprintf(
+			    "restore test of %s passed: %llu bytes in "
+			    "%.1fs%s%s",
+			    out.backup_id, (unsigned long long)out.plain_bytes,
+			    out.seconds, out.note[0] ? "; " : "", out.note);
+			agent_backup_notify(cat, cfg, t->service, job->name,
+			                    "ok", *message);
+		} else {
+			/* Recorded as a failed restore test (the service's
+			 * RTO evidence) by the restore itself; told as bad
+			 * news, which no rate limit holds back. */
+			const char *why = err ? err : dr_status_name(rc);
+			*message = strncmp(why, "restore test", 12) == 0
+			               ? xstrdup(why)
+			               : xasprintf("restore test of %s: %s",
+			                           t->name, why);
+			agent_backup_notify(cat, cfg, t->service, job->name,
+			                    "failed", *message);
 		}
 	} else if (strcmp(job->kind, "retention") == 0) {
 		struct backup_prune_item *items = NULL;

@@ -8,13 +8,11 @@
 #include "core/httpd.h"
 #include "core/xmalloc.h"
 
-static const char *const section_keys[] = {"heartbeat",
-                                           "jobs",
-                                           "metrics_listen",
-                                           "metrics_textfile",
-                                           "parallel_jobs",
-                                           "heartbeat_url",
-                                           NULL};
+static const char *const section_keys[] = {
+    "heartbeat",      "jobs",
+    "metrics_listen", "metrics_textfile",
+    "parallel_jobs",  "restore_tests_at_once",
+    "heartbeat_url",  NULL};
 static const char *const job_keys[] = {"name", "schedule", "command", "timeout",
                                        NULL};
 
@@ -131,24 +129,34 @@ static void read_metrics(struct agent_config *ac, const struct json_doc *doc,
 	}
 }
 
-/* parallel_jobs, a whole number from 1 to 16; heartbeat_url, http(s). */
+/* A whole number from 1 to 16 at key, into *out when given. */
+static void read_count(const struct json_doc *doc, const cJSON *node,
+                       const char *key, struct json_errors *errs, int *out)
+{
+	const cJSON *pj = cJSON_GetObjectItemCaseSensitive(node, key);
+
+	if (pj == NULL)
+		return;
+	if (!cJSON_IsNumber(pj) || pj->valuedouble < 1 ||
+	    pj->valuedouble > 16 ||
+	    pj->valuedouble != (double)(int)pj->valuedouble)
+		json_errors_add(errs, doc, pj,
+		                "\"%s\": expected a whole number from 1 to 16",
+		                key);
+	else
+		*out = (int)pj->valuedouble;
+}
+
+/* parallel_jobs and restore_tests_at_once, whole numbers from 1 to 16;
+ * heartbeat_url, http(s). */
 static void read_pool(struct agent_config *ac, const struct json_doc *doc,
                       const cJSON *node, struct json_errors *errs)
 {
-	const cJSON *pj =
-	    cJSON_GetObjectItemCaseSensitive(node, "parallel_jobs");
 	const char *v;
 
-	if (pj != NULL) {
-		if (!cJSON_IsNumber(pj) || pj->valuedouble < 1 ||
-		    pj->valuedouble > 16 ||
-		    pj->valuedouble != (double)(int)pj->valuedouble)
-			json_errors_add(errs, doc, pj,
-			                "\"parallel_jobs\": expected a whole "
-			                "number from 1 to 16");
-		else
-			ac->parallel_jobs = (int)pj->valuedouble;
-	}
+	read_count(doc, node, "parallel_jobs", errs, &ac->parallel_jobs);
+	read_count(doc, node, "restore_tests_at_once", errs,
+	           &ac->restore_tests_at_once);
 	if (json_get_string(errs, doc, node, "heartbeat_url", 0, &v) == 1) {
 		if (strncmp(v, "http://", 7) != 0 &&
 		    strncmp(v, "https://", 8) != 0)
@@ -174,6 +182,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 
 	ac->heartbeat_s = 10;
 	ac->parallel_jobs = 2;
+	ac->restore_tests_at_once = 1;
 	if (node == NULL)
 		return ac;
 	if (!cJSON_IsObject(node)) {

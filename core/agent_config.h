@@ -5,6 +5,7 @@
  *     "metrics_listen": "127.0.0.1:9477",
  *     "metrics_textfile": "/var/lib/node_exporter/drconsole.prom",
  *     "parallel_jobs": 2,
+ *     "restore_tests_at_once": 1,
  *     "heartbeat_url": "https://hc-ping.com/UUID",
  *     "jobs": [
  *       {"name": "orders-dump", "schedule": "0 2 * * *",
@@ -16,7 +17,8 @@
  * "15m" or a 5-field cron expression, in UTC), for backup scripts that
  * report through `drconsole record`.  Backups, verifications, retention and
  * copies of the backup module join them through the agent's hook table.
- * At most parallel_jobs of them run at once (1 to 16).  heartbeat_url, an
+ * At most parallel_jobs of them run at once (1 to 16), and of those at most
+ * restore_tests_at_once restore tests (1 to 16).  heartbeat_url, an
  * http(s) URL, gets a GET every heartbeat: a dead man's switch for a
  * monitor outside (healthchecks and the like) that alarms when the pings
  * stop. */
@@ -41,10 +43,11 @@ struct agent_config {
 	int64_t heartbeat_s; /* default 10 s */
 	struct agent_job_spec *jobs;
 	size_t n_jobs;
-	char *metrics_listen;   /* "127.0.0.1:9477", or NULL: not served */
-	char *metrics_textfile; /* node_exporter textfile, or NULL */
-	int parallel_jobs;      /* jobs running at once; default 2 */
-	char *heartbeat_url;    /* pinged every heartbeat, or NULL */
+	char *metrics_listen;      /* "127.0.0.1:9477", or NULL: not served */
+	char *metrics_textfile;    /* node_exporter textfile, or NULL */
+	int parallel_jobs;         /* jobs running at once; default 2 */
+	int restore_tests_at_once; /* of them restore tests; default 1 */
+	char *heartbeat_url;       /* pinged every heartbeat, or NULL */
 };
 
 int agent_config_parse(struct config *cfg, const struct json_doc *doc,

@@ -35,6 +35,8 @@
 #include "db/catalog_agent.h"
 
 #define POOL_MAX 16
+/* The key every restore test runs under (see pool_running). */
+#define RESTORE_TEST_KEY "restore-test"
 
 static void pool_logf(const struct agent_options *opt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -471,8 +473,9 @@ static size_t jobs_list(const struct config *cfg,
 		         sp->name);
 		strlcpy_dr(j->every, sp->restore_test->schedule.text,
 		           sizeof(j->every));
-		/* Restore tests one at a time: each brings up a server. */
-		strlcpy_dr(j->key, "restore-test", sizeof(j->key));
+		/* Restore tests a few at a time (restore_tests_at_once):
+		 * each brings up a server or fills a scratch place. */
+		strlcpy_dr(j->key, RESTORE_TEST_KEY, sizeof(j->key));
 	}
 	if (opt->hooks != NULL && opt->hooks->jobs != NULL)
 		nh = opt->hooks->jobs(cfg, &hj);
@@ -482,7 +485,9 @@ static size_t jobs_list(const struct config *cfg,
 		j->hook = hj[i];
 		strlcpy_dr(j->name, hj[i].name, sizeof(j->name));
 		strlcpy_dr(j->every, hj[i].schedule.text, sizeof(j->every));
-		if (hj[i].target[0] != '\0')
+		if (strcmp(hj[i].kind, "restore-test") == 0)
+			strlcpy_dr(j->key, RESTORE_TEST_KEY, sizeof(j->key));
+		else if (hj[i].target[0] != '\0')
 			snprintf(j->key, sizeof(j->key), "target:%s",
 			         hj[i].target);
 	}
@@ -514,14 +519,21 @@ static const struct schedule *job_schedule(const struct config *cfg,
 	return prune_schedule();
 }
 
-/* With the lock held. */
-static int pool_running(const struct agent_pool *p, const char *key)
+/* With the lock held: whether a job of this key may not start now.  A
+ * key runs once at a time, but restore tests (of imports and of backup
+ * targets, one key) run up to restore_tests_at_once at a time. */
+static int pool_running(const struct agent_pool *p, const struct config *cfg,
+                        const char *key)
 {
+	int running = 0, limit = 1;
+
+	if (strcmp(key, RESTORE_TEST_KEY) == 0 && cfg->agent != NULL)
+		limit = cfg->agent->restore_tests_at_once;
 	for (size_t i = 0; i < POOL_MAX; i++)
 		if (p->workers[i].busy &&
 		    strcmp(p->workers[i].job.key, key) == 0)
-			return 1;
-	return 0;
+			running++;
+	return running >= (limit < 1 ? 1 : limit);
 }
 
 /* With the lock held: an idle worker within the limit, started if need
@@ -626,7 +638,7 @@ static double pool_round(struct agent_pool *p)
 		struct worker *w;
 
 		pthread_mutex_lock(&p->lock);
-		if (p->stop || pool_running(p, js[i].key)) {
+		if (p->stop || pool_running(p, cfg, js[i].key)) {
 			pthread_mutex_unlock(&p->lock);
 			continue;
 		}

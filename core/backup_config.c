@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/backup_format.h"
+#include "core/error.h"
 #include "core/xmalloc.h"
 
 static struct backup_config *section(struct config *cfg)
@@ -240,11 +241,18 @@ static void target_clear(struct backup_target *t);
 int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
                                 const cJSON *node, struct json_errors *errs)
 {
-	static const char *const keys[] = {
-	    "service",           "source",   "repository",
-	    "copy_repository",   "schedule", "retention",
-	    "compression_level", "key_file", "chunk_size",
-	    "restore_test",      NULL};
+	static const char *const keys[] = {"service",
+	                                   "source",
+	                                   "repository",
+	                                   "copy_repository",
+	                                   "schedule",
+	                                   "retention",
+	                                   "compression_level",
+	                                   "key_file",
+	                                   "chunk_size",
+	                                   "restore_test",
+	                                   "restore_test_schedule",
+	                                   NULL};
 	size_t before = errs->count;
 	struct backup_config *bc = section(cfg);
 	const cJSON *it;
@@ -312,6 +320,22 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 			else if (argv != NULL)
 				t.test_argv = get_strv(errs, doc, argv, "argv");
 			t.test_shell = dup_or_null(shell);
+		}
+		const char *rts = NULL;
+		if (json_get_string(errs, doc, it, "restore_test_schedule", 0,
+		                    &rts) == 1) {
+			char *serr = NULL;
+			if (schedule_parse(rts, &t.test_schedule, &serr) !=
+			    DR_OK) {
+				json_errors_add(
+				    errs, doc,
+				    cJSON_GetObjectItemCaseSensitive(
+				        it, "restore_test_schedule"),
+				    "%s", serr);
+				free(serr);
+			} else {
+				t.has_test_schedule = 1;
+			}
 		}
 		if (copy != NULL && repo != NULL && strcmp(copy, repo) == 0)
 			json_errors_add(errs, doc, it,

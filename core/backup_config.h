@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/repo.h"
+#include "core/schedule.h"
 #include "core/source.h"
 
 struct backup_repository {
@@ -42,6 +43,9 @@ struct backup_target {
 	 * stdin; NULL: restore into a scratch file. */
 	char **test_argv;
 	char *test_shell;
+	/* restore_test_schedule: the agent's restore tests of the target. */
+	int has_test_schedule;
+	struct schedule test_schedule;
 };
 
 struct backup_config {

@@ -7,6 +7,7 @@
  * row and the audit row are written in one transaction. */
 #include "core/backup_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/ops.h"
+#include "core/procid.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -437,16 +439,79 @@ static int test_pick(struct catalog *cat, const struct backup_target *t,
 	return rc;
 }
 
+#define SCRATCH_PREFIX "drconsole-restore-test-"
+
+/* Removes the scratch directories of restore tests whose process is gone
+ * (killed, crashed): SCRATCH_PREFIX PID-START-XXXXXX, holding at most the
+ * one file "restored". */
+static void test_scratch_reap(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct procid who = {0};
+		long long pid = 0;
+		unsigned long long start = 0;
+		if (strncmp(e->d_name, SCRATCH_PREFIX,
+		            strlen(SCRATCH_PREFIX)) != 0 ||
+		    sscanf(e->d_name + strlen(SCRATCH_PREFIX), "%lld-%llu-",
+		           &pid, &start) != 2 ||
+		    pid <= 0)
+			continue;
+		who.pid = (pid_t)pid;
+		who.start = start;
+		if (procid_alive(&who))
+			continue;
+		char *dir = xasprintf("%s/%s", parent, e->d_name);
+		char *file = xasprintf("%s/restored", dir);
+		unlink(file);
+		rmdir(dir);
+		free(file);
+		free(dir);
+	}
+	closedir(d);
+}
+
 /* A scratch directory for a target without a restore_test command; *dir
- * and *file malloc'd. */
-static int test_scratch(char **dir, char **file, char **err)
+ * and *file malloc'd.  It is named for this process, so the next test
+ * removes it if this one is killed; it is never inside the directory the
+ * target backs up (a restore test must not add to production data). */
+static int test_scratch(const struct backup_target *t, char **dir, char **file,
+                        char **err)
 {
 	const char *tmpdir = getenv("TMPDIR");
-	*dir = xasprintf("%s/drconsole-restore-test-XXXXXX",
-	                 tmpdir && *tmpdir ? tmpdir : "/tmp");
+	const char *parent = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	struct procid self;
+	struct stat st;
+	char *p = realpath(parent, NULL);
+	char *q = t->source.path ? realpath(t->source.path, NULL) : NULL;
+
+	*dir = NULL;
+	if (p != NULL && q != NULL && stat(q, &st) == 0 &&
+	    S_ISDIR(st.st_mode) &&
+	    (strcmp(p, q) == 0 ||
+	     (strncmp(p, q, strlen(q)) == 0 && p[strlen(q)] == '/'))) {
+		*err = xasprintf("the scratch place %s is inside %s, which "
+		                 "target %s backs up; set TMPDIR elsewhere",
+		                 p, q, t->name);
+		free(p);
+		free(q);
+		return DR_EINVAL;
+	}
+	free(p);
+	free(q);
+	test_scratch_reap(parent);
+	procid_self(&self);
+	*dir = xasprintf("%s/" SCRATCH_PREFIX "%lld-%llu-XXXXXX", parent,
+	                 (long long)self.pid, self.start);
 	if (mkdtemp(*dir) == NULL) {
-		*err = xasprintf("cannot create a scratch directory: %s",
-		                 strerror(errno));
+		*err = xasprintf("cannot create a scratch directory in %s: %s",
+		                 parent, strerror(errno));
+		free(*dir);
+		*dir = NULL;
 		return DR_EIO;
 	}
 	*file = xasprintf("%s/restored", *dir);
@@ -473,7 +538,7 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 	struct backup_sink sink = {.argv = t->test_argv,
 	                           .shell = t->test_shell};
 	if (t->test_argv == NULL && t->test_shell == NULL) {
-		rc = test_scratch(&dir, &file, err);
+		rc = test_scratch(t, &dir, &file, err);
 		sink.path = file;
 	}
 	struct restore_req req = {
