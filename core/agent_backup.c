@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/notify.h"
 #include "core/ops_backup.h"
+#include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
@@ -62,6 +63,8 @@ static size_t agent_backup_jobs(const struct config *cfg,
 		agent_backup_add(out, &n, "restore-test", t->name, 0);
 		(*out)[n - 1].schedule = t->test_schedule;
 	}
+	if (cfg->tests != NULL && cfg->tests->n > 0)
+		agent_backup_add(out, &n, "programme", NULL, 60);
 	if (any)
 		agent_backup_add(out, &n, "retention", NULL, 3600);
 	if (copies)
@@ -87,6 +90,90 @@ static void agent_backup_notify(struct catalog *cat, const struct config *cfg,
 		free(err);
 }
 
+/* The test programme's round: each overdue restore test runs (again no
+ * sooner than min(every, 1 h) after its last run, so that a failing one
+ * is not retried every minute), and each drill is announced when it falls
+ * due (it needs people: `drconsole tests run NAME`). */
+static int agent_programme(struct catalog *cat, const struct config *cfg,
+                           char **message)
+{
+	const struct ops_session ses = {.cat = cat, .cfg = cfg};
+	struct test_status *ts = NULL;
+	size_t n = 0, ran = 0, failed = 0, due = 0;
+	char *err = NULL;
+	int64_t now = time_now();
+	int rc = testprog_eval(cat, cfg->tests, NULL, now, &ts, &n, &err);
+
+	if (rc != DR_OK) {
+		*message = xasprintf("programme: %s", err ? err : "");
+		free(err);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct test_status *t = &ts[i];
+		const struct test_spec *sp = t->spec;
+		char subject[160], *text = NULL;
+		snprintf(subject, sizeof subject, "test:%s", sp->name);
+		if (strcmp(sp->kind, "drill") == 0) {
+			text = t->overdue
+			           ? xasprintf("drill %s of %s (runbook %s) is "
+			                       "due: drconsole tests run %s",
+			                       sp->name, t->service,
+			                       sp->runbook, sp->name)
+			           : xasprintf("drill %s of %s is not due",
+			                       sp->name, t->service);
+			struct notify_event ev = {
+			    .type = "runbook",
+			    .service = t->service,
+			    .subject = subject,
+			    .state = t->overdue ? "due" : "ok",
+			    .message = text,
+			    .severity = t->overdue ? "warning" : NULL,
+			};
+			if (notify_event(cat, cfg->notify, cfg->environment,
+			                 &ev, now, 0, NULL, &err) != DR_OK) {
+				free(err);
+				err = NULL;
+			}
+			due += t->overdue != 0;
+			free(text);
+			continue;
+		}
+		int64_t gap = sp->every_s < 3600 ? sp->every_s : 3600;
+		if (!t->overdue || (t->last_at > 0 && now - t->last_at < gap))
+			continue;
+		const struct backup_target *tg =
+		    testprog_target(cfg, sp, t->service, &err);
+		struct backup_outcome out;
+		memset(&out, 0, sizeof out);
+		ran++;
+		rc = tg != NULL ? ops_backup_restore_test(&ses, tg->name, NULL,
+		                                          &out, &err)
+		                : DR_ENOTFOUND;
+		if (rc == DR_OK)
+			text = xasprintf(
+			    "test %s of %s passed: backup %s, %llu "
+			    "bytes in %.1fs",
+			    sp->name, t->service, out.backup_id,
+			    (unsigned long long)out.plain_bytes, out.seconds);
+		else
+			text = xasprintf("test %s of %s FAILED: %s", sp->name,
+			                 t->service, err ? err : "");
+		failed += rc != DR_OK;
+		agent_backup_notify(cat, cfg, t->service, subject,
+		                    rc == DR_OK ? "ok" : "failed", text);
+		free(text);
+		free(err);
+		err = NULL;
+	}
+	free(ts);
+	*message = xasprintf("%zu test%s: %zu restore test%s run, %zu "
+	                     "failed; %zu drill%s due",
+	                     n, n == 1 ? "" : "s", ran, ran == 1 ? "" : "s",
+	                     failed, due, due == 1 ? "" : "s");
+	return failed ? DR_EIO : DR_OK;
+}
+
 static int agent_backup_run(struct catalog *cat, const struct config *cfg,
                             const struct agent_hook_job *job, char **message)
 {
@@ -109,6 +196,8 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		err = NULL;
 	}
 	pthread_mutex_unlock(&agent_backup_reap_lock);
+	if (strcmp(job->kind, "programme") == 0)
+		return agent_programme(cat, cfg, message);
 	if (job->target[0] != '\0') {
 		t = backup_config_target(cfg, job->target);
 		if (t == NULL) {

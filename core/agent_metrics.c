@@ -15,14 +15,18 @@
 #include "core/fileutil.h"
 #include "core/httpd.h"
 #include "core/metrics.h"
+#include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 struct agent_metrics {
 	char *catalog_path;
 	struct httpd *httpd;
-	pthread_mutex_t lock; /* guards policy */
+	pthread_mutex_t lock; /* guards policy and prog */
 	struct compliance_policy policy;
+	/* The policy's programme, a copy of the config's (which a reload
+	 * frees); each request renders with a copy of its own. */
+	struct test_programme *prog;
 	agent_metrics_log log;
 	void *log_arg;
 };
@@ -66,12 +70,15 @@ static void serve(void *arg, const char *method, const char *path,
 	}
 	pthread_mutex_lock(&m->lock);
 	policy = m->policy;
+	struct test_programme *prog = testprog_dup(m->prog);
 	pthread_mutex_unlock(&m->lock);
+	policy.programme = prog;
 	int rc = catalog_open(m->catalog_path, CATALOG_READONLY, &cat, &err);
 	if (rc == CATALOG_OK)
 		rc =
 		    metrics_render(cat, &policy, time_now(), &resp->body, &err);
 	catalog_close(cat);
+	testprog_free(prog);
 	if (rc != DR_OK) {
 		resp->status = 500;
 		resp->body = xasprintf("drconsole: %s\n",
@@ -93,6 +100,8 @@ int agent_metrics_start(const char *catalog_path, const struct config *cfg,
 	*out = NULL;
 	m->catalog_path = xstrdup(catalog_path ? catalog_path : "");
 	m->policy = cfg->policy;
+	m->prog = testprog_dup(cfg->tests);
+	m->policy.programme = NULL; /* m->prog, set per request */
 	m->log = log;
 	m->log_arg = log_arg;
 	pthread_mutex_init(&m->lock, NULL);
@@ -115,9 +124,14 @@ void agent_metrics_beat(struct agent_metrics *m, struct catalog *cat,
 {
 	if (m == NULL)
 		return;
+	struct test_programme *prog = testprog_dup(cfg->tests), *old;
 	pthread_mutex_lock(&m->lock);
 	m->policy = cfg->policy;
+	m->policy.programme = NULL;
+	old = m->prog;
+	m->prog = prog;
 	pthread_mutex_unlock(&m->lock);
+	testprog_free(old);
 	if (cfg->agent == NULL || cfg->agent->metrics_textfile == NULL)
 		return;
 	char *text = NULL, *err = NULL;
@@ -137,6 +151,7 @@ void agent_metrics_stop(struct agent_metrics *m)
 		return;
 	httpd_stop(m->httpd);
 	pthread_mutex_destroy(&m->lock);
+	testprog_free(m->prog);
 	free(m->catalog_path);
 	free(m);
 }

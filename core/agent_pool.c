@@ -485,7 +485,8 @@ static size_t jobs_list(const struct config *cfg,
 		j->hook = hj[i];
 		strlcpy_dr(j->name, hj[i].name, sizeof(j->name));
 		strlcpy_dr(j->every, hj[i].schedule.text, sizeof(j->every));
-		if (strcmp(hj[i].kind, "restore-test") == 0)
+		if (strcmp(hj[i].kind, "restore-test") == 0 ||
+		    strcmp(hj[i].kind, "programme") == 0)
 			strlcpy_dr(j->key, RESTORE_TEST_KEY, sizeof(j->key));
 		else if (hj[i].target[0] != '\0')
 			snprintf(j->key, sizeof(j->key), "target:%s",

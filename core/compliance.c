@@ -29,6 +29,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
@@ -649,6 +650,65 @@ static void probes_of(const struct catalog_probe_state *ps, size_t n,
 	}
 }
 
+/* Appends "; text" (or text) to a reason line, whole or not at all. */
+static void reason_append(char *line, size_t size, const char *text)
+{
+	size_t len = strlen(line);
+	size_t need = (len ? 2 : 0) + strlen(text);
+
+	if (len + need >= size)
+		return;
+	snprintf(line + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
+/* The programme's overdue tests of one service make it untested: at least
+ * AT RISK, with the tests named in its reasons. */
+static void apply_programme(const struct test_status *ts, size_t n, int64_t now,
+                            struct compliance_service *s)
+{
+	char first[200] = "", fixed[200] = "", a[32], w[32];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct test_status *t = &ts[i];
+		if (!t->overdue || strcmp(t->service, s->name) != 0)
+			continue;
+		s->tests_overdue++;
+		size_t len = strlen(s->tests_overdue_names);
+		size_t need = (len ? 2 : 0) + strlen(t->spec->name);
+		if (len + need < sizeof s->tests_overdue_names)
+			snprintf(s->tests_overdue_names + len,
+			         sizeof s->tests_overdue_names - len, "%s%s",
+			         len ? ", " : "", t->spec->name);
+		if (first[0] != '\0')
+			continue;
+		if (t->due_at == 0) {
+			snprintf(first, sizeof first, "test %s never passed",
+			         t->spec->name);
+			strlcpy_dr(fixed, first, sizeof fixed);
+		} else {
+			snprintf(first, sizeof first, "test %s overdue by %s",
+			         t->spec->name, dur(now - t->due_at, a));
+			snprintf(fixed, sizeof fixed,
+			         "test %s overdue since %s", t->spec->name,
+			         when(t->due_at, now, w));
+		}
+	}
+	if (s->tests_overdue == 0)
+		return;
+	s->untested = 1;
+	if (s->tests_overdue > 1) {
+		size_t lf = strlen(first), lx = strlen(fixed);
+		snprintf(first + lf, sizeof first - lf, " (+%d more)",
+		         s->tests_overdue - 1);
+		snprintf(fixed + lx, sizeof fixed - lx, " (+%d more)",
+		         s->tests_overdue - 1);
+	}
+	reason_append(s->reason, sizeof s->reason, first);
+	reason_append(s->reason_fixed, sizeof s->reason_fixed, fixed);
+	if (s->verdict < VERDICT_AT_RISK)
+		s->verdict = VERDICT_AT_RISK;
+}
+
 int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
                     int64_t now, struct compliance_report *out, char **err)
 {
@@ -676,6 +736,19 @@ int compliance_eval(struct catalog *cat, const struct compliance_policy *policy,
 	}
 	free(ps);
 	catalog_service_states_free(states, n);
+	if (policy->programme != NULL) {
+		struct test_status *ts = NULL;
+		size_t nts = 0;
+		rc = testprog_eval(cat, policy->programme, NULL, now, &ts, &nts,
+		                   err);
+		if (rc != DR_OK) {
+			compliance_report_free(out);
+			return rc;
+		}
+		for (size_t i = 0; i < out->n; i++)
+			apply_programme(ts, nts, now, &out->services[i]);
+		free(ts);
+	}
 	report_count(out);
 	return DR_OK;
 }
@@ -855,6 +928,7 @@ static cJSON *service_json(const struct compliance_service *s)
 	cJSON_AddBoolToObject(tests, "restore_test_failed",
 	                      s->restore_test_failed);
 	add_time(tests, "last_drill_at", s->last_drill_at);
+	cJSON_AddNumberToObject(tests, "programme_overdue", s->tests_overdue);
 
 	cJSON *health = cJSON_AddObjectToObject(o, "health");
 	add_str(health, "status", s->health);

@@ -44,12 +44,17 @@ enum verdict {
 	VERDICT_BREACH,
 };
 
+struct test_programme;
+
 struct compliance_policy {
 	int64_t drill_policy_s;     /* default 30 days */
 	double at_risk_fraction;    /* default 0.8 */
 	double restore_bytes_per_s; /* for size-based RTO estimates; 0: none */
 	int64_t skew_tolerance_s;   /* completed_at this far ahead is fine */
 	int64_t replica_max_age_s;  /* a link's sample is evidence this long */
+	/* The config's test programme (core/testprog.h), or NULL: an overdue
+	 * test makes its service untested. */
+	const struct test_programme *programme;
 };
 
 enum rto_source {
@@ -131,6 +136,9 @@ struct compliance_service {
 	int64_t last_drill_at; /* newest completed drill, evidence or not */
 	int probes_down;
 	char probes_down_names[160]; /* "api, db" */
+	/* Tests of the programme past their due date (policy.programme). */
+	int tests_overdue;
+	char tests_overdue_names[160]; /* "monthly-restore, ..." */
 
 	enum verdict verdict;
 	char reason[160]; /* why it is not OK; "" when OK */

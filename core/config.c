@@ -24,6 +24,7 @@
 #include "core/json.h"
 #include "core/notify_config.h"
 #include "core/probe_config.h"
+#include "core/testprog.h"
 #include "core/trust.h"
 #include "core/xmalloc.h"
 
@@ -50,6 +51,7 @@ static const struct config_section config_sections[] = {
     {"notifications", notify_config_parse, notify_config_free},
     {"agent", agent_config_parse, agent_config_free},
     {"imports", import_config_parse, import_config_free},
+    {"tests", testprog_config_parse, testprog_config_free},
     {NULL, NULL, NULL},
 };
 

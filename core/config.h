@@ -38,6 +38,7 @@ struct config {
 	struct notify_config *notify;
 	struct agent_config *agent;
 	struct import_config *imports;
+	struct test_programme *tests; /* "tests" (core/testprog.h) or NULL */
 };
 
 /* $XDG_CONFIG_HOME/drconsole/config.json (an absolute XDG_CONFIG_HOME),

@@ -14,29 +14,14 @@
 #include "tui/safe_stdio.h"
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_init_entry,
-    &cmd_status_entry,
-    &cmd_check_entry,
-    &cmd_service_entry,
-    &cmd_record_entry,
-    &cmd_config_entry,
-    &cmd_audit_entry,
-    &cmd_demo_entry,
-    &cmd_backup_entry,
-    &cmd_restore_entry,
-    &cmd_restore_test_entry,
-    &cmd_prune_entry,
-    &cmd_copy_entry,
-    &cmd_probe_entry,
-    &cmd_agent_entry,
-    &cmd_notify_entry,
-    &cmd_runbook_entry,
-    &cmd_metrics_entry,
-    &cmd_report_entry,
-    &cmd_import_entry,
-    &cmd_alarm_entry,
-    &cmd_completion_entry,
-    NULL,
+    &cmd_init_entry,    &cmd_status_entry,       &cmd_check_entry,
+    &cmd_service_entry, &cmd_record_entry,       &cmd_config_entry,
+    &cmd_audit_entry,   &cmd_demo_entry,         &cmd_backup_entry,
+    &cmd_restore_entry, &cmd_restore_test_entry, &cmd_prune_entry,
+    &cmd_copy_entry,    &cmd_probe_entry,        &cmd_agent_entry,
+    &cmd_notify_entry,  &cmd_runbook_entry,      &cmd_metrics_entry,
+    &cmd_report_entry,  &cmd_import_entry,       &cmd_alarm_entry,
+    &cmd_tests_entry,   &cmd_completion_entry,   NULL,
 };
 
 /* The full-screen console (tui/console.c); the status table when standard

@@ -1,0 +1,429 @@
+/* The DR test programme; see testprog.h. */
+#include "core/testprog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/backup_config.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+
+static const char *const test_keys[] = {"name",   "kind", "every",   "service",
+                                        "tier",   "target", "runbook", NULL};
+
+static int name_ok(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return v != NULL ? v : obj;
+}
+
+/* One test object into *t; 0, or -1 after adding its errors. */
+static int read_test(struct config *cfg, const struct json_doc *doc,
+                     const cJSON *it, struct json_errors *errs,
+                     struct test_spec *t)
+{
+	size_t before = errs->count;
+	const char *name = NULL, *kind = NULL, *service = NULL, *tier = NULL,
+	           *target = NULL, *runbook = NULL;
+	long long every = 0;
+
+	memset(t, 0, sizeof *t);
+	if (!cJSON_IsObject(it)) {
+		json_errors_add(errs, doc, it,
+		                "expected an object for a test ({\"name\": "
+		                "..., \"kind\": \"restore\", \"every\": "
+		                "\"30d\", \"service\": ...})");
+		return -1;
+	}
+	json_check_keys(errs, doc, it, "a test", test_keys);
+	json_get_string(errs, doc, it, "name", 1, &name);
+	json_get_string(errs, doc, it, "kind", 1, &kind);
+	json_get_duration(errs, doc, it, "every", 1, &every);
+	json_get_string(errs, doc, it, "service", 0, &service);
+	json_get_string(errs, doc, it, "tier", 0, &tier);
+	json_get_string(errs, doc, it, "target", 0, &target);
+	json_get_string(errs, doc, it, "runbook", 0, &runbook);
+	if (name != NULL && (!name_ok(name) || strlen(name) >= sizeof t->name))
+		json_errors_add(errs, doc, member(it, "name"),
+		                "bad test name \"%s\": use 1 to 63 of a-z, "
+		                "0-9, '-', '_' and '.'",
+		                name);
+	if (kind != NULL && strcmp(kind, "restore") != 0 &&
+	    strcmp(kind, "drill") != 0)
+		json_errors_add(errs, doc, member(it, "kind"),
+		                "unknown test kind \"%s\" (expected \"restore\" "
+		                "or \"drill\")",
+		                kind);
+	if (every < 0 || (every == 0 && cJSON_GetObjectItemCaseSensitive(
+	                                    it, "every") != NULL))
+		json_errors_add(errs, doc, member(it, "every"),
+		                "\"every\" must be longer than 0s");
+	if ((service != NULL) == (tier != NULL))
+		json_errors_add(errs, doc, it,
+		                "a test needs exactly one of \"service\" and "
+		                "\"tier\"");
+	if (service != NULL && cfg->n_services > 0) {
+		int found = 0;
+		for (size_t i = 0; i < cfg->n_services; i++)
+			found |= strcmp(cfg->services[i].name, service) == 0;
+		if (!found)
+			json_errors_add(errs, doc, member(it, "service"),
+			                "no service \"%s\" in \"services\"",
+			                service);
+	}
+	if (tier != NULL) {
+		int found = 0;
+		for (size_t i = 0; i < cfg->n_tiers; i++)
+			found |= strcmp(cfg->tiers[i].name, tier) == 0;
+		if (!found)
+			json_errors_add(errs, doc, member(it, "tier"),
+			                "no tier \"%s\"", tier);
+	}
+	if (kind != NULL && strcmp(kind, "drill") == 0) {
+		if (runbook == NULL)
+			json_errors_add(errs, doc, it,
+			                "a drill test needs the \"runbook\" it "
+			                "drills");
+		if (target != NULL)
+			json_errors_add(errs, doc, member(it, "target"),
+			                "\"target\" is for restore tests");
+	}
+	if (kind != NULL && strcmp(kind, "restore") == 0 && runbook != NULL)
+		json_errors_add(errs, doc, member(it, "runbook"),
+		                "\"runbook\" is for drill tests");
+	if (errs->count > before)
+		return -1;
+	strlcpy_dr(t->name, name, sizeof t->name);
+	strlcpy_dr(t->kind, kind, sizeof t->kind);
+	t->every_s = every;
+	strlcpy_dr(t->service, service ? service : "", sizeof t->service);
+	strlcpy_dr(t->tier, tier ? tier : "", sizeof t->tier);
+	strlcpy_dr(t->target, target ? target : "", sizeof t->target);
+	strlcpy_dr(t->runbook, runbook ? runbook : "", sizeof t->runbook);
+	return 0;
+}
+
+int testprog_config_parse(struct config *cfg, const struct json_doc *doc,
+                          const cJSON *node, struct json_errors *errs)
+{
+	size_t before = errs->count;
+	struct test_programme *p;
+	const cJSON *it;
+
+	if (!cJSON_IsArray(node)) {
+		json_errors_add(errs, doc, node,
+		                "expected an array of tests for \"tests\"");
+		return -1;
+	}
+	testprog_config_free(cfg);
+	p = xcalloc(1, sizeof *p);
+	cJSON_ArrayForEach(it, node)
+	{
+		struct test_spec t;
+		if (read_test(cfg, doc, it, errs, &t) != 0)
+			continue;
+		/* One name per service: a tier's test and a service's test
+		 * may not share a name either, as they may meet. */
+		int dup = 0;
+		for (size_t i = 0; i < p->n; i++)
+			dup |= strcmp(p->specs[i].name, t.name) == 0;
+		if (dup) {
+			json_errors_add(errs, doc, member(it, "name"),
+			                "a second test named \"%s\"", t.name);
+			continue;
+		}
+		p->specs = xreallocarray(p->specs, p->n + 1, sizeof *p->specs);
+		p->specs[p->n++] = t;
+	}
+	cfg->tests = p;
+	cfg->policy.programme = p;
+	return errs->count > before ? -1 : 0;
+}
+
+void testprog_free(struct test_programme *prog)
+{
+	if (prog == NULL)
+		return;
+	free(prog->specs);
+	free(prog);
+}
+
+struct test_programme *testprog_dup(const struct test_programme *prog)
+{
+	if (prog == NULL)
+		return NULL;
+	struct test_programme *p = xcalloc(1, sizeof *p);
+	if (prog->n > 0) {
+		p->specs = xreallocarray(NULL, prog->n, sizeof *p->specs);
+		memcpy(p->specs, prog->specs, prog->n * sizeof *p->specs);
+	}
+	p->n = prog->n;
+	return p;
+}
+
+void testprog_config_free(struct config *cfg)
+{
+	testprog_free(cfg->tests);
+	cfg->tests = NULL;
+	cfg->policy.programme = NULL;
+}
+
+int testprog_applies(const struct test_spec *spec, const char *service,
+                     const char *tier)
+{
+	if (spec->service[0] != '\0')
+		return strcmp(spec->service, service) == 0;
+	return tier != NULL && strcmp(spec->tier, tier) == 0;
+}
+
+/* Whether the comma-separated list holds name. */
+static int list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		while (*p == ' ')
+			p++;
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static void stand_restore(struct test_status *st,
+                          const struct catalog_restore *rs, size_t n)
+{
+	/* rs newest first. */
+	for (size_t i = 0; i < n; i++) {
+		const struct catalog_restore *r = &rs[i];
+		if (strcmp(r->kind, "restore-test") != 0 ||
+		    (st->spec->target[0] != '\0' &&
+		     strcmp(r->target, st->spec->target) != 0))
+			continue;
+		if (st->last_at == 0) {
+			st->last_at = r->ended_at;
+			st->last_ok = r->ok;
+			snprintf(st->last_id, sizeof st->last_id, "%lld",
+			         (long long)r->id);
+			strlcpy_dr(st->last_error, r->error,
+			           sizeof st->last_error);
+		}
+		if (r->ok) {
+			st->last_pass_at = r->ended_at;
+			break;
+		}
+	}
+}
+
+static const char *const drill_ended[] = {"completed", "failed", "aborted",
+                                          "rolled_back", NULL};
+
+static void stand_drill(struct test_status *st,
+                        const struct catalog_recovery *rs, size_t n)
+{
+	/* rs newest first. */
+	for (size_t i = 0; i < n; i++) {
+		const struct catalog_recovery *r = &rs[i];
+		int ended = 0;
+		for (size_t k = 0; drill_ended[k] != NULL; k++)
+			ended |= strcmp(r->recovery_status, drill_ended[k]) == 0;
+		if (!r->is_drill || !ended ||
+		    strcmp(r->recovery_procedure, st->spec->runbook) != 0 ||
+		    !list_has(r->affected_services, st->service))
+			continue;
+		int ok = strcmp(r->recovery_status, "completed") == 0;
+		int64_t at = r->completed_at > 0 ? r->completed_at
+		                                 : r->updated_at;
+		if (st->last_at == 0) {
+			st->last_at = at;
+			st->last_ok = ok;
+			strlcpy_dr(st->last_id, r->recovery_id,
+			           sizeof st->last_id);
+			if (!ok)
+				snprintf(st->last_error, sizeof st->last_error,
+				         "the drill ended %s",
+				         r->recovery_status);
+		}
+		if (ok) {
+			st->last_pass_at = at;
+			break;
+		}
+	}
+}
+
+int testprog_eval(struct catalog *cat, const struct test_programme *prog,
+                  const char *service, int64_t now, struct test_status **out,
+                  size_t *n, char **err)
+{
+	struct catalog_service *svcs = NULL;
+	struct catalog_recovery *recs = NULL;
+	size_t ns = 0, nr = 0, k = 0;
+	int have_recs = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (prog == NULL || prog->n == 0)
+		return DR_OK;
+	rc = catalog_service_list(cat, &svcs, &ns, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	for (size_t i = 0; i < ns && rc == DR_OK; i++) {
+		struct catalog_restore *rs = NULL;
+		size_t nrs = 0;
+		int have_rs = 0;
+		if (service != NULL && strcmp(svcs[i].name, service) != 0)
+			continue;
+		for (size_t j = 0; j < prog->n && rc == DR_OK; j++) {
+			const struct test_spec *sp = &prog->specs[j];
+			if (!testprog_applies(sp, svcs[i].name, svcs[i].tier))
+				continue;
+			*out = xreallocarray(*out, k + 1, sizeof **out);
+			struct test_status *st = &(*out)[k++];
+			memset(st, 0, sizeof *st);
+			st->spec = sp;
+			strlcpy_dr(st->service, svcs[i].name,
+			           sizeof st->service);
+			if (strcmp(sp->kind, "restore") == 0) {
+				if (!have_rs) {
+					rc = catalog_restore_list(
+					    cat, svcs[i].name, 0, &rs, &nrs,
+					    err);
+					have_rs = rc == CATALOG_OK;
+				}
+				if (have_rs)
+					stand_restore(st, rs, nrs);
+			} else {
+				if (!have_recs) {
+					rc = catalog_recovery_list(
+					    cat, 0, &recs, &nr, err);
+					have_recs = rc == CATALOG_OK;
+				}
+				if (have_recs)
+					stand_drill(st, recs, nr);
+			}
+			st->due_at = st->last_pass_at > 0
+			                 ? st->last_pass_at + sp->every_s
+			                 : 0;
+			st->overdue = st->due_at == 0 || st->due_at < now;
+		}
+		free(rs);
+	}
+	if (have_recs)
+		catalog_recoveries_free(recs, nr);
+	free(svcs);
+	if (rc != DR_OK) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	*n = k;
+	return DR_OK;
+}
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+	char iso[32];
+
+	if (t <= 0) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	time_format_iso(t, iso);
+	cJSON_AddStringToObject(o, key, iso);
+}
+
+static void add_text(cJSON *o, const char *key, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, v);
+}
+
+char *testprog_json(const struct test_status *ts, size_t n, int64_t now)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "schema", 1);
+	add_time(root, "generated_at", now);
+	cJSON *arr = cJSON_AddArrayToObject(root, "tests");
+	for (size_t i = 0; i < n; i++) {
+		const struct test_status *t = &ts[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "service", t->service);
+		cJSON_AddStringToObject(o, "name", t->spec->name);
+		cJSON_AddStringToObject(o, "kind", t->spec->kind);
+		cJSON_AddNumberToObject(o, "every_s", (double)t->spec->every_s);
+		add_text(o, "target", t->spec->target);
+		add_text(o, "runbook", t->spec->runbook);
+		add_time(o, "last_at", t->last_at);
+		if (t->last_at > 0)
+			cJSON_AddBoolToObject(o, "last_ok", t->last_ok);
+		else
+			cJSON_AddNullToObject(o, "last_ok");
+		add_text(o, "last_id", t->last_id);
+		add_text(o, "last_error", t->last_error);
+		add_time(o, "last_pass_at", t->last_pass_at);
+		add_time(o, "due_at", t->due_at);
+		cJSON_AddBoolToObject(o, "overdue", t->overdue);
+		cJSON_AddItemToArray(arr, o);
+	}
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	char *out = xstrdup(text ? text : "{}");
+	cJSON_free(text);
+	return out;
+}
+
+const struct backup_target *testprog_target(const struct config *cfg,
+                                            const struct test_spec *sp,
+                                            const char *service, char **err)
+{
+	const struct backup_config *bc = cfg->backup;
+	const struct backup_target *found = NULL;
+	size_t count = 0;
+
+	if (sp->target[0] != '\0') {
+		found = backup_config_target(cfg, sp->target);
+		if (found == NULL)
+			*err = xasprintf("test %s names backup target %s, which "
+			                 "the config does not have",
+			                 sp->name, sp->target);
+		return found;
+	}
+	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++)
+		if (bc->targets[i].service != NULL &&
+		    strcmp(bc->targets[i].service, service) == 0) {
+			found = found ? found : &bc->targets[i];
+			count++;
+		}
+	if (count == 1)
+		return found;
+	if (count == 0)
+		*err = xasprintf("%s has no backup target to restore-test (the "
+		                 "config's \"backups\")",
+		                 service);
+	else
+		*err = xasprintf("%s has %zu backup targets: give test %s a "
+		                 "\"target\"",
+		                 service, count, sp->name);
+	return NULL;
+}

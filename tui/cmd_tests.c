@@ -1,0 +1,268 @@
+/* `tests [--service S] [--json]`, `tests run NAME [--service S]`: the DR
+ * test programme (core/testprog.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/backup.h"
+#include "core/backup_config.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "core/ops_backup.h"
+#include "core/testprog.h"
+#include "core/timeutil.h"
+#include "core/xmalloc.h"
+#include "tui/cli_ops.h"
+#include "tui/cmd.h"
+
+enum { OPT_SERVICE = 1, OPT_JSON };
+
+static void when(int64_t t, char buf[32])
+{
+	if (t <= 0)
+		strlcpy_dr(buf, "never", 32);
+	else
+		time_format_short(t, buf);
+}
+
+static int tests_list(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_tests_entry, NULL, argc, argv);
+	const char *service = NULL;
+	int json = 0;
+
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == OPT_SERVICE)
+			service = args->opts[i].value;
+		else
+			json = 1;
+	}
+	if (args->n_operands > 0) {
+		cli_error("tests: unexpected argument '%s' (did you mean "
+		          "'tests run %s'?)",
+		          args->operands[0], args->operands[0]);
+		return DR_EXIT_USAGE;
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct test_status *ts = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int64_t now = time_now();
+	if (testprog_eval(cat, cfg->tests, service, now, &ts, &n, &err) !=
+	    DR_OK) {
+		cli_error("tests: %s", err);
+		free(err);
+		rc = DR_EXIT_FAIL;
+	} else if (json) {
+		char *text = testprog_json(ts, n, now);
+		printf("%s\n", text);
+		free(text);
+		rc = DR_EXIT_OK;
+	} else if (n == 0) {
+		printf("no tests%s%s in the programme (the config's "
+		       "\"tests\", drconsole.conf(5))\n",
+		       service ? " of " : "", service ? service : "");
+		rc = DR_EXIT_OK;
+	} else {
+		size_t overdue = 0;
+		printf("%-16s %-24s %-8s %-6s %-18s %-7s %s\n", "SERVICE",
+		       "TEST", "KIND", "EVERY", "LAST RUN", "RESULT",
+		       "NEXT DUE");
+		for (size_t i = 0; i < n; i++) {
+			char last[32], due[32], every[32];
+			when(ts[i].last_at, last);
+			if (ts[i].due_at > 0)
+				time_format_short(ts[i].due_at, due);
+			else
+				strlcpy_dr(due, "now", sizeof due);
+			duration_format_short(ts[i].spec->every_s, every,
+			                      sizeof every);
+			printf("%-16s %-24s %-8s %-6s %-18s %-7s %s%s\n",
+			       ts[i].service, ts[i].spec->name,
+			       ts[i].spec->kind, every, last,
+			       ts[i].last_at == 0 ? "-"
+			       : ts[i].last_ok    ? "passed"
+			                          : "FAILED",
+			       due, ts[i].overdue ? "  OVERDUE" : "");
+			if (ts[i].last_at > 0 && !ts[i].last_ok &&
+			    ts[i].last_error[0] != '\0')
+				printf("%-16s   %.100s\n", "",
+				       ts[i].last_error);
+			overdue += ts[i].overdue != 0;
+		}
+		printf("%zu test%s, %zu overdue\n", n, n == 1 ? "" : "s",
+		       overdue);
+		rc = DR_EXIT_OK;
+	}
+	free(ts);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+static int tests_run(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_tests_entry, "run", argc, argv);
+	const char *service = NULL;
+
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		service = args->opts[i].value; /* --service, its only one */
+	if (args->n_operands != 1) {
+		cli_error(args->n_operands == 0
+		              ? "tests run: expected the NAME of a test"
+		              : "tests run: expected one NAME");
+		return DR_EXIT_USAGE;
+	}
+	const char *name = args->operands[0];
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	const struct test_spec *sp = NULL;
+	for (size_t i = 0; cfg->tests != NULL && i < cfg->tests->n; i++)
+		if (strcmp(cfg->tests->specs[i].name, name) == 0)
+			sp = &cfg->tests->specs[i];
+	if (sp == NULL) {
+		cli_error("tests run: no test \"%s\" in the programme (see "
+		          "'drconsole tests')",
+		          name);
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct test_status *ts = NULL;
+	size_t n = 0, ran = 0, failed = 0;
+	char *err = NULL;
+	if (testprog_eval(cat, cfg->tests, service, time_now(), &ts, &n,
+	                  &err) != DR_OK) {
+		cli_error("tests run: %s", err);
+		free(err);
+		catalog_close(cat);
+		config_free(cfg);
+		return DR_EXIT_FAIL;
+	}
+	if (strcmp(sp->kind, "drill") == 0) {
+		/* A drill needs people: it is the runbook's drill, run here
+		 * with its questions on this terminal. */
+		char services[512] = "";
+		for (size_t i = 0; i < n; i++) {
+			if (ts[i].spec != sp)
+				continue;
+			size_t len = strlen(services);
+			snprintf(services + len, sizeof services - len, "%s%s",
+			         len ? "," : "", ts[i].service);
+		}
+		free(ts);
+		catalog_close(cat);
+		config_free(cfg);
+		if (services[0] == '\0') {
+			cli_error("tests run: test %s applies to no service%s%s",
+			          name, service ? " named " : "",
+			          service ? service : "");
+			return DR_EXIT_USAGE;
+		}
+		char *rargv[] = {"runbook", "run",        (char *)sp->runbook,
+		                 "--drill", "--services", services,
+		                 NULL};
+		fprintf(stderr, "tests run: %s is a drill of runbook %s for %s\n",
+		        name, sp->runbook, services);
+		return cmd_runbook_entry.exec(g, 6, rargv) == DR_EXIT_OK
+		           ? DR_EXIT_OK
+		           : DR_EXIT_FAIL;
+	}
+	struct ops_session ses = cli_session(g, cat, cfg);
+	for (size_t i = 0; i < n; i++) {
+		if (ts[i].spec != sp)
+			continue;
+		const struct backup_target *t =
+		    testprog_target(cfg, sp, ts[i].service, &err);
+		ran++;
+		if (t == NULL) {
+			cli_error("tests run: %s", err);
+			free(err);
+			err = NULL;
+			failed++;
+			continue;
+		}
+		struct backup_outcome out;
+		int s = ops_backup_restore_test(&ses, t->name, NULL, &out, &err);
+		if (out.note[0] != '\0')
+			printf("note: %s\n", out.note);
+		if (s == DR_OK) {
+			printf("test %s of %s passed: backup %s of target %s, "
+			       "%llu bytes restored in %.2fs\n",
+			       name, ts[i].service, out.backup_id, t->name,
+			       (unsigned long long)out.plain_bytes,
+			       out.seconds);
+		} else {
+			cli_error("test %s of %s FAILED: %s", name,
+			          ts[i].service, err ? err : "");
+			failed++;
+		}
+		free(err);
+		err = NULL;
+	}
+	if (ran == 0)
+		cli_error("tests run: test %s applies to no service%s%s", name,
+		          service ? " named " : "", service ? service : "");
+	free(ts);
+	catalog_close(cat);
+	config_free(cfg);
+	return ran == 0 ? DR_EXIT_USAGE : failed ? DR_EXIT_FAIL : DR_EXIT_OK;
+}
+
+static int tests_exec(const struct cmd_globals *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		return tests_run(g, argc - 1, argv + 1);
+	return tests_list(g, argc, argv);
+}
+
+static const struct cmd_option tests_options[] = {
+    {"service", OPT_SERVICE, 's', CMD_OPT_VALUE},
+    {"json", OPT_JSON, 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option tests_run_options[] = {
+    {"service", OPT_SERVICE, 's', CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_sub tests_subs[] = {
+    {"run", tests_run_options},
+    {NULL, NULL},
+};
+
+const struct cmd_entry cmd_tests_entry = {
+    .name = "tests",
+    .usage = "[--service S] [--json]\n"
+             "       drconsole tests run NAME [--service S]",
+    .summary = "the DR test programme: each test's last result and next due",
+    .help = "Lists the config's \"tests\" (drconsole.conf(5), TESTS) for "
+            "every service\nthey apply to: the last run and its result, and "
+            "when it falls due next\n(\"every\" after its last pass; never "
+            "passed: due now).  An overdue test\nmakes its service untested "
+            "(AT RISK).  `tests run NAME` runs one now: a\nrestore test of "
+            "each service it applies to, or the runbook's drill for\nthem "
+            "(which asks its questions here).\n",
+    .exec = tests_exec,
+    .options = tests_options,
+    .subs = tests_subs,
+};
