@@ -11,8 +11,8 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-static const char *const test_keys[] = {"name",   "kind", "every",   "service",
-                                        "tier",   "target", "runbook", NULL};
+static const char *const test_keys[] = {"name", "kind",   "every",   "service",
+                                        "tier", "target", "runbook", NULL};
 
 static int name_ok(const char *s)
 {
@@ -64,10 +64,11 @@ static int read_test(struct config *cfg, const struct json_doc *doc,
 		                name);
 	if (kind != NULL && strcmp(kind, "restore") != 0 &&
 	    strcmp(kind, "drill") != 0)
-		json_errors_add(errs, doc, member(it, "kind"),
-		                "unknown test kind \"%s\" (expected \"restore\" "
-		                "or \"drill\")",
-		                kind);
+		json_errors_add(
+		    errs, doc, member(it, "kind"),
+		    "unknown test kind \"%s\" (expected \"restore\" "
+		    "or \"drill\")",
+		    kind);
 	if (every < 0 || (every == 0 && cJSON_GetObjectItemCaseSensitive(
 	                                    it, "every") != NULL))
 		json_errors_add(errs, doc, member(it, "every"),
@@ -245,14 +246,15 @@ static void stand_drill(struct test_status *st,
 		const struct catalog_recovery *r = &rs[i];
 		int ended = 0;
 		for (size_t k = 0; drill_ended[k] != NULL; k++)
-			ended |= strcmp(r->recovery_status, drill_ended[k]) == 0;
+			ended |=
+			    strcmp(r->recovery_status, drill_ended[k]) == 0;
 		if (!r->is_drill || !ended ||
 		    strcmp(r->recovery_procedure, st->spec->runbook) != 0 ||
 		    !list_has(r->affected_services, st->service))
 			continue;
 		int ok = strcmp(r->recovery_status, "completed") == 0;
-		int64_t at = r->completed_at > 0 ? r->completed_at
-		                                 : r->updated_at;
+		int64_t at =
+		    r->completed_at > 0 ? r->completed_at : r->updated_at;
 		if (st->last_at == 0) {
 			st->last_at = at;
 			st->last_ok = ok;
@@ -404,9 +406,10 @@ const struct backup_target *testprog_target(const struct config *cfg,
 	if (sp->target[0] != '\0') {
 		found = backup_config_target(cfg, sp->target);
 		if (found == NULL)
-			*err = xasprintf("test %s names backup target %s, which "
-			                 "the config does not have",
-			                 sp->name, sp->target);
+			*err =
+			    xasprintf("test %s names backup target %s, which "
+			              "the config does not have",
+			              sp->name, sp->target);
 		return found;
 	}
 	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++)

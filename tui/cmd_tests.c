@@ -174,16 +174,18 @@ static int tests_run(const struct cmd_globals *g, int argc, char **argv)
 		catalog_close(cat);
 		config_free(cfg);
 		if (services[0] == '\0') {
-			cli_error("tests run: test %s applies to no service%s%s",
-			          name, service ? " named " : "",
-			          service ? service : "");
+			cli_error(
+			    "tests run: test %s applies to no service%s%s",
+			    name, service ? " named " : "",
+			    service ? service : "");
 			return DR_EXIT_USAGE;
 		}
 		char *rargv[] = {"runbook", "run",        (char *)sp->runbook,
 		                 "--drill", "--services", services,
 		                 NULL};
-		fprintf(stderr, "tests run: %s is a drill of runbook %s for %s\n",
-		        name, sp->runbook, services);
+		fprintf(stderr,
+		        "tests run: %s is a drill of runbook %s for %s\n", name,
+		        sp->runbook, services);
 		return cmd_runbook_entry.exec(g, 6, rargv) == DR_EXIT_OK
 		           ? DR_EXIT_OK
 		           : DR_EXIT_FAIL;
@@ -203,7 +205,8 @@ static int tests_run(const struct cmd_globals *g, int argc, char **argv)
 			continue;
 		}
 		struct backup_outcome out;
-		int s = ops_backup_restore_test(&ses, t->name, NULL, &out, &err);
+		int s =
+		    ops_backup_restore_test(&ses, t->name, NULL, &out, &err);
 		if (out.note[0] != '\0')
 			printf("note: %s\n", out.note);
 		if (s == DR_OK) {
