@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 
 static const char *const test_keys[] = {"name", "kind",   "every",   "service",
                                         "tier", "target", "runbook", NULL};
@@ -429,4 +430,258 @@ const struct backup_target *testprog_target(const struct config *cfg,
 		                 "\"target\"",
 		                 service, count, sp->name);
 	return NULL;
+}
+
+/* ---- post-test records --------------------------------------------- */
+
+static int by_end_desc(const void *a, const void *b)
+{
+	const struct test_run *x = a, *y = b;
+
+	if (x->ended_at != y->ended_at)
+		return x->ended_at > y->ended_at ? -1 : 1;
+	return strcmp(y->id, x->id);
+}
+
+/* The service's targets: its own, else its tier's. */
+static void targets_of(const struct catalog_service *svcs, size_t ns,
+                       const struct catalog_tier *tiers, size_t nt,
+                       const char *service, int64_t *rto, int64_t *rpo)
+{
+	*rto = *rpo = 0;
+	for (size_t i = 0; i < ns; i++) {
+		if (strcmp(svcs[i].name, service) != 0)
+			continue;
+		*rto = svcs[i].rto_s;
+		*rpo = svcs[i].rpo_s;
+		for (size_t j = 0; j < nt; j++)
+			if (strcmp(tiers[j].name, svcs[i].tier) == 0) {
+				if (*rto <= 0)
+					*rto = tiers[j].rto_s;
+				if (*rpo <= 0)
+					*rpo = tiers[j].rpo_s;
+			}
+	}
+	if (*rto < 0)
+		*rto = 0;
+	if (*rpo < 0)
+		*rpo = 0;
+}
+
+static int within(int64_t value, int64_t target)
+{
+	if (value < 0 || target <= 0)
+		return -1;
+	return value <= target;
+}
+
+/* What the channels were told while the run ran. */
+static void alerts_of(const struct catalog_notify *ns, size_t nn,
+                      struct test_run *r)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < nn; i++) {
+		const struct catalog_notify *m = &ns[i];
+		if (m->created_at < r->started_at ||
+		    m->created_at > r->ended_at ||
+		    (m->service[0] != '\0' &&
+		     strcmp(m->service, r->service) != 0) ||
+		    strcmp(m->status, "deduplicated") == 0)
+			continue;
+		r->alerts++;
+		char one[200];
+		snprintf(one, sizeof one, "%s%s %s", len ? ", " : "",
+		         m->event_key, m->state);
+		if (len + strlen(one) < sizeof r->alert_list) {
+			memcpy(r->alert_list + len, one, strlen(one) + 1);
+			len += strlen(one);
+		}
+	}
+}
+
+int testprog_runs(struct catalog *cat, const char *service, size_t limit,
+                  struct test_run **out, size_t *n, char **err)
+{
+	struct catalog_service *svcs = NULL;
+	struct catalog_tier *tiers = NULL;
+	struct catalog_restore *rs = NULL;
+	struct catalog_recovery *recs = NULL;
+	struct catalog_notify *ns = NULL;
+	size_t nsv = 0, nt = 0, nrs = 0, nrec = 0, nn = 0, k = 0;
+	struct test_run *runs = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = catalog_service_list(cat, &svcs, &nsv, err)) != CATALOG_OK ||
+	    (rc = catalog_tier_list(cat, &tiers, &nt, err)) != CATALOG_OK ||
+	    (rc = catalog_restore_list(cat, service, 0, &rs, &nrs, err)) !=
+	        CATALOG_OK ||
+	    (rc = catalog_recovery_list(cat, 0, &recs, &nrec, err)) !=
+	        CATALOG_OK ||
+	    (rc = catalog_notify_list(cat, 5000, &ns, &nn, err)) != CATALOG_OK)
+		goto out;
+	for (size_t i = 0; i < nrs; i++) {
+		const struct catalog_restore *r = &rs[i];
+		if (strcmp(r->kind, "restore-test") != 0)
+			continue;
+		runs = xreallocarray(runs, k + 1, sizeof *runs);
+		struct test_run *t = &runs[k++];
+		memset(t, 0, sizeof *t);
+		snprintf(t->id, sizeof t->id, "%lld", (long long)r->id);
+		strlcpy_dr(t->kind, "restore-test", sizeof t->kind);
+		strlcpy_dr(t->service, r->service, sizeof t->service);
+		snprintf(t->what, sizeof t->what, "%s%sbackup %.12s", r->target,
+		         r->target[0] ? " " : "",
+		         r->backup_id[0] ? r->backup_id : "?");
+		t->ended_at = r->ended_at;
+		t->started_at = r->started_at > 0
+		                    ? r->started_at
+		                    : r->ended_at - (int64_t)r->duration_s;
+		t->passed = r->ok;
+		strlcpy_dr(t->error, r->error, sizeof t->error);
+		t->recovery_s =
+		    r->duration_s >= 0 ? (int64_t)(r->duration_s + 0.999) : -1;
+		/* Had the disaster struck when the test began, the data since
+		 * the restored backup was taken would be lost. */
+		t->data_loss_s = -1;
+		struct catalog_backup b;
+		char *e = NULL;
+		if (r->backup_id[0] != '\0' &&
+		    catalog_backup_get(cat, r->backup_id, &b, &e) ==
+		        CATALOG_OK) {
+			if (b.completed_at > 0 &&
+			    b.completed_at <= t->started_at)
+				t->data_loss_s = t->started_at - b.completed_at;
+			catalog_backup_clear(&b);
+		}
+		free(e);
+	}
+	for (size_t i = 0; i < nrec; i++) {
+		const struct catalog_recovery *r = &recs[i];
+		int ended = 0;
+		for (size_t j = 0; drill_ended[j] != NULL; j++)
+			ended |=
+			    strcmp(r->recovery_status, drill_ended[j]) == 0;
+		if (!r->is_drill || !ended)
+			continue;
+		for (size_t s = 0; s < nsv; s++) {
+			if (!list_has(r->affected_services, svcs[s].name) ||
+			    (service != NULL &&
+			     strcmp(service, svcs[s].name) != 0))
+				continue;
+			runs = xreallocarray(runs, k + 1, sizeof *runs);
+			struct test_run *t = &runs[k++];
+			memset(t, 0, sizeof *t);
+			strlcpy_dr(t->id, r->recovery_id, sizeof t->id);
+			strlcpy_dr(t->kind, "drill", sizeof t->kind);
+			strlcpy_dr(t->service, svcs[s].name, sizeof t->service);
+			snprintf(t->what, sizeof t->what, "runbook %s",
+			         r->recovery_procedure);
+			t->started_at = r->initiated_at;
+			t->ended_at = r->completed_at > 0 ? r->completed_at
+			                                  : r->updated_at;
+			t->passed =
+			    strcmp(r->recovery_status, "completed") == 0;
+			if (!t->passed)
+				snprintf(t->error, sizeof t->error,
+				         "the drill ended %s",
+				         r->recovery_status);
+			t->recovery_s = r->actual_recovery_s;
+			t->data_loss_s =
+			    r->data_loss_minutes >= 0
+			        ? (int64_t)(r->data_loss_minutes * 60 + 0.5)
+			        : -1;
+		}
+	}
+	qsort(runs, k, sizeof *runs, by_end_desc);
+	if (limit > 0 && k > limit)
+		k = limit;
+	for (size_t i = 0; i < k; i++) {
+		struct test_run *t = &runs[i];
+		targets_of(svcs, nsv, tiers, nt, t->service, &t->rto_target_s,
+		           &t->rpo_target_s);
+		t->within_rto =
+		    t->passed ? within(t->recovery_s, t->rto_target_s) : 0;
+		t->within_rpo = within(t->data_loss_s, t->rpo_target_s);
+		alerts_of(ns, nn, t);
+		struct catalog_test_note note;
+		char *e = NULL;
+		if (catalog_test_note_get(cat, t->id, &note, &e) ==
+		    CATALOG_OK) {
+			strlcpy_dr(t->followups, note.text,
+			           sizeof t->followups);
+			strlcpy_dr(t->followups_by, note.actor,
+			           sizeof t->followups_by);
+		}
+		free(e);
+	}
+	*out = runs;
+	*n = k;
+	runs = NULL;
+	rc = DR_OK;
+out:
+	free(runs);
+	free(svcs);
+	free(tiers);
+	free(rs);
+	if (recs != NULL)
+		catalog_recoveries_free(recs, nrec);
+	free(ns);
+	return rc;
+}
+
+static void add_tri(cJSON *o, const char *key, int v)
+{
+	if (v < 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddBoolToObject(o, key, v);
+}
+
+static void add_secs(cJSON *o, const char *key, int64_t v)
+{
+	if (v < 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+char *testprog_runs_json(const struct test_run *runs, size_t n, int64_t now)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "schema", 1);
+	add_time(root, "generated_at", now);
+	cJSON *arr = cJSON_AddArrayToObject(root, "runs");
+	for (size_t i = 0; i < n; i++) {
+		const struct test_run *t = &runs[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", t->id);
+		cJSON_AddStringToObject(o, "kind", t->kind);
+		cJSON_AddStringToObject(o, "service", t->service);
+		cJSON_AddStringToObject(o, "what", t->what);
+		add_time(o, "started_at", t->started_at);
+		add_time(o, "ended_at", t->ended_at);
+		cJSON_AddBoolToObject(o, "passed", t->passed);
+		add_text(o, "error", t->error);
+		add_secs(o, "recovery_s", t->recovery_s);
+		add_secs(o, "rto_target_s",
+		         t->rto_target_s > 0 ? t->rto_target_s : -1);
+		add_tri(o, "within_rto", t->within_rto);
+		add_secs(o, "data_loss_s", t->data_loss_s);
+		add_secs(o, "rpo_target_s",
+		         t->rpo_target_s > 0 ? t->rpo_target_s : -1);
+		add_tri(o, "within_rpo", t->within_rpo);
+		cJSON_AddNumberToObject(o, "alerts", t->alerts);
+		add_text(o, "alert_list", t->alert_list);
+		add_text(o, "followups", t->followups);
+		add_text(o, "followups_by", t->followups_by);
+		cJSON_AddItemToArray(arr, o);
+	}
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	char *out = xstrdup(text ? text : "{}");
+	cJSON_free(text);
+	return out;
 }

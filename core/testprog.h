@@ -69,6 +69,37 @@ int testprog_eval(struct catalog *cat, const struct test_programme *prog,
                   const char *service, int64_t now, struct test_status **out,
                   size_t *n, char **err);
 
+/* The post-test record of one run (DR plan section 6.3): a restore test
+ * or a drill of one service, with the checklist an on-call engineer
+ * fills in after a test, from the catalog's facts; -1 where a fact is
+ * unknown. */
+struct test_run {
+	char id[40];   /* restore test id (as text) or recovery id */
+	char kind[16]; /* restore-test | drill */
+	char service[64];
+	char what[160]; /* the backup target and backup, or the runbook */
+	int64_t started_at;
+	int64_t ended_at;
+	int passed;
+	char error[160];
+	int64_t recovery_s;   /* the restore's or drill's time; -1 unknown */
+	int64_t rto_target_s; /* 0: none */
+	int within_rto;       /* 1, 0, -1 unknown */
+	int64_t data_loss_s;  /* -1 unknown */
+	int64_t rpo_target_s; /* 0: none */
+	int within_rpo;       /* 1, 0, -1 unknown */
+	int alerts;           /* notifications queued while it ran */
+	char alert_list[256]; /* "probe:db:api down, ..." */
+	char followups[1024]; /* tests note; "" none */
+	char followups_by[128];
+};
+
+/* The newest `limit` runs (0: all) of restore tests and ended drills,
+ * newest first; service NULL: every service's. */
+int testprog_runs(struct catalog *cat, const char *service, size_t limit,
+                  struct test_run **out, size_t *n, char **err);
+char *testprog_runs_json(const struct test_run *runs, size_t n, int64_t now);
+
 /* The JSON form `drconsole tests --json` prints (drconsole(1)); malloc'd.
  * {"schema": 1, "generated_at": ISO, "tests": [{"service", "name", "kind",
  *  "every_s", "target" | null, "runbook" | null, "last_at" | null,

@@ -206,6 +206,10 @@ struct catalog_backend_ops {
 	int (*verdict_history)(void *self, const char *service, int64_t since,
 	                       struct catalog_verdict **out, size_t *n,
 	                       char **err);
+	int (*test_note_put)(void *self, const struct catalog_test_note *n,
+	                     char **err);
+	int (*test_note_get)(void *self, const char *run_id,
+	                     struct catalog_test_note *out, char **err);
 	int (*backup_counts)(void *self, const char *service, int64_t since,
 	                     int64_t until, struct catalog_backup_counts *out,
 	                     char **err);

@@ -262,6 +262,18 @@ int catalog_restore_list(struct catalog *cat, const char *service, size_t limit,
 	return cat->ops->restore_list(cat->self, service, limit, out, n, err);
 }
 
+int catalog_test_note_put(struct catalog *cat,
+                          const struct catalog_test_note *n, char **err)
+{
+	return cat->ops->test_note_put(cat->self, n, err);
+}
+
+int catalog_test_note_get(struct catalog *cat, const char *run_id,
+                          struct catalog_test_note *out, char **err)
+{
+	return cat->ops->test_note_get(cat->self, run_id, out, err);
+}
+
 int catalog_verdict_record(struct catalog *cat, const struct catalog_verdict *v,
                            char **err)
 {

@@ -394,6 +394,23 @@ struct catalog_verdict {
 	char reason[160]; /* why it is not OK; "" when OK */
 	int64_t at;
 };
+/* The follow-ups written on a test run after it (issue 18): the runbook
+ * or documentation to update.  run_id is a restore test's id (as text)
+ * or a drill's recovery id. */
+struct catalog_test_note {
+	char run_id[40];
+	char text[1024];
+	char actor[128];
+	int64_t at;
+};
+/* Sets (or replaces) a run's note; CATALOG_EINVAL for an empty id or
+ * text. */
+int catalog_test_note_put(struct catalog *cat,
+                          const struct catalog_test_note *n, char **err);
+/* CATALOG_ENOTFOUND when the run has none. */
+int catalog_test_note_get(struct catalog *cat, const char *run_id,
+                          struct catalog_test_note *out, char **err);
+
 /* Appends one transition. */
 int catalog_verdict_record(struct catalog *cat, const struct catalog_verdict *v,
                            char **err);

@@ -992,6 +992,18 @@ static const char schema_v11[] =
 	HEALTH_RECOUNT11("backup_health_monitoring.service_name",
 	                 "backup_health_monitoring.updated_at", "1");
 
+/* Migration 12 (issue 18, the post-test record): the follow-ups written on
+ * a test run afterwards (`drconsole tests note`), by run: a restore test's
+ * id as text or a drill's recovery id.  No foreign key: the two kinds of
+ * run live in two tables, and a note outlives neither. */
+static const char schema_v12[] =
+	"CREATE TABLE test_notes (\n"
+	"  run_id TEXT PRIMARY KEY CHECK (run_id <> ''),\n"
+	"  text TEXT NOT NULL CHECK (text <> ''),\n"
+	"  actor TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL\n"
+	");\n";
+
 static const struct migration migrations[] = {
 	{1, "services, tiers, backups, health, recoveries, audit", schema_v1},
 	{2, "replication and probe history", schema_v2},
@@ -1005,6 +1017,7 @@ static const struct migration migrations[] = {
 	{10, "notification severity, drills, digests; alarm marks",
 	 schema_v10},
 	{11, "attempts of the same second in the order recorded", schema_v11},
+	{12, "follow-ups on test runs", schema_v12},
 };
 
 // clang-format on

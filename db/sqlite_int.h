@@ -136,6 +136,11 @@ int sqlite_verdict_latest_impl(void *self, struct catalog_verdict **out,
 int sqlite_verdict_history_impl(void *self, const char *service, int64_t since,
                                 struct catalog_verdict **out, size_t *n,
                                 char **err);
+struct catalog_test_note;
+int sqlite_test_note_put_impl(void *self, const struct catalog_test_note *n,
+                              char **err);
+int sqlite_test_note_get_impl(void *self, const char *run_id,
+                              struct catalog_test_note *out, char **err);
 int sqlite_backup_counts_impl(void *self, const char *service, int64_t since,
                               int64_t until, struct catalog_backup_counts *out,
                               char **err);

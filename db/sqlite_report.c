@@ -164,3 +164,64 @@ int sqlite_backup_counts_impl(void *self, const char *service, int64_t since,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int sqlite_test_note_put_impl(void *self, const struct catalog_test_note *n,
+                              char **err)
+{
+	struct sqlite_catalog *sc = self;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (n->run_id[0] == '\0' || n->text[0] == '\0' || n->at <= 0) {
+		sqlite_seterr(err, "test notes: a note needs a run, a text and "
+		                   "a time");
+		return CATALOG_EINVAL;
+	}
+	rc = sqlite_write_begin(sc, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = sqlite_prepare(sc,
+	                    "INSERT OR REPLACE INTO test_notes (run_id, text, "
+	                    "actor, at) VALUES (?1, ?2, ?3, ?4)",
+	                    &st, err);
+	if (rc == CATALOG_OK) {
+		sqlite3_bind_text(st, 1, n->run_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, n->text, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, n->actor, -1, SQLITE_TRANSIENT);
+		sqlite_bind_time(st, 4, n->at);
+		rc = sqlite_run(sc, st, "recording a test note", err);
+	}
+	return sqlite_write_end(sc, rc, err);
+}
+
+int sqlite_test_note_get_impl(void *self, const char *run_id,
+                              struct catalog_test_note *out, char **err)
+{
+	struct sqlite_catalog *sc = self;
+	sqlite3_stmt *st;
+	int rc =
+	    sqlite_prepare(sc,
+	                   "SELECT run_id, text, actor, at FROM test_notes "
+	                   "WHERE run_id = ?1",
+	                   &st, err);
+
+	memset(out, 0, sizeof(*out));
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, run_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		sqlite_column_copy(st, 0, out->run_id, sizeof(out->run_id));
+		sqlite_column_copy(st, 1, out->text, sizeof(out->text));
+		sqlite_column_copy(st, 2, out->actor, sizeof(out->actor));
+		out->at = sqlite_column_time(st, 3);
+		rc = CATALOG_OK;
+	} else if (rc == SQLITE_DONE) {
+		sqlite_seterr(err, "no note on test run %s", run_id);
+		rc = CATALOG_ENOTFOUND;
+	} else {
+		rc = sqlite_status(sc->db, rc, "reading a test note", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

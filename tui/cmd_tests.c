@@ -9,13 +9,14 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/ops_backup.h"
+#include "core/ops_tests.h"
 #include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/cli_ops.h"
 #include "tui/cmd.h"
 
-enum { OPT_SERVICE = 1, OPT_JSON };
+enum { OPT_SERVICE = 1, OPT_JSON, OPT_LIMIT, OPT_FOLLOWUPS };
 
 static void when(int64_t t, char buf[32])
 {
@@ -232,10 +233,171 @@ static int tests_run(const struct cmd_globals *g, int argc, char **argv)
 	return ran == 0 ? DR_EXIT_USAGE : failed ? DR_EXIT_FAIL : DR_EXIT_OK;
 }
 
+/* "yes", "NO" or "?" for a checklist item. */
+static const char *tri(int v)
+{
+	return v < 0 ? "?" : v ? "yes" : "NO";
+}
+
+static int tests_log(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_tests_entry, "log", argc, argv);
+	const char *service = NULL;
+	int json = 0;
+	long long limit = 20;
+
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const struct cli_opt *o = &args->opts[i];
+		if (o->id == OPT_SERVICE) {
+			service = o->value;
+		} else if (o->id == OPT_JSON) {
+			json = 1;
+		} else {
+			char *end = NULL;
+			limit = strtoll(o->value, &end, 10);
+			if (end == o->value || *end != '\0' || limit < 0 ||
+			    limit > 100000) {
+				cli_error(
+				    "tests log: --limit: expected a whole "
+				    "number from 0 (all) to 100000, found "
+				    "'%s'",
+				    o->value);
+				return DR_EXIT_USAGE;
+			}
+		}
+	}
+	if (args->n_operands > 0) {
+		cli_error("tests log: unexpected argument '%s'",
+		          args->operands[0]);
+		return DR_EXIT_USAGE;
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, 0, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct test_run *runs = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	if (testprog_runs(cat, service, (size_t)limit, &runs, &n, &err) !=
+	    DR_OK) {
+		cli_error("tests log: %s", err);
+		free(err);
+		rc = DR_EXIT_FAIL;
+	} else if (json) {
+		char *text = testprog_runs_json(runs, n, time_now());
+		printf("%s\n", text);
+		free(text);
+		rc = DR_EXIT_OK;
+	} else if (n == 0) {
+		printf("no restore tests or drills yet\n");
+		rc = DR_EXIT_OK;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const struct test_run *t = &runs[i];
+			char end[32], rt[32] = "?", rtt[32] = "none",
+			              dl[32] = "?", rpt[32] = "none";
+			time_format_short(t->ended_at, end);
+			if (t->recovery_s >= 0)
+				duration_format_short(t->recovery_s, rt,
+				                      sizeof rt);
+			if (t->rto_target_s > 0)
+				duration_format_short(t->rto_target_s, rtt,
+				                      sizeof rtt);
+			if (t->data_loss_s >= 0)
+				duration_format_short(t->data_loss_s, dl,
+				                      sizeof dl);
+			if (t->rpo_target_s > 0)
+				duration_format_short(t->rpo_target_s, rpt,
+				                      sizeof rpt);
+			printf("%s  %s %s of %s (%s)\n", end, t->kind, t->id,
+			       t->service, t->what);
+			printf("  passed: %s%s%.120s\n",
+			       t->passed ? "yes" : "NO",
+			       t->error[0] ? ": " : "", t->error);
+			printf("  within RTO: %s (%s, target %s)\n",
+			       tri(t->within_rto), rt, rtt);
+			printf("  within RPO: %s (data loss %s, target %s)\n",
+			       tri(t->within_rpo), dl, rpt);
+			printf("  alerts fired: %d%s%.200s\n", t->alerts,
+			       t->alerts ? ": " : "", t->alert_list);
+			if (t->followups[0] != '\0')
+				printf("  follow-ups: %s (%s)\n", t->followups,
+				       t->followups_by);
+			else
+				printf(
+				    "  follow-ups: none (drconsole tests note "
+				    "%s --followups TEXT)\n",
+				    t->id);
+		}
+		rc = DR_EXIT_OK;
+	}
+	free(runs);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
+static int tests_note(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_tests_entry, "note", argc, argv);
+	const char *text = NULL;
+
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		text = args->opts[i].value; /* --followups, its only one */
+	if (args->n_operands != 1) {
+		cli_error("tests note: expected the ID of one test run "
+		          "(drconsole tests log)");
+		return DR_EXIT_USAGE;
+	}
+	if (text == NULL) {
+		cli_error("tests note: expected --followups TEXT");
+		return DR_EXIT_USAGE;
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct ops_session ses = cli_session(g, cat, cfg);
+	char *err = NULL;
+	int s = ops_test_note(&ses, args->operands[0], text, &err);
+	if (s == DR_OK) {
+		printf("test run %s: follow-ups recorded\n", args->operands[0]);
+		rc = DR_EXIT_OK;
+	} else {
+		cli_error("tests note: %s", err);
+		free(err);
+		rc = s == DR_ENOTFOUND || s == DR_EINVAL ? DR_EXIT_USAGE
+		                                         : DR_EXIT_FAIL;
+	}
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
 static int tests_exec(const struct cmd_globals *g, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return tests_run(g, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "log") == 0)
+		return tests_log(g, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "note") == 0)
+		return tests_note(g, argc - 1, argv + 1);
 	return tests_list(g, argc, argv);
 }
 
@@ -248,15 +410,29 @@ static const struct cmd_option tests_run_options[] = {
     {"service", OPT_SERVICE, 's', CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
 };
+static const struct cmd_option tests_log_options[] = {
+    {"service", OPT_SERVICE, 's', CMD_OPT_VALUE},
+    {"limit", OPT_LIMIT, 'n', CMD_OPT_VALUE},
+    {"json", OPT_JSON, 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option tests_note_options[] = {
+    {"followups", OPT_FOLLOWUPS, 'f', CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
 static const struct cmd_sub tests_subs[] = {
     {"run", tests_run_options},
+    {"log", tests_log_options},
+    {"note", tests_note_options},
     {NULL, NULL},
 };
 
 const struct cmd_entry cmd_tests_entry = {
     .name = "tests",
     .usage = "[--service S] [--json]\n"
-             "       drconsole tests run NAME [--service S]",
+             "       drconsole tests run NAME [--service S]\n"
+             "       drconsole tests log [--service S] [--limit N] [--json]\n"
+             "       drconsole tests note ID --followups TEXT",
     .summary = "the DR test programme: each test's last result and next due",
     .help = "Lists the config's \"tests\" (drconsole.conf(5), TESTS) for "
             "every service\nthey apply to: the last run and its result, and "
@@ -264,7 +440,10 @@ const struct cmd_entry cmd_tests_entry = {
             "passed: due now).  An overdue test\nmakes its service untested "
             "(AT RISK).  `tests run NAME` runs one now: a\nrestore test of "
             "each service it applies to, or the runbook's drill for\nthem "
-            "(which asks its questions here).\n",
+            "(which asks its questions here).\n`tests log` shows each run's "
+            "post-test record: passed, within RTO, within\nRPO, the alerts "
+            "that fired while it ran, and its follow-ups, which\n`tests note "
+            "ID --followups TEXT` records.\n",
     .exec = tests_exec,
     .options = tests_options,
     .subs = tests_subs,

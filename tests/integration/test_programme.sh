@@ -96,6 +96,32 @@ expect_eq "the failed rerun was told as critical news, saying why" \
 expect_in "the agent's log sums the round up" "$(cat "$T/agent.log")" \
 	"programme: FAILED: 2 tests: 1 restore test run, 1 failed; 1 drill due"
 
+# The post-test record of each run: the checklist, then the follow-ups.
+run "$DR" tests log --json
+expect_eq "tests log: newest first, the failed run, then the passed one" \
+	"$(js 'print([(r["kind"], r["service"], r["passed"]) for r in d["runs"][:2]])')" \
+	"[('restore-test', 'files', False), ('restore-test', 'files', True)]"
+expect_eq "the passed run: within RTO (1h target) and RPO (30m), no follow-ups yet" \
+	"$(js 'r=d["runs"][1]; print(r["within_rto"], r["rto_target_s"], r["within_rpo"], r["rpo_target_s"], r["data_loss_s"] is not None, r["followups"])')" \
+	"True 3600 True 1800 True None"
+expect_eq "the failed run is not within its RTO, and says why" \
+	"$(js 'r=d["runs"][0]; print(r["within_rto"], r["error"])')" \
+	"False chunk 0: not valid gzip data (incorrect data check)"
+RUN=$(js 'print(d["runs"][0]["id"])')
+expect_rc "tests note" 0 "$DR" tests note "$RUN" --followups "repo disk has bad sectors: move the repository; update runbook step 2"
+run "$DR" tests log
+expect_in "tests log shows the follow-ups" "$OUT" "follow-ups: repo disk has bad sectors: move the repository; update runbook step 2"
+expect_in "and the checklist" "$OUT" "within RTO: NO"
+expect_eq "the note is audited" \
+	"$(sqlite3 "$CAT" "SELECT action, subject FROM audit_log WHERE action = 'tests.note'")" \
+	"tests.note|$RUN"
+expect_rc "a note on no such run" 2 "$DR" tests note 999999 --followups x
+expect_in "says so" "$ERR" "no test run 999999"
+expect_rc "an empty note" 2 "$DR" tests note "$RUN" --followups ""
+expect_rc "a note in a read-only session is refused" 1 "$DR" --read-only tests note "$RUN" --followups y
+expect_in "saying so" "$ERR" "read-only"
+expect_in "the note is unchanged" "$("$DR" tests log)" "repo disk has bad sectors"
+
 # Bad entries: at their line and column, exit 2, nothing changes.
 bad() { # bad NAME ENTRY EXPECTED
 	printf '{"services": [{"name": "files", "tier": "standard"}],\n "tests": [\n  %s]}\n' "$2" >"$T/bad.json"

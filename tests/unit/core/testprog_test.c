@@ -87,9 +87,8 @@ static void put_test(struct catalog *cat, const char *service,
 		fail_msg("restore_record: %s", err);
 }
 
-static void put_drill(struct catalog *cat, const char *id,
-                      const char *runbook, const char *services,
-                      const char *status, int64_t at)
+static void put_drill(struct catalog *cat, const char *id, const char *runbook,
+                      const char *services, const char *status, int64_t at)
 {
 	struct catalog_recovery r;
 	char *err = NULL;
@@ -154,7 +153,8 @@ static void test_restore_by_target(void **state)
 	assert_int_equal(testprog_eval(f->cat, &prog, NULL, T0, &ts, &n, &err),
 	                 DR_OK);
 	const struct test_status *any = find(ts, n, "db", "any-restore");
-	const struct test_status *nightly = find(ts, n, "db", "nightly-restore");
+	const struct test_status *nightly =
+	    find(ts, n, "db", "nightly-restore");
 	/* Any target: the newest run is the hourly one, passed. */
 	assert_int_equal(any->last_at, T0 - DAY);
 	assert_true(any->last_ok);

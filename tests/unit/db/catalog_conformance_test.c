@@ -818,6 +818,34 @@ static void case_verdicts(struct fx *f)
 	free(list);
 }
 
+static void case_test_notes(struct fx *f)
+{
+	struct catalog_test_note n, got;
+
+	memset(&n, 0, sizeof n);
+	SET(n.run_id, "42");
+	SET(n.text, "update the runbook's step 3: the port changed");
+	SET(n.actor, "alice");
+	n.at = T0;
+	RC(CATALOG_ENOTFOUND, catalog_test_note_get(f->cat, "42", &got, &err));
+	OK(catalog_test_note_put(f->cat, &n, &err));
+	OK(catalog_test_note_get(f->cat, "42", &got, &err));
+	assert_string_equal(got.text, n.text);
+	assert_string_equal(got.actor, "alice");
+	assert_int_equal(got.at, T0);
+	/* A second note on the run replaces the first. */
+	SET(n.text, "done");
+	n.at = T0 + 60;
+	OK(catalog_test_note_put(f->cat, &n, &err));
+	OK(catalog_test_note_get(f->cat, "42", &got, &err));
+	assert_string_equal(got.text, "done");
+	assert_int_equal(got.at, T0 + 60);
+	n.text[0] = '\0';
+	RC(CATALOG_EINVAL, catalog_test_note_put(f->cat, &n, &err));
+	OK(catalog_test_note_get(f->cat, "42", &got, &err));
+	assert_string_equal(got.text, "done");
+}
+
 /* ---- cases: recoveries and runbooks -------------------------------------- */
 
 static void case_recoveries(struct fx *f)
@@ -1498,6 +1526,7 @@ static const struct conf_case cases[] = {
      "replication_prune ",
      case_replication},
     {"probes", " probe_record probe_latest probe_prune ", case_probes},
+    {"test notes", " test_note_put test_note_get ", case_test_notes},
     {"verdicts", " verdict_record verdict_latest verdict_history ",
      case_verdicts},
     {"recoveries",
@@ -1585,6 +1614,8 @@ static const char *const main_entries[] = {
     "verdict_record",
     "verdict_latest",
     "verdict_history",
+    "test_note_put",
+    "test_note_get",
     "backup_counts",
     "audit_append",
     "audit_each",
