@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
 #include "core/source.h"
 #include "core/tar.h"
@@ -122,6 +123,12 @@ static int list_tree(struct dir_source *d, const char *rel, char **err)
 		char *child = *rel ? xasprintf("%s/%s", rel, names[i])
 		                   : xstrdup(names[i]);
 		free(names[i]);
+		/* A stop is heard while a big tree is being listed. */
+		if (rc == DR_OK && cancel_requested()) {
+			*err =
+			    xasprintf("interrupted while listing %s", d->root);
+			rc = DR_EIO;
+		}
 		if (rc != DR_OK) {
 			free(child);
 			continue;
@@ -234,6 +241,90 @@ static char *read_link(const char *path, const struct stat *st)
 	}
 }
 
+static void note_vanished(struct dir_source *d, const char *name)
+{
+	dir_note(
+	    d, xasprintf("%s vanished before it was read, not archived", name));
+}
+
+/* Opens the regular file full: into *fd, with *st as it is now open.
+ * O_NONBLOCK: should it have become a fifo since, open must not wait for
+ * a writer. */
+static int open_file(struct dir_source *d, const char *full, const char *name,
+                     struct stat *st, int *fd, int *skip, char **err)
+{
+	*fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0 && errno == ENOENT) {
+		note_vanished(d, name);
+		*skip = 1;
+		return DR_OK;
+	}
+	if (*fd < 0 || fstat(*fd, st) != 0) {
+		*err = xasprintf("directory source: cannot read %s: %s", full,
+		                 strerror(errno));
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return DR_EIO;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		dir_note(d, xasprintf("%s stopped being a regular file before "
+		                      "it was read, not archived",
+		                      name));
+		close(*fd);
+		*fd = -1;
+		*skip = 1;
+	}
+	return DR_OK;
+}
+
+/* What entry full is now, into e and *st (a file open in d->fd, a link's
+ * target in *target); *skip when it is not archived. */
+static int dir_look(struct dir_source *d, const char *full, const char *name,
+                    struct stat *st, struct tar_entry *e, char **target,
+                    int *skip, char **err)
+{
+	if (lstat(full, st) != 0) {
+		if (errno == ENOENT) {
+			note_vanished(d, name);
+			*skip = 1;
+			return DR_OK;
+		}
+		*err = xasprintf("directory source: %s: %s", full,
+		                 strerror(errno));
+		return DR_EIO;
+	}
+	if (S_ISREG(st->st_mode)) {
+		e->type = TAR_REGULAR;
+		int rc = open_file(d, full, name, st, &d->fd, skip, err);
+		e->size = (uint64_t)st->st_size;
+		return rc;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		e->type = TAR_DIRECTORY;
+		return DR_OK;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		e->type = TAR_SYMLINK;
+		*target = read_link(full, st);
+		if (*target == NULL && errno == ENOENT) {
+			note_vanished(d, name);
+			*skip = 1;
+		} else if (*target == NULL) {
+			*err = xasprintf("directory source: cannot read the "
+			                 "link %s: %s",
+			                 full, strerror(errno));
+			return DR_EIO;
+		}
+		e->linkname = *target;
+		return DR_OK;
+	}
+	dir_note(d, xasprintf("%s is %s, not archived", name,
+	                      type_name(st->st_mode)));
+	*skip = 1;
+	return DR_OK;
+}
+
 /* Prepares the header of entry i (and opens it, for a file); *skip when
  * it is not archived. */
 static int dir_begin(struct dir_source *d, size_t i, int *skip, char **err)
@@ -241,67 +332,18 @@ static int dir_begin(struct dir_source *d, size_t i, int *skip, char **err)
 	const char *rel = d->rel[i];
 	char *full = join(d->root, rel);
 	char *name = *rel ? xasprintf("./%s", rel) : xstrdup("./");
-	struct stat st;
 	char *target = NULL;
-	int rc = DR_OK;
+	struct stat st;
 	struct tar_entry e = {.name = name};
 
 	*skip = 0;
-	if (lstat(full, &st) != 0) {
-		if (errno == ENOENT) {
-			dir_note(d, xasprintf("%s vanished before it was "
-			                      "read, not archived",
-			                      name));
-			*skip = 1;
-		} else {
-			*err = xasprintf("directory source: %s: %s", full,
-			                 strerror(errno));
-			rc = DR_EIO;
-		}
-	} else if (S_ISREG(st.st_mode)) {
-		int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT) {
-			dir_note(d, xasprintf("%s vanished before it was "
-			                      "read, not archived",
-			                      name));
-			*skip = 1;
-		} else if (fd < 0 || fstat(fd, &st) != 0) {
-			*err = xasprintf("directory source: cannot read %s: %s",
-			                 full, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			rc = DR_EIO;
-		} else {
-			d->fd = fd;
-			e.type = TAR_REGULAR;
-			e.size = (uint64_t)st.st_size;
-		}
-	} else if (S_ISDIR(st.st_mode)) {
-		free(name);
-		name = *rel ? xasprintf("./%s/", rel) : xstrdup("./");
-		e.name = name;
-		e.type = TAR_DIRECTORY;
-	} else if (S_ISLNK(st.st_mode)) {
-		target = read_link(full, &st);
-		if (target == NULL && errno == ENOENT) {
-			dir_note(d, xasprintf("%s vanished before it was "
-			                      "read, not archived",
-			                      name));
-			*skip = 1;
-		} else if (target == NULL) {
-			*err = xasprintf("directory source: cannot read the "
-			                 "link %s: %s",
-			                 full, strerror(errno));
-			rc = DR_EIO;
-		}
-		e.type = TAR_SYMLINK;
-		e.linkname = target;
-	} else {
-		dir_note(d, xasprintf("%s is %s, not archived", name,
-		                      type_name(st.st_mode)));
-		*skip = 1;
-	}
+	int rc = dir_look(d, full, name, &st, &e, &target, skip, err);
 	if (rc == DR_OK && !*skip) {
+		if (e.type == TAR_DIRECTORY && *rel) {
+			free(name);
+			name = xasprintf("./%s/", rel);
+			e.name = name;
+		}
 		e.mode = (unsigned)(st.st_mode & 07777);
 		e.uid = (uint64_t)st.st_uid;
 		e.gid = (uint64_t)st.st_gid;
