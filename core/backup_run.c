@@ -311,6 +311,20 @@ static int run_complete(struct catalog *cat, const struct backup_target *t,
 	return rc;
 }
 
+/* The source's notes for the operator; cut short, they say where the
+ * rest is. */
+static void run_note(struct backup_outcome *out, const char *notes)
+{
+	static const char more[] = " ... (all in the backup's metadata)";
+	if (strlen(notes) < sizeof out->note) {
+		strlcpy_dr(out->note, notes, sizeof out->note);
+		return;
+	}
+	size_t keep = sizeof out->note - sizeof more;
+	memcpy(out->note, notes, keep);
+	memcpy(out->note + keep, more, sizeof more);
+}
+
 /* Records the row, runs it through the pipeline and completes or fails
  * it. */
 static int run_recorded(struct catalog *cat, const struct backup_target *t,
@@ -342,8 +356,7 @@ static int run_recorded(struct catalog *cat, const struct backup_target *t,
 		} else {
 			if (ctx->notes != NULL) {
 				backup_meta_set_str(m, "note", ctx->notes);
-				strlcpy_dr(out->note, ctx->notes,
-				           sizeof out->note);
+				run_note(out, ctx->notes);
 			}
 			rc = run_complete(cat, t, &b, m, &res, out, err);
 		}

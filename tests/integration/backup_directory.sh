@@ -74,6 +74,19 @@ mkdir "$T/out2"
 tar -xf "$T/tree.tar" -C "$T/out2"
 if diff -r --no-dereference "$tree" "$T/out2" >/dev/null 2>&1; then pass "tar -xf of the file gives the same tree"; else fail "tar -xf of the file gives the same tree"; fi
 
+# ---- many notes: the line is cut, the metadata keeps them ----
+mkdir -p "$T/tree3"
+for i in $(seq -w 1 25); do mkfifo "$T/tree3/fifo-$i"; done
+echo kept >"$T/tree3/file"
+write_config '
+  "fifos": { "service": "app", "repository": "local",
+             "source": { "kind": "directory", "path": "'"$T"'/tree3" } }'
+expect_rc "a tree of 25 fifos and a file backs up" 0 dr backup run fifos
+expect_in "the note line is cut and says where the rest is" "$OUT" "... (all in the backup's metadata)"
+fid=$(last_id)
+meta_note=$(sql "select json_extract(metadata,'\$.note') from backup_management where backup_id='$fid'")
+expect_in "the metadata names the 20 first" "$meta_note" "./fifo-20 is a fifo, not archived; and 5 more"
+
 # ---- refusals ----
 write_config '
   "gone": { "service": "app", "repository": "local",
