@@ -158,7 +158,8 @@ static void parse_source(struct json_errors *errs, const struct json_doc *doc,
 	if (!source_kind_known(kind)) {
 		json_errors_add(errs, doc,
 		                cJSON_GetObjectItemCaseSensitive(src, "kind"),
-		                "expected command, file or sqlite for "
+		                "expected command, directory, file or "
+		                "sqlite for "
 		                "\"kind\", found \"%s\"",
 		                kind);
 		return;

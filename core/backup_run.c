@@ -108,6 +108,7 @@ struct run_ctx {
 	void *progress_arg;
 	uint64_t expected;
 	double t0;
+	char *notes; /* the source's, taken before it closes */
 };
 
 void backup_cancel(void)
@@ -232,6 +233,7 @@ static int run_encode(const struct backup_format_params *params,
 		rc = DR_EIO;
 	}
 	char *se = NULL;
+	ctx->notes = source_notes(ctx->src);
 	int src_rc = source_close(ctx->src, rc == DR_OK, &se);
 	ctx->src = NULL;
 	if (rc == DR_OK && src_rc != DR_OK) {
@@ -259,13 +261,15 @@ static int run_stream(const struct backup_target *t, const char *backup_id,
 	ctx->t0 = time_mono();
 	if (t->source.path != NULL) {
 		struct stat st;
-		if (stat(t->source.path, &st) == 0)
+		if (stat(t->source.path, &st) == 0 && S_ISREG(st.st_mode))
 			ctx->expected = (uint64_t)st.st_size;
 	}
 	int rc = backup_format_init(&params, backup_id, secret, secret_len,
 	                            t->level, t->chunk_size, e);
 	if (rc == DR_OK)
 		rc = source_open(&t->source, &ctx->src, e);
+	if (rc == DR_OK && source_expected(ctx->src) > 0)
+		ctx->expected = source_expected(ctx->src);
 	if (rc == DR_OK) {
 		rc = repo_put_begin(repo, object, &ctx->put, e);
 		if (rc != DR_OK) {
@@ -307,6 +311,20 @@ static int run_complete(struct catalog *cat, const struct backup_target *t,
 	return rc;
 }
 
+/* The source's notes for the operator; cut short, they say where the
+ * rest is. */
+static void run_note(struct backup_outcome *out, const char *notes)
+{
+	static const char more[] = " ... (all in the backup's metadata)";
+	if (strlen(notes) < sizeof out->note) {
+		strlcpy_dr(out->note, notes, sizeof out->note);
+		return;
+	}
+	size_t keep = sizeof out->note - sizeof more;
+	memcpy(out->note, notes, keep);
+	memcpy(out->note + keep, more, sizeof more);
+}
+
 /* Records the row, runs it through the pipeline and completes or fails
  * it. */
 static int run_recorded(struct catalog *cat, const struct backup_target *t,
@@ -336,6 +354,10 @@ static int run_recorded(struct catalog *cat, const struct backup_target *t,
 			*err = e;
 			e = NULL;
 		} else {
+			if (ctx->notes != NULL) {
+				backup_meta_set_str(m, "note", ctx->notes);
+				run_note(out, ctx->notes);
+			}
 			rc = run_complete(cat, t, &b, m, &res, out, err);
 		}
 	}
@@ -381,6 +403,7 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 		                  out, err);
 	}
 	repo_close(repo);
+	free(ctx.notes);
 	crypto_secret_free(secret, secret_len);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 static const struct source_kind *const kinds[] = {
     &source_command_kind,
+    &source_directory_kind,
     &source_file_kind,
     &source_sqlite_kind,
     NULL,
@@ -37,7 +38,7 @@ int source_open(const struct source_spec *spec, struct source **out, char **err)
 	void *impl = NULL;
 	if (kind == NULL) {
 		*err = xasprintf("unknown source kind \"%s\" (expected "
-		                 "command, file or sqlite)",
+		                 "command, directory, file or sqlite)",
 		                 spec->kind ? spec->kind : "");
 		return DR_EINVAL;
 	}
@@ -55,6 +56,24 @@ int source_read(struct source *src, void *buf, size_t cap, size_t *got,
                 char **err)
 {
 	return src->kind->read(src->impl, buf, cap, got, err);
+}
+
+uint64_t source_expected(const struct source *src)
+{
+	return src->kind->expected ? src->kind->expected(src->impl) : 0;
+}
+
+char *source_notes(const struct source *src)
+{
+	return src->kind->notes ? src->kind->notes(src->impl) : NULL;
+}
+
+int source_check(const struct source_spec *spec, char **err)
+{
+	const struct source_kind *kind = kind_named(spec->kind);
+	if (kind == NULL || kind->check == NULL)
+		return DR_OK;
+	return kind->check(spec, err);
 }
 
 int source_close(struct source *src, int ok, char **err)

@@ -43,10 +43,14 @@ static int run_one(const struct ops_session *ses, const char *target)
 	char *line = ops_backup_run_line(target, rc, &out, err);
 
 	free(err);
-	if (rc == DR_OK)
+	if (rc == DR_OK) {
 		printf("%s\n", line);
-	else
+		/* Files skipped or changed while read, for instance. */
+		if (out.note[0] != '\0')
+			printf("note: %s\n", out.note);
+	} else {
 		cli_error("%s", line);
+	}
 	free(line);
 	if (rc == DR_OK)
 		return DR_EXIT_OK;

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include "core/audit.h"
+#include "core/backup_config.h"
 #include "core/error.h"
 #include "core/ops_catalog.h"
+#include "core/source.h"
 #include "core/xmalloc.h"
 #include "tui/cli_ops.h"
 #include "tui/cmd.h"
@@ -35,6 +37,26 @@ static int config_check_exec(const struct cmd_globals *g, const char *file)
 		free(dflt);
 		return dr_status_exit(s) == DR_EXIT_OK ? DR_EXIT_FAIL
 		                                       : dr_status_exit(s);
+	}
+	/* What the parser cannot know: a directory source's tree is there.
+	 * Only here, not on every load: a restore on a new host must not
+	 * need the tree it is about to bring back. */
+	int bad = 0;
+	for (size_t i = 0; cfg->backup != NULL && i < cfg->backup->n_targets;
+	     i++) {
+		const struct backup_target *t = &cfg->backup->targets[i];
+		if (source_check(&t->source, &err) != DR_OK) {
+			fprintf(stderr, "%s: backup target \"%s\": %s\n", path,
+			        t->name, err);
+			free(err);
+			err = NULL;
+			bad = 1;
+		}
+	}
+	if (bad) {
+		config_free(cfg);
+		free(dflt);
+		return DR_EXIT_FAIL;
 	}
 	printf("%s: ok (environment %s, %zu tiers, %zu services)\n", path,
 	       cfg->environment[0] ? cfg->environment : "unnamed", cfg->n_tiers,

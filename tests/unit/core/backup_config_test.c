@@ -118,8 +118,9 @@ static void test_errors(void **state)
 	assert_int_equal(rc, DR_EINVAL);
 	assert_null(cfg);
 	assert_non_null(strstr(err, ":2:25: expected file:///PATH"));
-	assert_non_null(strstr(err, ":5:15: expected command, file or "
-	                            "sqlite for \"kind\", found \"tape\""));
+	assert_non_null(strstr(err, ":5:15: expected command, directory, "
+	                            "file or sqlite for \"kind\", found "
+	                            "\"tape\""));
 	assert_non_null(strstr(err, "exactly one of \"argv\""));
 	assert_non_null(strstr(err, "from 0 to 9 for \"compression_level\""));
 	assert_non_null(strstr(err, ":8:29: unknown key \"colour\""));
