@@ -142,3 +142,21 @@ JSON
 run "$DR" --config "$T/bad.json" config check
 expect_eq "config check refuses a bad restore_test_schedule" "$RC" 2
 expect_in "at its line and column" "$ERR" "$T/bad.json:4:4: schedule \"61 * * * *\": minute \"61\" is out of range"
+
+# A restore test never makes its scratch place inside the tree a
+# directory target backs up (it would become part of the next backup).
+mkdir -p "$T/tree/sub" "$T/tree/tmp"
+echo data >"$T/tree/sub/file"
+cat >"$CFG" <<JSON
+{"services": [{"name": "files", "tier": "standard"}],
+ "repositories": {"local": {"url": "file://$T/repo"}},
+ "backups": {"tree": {"service": "files", "repository": "local",
+   "source": {"kind": "directory", "path": "$T/tree"}}}}
+JSON
+expect_rc "a backup of the tree" 0 "$DR" backup run tree
+TMPDIR=$T/tree/tmp run "$DR" restore-test tree
+expect_eq "a scratch place inside the backed-up tree is refused" "$RC" 1
+expect_in "saying where and why" "$ERR" "the scratch place $T/tree/tmp is inside $T/tree, which target tree backs up; set TMPDIR elsewhere"
+expect_eq "and nothing was made there" "$(ls "$T/tree/tmp" | wc -l)" 0
+TMPDIR=$T/scratch run "$DR" restore-test tree
+expect_eq "elsewhere it passes" "$RC" 0
