@@ -82,15 +82,15 @@ int ops_test_note(const struct ops_session *s, const char *run_id,
 	struct test_note_arg a = {run_id, text};
 
 	if (text == NULL || text[0] == '\0') {
-		*err = xstrdup("an empty note: give the follow-ups (the runbook "
-		               "or documentation to update)");
+		*err =
+		    xstrdup("an empty note: give the follow-ups (the runbook "
+		            "or documentation to update)");
 		return DR_EINVAL;
 	}
 	if (strlen(text) >= sizeof(((struct catalog_test_note *)0)->text)) {
-		*err = xasprintf("the note is %zu bytes; at most %zu",
-		                 strlen(text),
-		                 sizeof(((struct catalog_test_note *)0)->text) -
-		                     1);
+		*err = xasprintf(
+		    "the note is %zu bytes; at most %zu", strlen(text),
+		    sizeof(((struct catalog_test_note *)0)->text) - 1);
 		return DR_EINVAL;
 	}
 	if (run_id == NULL || run_id[0] == '\0' || strlen(run_id) >= 40) {

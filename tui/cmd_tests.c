@@ -77,7 +77,14 @@ static int tests_list(const struct cmd_globals *g, int argc, char **argv)
 		rc = DR_EXIT_OK;
 	} else {
 		size_t overdue = 0;
-		printf("%-16s %-24s %-8s %-6s %-18s %-7s %s\n", "SERVICE",
+		int ws = 7, wt = 4;
+		for (size_t i = 0; i < n; i++) {
+			int a = (int)strlen(ts[i].service);
+			int b = (int)strlen(ts[i].spec->name);
+			ws = a > ws ? a : ws;
+			wt = b > wt ? b : wt;
+		}
+		printf("%-*s %-*s %-7s %-5s %-16s %-6s %s\n", ws, "SERVICE", wt,
 		       "TEST", "KIND", "EVERY", "LAST RUN", "RESULT",
 		       "NEXT DUE");
 		for (size_t i = 0; i < n; i++) {
@@ -89,16 +96,16 @@ static int tests_list(const struct cmd_globals *g, int argc, char **argv)
 				strlcpy_dr(due, "now", sizeof due);
 			duration_format_short(ts[i].spec->every_s, every,
 			                      sizeof every);
-			printf("%-16s %-24s %-8s %-6s %-18s %-7s %s%s\n",
-			       ts[i].service, ts[i].spec->name,
+			printf("%-*s %-*s %-7s %-5s %-16s %-6s %s%s\n", ws,
+			       ts[i].service, wt, ts[i].spec->name,
 			       ts[i].spec->kind, every, last,
 			       ts[i].last_at == 0 ? "-"
 			       : ts[i].last_ok    ? "passed"
 			                          : "FAILED",
-			       due, ts[i].overdue ? "  OVERDUE" : "");
+			       due, ts[i].overdue ? " OVERDUE" : "");
 			if (ts[i].last_at > 0 && !ts[i].last_ok &&
 			    ts[i].last_error[0] != '\0')
-				printf("%-16s   %.100s\n", "",
+				printf("%-*s   %.100s\n", ws, "",
 				       ts[i].last_error);
 			overdue += ts[i].overdue != 0;
 		}

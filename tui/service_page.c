@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/probe_config.h"
 #include "core/runbook.h"
+#include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "db/catalog_agent.h"
@@ -345,6 +346,43 @@ static void build_probes(struct service_page *p, struct view_ctx *ctx)
 		add(p, "PROBES", THEME_DIM, "none recorded");
 }
 
+/* The service's tests of the programme (core/testprog.h). */
+static void build_tests(struct service_page *p, struct view_ctx *ctx)
+{
+	struct test_status *ts = NULL;
+	size_t n = 0;
+	char *err = NULL, last[32], due[32];
+
+	if (ctx->cat == NULL || ctx->cfg == NULL || ctx->cfg->tests == NULL)
+		return;
+	if (testprog_eval(ctx->cat, ctx->cfg->tests, p->name, time_now(), &ts,
+	                  &n, &err) != DR_OK) {
+		add(p, "TESTS", THEME_ERROR, "%s", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct test_status *t = &ts[i];
+		if (t->last_at > 0)
+			time_format_short(t->last_at, last);
+		if (t->due_at > 0)
+			time_format_short(t->due_at, due);
+		add(p, i ? "" : "TESTS",
+		    t->overdue || (t->last_at > 0 && !t->last_ok)
+		        ? THEME_BAR_BAD
+		        : THEME_NORMAL,
+		    "%s (%s): %s%s%s, due %s%s", t->spec->name, t->spec->kind,
+		    t->last_at == 0 ? "never run"
+		    : t->last_ok    ? "passed "
+		                    : "FAILED ",
+		    t->last_at == 0 ? "" : last, t->last_at == 0 ? "" : " UTC",
+		    t->due_at > 0 ? due : "now", t->overdue ? " OVERDUE" : "");
+	}
+	free(ts);
+	if (n == 0)
+		add(p, "TESTS", THEME_DIM, "none in the programme");
+}
+
 static void build_failures(struct service_page *p, struct view_ctx *ctx,
                            const struct compliance_service *s)
 {
@@ -442,6 +480,7 @@ static void build(struct service_page *p, struct view_ctx *ctx)
 	build_evidence(p, ctx, s);
 	build_replica(p, ctx, s);
 	build_probes(p, ctx);
+	build_tests(p, ctx);
 	build_alarms(p, ctx);
 	build_failures(p, ctx, s);
 

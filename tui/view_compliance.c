@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/error.h"
+#include "core/testprog.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/listnav.h"
@@ -13,12 +15,16 @@
 
 #define RECENT_RECOVERIES 20
 
-/* Rows: the services (from the report), a section line, then the newest
- * recoveries. */
+/* Rows: the services (from the report); when the config has a test
+ * programme, a section line and its tests; a section line, then the
+ * newest recoveries. */
 struct compliance {
 	struct listnav nav;
 	struct catalog_recovery *recs;
 	size_t n_recs;
+	struct test_status *tests; /* the programme's, filtered by service */
+	size_t n_tests;
+	size_t n_overdue;
 	char error[256];
 	char filter[128];
 	size_t *svc; /* report indices passing the filter */
@@ -26,12 +32,45 @@ struct compliance {
 	int page;
 };
 
+/* The first row of the recoveries' section line. */
+static size_t recs_row(const struct compliance *cp)
+{
+	return cp->n_svc + (cp->n_tests ? cp->n_tests + 1 : 0);
+}
+
+static void load_tests(struct compliance *cp, struct view_ctx *ctx)
+{
+	struct test_status *all = NULL;
+	size_t n = 0;
+	char *err = NULL;
+
+	free(cp->tests);
+	cp->tests = NULL;
+	cp->n_tests = cp->n_overdue = 0;
+	if (ctx->cat == NULL || ctx->cfg == NULL || ctx->cfg->tests == NULL)
+		return;
+	if (testprog_eval(ctx->cat, ctx->cfg->tests, NULL, time_now(), &all, &n,
+	                  &err) != DR_OK) {
+		snprintf(cp->error, sizeof cp->error, "%s", err);
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (cp->filter[0] && !strcasestr(all[i].service, cp->filter))
+			continue;
+		all[cp->n_tests++] = all[i];
+		cp->n_overdue += all[i].overdue != 0;
+	}
+	cp->tests = all;
+}
+
 static void load(struct compliance *cp, struct view_ctx *ctx)
 {
 	catalog_recoveries_free(cp->recs, cp->n_recs);
 	cp->recs = NULL;
 	cp->n_recs = 0;
 	cp->error[0] = '\0';
+	load_tests(cp, ctx);
 	if (ctx->cat != NULL) {
 		char *err = NULL;
 		if (catalog_recovery_list(ctx->cat, RECENT_RECOVERIES,
@@ -50,7 +89,7 @@ static void load(struct compliance *cp, struct view_ctx *ctx)
 		if (!cp->filter[0] ||
 		    strcasestr(ctx->report->services[i].name, cp->filter))
 			cp->svc[cp->n_svc++] = i;
-	cp->nav.n = cp->n_svc + 1 + cp->n_recs;
+	cp->nav.n = recs_row(cp) + 1 + cp->n_recs;
 	listnav_fit(&cp->nav, cp->page);
 }
 
@@ -68,6 +107,7 @@ static void compliance_close(void *state)
 	if (cp == NULL)
 		return;
 	catalog_recoveries_free(cp->recs, cp->n_recs);
+	free(cp->tests);
 	free(cp->svc);
 	free(cp);
 }
@@ -126,6 +166,31 @@ static void draw_service(WINDOW *win, int y, int x, int w,
 	screen_put(win, y, x, 2, base, "");
 	screen_put(win, y, x + 2, 8, widget_verdict_attr(s->verdict),
 	           verdict_name(s->verdict));
+}
+
+static void draw_test(WINDOW *win, int y, int x, int w,
+                      const struct test_status *t, int is_sel)
+{
+	attr_t base =
+	    is_sel ? screen_attr(THEME_SELECTION) : screen_attr(THEME_NORMAL);
+	char last[32] = "never", due[32] = "now", every[32], line[320];
+	if (t->last_at > 0)
+		time_format_short(t->last_at, last);
+	if (t->due_at > 0)
+		time_format_short(t->due_at, due);
+	snprintf(line, sizeof line,
+	         "%-16.16s %-22.22s %-7s %5s  last %-16s %-6s due %s%s",
+	         t->service, t->spec->name, t->spec->kind,
+	         duration_format_short(t->spec->every_s, every, sizeof every),
+	         last,
+	         t->last_at == 0 ? "-"
+	         : t->last_ok    ? "passed"
+	                         : "FAILED",
+	         due, t->overdue ? " OVERDUE" : "");
+	attr_t attr = base;
+	if (!is_sel && (t->overdue || (t->last_at > 0 && !t->last_ok)))
+		attr = screen_attr(THEME_BAR_BAD);
+	screen_put(win, y, x, w, attr, line);
 }
 
 static void draw_recovery(WINDOW *win, int y, int x, int w,
@@ -190,7 +255,7 @@ static void compliance_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 	           "   RPO    AGE    RTO    EST FROM    TESTED/POLICY  "
 	           "VERDICT");
 	cp->page = r.h - 2;
-	cp->nav.n = cp->n_svc + 1 + cp->n_recs;
+	cp->nav.n = recs_row(cp) + 1 + cp->n_recs;
 	listnav_fit(&cp->nav, cp->page);
 	for (int i = 0; i < cp->page; i++) {
 		size_t row = cp->nav.top + (size_t)i;
@@ -199,15 +264,26 @@ static void compliance_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 		if (row < cp->n_svc) {
 			draw_service(win, y, r.x, r.w,
 			             &rep->services[cp->svc[row]], is_sel);
-		} else if (row == cp->n_svc) {
+		} else if (cp->n_tests && row == cp->n_svc) {
+			screen_putf(win, y, r.x, r.w,
+			            is_sel ? screen_attr(THEME_SELECTION)
+			            : cp->n_overdue ? screen_attr(THEME_BAR_BAD)
+			                            : hdr,
+			            "TEST PROGRAMME (%zu, %zu overdue)",
+			            cp->n_tests, cp->n_overdue);
+		} else if (cp->n_tests && row < recs_row(cp)) {
+			draw_test(win, y, r.x, r.w,
+			          &cp->tests[row - cp->n_svc - 1], is_sel);
+		} else if (row == recs_row(cp)) {
 			screen_putf(win, y, r.x, r.w,
 			            is_sel ? screen_attr(THEME_SELECTION) : hdr,
 			            "RECENT RECOVERIES AND DRILLS (%zu)%s%s",
 			            cp->n_recs, cp->error[0] ? ": " : "",
 			            cp->error);
-		} else if (row < cp->n_svc + 1 + cp->n_recs) {
+		} else if (row < recs_row(cp) + 1 + cp->n_recs) {
 			draw_recovery(win, y, r.x, r.w,
-			              &cp->recs[row - cp->n_svc - 1], is_sel);
+			              &cp->recs[row - recs_row(cp) - 1],
+			              is_sel);
 		}
 	}
 }
@@ -262,6 +338,45 @@ static void recovery_details(struct view_ctx *ctx,
 	ctx->details_open = 1;
 }
 
+static void test_details(struct view_ctx *ctx, const struct test_status *t)
+{
+	struct view_details *d = &ctx->details;
+	char a[32], b[32];
+	view_details_clear(d);
+	snprintf(d->title, sizeof d->title, "Test %s of %s", t->spec->name,
+	         t->service);
+	view_details_add(d, "Kind         %s%s%s", t->spec->kind,
+	                 t->spec->runbook[0] ? " of runbook " : "",
+	                 t->spec->runbook);
+	if (t->spec->target[0])
+		view_details_add(d, "Target       %s", t->spec->target);
+	view_details_add(d, "Every        %s",
+	                 duration_format(t->spec->every_s, a, sizeof a));
+	if (t->last_at > 0) {
+		time_format_iso(t->last_at, a);
+		view_details_add(d, "Last run     %s %s (%s)", a,
+		                 t->last_ok ? "passed" : "FAILED", t->last_id);
+		if (!t->last_ok && t->last_error[0])
+			view_details_add(d, "Why          %s", t->last_error);
+	} else {
+		view_details_add(d, "Last run     never");
+	}
+	if (t->last_pass_at > 0) {
+		time_format_iso(t->last_pass_at, a);
+		view_details_add(d, "Last pass    %s", a);
+	}
+	if (t->due_at > 0) {
+		time_format_iso(t->due_at, b);
+		view_details_add(d, "Due          %s%s", b,
+		                 t->overdue ? "  OVERDUE" : "");
+	} else {
+		view_details_add(d, "Due          now (never passed)  OVERDUE");
+	}
+	view_details_add(d, "Run it       drconsole tests run %s",
+	                 t->spec->name);
+	ctx->details_open = 1;
+}
+
 static unsigned compliance_key(void *state, struct view_ctx *ctx, int key)
 {
 	struct compliance *cp = state;
@@ -275,8 +390,10 @@ static unsigned compliance_key(void *state, struct view_ctx *ctx, int key)
 		/* The service's page has the full story. */
 		view_open_service(ctx,
 		                  ctx->report->services[cp->svc[row]].name);
-	} else if (row > cp->n_svc && row - cp->n_svc - 1 < cp->n_recs) {
-		recovery_details(ctx, &cp->recs[row - cp->n_svc - 1]);
+	} else if (cp->n_tests && row > cp->n_svc && row < recs_row(cp)) {
+		test_details(ctx, &cp->tests[row - cp->n_svc - 1]);
+	} else if (row > recs_row(cp) && row - recs_row(cp) - 1 < cp->n_recs) {
+		recovery_details(ctx, &cp->recs[row - recs_row(cp) - 1]);
 	}
 	return VIEW_HANDLED | VIEW_REDRAW;
 }
