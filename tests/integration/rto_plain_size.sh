@@ -39,6 +39,22 @@ expect_eq "and the backup" "$(rto orders evidence.backup_id)" "$id"
 expect_eq "as a size estimate" "$(rto orders evidence.kind)" "size estimate"
 run dr service show orders
 expect_in "service show says where the estimate comes from" "$OUT" "size estimate"
+# The console's service page names the plain size behind it.
+if command -v tmux >/dev/null; then
+	. "$DR_TOP/tests/tmux.sh"
+	tui_start -- --catalog "$db" --config "$cfg"
+	tui_wait "orders"
+	tui_keys /
+	tui_text orders
+	tui_keys Enter
+	tui_keys Enter
+	expect_screen "the service page shows the estimate" "estimate 6s against a target of 1h"
+	expect_screen "and its evidence: the backup's plain size" "(50 MiB) and"
+	tui_keys q
+	tui_stop
+else
+	skip "the service page" "tmux is not installed"
+fi
 
 # Recorded backups: a size alone is no plain size; with a compression
 # ratio it is (size x ratio).
