@@ -76,6 +76,10 @@ struct backup_sink {
 	const char *path;  /* a new file (never overwritten) */
 	char *const *argv; /* a command fed on stdin */
 	const char *shell; /* a shell command fed on stdin */
+	/* A command's stdout goes to the program's own stdout, and its
+	 * stderr to the program's stderr as well as into the error message
+	 * (line mode's restore --to-command); 0: its stdout is discarded. */
+	int pass_output;
 };
 
 struct backup_restore_opts {

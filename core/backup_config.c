@@ -77,7 +77,8 @@ int backup_config_parse_repositories(struct config *cfg,
 {
 	static const char *const keys[] = {
 	    "url",        "endpoint", "region",  "credentials_file",
-	    "path_style", "retries",  "timeout", NULL};
+	    "path_style", "retries",  "timeout", "request_limit",
+	    NULL};
 	size_t before = errs->count;
 	struct backup_config *bc = section(cfg);
 	const cJSON *it;
@@ -94,7 +95,7 @@ int backup_config_parse_repositories(struct config *cfg,
 		           *cred = NULL;
 		int path_style = 1;
 		long retries = -1; /* not given: the default */
-		long long timeout = 0;
+		long long timeout = 0, request_limit = 0;
 		if (!cJSON_IsObject(it)) {
 			json_errors_add(errs, doc, it,
 			                "expected an object for repository "
@@ -110,6 +111,15 @@ int backup_config_parse_repositories(struct config *cfg,
 		json_get_bool(errs, doc, it, "path_style", 0, &path_style);
 		get_int(errs, doc, it, "retries", 0, 20, &retries);
 		json_get_duration(errs, doc, it, "timeout", 0, &timeout);
+		if (json_get_duration(errs, doc, it, "request_limit", 0,
+		                      &request_limit) > 0 &&
+		    (request_limit < 1 || request_limit > 86400))
+			json_errors_add(errs, doc,
+			                cJSON_GetObjectItemCaseSensitive(
+			                    it, "request_limit"),
+			                "expected a duration from 1s to 1d for "
+			                "\"request_limit\", found %llds",
+			                request_limit);
 		if (url != NULL && !repo_url_supported(url))
 			json_errors_add(
 			    errs, doc,
@@ -137,6 +147,7 @@ int backup_config_parse_repositories(struct config *cfg,
 		r->path_style = path_style;
 		r->retries = (int)retries;
 		r->timeout_s = (long)timeout;
+		r->request_limit_s = (long)request_limit;
 	}
 	return errs->count > before ? -1 : 0;
 }
@@ -431,4 +442,5 @@ void backup_config_repo_options(const struct backup_repository *r,
 	opt->credentials_file = r->credentials_file;
 	opt->retries = r->retries;
 	opt->timeout_s = r->timeout_s;
+	opt->request_limit_s = r->request_limit_s;
 }

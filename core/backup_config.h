@@ -22,6 +22,7 @@ struct backup_repository {
 	int path_style;
 	int retries;
 	long timeout_s;
+	long request_limit_s; /* 0: the default */
 };
 
 struct backup_retention {

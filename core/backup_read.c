@@ -32,8 +32,13 @@ void backup_sink_start(struct backup_reader_sink *c)
 	c->started = 1;
 	if (c->def == NULL || c->def->path != NULL)
 		return; /* nowhere, or a file that is open already */
-	if (spawn_start(c->def->argv, c->def->shell, NULL, SPAWN_WRITE, &c->sp,
-	                &e) != DR_OK) {
+	int rc =
+	    c->def->pass_output
+	        ? spawn_start_passing(c->def->argv, c->def->shell, NULL,
+	                              STDOUT_FILENO, STDERR_FILENO, &c->sp, &e)
+	        : spawn_start(c->def->argv, c->def->shell, NULL, SPAWN_WRITE,
+	                      &c->sp, &e);
+	if (rc != DR_OK) {
 		sink_fail(c, e);
 		return;
 	}

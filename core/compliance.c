@@ -473,8 +473,12 @@ static void eval_rto(const struct catalog_service_state *st,
 	 * within the skew tolerance counts as the newest (eval_rpo). */
 	int tolerated = out->last_good_backup_at > 0 &&
 	                out->last_good_backup_at != st->last_good_backup_at;
+	/* Throughput is of plain bytes (what a restore writes), so the
+	 * estimate needs the backup's plain size; the stored size of a
+	 * compressed backup would understate it (a backup of zeros many
+	 * times over).  Without a plain size there is no estimate. */
 	int64_t size =
-	    tolerated ? st->future_backup_size : st->last_good_backup_size;
+	    tolerated ? st->future_backup_plain : st->last_good_backup_plain;
 	const char *size_id =
 	    tolerated ? st->future_backup_id : st->last_good_backup_id;
 	if (out->rto_source == RTO_SRC_NONE && size > 0 &&

@@ -13,8 +13,9 @@
  *  - RTO estimate = the newest evidence: an ok restore test (its
  *    duration) or a completed recovery during which a restore of the
  *    service succeeded (its recovery time); else the last good backup's
- *    size / restore throughput; ok when <= target, at risk past 80 %,
- *    breach past it; unknown otherwise.
+ *    plain (uncompressed) size / restore throughput, where its plain size
+ *    is known; ok when <= target, at risk past 80 %, breach past it;
+ *    unknown otherwise.
  *  - untested when the newest evidence is older than the drill policy
  *    (default 30 days) or there is none.
  *  - verdict: BREACH when RPO or RTO is breached; AT RISK when either is at

@@ -20,6 +20,8 @@ struct repo_options {
 	const char *credentials_file; /* s3: 0600 file, else environment */
 	int retries;                  /* network retries; -1: the default */
 	long timeout_s;               /* network stall limit; 0: default */
+	long request_limit_s; /* s3: one request, retries and abort included
+	                         (core/s3_budget.h); 0: default */
 };
 
 struct repo_object {

@@ -8,7 +8,8 @@
  * succeeds; an abort or a crash leaves an unfinished upload that
  * cleanup_partial aborts.  A get reads the object in ranged GETs of
  * PART_SIZE.  Every request is retried with exponential backoff on
- * connection failures, resets, stalls and 5xx answers. */
+ * connection failures, resets, stalls and 5xx answers, within the time
+ * limit of one request that core/s3_budget.h explains. */
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,7 +21,9 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/repo.h"
+#include "core/s3_budget.h"
 #include "core/s3_xml.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 #define PART_SIZE       (8u << 20)
@@ -36,6 +39,8 @@ struct s3_repo {
 	int path_style;
 	int retries;
 	long timeout_s;
+	int64_t limit_ms;   /* of one request and its abort: s3_budget.h */
+	int64_t request_ms; /* of the request alone */
 };
 
 struct buf {
@@ -181,35 +186,63 @@ static int retryable_curl(CURLcode c)
 	}
 }
 
-static void backoff(int attempt)
+static void pause_ms(long ms)
 {
-	/* 100 ms, 200, 400, ... capped at 3.2 s, with jitter. */
-	long ms = 100L << (attempt < 5 ? attempt : 5);
-	uint16_t j;
-	crypto_random(&j, sizeof j);
-	ms += j % (ms / 2 + 1);
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
-/* One request with retries.  method: GET, PUT, POST, DELETE, HEAD.  body
- * may be NULL.  range: "first-last" or NULL.  Success is a 2xx answer. */
-static int request(const struct s3_repo *r, const char *method, const char *url,
-                   const void *body, size_t body_len, const char *range,
-                   struct response *resp, char **err)
+/* "6s", "1.5s", "2m": a limit for a message. */
+static void limit_text(int64_t ms, char *out, size_t cap)
+{
+	if (ms % 60000 == 0)
+		snprintf(out, cap, "%lldm", (long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(out, cap, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(out, cap, "%.1fs", (double)ms / 1000.0);
+}
+
+/* One request with retries, all of it within budget_ms (core/s3_budget.h).
+ * method: GET, PUT, POST, DELETE, HEAD.  body may be NULL.  range:
+ * "first-last" or NULL.  Success is a 2xx answer. */
+static int request(const struct s3_repo *r, int64_t budget_ms,
+                   const char *method, const char *url, const void *body,
+                   size_t body_len, const char *range, struct response *resp,
+                   char **err)
 {
 	CURLcode c = CURLE_OK;
-	int attempts = r->retries + 1;
+	int max_attempts = r->retries + 1, attempts = 0, out_of_time = 0;
+	int64_t t0 = time_mono_ms(), deadline = t0 + budget_ms;
 	char curl_err[CURL_ERROR_SIZE];
 	char sigv4[128], hex[65], payload_hdr[96];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", r->region);
 	sha256_hex(body ? body : "", body ? body_len : 0, hex);
 	snprintf(payload_hdr, sizeof payload_hdr, "x-amz-content-sha256: %s",
 	         hex);
+	curl_err[0] = '\0';
+	free(resp->body.data);
+	memset(resp, 0, sizeof *resp);
 
-	for (int attempt = 0; attempt < attempts; attempt++) {
-		if (attempt > 0)
-			backoff(attempt - 1);
+	while (attempts < max_attempts) {
+		if (attempts > 0) {
+			uint16_t j;
+			crypto_random(&j, sizeof j);
+			long pause = s3_budget_backoff_ms(attempts - 1, j);
+			if (!s3_budget_may_retry(deadline - time_mono_ms(),
+			                         pause)) {
+				out_of_time = 1;
+				break;
+			}
+			pause_ms(pause);
+		}
+		struct s3_attempt_limits lim;
+		if (!s3_budget_attempt(deadline - time_mono_ms(), r->timeout_s,
+		                       &lim)) {
+			out_of_time = 1;
+			break;
+		}
+		attempts++;
 		free(resp->body.data);
 		memset(resp, 0, sizeof *resp);
 		resp->content_length = -1;
@@ -223,10 +256,11 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_USERPWD, r->userpwd);
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, r->timeout_s);
-		/* A stall: less than 1 byte/s for timeout_s seconds. */
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, lim.total_ms);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, lim.connect_ms);
+		/* A stall: less than 1 byte/s for the stall limit. */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, r->timeout_s);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, lim.stall_s);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
 		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -269,6 +303,8 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 			break;
 		if (resp->too_long)
 			break;
+		if (time_mono_ms() >= deadline)
+			out_of_time = 1;
 	}
 	if (resp->too_long) {
 		*err = xasprintf("%s %s: the server sent more than the %zu "
@@ -276,11 +312,33 @@ static int request(const struct s3_repo *r, const char *method, const char *url,
 		                 method, url, resp->limit);
 		return DR_ENET;
 	}
+	double spent = (double)(time_mono_ms() - t0) / 1000.0;
+	char limit[32];
+	limit_text(r->limit_ms, limit, sizeof limit);
+	if (attempts == 0) {
+		*err = xasprintf("%s %s: not tried: the request limit of %s "
+		                 "was spent",
+		                 method, url, limit);
+		return DR_ETIMEOUT;
+	}
 	if (c != CURLE_OK) {
-		*err = xasprintf("%s %s: %s (after %d attempt%s)", method, url,
-		                 curl_err[0] ? curl_err : curl_easy_strerror(c),
-		                 attempts, attempts == 1 ? "" : "s");
-		return c == CURLE_OPERATION_TIMEDOUT ? DR_ETIMEOUT : DR_ENET;
+		const char *why =
+		    curl_err[0] ? curl_err : curl_easy_strerror(c);
+		if (out_of_time)
+			*err =
+			    xasprintf("%s %s: %s (after %d attempt%s in "
+			              "%.1f s; stopped by the request limit "
+			              "of %s)",
+			              method, url, why, attempts,
+			              attempts == 1 ? "" : "s", spent, limit);
+		else
+			*err = xasprintf("%s %s: %s (after %d attempt%s in "
+			                 "%.1f s)",
+			                 method, url, why, attempts,
+			                 attempts == 1 ? "" : "s", spent);
+		return c == CURLE_OPERATION_TIMEDOUT || out_of_time
+		           ? DR_ETIMEOUT
+		           : DR_ENET;
 	}
 	char *m = s3_xml_message(resp->body.data);
 	*err = xasprintf("%s %s: HTTP %ld%s%s", method, url, resp->status,
@@ -394,6 +452,10 @@ static int s3_open(const char *url, const struct repo_options *opt, void **impl,
 	r->path_style = opt->path_style;
 	r->retries = opt->retries >= 0 ? opt->retries : DEFAULT_RETRIES;
 	r->timeout_s = opt->timeout_s > 0 ? opt->timeout_s : DEFAULT_TIMEOUT;
+	r->limit_ms = opt->request_limit_s > 0
+	                  ? (int64_t)opt->request_limit_s * 1000
+	                  : S3_BUDGET_DEFAULT_LIMIT_MS;
+	r->request_ms = s3_budget_request_ms(r->limit_ms);
 	*impl = r;
 	return DR_OK;
 }
@@ -425,7 +487,8 @@ static int send_part(struct s3_put *p, char **err)
 	int rc;
 	if (p->upload_id == NULL) {
 		char *url = url_for(p->r, p->key, "uploads");
-		rc = request(p->r, "POST", url, NULL, 0, NULL, &resp, err);
+		rc = request(p->r, p->r->request_ms, "POST", url, NULL, 0, NULL,
+		             &resp, err);
 		free(url);
 		if (rc == DR_OK) {
 			p->upload_id = s3_xml_value(resp.body.data, "UploadId");
@@ -444,8 +507,8 @@ static int send_part(struct s3_put *p, char **err)
 	char *uid = curl_easy_escape(NULL, p->upload_id, 0);
 	char *q = xasprintf("partNumber=%d&uploadId=%s", p->parts + 1, uid);
 	char *url = url_for(p->r, p->key, q);
-	rc = request(p->r, "PUT", url, p->part.data, p->part.len, NULL, &resp,
-	             err);
+	rc = request(p->r, p->r->request_ms, "PUT", url, p->part.data,
+	             p->part.len, NULL, &resp, err);
 	free(url);
 	free(q);
 	curl_free(uid);
@@ -490,7 +553,7 @@ static void put_free(struct s3_put *p)
 	free(p);
 }
 
-static void abort_upload(struct s3_repo *r, const char *key,
+static void abort_upload(struct s3_repo *r, int64_t budget_ms, const char *key,
                          const char *upload_id)
 {
 	struct response resp = {0};
@@ -498,7 +561,7 @@ static void abort_upload(struct s3_repo *r, const char *key,
 	char *uid = curl_easy_escape(NULL, upload_id, 0);
 	char *q = xasprintf("uploadId=%s", uid);
 	char *url = url_for(r, key, q);
-	request(r, "DELETE", url, NULL, 0, NULL, &resp, &e);
+	request(r, budget_ms, "DELETE", url, NULL, 0, NULL, &resp, &e);
 	free(e);
 	free(url);
 	free(q);
@@ -511,14 +574,17 @@ static void s3_put_abort(void *put)
 	struct s3_put *p = put;
 	if (p == NULL)
 		return;
+	/* After a failure: the abort has a small budget of its own
+	 * (core/s3_budget.h). */
+	int64_t budget = s3_budget_abort_ms(p->r->limit_ms);
 	if (p->upload_id != NULL) {
-		abort_upload(p->r, p->key, p->upload_id);
+		abort_upload(p->r, budget, p->key, p->upload_id);
 	} else {
 		/* A server may keep the body of a PUT that broke off; the key
 		 * is this backup's alone, so removing it is safe. */
 		struct response resp = {0};
 		char *e = NULL, *url = url_for(p->r, p->key, NULL);
-		request(p->r, "DELETE", url, NULL, 0, NULL, &resp, &e);
+		request(p->r, budget, "DELETE", url, NULL, 0, NULL, &resp, &e);
 		free(e);
 		free(url);
 		free(resp.body.data);
@@ -534,8 +600,9 @@ static int s3_put_commit(void *put, char **err)
 	if (p->upload_id == NULL) {
 		/* Small: one PUT, atomic by S3's rules. */
 		char *url = url_for(p->r, p->key, NULL);
-		rc = request(p->r, "PUT", url, p->part.data ? p->part.data : "",
-		             p->part.len, NULL, &resp, err);
+		rc = request(p->r, p->r->request_ms, "PUT", url,
+		             p->part.data ? p->part.data : "", p->part.len,
+		             NULL, &resp, err);
 		free(url);
 		free(resp.body.data);
 		if (rc != DR_OK) {
@@ -556,8 +623,8 @@ static int s3_put_commit(void *put, char **err)
 	char *uid = curl_easy_escape(NULL, p->upload_id, 0);
 	char *q = xasprintf("uploadId=%s", uid);
 	char *url = url_for(p->r, p->key, q);
-	rc = request(p->r, "POST", url, p->complete.data, p->complete.len, NULL,
-	             &resp, err);
+	rc = request(p->r, p->r->request_ms, "POST", url, p->complete.data,
+	             p->complete.len, NULL, &resp, err);
 	/* S3 may answer 200 with an <Error> body. */
 	if (rc == DR_OK && resp.body.data != NULL &&
 	    strstr(resp.body.data, "<Error>") != NULL) {
@@ -597,7 +664,8 @@ static int s3_get_open(void *impl, const char *name, void **out, char **err)
 	char *key = xasprintf("%s%s", r->prefix, name);
 	char *url = url_for(r, key, NULL);
 	free(key);
-	int rc = request(r, "HEAD", url, NULL, 0, NULL, &resp, err);
+	int rc =
+	    request(r, r->request_ms, "HEAD", url, NULL, 0, NULL, &resp, err);
 	free(resp.body.data);
 	resp.body.data = NULL;
 	if (rc != DR_OK) {
@@ -634,8 +702,8 @@ static int s3_get_read(void *get, void *buf, size_t cap, size_t *got,
 		snprintf(range, sizeof range, "%lld-%lld", (long long)g->offset,
 		         (long long)last);
 		struct response resp = {0};
-		int rc =
-		    request(g->r, "GET", g->url, NULL, 0, range, &resp, err);
+		int rc = request(g->r, g->r->request_ms, "GET", g->url, NULL, 0,
+		                 range, &resp, err);
 		if (rc != DR_OK) {
 			free(resp.body.data);
 			return rc;
@@ -679,7 +747,8 @@ static int s3_remove(void *impl, const char *name, char **err)
 	struct response resp = {0};
 	char *key = xasprintf("%s%s", r->prefix, name);
 	char *url = url_for(r, key, NULL);
-	int rc = request(r, "DELETE", url, NULL, 0, NULL, &resp, err);
+	int rc =
+	    request(r, r->request_ms, "DELETE", url, NULL, 0, NULL, &resp, err);
 	free(resp.body.data);
 	free(url);
 	free(key);
@@ -704,7 +773,8 @@ static int s3_list(void *impl, const char *prefix, struct repo_object **out,
 		                    tok ? "&continuation-token=" : "",
 		                    tok ? tok : "");
 		char *url = url_for(r, NULL, q);
-		rc = request(r, "GET", url, NULL, 0, NULL, &resp, err);
+		rc = request(r, r->request_ms, "GET", url, NULL, 0, NULL, &resp,
+		             err);
 		free(url);
 		free(q);
 		curl_free(tok);
@@ -762,7 +832,8 @@ static int s3_cleanup_partial(void *impl, const char *name, char **err)
 	char *url = url_for(r, NULL, q);
 	char *e = NULL;
 	/* Best effort: a server without ListMultipartUploads keeps them. */
-	if (request(r, "GET", url, NULL, 0, NULL, &resp, &e) == DR_OK) {
+	if (request(r, r->request_ms, "GET", url, NULL, 0, NULL, &resp, &e) ==
+	    DR_OK) {
 		const char *p = resp.body.data;
 		while (p != NULL && (p = strstr(p, "<Upload>")) != NULL) {
 			const char *end = strstr(p, "</Upload>");
@@ -773,7 +844,7 @@ static int s3_cleanup_partial(void *impl, const char *name, char **err)
 			char *uid = s3_xml_value(item, "UploadId");
 			if (ukey != NULL && uid != NULL &&
 			    strcmp(ukey, key) == 0)
-				abort_upload(r, key, uid);
+				abort_upload(r, r->request_ms, key, uid);
 			free(ukey);
 			free(uid);
 			free(item);

@@ -24,8 +24,24 @@ struct spawn {
 	char tail[TAIL_MAX];
 	size_t tail_len;
 	char *name;
-	int own_group; /* leads a process group of its own */
+	int own_group;   /* leads a process group of its own */
+	int err_copy_fd; /* stderr is copied here too; -1: kept only */
 };
+
+/* Writes all of buf to fd, as far as fd takes it: a copy of a child's
+ * stderr must not stop the draining when our own stderr is gone. */
+static void copy_out(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
 
 /* Drains stderr so a chatty child never blocks, keeping the last bytes. */
 static void *drain_stderr(void *arg)
@@ -39,6 +55,8 @@ static void *drain_stderr(void *arg)
 				continue;
 			break;
 		}
+		if (sp->err_copy_fd >= 0)
+			copy_out(sp->err_copy_fd, buf, (size_t)n);
 		/* buf is smaller than the tail: drop from the front. */
 		if (sp->tail_len + (size_t)n > TAIL_MAX - 1) {
 			size_t drop = sp->tail_len + (size_t)n - (TAIL_MAX - 1);
@@ -52,26 +70,45 @@ static void *drain_stderr(void *arg)
 	return NULL;
 }
 
+/* How a child starts beyond its command: out_fd is its stdout when we
+ * write its stdin (-1: /dev/null); err_copy_fd receives a copy of its
+ * stderr (-1: none). */
+struct start_opts {
+	enum spawn_dir dir;
+	int own_group;
+	int out_fd;
+	int err_copy_fd;
+};
+
 static int start(char *const *argv, const char *shell, char *const *env,
-                 enum spawn_dir dir, int own_group, struct spawn **out,
-                 char **err);
+                 const struct start_opts *so, struct spawn **out, char **err);
 
 int spawn_start(char *const *argv, const char *shell, char *const *env,
                 enum spawn_dir dir, struct spawn **out, char **err)
 {
-	return start(argv, shell, env, dir, 0, out, err);
+	struct start_opts so = {dir, 0, -1, -1};
+	return start(argv, shell, env, &so, out, err);
 }
 
 int spawn_start_group(char *const *argv, const char *shell, char *const *env,
                       enum spawn_dir dir, struct spawn **out, char **err)
 {
-	return start(argv, shell, env, dir, 1, out, err);
+	struct start_opts so = {dir, 1, -1, -1};
+	return start(argv, shell, env, &so, out, err);
+}
+
+int spawn_start_passing(char *const *argv, const char *shell, char *const *env,
+                        int out_fd, int err_fd, struct spawn **out, char **err)
+{
+	struct start_opts so = {SPAWN_WRITE, 0, out_fd, err_fd};
+	return start(argv, shell, env, &so, out, err);
 }
 
 static int start(char *const *argv, const char *shell, char *const *env,
-                 enum spawn_dir dir, int own_group, struct spawn **out,
-                 char **err)
+                 const struct start_opts *so, struct spawn **out, char **err)
 {
+	enum spawn_dir dir = so->dir;
+	int own_group = so->own_group;
 	int io[2], ep[2];
 	if (pipe2(io, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
 		*err = xasprintf("cannot create a pipe: %s", strerror(errno));
@@ -106,7 +143,7 @@ static int start(char *const *argv, const char *shell, char *const *env,
 			dup2(io[1], 1);
 		} else {
 			dup2(io[0], 0);
-			dup2(nul, 1);
+			dup2(so->out_fd >= 0 ? so->out_fd : nul, 1);
 		}
 		dup2(ep[1], 2);
 		signal(SIGPIPE, SIG_DFL);
@@ -133,6 +170,7 @@ static int start(char *const *argv, const char *shell, char *const *env,
 	}
 	sp->pid = pid;
 	sp->own_group = own_group;
+	sp->err_copy_fd = so->err_copy_fd;
 	if (own_group)
 		setpgid(pid, pid); /* as the child does: whichever first */
 	if (dir == SPAWN_READ) {

@@ -3,7 +3,8 @@
  * run directly (fork/exec, no shell) unless the caller gives a shell string,
  * which runs under /bin/sh -c.  Parameters travel as environment variables,
  * never pasted into command text.  The child's stderr is kept (its tail) for
- * the error message. */
+ * the error message; its stdout, when we feed its stdin, goes to /dev/null
+ * unless the caller passes it on (spawn_start_passing). */
 #ifndef DR_SPAWN_H
 #define DR_SPAWN_H
 
@@ -25,6 +26,12 @@ int spawn_start(char *const *argv, const char *shell, char *const *env,
  * PostgreSQL); such a child outlives a signal to drconsole's group. */
 int spawn_start_group(char *const *argv, const char *shell, char *const *env,
                       enum spawn_dir dir, struct spawn **out, char **err);
+/* As spawn_start with SPAWN_WRITE, for a command whose output is for the
+ * person who runs it (restore --to-command): its stdout is out_fd instead
+ * of /dev/null, and what it writes to stderr goes to err_fd as well as
+ * into the tail kept for messages.  The caller owns both descriptors. */
+int spawn_start_passing(char *const *argv, const char *shell, char *const *env,
+                        int out_fd, int err_fd, struct spawn **out, char **err);
 /* The pipe end: read from it (SPAWN_READ) or write to it (SPAWN_WRITE). */
 int spawn_fd(const struct spawn *sp);
 /* Closes our end, waits, and frees.  DR_EIO with the exit status and the

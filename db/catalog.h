@@ -342,12 +342,17 @@ struct catalog_service_state {
 	int64_t tier_rpo_s;
 	/* Newest completed or verified backup with completed_at <= now. */
 	int64_t last_good_backup_at;
-	int64_t last_good_backup_size; /* -1: unknown */
+	int64_t last_good_backup_size; /* stored bytes; -1: unknown */
+	/* Its plain (uncompressed) size, where the catalog has one: the
+	 * plain_bytes of drconsole's own backups, an import's size, or size x
+	 * compression_ratio of a recorded one; -1: unknown. */
+	int64_t last_good_backup_plain;
 	/* Newest such backup with completed_at > now (clock skew), or 0;
-	 * its id ("" when none) and size (-1: unknown). */
+	 * its id ("" when none), size and plain size (-1: unknown). */
 	int64_t future_backup_at;
 	char future_backup_id[40];
 	int64_t future_backup_size;
+	int64_t future_backup_plain;
 	/* Newest backup of any status, by started_at. */
 	int64_t last_attempt_at;
 	char last_attempt_status[16];

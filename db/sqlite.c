@@ -2102,6 +2102,21 @@ _Static_assert(CATALOG_BACKUP_GOOD_COUNT == 2,
 	"  b.service_name = s.name AND b.backup_status = '" status "' AND"     \
 	"  b.completed_at <= ?1 ORDER BY b.completed_at DESC LIMIT 1)"
 
+/* A backup's plain (uncompressed) size, where the catalog has it: the
+ * plain_bytes drconsole's own backups record, the size an import records
+ * (the data backed up, import.h), or size x compression ratio as `record
+ * backup` reports them; NULL when none of these is known. */
+#define PLAIN_BY_RATIO                                                         \
+	" WHEN p.compression_ratio > 0 THEN"                                   \
+	"  CAST(round(p.backup_size * p.compression_ratio) AS INTEGER)"
+#define PLAIN_OF(id)                                                           \
+	" (SELECT CASE WHEN json_valid(p.metadata) THEN CASE"                  \
+	"  WHEN json_type(p.metadata, '$.plain_bytes') IN ('integer', 'real')" \
+	"  THEN CAST(json_extract(p.metadata, '$.plain_bytes') AS INTEGER)"    \
+	"  WHEN json_type(p.metadata, '$.import') = 'object'"                  \
+	"  THEN p.backup_size" PLAIN_BY_RATIO " END" PLAIN_BY_RATIO " END"     \
+	"  FROM backup_management p WHERE p.backup_id = " id ")"
+
 // clang-format off
 const char sqlite_service_states_sql[] =
     "WITH ids AS (SELECT s.*, n.good_at AS newest_at,"
@@ -2141,7 +2156,9 @@ const char sqlite_service_states_sql[] =
     "  h.alerts_enabled, h.updated_at," /* 19 */
     "  ids.gc_id, ids.gv_id, ids.a_id," /* 31 */
     "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_id END,"
-    "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_size END" /* 34 */
+    "  CASE WHEN ids.newest_at > ?1 THEN ids.newest_size END," /* 34 */
+    PLAIN_OF("ids.gc_id") "," PLAIN_OF("ids.gv_id") "," /* 36 */
+    " CASE WHEN ids.newest_at > ?1 THEN" PLAIN_OF("ids.newest_id") " END"
     " FROM ids LEFT JOIN tiers t ON t.name = ids.tier"
     " LEFT JOIN disaster_recovery_log d ON d.rowid = ids.drill"
     " LEFT JOIN backup_health_monitoring h ON h.service_name = ids.name"
@@ -2160,14 +2177,17 @@ static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 	v_at = sqlite_column_time(st, 12);
 	if (c_at == 0 && v_at == 0) {
 		s->last_good_backup_size = -1;
+		s->last_good_backup_plain = -1;
 	} else if (c_at >= v_at) {
 		s->last_good_backup_at = c_at;
 		s->last_good_backup_size = sqlite_column_int64_or(st, 11, -1);
+		s->last_good_backup_plain = sqlite_column_int64_or(st, 36, -1);
 		sqlite_column_copy(st, 31, s->last_good_backup_id,
 		                   sizeof(s->last_good_backup_id));
 	} else {
 		s->last_good_backup_at = v_at;
 		s->last_good_backup_size = sqlite_column_int64_or(st, 13, -1);
+		s->last_good_backup_plain = sqlite_column_int64_or(st, 37, -1);
 		sqlite_column_copy(st, 32, s->last_good_backup_id,
 		                   sizeof(s->last_good_backup_id));
 	}
@@ -2177,6 +2197,11 @@ static void read_state(sqlite3_stmt *st, struct catalog_service_state *s)
 	sqlite_column_copy(st, 34, s->future_backup_id,
 	                   sizeof(s->future_backup_id));
 	s->future_backup_size = sqlite_column_int64_or(st, 35, -1);
+	s->future_backup_plain = sqlite_column_int64_or(st, 38, -1);
+	if (s->last_good_backup_plain < 0)
+		s->last_good_backup_plain = -1;
+	if (s->future_backup_plain < 0)
+		s->future_backup_plain = -1;
 	s->last_attempt_at = sqlite_column_time(st, 15);
 	sqlite_column_copy(st, 16, s->last_attempt_status,
 	                   sizeof(s->last_attempt_status));

@@ -51,7 +51,9 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	struct ops_session ses = cli_session(g, cat, cfg);
 	char id[40], *err = NULL;
 	struct backup_outcome out;
-	struct backup_sink sink = {.path = to, .shell = to_cmd};
+	/* The command's output is the operator's (wc -c, pg_restore -l). */
+	struct backup_sink sink = {
+	    .path = to, .shell = to_cmd, .pass_output = to_cmd != NULL};
 	/* A runbook step's restore serves that recovery. */
 	const char *recovery = getenv("DR_RECOVERY_ID");
 	struct backup_restore_opts opts = {
@@ -59,6 +61,8 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	    .recovery_id = recovery && *recovery ? recovery : NULL};
 	memset(&out, 0, sizeof out);
 	int s = backup_resolve(cat, spec, time_now(), id, &err);
+	/* What we printed comes before what the command prints. */
+	fflush(stdout);
 	if (s == DR_OK)
 		s = ops_backup_restore(&ses, id, &sink, &opts, &out, &err);
 	if (s == DR_OK) {
@@ -100,7 +104,8 @@ const struct cmd_entry cmd_restore_entry = {
         "writes a new file (never overwrites) that appears only when every\n"
         "chunk and the SHA-256 checked out; --to-command runs CMD with\n"
         "/bin/sh -c and streams the backup to its stdin (pg_restore, tar "
-        "-x).\n"
+        "-x);\n"
+        "its stdout and stderr are drconsole's, before the summary line.\n"
         "--key-file opens an encrypted backup with another key file (an\n"
         "old key; mode 0600) instead of its target's.  Every restore is\n"
         "audited and recorded; one that fails because of the backup (it\n"

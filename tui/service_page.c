@@ -250,8 +250,8 @@ static void build_evidence(struct service_page *p, struct view_ctx *ctx,
 			snprintf(took, sizeof took, "?");
 		if (s->rto_source == RTO_SRC_SIZE_ESTIMATE)
 			add(p, "", THEME_DIM,
-			    "evidence: estimated from the size of backup %s "
-			    "(%s) and measured restore throughput",
+			    "evidence: estimated from the plain size of "
+			    "backup %s (%s) and restore_throughput",
 			    s->rto_backup_id[0] ? s->rto_backup_id : "?",
 			    widget_bytes(s->rto_bytes, b, sizeof b));
 		else

@@ -45,6 +45,13 @@ expect_in "and says so" "$ERR" "never overwrites"
 expect_rc "restore latest:orders into a command" 0 dr restore latest:orders --to-command "sha256sum > $T/piped.sum"
 expect_eq "the command received the whole backup" "$(cut -d' ' -f1 "$T/piped.sum")" "$(sha256sum <"$src" | cut -d' ' -f1)"
 expect_in "the audit log records the restore" "$(dr audit list)" "backup.restore"
+# The command's output is the operator's: its stdout first, then the
+# summary line; its stderr on drconsole's stderr.
+run dr restore "$enc_id" --to-command 'wc -c; echo "said on stderr" >&2'
+expect_eq "restore --to-command 'wc -c' prints the backup's size" \
+	"$(head -n1 <<<"$OUT" | tr -d ' ')" "$(stat -c %s "$src")"
+expect_in "and then the summary line" "$(sed -n 2p <<<"$OUT")" "restored $enc_id"
+expect_in "the command's stderr passes through" "$ERR" "said on stderr"
 # On a terminal a restore says how far it got, as a backup does; the line
 # gives way to the result.  (script(1) gives it a terminal.)
 script -qec "$(printf '%q ' "$DR" --config "$cfg" --catalog "$db" restore "$enc_id" --to "$T/restored-tty.txt")" /dev/null >"$T/tty.out" 2>&1

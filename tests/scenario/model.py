@@ -23,14 +23,17 @@ AT_RISK = (4, 5)  # policy.at_risk_fraction 0.8, as an exact fraction
 
 class Backup:
     def __init__(self, bid, service, status, started, completed, created,
-                 size, target=None):
+                 plain, target=None):
         self.id = bid
         self.service = service
         self.status = status
         self.started = started
         self.completed = completed
         self.created = created
-        self.size = size  # (lo, hi) bytes, or None
+        # Its plain (uncompressed) size, (lo, hi) bytes, or None when the
+        # catalog has none (a recorded size without a compression ratio:
+        # that is the stored size, and no estimate stands on it).
+        self.plain = plain
         self.target = target
 
     def t(self):
@@ -73,8 +76,10 @@ class Model:
     # ---- facts ----
 
     def backup(self, bid, service, status, started, completed, created,
-               size=None, target=None):
-        """A new backup row, or (same id) an update of one."""
+               plain=None, target=None):
+        """A new backup row, or (same id) an update of one.  An update
+        reports size and ratio again, so its plain size replaces the old
+        one, unknown included."""
         old = self.backups.get(bid)
         if old is not None:
             old.status = status
@@ -82,8 +87,7 @@ class Model:
                 old.started = started
             if completed is not None:
                 old.completed = completed
-            if size is not None:
-                old.size = size
+            old.plain = plain
             return
         # A report without a start is dated by its completion, else by when
         # it was reported (docs/EVIDENCE.md): a backup reported running has
@@ -91,7 +95,7 @@ class Model:
         if started is None:
             started = completed if completed is not None else created
         self.backups[bid] = Backup(bid, service, status, started, completed,
-                                   created, size, target)
+                                   created, plain, target)
 
     def replication(self, service, source, target, state, lag_s, lag_bytes,
                     at):
@@ -246,10 +250,12 @@ class Model:
                 last_test = at
             else:
                 last_test = None
-                size = tied[0].size if tied else None
-                if size is not None and self.throughput:
+                # The newest good backup's plain size (docs/EVIDENCE.md:
+                # never its stored size).
+                plain = tied[0].plain if tied else None
+                if plain is not None and self.throughput:
                     # READING: whole seconds, rounded either way.
-                    v = size[end] / self.throughput
+                    v = plain[end] / self.throughput
                     r["rto.source"] = "size estimate"
                     r["rto.estimate_s"] = int(v) if end == 0 else ceil(v)
                 else:

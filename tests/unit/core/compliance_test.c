@@ -64,6 +64,7 @@ static struct catalog_service_state healthy(const char *name)
 	st.tier_rpo_s = 30 * MIN;
 	st.last_good_backup_at = NOW - 10 * MIN;
 	st.last_good_backup_size = -1;
+	st.last_good_backup_plain = -1;
 	st.last_attempt_at = NOW - 11 * MIN;
 	snprintf(st.last_attempt_status, sizeof(st.last_attempt_status),
 	         "completed");
@@ -257,11 +258,13 @@ static void tolerated_future_backup_is_the_evidence(void **state)
 	set_test(&st, 0, 0); /* no restore test: the size is the estimate */
 	st.last_good_backup_at = 0;
 	st.last_good_backup_size = -1;
+	st.last_good_backup_plain = -1;
 	st.last_good_backup_id[0] = '\0';
 	st.future_backup_at = NOW + policy.skew_tolerance_s;
 	snprintf(st.future_backup_id, sizeof st.future_backup_id, "%s",
 	         "a7926222-5c7b-4357-9e31-36aabe884960");
-	st.future_backup_size = 1000;
+	st.future_backup_size = 10; /* stored; the estimate reads plain */
+	st.future_backup_plain = 1000;
 	double saved = policy.restore_bytes_per_s;
 	policy.restore_bytes_per_s = 10;
 	struct compliance_service c = eval(&st);
@@ -619,7 +622,9 @@ static void rto_from_size_and_throughput_else_unknown(void **state)
 	struct catalog_service_state st = healthy("sized");
 	set_test(&st, 0, 0);
 	st.last_drill_at = 0;
-	st.last_good_backup_size = 10LL * 1000 * 1000 * 1000; /* 10 GB */
+	/* 10 GB of data stored in 1 GB: the estimate reads the 10 GB. */
+	st.last_good_backup_size = 1000LL * 1000 * 1000;
+	st.last_good_backup_plain = 10LL * 1000 * 1000 * 1000;
 
 	/* No throughput measured: unknown. */
 	struct compliance_service c = eval(&st);
@@ -637,7 +642,13 @@ static void rto_from_size_and_throughput_else_unknown(void **state)
 	assert_int_equal(c.rto_estimate_s, 3334);
 	assert_int_equal(c.rto_status, COMP_AT_RISK);
 
-	/* Size unknown: unknown even with a throughput. */
+	/* Plain size unknown: unknown even with a throughput and a stored
+	 * size. */
+	st.last_good_backup_plain = -1;
+	c = eval(&st);
+	assert_int_equal(c.rto_status, COMP_UNKNOWN);
+	assert_int_equal(c.rto_estimate_s, -1);
+	assert_int_equal(c.rto_source, RTO_SRC_NONE);
 	st.last_good_backup_size = -1;
 	c = eval(&st);
 	assert_int_equal(c.rto_status, COMP_UNKNOWN);
@@ -847,6 +858,7 @@ static void json_nulls_of_an_unknown_service(void **state)
 	memset(&st, 0, sizeof(st));
 	snprintf(st.service.name, sizeof(st.service.name), "bare");
 	st.last_good_backup_size = -1;
+	st.last_good_backup_plain = -1;
 	st.health.estimated_full_recovery_s = -1;
 	st.last_drill_duration_s = -1;
 	memset(&r, 0, sizeof(r));

@@ -1604,6 +1604,76 @@ static void test_service_states(void **state)
 	                 CATALOG_OK);
 }
 
+/* The plain size an RTO estimate divides by a throughput: drconsole's own
+ * plain_bytes, an import's size (the data it backed up), a recorded size x
+ * compression ratio; nothing else (the stored size is no plain size). */
+static void plain_backup(struct catalog *cat, const char *id,
+                         const char *service, int64_t completed_at,
+                         int64_t size, double ratio, const char *metadata)
+{
+	struct catalog_backup b =
+	    make_backup(id, service, "completed", completed_at);
+	char *err = NULL;
+
+	b.size_bytes = size;
+	b.compression_ratio = ratio;
+	b.metadata = (char *)metadata;
+	if (catalog_backup_insert(cat, &b, &err) != CATALOG_OK)
+		fail_msg("insert %s: %s", id, err ? err : "?");
+}
+
+static void test_service_states_plain_size(void **state)
+{
+	struct fx *f = *state;
+	struct catalog_service_state *list = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int64_t now = T0 + 86400;
+	static const struct {
+		const char *service;
+		int64_t size;
+		double ratio;
+		const char *metadata;
+		int64_t plain;
+	} cases[] = {
+	    {"own", 51000, 1028.5, "{\"plain_bytes\": 52428800}", 52428800},
+	    {"imported", 4000, 2, "{\"import\": {\"tool\": \"walg\"}}", 4000},
+	    {"ratio", 100, 2.5, NULL, 250},
+	    {"ratio_junk", 100, 3, "not json", 300},
+	    {"bare", 100, 0, "{\"target\": \"x\"}", -1},
+	    {"junk", 100, 0, "not json", -1},
+	};
+	size_t k = sizeof cases / sizeof cases[0];
+
+	for (size_t i = 0; i < k; i++) {
+		add_service(f->cat, cases[i].service, "low");
+		plain_backup(f->cat, cases[i].service, cases[i].service,
+		             now - 60, cases[i].size, cases[i].ratio,
+		             cases[i].metadata);
+	}
+	/* Clock skew: the future backup's plain size comes along. */
+	add_service(f->cat, "ahead", "low");
+	plain_backup(f->cat, "ahead", "ahead", now + 30, 10, 0,
+	             "{\"plain_bytes\": 1000}");
+	assert_int_equal(catalog_service_states(f->cat, now, &list, &n, &err),
+	                 CATALOG_OK);
+	for (size_t i = 0; i < k; i++) {
+		const struct catalog_service_state *s =
+		    find_state(list, n, cases[i].service);
+		assert_int_equal(s->last_good_backup_size, cases[i].size);
+		if (s->last_good_backup_plain != cases[i].plain)
+			fail_msg("%s: plain %lld, expected %lld",
+			         cases[i].service,
+			         (long long)s->last_good_backup_plain,
+			         (long long)cases[i].plain);
+	}
+	const struct catalog_service_state *s = find_state(list, n, "ahead");
+	assert_int_equal(s->last_good_backup_plain, -1);
+	assert_int_equal(s->future_backup_size, 10);
+	assert_int_equal(s->future_backup_plain, 1000);
+	catalog_service_states_free(list, n);
+}
+
 /* The per-service state must not read through backup history: every access
  * to the history tables is an index SEARCH, never a SCAN. */
 static void test_service_states_plan(void **state)
@@ -1922,6 +1992,7 @@ int main(void)
 	    T(test_probes),
 	    T(test_recoveries),
 	    T(test_service_states),
+	    T(test_service_states_plain_size),
 	    T(test_service_states_plan),
 	    T(test_audit),
 	    T(test_transactions),
