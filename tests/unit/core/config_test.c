@@ -282,7 +282,7 @@ static void test_unknown_top_level_key(void **state)
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
 	           "services, policy, audit_key_file, child_env, repositories, "
 	           "backups, probes, "
-	           "notifications, agent, imports)");
+	           "notifications, agent, imports, tests)");
 }
 
 static void test_unknown_service_key(void **state)
@@ -437,7 +437,7 @@ static void test_many_errors(void **state)
 	           "one of: environment, catalog, theme, runbook_dir, tiers, "
 	           "services, policy, audit_key_file, child_env, repositories, "
 	           "backups, probes, "
-	           "notifications, agent, imports)\n"
+	           "notifications, agent, imports, tests)\n"
 	           "2:3: \"environment\" must not be empty\n"
 	           "5:20: unknown tier \"gold\" for service \"db\" (defined "
 	           "tiers: critical, standard, low)\n"
