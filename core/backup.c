@@ -141,7 +141,9 @@ int backup_key_of(const struct config *cfg, const struct catalog_backup *b,
 	*path = NULL;
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "encrypted")))
 		return DR_OK;
-	*path = key_file != NULL ? key_file : t != NULL ? t->key_file : NULL;
+	*path = key_file != NULL                  ? key_file
+	        : t != NULL && t->n_key_files > 0 ? t->key_files[0]
+	                                          : NULL;
 	if (*path == NULL) {
 		*err = xasprintf("backup %s is encrypted and target \"%s\" has "
 		                 "no key_file in the config (give one with "

@@ -369,7 +369,8 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	/* Refuse a loose or missing key before anything is recorded. */
-	rc = backup_load_key(t->key_file, &secret, &secret_len, err);
+	rc = backup_load_key(t->n_key_files > 0 ? t->key_files[0] : NULL,
+	                     &secret, &secret_len, err);
 	if (rc != DR_OK)
 		return rc;
 	backup_config_repo_options(r, &opt);
