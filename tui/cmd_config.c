@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "core/audit.h"
+#include "core/backup.h"
 #include "core/error.h"
 #include "core/ops_catalog.h"
 #include "core/xmalloc.h"
@@ -35,6 +36,17 @@ static int config_check_exec(const struct cmd_globals *g, const char *file)
 		free(dflt);
 		return dr_status_exit(s) == DR_EXIT_OK ? DR_EXIT_FAIL
 		                                       : dr_status_exit(s);
+	}
+	/* A key file a backup would refuse fails the check now, not at
+	 * the next backup or restore. */
+	char *keys = NULL;
+	s = backup_check_key_files(cfg, &keys);
+	if (s != DR_OK) {
+		fprintf(stderr, "%s: %s\n", path, keys);
+		free(keys);
+		config_free(cfg);
+		free(dflt);
+		return DR_EXIT_FAIL;
 	}
 	printf("%s: ok (environment %s, %zu tiers, %zu services)\n", path,
 	       cfg->environment[0] ? cfg->environment : "unnamed", cfg->n_tiers,
