@@ -129,29 +129,6 @@ int backup_load_key(const char *key_file, uint8_t **secret, size_t *len,
 	return crypto_key_file_read(key_file, secret, len, err);
 }
 
-int backup_key_of(const struct config *cfg, const struct catalog_backup *b,
-                  const cJSON *m, const char *key_file, uint8_t **secret,
-                  size_t *len, const char **path, char **err)
-{
-	const char *target = backup_meta_str(m, "target");
-	const struct backup_target *t =
-	    target ? backup_config_target(cfg, target) : NULL;
-	*secret = NULL;
-	*len = 0;
-	*path = NULL;
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "encrypted")))
-		return DR_OK;
-	*path = key_file != NULL ? key_file : t != NULL ? t->key_file : NULL;
-	if (*path == NULL) {
-		*err = xasprintf("backup %s is encrypted and target \"%s\" has "
-		                 "no key_file in the config (give one with "
-		                 "--key-file)",
-		                 b->backup_id, target ? target : "");
-		return DR_EPERM;
-	}
-	return backup_load_key(*path, secret, len, err);
-}
-
 struct row_save {
 	const struct catalog_backup *b;
 	const char *details;

@@ -146,11 +146,56 @@ int backup_copy(struct catalog *cat, const struct config *cfg,
                 const char *target, int64_t now,
                 struct backup_copy_item **items, size_t *n, char **err);
 
+/* What `backup rekey` found about one backup's key. */
+enum backup_rekey_state {
+	BACKUP_REKEY_FOUND,       /* a configured key file opens it */
+	BACKUP_REKEY_MISSING,     /* encrypted, and no key file opens it */
+	BACKUP_REKEY_UNENCRYPTED, /* needs no key */
+	BACKUP_REKEY_UNREADABLE,  /* its object's header cannot be read */
+};
+
+struct backup_rekey_item {
+	char backup_id[40];
+	enum backup_rekey_state state;
+	char key_id[20];    /* found: its key; missing: the one recorded */
+	char key_file[512]; /* found: the key file that has it now */
+	char error[256];    /* unreadable: why */
+};
+
+/* Re-encrypts nothing: reads the header of each backup of target with
+ * each of its key files and records, in the metadata of each backup a
+ * key opens, that key's id and file ("key_id", "key_file"), with one audit
+ * row.  Items are in the order the backups were made. */
+int backup_rekey(struct catalog *cat, const struct config *cfg,
+                 const char *target, struct backup_rekey_item **items,
+                 size_t *n, char **err);
+
+/* What a listing says about the key each backup needs. */
+struct backup_key_note {
+	int encrypted;
+	char key_id[20];    /* recorded; "" unencrypted or not yet known */
+	char key_file[512]; /* the configured, readable key file with it */
+	char warning[256];  /* when none has it, or its file is unreadable */
+};
+/* notes[i] for list[i].  Reads the targets' key files (once each). */
+void backup_key_notes(const struct config *cfg,
+                      const struct catalog_backup *list, size_t n,
+                      struct backup_key_note *notes);
+
+/* Reads every key file of every target, as a backup would: missing,
+ * unreadable, not a regular file, open to group or others, empty.  The
+ * first failure's status, and one line per bad file in *report (malloc'd,
+ * NULL when all are good). */
+int backup_check_key_files(const struct config *cfg, char **report);
+
 /* The stable JSON form of `backup list --json`: an array of objects with
  * backup_id, service, target, status, type, started_at, completed_at (ISO
  * 8601 or null), size_bytes, plain_bytes, compression_ratio, checksum,
- * location, encrypted, copies (repository names) and error.  malloc'd. */
-char *backup_list_json(const struct catalog_backup *list, size_t n);
+ * location, encrypted, key_id, key_file, key_warning (null when none;
+ * keys may be NULL: all null), copies (repository names) and error.
+ * malloc'd. */
+char *backup_list_json(const struct catalog_backup *list, size_t n,
+                       const struct backup_key_note *keys);
 /* The target and the error recorded in a backup's metadata ("" if none). */
 void backup_meta_summary(const struct catalog_backup *b, char target[64],
                          char error[256]);

@@ -152,6 +152,26 @@ int backup_config_parse_repositories(struct config *cfg,
 	return errs->count > before ? -1 : 0;
 }
 
+/* "key_files": a non-empty list of distinct, non-empty paths. */
+static char **get_key_files(struct json_errors *errs,
+                            const struct json_doc *doc, const cJSON *arr)
+{
+	char **v = get_strv(errs, doc, arr, "key_files");
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++) {
+		const cJSON *at = cJSON_GetArrayItem(arr, (int)i);
+		if (v[i][0] == '\0')
+			json_errors_add(errs, doc, at,
+			                "expected a path in \"key_files\", "
+			                "found an empty string");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(v[k], v[i]) == 0)
+				json_errors_add(errs, doc, at,
+				                "\"key_files\" lists %s twice",
+				                v[i]);
+	}
+	return v;
+}
+
 static void parse_source(struct json_errors *errs, const struct json_doc *doc,
                          const cJSON *src, struct source_spec *out)
 {
@@ -261,6 +281,7 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 	                                   "retention",
 	                                   "compression_level",
 	                                   "key_file",
+	                                   "key_files",
 	                                   "chunk_size",
 	                                   "restore_test",
 	                                   "restore_test_schedule",
@@ -297,6 +318,16 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 		json_get_string(errs, doc, it, "repository", 1, &repo);
 		json_get_string(errs, doc, it, "copy_repository", 0, &copy);
 		json_get_string(errs, doc, it, "key_file", 0, &key);
+		const cJSON *keys_node =
+		    cJSON_GetObjectItemCaseSensitive(it, "key_files");
+		if (keys_node != NULL && key != NULL)
+			json_errors_add(errs, doc, keys_node,
+			                "backup target \"%s\" has both "
+			                "\"key_file\" and \"key_files\": give "
+			                "one (\"key_files\", newest first)",
+			                it->string);
+		else if (keys_node != NULL)
+			t.key_files = get_key_files(errs, doc, keys_node);
 		json_get_duration(errs, doc, it, "schedule", 0, &schedule);
 		get_int(errs, doc, it, "compression_level", 0, 9, &level);
 		get_int(errs, doc, it, "chunk_size", 4096,
@@ -357,7 +388,13 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 		t.service = dup_or_null(service);
 		t.repository = dup_or_null(repo);
 		t.copy_repository = dup_or_null(copy);
-		t.key_file = dup_or_null(key);
+		if (key != NULL) {
+			t.key_files = xcalloc(2, sizeof *t.key_files);
+			t.key_files[0] = xstrdup(key);
+		}
+		while (t.key_files != NULL &&
+		       t.key_files[t.n_key_files] != NULL)
+			t.n_key_files++;
 		t.schedule_s = schedule;
 		t.level = (int)level;
 		t.chunk_size = (uint32_t)chunk;
@@ -386,7 +423,7 @@ static void target_clear(struct backup_target *t)
 	source_spec_clear(&t->source);
 	free(t->repository);
 	free(t->copy_repository);
-	free(t->key_file);
+	strv_free(t->key_files);
 	strv_free(t->test_argv);
 	free(t->test_shell);
 }

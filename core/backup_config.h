@@ -37,8 +37,13 @@ struct backup_target {
 	char *copy_repository; /* NULL: none */
 	int64_t schedule_s;    /* 0: none (the agent's business) */
 	struct backup_retention retention;
-	int level;      /* zlib level, default 1 */
-	char *key_file; /* NULL: unencrypted */
+	int level; /* zlib level, default 1 */
+	/* Key files, newest first: new backups are encrypted with the
+	 * first; reading tries the one whose key id the backup records,
+	 * else each in turn.  n_key_files 0: unencrypted.  "key_file" in
+	 * the config is a list of one. */
+	char **key_files;
+	size_t n_key_files;
 	uint32_t chunk_size;
 	/* restore-test: a command that receives the restored stream on
 	 * stdin; NULL: restore into a scratch file. */

@@ -52,6 +52,25 @@ static int hexval(char c)
 	return -1;
 }
 
+#define KEY_ID_SALT "drconsole key id"
+
+int backup_format_key_id(const uint8_t *secret, size_t len,
+                         char id[BACKUP_FORMAT_KEY_ID_LEN + 1], char **err)
+{
+	uint8_t derived[CRYPTO_KEY_LEN];
+	char hex[65];
+	int rc = crypto_kdf_pbkdf2(secret, len, (const uint8_t *)KEY_ID_SALT,
+	                           strlen(KEY_ID_SALT), BACKUP_FORMAT_KDF_ITER,
+	                           derived, err);
+	if (rc != DR_OK)
+		return rc;
+	sha256_hex(derived, sizeof derived, hex);
+	crypto_wipe(derived, sizeof derived);
+	memcpy(id, hex, BACKUP_FORMAT_KEY_ID_LEN);
+	id[BACKUP_FORMAT_KEY_ID_LEN] = '\0';
+	return DR_OK;
+}
+
 int backup_format_parse_id(const char *text, uint8_t id[16])
 {
 	size_t k = 0;
@@ -632,4 +651,31 @@ int backup_format_reader_finish(struct backup_format_reader *r,
 	if (plain_bytes != NULL)
 		*plain_bytes = r->plain_bytes;
 	return DR_OK;
+}
+
+static int emit_nothing(void *arg, const void *buf, size_t n, char **err)
+{
+	(void)arg;
+	(void)buf;
+	(void)n;
+	(void)err;
+	return DR_OK;
+}
+
+int backup_format_key_opens(const char *backup_id, const uint8_t *head,
+                            size_t n, const uint8_t *secret, size_t len,
+                            char **err)
+{
+	if (n < BACKUP_FORMAT_HEADER_LEN ||
+	    memcmp(head, BACKUP_FORMAT_MAGIC, 8) != 0) {
+		*err = xasprintf("not an encrypted drconsole backup");
+		return DR_EINVAL;
+	}
+	/* The header alone: the reader checks the key and emits nothing. */
+	struct backup_format_reader *r =
+	    backup_format_reader_new(backup_id, secret, len);
+	int rc = backup_format_reader_feed(r, head, BACKUP_FORMAT_HEADER_LEN,
+	                                   emit_nothing, NULL, err);
+	backup_format_reader_free(r);
+	return rc;
 }

@@ -42,6 +42,15 @@ struct backup_format_params {
 	int level; /* zlib 0..9 */
 };
 
+/* A key's id: 16 hex digits that name a key without giving it away, so
+ * that a backup can record which key it needs.  It is the SHA-256 of a
+ * PBKDF2 derivation (as many iterations as a backup's own, under a fixed
+ * salt), never of the secret itself: a fast hash of a passphrase would let
+ * anyone who reads the catalog guess it faster than from a backup. */
+#define BACKUP_FORMAT_KEY_ID_LEN 16
+int backup_format_key_id(const uint8_t *secret, size_t len,
+                         char id[BACKUP_FORMAT_KEY_ID_LEN + 1], char **err);
+
 /* 1 and the 16 bytes when text is a UUID. */
 int backup_format_parse_id(const char *text, uint8_t id[16]);
 
@@ -97,6 +106,13 @@ int backup_format_reader_finish(struct backup_format_reader *r,
                                 uint64_t *chunks, uint64_t *plain_bytes,
                                 char **err);
 int backup_format_reader_encrypted(const struct backup_format_reader *r);
+/* Whether the secret opens the object whose first bytes (at least
+ * BACKUP_FORMAT_HEADER_LEN) are head: DR_OK, DR_EKEY (the key check
+ * fails), DR_EINVAL (not an encrypted object) or DR_ECORRUPT.  backup_id
+ * as for the reader. */
+int backup_format_key_opens(const char *backup_id, const uint8_t *head,
+                            size_t n, const uint8_t *secret, size_t len,
+                            char **err);
 void backup_format_reader_free(struct backup_format_reader *r);
 
 #endif

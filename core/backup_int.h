@@ -13,6 +13,7 @@
  *   backup_restore.c    restore and restore test, one path for both
  *   backup_retention.c  prune
  *   backup_copy.c       copies to a second repository
+ *   backup_keys.c       which key file opens a backup; rekey
  *   backup_list.c       the JSON form of a listing */
 #ifndef DR_BACKUP_INT_H
 #define DR_BACKUP_INT_H
@@ -56,11 +57,27 @@ int backup_open_repo_of(const struct config *cfg, const cJSON *m,
 /* Reads a key file (NULL: no key, *secret NULL). */
 int backup_load_key(const char *key_file, uint8_t **secret, size_t *len,
                     char **err);
-/* The key file that opens the backup: the operator's (key_file), else its
- * target's; none for an unencrypted backup.  *path is borrowed. */
+/* The key chosen to open a backup, and what to say if it does not. */
+struct backup_key {
+	uint8_t *secret; /* NULL: unencrypted */
+	size_t len;
+	const char *path; /* the key file, borrowed; NULL: none */
+	/* When the key was not known to be right: who was asked ("key file
+	 * K does not open" or "no key file of target T opens") and what
+	 * follows the verdict ("it needs key ID ...; tried: ..."), both
+	 * malloc'd or NULL. */
+	char *who;
+	char *note;
+};
+/* Chooses the key that opens the backup: the operator's (key_file), else
+ * the one of its target's key_files whose id the backup records, else the
+ * first of them that opens the object's header, else the first readable
+ * one (the read then says "wrong key").  A key file that cannot be read is
+ * an error only when no other can be. */
 int backup_key_of(const struct config *cfg, const struct catalog_backup *b,
-                  const cJSON *m, const char *key_file, uint8_t **secret,
-                  size_t *len, const char **path, char **err);
+                  const cJSON *m, const char *key_file, struct backup_key *k,
+                  char **err);
+void backup_key_clear(struct backup_key *k);
 
 /* Writes the row's new state and the audit row in one transaction. */
 int backup_save_with_audit(struct catalog *cat, const struct catalog_backup *b,
@@ -117,8 +134,8 @@ void backup_sink_start(struct backup_reader_sink *c);
  * whose SHA-256 matches the catalog (the header's key check cannot tell a
  * wrong key from a changed header; the SHA-256 can). */
 int backup_read_back(const struct config *cfg, const struct catalog_backup *b,
-                     const cJSON *m, const uint8_t *secret, size_t secret_len,
-                     const char *key_path, struct backup_reader_sink *sink,
-                     uint64_t *stored, char **err);
+                     const cJSON *m, const struct backup_key *key,
+                     struct backup_reader_sink *sink, uint64_t *stored,
+                     char **err);
 
 #endif

@@ -38,7 +38,8 @@ static void add_copies(cJSON *o, const cJSON *m)
 }
 
 /* One backup, its members in the documented order. */
-static cJSON *backup_json(const struct catalog_backup *b)
+static cJSON *backup_json(const struct catalog_backup *b,
+                          const struct backup_key_note *kn)
 {
 	cJSON *m = backup_meta_parse(b), *o = cJSON_CreateObject();
 	const cJSON *plain = cJSON_GetObjectItemCaseSensitive(m, "plain_bytes");
@@ -63,17 +64,26 @@ static cJSON *backup_json(const struct catalog_backup *b)
 	cJSON_AddBoolToObject(
 	    o, "encrypted",
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "encrypted")));
+	add_str_or_null(o, "key_id",
+	                kn && kn->key_id[0] ? kn->key_id
+	                                    : backup_meta_str(m, "key_id"));
+	add_str_or_null(o, "key_file",
+	                kn && kn->key_file[0] ? kn->key_file : NULL);
+	add_str_or_null(o, "key_warning",
+	                kn && kn->warning[0] ? kn->warning : NULL);
 	add_copies(o, m);
 	add_str_or_null(o, "error", backup_meta_str(m, "error"));
 	cJSON_Delete(m);
 	return o;
 }
 
-char *backup_list_json(const struct catalog_backup *list, size_t n)
+char *backup_list_json(const struct catalog_backup *list, size_t n,
+                       const struct backup_key_note *keys)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, backup_json(&list[i]));
+		cJSON_AddItemToArray(
+		    arr, backup_json(&list[i], keys ? &keys[i] : NULL));
 	char *text = json_print_text(arr, 1);
 	cJSON_Delete(arr);
 	if (text == NULL)

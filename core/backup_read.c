@@ -140,8 +140,8 @@ static int read_object(struct repo_get *get, struct backup_format_reader *rd,
 /* The verdict once the object was read: its SHA-256 against the
  * catalog's, and a refused key told apart from a changed object. */
 static int read_verdict(const struct catalog_backup *b, const char *hex,
-                        const char *key_err, const char *key_path, int rc,
-                        char **err)
+                        const char *key_err, const struct backup_key *key,
+                        int rc, char **err)
 {
 	if (rc != DR_OK)
 		return rc;
@@ -153,21 +153,24 @@ static int read_verdict(const struct catalog_backup *b, const char *hex,
 	}
 	if (key_err == NULL)
 		return DR_OK;
-	*err = b->checksum[0] != '\0'
-	           ? xasprintf("wrong key: key file %s does not open "
-	                       "backup %s (the object is intact: its "
-	                       "SHA-256 matches the catalog)",
-	                       key_path, b->backup_id)
-	           : xasprintf("wrong key: key file %s does not open "
-	                       "backup %s (or its header was changed)",
-	                       key_path, b->backup_id);
+	char *who = key->who != NULL
+	                ? xstrdup(key->who)
+	                : xasprintf("key file %s does not open", key->path);
+	*err = xasprintf("wrong key: %s backup %s (%s)%s%s", who, b->backup_id,
+	                 b->checksum[0] != '\0'
+	                     ? "the object is intact: its SHA-256 matches "
+	                       "the catalog"
+	                     : "or its header was changed",
+	                 key->note != NULL ? "; " : "",
+	                 key->note != NULL ? key->note : "");
+	free(who);
 	return DR_EKEY;
 }
 
 int backup_read_back(const struct config *cfg, const struct catalog_backup *b,
-                     const cJSON *m, const uint8_t *secret, size_t secret_len,
-                     const char *key_path, struct backup_reader_sink *sink,
-                     uint64_t *stored, char **err)
+                     const cJSON *m, const struct backup_key *key,
+                     struct backup_reader_sink *sink, uint64_t *stored,
+                     char **err)
 {
 	const char *object = backup_meta_str(m, "object");
 	struct repo *repo = NULL;
@@ -192,12 +195,12 @@ int backup_read_back(const struct config *cfg, const struct catalog_backup *b,
 		rc = DR_ECORRUPT;
 	}
 	if (rc == DR_OK) {
-		struct backup_format_reader *rd =
-		    backup_format_reader_new(b->backup_id, secret, secret_len);
+		struct backup_format_reader *rd = backup_format_reader_new(
+		    b->backup_id, key->secret, key->len);
 		struct sha256_ctx *sha = sha256_new();
 		rc = read_object(get, rd, sha, sink, stored, &key_err, err);
 		sha256_final_hex(sha, hex);
-		rc = read_verdict(b, hex, key_err, key_path, rc, err);
+		rc = read_verdict(b, hex, key_err, key, rc, err);
 		backup_format_reader_free(rd);
 	}
 	free(key_err);

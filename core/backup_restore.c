@@ -156,8 +156,8 @@ static void file_sink_close(int fd, const char *tmp, const char *path,
  * appears only when everything checked out) and says what happened. */
 static void restore_stream(const struct config *cfg,
                            const struct catalog_backup *b, const cJSON *m,
-                           const struct backup_sink *def, const uint8_t *secret,
-                           size_t secret_len, const char *key_path,
+                           const struct backup_sink *def,
+                           const struct backup_key *key,
                            const struct backup_restore_opts *opts,
                            struct restore_run *run)
 {
@@ -181,8 +181,7 @@ static void restore_stream(const struct config *cfg,
 		goto out;
 	/* A restore command that exits early must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	int rc = backup_read_back(cfg, b, m, secret, secret_len, key_path,
-	                          &sink, &run->stored, &e);
+	int rc = backup_read_back(cfg, b, m, key, &sink, &run->stored, &e);
 	if (rc == DR_OK && !sink.started)
 		backup_sink_start(&sink); /* an empty backup still reaches it */
 	run->plain = sink.plain;
@@ -316,19 +315,15 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
                             struct backup_outcome *out, char **err)
 {
 	struct restore_run run;
-	uint8_t *secret = NULL;
-	size_t secret_len = 0;
-	const char *key_path = NULL;
+	struct backup_key key = {0};
 	/* A key file that cannot be used refuses the restore before it
 	 * starts; a key that does not open the backup fails it. */
-	int rc =
-	    backup_key_of(cfg, b, m, req->opts ? req->opts->key_file : NULL,
-	                  &secret, &secret_len, &key_path, err);
+	int rc = backup_key_of(
+	    cfg, b, m, req->opts ? req->opts->key_file : NULL, &key, err);
 	if (rc != DR_OK)
 		return rc;
-	restore_stream(cfg, b, m, req->sink, secret, secret_len, key_path,
-	               req->opts, &run);
-	crypto_secret_free(secret, secret_len);
+	restore_stream(cfg, b, m, req->sink, &key, req->opts, &run);
+	backup_key_clear(&key);
 	out->seconds = run.seconds;
 	out->plain_bytes = run.plain;
 	out->stored_bytes = run.stored;

@@ -190,9 +190,10 @@ static int run_check(struct catalog *cat, const struct config *cfg,
 /* A new pending row of t, and its metadata: where the object goes and
  * which process on which host writes it. */
 static cJSON *run_new_row(const struct backup_target *t,
-                          const struct backup_repository *r, int encrypted,
+                          const struct backup_repository *r, const char *key_id,
                           struct catalog_backup *b, char **object)
 {
+	int encrypted = key_id != NULL;
 	struct procid self;
 	char host[128], start[32];
 
@@ -213,6 +214,11 @@ static cJSON *run_new_row(const struct backup_target *t,
 	backup_meta_set_str(m, "repo_url", r->url);
 	backup_meta_set_str(m, "object", *object);
 	cJSON_AddBoolToObject(m, "encrypted", encrypted);
+	if (encrypted) {
+		/* The key it needs, and where that key was (rekey). */
+		backup_meta_set_str(m, "key_id", key_id);
+		backup_meta_set_str(m, "key_file", t->key_files[0]);
+	}
 	backup_meta_set_str(m, "host", host);
 	backup_meta_set_num(m, "pid", (double)self.pid);
 	backup_meta_set_str(m, "pid_start", start);
@@ -330,15 +336,16 @@ static void run_note(struct backup_outcome *out, const char *notes)
 static int run_recorded(struct catalog *cat, const struct backup_target *t,
                         const struct backup_repository *r, struct repo *repo,
                         const uint8_t *secret, size_t secret_len,
-                        struct run_ctx *ctx, struct backup_outcome *out,
-                        char **err)
+                        const char *key_id, struct run_ctx *ctx,
+                        struct backup_outcome *out, char **err)
 {
 	struct catalog_backup b;
 	struct backup_stream_result res;
 	char *object = NULL, *e = NULL;
 
 	memset(&b, 0, sizeof b);
-	cJSON *m = run_new_row(t, r, secret != NULL, &b, &object);
+	cJSON *m =
+	    run_new_row(t, r, secret != NULL ? key_id : NULL, &b, &object);
 	int rc = catalog_backup_insert(cat, &b, err);
 	if (rc == DR_OK) {
 		b.started_at = time_now();
@@ -380,6 +387,7 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	struct repo_options opt;
 	uint8_t *secret = NULL;
 	size_t secret_len = 0;
+	char key_id[BACKUP_FORMAT_KEY_ID_LEN + 1] = "";
 	int rc, reaped;
 
 	memset(out, 0, sizeof *out);
@@ -391,16 +399,21 @@ int backup_run(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	/* Refuse a loose or missing key before anything is recorded. */
-	rc = backup_load_key(t->key_file, &secret, &secret_len, err);
-	if (rc != DR_OK)
+	rc = backup_load_key(t->n_key_files > 0 ? t->key_files[0] : NULL,
+	                     &secret, &secret_len, err);
+	if (rc == DR_OK && secret != NULL)
+		rc = backup_format_key_id(secret, secret_len, key_id, err);
+	if (rc != DR_OK) {
+		crypto_secret_free(secret, secret_len);
 		return rc;
+	}
 	backup_config_repo_options(r, &opt);
 	rc = repo_open(r->url, &opt, &repo, err);
 	if (rc == DR_OK) {
 		ctx.progress = progress;
 		ctx.progress_arg = progress_arg;
-		rc = run_recorded(cat, t, r, repo, secret, secret_len, &ctx,
-		                  out, err);
+		rc = run_recorded(cat, t, r, repo, secret, secret_len, key_id,
+		                  &ctx, out, err);
 	}
 	repo_close(repo);
 	free(ctx.notes);

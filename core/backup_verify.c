@@ -45,9 +45,7 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 	struct catalog_backup b;
 	struct backup_reader_sink sink = {.fd = -1};
 	uint64_t stored = 0;
-	uint8_t *secret = NULL;
-	size_t secret_len = 0;
-	const char *key_path = NULL;
+	struct backup_key key = {0};
 	char *e = NULL;
 	int rc;
 
@@ -65,12 +63,10 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 		catalog_backup_clear(&b);
 		return DR_EINVAL;
 	}
-	rc = backup_key_of(cfg, &b, m, key_file, &secret, &secret_len,
-	                   &key_path, &e);
+	rc = backup_key_of(cfg, &b, m, key_file, &key, &e);
 	double t0 = time_mono();
 	if (rc == DR_OK)
-		rc = backup_read_back(cfg, &b, m, secret, secret_len, key_path,
-		                      &sink, &stored, &e);
+		rc = backup_read_back(cfg, &b, m, &key, &sink, &stored, &e);
 	out->seconds = time_mono() - t0;
 	out->plain_bytes = sink.plain;
 	out->stored_bytes = stored;
@@ -83,7 +79,7 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
 		e = NULL;
 	}
 	backup_outcome_from(out, &b, m);
-	crypto_secret_free(secret, secret_len);
+	backup_key_clear(&key);
 	free(e);
 	cJSON_Delete(m);
 	catalog_backup_clear(&b);

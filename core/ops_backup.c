@@ -195,3 +195,17 @@ int ops_backup_copy(const struct ops_session *s, const char *target,
 	           rc == DR_OK ? NULL : *err);
 	return rc;
 }
+
+int ops_backup_rekey(const struct ops_session *s, const char *target,
+                     struct backup_rekey_item **items, size_t *n, char **err)
+{
+	int rc = ops_writable(s, "rekey", err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_rekey(s->cat, s->cfg, target, items, n, err);
+	ops_report(s, "backup.rekey", target, rc, rc == DR_OK ? NULL : *err);
+	return rc;
+}

@@ -38,6 +38,11 @@ int ops_backup_copy(const struct ops_session *s, const char *target,
                     int64_t now, struct backup_copy_item **items, size_t *n,
                     char **err);
 
+/* Records which key each backup of target needs (core/backup.h); reads
+ * headers only, re-encrypts nothing. */
+int ops_backup_rekey(const struct ops_session *s, const char *target,
+                     struct backup_rekey_item **items, size_t *n, char **err);
+
 /* How it ended, in one line (malloc'd): the words line mode prints and
  * the console shows.  err is the op's message when rc is not DR_OK. */
 char *ops_backup_run_line(const char *target, int rc,

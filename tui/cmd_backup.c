@@ -1,4 +1,4 @@
-/* `backup run`, `backup list`, `backup verify`. */
+/* `backup run`, `backup list`, `backup verify`, `backup rekey`. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,13 +173,18 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 		free(err);
 		rc = DR_EXIT_FAIL;
 	} else if (json) {
-		char *text = backup_list_json(list, n);
+		struct backup_key_note *keys = xcalloc(n + 1, sizeof *keys);
+		backup_key_notes(cfg, list, n, keys);
+		char *text = backup_list_json(list, n, keys);
 		printf("%s\n", text);
 		free(text);
+		free(keys);
 	} else {
-		printf("%-36s  %-14s %-14s %-9s %-16s %10s  %s\n", "BACKUP",
-		       "SERVICE", "TARGET", "STATUS", "COMPLETED", "SIZE",
-		       "NOTE");
+		struct backup_key_note *keys = xcalloc(n + 1, sizeof *keys);
+		backup_key_notes(cfg, list, n, keys);
+		printf("%-36s  %-14s %-14s %-9s %-16s %10s  %-16s  %s\n",
+		       "BACKUP", "SERVICE", "TARGET", "STATUS", "COMPLETED",
+		       "SIZE", "KEY", "NOTE");
 		for (size_t i = 0; i < n; i++) {
 			char when[32], size[32] = "-", target[64], error[256];
 			time_format_short(list[i].completed_at, when);
@@ -187,11 +192,21 @@ static int cmd_list(const struct cmd_globals *g, int argc, char **argv)
 				ops_bytes_human((double)list[i].size_bytes,
 				                size, sizeof size);
 			backup_meta_summary(&list[i], target, error);
-			printf("%-36s  %-14s %-14s %-9s %-16s %10s  %s\n",
+			const char *key = keys[i].key_id[0]   ? keys[i].key_id
+			                  : keys[i].encrypted ? "?"
+			                                      : "-";
+			printf("%-36s  %-14s %-14s %-9s %-16s %10s  %-16s  "
+			       "%s\n",
 			       list[i].backup_id, list[i].service,
 			       target[0] ? target : "-", list[i].status, when,
-			       size, error);
+			       size, key, error);
 		}
+		/* After the table, where a person reads on. */
+		for (size_t i = 0; i < n; i++)
+			if (keys[i].warning[0] != '\0')
+				cli_warn("backup %s %s", list[i].backup_id,
+				         keys[i].warning);
+		free(keys);
 	}
 	catalog_backups_free(list, n);
 	catalog_close(cat);
@@ -306,6 +321,115 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 	return rc;
 }
 
+/* One line per backup, then how many need each key. */
+static void rekey_report(const struct backup_rekey_item *it, size_t n)
+{
+	size_t *count = xcalloc(n + 1, sizeof *count);
+	size_t missing = 0, unencrypted = 0, unreadable = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *id = it[i].key_id[0] ? it[i].key_id : "unknown";
+		switch (it[i].state) {
+		case BACKUP_REKEY_FOUND:
+			printf("%s  key %s in %s\n", it[i].backup_id, id,
+			       it[i].key_file);
+			break;
+		case BACKUP_REKEY_MISSING:
+			printf("%s  MISSING key %s: no key file opens it\n",
+			       it[i].backup_id, id);
+			break;
+		case BACKUP_REKEY_UNENCRYPTED:
+			printf("%s  unencrypted\n", it[i].backup_id);
+			break;
+		case BACKUP_REKEY_UNREADABLE:
+			printf("%s  UNREADABLE: %s\n", it[i].backup_id,
+			       it[i].error);
+			break;
+		}
+		missing += it[i].state == BACKUP_REKEY_MISSING;
+		unencrypted += it[i].state == BACKUP_REKEY_UNENCRYPTED;
+		unreadable += it[i].state == BACKUP_REKEY_UNREADABLE;
+		/* Counted at the first backup with the same key and file. */
+		for (size_t j = 0; j <= i; j++)
+			if (it[j].state == it[i].state &&
+			    strcmp(it[j].key_id, it[i].key_id) == 0 &&
+			    strcmp(it[j].key_file, it[i].key_file) == 0) {
+				count[j]++;
+				break;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (count[i] > 0 && (it[i].state == BACKUP_REKEY_FOUND ||
+		                     it[i].state == BACKUP_REKEY_MISSING))
+			printf("%zu backup%s need%s key %s%s%s\n", count[i],
+			       count[i] == 1 ? "" : "s",
+			       count[i] == 1 ? "s" : "",
+			       it[i].key_id[0] ? it[i].key_id : "unknown",
+			       it[i].state == BACKUP_REKEY_FOUND ? " in " : "",
+			       it[i].state == BACKUP_REKEY_FOUND
+			           ? it[i].key_file
+			           : ", which no key file has");
+	printf("%zu backups: %zu need a key no key file has, %zu "
+	       "unencrypted, %zu unreadable\n",
+	       n, missing, unencrypted, unreadable);
+	free(count);
+}
+
+static int cmd_rekey(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_backup_entry, "rekey", argc - 1, argv + 1);
+	const char *target = NULL;
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++)
+		target = args->opts[i].value; /* --target, its only option */
+	if (args->n_operands > 0) {
+		cli_error("backup rekey: unexpected argument '%s'",
+		          args->operands[0]);
+		return DR_EXIT_USAGE;
+	}
+	if (target == NULL) {
+		cli_error("backup rekey: expected --target T");
+		return DR_EXIT_USAGE;
+	}
+	struct config *cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	if (backup_config_target(cfg, target) == NULL) {
+		cli_error("backup rekey: no backup target \"%s\" in the config",
+		          target);
+		config_free(cfg);
+		return DR_EXIT_USAGE;
+	}
+	int rc;
+	struct catalog *cat = cli_open_catalog(g, cfg, CLI_WRITE, &rc);
+	if (cat == NULL) {
+		config_free(cfg);
+		return rc;
+	}
+	struct ops_session ses = cli_session(g, cat, cfg);
+	struct backup_rekey_item *items = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int st = ops_backup_rekey(&ses, target, &items, &n, &err);
+	if (st != DR_OK) {
+		cli_error("backup rekey: %s", err);
+		rc = dr_status_exit(st);
+	} else {
+		rekey_report(items, n);
+		rc = DR_EXIT_OK;
+		for (size_t i = 0; i < n; i++)
+			if (items[i].state == BACKUP_REKEY_MISSING ||
+			    items[i].state == BACKUP_REKEY_UNREADABLE)
+				rc = DR_EXIT_FAIL;
+	}
+	free(items);
+	free(err);
+	catalog_close(cat);
+	config_free(cfg);
+	return rc;
+}
+
 static int backup_exec(const struct cmd_globals *g, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
@@ -314,8 +438,10 @@ static int backup_exec(const struct cmd_globals *g, int argc, char **argv)
 		return cmd_list(g, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return cmd_verify(g, argc, argv);
-	cli_error("backup: expected run, list or verify; try 'drconsole "
-	          "backup --help'");
+	if (argc >= 2 && strcmp(argv[1], "rekey") == 0)
+		return cmd_rekey(g, argc, argv);
+	cli_error("backup: expected run, list, verify or rekey; try "
+	          "'drconsole backup --help'");
 	return DR_EXIT_USAGE;
 }
 
@@ -334,10 +460,15 @@ static const struct cmd_option backup_verify_options[] = {
     {"service", 's', 0, CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
 };
+static const struct cmd_option backup_rekey_options[] = {
+    {"target", 't', 0, CMD_OPT_VALUE},
+    {NULL, 0, 0, 0},
+};
 static const struct cmd_sub backup_subs[] = {
     {"run", backup_run_options},
     {"list", backup_list_options},
     {"verify", backup_verify_options},
+    {"rekey", backup_rekey_options},
     {NULL, NULL},
 };
 
@@ -346,17 +477,23 @@ const struct cmd_entry cmd_backup_entry = {
     .usage = "run TARGET|--all\n"
              "       drconsole backup list [--service S] [--json]\n"
              "       drconsole backup verify ID|--service S|--all "
-             "[--key-file PATH]",
-    .summary = "run, list and verify backups",
+             "[--key-file PATH]\n"
+             "       drconsole backup rekey --target T",
+    .summary = "run, list, verify and rekey backups",
     .help =
         "run streams a configured target's source through compression,\n"
-        "encryption (when the target has a key_file) and SHA-256 into its\n"
-        "repository; the catalog row becomes completed only once the\n"
-        "repository holds the whole object.  verify reads objects back and\n"
+        "encryption (with the first of the target's key_files) and SHA-256\n"
+        "into its repository; the catalog row becomes completed only once\n"
+        "the repository holds the whole object.  verify reads objects back "
+        "and\n"
         "marks them verified or corrupt; --key-file opens encrypted ones\n"
         "with another key file (an old key) instead of their target's, and\n"
         "a key that does not open a backup is a wrong key, never corrupt.\n"
         "Exit 1 when any backup failed, is corrupt or needs another key.\n"
+        "list shows the key each backup needs and warns when no key file\n"
+        "has it.  rekey re-encrypts nothing: it reads each backup's header\n"
+        "with the target's key_files and records which key it needs and\n"
+        "where that key is; exit 1 when a backup needs a key none has.\n"
         "See drconsole-backup(5).\n",
     .exec = backup_exec,
     .subs = backup_subs,

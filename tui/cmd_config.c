@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "core/audit.h"
+#include "core/backup.h"
 #include "core/backup_config.h"
 #include "core/error.h"
 #include "core/ops_catalog.h"
@@ -52,6 +53,14 @@ static int config_check_exec(const struct cmd_globals *g, const char *file)
 			err = NULL;
 			bad = 1;
 		}
+	}
+	/* A key file a backup would refuse fails the check now, not at
+	 * the next backup or restore. */
+	char *keys = NULL;
+	if (backup_check_key_files(cfg, &keys) != DR_OK) {
+		fprintf(stderr, "%s: %s\n", path, keys);
+		free(keys);
+		bad = 1;
 	}
 	if (bad) {
 		config_free(cfg);

@@ -118,6 +118,8 @@ expect_in "after global options too" "$(complete_words drconsole --catalog "$db"
 got=$(complete_words drconsole service "")
 expect_in "completes a sub-command" "$got" "remove"
 expect_in "completes an option" "$(complete_words drconsole service add web --ti)" "--tier"
+expect_in "completes backup rekey" "$(complete_words drconsole backup re)" "rekey"
+expect_in "and its --target" "$(complete_words drconsole backup rekey --ta)" "--target"
 expect_in "and a global option after the command" "$(complete_words drconsole status --cat)" "--catalog"
 expect_in "completes a file for a path option" \
 	"$(complete_words drconsole restore latest:web --to "$T/files/b")" "$T/files/backup.tar"

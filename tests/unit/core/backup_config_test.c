@@ -86,11 +86,14 @@ static void test_targets(void **state)
 	assert_int_equal(t->retention.daily, 14);
 	assert_int_equal(t->retention.monthly, 12);
 	assert_int_equal(t->level, 1);
+	assert_int_equal(t->n_key_files, 1); /* key_file: a list of one */
+	assert_string_equal(t->key_files[0], "/etc/k");
 	t = backup_config_target(cfg, "app-db");
 	assert_non_null(t);
 	assert_string_equal(t->source.path, "/srv/app.db");
 	assert_int_equal(t->level, 6);
-	assert_null(t->key_file);
+	assert_int_equal(t->n_key_files, 0);
+	assert_null(t->key_files);
 	const struct backup_repository *r =
 	    backup_config_repository(cfg, "offsite");
 	assert_non_null(r);
@@ -127,11 +130,66 @@ static void test_errors(void **state)
 	free(err);
 }
 
+static void test_key_files(void **state)
+{
+	(void)state;
+	struct config *cfg;
+	char *err;
+	int rc = load("{\"repositories\": {\"r\": {\"url\": \"file:///b\"}},\n"
+	              " \"backups\": {\"t\": {\"service\": \"s\", "
+	              "\"repository\": \"r\",\n"
+	              "  \"source\": {\"kind\": \"file\", \"path\": \"/x\"},\n"
+	              "  \"key_files\": [\"/k/new\", \"/k/old\"]}}}\n",
+	              &cfg, &err);
+	if (rc != DR_OK)
+		fail_msg("%s", err);
+	const struct backup_target *t = backup_config_target(cfg, "t");
+	assert_non_null(t);
+	assert_int_equal(t->n_key_files, 2);
+	assert_string_equal(t->key_files[0], "/k/new"); /* newest first */
+	assert_string_equal(t->key_files[1], "/k/old");
+	assert_null(t->key_files[2]);
+	config_free(cfg);
+
+	rc = load("{\"repositories\": {\"r\": {\"url\": \"file:///b\"}},\n"
+	          " \"backups\": {\"t\": {\"service\": \"s\", "
+	          "\"repository\": \"r\",\n"
+	          "  \"source\": {\"kind\": \"file\", \"path\": \"/x\"},\n"
+	          "  \"key_file\": \"/k/a\", \"key_files\": [\"/k/b\"]},\n"
+	          "  \"u\": {\"service\": \"s\", \"repository\": \"r\",\n"
+	          "  \"source\": {\"kind\": \"file\", \"path\": \"/x\"},\n"
+	          "  \"key_files\": []},\n"
+	          "  \"v\": {\"service\": \"s\", \"repository\": \"r\",\n"
+	          "  \"source\": {\"kind\": \"file\", \"path\": \"/x\"},\n"
+	          "  \"key_files\": [\"/k/a\", \"\", \"/k/a\", 3]}}}\n",
+	          &cfg, &err);
+	assert_int_equal(rc, DR_EINVAL);
+	assert_null(cfg);
+	assert_non_null(strstr(err, ":4:23: backup target \"t\" has both "
+	                            "\"key_file\" and \"key_files\""));
+	assert_non_null(strstr(err, ":7:3: expected a non-empty array of "
+	                            "strings for \"key_files\""));
+	assert_non_null(strstr(err, "expected a string in \"key_files\""));
+	free(err);
+
+	rc = load("{\"repositories\": {\"r\": {\"url\": \"file:///b\"}},\n"
+	          " \"backups\": {\"v\": {\"service\": \"s\", "
+	          "\"repository\": \"r\",\n"
+	          "  \"source\": {\"kind\": \"file\", \"path\": \"/x\"},\n"
+	          "  \"key_files\": [\"/k/a\", \"\", \"/k/a\"]}}}\n",
+	          &cfg, &err);
+	assert_int_equal(rc, DR_EINVAL);
+	assert_non_null(strstr(err, "found an empty string"));
+	assert_non_null(strstr(err, "\"key_files\" lists /k/a twice"));
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_targets),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_key_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -361,6 +361,58 @@ static void test_key_file_permissions(void **state)
 	unlink(path);
 }
 
+/* A key's id is stable, tells keys apart, and is not a plain hash of the
+ * secret; the header alone says which key opens a backup. */
+static void test_key_id_and_opens(void **state)
+{
+	(void)state;
+	static const uint8_t other[] = "another secret entirely";
+	char a[BACKUP_FORMAT_KEY_ID_LEN + 1], a2[sizeof a], b[sizeof a];
+	char hex[65], *err = NULL;
+	assert_int_equal(
+	    backup_format_key_id(secret, sizeof secret - 1, a, &err), DR_OK);
+	assert_int_equal(
+	    backup_format_key_id(secret, sizeof secret - 1, a2, &err), DR_OK);
+	assert_int_equal(backup_format_key_id(other, sizeof other - 1, b, &err),
+	                 DR_OK);
+	assert_int_equal(strlen(a), BACKUP_FORMAT_KEY_ID_LEN);
+	assert_string_equal(a, a2);
+	assert_string_not_equal(a, b);
+	sha256_hex(secret, sizeof secret - 1, hex);
+	assert_memory_not_equal(a, hex, BACKUP_FORMAT_KEY_ID_LEN);
+
+	uint8_t *plain = sample(CHUNK + 5);
+	struct backup_stream_result res;
+	struct mem obj = encode(ID1, plain, CHUNK + 5, 1, &res);
+	assert_int_equal(backup_format_key_opens(ID1, obj.data, obj.len, secret,
+	                                         sizeof secret - 1, &err),
+	                 DR_OK);
+	assert_int_equal(backup_format_key_opens(ID1, obj.data, obj.len, other,
+	                                         sizeof other - 1, &err),
+	                 DR_EKEY);
+	free(err);
+	err = NULL;
+	/* Too short to hold a header, or another backup's header. */
+	assert_int_equal(backup_format_key_opens(ID1, obj.data, 40, secret,
+	                                         sizeof secret - 1, &err),
+	                 DR_EINVAL);
+	free(err);
+	err = NULL;
+	assert_int_equal(backup_format_key_opens(ID2, obj.data, obj.len, secret,
+	                                         sizeof secret - 1, &err),
+	                 DR_ECORRUPT);
+	free(err);
+	err = NULL;
+	struct mem gz = encode(ID1, plain, CHUNK + 5, 0, &res);
+	assert_int_equal(backup_format_key_opens(ID1, gz.data, gz.len, secret,
+	                                         sizeof secret - 1, &err),
+	                 DR_EINVAL);
+	free(err);
+	free(plain);
+	free(obj.data);
+	free(gz.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +422,7 @@ int main(void)
 	    cmocka_unit_test(test_tamper_encrypted),
 	    cmocka_unit_test(test_tamper_plain),
 	    cmocka_unit_test(test_key_file_permissions),
+	    cmocka_unit_test(test_key_id_and_opens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
