@@ -9,6 +9,7 @@
  * span the generations cover, and go after. */
 #include "core/backup_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -257,9 +258,10 @@ static int prune_bad(struct catalog *cat, const struct config *cfg,
 			               &t->retention, b->completed_at, now) ||
 			           (oldest_kept != INT64_MAX &&
 			            b->completed_at >= oldest_kept);
-			add_item(items, n, b, keep,
-			         keep ? "corrupt, within retention"
-			              : "corrupt, expired");
+			char why[48];
+			snprintf(why, sizeof why, "%s, %s", bad[s],
+			         keep ? "within retention" : "expired");
+			add_item(items, n, b, keep, why);
 			if (!keep && !dry_run)
 				expire(cat, cfg, b, now, &(*items)[*n - 1]);
 		}

@@ -32,12 +32,17 @@ b2=$(last_id)
 expect_rc "copy both backups" 0 dr copy
 expect_in "the summary says the bytes and the rate" "$OUT" "checksum verified: "
 expect_in "with a rate" "$OUT" "/s)"
+# On a terminal a copy says how far it got, as a restore does.
+dr backup run secret >/dev/null
+b0=$(last_id)
 script -qec "$(printf '%q ' "$DR" --config "$cfg" --catalog "$db" copy)" /dev/null >"$T/tty.out" 2>&1
-expect_in "on a terminal a copy with nothing to do still ends with its result" "$(tr '\r' '\n' <"$T/tty.out")" "0 copied, 0 failed"
+expect_in "a copy on a terminal shows the bytes and the rate" "$(tr '\r' '\n' <"$T/tty.out")" " read, "
+expect_in "and ends with its result" "$(tr '\r' '\n' <"$T/tty.out")" "1 copied, 0 failed"
+expect_not_in "off a terminal no progress line is written" "$(dr copy 2>&1)" " read, "
 
 # ---- verify --copies ----
 expect_rc "verify --copies reads the copies back" 0 dr backup verify --all --copies
-expect_in "it counts them" "$OUT" "2 copies verified, 0 failed"
+expect_in "it counts them" "$OUT" "3 copies verified, 0 failed"
 expect_in "it names each" "$OUT" "verified copy of $b1 (orders) in copy"
 
 # A flipped byte in the copy of b1.
@@ -121,9 +126,9 @@ for d in 40 30 20 10; do
 	sql "update backup_management set started_at='$ts', completed_at='$ts' where backup_id='$id'"
 done
 dr copy >/dev/null
-# b1 (its copy read back) and b2 (restore_failed) are recent; make b1 old.
+# b0 and b1 (copied) and b2 (restore_failed) are recent; make b0 and b1 old.
 ts=$(date -u -d "50 days ago" +%Y-%m-%dT%H:%M:%SZ)
-sql "update backup_management set started_at='$ts', completed_at='$ts' where backup_id='$b1'"
+sql "update backup_management set started_at='$ts', completed_at='$ts' where backup_id in ('$b0', '$b1')"
 # An old corrupt backup, and a recent one.
 dr backup run secret >/dev/null
 cold=$(last_id)
@@ -146,6 +151,8 @@ expect_eq "the old corrupt backup is pruned" "$(status_of "$cold")" expired
 expect_in "as its age says" "$OUT" "(corrupt, expired)"
 expect_eq "the recent corrupt backup stays" "$(status_of "$cnew")" corrupt
 expect_in "but holds no generation" "$OUT" "(corrupt, within retention)"
+expect_in "a recent restore_failed backup stays too" "$OUT" "$b2  orders"
+expect_eq "as restore_failed" "$(status_of "$b2")" restore_failed
 expect_eq "the fresh verified backup stays" "$(status_of "$fresh")" verified
 expect_eq "no partial files are left anywhere" "$(find "$repo" "$copyrepo" -name '*.partial-*' | wc -l)" 0
 
