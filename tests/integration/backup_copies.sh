@@ -63,7 +63,7 @@ run dr backup list --json
 expect_eq "backup list --json no longer counts the failed copy" \
 	"$(python3 -c 'import json,sys; print([b["copies"] for b in json.load(sys.stdin) if b["backup_id"] == sys.argv[1]][0])' "$b1" <<<"$OUT")" "[]"
 expect_eq "the copy lag counts its backup as not copied" \
-	"$(sql "select lag_s > 0, state from replication_history where kind='copy' order by rowid desc limit 1")" "1|catchup"
+	"$(sql "select lag_bytes > 0, state from replication_history where kind='copy' order by rowid desc limit 1")" "1|catchup"
 run dr status --json
 expect_in "status --json shows the copy link catching up" "$OUT" '"catchup"'
 expect_rc "the next copy copies it again" 0 dr copy
@@ -156,4 +156,24 @@ expect_eq "as restore_failed" "$(status_of "$b2")" restore_failed
 expect_eq "the fresh verified backup stays" "$(status_of "$fresh")" verified
 expect_eq "no partial files are left anywhere" "$(find "$repo" "$copyrepo" -name '*.partial-*' | wc -l)" 0
 
+# ---- the agent's verify job reads the copies too ----
+ts=$(date -u -d "1 hour ago" +%Y-%m-%dT%H:%M:%SZ)
+sql "update backup_management set completed_at='$ts' where completed_at > '$ts'"
+dr backup run secret >/dev/null
+last=$(last_id)
+dr copy >/dev/null
+python3 - "$(copy_of "$last")" <<'PY'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, 'rb').read())
+d[len(d) // 2] ^= 0x01
+open(p, 'wb').write(bytes(d))
+PY
+# Its own backup fails (no source), so the verify job takes the damaged one.
+write_config '
+  "secret": { "service": "orders", "repository": "local", "chunk_size": 65536,
+              "copy_repository": "copy", "key_file": "'"$key"'", "schedule": "1h",
+              "source": { "kind": "file", "path": "'"$T/gone.txt"'" } }'
+timeout 60 "$DR" --catalog "$db" --config "$cfg" agent --ticks 3 >/dev/null 2>"$T/agent.log"
+expect_in "the agent's verify job names the damaged copy" "$(cat "$T/agent.log")" "verified $last, but its copy of $last in copy: "
 expect_rc "the audit chain verifies" 0 dr audit verify
