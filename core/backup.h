@@ -192,7 +192,8 @@ struct backup_copy_check {
  * as a copy (nor in `backup list`), the copy lag counts its backup as not
  * copied, and the next `copy` copies it again.  DR_ECORRUPT when a copy
  * failed (*err names it), DR_EKEY when the key opens none; DR_OK when all
- * are good or there are none (*n 0). */
+ * are good or there are none (*n 0); DR_EINVAL for an expired backup,
+ * whose copies prune deleted. */
 int backup_verify_copies(struct catalog *cat, const struct config *cfg,
                          const char *backup_id, const char *key_file,
                          struct backup_copy_check **items, size_t *n,

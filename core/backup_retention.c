@@ -137,6 +137,15 @@ static void delete_expired(struct catalog *cat, const struct config *cfg,
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "delete_error");
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "deleted");
 		cJSON_AddBoolToObject(m, "deleted", 1);
+		/* Gone with the object: kept for the record, no longer a
+		 * copy anyone counts or restores from. */
+		cJSON *copies =
+		    cJSON_DetachItemFromObjectCaseSensitive(m, "copies");
+		if (copies != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(
+			    m, "deleted_copies");
+			cJSON_AddItemToObject(m, "deleted_copies", copies);
+		}
 		backup_meta_store(b, m);
 		if (backup_save_with_audit(cat, b, "backup.delete", object,
 		                           &se) != DR_OK)

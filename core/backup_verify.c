@@ -153,6 +153,14 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	cJSON *m = backup_meta_parse(&b);
+	if (strcmp(b.status, "expired") == 0) {
+		*err = xasprintf("backup %s is expired: its copies went with "
+		                 "it",
+		                 backup_id);
+		cJSON_Delete(m);
+		catalog_backup_clear(&b);
+		return DR_EINVAL;
+	}
 	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
 	size_t nc = (size_t)cJSON_GetArraySize(copies);
 	if (nc > 0)

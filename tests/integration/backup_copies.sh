@@ -140,18 +140,24 @@ dr backup run secret >/dev/null
 fresh=$(last_id)
 dr backup verify "$fresh" >/dev/null
 expect_rc "prune" 0 dr prune
-expect_in "a pruned backup is deleted from both repositories" "$OUT" "${old[0]}  orders"
-expect_in "and says from where" "$OUT" "from local and copy in copy"
+PRUNE=$OUT
+expect_in "a pruned backup is deleted from both repositories" "$PRUNE" "${old[0]}  orders"
+expect_in "and says from where" "$PRUNE" "from local and copy in copy"
 [ -e "$(copy_of "${old[0]}")" ] && fail "its copy is gone" || pass "its copy is gone"
+run dr backup list --json
+expect_eq "and no longer listed as a copy" \
+	"$(python3 -c 'import json,sys; print([b["copies"] for b in json.load(sys.stdin) if b["backup_id"] == sys.argv[1]][0])' "${old[0]}" <<<"$OUT")" "[]"
+expect_rc "verify --copies of an expired backup is refused" 1 dr backup verify "${old[0]}" --copies
+expect_in "saying its copies went with it" "$ERR" "its copies went with it"
 [ -e "$(object_of "${old[0]}")" ] && fail "its primary is gone" || pass "its primary is gone"
 expect_eq "the newest backup with a verified copy is kept" "$(status_of "${old[3]}")" completed
-expect_in "saying why" "$OUT" "(newest verified copy)"
+expect_in "saying why" "$PRUNE" "(newest verified copy)"
 [ -e "$(copy_of "${old[3]}")" ] && pass "its copy stays" || fail "its copy stays"
 expect_eq "the old corrupt backup is pruned" "$(status_of "$cold")" expired
-expect_in "as its age says" "$OUT" "(corrupt, expired)"
+expect_in "as its age says" "$PRUNE" "(corrupt, expired)"
 expect_eq "the recent corrupt backup stays" "$(status_of "$cnew")" corrupt
-expect_in "but holds no generation" "$OUT" "(corrupt, within retention)"
-expect_in "a recent restore_failed backup stays too" "$OUT" "$b2  orders"
+expect_in "but holds no generation" "$PRUNE" "(corrupt, within retention)"
+expect_in "a recent restore_failed backup stays too" "$PRUNE" "$b2  orders"
 expect_eq "as restore_failed" "$(status_of "$b2")" restore_failed
 expect_eq "the fresh verified backup stays" "$(status_of "$fresh")" verified
 expect_eq "no partial files are left anywhere" "$(find "$repo" "$copyrepo" -name '*.partial-*' | wc -l)" 0
