@@ -145,6 +145,7 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 	uint8_t *secret = NULL;
 	size_t secret_len = 0;
 	const char *key_path = NULL;
+	char *why = NULL; /* the worst copy's failure */
 	int rc, worst = DR_OK;
 
 	*items = NULL;
@@ -195,7 +196,8 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 			char *se = NULL;
 			if (copy_mark(cat, &b, m, names[i], crc == DR_OK,
 			              it->error, &se) != DR_OK) {
-				strlcpy_dr(it->error, se, sizeof it->error);
+				strlcpy_dr(it->error, se ? se : "catalog error",
+				           sizeof it->error);
 				it->ok = 0;
 				crc = DR_EIO;
 			}
@@ -203,9 +205,9 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 		}
 		if (crc != DR_OK && (worst == DR_OK || crc == DR_ECORRUPT)) {
 			worst = crc;
-			free(*err);
-			*err = xasprintf("copy of %s in %s: %s", b.backup_id,
-			                 names[i], it->error);
+			free(why);
+			why = xasprintf("copy of %s in %s: %s", b.backup_id,
+			                names[i], it->error);
 		}
 		free(e);
 	}
@@ -218,8 +220,12 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 		    DR_OK)
 			free(le);
 	}
-	if (rc == DR_OK)
+	if (rc == DR_OK && worst != DR_OK) {
 		rc = worst;
+		*err = why;
+		why = NULL;
+	}
+	free(why);
 	free(names);
 	crypto_secret_free(secret, secret_len);
 	cJSON_Delete(m);
