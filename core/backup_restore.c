@@ -399,6 +399,20 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 			return DR_EINVAL;
 		}
 	}
+	const char *copy = backup_copy_first_good(m);
+	int corrupt = strcmp(b->status, "corrupt") == 0;
+	if (asked == NULL && corrupt && copy != NULL) {
+		/* Verify found the primary bad: read the copy at once. */
+		const char *why = backup_meta_str(m, "error");
+		snprintf(
+		    out->note, sizeof out->note,
+		    "primary object of %s in %s is corrupt (%s); restoring "
+		    "from the copy in %s",
+		    b->backup_id, primary ? primary : "its repository",
+		    why ? why : "verify", copy);
+		asked = copy;
+		cm = backup_meta_for_copy(m, copy);
+	}
 	restore_stream(cfg, b, cm ? cm : m, req->sink, secret, secret_len,
 	               key_path, req->opts, &run);
 	if (cm != NULL)
@@ -406,7 +420,6 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 	/* The primary object is missing or does not read back: a copy that
 	 * did not fail verification is the same backup.  A command that
 	 * already took bytes of the primary cannot start over. */
-	const char *copy = backup_copy_first_good(m);
 	if (asked == NULL && run.rc != DR_OK && run.fault == FAULT_BACKUP &&
 	    copy != NULL && (req->sink->path != NULL || run.plain == 0)) {
 		snprintf(out->note, sizeof out->note,
@@ -452,13 +465,22 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 }
 
 /* Whether backup b may be restored into the sink. */
-static int restore_allowed(const struct catalog_backup *b,
-                           const struct backup_sink *sink, char **err)
+static int restore_allowed(const struct catalog_backup *b, const cJSON *m,
+                           const struct restore_req *req, char **err)
 {
+	const struct backup_sink *sink = req->sink;
+	const char *asked = req->opts ? req->opts->repository : NULL;
+	const char *primary = backup_meta_str(m, "repository");
 	struct stat st;
+	/* A corrupt backup whose copy is good: the copy is the same
+	 * backup. */
+	int copy_of_corrupt =
+	    strcmp(b->status, "corrupt") == 0 &&
+	    (asked != NULL ? primary == NULL || strcmp(asked, primary) != 0
+	                   : backup_copy_first_good(m) != NULL);
 	/* restore_failed by id: an operator trying again (a restore that
 	 * succeeds makes it good again); latest: never picks it. */
-	if (!backup_status_is_good(b->status) &&
+	if (!backup_status_is_good(b->status) && !copy_of_corrupt &&
 	    strcmp(b->status, "restore_failed") != 0) {
 		*err = xasprintf("backup %s is %s: only completed or verified "
 		                 "backups are restored",
@@ -491,7 +513,7 @@ static int restore_one(struct catalog *cat, const struct config *cfg,
 		         "removed %zu %s.partial-PID file%s left by killed "
 		         "restores",
 		         swept, req->sink->path, swept == 1 ? "" : "s");
-	rc = restore_allowed(&b, req->sink, err);
+	rc = restore_allowed(&b, m, req, err);
 	if (rc == DR_OK)
 		rc = restore_and_save(cat, cfg, req, &b, m, out, err);
 	backup_outcome_from(out, &b, m);

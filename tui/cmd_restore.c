@@ -116,7 +116,8 @@ const struct cmd_entry cmd_restore_entry = {
         "--repository NAME reads the backup from the repository of that\n"
         "name in the config: its own, or its target's copy_repository.\n"
         "Without it a backup whose object is missing or does not read back\n"
-        "is restored from a copy that did not fail verification, saying so.\n"
+        "is restored from a copy that did not fail verification, saying so\n"
+        "(a corrupt backup with such a copy too, by its ID).\n"
         "A PATH.partial-PID that a killed restore left is removed first.\n",
     .exec = restore_exec,
     .options = restore_options,

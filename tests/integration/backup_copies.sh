@@ -89,6 +89,18 @@ expect_rc "restore --repository of a repository without a copy is refused" 2 dr 
 expect_in "saying so" "$ERR" "has no copy in nowhere"
 expect_rc "restore-test --repository copy" 0 dr restore-test secret --repository copy
 expect_in "it names the repository" "$OUT" "from copy"
+# A backup verify found corrupt is restored from its good copy.
+dr backup run secret >/dev/null
+bc=$(last_id)
+dr copy >/dev/null
+printf 'X' | dd of="$(object_of "$bc")" bs=1 seek=400 conv=notrunc 2>/dev/null
+dr backup verify "$bc" >/dev/null
+expect_eq "a flipped byte in the primary: corrupt" "$(status_of "$bc")" corrupt
+expect_rc "restore of a corrupt backup with a good copy" 0 dr restore "$bc" --to "$T/rc.txt"
+expect_in "reads the copy, saying why" "$ERR" "is corrupt ("
+expect_eq "its bytes are the original's" "$(sum_of "$T/rc.txt")" "$(sum_of "$src")"
+expect_eq "the backup stays corrupt" "$(status_of "$bc")" corrupt
+expect_rc "restore --repository local of it is refused" 2 dr restore "$bc" --repository local --to "$T/rc2.txt"
 rm -f "$(copy_of "$b2")"
 expect_rc "a restore with neither the primary nor the copy fails" 1 dr restore "$b2" --to "$T/r2b.txt"
 expect_eq "the backup is restore_failed" "$(status_of "$b2")" restore_failed
