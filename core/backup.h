@@ -108,7 +108,8 @@ struct backup_restore_opts {
 /* Streams a backup into the sink, checking as it goes; a file target
  * appears only when the whole backup checked out; a command starts only
  * once the key opened the object.  A restore_failed backup is restored
- * when named by id. */
+ * when named by id, and so is a corrupt one with a good copy (from the
+ * copy). */
 int backup_restore(struct catalog *cat, const struct config *cfg,
                    const char *backup_id, const struct backup_sink *sink,
                    const struct backup_restore_opts *opts,
