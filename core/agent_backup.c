@@ -227,8 +227,28 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 		    backup_latest_of_target(cat, t->service, t->name, id, &err);
 		if (rc == DR_OK)
 			rc = ops_backup_verify(&ses, id, NULL, &out, &err);
-		if (rc == DR_OK) {
-			*message = xasprintf("verified %s", id);
+		/* The copies are backups too: the job reads them back as
+		 * well, whatever the primary's state. */
+		struct backup_copy_check *cc = NULL;
+		size_t ncc = 0;
+		char *cerr = NULL;
+		int crc = DR_OK;
+		if (rc == DR_OK || rc == DR_ECORRUPT)
+			crc = ops_backup_verify_copies(&ses, id, NULL, &cc,
+			                               &ncc, &cerr);
+		free(cc);
+		if (rc == DR_OK && crc != DR_OK) {
+			*message = xasprintf("verified %s, but its %s", id,
+			                     cerr ? cerr : dr_status_name(crc));
+			agent_backup_notify(cat, cfg, t->service, t->name,
+			                    "corrupt", *message);
+			rc = crc;
+		} else if (rc == DR_OK) {
+			*message =
+			    ncc > 0 ? xasprintf("verified %s and its %zu "
+			                        "cop%s",
+			                        id, ncc, ncc == 1 ? "y" : "ies")
+			            : xasprintf("verified %s", id);
 		} else if (rc == DR_ECORRUPT) {
 			*message = xasprintf("backup %s is corrupt: %s", id,
 			                     err ? err : "");
@@ -238,6 +258,7 @@ static int agent_backup_run(struct catalog *cat, const struct config *cfg,
 			*message = xasprintf("verify: %s",
 			                     err ? err : dr_status_name(rc));
 		}
+		free(cerr);
 	} else if (strcmp(job->kind, "restore-test") == 0) {
 		rc = ops_backup_restore_test(&ses, t->name, NULL, &out, &err);
 		if (rc == DR_OK) {

@@ -81,6 +81,44 @@ void backup_meta_summary(const struct catalog_backup *b, char target[64],
 	cJSON_Delete(m);
 }
 
+/* ---- copies ------------------------------------------------------------ */
+
+int backup_copy_good(const cJSON *m, const char *name)
+{
+	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(copies, name);
+	return cJSON_IsObject(c) &&
+	       cJSON_GetObjectItemCaseSensitive(c, "failed") == NULL;
+}
+
+const char *backup_copy_first_good(const cJSON *m)
+{
+	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+	const cJSON *c;
+	cJSON_ArrayForEach(c, copies)
+	{
+		if (backup_copy_good(m, c->string))
+			return c->string;
+	}
+	return NULL;
+}
+
+cJSON *backup_meta_for_copy(const cJSON *m, const char *name)
+{
+	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(copies, name);
+	if (!cJSON_IsObject(c))
+		return NULL;
+	const char *url = backup_meta_str(c, "url");
+	cJSON *d = cJSON_Duplicate(m, 1);
+	backup_meta_set_str(d, "repository", name);
+	if (url != NULL)
+		backup_meta_set_str(d, "repo_url", url);
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "repo_url");
+	return d;
+}
+
 /* ---- shared plumbing ---------------------------------------------------- */
 
 void backup_outcome_from(struct backup_outcome *out,

@@ -36,7 +36,8 @@ struct backup_outcome {
 	double seconds;
 	char checksum[65];
 	char location[512];
-	char note[160]; /* something the operator should know, or "" */
+	char note[256];      /* something the operator should know, or "" */
+	char repository[64]; /* where a restore read it from, or "" */
 };
 
 /* Marks failed the running/pending rows of dead processes on this host. */
@@ -85,6 +86,11 @@ struct backup_sink {
 struct backup_restore_opts {
 	const char *key_file;    /* an operator's key file; NULL: target's */
 	const char *recovery_id; /* the recovery (runbook run) it serves */
+	/* The repository to read from, by its config name: the backup's
+	 * own or one of its copies'.  NULL: its own, falling back to a copy
+	 * that did not fail verification when the object there is missing
+	 * or does not read back (saying so in out->note). */
+	const char *repository;
 	/* How far it got (plain bytes out of the backup's plain size, as
 	 * backup_run reports it); NULL: nobody asks. */
 	backup_progress_fn progress;
@@ -98,12 +104,16 @@ struct backup_restore_opts {
  * backup; a wrong key (DR_EKEY) or a command that fails after reading the
  * whole backup leaves it as it was.  A success marks it verified.  A
  * command's failure is reported with its exit status and the tail of its
- * stderr.  opts may be NULL. */
+ * stderr.  A restore read from a copy leaves the row's status as it was
+ * (the copy says nothing about the primary), but a copy that does not read
+ * back is marked failed.  A file sink first removes the PATH.partial-PID
+ * a killed restore (a pid that no longer runs) left.  opts may be NULL. */
 
 /* Streams a backup into the sink, checking as it goes; a file target
  * appears only when the whole backup checked out; a command starts only
  * once the key opened the object.  A restore_failed backup is restored
- * when named by id. */
+ * when named by id, and so is a corrupt one with a good copy (from the
+ * copy). */
 int backup_restore(struct catalog *cat, const struct config *cfg,
                    const char *backup_id, const struct backup_sink *sink,
                    const struct backup_restore_opts *opts,
@@ -120,14 +130,31 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 struct backup_prune_item {
 	char backup_id[40];
 	char service[64];
+	char status[16]; /* the backup's status before the prune */
 	int64_t completed_at;
-	int keep;        /* 1: kept */
-	char reason[48]; /* "hourly", "newest verified", "expired", ... */
-	int deleted;     /* object removed (or already gone) */
-	char error[160]; /* why the delete failed; retried next time */
+	int keep;            /* 1: kept */
+	char reason[48];     /* "hourly", "newest verified", "expired", ... */
+	int deleted;         /* object removed (or already gone) everywhere */
+	char repository[64]; /* the primary repository */
+	char copies[128];    /* the copy repositories, ", " between; "" */
+	char error[160];     /* why the delete failed; retried next time */
 };
 
-/* Applies every target's retention.  dry_run: decide only. */
+/* Whether a backup completed at completed_at is still inside the span
+ * retention r keeps at now: one of the last r->hourly hours (the current
+ * one counts), r->daily days, r->weekly weeks or r->monthly months.  A
+ * corrupt backup is kept that long, or while it is no older than the
+ * oldest good backup retention keeps, and never takes a generation's
+ * place. */
+int backup_retention_within(const struct backup_retention *r,
+                            int64_t completed_at, int64_t now);
+
+/* Applies every target's retention, to its repository and to its copies
+ * in the copy repository alike: a backup that goes loses its copies too.
+ * The newest verified backup of a service stays, and so does the newest
+ * backup with a verified copy.  Corrupt and restore_failed backups go
+ * when their age says so (backup_retention_within() and the oldest good
+ * backup kept).  dry_run: decide only. */
 int backup_prune(struct catalog *cat, const struct config *cfg, int dry_run,
                  int64_t now, struct backup_prune_item **items, size_t *n,
                  char **err);
@@ -137,14 +164,45 @@ struct backup_copy_item {
 	char target[64];
 	char repository[64];
 	int ok;
+	uint64_t bytes; /* stored bytes copied */
+	double seconds;
 	char error[256];
 };
 
 /* Copies not-yet-copied good backups of target (NULL: all targets with a
- * copy_repository) and records the copy lag per service. */
+ * copy_repository), and again those whose copy failed its verification,
+ * and records the copy lag per service.  First it removes the partials
+ * that killed copies left in the copy repository (of pids that no longer
+ * run, or older than a day; *partials_removed counts them, NULL: nobody
+ * asks).  progress: bytes of each object as they are copied (NULL:
+ * none). */
 int backup_copy(struct catalog *cat, const struct config *cfg,
-                const char *target, int64_t now,
-                struct backup_copy_item **items, size_t *n, char **err);
+                const char *target, int64_t now, backup_progress_fn progress,
+                void *progress_arg, struct backup_copy_item **items, size_t *n,
+                size_t *partials_removed, char **err);
+
+struct backup_copy_check {
+	char backup_id[40];
+	char service[64];
+	char repository[64];
+	int ok;
+	uint64_t plain_bytes;
+	double seconds;
+	char error[256];
+};
+
+/* Re-reads every copy of the backup the way backup_verify() reads the
+ * primary (every chunk, the authentication tag and the catalog's SHA-256).
+ * A copy that fails is marked failed in the metadata: it no longer counts
+ * as a copy (nor in `backup list`), the copy lag counts its backup as not
+ * copied, and the next `copy` copies it again.  DR_ECORRUPT when a copy
+ * failed (*err names it), DR_EKEY when the key opens none; DR_OK when all
+ * are good or there are none (*n 0); DR_EINVAL for an expired backup,
+ * whose copies prune deleted. */
+int backup_verify_copies(struct catalog *cat, const struct config *cfg,
+                         const char *backup_id, const char *key_file,
+                         struct backup_copy_check **items, size_t *n,
+                         char **err);
 
 /* What `backup rekey` found about one backup's key. */
 enum backup_rekey_state {
@@ -192,8 +250,8 @@ int backup_check_key_files(const struct config *cfg, char **report);
  * backup_id, service, target, status, type, started_at, completed_at (ISO
  * 8601 or null), size_bytes, plain_bytes, compression_ratio, checksum,
  * location, encrypted, key_id, key_file, key_warning (null when none;
- * keys may be NULL: all null), copies (repository names) and error.
- * malloc'd. */
+ * keys may be NULL: all null), copies (names of the repositories holding
+ * a copy that did not fail verification) and error.  malloc'd. */
 char *backup_list_json(const struct catalog_backup *list, size_t n,
                        const struct backup_key_note *keys);
 /* The target and the error recorded in a backup's metadata ("" if none). */

@@ -16,8 +16,16 @@
 
 /* Streams object from one repository to the other, hashing what it read;
  * committed only when the hash is the catalog's. */
+struct copy_progress {
+	backup_progress_fn fn;
+	void *arg;
+	uint64_t expected, done;
+	double t0;
+};
+
 static int copy_stream(struct repo *from, struct repo *to, const char *object,
-                       const char *want_sha, uint8_t *buf, char **err)
+                       const char *want_sha, uint8_t *buf,
+                       struct copy_progress *pr, char **err)
 {
 	struct repo_get *get = NULL;
 	struct repo_put *put = NULL;
@@ -40,6 +48,16 @@ static int copy_stream(struct repo *from, struct repo *to, const char *object,
 		rc = repo_put_write(put, buf, got, err);
 		if (rc != DR_OK)
 			break;
+		pr->done += got;
+		if (pr->fn != NULL) {
+			struct backup_progress p = {
+			    .plain_bytes = pr->done,
+			    .stored_bytes = pr->done,
+			    .expected_bytes = pr->expected,
+			    .elapsed_s = time_mono() - pr->t0,
+			};
+			pr->fn(pr->arg, &p);
+		}
 	}
 	repo_get_close(get);
 	sha256_final_hex(sha, hex);
@@ -84,10 +102,11 @@ static int copy_check(struct repo *to, const char *object, const char *want_sha,
 }
 
 static int copy_object(struct repo *from, struct repo *to, const char *object,
-                       const char *want_sha, char **err)
+                       const char *want_sha, struct copy_progress *pr,
+                       char **err)
 {
 	uint8_t *buf = xmalloc(BACKUP_IO_BUF);
-	int rc = copy_stream(from, to, object, want_sha, buf, err);
+	int rc = copy_stream(from, to, object, want_sha, buf, pr, err);
 	if (rc == DR_OK)
 		rc = copy_check(to, object, want_sha, buf, err);
 	free(buf);
@@ -103,6 +122,8 @@ struct copy_link {
 	int open_rc;
 	char *open_err;
 	int64_t oldest_uncopied, pending_bytes;
+	backup_progress_fn progress;
+	void *progress_arg;
 };
 
 /* Records the copy in the backup's metadata, with its audit row. */
@@ -113,6 +134,8 @@ static int copy_record(struct catalog *cat, const struct copy_link *l,
 	char iso[32];
 	if (copies == NULL)
 		copies = cJSON_AddObjectToObject(m, "copies");
+	/* A copy that failed its verification is replaced. */
+	cJSON_DeleteItemFromObjectCaseSensitive(copies, l->t->copy_repository);
 	cJSON *c = cJSON_AddObjectToObject(copies, l->t->copy_repository);
 	time_format_iso(now, iso);
 	cJSON_AddStringToObject(c, "at", iso);
@@ -146,8 +169,7 @@ static void copy_one(struct catalog *cat, const struct config *cfg,
 {
 	cJSON *m = backup_meta_parse(b);
 	cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
-	if (cJSON_GetObjectItemCaseSensitive(copies, l->t->copy_repository) !=
-	    NULL) {
+	if (backup_copy_good(m, l->t->copy_repository)) {
 		cJSON_Delete(m);
 		return;
 	}
@@ -158,12 +180,20 @@ static void copy_one(struct catalog *cat, const struct config *cfg,
 		e = xstrdup(l->open_err);
 	} else {
 		struct repo *from = NULL;
+		struct copy_progress pr = {
+		    .fn = l->progress,
+		    .arg = l->progress_arg,
+		    .expected = b->size_bytes > 0 ? (uint64_t)b->size_bytes : 0,
+		    .t0 = time_mono(),
+		};
 		crc = backup_open_repo_of(cfg, m, &from, &e);
 		if (crc == DR_OK)
 			crc = copy_object(from, l->to,
 			                  backup_meta_str(m, "object"),
-			                  b->checksum, &e);
+			                  b->checksum, &pr, &e);
 		repo_close(from);
+		it->bytes = pr.done;
+		it->seconds = time_mono() - pr.t0;
 	}
 	if (crc == DR_OK)
 		crc = copy_record(cat, l, b, m, copies, now, &e);
@@ -204,13 +234,45 @@ static int copy_lag_record(struct catalog *cat, const struct copy_link *l,
 	return catalog_replication_record(cat, &rep, err);
 }
 
+int backup_copy_lag_refresh(struct catalog *cat, const struct config *cfg,
+                            const struct backup_target *t, int64_t now,
+                            char **err)
+{
+	struct copy_link l = {.t = t};
+	struct catalog_backup *all = NULL;
+	size_t na = 0;
+	if (t->copy_repository == NULL ||
+	    (l.dst = backup_config_repository(cfg, t->copy_repository)) == NULL)
+		return DR_OK;
+	int rc = backup_good_list(cat, t->service, &all, &na, err);
+	for (size_t i = 0; rc == DR_OK && i < na; i++) {
+		const struct catalog_backup *b = &all[i];
+		if (!backup_of_target(b, t->name))
+			continue;
+		cJSON *m = backup_meta_parse(b);
+		if (!backup_copy_good(m, t->copy_repository)) {
+			if (l.oldest_uncopied == 0 ||
+			    b->completed_at < l.oldest_uncopied)
+				l.oldest_uncopied = b->completed_at;
+			l.pending_bytes +=
+			    b->size_bytes > 0 ? b->size_bytes : 0;
+		}
+		cJSON_Delete(m);
+	}
+	if (rc == DR_OK)
+		rc = copy_lag_record(cat, &l, now, err);
+	catalog_backups_free(all, na);
+	return rc;
+}
+
 /* Copies the target's good backups not yet copied, oldest first. */
 static int copy_target(struct catalog *cat, const struct config *cfg,
-                       const struct backup_target *t,
-                       const struct backup_repository *dst, int64_t now,
-                       struct backup_copy_item **items, size_t *n, char **err)
+                       struct copy_link *lp, int64_t now,
+                       struct backup_copy_item **items, size_t *n,
+                       size_t *swept, char **err)
 {
-	struct copy_link l = {.t = t, .dst = dst};
+	struct copy_link l = *lp;
+	const struct backup_target *t = l.t;
 	struct catalog_backup *all = NULL;
 	struct repo_options opt;
 	size_t na = 0;
@@ -218,8 +280,17 @@ static int copy_target(struct catalog *cat, const struct config *cfg,
 	if (rc != DR_OK)
 		return rc;
 	qsort(all, na, sizeof *all, backup_by_completed_desc);
-	backup_config_repo_options(dst, &opt);
-	l.open_rc = repo_open(dst->url, &opt, &l.to, &l.open_err);
+	backup_config_repo_options(l.dst, &opt);
+	l.open_rc = repo_open(l.dst->url, &opt, &l.to, &l.open_err);
+	if (l.open_rc == DR_OK) {
+		/* What killed copies left behind: pids that are gone, or a
+		 * day old (a pid may be reused). */
+		size_t k = 0;
+		char *se = NULL;
+		if (repo_sweep_partials(l.to, now, 86400, &k, &se) == DR_OK)
+			*swept += k;
+		free(se);
+	}
 	for (size_t i = na; i-- > 0;)
 		if (backup_of_target(&all[i], t->name))
 			copy_one(cat, cfg, &l, &all[i], now, items, n);
@@ -231,11 +302,13 @@ static int copy_target(struct catalog *cat, const struct config *cfg,
 }
 
 int backup_copy(struct catalog *cat, const struct config *cfg,
-                const char *target, int64_t now,
-                struct backup_copy_item **items, size_t *n, char **err)
+                const char *target, int64_t now, backup_progress_fn progress,
+                void *progress_arg, struct backup_copy_item **items, size_t *n,
+                size_t *partials_removed, char **err)
 {
 	const struct backup_config *bc = cfg->backup;
 	int rc = DR_OK, any = 0;
+	size_t swept = 0;
 	*items = NULL;
 	*n = 0;
 	for (size_t ti = 0; bc != NULL && ti < bc->n_targets && rc == DR_OK;
@@ -262,8 +335,14 @@ int backup_copy(struct catalog *cat, const struct config *cfg,
 			                 t->name, t->copy_repository);
 			return DR_EINVAL;
 		}
-		rc = copy_target(cat, cfg, t, dst, now, items, n, err);
+		struct copy_link l = {.t = t,
+		                      .dst = dst,
+		                      .progress = progress,
+		                      .progress_arg = progress_arg};
+		rc = copy_target(cat, cfg, &l, now, items, n, &swept, err);
 	}
+	if (partials_removed != NULL)
+		*partials_removed = swept;
 	if (rc == DR_OK && !any) {
 		*err = xasprintf("no backup target has a copy_repository");
 		return DR_ENOTFOUND;

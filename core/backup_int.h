@@ -54,6 +54,25 @@ int backup_open_repo(const struct config *cfg, const char *name,
 /* The repository a backup's metadata names. */
 int backup_open_repo_of(const struct config *cfg, const cJSON *m,
                         struct repo **out, char **err);
+/* ---- copies (metadata "copies": {REPO: {at, url[, failed, failed_at]
+ * [, verified_at]}}) ------------------------------------------------------- */
+
+/* Whether the backup has a copy in repository name that no verification
+ * found bad. */
+int backup_copy_good(const cJSON *m, const char *name);
+/* The first copy no verification found bad, or NULL (borrowed). */
+const char *backup_copy_first_good(const cJSON *m);
+/* A duplicate of m whose "repository" and "repo_url" are the copy's in
+ * name, so that backup_read_back() reads the copy; NULL when it has no
+ * copy there.  The caller deletes it. */
+cJSON *backup_meta_for_copy(const cJSON *m, const char *name);
+
+/* Records target t's copy lag afresh from the catalog: the age of its
+ * oldest good backup without a good copy (backup_copy.c). */
+int backup_copy_lag_refresh(struct catalog *cat, const struct config *cfg,
+                            const struct backup_target *t, int64_t now,
+                            char **err);
+
 /* Reads a key file (NULL: no key, *secret NULL). */
 int backup_load_key(const char *key_file, uint8_t **secret, size_t *len,
                     char **err);

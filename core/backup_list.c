@@ -25,7 +25,8 @@ static void add_str_or_null(cJSON *o, const char *key, const char *value)
 		cJSON_AddNullToObject(o, key);
 }
 
-/* The names of the repositories the backup was copied to. */
+/* The names of the repositories the backup was copied to, but for a copy
+ * that failed its verification: that one no longer counts. */
 static void add_copies(cJSON *o, const cJSON *m)
 {
 	cJSON *names = cJSON_AddArrayToObject(o, "copies");
@@ -33,7 +34,9 @@ static void add_copies(cJSON *o, const cJSON *m)
 	const cJSON *c;
 	cJSON_ArrayForEach(c, copies)
 	{
-		cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+		if (backup_copy_good(m, c->string))
+			cJSON_AddItemToArray(names,
+			                     cJSON_CreateString(c->string));
 	}
 }
 

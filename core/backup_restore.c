@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ struct restore_run {
 	int64_t started_at, ended_at;
 	double seconds;
 	uint64_t plain, stored;
+	const char *copy;   /* the copy repository it read, NULL: the primary */
+	int primary_failed; /* it read the copy because the primary failed */
 };
 
 /* What one restore is for: its kind ("restore" or "restore-test"), what
@@ -116,6 +119,36 @@ static void command_outcome(struct backup_reader_sink *sink,
 		              name, (unsigned long long)sink->plain, how));
 	free(how);
 	free(name);
+}
+
+/* Removes the "PATH.partial-PID" files that killed restores (pids that no
+ * longer run) left beside path; how many. */
+static size_t sweep_restore_partials(const char *path)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	const char *dir = dirname(dcopy);
+	char *prefix = xasprintf("%s.partial-", basename(bcopy));
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t removed = 0;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		char *p = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    repo_partial_stale(de->d_name, (int64_t)st.st_mtime,
+		                       time_now(), 0, NULL) &&
+		    unlink(p) == 0)
+			removed++;
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(prefix);
+	free(bcopy);
+	free(dcopy);
+	return removed;
 }
 
 /* A file sink writes to "PATH.partial-PID", never to PATH itself. */
@@ -214,6 +247,26 @@ static int restore_mark(const char *kind, struct catalog_backup *b, cJSON *m,
 {
 	char iso[32];
 	time_format_iso(run->ended_at, iso);
+	if (run->copy != NULL) {
+		/* The copy's state, never the primary's. */
+		cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+		cJSON *c = cJSON_GetObjectItemCaseSensitive(copies, run->copy);
+		if (run->rc == DR_OK || run->fault != FAULT_BACKUP || c == NULL)
+			return 0;
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "failed");
+		cJSON_DeleteItemFromObjectCaseSensitive(c, "failed_at");
+		cJSON_AddStringToObject(c, "failed", run->error);
+		cJSON_AddStringToObject(c, "failed_at", iso);
+		/* Neither the primary nor the copy reads back. */
+		if (run->primary_failed) {
+			strlcpy_dr(b->status, "restore_failed",
+			           sizeof b->status);
+			backup_meta_set_str(m, "error", run->error);
+			backup_meta_set_str(m, "restore_failed_at", iso);
+		}
+		backup_meta_store(b, m);
+		return 1;
+	}
 	if (run->rc == DR_OK) {
 		strlcpy_dr(b->status, CATALOG_BACKUP_VERIFIED,
 		           sizeof b->status);
@@ -288,15 +341,22 @@ static int restore_save(struct catalog *cat, const struct restore_req *req,
 	struct catalog_restore r;
 	int change = restore_mark(req->kind, b, m, run);
 	restore_row(req->kind, b, m, run, req->opts, &r);
+	/* The restores table has no column for the repository: the audit
+	 * row says it. */
+	char *from = run->copy ? xasprintf(" from the copy in %s", run->copy)
+	                       : xstrdup("");
 	char *details =
 	    run->rc == DR_OK
-	        ? xasprintf("backup %s to %s, %llu bytes in %.3fs",
-	                    b->backup_id, req->where,
+	        ? xasprintf("backup %s%s to %s, %llu bytes in %.3fs",
+	                    b->backup_id, from, req->where,
 	                    (unsigned long long)run->plain, run->seconds)
-	        : xasprintf(
-	              "backup %s to %s failed%s: %s", b->backup_id, req->where,
-	              run->fault == FAULT_BACKUP ? " (restore_failed)" : "",
-	              run->error);
+	        : xasprintf("backup %s%s to %s failed%s: %s", b->backup_id,
+	                    from, req->where,
+	                    run->fault != FAULT_BACKUP ? ""
+	                    : run->copy != NULL        ? " (copy failed)"
+	                                               : " (restore_failed)",
+	                    run->error);
+	free(from);
 	char *action = xasprintf("backup.%s%s", req->kind,
 	                         run->rc == DR_OK ? "" : "-failed");
 	struct restore_save rs = {change ? b : NULL, &r, details};
@@ -322,13 +382,65 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 	    cfg, b, m, req->opts ? req->opts->key_file : NULL, &key, err);
 	if (rc != DR_OK)
 		return rc;
-	restore_stream(cfg, b, m, req->sink, &key, req->opts, &run);
+	const char *primary = backup_meta_str(m, "repository");
+	const char *asked = req->opts ? req->opts->repository : NULL;
+	cJSON *cm = NULL;
+	if (asked != NULL && (primary == NULL || strcmp(asked, primary) != 0)) {
+		cm = backup_meta_for_copy(m, asked);
+		if (cm == NULL) {
+			*err = xasprintf(
+			    "backup %s is in repository %s and has "
+			    "no copy in %s",
+			    b->backup_id, primary ? primary : "?", asked);
+			backup_key_clear(&key);
+			return DR_EINVAL;
+		}
+	}
+	const char *copy = backup_copy_first_good(m);
+	int corrupt = strcmp(b->status, "corrupt") == 0;
+	if (asked == NULL && corrupt && copy != NULL) {
+		/* Verify found the primary bad: read the copy at once. */
+		const char *why = backup_meta_str(m, "error");
+		snprintf(
+		    out->note, sizeof out->note,
+		    "primary object of %s in %s is corrupt (%s); restoring "
+		    "from the copy in %s",
+		    b->backup_id, primary ? primary : "its repository",
+		    why ? why : "verify", copy);
+		asked = copy;
+		cm = backup_meta_for_copy(m, copy);
+	}
+	restore_stream(cfg, b, cm ? cm : m, req->sink, &key, req->opts, &run);
+	if (cm != NULL)
+		run.copy = asked;
+	/* The primary object is missing or does not read back: a copy that
+	 * did not fail verification is the same backup.  A command that
+	 * already took bytes of the primary cannot start over. */
+	if (asked == NULL && run.rc != DR_OK && run.fault == FAULT_BACKUP &&
+	    copy != NULL && (req->sink->path != NULL || run.plain == 0)) {
+		snprintf(out->note, sizeof out->note,
+		         "primary object of %s in %s: %s; restoring from the "
+		         "copy in %s",
+		         b->backup_id, primary ? primary : "its repository",
+		         run.error, copy);
+		free(run.error);
+		cm = backup_meta_for_copy(m, copy);
+		restore_stream(cfg, b, cm, req->sink, &key, req->opts, &run);
+		run.copy = copy;
+		run.primary_failed = 1;
+	}
+	strlcpy_dr(out->repository,
+	           run.copy  ? run.copy
+	           : primary ? primary
+	                     : "",
+	           sizeof out->repository);
 	backup_key_clear(&key);
 	out->seconds = run.seconds;
 	out->plain_bytes = run.plain;
 	out->stored_bytes = run.stored;
 	char *se = NULL;
 	int src = restore_save(cat, req, b, m, &run, &se);
+	cJSON_Delete(cm);
 	rc = run.rc;
 	if (rc != DR_OK) {
 		*err = run.error;
@@ -348,13 +460,22 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 }
 
 /* Whether backup b may be restored into the sink. */
-static int restore_allowed(const struct catalog_backup *b,
-                           const struct backup_sink *sink, char **err)
+static int restore_allowed(const struct catalog_backup *b, const cJSON *m,
+                           const struct restore_req *req, char **err)
 {
+	const struct backup_sink *sink = req->sink;
+	const char *asked = req->opts ? req->opts->repository : NULL;
+	const char *primary = backup_meta_str(m, "repository");
 	struct stat st;
+	/* A corrupt backup whose copy is good: the copy is the same
+	 * backup. */
+	int copy_of_corrupt =
+	    strcmp(b->status, "corrupt") == 0 &&
+	    (asked != NULL ? primary == NULL || strcmp(asked, primary) != 0
+	                   : backup_copy_first_good(m) != NULL);
 	/* restore_failed by id: an operator trying again (a restore that
 	 * succeeds makes it good again); latest: never picks it. */
-	if (!backup_status_is_good(b->status) &&
+	if (!backup_status_is_good(b->status) && !copy_of_corrupt &&
 	    strcmp(b->status, "restore_failed") != 0) {
 		*err = xasprintf("backup %s is %s: only completed or verified "
 		                 "backups are restored",
@@ -380,7 +501,14 @@ static int restore_one(struct catalog *cat, const struct config *cfg,
 		return rc;
 	cJSON *m = backup_meta_parse(&b);
 	backup_outcome_from(out, &b, m);
-	rc = restore_allowed(&b, req->sink, err);
+	size_t swept =
+	    req->sink->path ? sweep_restore_partials(req->sink->path) : 0;
+	if (swept > 0)
+		snprintf(out->note, sizeof out->note,
+		         "removed %zu %s.partial-PID file%s left by killed "
+		         "restores",
+		         swept, req->sink->path, swept == 1 ? "" : "s");
+	rc = restore_allowed(&b, m, req, err);
 	if (rc == DR_OK)
 		rc = restore_and_save(cat, cfg, req, &b, m, out, err);
 	backup_outcome_from(out, &b, m);

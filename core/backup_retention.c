@@ -1,11 +1,15 @@
 /* Retention: every target keeps hourly, daily, weekly and monthly
  * generations (the newest backup of each bucket, up to the target's
- * limits), and never the newest verified backup of its service is
- * deleted.  What is not kept is marked expired in the catalog first and
- * its object deleted after; a delete that failed is retried by the next
- * prune. */
+ * limits), and never the newest verified backup of its service, nor the
+ * newest one with a verified copy, is deleted.  What is not kept is
+ * marked expired in the catalog first and its object deleted after, from
+ * the primary repository and from every copy repository; a delete that
+ * failed is retried by the next prune.  Corrupt (and restore_failed)
+ * backups hold no generation: they stay while their age is inside the
+ * span the generations cover, and go after. */
 #include "core/backup_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,18 +41,43 @@ static int64_t bucket(int64_t t, int kind)
 	}
 }
 
+int backup_retention_within(const struct backup_retention *r,
+                            int64_t completed_at, int64_t now)
+{
+	const int limits[GENERATIONS] = {r->hourly, r->daily, r->weekly,
+	                                 r->monthly};
+	for (int g = 0; g < GENERATIONS; g++)
+		if (limits[g] > 0 &&
+		    bucket(now, g) - bucket(completed_at, g) < limits[g])
+			return 1;
+	return 0;
+}
+
 static void add_item(struct backup_prune_item **items, size_t *n,
                      const struct catalog_backup *b, int keep,
                      const char *reason)
 {
+	cJSON *m = backup_meta_parse(b);
+	const char *repo = backup_meta_str(m, "repository");
+	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+	const cJSON *c;
 	*items = xreallocarray(*items, *n + 1, sizeof **items);
 	struct backup_prune_item *it = &(*items)[(*n)++];
 	memset(it, 0, sizeof *it);
 	strlcpy_dr(it->backup_id, b->backup_id, sizeof it->backup_id);
 	strlcpy_dr(it->service, b->service, sizeof it->service);
+	strlcpy_dr(it->status, b->status, sizeof it->status);
+	strlcpy_dr(it->repository, repo ? repo : "", sizeof it->repository);
+	cJSON_ArrayForEach(c, copies)
+	{
+		size_t len = strlen(it->copies);
+		snprintf(it->copies + len, sizeof it->copies - len, "%s%s",
+		         len ? ", " : "", c->string);
+	}
 	it->completed_at = b->completed_at;
 	it->keep = keep;
 	strlcpy_dr(it->reason, reason, sizeof it->reason);
+	cJSON_Delete(m);
 }
 
 /* Removes the object; one already gone counts as removed. */
@@ -69,8 +98,31 @@ static int remove_object(const struct config *cfg, const cJSON *m,
 	return rc;
 }
 
-/* Deletes an expired backup's object; records success, or the error to
- * retry next time. */
+/* Removes the object's copies, each from its copy repository. */
+static int remove_copies(const struct config *cfg, const cJSON *m,
+                         const char *object, char **e)
+{
+	const cJSON *copies = cJSON_GetObjectItemCaseSensitive(m, "copies");
+	const cJSON *c;
+	int rc = DR_OK;
+	cJSON_ArrayForEach(c, copies)
+	{
+		cJSON *cm = backup_meta_for_copy(m, c->string);
+		char *ce = NULL;
+		int crc = remove_object(cfg, cm, object, &ce);
+		if (crc != DR_OK && rc == DR_OK) {
+			rc = crc;
+			*e = xasprintf("copy in %s: %s", c->string,
+			               ce ? ce : "delete failed");
+		}
+		free(ce);
+		cJSON_Delete(cm);
+	}
+	return rc;
+}
+
+/* Deletes an expired backup's object and its copies; records success, or
+ * the error to retry next time. */
 static void delete_expired(struct catalog *cat, const struct config *cfg,
                            struct catalog_backup *b,
                            struct backup_prune_item *it)
@@ -78,11 +130,22 @@ static void delete_expired(struct catalog *cat, const struct config *cfg,
 	cJSON *m = backup_meta_parse(b);
 	const char *object = backup_meta_str(m, "object");
 	char *e = NULL, *se = NULL;
-	int rc = object != NULL ? remove_object(cfg, m, object, &e) : DR_OK;
+	int rc = object != NULL ? remove_copies(cfg, m, object, &e) : DR_OK;
+	if (rc == DR_OK && object != NULL)
+		rc = remove_object(cfg, m, object, &e);
 	if (rc == DR_OK) {
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "delete_error");
 		cJSON_DeleteItemFromObjectCaseSensitive(m, "deleted");
 		cJSON_AddBoolToObject(m, "deleted", 1);
+		/* Gone with the object: kept for the record, no longer a
+		 * copy anyone counts or restores from. */
+		cJSON *copies =
+		    cJSON_DetachItemFromObjectCaseSensitive(m, "copies");
+		if (copies != NULL) {
+			cJSON_DeleteItemFromObjectCaseSensitive(
+			    m, "deleted_copies");
+			cJSON_AddItemToObject(m, "deleted_copies", copies);
+		}
 		backup_meta_store(b, m);
 		if (backup_save_with_audit(cat, b, "backup.delete", object,
 		                           &se) != DR_OK)
@@ -165,6 +228,57 @@ static const char *newest_verified(const struct catalog_backup *all, size_t n)
 	return NULL;
 }
 
+/* The newest backup of the service with a copy no verification found
+ * bad; all sorted newest first. */
+static const char *newest_copied(const struct catalog_backup *all, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cJSON *m = backup_meta_parse(&all[i]);
+		int yes = backup_copy_first_good(m) != NULL;
+		cJSON_Delete(m);
+		if (yes)
+			return all[i].backup_id;
+	}
+	return NULL;
+}
+
+/* Corrupt and restore_failed backups of the target: kept while their age
+ * is inside the span retention keeps (the last N hours, days, weeks or
+ * months, or no older than the oldest good backup kept), never in a
+ * generation's place. */
+static int prune_bad(struct catalog *cat, const struct config *cfg,
+                     const struct backup_target *t, int dry_run, int64_t now,
+                     int64_t oldest_kept, struct backup_prune_item **items,
+                     size_t *n, char **err)
+{
+	static const char *const bad[] = {"corrupt", "restore_failed"};
+	int rc = DR_OK;
+	for (size_t s = 0; s < 2 && rc == DR_OK; s++) {
+		struct catalog_backup_filter f = {.service = t->service,
+		                                  .status = bad[s]};
+		struct catalog_backup *list = NULL;
+		size_t k = 0;
+		rc = catalog_backup_list(cat, &f, &list, &k, err);
+		for (size_t i = 0; rc == DR_OK && i < k; i++) {
+			struct catalog_backup *b = &list[i];
+			if (!backup_of_target(b, t->name))
+				continue;
+			int keep = backup_retention_within(
+			               &t->retention, b->completed_at, now) ||
+			           (oldest_kept != INT64_MAX &&
+			            b->completed_at >= oldest_kept);
+			char why[48];
+			snprintf(why, sizeof why, "%s, %s", bad[s],
+			         keep ? "within retention" : "expired");
+			add_item(items, n, b, keep, why);
+			if (!keep && !dry_run)
+				expire(cat, cfg, b, now, &(*items)[*n - 1]);
+		}
+		catalog_backups_free(list, k);
+	}
+	return rc;
+}
+
 static int prune_target(struct catalog *cat, const struct config *cfg,
                         const struct backup_target *t, int dry_run, int64_t now,
                         struct backup_prune_item **items, size_t *n, char **err)
@@ -176,6 +290,8 @@ static int prune_target(struct catalog *cat, const struct config *cfg,
 		return rc;
 	qsort(all, na, sizeof *all, backup_by_completed_desc);
 	const char *keep_verified = newest_verified(all, na);
+	const char *keep_copied = newest_copied(all, na);
+	int64_t oldest_kept = INT64_MAX;
 	struct keeper k = {
 	    .limits = {t->retention.hourly, t->retention.daily,
 	               t->retention.weekly, t->retention.monthly},
@@ -191,14 +307,19 @@ static int prune_target(struct catalog *cat, const struct config *cfg,
 		if (why == NULL && keep_verified != NULL &&
 		    strcmp(b->backup_id, keep_verified) == 0)
 			why = "newest verified";
+		if (why == NULL && keep_copied != NULL &&
+		    strcmp(b->backup_id, keep_copied) == 0)
+			why = "newest verified copy";
 		if (b->completed_at > now)
 			why = why ? why : "in the future";
 		add_item(items, n, b, why != NULL, why ? why : "expired");
+		if (why != NULL && b->completed_at < oldest_kept)
+			oldest_kept = b->completed_at;
 		if (why == NULL && !dry_run)
 			expire(cat, cfg, b, now, &(*items)[*n - 1]);
 	}
 	catalog_backups_free(all, na);
-	return DR_OK;
+	return prune_bad(cat, cfg, t, dry_run, now, oldest_kept, items, n, err);
 }
 
 /* Expired earlier but not deleted yet: retry. */

@@ -94,6 +94,24 @@ int ops_backup_verify(const struct ops_session *s, const char *backup_id,
 	return rc;
 }
 
+int ops_backup_verify_copies(const struct ops_session *s, const char *backup_id,
+                             const char *key_file,
+                             struct backup_copy_check **items, size_t *n,
+                             char **err)
+{
+	int rc = ops_writable(s, "the verification", err);
+
+	*items = NULL;
+	*n = 0;
+	if (rc != DR_OK)
+		return rc;
+	rc = backup_verify_copies(s->cat, s->cfg, backup_id, key_file, items, n,
+	                          err);
+	ops_report(s, "backup.verify_copies", backup_id, rc,
+	           rc == DR_OK ? NULL : *err);
+	return rc;
+}
+
 char *ops_backup_run_line(const char *target, int rc,
                           const struct backup_outcome *out, const char *err)
 {
@@ -143,6 +161,8 @@ int ops_backup_restore(const struct ops_session *s, const char *backup_id,
 	if (rc != DR_OK)
 		return rc;
 	rc = backup_restore(s->cat, s->cfg, backup_id, sink, &o, out, err);
+	if (out->note[0] != '\0')
+		ops_note(s, "%s", out->note);
 	ops_report(s, "backup.restore", backup_id, rc,
 	           rc == DR_OK ? NULL : *err);
 	return rc;
@@ -190,7 +210,13 @@ int ops_backup_copy(const struct ops_session *s, const char *target,
 	*n = 0;
 	if (rc != DR_OK)
 		return rc;
-	rc = backup_copy(s->cat, s->cfg, target, now, items, n, err);
+	size_t swept = 0;
+	rc = backup_copy(s->cat, s->cfg, target, now, run_progress, (void *)s,
+	                 items, n, &swept, err);
+	if (swept > 0)
+		ops_note(s,
+		         "removed %zu partial object%s left by killed copies",
+		         swept, swept == 1 ? "" : "s");
 	ops_report(s, "backup.copy", target ? target : "", rc,
 	           rc == DR_OK ? NULL : *err);
 	return rc;

@@ -19,7 +19,14 @@ int ops_backup_verify(const struct ops_session *s, const char *backup_id,
                       const char *key_file, struct backup_outcome *out,
                       char **err);
 
-/* A restore into sink, a restore test of one target (core/backup.h). */
+/* Re-reads the copies of one backup (backup_verify_copies()). */
+int ops_backup_verify_copies(const struct ops_session *s, const char *backup_id,
+                             const char *key_file,
+                             struct backup_copy_check **items, size_t *n,
+                             char **err);
+
+/* A restore into sink, a restore test of one target (core/backup.h).  A
+ * restore that came from a copy says so as a note (out->note). */
 int ops_backup_restore(const struct ops_session *s, const char *backup_id,
                        const struct backup_sink *sink,
                        const struct backup_restore_opts *opts,
@@ -33,7 +40,9 @@ int ops_backup_restore_test(const struct ops_session *s, const char *target,
 int ops_backup_prune(const struct ops_session *s, int dry_run, int64_t now,
                      struct backup_prune_item **items, size_t *n, char **err);
 
-/* Copies to each target's copy repository (target NULL: all). */
+/* Copies to each target's copy repository (target NULL: all), with the
+ * bytes of each object as progress; the partials of killed copies it
+ * removed are a note. */
 int ops_backup_copy(const struct ops_session *s, const char *target,
                     int64_t now, struct backup_copy_item **items, size_t *n,
                     char **err);

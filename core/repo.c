@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/procid.h"
 #include "core/xmalloc.h"
 
 static const struct repo_kind *const kinds[] = {
@@ -164,4 +165,42 @@ void repo_objects_free(struct repo_object *list, size_t n)
 int repo_cleanup_partial(struct repo *repo, const char *name, char **err)
 {
 	return repo->kind->ops->cleanup_partial(repo->impl, name, err);
+}
+
+/* A pid the system runs (its start time unknown, so the pid alone). */
+static int pid_runs(long pid)
+{
+	struct procid p = {(pid_t)pid, 0};
+	return procid_alive(&p);
+}
+
+int repo_partial_stale(const char *base, int64_t mtime, int64_t now,
+                       int64_t max_age_s, int (*alive)(long pid))
+{
+	const char *p = strstr(base, ".partial-");
+	long pid = 0;
+	int digits = 0;
+	if (p == NULL)
+		return 0;
+	for (p += strlen(".partial-"); *p >= '0' && *p <= '9'; p++) {
+		if (pid > 99999999)
+			return 0;
+		pid = pid * 10 + (*p - '0');
+		digits++;
+	}
+	if (digits == 0 || pid <= 0 || (*p != '\0' && *p != '-'))
+		return 0;
+	if (max_age_s > 0 && now - mtime > max_age_s)
+		return 1;
+	return !(alive != NULL ? alive : pid_runs)(pid);
+}
+
+int repo_sweep_partials(struct repo *repo, int64_t now, int64_t max_age_s,
+                        size_t *removed, char **err)
+{
+	*removed = 0;
+	if (repo->kind->ops->sweep_partials == NULL)
+		return DR_OK;
+	return repo->kind->ops->sweep_partials(repo->impl, now, max_age_s,
+	                                       removed, err);
 }

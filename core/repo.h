@@ -47,6 +47,10 @@ struct repo_ops {
 	int (*list)(void *impl, const char *prefix, struct repo_object **out,
 	            size_t *n, char **err);
 	int (*cleanup_partial)(void *impl, const char *name, char **err);
+	/* Removes every stale partial (repo_partial_stale()); NULL for a
+	 * kind whose partials carry no pid. */
+	int (*sweep_partials)(void *impl, int64_t now, int64_t max_age_s,
+	                      size_t *removed, char **err);
 	void (*close)(void *impl);
 };
 
@@ -85,6 +89,19 @@ int repo_list(struct repo *repo, const char *prefix, struct repo_object **out,
               size_t *n, char **err);
 void repo_objects_free(struct repo_object *list, size_t n);
 int repo_cleanup_partial(struct repo *repo, const char *name, char **err);
+
+/* Whether a partial named "<name>.partial-<pid>[-<rand>]" (base: its last
+ * path component) was left by a process that is gone: its pid does not
+ * run (alive(pid) == 0; NULL: ask the system), or it is older than
+ * max_age_s (<= 0: age does not count).  Names without a pid are never
+ * stale. */
+int repo_partial_stale(const char *base, int64_t mtime, int64_t now,
+                       int64_t max_age_s, int (*alive)(long pid));
+/* Removes the stale partials of every object, so a killed put of another
+ * process leaves nothing for long; a live put's partial stays.  *removed:
+ * how many.  A kind whose partials carry no pid removes none. */
+int repo_sweep_partials(struct repo *repo, int64_t now, int64_t max_age_s,
+                        size_t *removed, char **err);
 
 extern const struct repo_kind repo_file_kind;
 extern const struct repo_kind repo_s3_kind;

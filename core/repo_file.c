@@ -373,6 +373,40 @@ static int file_cleanup_partial(void *impl, const char *name, char **err)
 	return DR_OK;
 }
 
+/* Removes the stale partials under dir, recursively. */
+static void sweep_dir(const char *dir, int64_t now, int64_t max_age_s,
+                      size_t *removed)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			sweep_dir(path, now, max_age_s, removed);
+		else if (S_ISREG(st.st_mode) &&
+		         repo_partial_stale(de->d_name, (int64_t)st.st_mtime,
+		                            now, max_age_s, NULL) &&
+		         unlink(path) == 0)
+			(*removed)++;
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+static int file_sweep_partials(void *impl, int64_t now, int64_t max_age_s,
+                               size_t *removed, char **err)
+{
+	struct file_repo *r = impl;
+	(void)err;
+	sweep_dir(r->root, now, max_age_s, removed);
+	return DR_OK;
+}
+
 static const struct repo_ops file_ops = {
     .put_begin = file_put_begin,
     .put_write = file_put_write,
@@ -384,6 +418,7 @@ static const struct repo_ops file_ops = {
     .remove = file_remove,
     .list = file_list,
     .cleanup_partial = file_cleanup_partial,
+    .sweep_partials = file_sweep_partials,
     .close = file_close,
 };
 

@@ -234,17 +234,53 @@ static int verify_one(const struct ops_session *ses, const char *id,
 	                                             : DR_EXIT_FAIL;
 }
 
+/* Re-reads the copies of one backup; a copy that fails is named. */
+static int verify_copies_one(const struct ops_session *ses, const char *id,
+                             const char *key_file, size_t *n_ok, size_t *n_bad)
+{
+	struct backup_copy_check *items = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int rc = ops_backup_verify_copies(ses, id, key_file, &items, &n, &err);
+
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].ok) {
+			(*n_ok)++;
+			printf("verified copy of %s (%s) in %s: %llu bytes, "
+			       "every chunk and the SHA-256 check out\n",
+			       id, items[i].service, items[i].repository,
+			       (unsigned long long)items[i].plain_bytes);
+		} else {
+			(*n_bad)++;
+			printf("COPY FAILED %s (%s) in %s: %s\n", id,
+			       items[i].service, items[i].repository,
+			       items[i].error);
+		}
+	}
+	if (rc != DR_OK && rc != DR_ECORRUPT && n == 0) {
+		(*n_bad)++;
+		cli_error("verify copies of %s: %s", id,
+		          err ? err : dr_status_name(rc));
+	}
+	free(items);
+	free(err);
+	return rc == DR_OK ? DR_EXIT_OK : DR_EXIT_FAIL;
+}
+
 static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 {
 	const struct cli_args *args =
 	    cli_parse(&cmd_backup_entry, "verify", argc - 1, argv + 1);
 	const char *id = NULL, *service = NULL, *key_file = NULL;
-	int all = 0;
+	int all = 0, copies = 0;
+	size_t copies_ok = 0, copies_bad = 0;
 	if (args == NULL)
 		return DR_EXIT_USAGE;
 	for (size_t i = 0; i < args->n_opts; i++) {
 		if (args->opts[i].id == 'a')
 			all = 1;
+		else if (args->opts[i].id == 'c')
+			copies = 1;
 		else if (args->opts[i].id == 'k')
 			key_file = args->opts[i].value;
 		else if (args->opts[i].id == 's')
@@ -281,6 +317,9 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 	struct ops_session ses = cli_session(g, cat, cfg);
 	if (id != NULL) {
 		rc = verify_one(&ses, id, key_file);
+		if (copies && verify_copies_one(&ses, id, key_file, &copies_ok,
+		                                &copies_bad) != DR_EXIT_OK)
+			rc = DR_EXIT_FAIL;
 	} else {
 		size_t total = 0, bad = 0, nids = 0;
 		char(*ids)[40] = NULL;
@@ -312,10 +351,17 @@ static int cmd_verify(const struct cmd_globals *g, int argc, char **argv)
 				bad++;
 				rc = DR_EXIT_FAIL;
 			}
+			if (copies && verify_copies_one(
+			                  &ses, ids[i], key_file, &copies_ok,
+			                  &copies_bad) != DR_EXIT_OK)
+				rc = DR_EXIT_FAIL;
 		}
 		free(ids);
 		printf("%zu verified, %zu failed\n", total - bad, bad);
 	}
+	if (copies)
+		printf("%zu copies verified, %zu failed\n", copies_ok,
+		       copies_bad);
 	catalog_close(cat);
 	config_free(cfg);
 	return rc;
@@ -456,6 +502,7 @@ static const struct cmd_option backup_list_options[] = {
 };
 static const struct cmd_option backup_verify_options[] = {
     {"all", 'a', 0, 0},
+    {"copies", 'c', 0, 0},
     {"key-file", 'k', 0, CMD_OPT_FILE},
     {"service", 's', 0, CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
@@ -477,7 +524,7 @@ const struct cmd_entry cmd_backup_entry = {
     .usage = "run TARGET|--all\n"
              "       drconsole backup list [--service S] [--json]\n"
              "       drconsole backup verify ID|--service S|--all "
-             "[--key-file PATH]\n"
+             "[--copies] [--key-file PATH]\n"
              "       drconsole backup rekey --target T",
     .summary = "run, list, verify and rekey backups",
     .help =
@@ -489,11 +536,14 @@ const struct cmd_entry cmd_backup_entry = {
         "marks them verified or corrupt; --key-file opens encrypted ones\n"
         "with another key file (an old key) instead of their target's, and\n"
         "a key that does not open a backup is a wrong key, never corrupt.\n"
-        "Exit 1 when any backup failed, is corrupt or needs another key.\n"
-        "list shows the key each backup needs and warns when no key file\n"
-        "has it.  rekey re-encrypts nothing: it reads each backup's header\n"
-        "with the target's key_files and records which key it needs and\n"
-        "where that key is; exit 1 when a backup needs a key none has.\n"
+        "--copies also re-reads each backup's copies in their copy\n"
+        "repositories the same way; a copy that fails is marked failed (it\n"
+        "no longer counts, and the next 'copy' copies it again) and named.\n"
+        "Exit 1 when any backup or copy failed, is corrupt or needs another\n"
+        "key.  list shows the key each backup needs and warns when no key\n"
+        "file has it.  rekey re-encrypts nothing: it reads each backup's\n"
+        "header with the target's key_files and records which key it needs\n"
+        "and where that key is; exit 1 when a backup needs a key none has.\n"
         "See drconsole-backup(5).\n",
     .exec = backup_exec,
     .subs = backup_subs,

@@ -45,11 +45,19 @@ static int copy_exec(const struct cmd_globals *g, int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			if (items[i].ok) {
+				char bytes[32], rate[32];
+				double secs = items[i].seconds;
 				ok++;
+				ops_bytes_human((double)items[i].bytes, bytes,
+				                sizeof bytes);
+				ops_bytes_human(
+				    secs > 0 ? (double)items[i].bytes / secs
+				             : 0,
+				    rate, sizeof rate);
 				printf("copied %s (%s) to %s, checksum "
-				       "verified\n",
+				       "verified: %s in %.1fs (%s/s)\n",
 				       items[i].backup_id, items[i].target,
-				       items[i].repository);
+				       items[i].repository, bytes, secs, rate);
 			} else {
 				printf("FAILED %s (%s) to %s: %s\n",
 				       items[i].backup_id, items[i].target,
@@ -78,7 +86,11 @@ const struct cmd_entry cmd_copy_entry = {
         "Copies every completed backup not yet in its target's\n"
         "copy_repository, reads the copy back and compares its SHA-256 with\n"
         "the catalog's, and records the copy lag (the age of the oldest\n"
-        "backup not yet copied) as a replication sample.\n",
+        "backup not yet copied) as a replication sample.  A copy that\n"
+        "failed 'backup verify --copies' is copied again.  On a terminal\n"
+        "it shows bytes, rate and ETA as it goes.  First it removes the\n"
+        "partial objects killed copies left in the copy repository (of\n"
+        "processes that are gone, or older than a day).\n",
     .exec = copy_exec,
     .options = copy_options,
 };

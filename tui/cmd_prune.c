@@ -50,10 +50,20 @@ static int prune_exec(const struct cmd_globals *g, int argc, char **argv)
 			                   : dry_run          ? "would delete"
 			                   : items[i].deleted ? "deleted"
 			                                      : "delete failed";
-			printf("%-13s %s  %-14s %s  (%s)%s%s\n", what,
+			/* What goes, from where: the primary repository
+			 * and every copy repository. */
+			char from[256] = "";
+			if (!items[i].keep)
+				snprintf(
+				    from, sizeof from, " from %s%s%s",
+				    items[i].repository[0] ? items[i].repository
+				                           : "its repository",
+				    items[i].copies[0] ? " and copy in " : "",
+				    items[i].copies);
+			printf("%-13s %s  %-14s %s  (%s)%s%s%s\n", what,
 			       items[i].backup_id, items[i].service, when,
-			       items[i].reason, items[i].error[0] ? ": " : "",
-			       items[i].error);
+			       items[i].reason, from,
+			       items[i].error[0] ? ": " : "", items[i].error);
 			if (items[i].keep)
 				kept++;
 			else if (items[i].deleted || dry_run)
@@ -81,10 +91,15 @@ const struct cmd_entry cmd_prune_entry = {
     .usage = "[--dry-run]",
     .summary = "apply backup retention (hourly/daily/weekly/monthly)",
     .help = "Keeps, per target, the newest backup of each of the last N "
-            "hours,\ndays, weeks and months (defaults 24/7/4/12) and never the "
-            "newest\nverified backup of a service.  Others are marked expired "
-            "in the\ncatalog, then their objects deleted; a delete that fails "
-            "is retried\nby the next prune (exit 1 meanwhile).\n",
+            "hours,\ndays, weeks and months (defaults 24/7/4/12), never the "
+            "newest\nverified backup of a service and never its newest "
+            "backup with a\nverified copy.  Others are marked expired in "
+            "the catalog, then\ntheir objects deleted from the repository "
+            "and from every copy\nrepository; a delete that fails is "
+            "retried by the next prune\n(exit 1 meanwhile).  Corrupt and "
+            "restore_failed backups hold no\nplace: they are kept while "
+            "their age is inside those N hours,\ndays, weeks or months, and "
+            "deleted after.\n",
     .exec = prune_exec,
     .options = prune_options,
 };

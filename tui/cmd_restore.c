@@ -15,7 +15,8 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 {
 	const struct cli_args *args =
 	    cli_parse(&cmd_restore_entry, NULL, argc, argv);
-	const char *spec = NULL, *to = NULL, *to_cmd = NULL, *key_file = NULL;
+	const char *spec = NULL, *to = NULL, *to_cmd = NULL, *key_file = NULL,
+	           *repository = NULL;
 	if (args == NULL)
 		return DR_EXIT_USAGE;
 	for (size_t i = 0; i < args->n_opts; i++) {
@@ -26,6 +27,8 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 			to_cmd = value;
 		else if (args->opts[i].id == 'k')
 			key_file = value;
+		else if (args->opts[i].id == 'r')
+			repository = value;
 	}
 	if (args->n_operands > 1) {
 		cli_error("restore: unexpected argument '%s'",
@@ -58,7 +61,8 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	const char *recovery = getenv("DR_RECOVERY_ID");
 	struct backup_restore_opts opts = {
 	    .key_file = key_file,
-	    .recovery_id = recovery && *recovery ? recovery : NULL};
+	    .recovery_id = recovery && *recovery ? recovery : NULL,
+	    .repository = repository};
 	memset(&out, 0, sizeof out);
 	int s = backup_resolve(cat, spec, time_now(), id, &err);
 	/* What we printed comes before what the command prints. */
@@ -66,9 +70,11 @@ static int restore_exec(const struct cmd_globals *g, int argc, char **argv)
 	if (s == DR_OK)
 		s = ops_backup_restore(&ses, id, &sink, &opts, &out, &err);
 	if (s == DR_OK) {
-		printf("restored %s (%s) to %s: %llu bytes in %.1fs\n", id,
-		       out.service, to ? to : to_cmd,
-		       (unsigned long long)out.plain_bytes, out.seconds);
+		printf("restored %s (%s) from %s to %s: %llu bytes in %.1fs\n",
+		       id, out.service,
+		       out.repository[0] ? out.repository : "its repository",
+		       to ? to : to_cmd, (unsigned long long)out.plain_bytes,
+		       out.seconds);
 		rc = DR_EXIT_OK;
 	} else {
 		cli_error("restore %s: %s", spec, err);
@@ -90,13 +96,14 @@ static const struct cmd_option restore_options[] = {
     {"to", 't', 0, CMD_OPT_FILE},
     {"to-command", 'c', 0, CMD_OPT_VALUE},
     {"key-file", 'k', 0, CMD_OPT_FILE},
+    {"repository", 'r', 0, CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
 };
 
 const struct cmd_entry cmd_restore_entry = {
     .name = "restore",
     .usage = "ID|latest:SERVICE|within-rpo:SERVICE --to PATH|--to-command CMD\n"
-             "       [--key-file PATH]",
+             "       [--key-file PATH] [--repository NAME]",
     .summary = "restore a backup into a file or a command's stdin",
     .help =
         "latest: the newest completed or verified backup; within-rpo: the\n"
@@ -110,7 +117,13 @@ const struct cmd_entry cmd_restore_entry = {
         "old key; mode 0600) instead of its target's.  Every restore is\n"
         "audited and recorded; one that fails because of the backup (it\n"
         "does not read back whole, or CMD stops reading early) marks it\n"
-        "restore_failed, and latest:/within-rpo: move on to the next.\n",
+        "restore_failed, and latest:/within-rpo: move on to the next.\n"
+        "--repository NAME reads the backup from the repository of that\n"
+        "name in the config: its own, or its target's copy_repository.\n"
+        "Without it a backup whose object is missing or does not read back\n"
+        "is restored from a copy that did not fail verification, saying so\n"
+        "(a corrupt backup with such a copy too, by its ID).\n"
+        "A PATH.partial-PID that a killed restore left is removed first.\n",
     .exec = restore_exec,
     .options = restore_options,
 };

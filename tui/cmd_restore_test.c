@@ -19,8 +19,13 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 	const char *target = NULL, *key_file = NULL;
 	if (args == NULL)
 		return DR_EXIT_USAGE;
-	for (size_t i = 0; i < args->n_opts; i++)
-		key_file = args->opts[i].value; /* --key-file, its only one */
+	const char *repository = NULL;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == 'k')
+			key_file = args->opts[i].value;
+		else if (args->opts[i].id == 'r')
+			repository = args->opts[i].value;
+	}
 	if (args->n_operands > 1) {
 		cli_error("restore-test: unexpected argument '%s'",
 		          args->operands[1]);
@@ -84,15 +89,17 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 	const char *recovery = getenv("DR_RECOVERY_ID");
 	struct backup_restore_opts opts = {
 	    .key_file = key_file,
-	    .recovery_id = recovery && *recovery ? recovery : NULL};
+	    .recovery_id = recovery && *recovery ? recovery : NULL,
+	    .repository = repository};
 	int s = ops_backup_restore_test(&ses, target, &opts, &out, &err);
 	if (out.note[0] != '\0')
 		printf("note: %s\n", out.note);
 	if (s == DR_OK) {
-		printf("restore test of %s passed: backup %s, %llu bytes "
-		       "restored in %.2fs; recorded as the service's recovery "
-		       "time\n",
+		printf("restore test of %s passed: backup %s from %s, %llu "
+		       "bytes restored in %.2fs; recorded as the service's "
+		       "recovery time\n",
 		       target, out.backup_id,
+		       out.repository[0] ? out.repository : "its repository",
 		       (unsigned long long)out.plain_bytes, out.seconds);
 		rc = DR_EXIT_OK;
 	} else {
@@ -111,12 +118,13 @@ static int restore_test_exec(const struct cmd_globals *g, int argc, char **argv)
 
 static const struct cmd_option restore_test_options[] = {
     {"key-file", 'k', 0, CMD_OPT_FILE},
+    {"repository", 'r', 0, CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
 };
 
 const struct cmd_entry cmd_restore_test_entry = {
     .name = "restore-test",
-    .usage = "TARGET|import:NAME [--key-file PATH]",
+    .usage = "TARGET|import:NAME [--key-file PATH] [--repository NAME]",
     .summary = "restore the target's newest verified backup and time it",
     .help = "Restores the target's newest verified backup (else its newest\n"
             "completed one, saying so) into a scratch file, or into its\n"
@@ -124,6 +132,9 @@ const struct cmd_entry cmd_restore_test_entry = {
             "SHA-256, and records the test (ok or failed) as the service's\n"
             "recovery-time evidence.  Only this target's backups are tested.\n"
             "--key-file opens an encrypted backup with another key file.\n"
+            "--repository NAME reads it from that repository (the target's\n"
+            "own or its copy_repository); without it a missing or damaged\n"
+            "primary object falls back to a verified copy, saying so.\n"
             "import:NAME (or NAME) runs the restore_test of the config's\n"
             "import NAME on the newest good backup it imported: its\n"
             "command restores with the tool into a fresh scratch\n"

@@ -388,6 +388,31 @@ static int verify_work(const struct ops_session *s, void *arg, char **line)
 	return rc;
 }
 
+/* c: copies the target's backups to its copy repository, on the job
+ * screen's thread, with the bytes of each as progress. */
+static int copy_work(const struct ops_session *s, void *arg, char **line)
+{
+	const char *target = arg;
+	struct backup_copy_item *items = NULL;
+	size_t n = 0, ok = 0;
+	char *err = NULL;
+	int rc = ops_backup_copy(s, target, time_now(), &items, &n, &err);
+
+	for (size_t i = 0; i < n; i++)
+		ok += items[i].ok != 0;
+	if (rc != DR_OK)
+		*line = xasprintf("copy of %s: %s", target,
+		                  err ? err : dr_status_name(rc));
+	else
+		*line =
+		    xasprintf("%zu of %zu backups of %s copied", ok, n, target);
+	if (rc == DR_OK && ok != n)
+		rc = DR_EIO;
+	free(items);
+	free(err);
+	return rc;
+}
+
 static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 {
 	struct backups *b = state;
@@ -425,6 +450,30 @@ static unsigned backups_key(void *state, struct view_ctx *ctx, int key)
 		         bk->backup_id, bk->service);
 		snprintf(what, sizeof what, "verify %.8s", bk->backup_id);
 		int st = job_run(ctx, title, what, verify_work, id, &summary);
+		view_message(ctx, st != 0, "%s", summary ? summary : "");
+		free(summary);
+		b->page_valid = 0;
+		clearok(curscr, TRUE);
+		return VIEW_HANDLED | VIEW_REDRAW;
+	}
+	case 'c': {
+		char target[64], error[256], title[128], what[96];
+		char *summary = NULL;
+		if (bk == NULL)
+			return VIEW_HANDLED;
+		if (ctx->read_only)
+			return view_refuse_action(ctx, "copy backups");
+		backup_meta_summary(bk, target, error);
+		if (target[0] == '\0') {
+			view_message(ctx, 1, "backup %.8s has no target",
+			             bk->backup_id);
+			return VIEW_HANDLED | VIEW_REDRAW;
+		}
+		snprintf(title, sizeof title,
+		         " Copy the backups of %s to its copy repository",
+		         target);
+		snprintf(what, sizeof what, "copy %s", target);
+		int st = job_run(ctx, title, what, copy_work, target, &summary);
 		view_message(ctx, st != 0, "%s", summary ? summary : "");
 		free(summary);
 		b->page_valid = 0;
@@ -479,7 +528,7 @@ static const char *backups_active_filter(void *state)
 const struct view_ops view_backups_ops = {
     .active_filter = backups_active_filter,
     .name = "Backups",
-    .hints = "Enter:details p:page s:sort v:verify",
+    .hints = "Enter:details p:page s:sort v:verify c:copy",
     .open = backups_open,
     .close = backups_close,
     .reload = backups_reload,

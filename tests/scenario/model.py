@@ -147,12 +147,16 @@ class Model:
         pool = ver or good
         return max(pool, key=lambda b: b.completed) if pool else None
 
-    def restore(self, b, consumer_ok):
+    def restore(self, b, consumer_ok, copied=False):
         """A restore of backup b into a command; True when it succeeded.
         A backup that does not read back whole becomes restore_failed (no
         good backup, a failure in health); a command that read it all and
-        failed leaves it as it was; a success verifies it."""
+        failed leaves it as it was; a success verifies it.  A damaged
+        backup with a copy (copied: the copy is whole) is restored from
+        the copy, and a restore from a copy leaves the row as it was."""
         if b.id in self.damaged:
+            if copied:
+                return consumer_ok
             b.status = "restore_failed"
             return False
         if not consumer_ok:

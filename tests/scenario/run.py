@@ -434,14 +434,15 @@ class Scenario:
         b = self.model.pick_restore_test(TARGETED, target, self.now)
         if b is None:
             rc = (2,)
-        elif b.id in self.model.damaged or target != "d-good":
+        elif (b.id in self.model.damaged and b.id not in self.copied) \
+                or target != "d-good":
             rc = (1,)
         else:
             rc = (0,)
         self.note("restore-test %s (%s)" % (target, b.id if b else "nothing to test"))
         self.run(["restore-test", target], rc)
         if b is not None:
-            ok = self.model.restore(b, target == "d-good")
+            ok = self.model.restore(b, target == "d-good", b.id in self.copied)
             self.model.restore_test(TARGETED, self.now, ok, (0, M.ceil(self.wall) + 1))
 
     def step_damage(self):
@@ -485,7 +486,7 @@ class Scenario:
         rc = (0,)
         if book == "real":
             b = self.model.latest(svc, self.now)
-            restored = b is not None and self.model.restore(b, True)
+            restored = b is not None and self.model.restore(b, True, b.id in self.copied)
             if not restored:
                 rc = (1,)  # nothing (whole) to restore: the step fails, the run pauses
         self.note("%s of runbook %s for %s" % ("drill" if drill else "incident",

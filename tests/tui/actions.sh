@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Actions from the console: B on the Dashboard backs the selected service
 # up now (after a y/N question), v on the Backups view verifies the
-# selected backup.  Each runs the operation (core/ops_backup.h) on a
+# selected backup and c copies its target's backups to the copy
+# repository.  Each runs the operation (core/ops_backup.h) on a
 # thread of the console's own, on a screen of its own that shows its
 # progress and says how it ended (the line command's words), and the views
 # then show the new state from the catalog.  No second drconsole runs.
@@ -12,8 +13,8 @@ mkdir -p "$XDG_CONFIG_HOME/drconsole" "$T/repo"
 cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 {"services": [{"name": "files", "tier": "standard"}, {"name": "bare", "tier": "low"},
               {"name": "slow", "tier": "low"}],
- "repositories": {"local": {"url": "file://$T/repo"}},
- "backups": {"files-nightly": {"service": "files", "repository": "local",
+ "repositories": {"local": {"url": "file://$T/repo"}, "copy": {"url": "file://$T/copyrepo"}},
+ "backups": {"files-nightly": {"service": "files", "repository": "local", "copy_repository": "copy",
    "source": {"kind": "command", "shell": "echo payload; sleep 1; echo more"}},
    "slow-nightly": {"service": "slow", "repository": "local",
    "source": {"kind": "command", "shell": "head -c 8000000 /dev/zero; echo start; sleep 30; echo end"}}}}
@@ -79,6 +80,15 @@ expect_screen "back in Backups, the row is verified" "verified" 5
 expect_eq "verified in the catalog" \
 	"$(sq "select backup_status from backup_management where service_name='files'")" verified
 
+# c: the target's backups go to its copy repository (their bytes are the
+# job's progress while it runs, as a backup's are).
+tui_keys c
+expect_screen "c: a job screen for the copy" "Copy the backups of files-nightly"
+expect_screen "that ends done" "done in 0:" 15
+expect_screen "and the outcome" "1 of 1 backups of files-nightly copied"
+tui_keys Enter
+expect_eq "the copy is in the copy repository" "$(find "$T/copyrepo" -type f | wc -l)" 1
+
 # A corrupt object: v says FAILED and the row turns corrupt.
 obj=$(find "$T/repo" -type f | head -1)
 printf 'X' | dd of="$obj" bs=1 seek=40 conv=notrunc 2>/dev/null
@@ -117,5 +127,7 @@ tui_keys B
 expect_screen "B refused under --read-only" "back up now refused"
 tui_keys 2 v
 expect_screen "v refused too" "verify backup refused"
+tui_keys c
+expect_screen "c refused too" "copy backups refused"
 tui_keys q
 expect_eq "nothing was added" "$(sq "select count(*) from backup_management")" "$n"

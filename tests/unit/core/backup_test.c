@@ -218,9 +218,34 @@ static void test_prune_expires_then_deletes_and_retries(void **state)
 	assert_true(rows >= 2 * (N - 5));
 }
 
+/* Corrupt backups stay as long as their age is inside the span the
+ * generations name, counting from now; the current bucket counts. */
+static void test_retention_within(void **state)
+{
+	(void)state;
+	const struct backup_retention r = {3, 2, 0, 0};
+	/* NOW is 12:30: the last 3 hours are 10:00 to now. */
+	assert_true(backup_retention_within(&r, NOW, NOW));
+	assert_true(backup_retention_within(&r, NOW + 3600, NOW));
+	/* Yesterday counts (daily 2: today and yesterday). */
+	assert_true(backup_retention_within(&r, NOW - 12 * 3600 - 1800, NOW));
+	assert_true(backup_retention_within(&r, NOW - 36 * 3600 - 1800, NOW));
+	/* The day before yesterday does not. */
+	assert_false(
+	    backup_retention_within(&r, NOW - 36 * 3600 - 1800 - 1, NOW));
+	assert_false(backup_retention_within(&r, NOW - 30 * 86400, NOW));
+	const struct backup_retention none = {0, 0, 0, 0};
+	assert_false(backup_retention_within(&none, NOW, NOW));
+	const struct backup_retention monthly = {0, 0, 0, 2};
+	/* November and October 2026; September is out. */
+	assert_true(backup_retention_within(&monthly, NOW - 40 * 86400, NOW));
+	assert_false(backup_retention_within(&monthly, NOW - 90 * 86400, NOW));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_retention_within),
 	    cmocka_unit_test(test_dry_run_decides_only),
 	    cmocka_unit_test(test_prune_expires_then_deletes_and_retries),
 	};
