@@ -33,7 +33,8 @@ run "$DR" tests
 expect_eq "tests exits 0" "$RC" 0
 expect_in "the restore test is listed, never run, overdue" "$OUT" "weekly-restore"
 expect_eq "both tests are overdue before any ran" "$(grep -c OVERDUE <<<"$OUT")" 2
-expect_in "the drill applies to the critical tier's service" "$OUT" "db               quarterly-failover"
+expect_eq "the drill applies to the critical tier's service only" \
+	"$(grep quarterly-failover <<<"$OUT" | awk '{print $1, $2, $3}')" "db quarterly-failover drill"
 run "$DR" status --json
 expect_eq "status: files is untested by the programme" \
 	"$(js 's=[x for x in d["services"] if x["name"]=="files"][0]; print(s["tests"]["untested"], s["tests"]["programme_overdue"], s["verdict"])')" \
