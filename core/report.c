@@ -227,6 +227,21 @@ static int fill_service(struct catalog *cat, const struct report_options *opt,
 		              &s->recoveries[s->n_recoveries++]);
 	}
 	free(restores);
+
+	struct test_run *runs = NULL;
+	size_t n_runs = 0;
+	rc = testprog_runs(cat, s->name, 0, &runs, &n_runs, err);
+	if (rc != DR_OK)
+		return rc;
+	for (size_t i = n_runs; i-- > 0;) {
+		if (runs[i].ended_at < opt->since ||
+		    runs[i].ended_at >= opt->until)
+			continue;
+		s->tests =
+		    xreallocarray(s->tests, s->n_tests + 1, sizeof(*s->tests));
+		s->tests[s->n_tests++] = runs[i];
+	}
+	free(runs);
 	return CATALOG_OK;
 }
 
@@ -340,6 +355,7 @@ void report_free(struct report *r)
 		struct report_service *s = &r->services[i];
 		free(s->breaches);
 		free(s->restores);
+		free(s->tests);
 		for (size_t j = 0; j < s->n_recoveries; j++) {
 			catalog_recovery_clear(&s->recoveries[j].rec);
 			catalog_recovery_steps_free(s->recoveries[j].steps,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/testprog.h"
 #include "db/catalog.h"
 
 /* Seconds of the period [since, until) in each verdict. */
@@ -80,6 +81,10 @@ struct report_service {
 	size_t n_restores;
 	struct report_recovery *recoveries; /* oldest first */
 	size_t n_recoveries;
+	/* The post-test records of the restore tests and drills that ended
+	 * in the period (core/testprog.h), oldest first. */
+	struct test_run *tests;
+	size_t n_tests;
 };
 
 struct report_audit {

@@ -293,6 +293,49 @@ static void html_restores(FILE *f, const struct report_service *s)
 	fputs("</tbody>\n</table>\n", f);
 }
 
+static const char *html_tri(int v)
+{
+	return v < 0 ? "unknown" : v ? "yes" : "NO";
+}
+
+static void html_tests(FILE *f, const struct report_service *s)
+{
+	char a[32];
+
+	fputs("<h3>Post-test records</h3>\n", f);
+	if (s->n_tests == 0) {
+		fputs("<p>None in the period.</p>\n", f);
+		return;
+	}
+	fputs("<table>\n<thead><tr><th>Ended</th><th>Run</th><th>What</th>"
+	      "<th>Passed</th><th>Within RTO</th><th>Within RPO</th>"
+	      "<th>Alerts fired</th><th>Follow-ups</th></tr></thead>\n"
+	      "<tbody>\n",
+	      f);
+	for (size_t i = 0; i < s->n_tests; i++) {
+		const struct test_run *t = &s->tests[i];
+		fprintf(f, "<tr><td>%s</td><td>%s <code>", iso(t->ended_at, a),
+		        t->kind);
+		html_cell(f, t->id);
+		fputs("</code></td><td>", f);
+		html_cell(f, t->what);
+		fprintf(f,
+		        "</td><td class=\"%s\">%s</td><td>%s</td><td>%s</td>"
+		        "<td>%d",
+		        t->passed ? "ok" : "breach", t->passed ? "yes" : "NO",
+		        html_tri(t->within_rto), html_tri(t->within_rpo),
+		        t->alerts);
+		if (t->alerts) {
+			fputs(": ", f);
+			html_text(f, t->alert_list);
+		}
+		fputs("</td><td>", f);
+		html_text(f, t->followups[0] ? t->followups : "none");
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
 static void html_recovery(FILE *f, const struct report_recovery *x)
 {
 	char a[32], t1[24], t2[24], t3[24];
@@ -368,6 +411,7 @@ static char *render_html(const struct report *r)
 		html_breaches(f, s);
 		html_restores(f, s);
 		html_recoveries(f, s);
+		html_tests(f, s);
 		fputs("</section>\n", f);
 	}
 	fputs("</body>\n</html>\n", f);

@@ -175,6 +175,10 @@ static cJSON *service_json(const struct report_service *s)
 	list = cJSON_AddArrayToObject(o, "recoveries");
 	for (size_t i = 0; i < s->n_recoveries; i++)
 		cJSON_AddItemToArray(list, recovery_json(&s->recoveries[i]));
+	/* The post-test records, in the shape of `tests log --json`. */
+	list = cJSON_AddArrayToObject(o, "post_test");
+	for (size_t i = 0; i < s->n_tests; i++)
+		cJSON_AddItemToArray(list, testprog_run_json(&s->tests[i]));
 	return o;
 }
 

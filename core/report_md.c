@@ -227,6 +227,43 @@ static void md_restores(FILE *f, const struct report_service *s)
 	fprintf(f, "\n");
 }
 
+static const char *yes_no(int v)
+{
+	return v < 0 ? "unknown" : v ? "yes" : "NO";
+}
+
+static void md_tests(FILE *f, const struct report_service *s)
+{
+	char a[32];
+
+	fprintf(f, "### Post-test records\n\n");
+	if (s->n_tests == 0) {
+		fprintf(f, "None in the period.\n\n");
+		return;
+	}
+	fprintf(f, "| Ended | Run | What | Passed | Within RTO | Within RPO | "
+	           "Alerts fired | Follow-ups |\n"
+	           "|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < s->n_tests; i++) {
+		const struct test_run *t = &s->tests[i];
+		fprintf(f, "| %s | %s ", iso(t->ended_at, a), t->kind);
+		md_cell(f, t->id);
+		fprintf(f, " | ");
+		md_cell(f, t->what);
+		fprintf(f, " | %s | %s | %s | %d", t->passed ? "yes" : "NO",
+		        yes_no(t->within_rto), yes_no(t->within_rpo),
+		        t->alerts);
+		if (t->alerts) {
+			fprintf(f, ": ");
+			md_cell(f, t->alert_list);
+		}
+		fprintf(f, " | ");
+		md_cell(f, t->followups[0] ? t->followups : "none");
+		fprintf(f, " |\n");
+	}
+	fprintf(f, "\n");
+}
+
 static void md_recoveries(FILE *f, const struct report_service *s)
 {
 	char a[32], t1[24], t2[24], t3[24];
@@ -320,6 +357,7 @@ static char *render_md(const struct report *r)
 		        (long long)s->backups.failed);
 		md_restores(f, s);
 		md_recoveries(f, s);
+		md_tests(f, s);
 	}
 	fclose(f);
 	return text;

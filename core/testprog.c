@@ -648,37 +648,38 @@ static void add_secs(cJSON *o, const char *key, int64_t v)
 		cJSON_AddNumberToObject(o, key, (double)v);
 }
 
+cJSON *testprog_run_json(const struct test_run *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", t->id);
+	cJSON_AddStringToObject(o, "kind", t->kind);
+	cJSON_AddStringToObject(o, "service", t->service);
+	cJSON_AddStringToObject(o, "what", t->what);
+	add_time(o, "started_at", t->started_at);
+	add_time(o, "ended_at", t->ended_at);
+	cJSON_AddBoolToObject(o, "passed", t->passed);
+	add_text(o, "error", t->error);
+	add_secs(o, "recovery_s", t->recovery_s);
+	add_secs(o, "rto_target_s", t->rto_target_s > 0 ? t->rto_target_s : -1);
+	add_tri(o, "within_rto", t->within_rto);
+	add_secs(o, "data_loss_s", t->data_loss_s);
+	add_secs(o, "rpo_target_s", t->rpo_target_s > 0 ? t->rpo_target_s : -1);
+	add_tri(o, "within_rpo", t->within_rpo);
+	cJSON_AddNumberToObject(o, "alerts", t->alerts);
+	add_text(o, "alert_list", t->alert_list);
+	add_text(o, "followups", t->followups);
+	add_text(o, "followups_by", t->followups_by);
+	return o;
+}
+
 char *testprog_runs_json(const struct test_run *runs, size_t n, int64_t now)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "schema", 1);
 	add_time(root, "generated_at", now);
 	cJSON *arr = cJSON_AddArrayToObject(root, "runs");
-	for (size_t i = 0; i < n; i++) {
-		const struct test_run *t = &runs[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", t->id);
-		cJSON_AddStringToObject(o, "kind", t->kind);
-		cJSON_AddStringToObject(o, "service", t->service);
-		cJSON_AddStringToObject(o, "what", t->what);
-		add_time(o, "started_at", t->started_at);
-		add_time(o, "ended_at", t->ended_at);
-		cJSON_AddBoolToObject(o, "passed", t->passed);
-		add_text(o, "error", t->error);
-		add_secs(o, "recovery_s", t->recovery_s);
-		add_secs(o, "rto_target_s",
-		         t->rto_target_s > 0 ? t->rto_target_s : -1);
-		add_tri(o, "within_rto", t->within_rto);
-		add_secs(o, "data_loss_s", t->data_loss_s);
-		add_secs(o, "rpo_target_s",
-		         t->rpo_target_s > 0 ? t->rpo_target_s : -1);
-		add_tri(o, "within_rpo", t->within_rpo);
-		cJSON_AddNumberToObject(o, "alerts", t->alerts);
-		add_text(o, "alert_list", t->alert_list);
-		add_text(o, "followups", t->followups);
-		add_text(o, "followups_by", t->followups_by);
-		cJSON_AddItemToArray(arr, o);
-	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, testprog_run_json(&runs[i]));
 	char *text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	char *out = xstrdup(text ? text : "{}");

@@ -99,6 +99,8 @@ struct test_run {
 int testprog_runs(struct catalog *cat, const char *service, size_t limit,
                   struct test_run **out, size_t *n, char **err);
 char *testprog_runs_json(const struct test_run *runs, size_t n, int64_t now);
+/* One run as an object of that array. */
+cJSON *testprog_run_json(const struct test_run *t);
 
 /* The JSON form `drconsole tests --json` prints (drconsole(1)); malloc'd.
  * {"schema": 1, "generated_at": ISO, "tests": [{"service", "name", "kind",

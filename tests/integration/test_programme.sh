@@ -123,6 +123,14 @@ expect_rc "a note in a read-only session is refused" 1 "$DR" --read-only tests n
 expect_in "saying so" "$ERR" "read-only"
 expect_in "the note is unchanged" "$("$DR" tests log)" "repo disk has bad sectors"
 
+sleep 1 # the period ends before now's second
+run "$DR" report --format json
+expect_eq "the report carries the post-test records with their follow-ups" \
+	"$(js 's=[x for x in d["services"] if x["name"]=="files"][0]; print(len(s["post_test"]), s["post_test"][-1]["followups"])')" \
+	"2 repo disk has bad sectors: move the repository; update runbook step 2"
+run "$DR" report
+expect_in "and the Markdown report a section of them" "$OUT" "### Post-test records"
+
 # Bad entries: at their line and column, exit 2, nothing changes.
 bad() { # bad NAME ENTRY EXPECTED
 	printf '{"services": [{"name": "files", "tier": "standard"}],\n "tests": [\n  %s]}\n' "$2" >"$T/bad.json"
