@@ -168,6 +168,16 @@ static void draw_service(WINDOW *win, int y, int x, int w,
 	           verdict_name(s->verdict));
 }
 
+/* "12-02 05:42": a time without its year, for a narrow column. */
+static const char *month_day(int64_t t, char buf[32])
+{
+	char full[32];
+	time_format_short(t, full); /* "2026-12-02 05:42" */
+	strlcpy_dr(buf, strlen(full) > 5 ? full + 5 : full, 32);
+	return buf;
+}
+
+/* SERVICE TEST EVERY LAST RESULT DUE, in 80 columns. */
 static void draw_test(WINDOW *win, int y, int x, int w,
                       const struct test_status *t, int is_sel)
 {
@@ -175,12 +185,11 @@ static void draw_test(WINDOW *win, int y, int x, int w,
 	    is_sel ? screen_attr(THEME_SELECTION) : screen_attr(THEME_NORMAL);
 	char last[32] = "never", due[32] = "now", every[32], line[320];
 	if (t->last_at > 0)
-		time_format_short(t->last_at, last);
+		month_day(t->last_at, last);
 	if (t->due_at > 0)
-		time_format_short(t->due_at, due);
-	snprintf(line, sizeof line,
-	         "%-16.16s %-22.22s %-7s %5s  last %-16s %-6s due %s%s",
-	         t->service, t->spec->name, t->spec->kind,
+		month_day(t->due_at, due);
+	snprintf(line, sizeof line, "%-12.12s %-22.22s %5s %-11s %-6s %-11s%s",
+	         t->service, t->spec->name,
 	         duration_format_short(t->spec->every_s, every, sizeof every),
 	         last,
 	         t->last_at == 0 ? "-"
@@ -265,12 +274,16 @@ static void compliance_draw(void *state, struct view_ctx *ctx, WINDOW *win,
 			draw_service(win, y, r.x, r.w,
 			             &rep->services[cp->svc[row]], is_sel);
 		} else if (cp->n_tests && row == cp->n_svc) {
+			char label[64];
+			snprintf(label, sizeof label,
+			         "TEST PROGRAMME (%zu, %zu overdue)",
+			         cp->n_tests, cp->n_overdue);
 			screen_putf(win, y, r.x, r.w,
 			            is_sel ? screen_attr(THEME_SELECTION)
 			            : cp->n_overdue ? screen_attr(THEME_BAR_BAD)
 			                            : hdr,
-			            "TEST PROGRAMME (%zu, %zu overdue)",
-			            cp->n_tests, cp->n_overdue);
+			            "%-35s %5s %-11s %-6s %s", label, "EVERY",
+			            "LAST RUN", "RESULT", "NEXT DUE");
 		} else if (cp->n_tests && row < recs_row(cp)) {
 			draw_test(win, y, r.x, r.w,
 			          &cp->tests[row - cp->n_svc - 1], is_sel);
