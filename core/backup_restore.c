@@ -566,7 +566,7 @@ static int test_pick(struct catalog *cat, const struct backup_target *t,
 
 /* Removes the scratch directories of restore tests whose process is gone
  * (killed, crashed): SCRATCH_PREFIX PID-START-XXXXXX, holding at most the
- * one file "restored". */
+ * file "restored" or the restore's partial of it ("restored.partial-…"). */
 static void test_scratch_reap(const char *parent)
 {
 	DIR *d = opendir(parent);
@@ -589,10 +589,19 @@ static void test_scratch_reap(const char *parent)
 		if (procid_alive(&who))
 			continue;
 		char *dir = xasprintf("%s/%s", parent, e->d_name);
-		char *file = xasprintf("%s/restored", dir);
-		unlink(file);
+		/* Its files: "restored" or the restore's partial of it. */
+		DIR *in = opendir(dir);
+		struct dirent *f;
+		while (in != NULL && (f = readdir(in)) != NULL) {
+			if (strncmp(f->d_name, "restored", 8) != 0)
+				continue;
+			char *file = xasprintf("%s/%s", dir, f->d_name);
+			unlink(file);
+			free(file);
+		}
+		if (in != NULL)
+			closedir(in);
 		rmdir(dir);
-		free(file);
 		free(dir);
 	}
 	closedir(d);

@@ -143,6 +143,48 @@ run "$DR" --config "$T/bad.json" config check
 expect_eq "config check refuses a bad restore_test_schedule" "$RC" 2
 expect_in "at its line and column" "$ERR" "$T/bad.json:4:4: schedule \"61 * * * *\": minute \"61\" is out of range"
 
+# A real kill -9 in the middle of a scheduled restore test: the test is not
+# recorded as done, and the next restore test removes the scratch place
+# the killed one left.
+head -c 150000000 /dev/urandom >"$T/big.bin"
+mkdir -p "$T/scratch2"
+cat >"$CFG" <<JSON
+{"services": [{"name": "files", "tier": "standard"}],
+ "repositories": {"local": {"url": "file://$T/repo"}},
+ "agent": {"heartbeat": "1s"},
+ "backups": {"big": {"service": "files", "repository": "local",
+   "restore_test_schedule": "1s",
+   "source": {"kind": "file", "path": "$T/big.bin"}}}}
+JSON
+expect_rc "a backup of 150 MB" 0 "$DR" backup run big
+BIG=$(sqlite3 "$CAT" "SELECT backup_id FROM backup_management WHERE json_extract(metadata, '$.target') = 'big'")
+caught=0
+for attempt in 1 2 3 4 5; do
+	TMPDIR=$T/scratch2 "$DR" agent 2>>"$T/agent4.log" &
+	AGENT=$!
+	# The moment its scratch place has a file in it (the restore's
+	# partial file), the test is under way.
+	for ((i = 0; i < 400; i++)); do
+		f=$(ls "$T/scratch2"/drconsole-restore-test-$AGENT-*/* 2>/dev/null | head -1)
+		[ -n "$f" ] && break
+		sleep 0.01
+	done
+	kill -9 "$AGENT"
+	wait "$AGENT" 2>/dev/null
+	if ls -d "$T/scratch2"/drconsole-restore-test-$AGENT-* >/dev/null 2>&1; then
+		caught=1
+		break
+	fi
+done
+if [ "$caught" -eq 1 ]; then pass "kill -9 caught a restore test under way (attempt $attempt), its scratch place left"; else
+	fail "kill -9 caught a restore test under way" "$(tail -5 "$T/agent4.log")"; fi
+expect_eq "the cut-short test is not recorded: one passed row per passed test the agent logged" \
+	"$(sqlite3 "$CAT" "SELECT count(*) FROM restores WHERE backup_id = '$BIG' AND ok = 1")" \
+	"$(grep -c "restore-test:big: finished: restore test of $BIG passed" "$T/agent4.log")"
+TMPDIR=$T/scratch2 run "$DR" restore-test big
+expect_eq "the next restore test passes" "$RC" 0
+expect_eq "and removed the killed test's scratch place" "$(ls "$T/scratch2" | wc -l)" 0
+
 # A restore test never makes its scratch place inside the tree a
 # directory target backs up (it would become part of the next backup).
 mkdir -p "$T/tree/sub" "$T/tree/tmp"

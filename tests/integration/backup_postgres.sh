@@ -110,3 +110,31 @@ write_config '
 expect_rc "a failing pg_dump fails the backup" 1 dr backup run gone-db
 expect_in "with pg_dump's own message" "$ERR" "no_such_db"
 expect_eq "and its row is failed" "$(status_of "$(last_id)")" failed
+
+# Issue 18: a scheduled restore test under the agent, against the real
+# server: the target's restore_test_schedule has the agent restore the
+# newest verified dump into a scratch database on time; the test is
+# recorded as the service's evidence, which status then shows, and the
+# scratch database holds the data.
+write_config '
+  "shop-db": { "service": "orders", "repository": "local", "key_file": "'"$key"'",
+               "restore_test_schedule": "2s",
+               "source": { "kind": "command", "argv": ["pg_dump", "-Fc", "--no-owner"],
+                           "env": { "PGDATABASE": "shop" } },
+               "restore_test": { "shell": "dropdb --if-exists sched_t && createdb sched_t && pg_restore --no-owner --exit-on-error -d sched_t" } }'
+expect_rc "a fresh backup of the shop" 0 dr backup run shop-db
+before=$(sql "select count(*) from restores where kind = 'restore-test' and ok = 1")
+dr agent 2>"$T/agent.log" &
+agent=$!
+at_exit "kill -9 $agent 2>/dev/null"
+more_tests() { [ "$(sql "select count(*) from restores where kind = 'restore-test' and ok = 1")" -gt "$before" ]; }
+if wait_for 60 more_tests; then pass "the agent ran the scheduled restore test into PostgreSQL"; else
+	fail "the agent ran the scheduled restore test into PostgreSQL" "$(cat "$T/agent.log")"; fi
+kill -TERM "$agent"
+wait "$agent"
+expect_eq "the scratch database it restored holds the data" "$(digest sched_t)" "$want"
+run dr status --json
+expect_eq "status: the scheduled test is the service's RTO evidence" \
+	"$(python3 -c 'import json,sys; s=[x for x in json.load(sys.stdin)["services"] if x["name"]=="orders"][0]; print(s["rto"]["source"], s["tests"]["restore_test_failed"])' <<<"$OUT")" \
+	"restore test False"
+expect_in "the agent's log says it passed" "$(cat "$T/agent.log")" "restore-test:shop-db: finished: restore test of"
