@@ -804,18 +804,6 @@ void compliance_sort_worst_first(struct compliance_report *report)
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static void add_time(cJSON *obj, const char *key, int64_t t)
-{
-	char buf[32];
-
-	if (t <= 0) {
-		cJSON_AddNullToObject(obj, key);
-		return;
-	}
-	time_format_iso(t, buf);
-	cJSON_AddStringToObject(obj, key, buf);
-}
-
 /* Non-negative numbers; the "unknown" value (negative, or 0 for a target)
  * becomes null. */
 static void add_num(cJSON *obj, const char *key, double v, double none_below)
@@ -826,24 +814,16 @@ static void add_num(cJSON *obj, const char *key, double v, double none_below)
 		cJSON_AddNumberToObject(obj, key, v);
 }
 
-static void add_str(cJSON *obj, const char *key, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		cJSON_AddNullToObject(obj, key);
-	else
-		cJSON_AddStringToObject(obj, key, s);
-}
-
 static cJSON *link_json(const struct compliance_link *l)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "source", l->source);
 	cJSON_AddStringToObject(o, "target", l->target);
-	add_str(o, "state", l->state);
+	json_add_text(o, "state", l->state);
 	add_num(o, "lag_s", l->lag_s, 0);
 	add_num(o, "lag_bytes", (double)l->lag_bytes, 0);
-	add_time(o, "sampled_at", l->sampled_at);
+	json_add_time(o, "sampled_at", l->sampled_at);
 	cJSON_AddBoolToObject(o, "live", l->live);
 	return o;
 }
@@ -860,8 +840,8 @@ static cJSON *evidence_json(const struct compliance_service *s)
 	} else {
 		cJSON_AddStringToObject(
 		    rpo, "kind", s->rpo_from_replica ? "replica" : "backup");
-		add_str(rpo, "id", s->rpo_evidence_id);
-		add_time(rpo, "at", s->rpo_evidence_at);
+		json_add_text(rpo, "id", s->rpo_evidence_id);
+		json_add_time(rpo, "at", s->rpo_evidence_at);
 	}
 
 	cJSON *rto = cJSON_AddObjectToObject(ev, "rto");
@@ -870,19 +850,19 @@ static cJSON *evidence_json(const struct compliance_service *s)
 	else
 		cJSON_AddStringToObject(rto, "kind",
 		                        rto_source_name(s->rto_source));
-	add_str(rto, "id", s->rto_evidence_id);
-	add_str(rto, "backup_id", s->rto_backup_id);
+	json_add_text(rto, "id", s->rto_evidence_id);
+	json_add_text(rto, "backup_id", s->rto_backup_id);
 	add_num(rto, "bytes", (double)s->rto_bytes, 0);
 	add_num(rto, "duration_s", (double)s->rto_duration_s, 0);
-	add_time(rto, "at", s->rto_evidence_at);
+	json_add_time(rto, "at", s->rto_evidence_at);
 
 	cJSON *health = cJSON_AddObjectToObject(ev, "health");
 	if (s->last_attempt_id[0] == '\0')
 		cJSON_AddNullToObject(health, "kind");
 	else
 		cJSON_AddStringToObject(health, "kind", "backup");
-	add_str(health, "id", s->last_attempt_id);
-	add_time(health, "at", s->last_attempt_at);
+	json_add_text(health, "id", s->last_attempt_id);
+	json_add_time(health, "at", s->last_attempt_at);
 
 	cJSON *down = cJSON_AddArrayToObject(ev, "probes_down");
 	const char *p = s->probes_down_names;
@@ -904,8 +884,8 @@ static cJSON *service_json(const struct compliance_service *s)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "name", s->name);
-	add_str(o, "tier", s->tier);
-	add_str(o, "owner", s->owner);
+	json_add_text(o, "tier", s->tier);
+	json_add_text(o, "owner", s->owner);
 	cJSON_AddStringToObject(o, "verdict", verdict_name(s->verdict));
 	cJSON_AddStringToObject(o, "reason", s->reason);
 
@@ -914,7 +894,7 @@ static cJSON *service_json(const struct compliance_service *s)
 	add_num(rpo, "age_s", (double)s->rpo_age_s, 0);
 	cJSON_AddStringToObject(rpo, "status", comp_status_name(s->rpo_status));
 	cJSON_AddBoolToObject(rpo, "from_replica", s->rpo_from_replica);
-	add_time(rpo, "last_good_backup", s->last_good_backup_at);
+	json_add_time(rpo, "last_good_backup", s->last_good_backup_at);
 	cJSON_AddBoolToObject(rpo, "clock_skew", s->clock_skew);
 
 	cJSON *rto = cJSON_AddObjectToObject(o, "rto");
@@ -924,21 +904,21 @@ static cJSON *service_json(const struct compliance_service *s)
 	cJSON_AddStringToObject(rto, "source", rto_source_name(s->rto_source));
 
 	cJSON *tests = cJSON_AddObjectToObject(o, "tests");
-	add_time(tests, "last_at", s->last_test_at);
+	json_add_time(tests, "last_at", s->last_test_at);
 	add_num(tests, "age_s", (double)s->test_age_s, 0);
 	cJSON_AddNumberToObject(tests, "policy_s", (double)s->drill_policy_s);
 	cJSON_AddBoolToObject(tests, "untested", s->untested);
 	cJSON_AddNumberToObject(tests, "restore_failures", s->restore_failures);
 	cJSON_AddBoolToObject(tests, "restore_test_failed",
 	                      s->restore_test_failed);
-	add_time(tests, "last_drill_at", s->last_drill_at);
+	json_add_time(tests, "last_drill_at", s->last_drill_at);
 	cJSON_AddNumberToObject(tests, "programme_overdue", s->tests_overdue);
 
 	cJSON *health = cJSON_AddObjectToObject(o, "health");
-	add_str(health, "status", s->health);
+	json_add_text(health, "status", s->health);
 	cJSON_AddNumberToObject(health, "failure_count", s->failure_count);
-	add_time(health, "last_attempt_at", s->last_attempt_at);
-	add_str(health, "last_attempt_status", s->last_attempt_status);
+	json_add_time(health, "last_attempt_at", s->last_attempt_at);
+	json_add_text(health, "last_attempt_status", s->last_attempt_status);
 
 	cJSON_AddItemToObject(o, "evidence", evidence_json(s));
 
@@ -948,10 +928,11 @@ static cJSON *service_json(const struct compliance_service *s)
 	}
 	cJSON *repl = cJSON_AddObjectToObject(o, "replication");
 	if (s->has_replica) {
-		add_str(repl, "state", s->repl_stale ? "stale" : s->repl_state);
+		json_add_text(repl, "state",
+		              s->repl_stale ? "stale" : s->repl_state);
 		add_num(repl, "lag_s", s->repl_lag_s, 0);
 		add_num(repl, "lag_bytes", (double)s->repl_lag_bytes, 0);
-		add_time(repl, "sampled_at", s->repl_sampled_at);
+		json_add_time(repl, "sampled_at", s->repl_sampled_at);
 	} else {
 		cJSON_AddNullToObject(repl, "state");
 		cJSON_AddNullToObject(repl, "lag_s");
@@ -975,9 +956,9 @@ char *compliance_report_json(const struct compliance_report *report,
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(root, "schema", 1);
-	add_time(root, "generated_at", report->now);
-	add_str(root, "environment", environment);
-	add_str(root, "catalog", catalog);
+	json_add_time(root, "generated_at", report->now);
+	json_add_text(root, "environment", environment);
+	json_add_text(root, "catalog", catalog);
 	cJSON_AddStringToObject(root, "verdict", verdict_name(report->verdict));
 	cJSON *counts = cJSON_AddObjectToObject(root, "counts");
 	cJSON_AddNumberToObject(counts, "services", (double)report->n);

@@ -22,6 +22,7 @@
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/safe_text.h"
+#include "core/timeutil.h"
 #include "core/xmalloc.h"
 
 #define JSON_MAX_DEPTH 512
@@ -1230,4 +1231,24 @@ char *json_print_text(const cJSON *item, int formatted)
 	*o = '\0';
 	cJSON_free(raw);
 	return out;
+}
+
+void json_add_time(cJSON *obj, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (t <= 0) {
+		cJSON_AddNullToObject(obj, key);
+		return;
+	}
+	time_format_iso(t, buf);
+	cJSON_AddStringToObject(obj, key, buf);
+}
+
+void json_add_text(cJSON *obj, const char *key, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		cJSON_AddNullToObject(obj, key);
+	else
+		cJSON_AddStringToObject(obj, key, s);
 }

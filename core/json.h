@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct json_doc;
 
@@ -20,6 +21,10 @@ int json_doc_load(const char *path, struct json_doc **out, char **err);
  * not UTF-8 (from data stored before it was checked) replaced by U+FFFD,
  * so the text is always valid JSON.  malloc'd; free() it. */
 char *json_print_text(const cJSON *item, int formatted);
+/* The members every JSON form writes the same way: a time as ISO-8601 UTC,
+ * null when t <= 0 (none, unknown); a text, null when NULL or empty. */
+void json_add_time(cJSON *obj, const char *key, int64_t t);
+void json_add_text(cJSON *obj, const char *key, const char *s);
 void json_doc_free(struct json_doc *doc);
 
 const cJSON *json_doc_root(const struct json_doc *doc);

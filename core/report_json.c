@@ -13,26 +13,6 @@
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 
-static void add_time(cJSON *o, const char *key, int64_t t)
-{
-	char buf[32];
-
-	if (t <= 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	time_format_iso(t, buf);
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-static void add_text(cJSON *o, const char *key, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, s);
-}
-
 /* A count or duration; null when negative (unknown) or, with
  * zero_is_null, zero (no target). */
 static void add_int(cJSON *o, const char *key, int64_t v, int zero_is_null)
@@ -57,11 +37,11 @@ static cJSON *restore_json(const struct catalog_restore *x)
 
 	cJSON_AddNumberToObject(o, "id", (double)x->id);
 	cJSON_AddStringToObject(o, "kind", x->kind);
-	add_text(o, "backup_id", x->backup_id);
-	add_text(o, "target", x->target);
-	add_text(o, "recovery_id", x->recovery_id);
-	add_time(o, "started_at", x->started_at);
-	add_time(o, "ended_at", x->ended_at);
+	json_add_text(o, "backup_id", x->backup_id);
+	json_add_text(o, "target", x->target);
+	json_add_text(o, "recovery_id", x->recovery_id);
+	json_add_time(o, "started_at", x->started_at);
+	json_add_time(o, "ended_at", x->ended_at);
 	if (x->duration_s < 0)
 		cJSON_AddNullToObject(o, "duration_s");
 	else
@@ -69,7 +49,7 @@ static cJSON *restore_json(const struct catalog_restore *x)
 		                        round(x->duration_s * 1000.0) / 1000.0);
 	add_int(o, "bytes", x->bytes, 0);
 	cJSON_AddBoolToObject(o, "ok", x->ok);
-	add_text(o, "error", x->ok ? "" : x->error);
+	json_add_text(o, "error", x->ok ? "" : x->error);
 	return o;
 }
 
@@ -81,13 +61,13 @@ static cJSON *recovery_json(const struct report_recovery *x)
 	cJSON_AddStringToObject(o, "id", x->rec.recovery_id);
 	cJSON_AddStringToObject(o, "kind",
 	                        x->rec.is_drill ? "drill" : "incident");
-	add_text(o, "incident_type", x->rec.incident_type);
-	add_text(o, "runbook", x->rec.recovery_procedure);
+	json_add_text(o, "incident_type", x->rec.incident_type);
+	json_add_text(o, "runbook", x->rec.recovery_procedure);
 	cJSON_AddStringToObject(o, "status", x->rec.recovery_status);
-	add_text(o, "operator", x->rec.initiated_by);
-	add_time(o, "incident_started_at", x->rec.incident_started_at);
-	add_time(o, "initiated_at", x->rec.initiated_at);
-	add_time(o, "completed_at", x->rec.completed_at);
+	json_add_text(o, "operator", x->rec.initiated_by);
+	json_add_time(o, "incident_started_at", x->rec.incident_started_at);
+	json_add_time(o, "initiated_at", x->rec.initiated_at);
+	json_add_time(o, "completed_at", x->rec.completed_at);
 	rto = cJSON_AddObjectToObject(o, "rto");
 	add_int(rto, "target_s", x->rto_target_s, 1);
 	add_int(rto, "actual_s", x->rec.actual_recovery_s, 0);
@@ -105,21 +85,21 @@ static cJSON *recovery_json(const struct report_recovery *x)
 		cJSON_AddItemToObject(o, "restore", restore_json(&x->restore));
 	else
 		cJSON_AddNullToObject(o, "restore");
-	add_text(o, "lessons_learned", x->rec.lessons_learned);
-	add_text(o, "notes", x->rec.recovery_notes);
+	json_add_text(o, "lessons_learned", x->rec.lessons_learned);
+	json_add_text(o, "notes", x->rec.recovery_notes);
 	steps = cJSON_AddArrayToObject(o, "steps");
 	for (size_t i = 0; i < x->n_steps; i++) {
 		const struct catalog_recovery_step *st = &x->steps[i];
 		cJSON *s = cJSON_CreateObject();
 		cJSON_AddNumberToObject(s, "seq", st->seq);
-		add_text(s, "id", st->step_id);
-		add_text(s, "phase", st->phase);
-		add_text(s, "title", st->title);
+		json_add_text(s, "id", st->step_id);
+		json_add_text(s, "phase", st->phase);
+		json_add_text(s, "title", st->title);
 		cJSON_AddStringToObject(s, "status", st->status);
-		add_time(s, "started_at", st->started_at);
-		add_time(s, "ended_at", st->ended_at);
+		json_add_time(s, "started_at", st->started_at);
+		json_add_time(s, "ended_at", st->ended_at);
 		add_int(s, "exit_code", st->exit_code, 0);
-		add_text(s, "confirmed_by", st->confirmed_by);
+		json_add_text(s, "confirmed_by", st->confirmed_by);
 		cJSON_AddItemToArray(steps, s);
 	}
 	return o;
@@ -131,8 +111,8 @@ static cJSON *service_json(const struct report_service *s)
 	cJSON *t, *c, *list, *b;
 
 	cJSON_AddStringToObject(o, "name", s->name);
-	add_text(o, "tier", s->tier);
-	add_text(o, "owner", s->owner);
+	json_add_text(o, "tier", s->tier);
+	json_add_text(o, "owner", s->owner);
 	t = cJSON_AddObjectToObject(o, "targets");
 	add_int(t, "rpo_s", s->rpo_target_s, 1);
 	add_int(t, "rto_s", s->rto_target_s, 1);
@@ -143,23 +123,23 @@ static cJSON *service_json(const struct report_service *s)
 	cJSON_AddNumberToObject(c, "at_risk_s", (double)s->time.at_risk_s);
 	cJSON_AddNumberToObject(c, "breach_s", (double)s->time.breach_s);
 	cJSON_AddNumberToObject(c, "unknown_s", (double)s->time.unknown_s);
-	add_time(c, "known_from", s->time.known_from);
+	json_add_time(c, "known_from", s->time.known_from);
 	if (s->time.ok_share < 0)
 		cJSON_AddNullToObject(c, "ok_share");
 	else
 		cJSON_AddNumberToObject(c, "ok_share",
 		                        round(s->time.ok_share * 1e6) / 1e6);
-	add_text(c, "verdict_at_end", s->verdict_at_end);
+	json_add_text(c, "verdict_at_end", s->verdict_at_end);
 
 	list = cJSON_AddArrayToObject(o, "breaches");
 	for (size_t i = 0; i < s->n_breaches; i++) {
 		const struct report_breach *x = &s->breaches[i];
 		b = cJSON_CreateObject();
-		add_time(b, "start", x->start);
-		add_time(b, "end", x->end);
+		json_add_time(b, "start", x->start);
+		json_add_time(b, "end", x->end);
 		cJSON_AddBoolToObject(b, "ongoing", x->end == 0);
 		cJSON_AddNumberToObject(b, "duration_s", (double)x->duration_s);
-		add_text(b, "reason", x->reason);
+		json_add_text(b, "reason", x->reason);
 		cJSON_AddItemToArray(list, b);
 	}
 
@@ -188,13 +168,13 @@ static char *render_json(const struct report *r)
 	cJSON *p, *a, *list;
 
 	cJSON_AddNumberToObject(root, "schema", 1);
-	add_time(root, "generated_at", r->generated_at);
+	json_add_time(root, "generated_at", r->generated_at);
 	p = cJSON_AddObjectToObject(root, "period");
-	add_time(p, "since", r->since);
-	add_time(p, "until", r->until);
+	json_add_time(p, "since", r->since);
+	json_add_time(p, "until", r->until);
 	cJSON_AddNumberToObject(p, "seconds", (double)(r->until - r->since));
-	add_text(root, "environment", r->environment);
-	add_text(root, "catalog", r->catalog);
+	json_add_text(root, "environment", r->environment);
+	json_add_text(root, "catalog", r->catalog);
 
 	a = cJSON_AddObjectToObject(root, "audit");
 	cJSON_AddNumberToObject(a, "rows", (double)r->audit.rows);
@@ -203,12 +183,12 @@ static char *render_json(const struct report *r)
 		cJSON *h = cJSON_AddObjectToObject(a, "head");
 		cJSON_AddNumberToObject(h, "seq", (double)r->audit.head_seq);
 		cJSON_AddStringToObject(h, "hash", r->audit.head_hash);
-		add_time(h, "at", r->audit.head_at);
+		json_add_time(h, "at", r->audit.head_at);
 	} else {
 		cJSON_AddNullToObject(a, "head");
 	}
 	add_int(a, "first_bad", r->audit.intact ? -1 : r->audit.first_bad, 0);
-	add_text(a, "message", r->audit.intact ? "" : r->audit.message);
+	json_add_text(a, "message", r->audit.intact ? "" : r->audit.message);
 
 	list = cJSON_AddArrayToObject(root, "services");
 	for (size_t i = 0; i < r->n; i++)

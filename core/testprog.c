@@ -342,31 +342,11 @@ int testprog_eval(struct catalog *cat, const struct test_programme *prog,
 	return DR_OK;
 }
 
-static void add_time(cJSON *o, const char *key, int64_t t)
-{
-	char iso[32];
-
-	if (t <= 0) {
-		cJSON_AddNullToObject(o, key);
-		return;
-	}
-	time_format_iso(t, iso);
-	cJSON_AddStringToObject(o, key, iso);
-}
-
-static void add_text(cJSON *o, const char *key, const char *v)
-{
-	if (v == NULL || v[0] == '\0')
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddStringToObject(o, key, v);
-}
-
 char *testprog_json(const struct test_status *ts, size_t n, int64_t now)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "schema", 1);
-	add_time(root, "generated_at", now);
+	json_add_time(root, "generated_at", now);
 	cJSON *arr = cJSON_AddArrayToObject(root, "tests");
 	for (size_t i = 0; i < n; i++) {
 		const struct test_status *t = &ts[i];
@@ -375,25 +355,23 @@ char *testprog_json(const struct test_status *ts, size_t n, int64_t now)
 		cJSON_AddStringToObject(o, "name", t->spec->name);
 		cJSON_AddStringToObject(o, "kind", t->spec->kind);
 		cJSON_AddNumberToObject(o, "every_s", (double)t->spec->every_s);
-		add_text(o, "target", t->spec->target);
-		add_text(o, "runbook", t->spec->runbook);
-		add_time(o, "last_at", t->last_at);
+		json_add_text(o, "target", t->spec->target);
+		json_add_text(o, "runbook", t->spec->runbook);
+		json_add_time(o, "last_at", t->last_at);
 		if (t->last_at > 0)
 			cJSON_AddBoolToObject(o, "last_ok", t->last_ok);
 		else
 			cJSON_AddNullToObject(o, "last_ok");
-		add_text(o, "last_id", t->last_id);
-		add_text(o, "last_error", t->last_error);
-		add_time(o, "last_pass_at", t->last_pass_at);
-		add_time(o, "due_at", t->due_at);
+		json_add_text(o, "last_id", t->last_id);
+		json_add_text(o, "last_error", t->last_error);
+		json_add_time(o, "last_pass_at", t->last_pass_at);
+		json_add_time(o, "due_at", t->due_at);
 		cJSON_AddBoolToObject(o, "overdue", t->overdue);
 		cJSON_AddItemToArray(arr, o);
 	}
-	char *text = cJSON_PrintUnformatted(root);
+	char *text = json_print_text(root, 0);
 	cJSON_Delete(root);
-	char *out = xstrdup(text ? text : "{}");
-	cJSON_free(text);
-	return out;
+	return text ? text : xstrdup("{}");
 }
 
 const struct backup_target *testprog_target(const struct config *cfg,
@@ -655,10 +633,10 @@ cJSON *testprog_run_json(const struct test_run *t)
 	cJSON_AddStringToObject(o, "kind", t->kind);
 	cJSON_AddStringToObject(o, "service", t->service);
 	cJSON_AddStringToObject(o, "what", t->what);
-	add_time(o, "started_at", t->started_at);
-	add_time(o, "ended_at", t->ended_at);
+	json_add_time(o, "started_at", t->started_at);
+	json_add_time(o, "ended_at", t->ended_at);
 	cJSON_AddBoolToObject(o, "passed", t->passed);
-	add_text(o, "error", t->error);
+	json_add_text(o, "error", t->error);
 	add_secs(o, "recovery_s", t->recovery_s);
 	add_secs(o, "rto_target_s", t->rto_target_s > 0 ? t->rto_target_s : -1);
 	add_tri(o, "within_rto", t->within_rto);
@@ -666,9 +644,9 @@ cJSON *testprog_run_json(const struct test_run *t)
 	add_secs(o, "rpo_target_s", t->rpo_target_s > 0 ? t->rpo_target_s : -1);
 	add_tri(o, "within_rpo", t->within_rpo);
 	cJSON_AddNumberToObject(o, "alerts", t->alerts);
-	add_text(o, "alert_list", t->alert_list);
-	add_text(o, "followups", t->followups);
-	add_text(o, "followups_by", t->followups_by);
+	json_add_text(o, "alert_list", t->alert_list);
+	json_add_text(o, "followups", t->followups);
+	json_add_text(o, "followups_by", t->followups_by);
 	return o;
 }
 
@@ -676,13 +654,11 @@ char *testprog_runs_json(const struct test_run *runs, size_t n, int64_t now)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "schema", 1);
-	add_time(root, "generated_at", now);
+	json_add_time(root, "generated_at", now);
 	cJSON *arr = cJSON_AddArrayToObject(root, "runs");
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, testprog_run_json(&runs[i]));
-	char *text = cJSON_PrintUnformatted(root);
+	char *text = json_print_text(root, 0);
 	cJSON_Delete(root);
-	char *out = xstrdup(text ? text : "{}");
-	cJSON_free(text);
-	return out;
+	return text ? text : xstrdup("{}");
 }
