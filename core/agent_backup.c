@@ -90,10 +90,48 @@ static void agent_backup_notify(struct catalog *cat, const struct config *cfg,
 		free(err);
 }
 
+/* When this agent last tried each (test, service) of the programme: a
+ * test that fails before it restores anything (no backup to test, a key
+ * file it cannot use) leaves no restores row to go by.  The agent's own
+ * memory: a restart tries again at once. */
+#define TRIED_MAX 256
+static pthread_mutex_t tried_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char key[160];
+	int64_t at;
+} tried[TRIED_MAX];
+static size_t n_tried;
+
+static int64_t tried_get(const char *key)
+{
+	int64_t at = 0;
+	pthread_mutex_lock(&tried_lock);
+	for (size_t i = 0; i < n_tried; i++)
+		if (strcmp(tried[i].key, key) == 0)
+			at = tried[i].at;
+	pthread_mutex_unlock(&tried_lock);
+	return at;
+}
+
+static void tried_put(const char *key, int64_t at)
+{
+	size_t i;
+	pthread_mutex_lock(&tried_lock);
+	for (i = 0; i < n_tried; i++)
+		if (strcmp(tried[i].key, key) == 0)
+			break;
+	if (i == n_tried && n_tried < TRIED_MAX)
+		strlcpy_dr(tried[n_tried++].key, key, sizeof tried[0].key);
+	if (i < n_tried)
+		tried[i].at = at;
+	pthread_mutex_unlock(&tried_lock);
+}
+
 /* The test programme's round: each overdue restore test runs (again no
- * sooner than min(every, 1 h) after its last run, so that a failing one
- * is not retried every minute), and each drill is announced when it falls
- * due (it needs people: `drconsole tests run NAME`). */
+ * sooner than min(every, 1 h) after its last run or this agent's last
+ * try, so that a failing one is not retried every minute), and each drill
+ * is announced when it falls due (it needs people: `drconsole tests run
+ * NAME`). */
 static int agent_programme(struct catalog *cat, const struct config *cfg,
                            char **message)
 {
@@ -140,8 +178,14 @@ static int agent_programme(struct catalog *cat, const struct config *cfg,
 			continue;
 		}
 		int64_t gap = sp->every_s < 3600 ? sp->every_s : 3600;
-		if (!t->overdue || (t->last_at > 0 && now - t->last_at < gap))
+		char key[160];
+		snprintf(key, sizeof key, "%s\n%s", sp->name, t->service);
+		int64_t last = tried_get(key);
+		if (t->last_at > last)
+			last = t->last_at;
+		if (!t->overdue || (last > 0 && now - last < gap))
 			continue;
+		tried_put(key, now);
 		const struct backup_target *tg =
 		    testprog_target(cfg, sp, t->service, &err);
 		struct backup_outcome out;

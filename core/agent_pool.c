@@ -520,20 +520,43 @@ static const struct schedule *job_schedule(const struct config *cfg,
 	return prune_schedule();
 }
 
-/* With the lock held: whether a job of this key may not start now.  A
- * key runs once at a time, but restore tests (of imports and of backup
- * targets, one key) run up to restore_tests_at_once at a time. */
+/* A hook job's backup target, or "" (with the lock held or not). */
+static const char *job_target(const struct job *j)
+{
+	return j->kind == JOB_HOOK ? j->hook.target : "";
+}
+
+static int is_restore_test(const struct job *j)
+{
+	return j->kind == JOB_HOOK && strcmp(j->hook.kind, "restore-test") == 0;
+}
+
+/* With the lock held: whether job may not start now.  A job never runs
+ * twice at once; a key runs once at a time, but restore tests (of imports,
+ * of backup targets and the programme's round: one key) run up to
+ * restore_tests_at_once at a time; and a target's restore test never runs
+ * beside its backup, verification or copy (which share the key target:T),
+ * as the restore saves the backup's row when it ends. */
 static int pool_running(const struct agent_pool *p, const struct config *cfg,
-                        const char *key)
+                        const struct job *job)
 {
 	int running = 0, limit = 1;
+	const char *target = job_target(job);
 
-	if (strcmp(key, RESTORE_TEST_KEY) == 0 && cfg->agent != NULL)
+	if (strcmp(job->key, RESTORE_TEST_KEY) == 0 && cfg->agent != NULL)
 		limit = cfg->agent->restore_tests_at_once;
-	for (size_t i = 0; i < POOL_MAX; i++)
-		if (p->workers[i].busy &&
-		    strcmp(p->workers[i].job.key, key) == 0)
+	for (size_t i = 0; i < POOL_MAX; i++) {
+		const struct job *w = &p->workers[i].job;
+		if (!p->workers[i].busy)
+			continue;
+		if (strcmp(w->name, job->name) == 0)
+			return 1;
+		if (target[0] != '\0' && strcmp(job_target(w), target) == 0 &&
+		    is_restore_test(w) != is_restore_test(job))
+			return 1;
+		if (strcmp(w->key, job->key) == 0)
 			running++;
+	}
 	return running >= (limit < 1 ? 1 : limit);
 }
 
@@ -639,7 +662,7 @@ static double pool_round(struct agent_pool *p)
 		struct worker *w;
 
 		pthread_mutex_lock(&p->lock);
-		if (p->stop || pool_running(p, cfg, js[i].key)) {
+		if (p->stop || pool_running(p, cfg, &js[i])) {
 			pthread_mutex_unlock(&p->lock);
 			continue;
 		}

@@ -588,21 +588,30 @@ static void test_scratch_reap(const char *parent)
 		who.start = start;
 		if (procid_alive(&who))
 			continue;
-		char *dir = xasprintf("%s/%s", parent, e->d_name);
-		/* Its files: "restored" or the restore's partial of it. */
-		DIR *in = opendir(dir);
-		struct dirent *f;
-		while (in != NULL && (f = readdir(in)) != NULL) {
-			if (strncmp(f->d_name, "restored", 8) != 0)
-				continue;
-			char *file = xasprintf("%s/%s", dir, f->d_name);
-			unlink(file);
-			free(file);
+		/* Only a real directory of ours (in a shared /tmp a link or
+		 * another user's directory may wear the name): opened without
+		 * following a link, its files removed through that handle. */
+		int pfd = dirfd(d);
+		struct stat st;
+		if (fstatat(pfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		int fd =
+		    openat(pfd, e->d_name,
+		           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *in = fd >= 0 ? fdopendir(fd) : NULL;
+		if (in == NULL) {
+			if (fd >= 0)
+				close(fd);
+			continue;
 		}
-		if (in != NULL)
-			closedir(in);
-		rmdir(dir);
-		free(dir);
+		/* Its files: "restored" or the restore's partial of it. */
+		struct dirent *f;
+		while ((f = readdir(in)) != NULL)
+			if (strncmp(f->d_name, "restored", 8) == 0)
+				unlinkat(dirfd(in), f->d_name, 0);
+		closedir(in);
+		unlinkat(pfd, e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
 }
@@ -624,7 +633,7 @@ static int test_scratch(const struct backup_target *t, char **dir, char **file,
 	*dir = NULL;
 	if (p != NULL && q != NULL && stat(q, &st) == 0 &&
 	    S_ISDIR(st.st_mode) &&
-	    (strcmp(p, q) == 0 ||
+	    (strcmp(p, q) == 0 || strcmp(q, "/") == 0 ||
 	     (strncmp(p, q, strlen(q)) == 0 && p[strlen(q)] == '/'))) {
 		*err = xasprintf("the scratch place %s is inside %s, which "
 		                 "target %s backs up; set TMPDIR elsewhere",

@@ -585,6 +585,10 @@ static void read_config(struct reader *r, struct config *cfg)
 		if (sec != NULL)
 			sec->parse(cfg, r->doc, m, &r->errs);
 	}
+	/* What a section can check only once all are read. */
+	testprog_config_check(cfg, r->doc,
+	                      cJSON_GetObjectItemCaseSensitive(root, "tests"),
+	                      &r->errs);
 	/* A replica sample stays evidence for 3 probe intervals unless the
 	 * policy says how long (docs/EVIDENCE.md). */
 	if (cfg->policy.replica_max_age_s <= 0)

@@ -66,7 +66,12 @@ static int note_change(struct catalog *cat, void *arg, char **details,
 	if (rc != DR_OK)
 		return rc;
 	memset(&n, 0, sizeof n);
-	strlcpy_dr(n.run_id, a->run_id, sizeof n.run_id);
+	/* A restore test's id as tests log shows it: "007" is run 7. */
+	if (a->run_id[strspn(a->run_id, "0123456789")] == '\0')
+		snprintf(n.run_id, sizeof n.run_id, "%lld",
+		         strtoll(a->run_id, NULL, 10));
+	else
+		strlcpy_dr(n.run_id, a->run_id, sizeof n.run_id);
 	strlcpy_dr(n.text, a->text, sizeof n.text);
 	char actor[64];
 	audit_actor(actor, origin);

@@ -104,6 +104,18 @@ static int read_test(struct config *cfg, const struct json_doc *doc,
 			json_errors_add(errs, doc, member(it, "target"),
 			                "\"target\" is for restore tests");
 	}
+	if (runbook != NULL && strlen(runbook) >= sizeof t->runbook)
+		json_errors_add(errs, doc, member(it, "runbook"),
+		                "runbook name of %zu bytes; at most %zu",
+		                strlen(runbook), sizeof t->runbook - 1);
+	if (target != NULL && strlen(target) >= sizeof t->target)
+		json_errors_add(errs, doc, member(it, "target"),
+		                "backup target name of %zu bytes; at most %zu",
+		                strlen(target), sizeof t->target - 1);
+	if (target != NULL && tier != NULL)
+		json_errors_add(errs, doc, member(it, "target"),
+		                "\"target\" needs a \"service\": a tier's "
+		                "services have backup targets of their own");
 	if (kind != NULL && strcmp(kind, "restore") == 0 && runbook != NULL)
 		json_errors_add(errs, doc, member(it, "runbook"),
 		                "\"runbook\" is for drill tests");
@@ -175,6 +187,34 @@ struct test_programme *testprog_dup(const struct test_programme *prog)
 	}
 	p->n = prog->n;
 	return p;
+}
+
+void testprog_config_check(struct config *cfg, const struct json_doc *doc,
+                           const cJSON *node, struct json_errors *errs)
+{
+	const cJSON *it;
+
+	if (cfg->tests == NULL || !cJSON_IsArray(node))
+		return;
+	cJSON_ArrayForEach(it, node)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *tg =
+		    cJSON_GetObjectItemCaseSensitive(it, "target");
+		if (!cJSON_IsString(n) || !cJSON_IsString(tg))
+			continue;
+		for (size_t i = 0; i < cfg->tests->n; i++) {
+			const struct test_spec *sp = &cfg->tests->specs[i];
+			char *e = NULL;
+			if (strcmp(sp->name, n->valuestring) != 0 ||
+			    sp->target[0] == '\0' || sp->service[0] == '\0')
+				continue;
+			if (testprog_target(cfg, sp, sp->service, &e) == NULL) {
+				json_errors_add(errs, doc, tg, "%s", e);
+				free(e);
+			}
+		}
+	}
 }
 
 void testprog_config_free(struct config *cfg)
@@ -384,11 +424,21 @@ const struct backup_target *testprog_target(const struct config *cfg,
 
 	if (sp->target[0] != '\0') {
 		found = backup_config_target(cfg, sp->target);
-		if (found == NULL)
+		if (found == NULL) {
 			*err =
 			    xasprintf("test %s names backup target %s, which "
 			              "the config does not have",
 			              sp->name, sp->target);
+		} else if (found->service == NULL ||
+		           strcmp(found->service, service) != 0) {
+			*err = xasprintf(
+			    "test %s names backup target %s, which "
+			    "backs up %s, not %s",
+			    sp->name, sp->target,
+			    found->service ? found->service : "nothing",
+			    service);
+			found = NULL;
+		}
 		return found;
 	}
 	for (size_t i = 0; bc != NULL && i < bc->n_targets; i++)
@@ -454,6 +504,9 @@ static int within(int64_t value, int64_t target)
 }
 
 /* What the channels were told while the run ran. */
+/* The alerts that fired while the run ran: one per subject and state
+ * (the outbox holds a row per channel), not the silenced ones, nor the
+ * tests' own results (subjects test:NAME and restore-test:TARGET). */
 static void alerts_of(const struct catalog_notify *ns, size_t nn,
                       struct test_run *r)
 {
@@ -465,7 +518,20 @@ static void alerts_of(const struct catalog_notify *ns, size_t nn,
 		    m->created_at > r->ended_at ||
 		    (m->service[0] != '\0' &&
 		     strcmp(m->service, r->service) != 0) ||
-		    strcmp(m->status, "deduplicated") == 0)
+		    strcmp(m->status, "deduplicated") == 0 ||
+		    strcmp(m->status, "silenced") == 0 ||
+		    strstr(m->event_key, ":test:") != NULL ||
+		    strstr(m->event_key, ":restore-test:") != NULL)
+			continue;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = ns[j].created_at >= r->started_at &&
+			       ns[j].created_at <= r->ended_at &&
+			       strcmp(ns[j].event_key, m->event_key) == 0 &&
+			       strcmp(ns[j].state, m->state) == 0 &&
+			       strcmp(ns[j].status, "silenced") != 0 &&
+			       strcmp(ns[j].status, "deduplicated") != 0;
+		if (seen)
 			continue;
 		r->alerts++;
 		char one[200];

@@ -61,6 +61,10 @@ struct test_status {
 int testprog_config_parse(struct config *cfg, const struct json_doc *doc,
                           const cJSON *node, struct json_errors *errs);
 void testprog_config_free(struct config *cfg);
+/* After every section is read: each test's "target" is a backup target of
+ * its service (at the target's line and column when not). */
+void testprog_config_check(struct config *cfg, const struct json_doc *doc,
+                           const cJSON *node, struct json_errors *errs);
 
 /* Every test of every service in the catalog (by service, then in the
  * config's order), with its standing at now; service non-NULL: that

@@ -170,13 +170,16 @@ static int tests_run(const struct cmd_globals *g, int argc, char **argv)
 	if (strcmp(sp->kind, "drill") == 0) {
 		/* A drill needs people: it is the runbook's drill, run here
 		 * with its questions on this terminal. */
-		char services[512] = "";
+		char *services = xstrdup(""), runbook[sizeof sp->runbook];
+		strlcpy_dr(runbook, sp->runbook, sizeof runbook);
 		for (size_t i = 0; i < n; i++) {
 			if (ts[i].spec != sp)
 				continue;
-			size_t len = strlen(services);
-			snprintf(services + len, sizeof services - len, "%s%s",
-			         len ? "," : "", ts[i].service);
+			char *more =
+			    xasprintf("%s%s%s", services,
+			              services[0] ? "," : "", ts[i].service);
+			free(services);
+			services = more;
 		}
 		free(ts);
 		catalog_close(cat);
@@ -186,17 +189,17 @@ static int tests_run(const struct cmd_globals *g, int argc, char **argv)
 			    "tests run: test %s applies to no service%s%s",
 			    name, service ? " named " : "",
 			    service ? service : "");
+			free(services);
 			return DR_EXIT_USAGE;
 		}
-		char *rargv[] = {"runbook", "run",        (char *)sp->runbook,
-		                 "--drill", "--services", services,
-		                 NULL};
+		char *rargv[] = {"runbook",    "run",    runbook, "--drill",
+		                 "--services", services, NULL};
 		fprintf(stderr,
 		        "tests run: %s is a drill of runbook %s for %s\n", name,
-		        sp->runbook, services);
-		return cmd_runbook_entry.exec(g, 6, rargv) == DR_EXIT_OK
-		           ? DR_EXIT_OK
-		           : DR_EXIT_FAIL;
+		        runbook, services);
+		int r = cmd_runbook_entry.exec(g, 6, rargv);
+		free(services);
+		return r == DR_EXIT_OK ? DR_EXIT_OK : DR_EXIT_FAIL;
 	}
 	struct ops_session ses = cli_session(g, cat, cfg);
 	for (size_t i = 0; i < n; i++) {

@@ -130,6 +130,10 @@ kill -TERM "$AGENT"
 wait "$AGENT"
 echo "# $(tr '\n' ' ' <"$T/rt.log")"
 expect_eq "restore_tests_at_once 2: the two run side by side" "$(most)" 2
+# ... but never one target's test twice at once, with a slot to spare.
+self_most() { grep " $1 " "$T/rt.log" | sort -k3 -n | awk '$1 == "start" { n++; if (n > m) m = n } $1 == "end" { n-- } END { print m + 0 }'; }
+expect_eq "a's test never beside itself" "$(self_most a)" 1
+expect_eq "b's test never beside itself" "$(self_most b)" 1
 
 # A bad schedule is refused at its line and column, and changes nothing.
 cat >"$T/bad.json" <<JSON

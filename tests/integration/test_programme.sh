@@ -116,6 +116,9 @@ expect_in "and the checklist" "$OUT" "within RTO: NO"
 expect_eq "the note is audited" \
 	"$(sqlite3 "$CAT" "SELECT action, subject FROM audit_log WHERE action = 'tests.note'")" \
 	"tests.note|$RUN"
+expect_rc "a note by the id written another way (0-padded)" 0 "$DR" tests note "00$RUN" --followups "padded id"
+expect_in "lands on the same run" "$("$DR" tests log)" "follow-ups: padded id"
+expect_rc "the note again" 0 "$DR" tests note "$RUN" --followups "repo disk has bad sectors: move the repository; update runbook step 2"
 expect_rc "a note on no such run" 2 "$DR" tests note 999999 --followups x
 expect_in "says so" "$ERR" "no test run 999999"
 expect_rc "an empty note" 2 "$DR" tests note "$RUN" --followups ""
@@ -148,5 +151,12 @@ bad "a drill without a runbook" '{"name": "x", "kind": "drill", "every": "1d", "
 	"a drill test needs the \"runbook\" it drills"
 bad "a bad every" '{"name": "x", "kind": "restore", "every": "soon", "service": "files"}' \
 	"bad duration for \"every\""
+bad "a target with a tier" '{"name": "x", "kind": "restore", "every": "1d", "tier": "low", "target": "t"}' \
+	"\"target\" needs a \"service\""
+printf '{"services": [{"name": "files", "tier": "standard"}, {"name": "other", "tier": "low"}],\n "repositories": {"local": {"url": "file://%s/repo"}},\n "backups": {"files-t": {"service": "files", "repository": "local", "source": {"kind": "file", "path": "%s/data.bin"}}},\n "tests": [{"name": "x", "kind": "restore", "every": "1d", "service": "other",\n   "target": "files-t"}, {"name": "y", "kind": "restore", "every": "1d", "service": "files", "target": "nope"}]}\n' "$T" "$T" >"$T/bad.json"
+run "$DR" --config "$T/bad.json" config check
+expect_eq "a target of another service: exit 2" "$RC" 2
+expect_in "at the target, saying whose it is" "$ERR" "bad.json:5:4: test x names backup target files-t, which backs up files, not other"
+expect_in "and a target that does not exist" "$ERR" "test y names backup target nope, which the config does not have"
 expect_rc "tests run of an unknown test" 2 "$DR" tests run nope
 expect_in "says so" "$ERR" "no test \"nope\" in the programme"
