@@ -118,7 +118,8 @@ static int list_tree(struct dir_source *d, const char *rel, char **err)
 		rc = DR_EIO;
 	}
 	closedir(dir);
-	qsort(names, n, sizeof *names, cmp_name);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_name);
 	for (size_t i = 0; i < n; i++) {
 		char *child = *rel ? xasprintf("%s/%s", rel, names[i])
 		                   : xstrdup(names[i]);

@@ -639,7 +639,8 @@ int testprog_runs(struct catalog *cat, const char *service, size_t limit,
 			        : -1;
 		}
 	}
-	qsort(runs, k, sizeof *runs, by_end_desc);
+	if (k > 1)
+		qsort(runs, k, sizeof *runs, by_end_desc);
 	if (limit > 0 && k > limit)
 		k = limit;
 	for (size_t i = 0; i < k; i++) {

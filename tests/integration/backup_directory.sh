@@ -6,7 +6,7 @@
 
 tree=$T/tree
 long=$(printf 'long-directory-name-%.0s' 1 2 3 4 5 6)
-mkdir -p "$tree/etc/app" "$tree/var/lib/data/nested" "$tree/$long/inner"
+mkdir -p "$tree/etc/app" "$tree/var/lib/data/nested" "$tree/$long/inner" "$tree/var/cache/empty-dir"
 echo "listen 8080" >"$tree/etc/app/app.conf"
 echo "secret" >"$tree/etc/app/secret.key"
 printf '#!/bin/sh\necho hi\n' >"$tree/etc/app/run.sh"
@@ -55,6 +55,8 @@ expect_eq "0640 stays 0640" "$(stat -c %a "$T/out/var/lib/data/shared.txt")" 640
 expect_eq "the symlink's target survives" "$(readlink "$T/out/var/current.conf")" "../etc/app/app.conf"
 expect_eq "the mtime survives" "$(stat -c %Y "$T/out/etc/app/app.conf")" "$(stat -c %Y "$tree/etc/app/app.conf")"
 expect_eq "the empty file is empty" "$(stat -c %s "$T/out/var/lib/data/empty")" 0
+expect_eq "the empty directory comes back, empty" "$(ls -A "$T/out/var/cache/empty-dir" 2>&1 | wc -l)" 0
+[ -d "$T/out/var/cache/empty-dir" ] && pass "the empty directory is a directory" || fail "the empty directory is a directory"
 expect_eq "the 5 MiB file is whole" "$(sha256sum <"$T/out/var/lib/data/nested/big.bin")" "$(sha256sum <"$tree/var/lib/data/nested/big.bin")"
 
 # ---- restore to a file: GNU tar reads it without a warning ----
