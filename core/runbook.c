@@ -42,9 +42,10 @@ static const char *const var_keys[] = {"name", "prompt", "default", "pattern",
                                        NULL};
 static const char *const phase_keys[] = {"name", "steps", NULL};
 static const char *const step_keys[] = {
-    "id",      "title",        "kind",         "instructions", "command",
-    "drill",   "verify",       "verify_drill", "rollback",     "rollback_drill",
-    "confirm", "confirm_word", "timeout",      "retries",      NULL,
+    "id",       "title",          "kind",    "instructions",
+    "command",  "drill",          "verify",  "verify_drill",
+    "rollback", "rollback_drill", "confirm", "confirm_word",
+    "timeout",  "retries",        "undo",    NULL,
 };
 
 const char *runbook_kind_label(enum runbook_kind kind)
@@ -58,6 +59,8 @@ const char *runbook_kind_label(enum runbook_kind kind)
 		return "manual";
 	case RUNBOOK_KIND_ACTION:
 		return "action";
+	case RUNBOOK_KIND_FAULT:
+		return "fault";
 	}
 	return "?";
 }
@@ -143,6 +146,7 @@ static void step_clear(struct runbook_step *s)
 	free(s->verify_drill);
 	free(s->rollback);
 	free(s->rollback_drill);
+	free(s->undo);
 	free(s->confirm_word);
 	free(s->message);
 }
@@ -434,6 +438,8 @@ static int parse_kind(const char *kind, struct runbook_step *st)
 		st->kind = RUNBOOK_KIND_CHECK;
 	else if (strcmp(kind, "manual") == 0)
 		st->kind = RUNBOOK_KIND_MANUAL;
+	else if (strcmp(kind, "fault") == 0)
+		st->kind = RUNBOOK_KIND_FAULT;
 	else if ((st->action = runbook_action_find(kind)) != NULL)
 		st->kind = RUNBOOK_KIND_ACTION;
 	else
@@ -448,7 +454,7 @@ static void kinds_list(char *buf, size_t size)
 	const struct runbook_action *const *all = runbook_action_all();
 	size_t len;
 
-	strlcpy_dr(buf, "command, check, manual", size);
+	strlcpy_dr(buf, "command, check, manual, fault", size);
 	for (size_t i = 0; all[i] != NULL; i++) {
 		len = strlen(buf);
 		if (len + strlen(all[i]->name) + 3 < size) {
@@ -523,6 +529,7 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	get_opt_string(errs, doc, obj, "verify_drill", &st->verify_drill);
 	get_opt_string(errs, doc, obj, "rollback", &st->rollback);
 	get_opt_string(errs, doc, obj, "rollback_drill", &st->rollback_drill);
+	get_opt_string(errs, doc, obj, "undo", &st->undo);
 	get_opt_string(errs, doc, obj, "confirm_word", &st->confirm_word);
 
 	if (json_get_duration(errs, doc, obj, "timeout", 0, &timeout) == 1) {
@@ -545,10 +552,11 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 
 	/* The default confirmation: a command changes things, so it asks;
 	 * the others only look or are asked for anyway. */
-	st->confirm = (st->kind == RUNBOOK_KIND_COMMAND ||
-	               st->kind == RUNBOOK_KIND_MANUAL)
-	                  ? RUNBOOK_CONFIRM_YES
-	                  : RUNBOOK_CONFIRM_NONE;
+	st->confirm =
+	    (st->kind == RUNBOOK_KIND_COMMAND ||
+	     st->kind == RUNBOOK_KIND_MANUAL || st->kind == RUNBOOK_KIND_FAULT)
+	        ? RUNBOOK_CONFIRM_YES
+	        : RUNBOOK_CONFIRM_NONE;
 	if (json_get_string(errs, doc, obj, "confirm", 0, &confirm) == 1) {
 		if (strcmp(confirm, "none") == 0)
 			st->confirm = RUNBOOK_CONFIRM_NONE;
@@ -597,6 +605,11 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 		                "\"rollback_drill\" without \"rollback\"");
 	if (!kind_ok)
 		return; /* its own checks would only add noise */
+	if (st->undo != NULL && st->kind != RUNBOOK_KIND_FAULT)
+		json_errors_add(errs, doc, member(obj, "undo"),
+		                "\"undo\" belongs to a fault step (\"kind\": "
+		                "\"fault\"); a %s step has \"rollback\"",
+		                st->kind_name);
 	switch (st->kind) {
 	case RUNBOOK_KIND_COMMAND:
 	case RUNBOOK_KIND_CHECK:
@@ -626,6 +639,28 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	case RUNBOOK_KIND_ACTION:
 		st->action->validate(errs, doc, obj, st);
 		break;
+	case RUNBOOK_KIND_FAULT:
+		/* A game day is a drill: the fault is the point of it, so it
+		 * has no safe form, and its undo is not optional. */
+		if (st->command == NULL && member(obj, "command") == NULL)
+			json_errors_add(errs, doc, obj,
+			                "missing \"command\" in a fault step "
+			                "(the fault to inject)");
+		if (st->undo == NULL && member(obj, "undo") == NULL)
+			json_errors_add(errs, doc, obj,
+			                "missing \"undo\" in a fault step (the "
+			                "command that puts the fault right; it "
+			                "always runs once the fault ran)");
+		if (st->drill != NULL)
+			json_errors_add(
+			    errs, doc, member(obj, "drill"),
+			    "a fault step runs as it is in a drill, "
+			    "so it has no \"drill\"");
+		if (st->rollback != NULL)
+			json_errors_add(errs, doc, member(obj, "rollback"),
+			                "a fault step has \"undo\", not "
+			                "\"rollback\"");
+		break;
 	}
 }
 
@@ -634,12 +669,12 @@ static void check_step_refs(struct json_errors *errs,
                             const struct runbook_step *st,
                             const struct runbook *rb)
 {
-	static const char *const shell[] = {"command",  "drill",
-	                                    "verify",   "verify_drill",
-	                                    "rollback", "rollback_drill"};
-	const char *const shell_val[] = {st->command,  st->drill,
-	                                 st->verify,   st->verify_drill,
-	                                 st->rollback, st->rollback_drill};
+	static const char *const shell[] = {
+	    "command",  "drill",          "verify", "verify_drill",
+	    "rollback", "rollback_drill", "undo"};
+	const char *const shell_val[] = {
+	    st->command,  st->drill,          st->verify, st->verify_drill,
+	    st->rollback, st->rollback_drill, st->undo};
 
 	for (size_t i = 0; i < sizeof shell / sizeof *shell; i++)
 		if (shell_val[i] != NULL)

@@ -24,6 +24,7 @@ enum runbook_kind {
 	RUNBOOK_KIND_CHECK,  /* a command that must exit 0; no side effects */
 	RUNBOOK_KIND_MANUAL, /* the operator does it and marks it done */
 	RUNBOOK_KIND_ACTION, /* a built-in action (core/runbook_action.h) */
+	RUNBOOK_KIND_FAULT,  /* a game day's fault: command, then always undo */
 };
 
 enum runbook_confirm {
@@ -55,6 +56,7 @@ struct runbook_step {
 	char *verify_drill;   /* verify's drill form */
 	char *rollback;       /* undoes the step; may be NULL */
 	char *rollback_drill; /* rollback's drill form */
+	char *undo;           /* fault only: puts the fault right; required */
 	enum runbook_confirm confirm;
 	char *confirm_word; /* typed only; may hold ${NAME} */
 	int64_t timeout_s;

@@ -8,7 +8,15 @@
  * a completed step again.
  *
  * Variables reach commands only through the environment (DR_VAR_NAME);
- * the command text is passed to /bin/sh untouched. */
+ * the command text is passed to /bin/sh untouched.
+ *
+ * A fault step (a game day's injected failure) writes "fault injected,
+ * undo pending" to its notes before its command starts, and "undone" once
+ * its undo exited 0.  Whatever way the run leaves runbook_exec_run --
+ * completed, aborted, rolled back, paused by a hang-up -- every pending
+ * undo runs first, and resume runs those a killed session left.  An undo
+ * that fails keeps the execution open (paused) so that resume tries it
+ * again: a fault is never silently left in place. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +40,8 @@
 
 #define EXEC_TAIL_MAX 4000
 #define EXEC_NO_STEP  ((size_t)-1)
+#define FAULT_PENDING "fault injected, undo pending"
+#define FAULT_UNDONE  "undone"
 
 extern char **environ;
 
@@ -50,6 +60,7 @@ struct runbook_exec {
 	size_t current;
 	int paused;
 	int stopping;
+	int no_stop; /* an undo runs to its end even after a stop request */
 	/* Output of the step now running, newest EXEC_TAIL_MAX bytes. */
 	char tail[EXEC_TAIL_MAX + 1];
 	size_t tail_len;
@@ -232,6 +243,8 @@ static int proc_should_stop(void *arg)
 {
 	struct runbook_exec *x = arg;
 
+	if (x->no_stop)
+		return 0;
 	if (x->stopping)
 		return 1;
 	if (x->ui && x->ui->stop_requested && x->ui->stop_requested(x->ui->arg))
@@ -361,6 +374,8 @@ const char *runbook_exec_command(const struct runbook_exec *x, size_t i)
 	if (i >= x->rb->n_steps)
 		return NULL;
 	st = &x->rb->steps[i];
+	if (st->kind == RUNBOOK_KIND_FAULT)
+		return st->command; /* a game day's fault runs in a drill */
 	return x->rec.is_drill ? st->drill : st->command;
 }
 
@@ -1211,6 +1226,27 @@ static int execute(struct runbook_exec *x, size_t i, int *exit_code, char **why)
 		*exit_code = 0;
 		return DR_OK;
 	}
+	if (st->kind == RUNBOOK_KIND_FAULT) {
+		/* Stored before the fault can exist, so that a kill -9 at
+		 * any later point leaves the undo to resume. */
+		note_add(&x->steps[i], FAULT_PENDING);
+		if (persist(x, i, "runbook.fault.inject", why, "step=%s",
+		            st->id) != CATALOG_OK)
+			return DR_EDB;
+		rc = run_shell(x, st->command, st->timeout_s, exit_code, why);
+		if (rc != DR_OK || *exit_code != 0)
+			return rc == DR_OK ? DR_EIO : rc;
+		if (st->verify == NULL)
+			return DR_OK;
+		output_line(x, "--- verify ---");
+		rc = run_shell(x, st->verify, st->timeout_s, exit_code, why);
+		if (rc == DR_OK && *exit_code != 0) {
+			*why = xasprintf("verification failed (exit %d)",
+			                 *exit_code);
+			return DR_EIO;
+		}
+		return rc;
+	}
 	if (st->kind == RUNBOOK_KIND_ACTION) {
 		char *message =
 		    st->message ? runbook_exec_expand(x, st->message) : NULL;
@@ -1330,7 +1366,7 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 		emit(x, RUNBOOK_EV_STEP_BEGIN, i);
 		/* A drill runs no command without a drill form. */
 		if (x->rec.is_drill && st->command != NULL &&
-		    st->drill == NULL) {
+		    st->drill == NULL && st->kind != RUNBOOK_KIND_FAULT) {
 			strlcpy_dr(rs->status, "skipped", sizeof rs->status);
 			rs->started_at = rs->ended_at = time_now();
 			note_add(rs, "drill: no drill form; not run");
@@ -1436,9 +1472,117 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 	}
 }
 
+/* ---- faults ------------------------------------------------------------ */
+
+/* Whether the step's notes say its fault ran and was not undone since:
+ * the last of the two marker lines decides. */
+static int fault_pending(const struct runbook_exec *x, size_t i)
+{
+	const char *notes = x->steps[i].notes, *line;
+	int pending = 0;
+
+	if (x->rb->steps[i].kind != RUNBOOK_KIND_FAULT || notes == NULL)
+		return 0;
+	for (line = notes; line != NULL && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len == strlen(FAULT_PENDING) &&
+		    strncmp(line, FAULT_PENDING, len) == 0)
+			pending = 1;
+		else if (len == strlen(FAULT_UNDONE) &&
+		         strncmp(line, FAULT_UNDONE, len) == 0)
+			pending = 0;
+		line = end ? end + 1 : NULL;
+	}
+	return pending;
+}
+
+/* Runs every pending undo, newest fault first.  *failed counts the undos
+ * that did not exit 0 (they stay pending).  A catalog error only is an
+ * error. */
+static int undo_faults(struct runbook_exec *x, int *failed, char **err)
+{
+	size_t saved = x->current;
+
+	*failed = 0;
+	for (size_t j = x->rb->n_steps; j-- > 0;) {
+		const struct runbook_step *st = &x->rb->steps[j];
+		struct catalog_recovery_step *rs = &x->steps[j];
+		int exit_code = -1, rc;
+		char *run_err = NULL;
+
+		if (!fault_pending(x, j))
+			continue;
+		x->current = j;
+		say(x, j, "undoing the fault of step %s: %s", st->id, st->undo);
+		x->tail_len = 0;
+		x->no_stop = 1;
+		rc =
+		    run_shell(x, st->undo, st->timeout_s, &exit_code, &run_err);
+		x->no_stop = 0;
+		if (rc == DR_OK && exit_code == 0) {
+			note_add(rs, FAULT_UNDONE);
+			say(x, j, "fault of step %s undone", st->id);
+		} else {
+			(*failed)++;
+			note_add(rs, "UNDO FAILED (exit %d)%s%s; undo pending",
+			         exit_code, run_err ? ": " : "",
+			         run_err ? run_err : "");
+			say(x, j,
+			    "UNDO FAILED for the fault of step %s (exit %d): "
+			    "the fault may still be in place; the execution "
+			    "stays open and `drconsole runbook resume %s` "
+			    "tries the undo again",
+			    st->id, exit_code, x->rec.recovery_id);
+		}
+		free(run_err);
+		rc = persist(x, j,
+		             exit_code == 0 ? "runbook.fault.undo"
+		                            : "runbook.fault.undo_failed",
+		             err, "step=%s exit=%d", st->id, exit_code);
+		if (rc != CATALOG_OK) {
+			x->current = saved;
+			return rc;
+		}
+	}
+	x->current = saved;
+	return DR_OK;
+}
+
+static int run_steps(struct runbook_exec *x, char **err);
+
 int runbook_exec_run(struct runbook_exec *x, char **err)
 {
+	int failed = 0;
+
+	/* Left by a session that was killed or whose undo failed. */
+	if (undo_faults(x, &failed, err) != DR_OK)
+		return DR_EDB;
+	if (failed)
+		return pause_exec(x, err) == CATALOG_OK ? DR_OK : DR_EDB;
+	return run_steps(x, err);
+}
+
+/* The undos before the run ends; DR_OK and 1 when one failed and the
+ * execution was paused instead of ending. */
+static int undo_before_end(struct runbook_exec *x, int *paused, char **err)
+{
+	int failed = 0;
+
+	*paused = 0;
+	if (undo_faults(x, &failed, err) != DR_OK)
+		return DR_EDB;
+	if (!failed)
+		return DR_OK;
+	*paused = 1;
+	return pause_exec(x, err) == CATALOG_OK ? DR_OK : DR_EDB;
+}
+
+static int run_steps(struct runbook_exec *x, char **err)
+{
 	size_t i;
+	int paused;
 
 	for (i = 0; i < x->rb->n_steps; i++) {
 		const char *status = x->steps[i].status;
@@ -1452,6 +1596,26 @@ int runbook_exec_run(struct runbook_exec *x, char **err)
 		switch (o) {
 		case STEP_NEXT:
 			continue;
+		case STEP_ERROR: {
+			/* Best effort: the catalog failed, the fault must not
+			 * stay. */
+			char *e2 = NULL;
+			int failed = 0;
+			if (undo_faults(x, &failed, &e2) != DR_OK)
+				free(e2);
+			return DR_EDB;
+		}
+		default:
+			break;
+		}
+		if (undo_before_end(x, &paused, err) != DR_OK)
+			return DR_EDB;
+		if (paused)
+			return DR_OK;
+		switch (o) {
+		case STEP_NEXT:
+		case STEP_ERROR:
+			break;
 		case STEP_ROLLBACK:
 			return rollback(x, i, err) == CATALOG_OK ? DR_OK
 			                                         : DR_EDB;
@@ -1464,10 +1628,13 @@ int runbook_exec_run(struct runbook_exec *x, char **err)
 		case STEP_PAUSE:
 			return pause_exec(x, err) == CATALOG_OK ? DR_OK
 			                                        : DR_EDB;
-		case STEP_ERROR:
-			return DR_EDB;
 		}
+		return DR_EDB;
 	}
+	if (undo_before_end(x, &paused, err) != DR_OK)
+		return DR_EDB;
+	if (paused)
+		return DR_OK;
 	x->current = x->rb->n_steps;
 	return finish(x, "completed", "runbook.complete", err) == CATALOG_OK
 	           ? DR_OK

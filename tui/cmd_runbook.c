@@ -596,7 +596,10 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 				printf("     message:  %s\n", st->message);
 			if (st->command)
 				printf("     command:  %s\n", st->command);
-			if (st->command)
+			if (st->command && st->kind == RUNBOOK_KIND_FAULT)
+				printf("     drill:    (runs as it is: a game "
+				       "day is a drill)\n");
+			else if (st->command)
 				printf("     drill:    %s\n",
 				       st->drill
 				           ? st->drill
@@ -605,6 +608,10 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 				printf("     verify:   %s\n", st->verify);
 			if (st->rollback)
 				printf("     rollback: %s\n", st->rollback);
+			if (st->undo)
+				printf("     undo:     %s (always runs once "
+				       "the fault ran)\n",
+				       st->undo);
 		}
 	}
 	runbook_free(rb);
