@@ -33,11 +33,17 @@
 #define RUNBOOK_MAX_RETRIES       10
 #define RUNBOOK_MAX_VALUE         1024
 #define RUNBOOK_MAX_STEPS         500
+#define RUNBOOK_DEFAULT_SETTLE_S  60
+#define RUNBOOK_DEFAULT_CHECK_S   30
+#define RUNBOOK_MAX_CHECKS        20
 
 static const char *const root_keys[] = {
-    "name", "title",    "scenario",  "description", "incident_type", "rto",
-    "rpo",  "services", "variables", "phases",      "env",           NULL,
+    "name", "title",        "scenario", "description", "incident_type",
+    "rto",  "rpo",          "services", "variables",   "phases",
+    "env",  "steady_state", NULL,
 };
+static const char *const steady_keys[] = {"checks", "settle", "interval", NULL};
+static const char *const check_keys[] = {"name", "command", "timeout", NULL};
 static const char *const var_keys[] = {"name", "prompt", "default", "pattern",
                                        NULL};
 static const char *const phase_keys[] = {"name", "steps", NULL};
@@ -170,6 +176,11 @@ void runbook_free(struct runbook *rb)
 		free(rb->vars[i].pattern);
 	}
 	free(rb->vars);
+	for (size_t i = 0; i < rb->n_steady; i++) {
+		free(rb->steady[i].name);
+		free(rb->steady[i].command);
+	}
+	free(rb->steady);
 	for (size_t i = 0; i < rb->n_phases; i++)
 		free(rb->phases[i].name);
 	free(rb->phases);
@@ -412,6 +423,104 @@ static void parse_vars(struct json_errors *errs, const struct json_doc *doc,
 				free(why);
 			}
 		}
+	}
+}
+
+/* ---- steady state ------------------------------------------------- */
+
+static void parse_steady(struct json_errors *errs, const struct json_doc *doc,
+                         const cJSON *obj, struct runbook *rb)
+{
+	const cJSON *arr, *c;
+	long long secs;
+
+	rb->settle_s = RUNBOOK_DEFAULT_SETTLE_S;
+	rb->steady_interval_s = 2;
+	if (!cJSON_IsObject(obj)) {
+		json_errors_add(errs, doc, obj,
+		                "expected an object for \"steady_state\" "
+		                "(with \"checks\", \"settle\", \"interval\")");
+		return;
+	}
+	json_check_keys(errs, doc, obj, "\"steady_state\"", steady_keys);
+	if (json_get_duration(errs, doc, obj, "settle", 0, &secs) == 1) {
+		if (secs < 0 || secs > 3600)
+			json_errors_add(errs, doc, member(obj, "settle"),
+			                "\"settle\" must be between 0s and 1h");
+		rb->settle_s = secs;
+	}
+	if (json_get_duration(errs, doc, obj, "interval", 0, &secs) == 1) {
+		if (secs < 1 || secs > 600)
+			json_errors_add(errs, doc, member(obj, "interval"),
+			                "\"interval\" must be between 1s and "
+			                "10m");
+		rb->steady_interval_s = secs;
+	}
+	arr = member(obj, "checks");
+	if (arr == NULL) {
+		json_errors_add(errs, doc, obj,
+		                "missing \"checks\" in \"steady_state\"");
+		return;
+	}
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 ||
+	    cJSON_GetArraySize(arr) > RUNBOOK_MAX_CHECKS) {
+		json_errors_add(errs, doc, arr,
+		                "expected an array of 1 to %d checks for "
+		                "\"checks\"",
+		                RUNBOOK_MAX_CHECKS);
+		return;
+	}
+	rb->steady =
+	    xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *rb->steady);
+	cJSON_ArrayForEach(c, arr)
+	{
+		const char *name = NULL, *command = NULL;
+		long long timeout = RUNBOOK_DEFAULT_CHECK_S;
+		int line, col;
+
+		if (!cJSON_IsObject(c)) {
+			json_errors_add(errs, doc, c,
+			                "expected an object for a steady-state "
+			                "check");
+			continue;
+		}
+		json_check_keys(errs, doc, c, "a steady-state check",
+		                check_keys);
+		if (json_get_string(errs, doc, c, "name", 1, &name) != 1)
+			continue;
+		if (!valid_slug(name, "_.", 63)) {
+			json_errors_add(
+			    errs, doc, member(c, "name"),
+			    "bad check name \"%s\" (expected lower "
+			    "case letters, digits, '-', '_' and '.')",
+			    name);
+			continue;
+		}
+		if (json_get_string(errs, doc, c, "command", 1, &command) != 1)
+			continue;
+		if (command[0] == '\0') {
+			json_errors_add(errs, doc, member(c, "command"),
+			                "\"command\" is empty");
+			continue;
+		}
+		if (json_get_duration(errs, doc, c, "timeout", 0, &timeout) ==
+		        1 &&
+		    (timeout < 1 || timeout > 3600)) {
+			json_errors_add(
+			    errs, doc, member(c, "timeout"),
+			    "\"timeout\" must be between 1s and 1h");
+			continue;
+		}
+		for (size_t i = 0; i < rb->n_steady; i++)
+			if (strcmp(rb->steady[i].name, name) == 0)
+				json_errors_add(errs, doc, member(c, "name"),
+				                "duplicate check \"%s\"", name);
+		json_doc_where(doc, c, &line, &col);
+		struct runbook_check *chk = &rb->steady[rb->n_steady++];
+		chk->name = xstrdup(name);
+		chk->command = xstrdup(command);
+		chk->timeout_s = timeout;
+		chk->line = line;
 	}
 }
 
@@ -901,6 +1010,9 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 			rb->env[rb->n_env++] = xstrdup(ev->valuestring);
 		}
 	}
+	node = member(root, "steady_state");
+	if (node != NULL)
+		parse_steady(errs, doc, node, rb);
 	node = member(root, "phases");
 	if (node == NULL)
 		json_errors_add(errs, doc, root,
@@ -912,6 +1024,20 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	if (rb->title)
 		check_text_refs(errs, doc, member(root, "title"), "title",
 		                rb->title, rb);
+	if (rb->n_steady > 0) {
+		const cJSON *c;
+		size_t i = 0;
+
+		cJSON_ArrayForEach(
+		    c, member(member(root, "steady_state"), "checks"))
+		{
+			const cJSON *cmd = member(c, "command");
+			if (i < rb->n_steady && cJSON_IsString(cmd))
+				check_shell_refs(errs, doc, cmd, "command",
+				                 cmd->valuestring, rb);
+			i++;
+		}
+	}
 	if (cJSON_IsArray(node)) {
 		size_t i = 0;
 		const cJSON *ph, *st;

@@ -68,6 +68,15 @@ struct runbook_step {
 	int line;           /* where the step stands in its file */
 };
 
+/* A steady-state check: shell text that exits 0 while the system is as
+ * it should be (a game day breaks it on purpose and sees it restored). */
+struct runbook_check {
+	char *name; /* [a-z0-9][a-z0-9-_.]* */
+	char *command;
+	int64_t timeout_s;
+	int line;
+};
+
 struct runbook_phase {
 	char *name;
 	size_t first; /* index into steps */
@@ -91,6 +100,13 @@ struct runbook {
 	size_t n_env;
 	struct runbook_var *vars;
 	size_t n_vars;
+	/* steady_state: checked before the first step (all must pass or
+	 * nothing runs), between steps, and after the last one (retried
+	 * every steady_interval_s for up to settle_s). */
+	struct runbook_check *steady;
+	size_t n_steady;
+	int64_t settle_s;
+	int64_t steady_interval_s;
 	struct runbook_phase *phases;
 	size_t n_phases;
 	struct runbook_step *steps; /* every step in order, phase by phase */

@@ -36,6 +36,7 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 #include "db/catalog_runbook.h"
 
 #define EXEC_TAIL_MAX 4000
@@ -61,6 +62,12 @@ struct runbook_exec {
 	int paused;
 	int stopping;
 	int no_stop; /* an undo runs to its end even after a stop request */
+	int quiet;   /* a steady-state check: its output is not streamed */
+	/* The steady state's window, 0 while it did not break / restore;
+	 * kept as the execution's variables DR_STEADY_BROKEN_AT and
+	 * DR_STEADY_RESTORED_AT for resume. */
+	int64_t steady_broken_at;
+	int64_t steady_restored_at;
 	/* Output of the step now running, newest EXEC_TAIL_MAX bytes. */
 	char tail[EXEC_TAIL_MAX + 1];
 	size_t tail_len;
@@ -128,6 +135,8 @@ static void tail_add(struct runbook_exec *x, const char *buf, size_t len)
 
 static void output(struct runbook_exec *x, const char *buf, size_t len)
 {
+	if (x->quiet)
+		return;
 	tail_add(x, buf, len);
 	if (x->ui && x->ui->output)
 		x->ui->output(x->ui->arg, x, x->current, buf, len);
@@ -215,7 +224,7 @@ static char **build_env(const struct runbook_exec *x, size_t step)
 	set[n++] = xasprintf("DR_DRILL=%d", x->rec.is_drill ? 1 : 0);
 	set[n++] = xasprintf("DR_INCIDENT_TYPE=%s", x->rec.incident_type);
 	set[n++] = xasprintf("DR_SERVICES=%s", x->services_csv);
-	if (step != EXEC_NO_STEP)
+	if (step < x->rb->n_steps)
 		set[n++] = xasprintf("DR_STEP=%s", x->rb->steps[step].id);
 	char **names = childenv_with_config(x->rb->env, x->rb->n_env);
 	size_t n_names = 0;
@@ -1472,6 +1481,220 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 	}
 }
 
+/* ---- steady state ------------------------------------------------------ */
+
+/* Runs the checks once.  DR_OK when all passed; DR_EIO with *why naming
+ * the first that did not. */
+static int steady_once(struct runbook_exec *x, char **why)
+{
+	for (size_t i = 0; i < x->rb->n_steady; i++) {
+		const struct runbook_check *c = &x->rb->steady[i];
+		int exit_code = -1, rc;
+		char *run_err = NULL;
+
+		x->quiet = 1;
+		x->no_stop = 1;
+		rc = run_shell(x, c->command, c->timeout_s, &exit_code,
+		               &run_err);
+		x->quiet = 0;
+		x->no_stop = 0;
+		if (rc == DR_OK && exit_code == 0) {
+			free(run_err);
+			continue;
+		}
+		*why =
+		    xasprintf("%s: %s", c->name,
+		              run_err          ? run_err
+		              : exit_code >= 0 ? "exited with a nonzero status"
+		                               : "did not run");
+		if (run_err == NULL && exit_code > 0) {
+			free(*why);
+			*why = xasprintf("%s: exit %d", c->name, exit_code);
+		}
+		free(run_err);
+		return DR_EIO;
+	}
+	return DR_OK;
+}
+
+static void steady_store(struct runbook_exec *x, const char *name, int64_t at)
+{
+	char *err = NULL, *v = xasprintf("%lld", (long long)at);
+
+	if (catalog_runbook_var_put(x->cat, x->rec.recovery_id, name, v,
+	                            &err) != CATALOG_OK)
+		free(err);
+	free(v);
+}
+
+static void steady_load(struct runbook_exec *x)
+{
+	char **names = NULL, **vals = NULL, *err = NULL;
+	size_t n = 0;
+
+	if (x->rb->n_steady == 0)
+		return;
+	if (catalog_runbook_var_list(x->cat, x->rec.recovery_id, &names, &vals,
+	                             &n, &err) != CATALOG_OK) {
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], "DR_STEADY_BROKEN_AT") == 0)
+			x->steady_broken_at = strtoll(vals[i], NULL, 10);
+		else if (strcmp(names[i], "DR_STEADY_RESTORED_AT") == 0)
+			x->steady_restored_at = strtoll(vals[i], NULL, 10);
+	}
+	runbook_values_free(names, n);
+	runbook_values_free(vals, n);
+}
+
+/* The checks once, between steps: notes when the steady state broke and
+ * when it came back. */
+static void steady_between(struct runbook_exec *x, size_t step)
+{
+	char *why = NULL;
+	int64_t now;
+
+	if (x->rb->n_steady == 0)
+		return;
+	if (steady_once(x, &why) == DR_OK) {
+		if (x->steady_broken_at && !x->steady_restored_at) {
+			x->steady_restored_at = time_now();
+			steady_store(x, "DR_STEADY_RESTORED_AT",
+			             x->steady_restored_at);
+			say(x, step, "steady state restored");
+		}
+		return;
+	}
+	now = time_now();
+	if (!x->steady_broken_at || x->steady_restored_at) {
+		if (!x->steady_broken_at)
+			x->steady_broken_at = now;
+		x->steady_restored_at = 0;
+		steady_store(x, "DR_STEADY_BROKEN_AT", x->steady_broken_at);
+		steady_store(x, "DR_STEADY_RESTORED_AT", 0);
+		say(x, step, "steady state broken: %s", why);
+	}
+	free(why);
+}
+
+/* Appends a line to the record's notes. */
+static void rec_note(struct runbook_exec *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void rec_note(struct runbook_exec *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *all;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (x->rec.recovery_notes && x->rec.recovery_notes[0]) {
+		all = xasprintf("%s; %s", x->rec.recovery_notes, line);
+		free(line);
+	} else {
+		all = line;
+	}
+	free(x->rec.recovery_notes);
+	x->rec.recovery_notes = all;
+}
+
+static int in_services(const struct runbook_exec *x, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = x->services_csv; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && strncmp(p, name, n) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* What the record says of the window: how long, whether a probe of the
+ * affected services changed state in it, how many notifications were
+ * queued in it. */
+static void steady_summary(struct runbook_exec *x)
+{
+	struct catalog_probe_state *ps = NULL;
+	struct catalog_notify *nt = NULL;
+	size_t n_ps = 0, n_nt = 0, queued = 0;
+	int64_t from = x->steady_broken_at, to = x->steady_restored_at;
+	char *err = NULL, *noticed = NULL;
+
+	if (from == 0) {
+		rec_note(x, "steady state held throughout");
+		return;
+	}
+	if (to == 0)
+		to = time_now();
+	if (catalog_probe_state_list(x->cat, &ps, &n_ps, &err) == CATALOG_OK) {
+		for (size_t i = 0; i < n_ps && noticed == NULL; i++)
+			if (in_services(x, ps[i].service) &&
+			    ps[i].changed_at >= from && ps[i].changed_at <= to)
+				noticed = xasprintf("yes (%s/%s)",
+				                    ps[i].service, ps[i].probe);
+		free(ps);
+	} else {
+		free(err);
+		err = NULL;
+	}
+	if (catalog_notify_list(x->cat, 0, &nt, &n_nt, &err) == CATALOG_OK) {
+		for (size_t i = 0; i < n_nt; i++)
+			if (nt[i].created_at >= from && nt[i].created_at <= to)
+				queued++;
+		free(nt);
+	} else {
+		free(err);
+	}
+	rec_note(x,
+	         "steady state broken for %llds (%s); probes noticed: %s; "
+	         "notifications queued meanwhile: %zu",
+	         (long long)(to - from),
+	         x->steady_restored_at ? "restored" : "NOT restored",
+	         noticed ? noticed : "no", queued);
+	free(noticed);
+}
+
+/* After the last step: the checks until they pass or settle_s passed.
+ * 0 when the steady state is back. */
+static int steady_settle(struct runbook_exec *x)
+{
+	int64_t until = time_now() + x->rb->settle_s;
+	char *why = NULL;
+
+	if (x->rb->n_steady == 0)
+		return 0;
+	for (;;) {
+		free(why);
+		why = NULL;
+		if (steady_once(x, &why) == DR_OK)
+			break;
+		if (time_now() >= until) {
+			say(x, EXEC_NO_STEP,
+			    "steady state not restored within %llds: %s",
+			    (long long)x->rb->settle_s, why);
+			rec_note(x, "steady state not restored: %s", why);
+			free(why);
+			steady_summary(x);
+			return -1;
+		}
+		sleep((unsigned)x->rb->steady_interval_s);
+	}
+	if (x->steady_broken_at && !x->steady_restored_at) {
+		x->steady_restored_at = time_now();
+		steady_store(x, "DR_STEADY_RESTORED_AT", x->steady_restored_at);
+	}
+	say(x, EXEC_NO_STEP, "steady state holds");
+	steady_summary(x);
+	return 0;
+}
+
 /* ---- faults ------------------------------------------------------------ */
 
 /* Whether the step's notes say its fault ran and was not undone since:
@@ -1554,13 +1777,30 @@ static int run_steps(struct runbook_exec *x, char **err);
 
 int runbook_exec_run(struct runbook_exec *x, char **err)
 {
-	int failed = 0;
+	int failed = 0, fresh = 1;
+	char *why = NULL;
 
 	/* Left by a session that was killed or whose undo failed. */
 	if (undo_faults(x, &failed, err) != DR_OK)
 		return DR_EDB;
 	if (failed)
 		return pause_exec(x, err) == CATALOG_OK ? DR_OK : DR_EDB;
+	steady_load(x);
+	for (size_t i = 0; i < x->rb->n_steps; i++)
+		if (strcmp(x->steps[i].status, "pending") != 0)
+			fresh = 0;
+	if (fresh && x->rb->n_steady > 0) {
+		if (steady_once(x, &why) != DR_OK) {
+			say(x, EXEC_NO_STEP, "steady state not met: %s", why);
+			rec_note(x, "steady state not met: %s", why);
+			free(why);
+			return finish(x, "aborted", "runbook.abort", err) ==
+			               CATALOG_OK
+			           ? DR_OK
+			           : DR_EDB;
+		}
+		say(x, EXEC_NO_STEP, "steady state holds");
+	}
 	return run_steps(x, err);
 }
 
@@ -1595,6 +1835,7 @@ static int run_steps(struct runbook_exec *x, char **err)
 		o = run_step(x, i, err);
 		switch (o) {
 		case STEP_NEXT:
+			steady_between(x, i);
 			continue;
 		case STEP_ERROR: {
 			/* Best effort: the catalog failed, the fault must not
@@ -1617,10 +1858,14 @@ static int run_steps(struct runbook_exec *x, char **err)
 		case STEP_ERROR:
 			break;
 		case STEP_ROLLBACK:
+			if (x->rb->n_steady > 0)
+				steady_summary(x);
 			return rollback(x, i, err) == CATALOG_OK ? DR_OK
 			                                         : DR_EDB;
 		case STEP_ABORT:
 			say(x, i, "aborted at step %s", x->rb->steps[i].id);
+			if (x->rb->n_steady > 0)
+				steady_summary(x);
 			return finish(x, "aborted", "runbook.abort", err) ==
 			               CATALOG_OK
 			           ? DR_OK
@@ -1636,6 +1881,11 @@ static int run_steps(struct runbook_exec *x, char **err)
 	if (paused)
 		return DR_OK;
 	x->current = x->rb->n_steps;
+	if (steady_settle(x) != 0)
+		return finish(x, "failed", "runbook.steady_state_failed",
+		              err) == CATALOG_OK
+		           ? DR_OK
+		           : DR_EDB;
 	return finish(x, "completed", "runbook.complete", err) == CATALOG_OK
 	           ? DR_OK
 	           : DR_EDB;

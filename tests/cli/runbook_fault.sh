@@ -118,4 +118,50 @@ expect_eq "drill: exit 0" "$RC" 0
 expect_eq "drill: the fault ran" "$(lines "$T/m/faults")" 1
 expect_eq "drill: the undo ran" "$(lines "$T/m/undos")" 1
 absent "drill: the fault is gone" "$T/m/broken"
+
+# steady state: not met before the first step, nothing runs.
+fresh
+touch "$T/m/broken"
+run "$DR" runbook run $RB --var DIR="$T/m" --incident not-steady </dev/null
+expect_eq "not steady: exit 1" "$RC" 1
+expect_in "not steady: says which check and why" "$OUT" "steady state not met: marker-absent: exit 1"
+expect_eq "not steady: no step ran" "$(lines "$T/m/faults")" 0
+run "$DR" runbook log "$(last_id)"
+expect_in "not steady: recorded aborted" "$OUT" "status:          aborted"
+expect_in "not steady: the record says why" "$OUT" "notes:           steady state not met: marker-absent"
+expect_in "not steady: no step started" "$OUT" "steady                   pending"
+
+# broken by the fault, seen between steps, restored after the undo; the
+# record keeps how long, and a probe that changed state meanwhile.
+fresh
+"$DR" service add api --tier critical >/dev/null 2>&1
+"$DR" runbook run $RB --var DIR="$T/m" --var NAP=3 --incident window </dev/null >"$T/out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$T/m/faults" ] && break; sleep 0.1; done
+sleep 1
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sqlite3 "$T/catalog.db" "INSERT OR REPLACE INTO probe_state (service_name, probe, consecutive_failures, down, changed_at, last_run_at, message) VALUES ('api', 'health', 3, 1, '$now', '$now', 'refused')"
+wait $pid
+expect_eq "window: completes" "$?" 0
+expect_in "window: the break is seen between steps" "$(cat "$T/out")" "steady state broken: marker-absent: exit 1"
+expect_in "window: and the steady state holds at the end" "$(cat "$T/out")" "steady state holds"
+run "$DR" runbook log "$(last_id)"
+if grep -qE "notes: +steady state broken for [2-9]s \(restored\)" <<<"$OUT"; then
+	pass "window: the broken duration is recorded"
+else
+	fail "window: the broken duration is recorded" "$OUT"
+fi
+expect_in "window: the probe noticed" "$OUT" "probes noticed: yes (api/health)"
+expect_in "window: notifications counted" "$OUT" "notifications queued meanwhile: 0"
+
+# the undo leaves the fault: settle passes without the steady state back.
+fresh
+touch "$T/m/undo-keeps"
+run "$DR" runbook run $RB --var DIR="$T/m" --incident unsettled </dev/null
+expect_eq "unsettled: exit 1" "$RC" 1
+expect_in "unsettled: says so" "$OUT" "steady state not restored within 3s: marker-absent: exit 1"
+run "$DR" runbook log "$(last_id)"
+expect_in "unsettled: recorded failed" "$OUT" "status:          failed"
+expect_in "unsettled: the record says not restored" "$OUT" "(NOT restored)"
+
 expect_rc "audit chain intact" 0 "$DR" audit verify
