@@ -91,6 +91,10 @@ static const struct bad_case bad_cases[] = {
     {"35-fault-with-drill.json", 11, 8,
      "a fault step runs as it is in a drill"},
     {"36-fault-bad-key.json", 11, 24, "unknown key \"undo_drill\""},
+    {"37-steady-state-bad-key.json", 9, 39,
+     "unknown key \"timout\" in a steady-state check"},
+    {"38-steady-state-no-checks.json", 8, 3,
+     "missing \"checks\" in \"steady_state\""},
 };
 
 static void test_bad_runbooks(void **state)
