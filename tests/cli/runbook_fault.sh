@@ -17,6 +17,8 @@ expect_rc "check accepts a fault step" 0 "$DR" runbook check $RB
 run "$DR" runbook show $RB
 expect_in "show names the undo" "$OUT" "undo:     test ! -e"
 expect_in "show says the fault runs in a drill" "$OUT" "(runs as it is: a game day is a drill)"
+expect_in "show lists the steady state" "$OUT" "marker-absent (timeout 5s): test ! -e"
+expect_in "show gives the settle time" "$OUT" "settle 3s, every 1s"
 
 # completed: the undo runs after the last step, once.
 fresh
