@@ -1502,15 +1502,10 @@ static int steady_once(struct runbook_exec *x, char **why)
 			free(run_err);
 			continue;
 		}
-		*why =
-		    xasprintf("%s: %s", c->name,
-		              run_err          ? run_err
-		              : exit_code >= 0 ? "exited with a nonzero status"
-		                               : "did not run");
-		if (run_err == NULL && exit_code > 0) {
-			free(*why);
+		if (run_err != NULL)
+			*why = xasprintf("%s: %s", c->name, run_err);
+		else
 			*why = xasprintf("%s: exit %d", c->name, exit_code);
-		}
 		free(run_err);
 		return DR_EIO;
 	}
@@ -1625,7 +1620,7 @@ static void steady_summary(struct runbook_exec *x)
 	struct catalog_notify *nt = NULL;
 	size_t n_ps = 0, n_nt = 0, queued = 0;
 	int64_t from = x->steady_broken_at, to = x->steady_restored_at;
-	char *err = NULL, *noticed = NULL;
+	char *err = NULL, *noticed = NULL, from_s[32], to_s[32];
 
 	if (from == 0) {
 		rec_note(x, "steady state held throughout");
@@ -1652,12 +1647,14 @@ static void steady_summary(struct runbook_exec *x)
 	} else {
 		free(err);
 	}
+	time_format_iso(from, from_s);
+	time_format_iso(to, to_s);
 	rec_note(x,
-	         "steady state broken for %llds (%s); probes noticed: %s; "
-	         "notifications queued meanwhile: %zu",
+	         "steady state broken for %llds (%s; from %s to %s); probes "
+	         "noticed: %s; notifications queued meanwhile: %zu",
 	         (long long)(to - from),
-	         x->steady_restored_at ? "restored" : "NOT restored",
-	         noticed ? noticed : "no", queued);
+	         x->steady_restored_at ? "restored" : "NOT restored", from_s,
+	         to_s, noticed ? noticed : "no", queued);
 	free(noticed);
 }
 

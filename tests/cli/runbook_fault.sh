@@ -148,7 +148,7 @@ expect_eq "window: completes" "$?" 0
 expect_in "window: the break is seen between steps" "$(cat "$T/out")" "steady state broken: marker-absent: exit 1"
 expect_in "window: and the steady state holds at the end" "$(cat "$T/out")" "steady state holds"
 run "$DR" runbook log "$(last_id)"
-if grep -qE "notes: +steady state broken for [2-9]s \(restored\)" <<<"$OUT"; then
+if grep -qE "notes: +steady state broken for [2-9]s \(restored; from [0-9T:Z-]+ to [0-9T:Z-]+\)" <<<"$OUT"; then
 	pass "window: the broken duration is recorded"
 else
 	fail "window: the broken duration is recorded" "$OUT"
@@ -164,6 +164,6 @@ expect_eq "unsettled: exit 1" "$RC" 1
 expect_in "unsettled: says so" "$OUT" "steady state not restored within 3s: marker-absent: exit 1"
 run "$DR" runbook log "$(last_id)"
 expect_in "unsettled: recorded failed" "$OUT" "status:          failed"
-expect_in "unsettled: the record says not restored" "$OUT" "(NOT restored)"
+expect_in "unsettled: the record says not restored" "$OUT" "(NOT restored; from "
 
 expect_rc "audit chain intact" 0 "$DR" audit verify

@@ -101,7 +101,7 @@ expect_in "game day: the steady state came back" "$OUT" "steady state holds"
 expect_eq "game day: replay resumed on the standby" "$(pgq "$P2" 'SELECT pg_is_wal_replay_paused()')" f
 run "$DR" runbook log "$(last_id)"
 expect_in "game day: recorded completed" "$OUT" "status:          completed"
-if grep -qE "notes: +steady state broken for ([2-9]|[1-9][0-9]+)s \(restored\)" <<<"$OUT"; then
+if grep -qE "notes: +steady state broken for ([2-9]|[1-9][0-9]+)s \(restored; from [0-9T:Z-]+ to [0-9T:Z-]+\)" <<<"$OUT"; then
 	pass "game day: the broken duration is recorded"
 else
 	fail "game day: the broken duration is recorded" "$OUT"
