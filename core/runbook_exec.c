@@ -1855,14 +1855,18 @@ static int run_steps(struct runbook_exec *x, char **err)
 		case STEP_ERROR:
 			break;
 		case STEP_ROLLBACK:
-			if (x->rb->n_steady > 0)
+			if (x->rb->n_steady > 0) {
+				steady_between(x, i);
 				steady_summary(x);
+			}
 			return rollback(x, i, err) == CATALOG_OK ? DR_OK
 			                                         : DR_EDB;
 		case STEP_ABORT:
 			say(x, i, "aborted at step %s", x->rb->steps[i].id);
-			if (x->rb->n_steady > 0)
+			if (x->rb->n_steady > 0) {
+				steady_between(x, i);
 				steady_summary(x);
+			}
 			return finish(x, "aborted", "runbook.abort", err) ==
 			               CATALOG_OK
 			           ? DR_OK

@@ -42,6 +42,7 @@ absent "abort: the fault is gone" "$T/m/broken"
 expect_eq "abort: nothing after the failure ran" "$(lines "$T/m/after")" 0
 run "$DR" runbook log "$(last_id)"
 expect_in "abort: recorded aborted" "$OUT" "status:          aborted"
+expect_in "abort: the steady state came back after the undo" "$OUT" "(restored; from "
 
 # rollback: the undo runs too.
 fresh
