@@ -33,18 +33,25 @@
 #define RUNBOOK_MAX_RETRIES       10
 #define RUNBOOK_MAX_VALUE         1024
 #define RUNBOOK_MAX_STEPS         500
+#define RUNBOOK_DEFAULT_SETTLE_S  60
+#define RUNBOOK_DEFAULT_CHECK_S   30
+#define RUNBOOK_MAX_CHECKS        20
 
 static const char *const root_keys[] = {
-    "name", "title",    "scenario",  "description", "incident_type", "rto",
-    "rpo",  "services", "variables", "phases",      "env",           NULL,
+    "name", "title",        "scenario", "description", "incident_type",
+    "rto",  "rpo",          "services", "variables",   "phases",
+    "env",  "steady_state", NULL,
 };
+static const char *const steady_keys[] = {"checks", "settle", "interval", NULL};
+static const char *const check_keys[] = {"name", "command", "timeout", NULL};
 static const char *const var_keys[] = {"name", "prompt", "default", "pattern",
                                        NULL};
 static const char *const phase_keys[] = {"name", "steps", NULL};
 static const char *const step_keys[] = {
-    "id",      "title",        "kind",         "instructions", "command",
-    "drill",   "verify",       "verify_drill", "rollback",     "rollback_drill",
-    "confirm", "confirm_word", "timeout",      "retries",      NULL,
+    "id",       "title",          "kind",    "instructions",
+    "command",  "drill",          "verify",  "verify_drill",
+    "rollback", "rollback_drill", "confirm", "confirm_word",
+    "timeout",  "retries",        "undo",    NULL,
 };
 
 const char *runbook_kind_label(enum runbook_kind kind)
@@ -58,6 +65,8 @@ const char *runbook_kind_label(enum runbook_kind kind)
 		return "manual";
 	case RUNBOOK_KIND_ACTION:
 		return "action";
+	case RUNBOOK_KIND_FAULT:
+		return "fault";
 	}
 	return "?";
 }
@@ -143,6 +152,7 @@ static void step_clear(struct runbook_step *s)
 	free(s->verify_drill);
 	free(s->rollback);
 	free(s->rollback_drill);
+	free(s->undo);
 	free(s->confirm_word);
 	free(s->message);
 }
@@ -166,6 +176,11 @@ void runbook_free(struct runbook *rb)
 		free(rb->vars[i].pattern);
 	}
 	free(rb->vars);
+	for (size_t i = 0; i < rb->n_steady; i++) {
+		free(rb->steady[i].name);
+		free(rb->steady[i].command);
+	}
+	free(rb->steady);
 	for (size_t i = 0; i < rb->n_phases; i++)
 		free(rb->phases[i].name);
 	free(rb->phases);
@@ -411,6 +426,104 @@ static void parse_vars(struct json_errors *errs, const struct json_doc *doc,
 	}
 }
 
+/* ---- steady state ------------------------------------------------- */
+
+static void parse_steady(struct json_errors *errs, const struct json_doc *doc,
+                         const cJSON *obj, struct runbook *rb)
+{
+	const cJSON *arr, *c;
+	long long secs;
+
+	rb->settle_s = RUNBOOK_DEFAULT_SETTLE_S;
+	rb->steady_interval_s = 2;
+	if (!cJSON_IsObject(obj)) {
+		json_errors_add(errs, doc, obj,
+		                "expected an object for \"steady_state\" "
+		                "(with \"checks\", \"settle\", \"interval\")");
+		return;
+	}
+	json_check_keys(errs, doc, obj, "\"steady_state\"", steady_keys);
+	if (json_get_duration(errs, doc, obj, "settle", 0, &secs) == 1) {
+		if (secs < 0 || secs > 3600)
+			json_errors_add(errs, doc, member(obj, "settle"),
+			                "\"settle\" must be between 0s and 1h");
+		rb->settle_s = secs;
+	}
+	if (json_get_duration(errs, doc, obj, "interval", 0, &secs) == 1) {
+		if (secs < 1 || secs > 600)
+			json_errors_add(errs, doc, member(obj, "interval"),
+			                "\"interval\" must be between 1s and "
+			                "10m");
+		rb->steady_interval_s = secs;
+	}
+	arr = member(obj, "checks");
+	if (arr == NULL) {
+		json_errors_add(errs, doc, obj,
+		                "missing \"checks\" in \"steady_state\"");
+		return;
+	}
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0 ||
+	    cJSON_GetArraySize(arr) > RUNBOOK_MAX_CHECKS) {
+		json_errors_add(errs, doc, arr,
+		                "expected an array of 1 to %d checks for "
+		                "\"checks\"",
+		                RUNBOOK_MAX_CHECKS);
+		return;
+	}
+	rb->steady =
+	    xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *rb->steady);
+	cJSON_ArrayForEach(c, arr)
+	{
+		const char *name = NULL, *command = NULL;
+		long long timeout = RUNBOOK_DEFAULT_CHECK_S;
+		int line, col;
+
+		if (!cJSON_IsObject(c)) {
+			json_errors_add(errs, doc, c,
+			                "expected an object for a steady-state "
+			                "check");
+			continue;
+		}
+		json_check_keys(errs, doc, c, "a steady-state check",
+		                check_keys);
+		if (json_get_string(errs, doc, c, "name", 1, &name) != 1)
+			continue;
+		if (!valid_slug(name, "_.", 63)) {
+			json_errors_add(
+			    errs, doc, member(c, "name"),
+			    "bad check name \"%s\" (expected lower "
+			    "case letters, digits, '-', '_' and '.')",
+			    name);
+			continue;
+		}
+		if (json_get_string(errs, doc, c, "command", 1, &command) != 1)
+			continue;
+		if (command[0] == '\0') {
+			json_errors_add(errs, doc, member(c, "command"),
+			                "\"command\" is empty");
+			continue;
+		}
+		if (json_get_duration(errs, doc, c, "timeout", 0, &timeout) ==
+		        1 &&
+		    (timeout < 1 || timeout > 3600)) {
+			json_errors_add(
+			    errs, doc, member(c, "timeout"),
+			    "\"timeout\" must be between 1s and 1h");
+			continue;
+		}
+		for (size_t i = 0; i < rb->n_steady; i++)
+			if (strcmp(rb->steady[i].name, name) == 0)
+				json_errors_add(errs, doc, member(c, "name"),
+				                "duplicate check \"%s\"", name);
+		json_doc_where(doc, c, &line, &col);
+		struct runbook_check *chk = &rb->steady[rb->n_steady++];
+		chk->name = xstrdup(name);
+		chk->command = xstrdup(command);
+		chk->timeout_s = timeout;
+		chk->line = line;
+	}
+}
+
 /* ---- steps ---------------------------------------------------------- */
 
 static void allowed_keys(const struct runbook_action *action, const char **out,
@@ -434,6 +547,8 @@ static int parse_kind(const char *kind, struct runbook_step *st)
 		st->kind = RUNBOOK_KIND_CHECK;
 	else if (strcmp(kind, "manual") == 0)
 		st->kind = RUNBOOK_KIND_MANUAL;
+	else if (strcmp(kind, "fault") == 0)
+		st->kind = RUNBOOK_KIND_FAULT;
 	else if ((st->action = runbook_action_find(kind)) != NULL)
 		st->kind = RUNBOOK_KIND_ACTION;
 	else
@@ -448,7 +563,7 @@ static void kinds_list(char *buf, size_t size)
 	const struct runbook_action *const *all = runbook_action_all();
 	size_t len;
 
-	strlcpy_dr(buf, "command, check, manual", size);
+	strlcpy_dr(buf, "command, check, manual, fault", size);
 	for (size_t i = 0; all[i] != NULL; i++) {
 		len = strlen(buf);
 		if (len + strlen(all[i]->name) + 3 < size) {
@@ -523,6 +638,7 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	get_opt_string(errs, doc, obj, "verify_drill", &st->verify_drill);
 	get_opt_string(errs, doc, obj, "rollback", &st->rollback);
 	get_opt_string(errs, doc, obj, "rollback_drill", &st->rollback_drill);
+	get_opt_string(errs, doc, obj, "undo", &st->undo);
 	get_opt_string(errs, doc, obj, "confirm_word", &st->confirm_word);
 
 	if (json_get_duration(errs, doc, obj, "timeout", 0, &timeout) == 1) {
@@ -545,10 +661,11 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 
 	/* The default confirmation: a command changes things, so it asks;
 	 * the others only look or are asked for anyway. */
-	st->confirm = (st->kind == RUNBOOK_KIND_COMMAND ||
-	               st->kind == RUNBOOK_KIND_MANUAL)
-	                  ? RUNBOOK_CONFIRM_YES
-	                  : RUNBOOK_CONFIRM_NONE;
+	st->confirm =
+	    (st->kind == RUNBOOK_KIND_COMMAND ||
+	     st->kind == RUNBOOK_KIND_MANUAL || st->kind == RUNBOOK_KIND_FAULT)
+	        ? RUNBOOK_CONFIRM_YES
+	        : RUNBOOK_CONFIRM_NONE;
 	if (json_get_string(errs, doc, obj, "confirm", 0, &confirm) == 1) {
 		if (strcmp(confirm, "none") == 0)
 			st->confirm = RUNBOOK_CONFIRM_NONE;
@@ -597,6 +714,11 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 		                "\"rollback_drill\" without \"rollback\"");
 	if (!kind_ok)
 		return; /* its own checks would only add noise */
+	if (st->undo != NULL && st->kind != RUNBOOK_KIND_FAULT)
+		json_errors_add(errs, doc, member(obj, "undo"),
+		                "\"undo\" belongs to a fault step (\"kind\": "
+		                "\"fault\"); a %s step has \"rollback\"",
+		                st->kind_name);
 	switch (st->kind) {
 	case RUNBOOK_KIND_COMMAND:
 	case RUNBOOK_KIND_CHECK:
@@ -626,6 +748,28 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 	case RUNBOOK_KIND_ACTION:
 		st->action->validate(errs, doc, obj, st);
 		break;
+	case RUNBOOK_KIND_FAULT:
+		/* A game day is a drill: the fault is the point of it, so it
+		 * has no safe form, and its undo is not optional. */
+		if (st->command == NULL && member(obj, "command") == NULL)
+			json_errors_add(errs, doc, obj,
+			                "missing \"command\" in a fault step "
+			                "(the fault to inject)");
+		if (st->undo == NULL && member(obj, "undo") == NULL)
+			json_errors_add(errs, doc, obj,
+			                "missing \"undo\" in a fault step (the "
+			                "command that puts the fault right; it "
+			                "always runs once the fault ran)");
+		if (st->drill != NULL)
+			json_errors_add(
+			    errs, doc, member(obj, "drill"),
+			    "a fault step runs as it is in a drill, "
+			    "so it has no \"drill\"");
+		if (st->rollback != NULL)
+			json_errors_add(errs, doc, member(obj, "rollback"),
+			                "a fault step has \"undo\", not "
+			                "\"rollback\"");
+		break;
 	}
 }
 
@@ -634,12 +778,12 @@ static void check_step_refs(struct json_errors *errs,
                             const struct runbook_step *st,
                             const struct runbook *rb)
 {
-	static const char *const shell[] = {"command",  "drill",
-	                                    "verify",   "verify_drill",
-	                                    "rollback", "rollback_drill"};
-	const char *const shell_val[] = {st->command,  st->drill,
-	                                 st->verify,   st->verify_drill,
-	                                 st->rollback, st->rollback_drill};
+	static const char *const shell[] = {
+	    "command",  "drill",          "verify", "verify_drill",
+	    "rollback", "rollback_drill", "undo"};
+	const char *const shell_val[] = {
+	    st->command,  st->drill,          st->verify, st->verify_drill,
+	    st->rollback, st->rollback_drill, st->undo};
 
 	for (size_t i = 0; i < sizeof shell / sizeof *shell; i++)
 		if (shell_val[i] != NULL)
@@ -866,6 +1010,9 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 			rb->env[rb->n_env++] = xstrdup(ev->valuestring);
 		}
 	}
+	node = member(root, "steady_state");
+	if (node != NULL)
+		parse_steady(errs, doc, node, rb);
 	node = member(root, "phases");
 	if (node == NULL)
 		json_errors_add(errs, doc, root,
@@ -877,6 +1024,20 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	if (rb->title)
 		check_text_refs(errs, doc, member(root, "title"), "title",
 		                rb->title, rb);
+	if (rb->n_steady > 0) {
+		const cJSON *c;
+		size_t i = 0;
+
+		cJSON_ArrayForEach(
+		    c, member(member(root, "steady_state"), "checks"))
+		{
+			const cJSON *cmd = member(c, "command");
+			if (i < rb->n_steady && cJSON_IsString(cmd))
+				check_shell_refs(errs, doc, cmd, "command",
+				                 cmd->valuestring, rb);
+			i++;
+		}
+	}
 	if (cJSON_IsArray(node)) {
 		size_t i = 0;
 		const cJSON *ph, *st;

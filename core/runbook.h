@@ -24,6 +24,7 @@ enum runbook_kind {
 	RUNBOOK_KIND_CHECK,  /* a command that must exit 0; no side effects */
 	RUNBOOK_KIND_MANUAL, /* the operator does it and marks it done */
 	RUNBOOK_KIND_ACTION, /* a built-in action (core/runbook_action.h) */
+	RUNBOOK_KIND_FAULT,  /* a game day's fault: command, then always undo */
 };
 
 enum runbook_confirm {
@@ -55,6 +56,7 @@ struct runbook_step {
 	char *verify_drill;   /* verify's drill form */
 	char *rollback;       /* undoes the step; may be NULL */
 	char *rollback_drill; /* rollback's drill form */
+	char *undo;           /* fault only: puts the fault right; required */
 	enum runbook_confirm confirm;
 	char *confirm_word; /* typed only; may hold ${NAME} */
 	int64_t timeout_s;
@@ -64,6 +66,15 @@ struct runbook_step {
 	int64_t duration_s; /* wait: fixed wait; 0 when polling */
 	int64_t interval_s; /* wait: between polls of command */
 	int line;           /* where the step stands in its file */
+};
+
+/* A steady-state check: shell text that exits 0 while the system is as
+ * it should be (a game day breaks it on purpose and sees it restored). */
+struct runbook_check {
+	char *name; /* [a-z0-9][a-z0-9-_.]* */
+	char *command;
+	int64_t timeout_s;
+	int line;
 };
 
 struct runbook_phase {
@@ -89,6 +100,13 @@ struct runbook {
 	size_t n_env;
 	struct runbook_var *vars;
 	size_t n_vars;
+	/* steady_state: checked before the first step (all must pass or
+	 * nothing runs), between steps, and after the last one (retried
+	 * every steady_interval_s for up to settle_s). */
+	struct runbook_check *steady;
+	size_t n_steady;
+	int64_t settle_s;
+	int64_t steady_interval_s;
 	struct runbook_phase *phases;
 	size_t n_phases;
 	struct runbook_step *steps; /* every step in order, phase by phase */

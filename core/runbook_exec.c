@@ -8,7 +8,15 @@
  * a completed step again.
  *
  * Variables reach commands only through the environment (DR_VAR_NAME);
- * the command text is passed to /bin/sh untouched. */
+ * the command text is passed to /bin/sh untouched.
+ *
+ * A fault step (a game day's injected failure) writes "fault injected,
+ * undo pending" to its notes before its command starts, and "undone" once
+ * its undo exited 0.  Whatever way the run leaves runbook_exec_run --
+ * completed, aborted, rolled back, paused by a hang-up -- every pending
+ * undo runs first, and resume runs those a killed session left.  An undo
+ * that fails keeps the execution open (paused) so that resume tries it
+ * again: a fault is never silently left in place. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +36,13 @@
 #include "core/timeutil.h"
 #include "core/uuid.h"
 #include "core/xmalloc.h"
+#include "db/catalog_agent.h"
 #include "db/catalog_runbook.h"
 
 #define EXEC_TAIL_MAX 4000
 #define EXEC_NO_STEP  ((size_t)-1)
+#define FAULT_PENDING "fault injected, undo pending"
+#define FAULT_UNDONE  "undone"
 
 extern char **environ;
 
@@ -50,6 +61,13 @@ struct runbook_exec {
 	size_t current;
 	int paused;
 	int stopping;
+	int no_stop; /* an undo runs to its end even after a stop request */
+	int quiet;   /* a steady-state check: its output is not streamed */
+	/* The steady state's window, 0 while it did not break / restore;
+	 * kept as the execution's variables DR_STEADY_BROKEN_AT and
+	 * DR_STEADY_RESTORED_AT for resume. */
+	int64_t steady_broken_at;
+	int64_t steady_restored_at;
 	/* Output of the step now running, newest EXEC_TAIL_MAX bytes. */
 	char tail[EXEC_TAIL_MAX + 1];
 	size_t tail_len;
@@ -117,6 +135,8 @@ static void tail_add(struct runbook_exec *x, const char *buf, size_t len)
 
 static void output(struct runbook_exec *x, const char *buf, size_t len)
 {
+	if (x->quiet)
+		return;
 	tail_add(x, buf, len);
 	if (x->ui && x->ui->output)
 		x->ui->output(x->ui->arg, x, x->current, buf, len);
@@ -204,7 +224,7 @@ static char **build_env(const struct runbook_exec *x, size_t step)
 	set[n++] = xasprintf("DR_DRILL=%d", x->rec.is_drill ? 1 : 0);
 	set[n++] = xasprintf("DR_INCIDENT_TYPE=%s", x->rec.incident_type);
 	set[n++] = xasprintf("DR_SERVICES=%s", x->services_csv);
-	if (step != EXEC_NO_STEP)
+	if (step < x->rb->n_steps)
 		set[n++] = xasprintf("DR_STEP=%s", x->rb->steps[step].id);
 	char **names = childenv_with_config(x->rb->env, x->rb->n_env);
 	size_t n_names = 0;
@@ -232,6 +252,8 @@ static int proc_should_stop(void *arg)
 {
 	struct runbook_exec *x = arg;
 
+	if (x->no_stop)
+		return 0;
 	if (x->stopping)
 		return 1;
 	if (x->ui && x->ui->stop_requested && x->ui->stop_requested(x->ui->arg))
@@ -361,6 +383,8 @@ const char *runbook_exec_command(const struct runbook_exec *x, size_t i)
 	if (i >= x->rb->n_steps)
 		return NULL;
 	st = &x->rb->steps[i];
+	if (st->kind == RUNBOOK_KIND_FAULT)
+		return st->command; /* a game day's fault runs in a drill */
 	return x->rec.is_drill ? st->drill : st->command;
 }
 
@@ -1211,6 +1235,27 @@ static int execute(struct runbook_exec *x, size_t i, int *exit_code, char **why)
 		*exit_code = 0;
 		return DR_OK;
 	}
+	if (st->kind == RUNBOOK_KIND_FAULT) {
+		/* Stored before the fault can exist, so that a kill -9 at
+		 * any later point leaves the undo to resume. */
+		note_add(&x->steps[i], FAULT_PENDING);
+		if (persist(x, i, "runbook.fault.inject", why, "step=%s",
+		            st->id) != CATALOG_OK)
+			return DR_EDB;
+		rc = run_shell(x, st->command, st->timeout_s, exit_code, why);
+		if (rc != DR_OK || *exit_code != 0)
+			return rc == DR_OK ? DR_EIO : rc;
+		if (st->verify == NULL)
+			return DR_OK;
+		output_line(x, "--- verify ---");
+		rc = run_shell(x, st->verify, st->timeout_s, exit_code, why);
+		if (rc == DR_OK && *exit_code != 0) {
+			*why = xasprintf("verification failed (exit %d)",
+			                 *exit_code);
+			return DR_EIO;
+		}
+		return rc;
+	}
 	if (st->kind == RUNBOOK_KIND_ACTION) {
 		char *message =
 		    st->message ? runbook_exec_expand(x, st->message) : NULL;
@@ -1330,7 +1375,7 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 		emit(x, RUNBOOK_EV_STEP_BEGIN, i);
 		/* A drill runs no command without a drill form. */
 		if (x->rec.is_drill && st->command != NULL &&
-		    st->drill == NULL) {
+		    st->drill == NULL && st->kind != RUNBOOK_KIND_FAULT) {
 			strlcpy_dr(rs->status, "skipped", sizeof rs->status);
 			rs->started_at = rs->ended_at = time_now();
 			note_add(rs, "drill: no drill form; not run");
@@ -1436,9 +1481,345 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 	}
 }
 
+/* ---- steady state ------------------------------------------------------ */
+
+/* Runs the checks once.  DR_OK when all passed; DR_EIO with *why naming
+ * the first that did not. */
+static int steady_once(struct runbook_exec *x, char **why)
+{
+	for (size_t i = 0; i < x->rb->n_steady; i++) {
+		const struct runbook_check *c = &x->rb->steady[i];
+		int exit_code = -1, rc;
+		char *run_err = NULL;
+
+		x->quiet = 1;
+		x->no_stop = 1;
+		rc = run_shell(x, c->command, c->timeout_s, &exit_code,
+		               &run_err);
+		x->quiet = 0;
+		x->no_stop = 0;
+		if (rc == DR_OK && exit_code == 0) {
+			free(run_err);
+			continue;
+		}
+		if (run_err != NULL)
+			*why = xasprintf("%s: %s", c->name, run_err);
+		else
+			*why = xasprintf("%s: exit %d", c->name, exit_code);
+		free(run_err);
+		return DR_EIO;
+	}
+	return DR_OK;
+}
+
+static void steady_store(struct runbook_exec *x, const char *name, int64_t at)
+{
+	char *err = NULL, *v = xasprintf("%lld", (long long)at);
+
+	if (catalog_runbook_var_put(x->cat, x->rec.recovery_id, name, v,
+	                            &err) != CATALOG_OK)
+		free(err);
+	free(v);
+}
+
+static void steady_load(struct runbook_exec *x)
+{
+	char **names = NULL, **vals = NULL, *err = NULL;
+	size_t n = 0;
+
+	if (x->rb->n_steady == 0)
+		return;
+	if (catalog_runbook_var_list(x->cat, x->rec.recovery_id, &names, &vals,
+	                             &n, &err) != CATALOG_OK) {
+		free(err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], "DR_STEADY_BROKEN_AT") == 0)
+			x->steady_broken_at = strtoll(vals[i], NULL, 10);
+		else if (strcmp(names[i], "DR_STEADY_RESTORED_AT") == 0)
+			x->steady_restored_at = strtoll(vals[i], NULL, 10);
+	}
+	runbook_values_free(names, n);
+	runbook_values_free(vals, n);
+}
+
+/* The checks once, between steps: notes when the steady state broke and
+ * when it came back. */
+static void steady_between(struct runbook_exec *x, size_t step)
+{
+	char *why = NULL;
+	int64_t now;
+
+	if (x->rb->n_steady == 0)
+		return;
+	if (steady_once(x, &why) == DR_OK) {
+		if (x->steady_broken_at && !x->steady_restored_at) {
+			x->steady_restored_at = time_now();
+			steady_store(x, "DR_STEADY_RESTORED_AT",
+			             x->steady_restored_at);
+			say(x, step, "steady state restored");
+		}
+		return;
+	}
+	now = time_now();
+	if (!x->steady_broken_at || x->steady_restored_at) {
+		if (!x->steady_broken_at)
+			x->steady_broken_at = now;
+		x->steady_restored_at = 0;
+		steady_store(x, "DR_STEADY_BROKEN_AT", x->steady_broken_at);
+		steady_store(x, "DR_STEADY_RESTORED_AT", 0);
+		say(x, step, "steady state broken: %s", why);
+	}
+	free(why);
+}
+
+/* Appends a line to the record's notes. */
+static void rec_note(struct runbook_exec *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void rec_note(struct runbook_exec *x, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *all;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (x->rec.recovery_notes && x->rec.recovery_notes[0]) {
+		all = xasprintf("%s; %s", x->rec.recovery_notes, line);
+		free(line);
+	} else {
+		all = line;
+	}
+	free(x->rec.recovery_notes);
+	x->rec.recovery_notes = all;
+}
+
+static int in_services(const struct runbook_exec *x, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = x->services_csv; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && strncmp(p, name, n) == 0)
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* What the record says of the window: how long, whether a probe of the
+ * affected services changed state in it, how many notifications were
+ * queued in it. */
+static void steady_summary(struct runbook_exec *x)
+{
+	struct catalog_probe_state *ps = NULL;
+	struct catalog_notify *nt = NULL;
+	size_t n_ps = 0, n_nt = 0, queued = 0;
+	int64_t from = x->steady_broken_at, to = x->steady_restored_at;
+	char *err = NULL, *noticed = NULL, from_s[32], to_s[32];
+
+	if (from == 0) {
+		rec_note(x, "steady state held throughout");
+		return;
+	}
+	if (to == 0)
+		to = time_now();
+	if (catalog_probe_state_list(x->cat, &ps, &n_ps, &err) == CATALOG_OK) {
+		for (size_t i = 0; i < n_ps && noticed == NULL; i++)
+			if (in_services(x, ps[i].service) &&
+			    ps[i].changed_at >= from && ps[i].changed_at <= to)
+				noticed = xasprintf("yes (%s/%s)",
+				                    ps[i].service, ps[i].probe);
+		free(ps);
+	} else {
+		free(err);
+		err = NULL;
+	}
+	if (catalog_notify_list(x->cat, 0, &nt, &n_nt, &err) == CATALOG_OK) {
+		for (size_t i = 0; i < n_nt; i++)
+			if (nt[i].created_at >= from && nt[i].created_at <= to)
+				queued++;
+		free(nt);
+	} else {
+		free(err);
+	}
+	time_format_iso(from, from_s);
+	time_format_iso(to, to_s);
+	rec_note(x,
+	         "steady state broken for %llds (%s; from %s to %s); probes "
+	         "noticed: %s; notifications queued meanwhile: %zu",
+	         (long long)(to - from),
+	         x->steady_restored_at ? "restored" : "NOT restored", from_s,
+	         to_s, noticed ? noticed : "no", queued);
+	free(noticed);
+}
+
+/* After the last step: the checks until they pass or settle_s passed.
+ * 0 when the steady state is back. */
+static int steady_settle(struct runbook_exec *x)
+{
+	int64_t until = time_now() + x->rb->settle_s;
+	char *why = NULL;
+
+	if (x->rb->n_steady == 0)
+		return 0;
+	for (;;) {
+		free(why);
+		why = NULL;
+		if (steady_once(x, &why) == DR_OK)
+			break;
+		if (time_now() >= until) {
+			say(x, EXEC_NO_STEP,
+			    "steady state not restored within %llds: %s",
+			    (long long)x->rb->settle_s, why);
+			rec_note(x, "steady state not restored: %s", why);
+			free(why);
+			steady_summary(x);
+			return -1;
+		}
+		sleep((unsigned)x->rb->steady_interval_s);
+	}
+	if (x->steady_broken_at && !x->steady_restored_at) {
+		x->steady_restored_at = time_now();
+		steady_store(x, "DR_STEADY_RESTORED_AT", x->steady_restored_at);
+	}
+	say(x, EXEC_NO_STEP, "steady state holds");
+	steady_summary(x);
+	return 0;
+}
+
+/* ---- faults ------------------------------------------------------------ */
+
+/* Whether the step's notes say its fault ran and was not undone since:
+ * the last of the two marker lines decides. */
+static int fault_pending(const struct runbook_exec *x, size_t i)
+{
+	const char *notes = x->steps[i].notes, *line;
+	int pending = 0;
+
+	if (x->rb->steps[i].kind != RUNBOOK_KIND_FAULT || notes == NULL)
+		return 0;
+	for (line = notes; line != NULL && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len == strlen(FAULT_PENDING) &&
+		    strncmp(line, FAULT_PENDING, len) == 0)
+			pending = 1;
+		else if (len == strlen(FAULT_UNDONE) &&
+		         strncmp(line, FAULT_UNDONE, len) == 0)
+			pending = 0;
+		line = end ? end + 1 : NULL;
+	}
+	return pending;
+}
+
+/* Runs every pending undo, newest fault first.  *failed counts the undos
+ * that did not exit 0 (they stay pending).  A catalog error only is an
+ * error. */
+static int undo_faults(struct runbook_exec *x, int *failed, char **err)
+{
+	size_t saved = x->current;
+
+	*failed = 0;
+	for (size_t j = x->rb->n_steps; j-- > 0;) {
+		const struct runbook_step *st = &x->rb->steps[j];
+		struct catalog_recovery_step *rs = &x->steps[j];
+		int exit_code = -1, rc;
+		char *run_err = NULL;
+
+		if (!fault_pending(x, j))
+			continue;
+		x->current = j;
+		say(x, j, "undoing the fault of step %s: %s", st->id, st->undo);
+		x->tail_len = 0;
+		x->no_stop = 1;
+		rc =
+		    run_shell(x, st->undo, st->timeout_s, &exit_code, &run_err);
+		x->no_stop = 0;
+		if (rc == DR_OK && exit_code == 0) {
+			note_add(rs, FAULT_UNDONE);
+			say(x, j, "fault of step %s undone", st->id);
+		} else {
+			(*failed)++;
+			note_add(rs, "UNDO FAILED (exit %d)%s%s; undo pending",
+			         exit_code, run_err ? ": " : "",
+			         run_err ? run_err : "");
+			say(x, j,
+			    "UNDO FAILED for the fault of step %s (exit %d): "
+			    "the fault may still be in place; the execution "
+			    "stays open and `drconsole runbook resume %s` "
+			    "tries the undo again",
+			    st->id, exit_code, x->rec.recovery_id);
+		}
+		free(run_err);
+		rc = persist(x, j,
+		             exit_code == 0 ? "runbook.fault.undo"
+		                            : "runbook.fault.undo_failed",
+		             err, "step=%s exit=%d", st->id, exit_code);
+		if (rc != CATALOG_OK) {
+			x->current = saved;
+			return rc;
+		}
+	}
+	x->current = saved;
+	return DR_OK;
+}
+
+static int run_steps(struct runbook_exec *x, char **err);
+
 int runbook_exec_run(struct runbook_exec *x, char **err)
 {
+	int failed = 0, fresh = 1;
+	char *why = NULL;
+
+	/* Left by a session that was killed or whose undo failed. */
+	if (undo_faults(x, &failed, err) != DR_OK)
+		return DR_EDB;
+	if (failed)
+		return pause_exec(x, err) == CATALOG_OK ? DR_OK : DR_EDB;
+	steady_load(x);
+	for (size_t i = 0; i < x->rb->n_steps; i++)
+		if (strcmp(x->steps[i].status, "pending") != 0)
+			fresh = 0;
+	if (fresh && x->rb->n_steady > 0) {
+		if (steady_once(x, &why) != DR_OK) {
+			say(x, EXEC_NO_STEP, "steady state not met: %s", why);
+			rec_note(x, "steady state not met: %s", why);
+			free(why);
+			return finish(x, "aborted", "runbook.abort", err) ==
+			               CATALOG_OK
+			           ? DR_OK
+			           : DR_EDB;
+		}
+		say(x, EXEC_NO_STEP, "steady state holds");
+	}
+	return run_steps(x, err);
+}
+
+/* The undos before the run ends; DR_OK and 1 when one failed and the
+ * execution was paused instead of ending. */
+static int undo_before_end(struct runbook_exec *x, int *paused, char **err)
+{
+	int failed = 0;
+
+	*paused = 0;
+	if (undo_faults(x, &failed, err) != DR_OK)
+		return DR_EDB;
+	if (!failed)
+		return DR_OK;
+	*paused = 1;
+	return pause_exec(x, err) == CATALOG_OK ? DR_OK : DR_EDB;
+}
+
+static int run_steps(struct runbook_exec *x, char **err)
+{
 	size_t i;
+	int paused;
 
 	for (i = 0; i < x->rb->n_steps; i++) {
 		const char *status = x->steps[i].status;
@@ -1451,12 +1832,41 @@ int runbook_exec_run(struct runbook_exec *x, char **err)
 		o = run_step(x, i, err);
 		switch (o) {
 		case STEP_NEXT:
+			steady_between(x, i);
 			continue;
+		case STEP_ERROR: {
+			/* Best effort: the catalog failed, the fault must not
+			 * stay. */
+			char *e2 = NULL;
+			int failed = 0;
+			if (undo_faults(x, &failed, &e2) != DR_OK)
+				free(e2);
+			return DR_EDB;
+		}
+		default:
+			break;
+		}
+		if (undo_before_end(x, &paused, err) != DR_OK)
+			return DR_EDB;
+		if (paused)
+			return DR_OK;
+		switch (o) {
+		case STEP_NEXT:
+		case STEP_ERROR:
+			break;
 		case STEP_ROLLBACK:
+			if (x->rb->n_steady > 0) {
+				steady_between(x, i);
+				steady_summary(x);
+			}
 			return rollback(x, i, err) == CATALOG_OK ? DR_OK
 			                                         : DR_EDB;
 		case STEP_ABORT:
 			say(x, i, "aborted at step %s", x->rb->steps[i].id);
+			if (x->rb->n_steady > 0) {
+				steady_between(x, i);
+				steady_summary(x);
+			}
 			return finish(x, "aborted", "runbook.abort", err) ==
 			               CATALOG_OK
 			           ? DR_OK
@@ -1464,11 +1874,19 @@ int runbook_exec_run(struct runbook_exec *x, char **err)
 		case STEP_PAUSE:
 			return pause_exec(x, err) == CATALOG_OK ? DR_OK
 			                                        : DR_EDB;
-		case STEP_ERROR:
-			return DR_EDB;
 		}
+		return DR_EDB;
 	}
+	if (undo_before_end(x, &paused, err) != DR_OK)
+		return DR_EDB;
+	if (paused)
+		return DR_OK;
 	x->current = x->rb->n_steps;
+	if (steady_settle(x) != 0)
+		return finish(x, "failed", "runbook.steady_state_failed",
+		              err) == CATALOG_OK
+		           ? DR_OK
+		           : DR_EDB;
 	return finish(x, "completed", "runbook.complete", err) == CATALOG_OK
 	           ? DR_OK
 	           : DR_EDB;

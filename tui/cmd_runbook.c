@@ -575,6 +575,20 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 			printf(" (matches %s)", v->pattern);
 		printf("\n");
 	}
+	if (rb->n_steady > 0) {
+		char settle[32], every[32];
+
+		duration_format(rb->settle_s, settle, sizeof settle);
+		duration_format(rb->steady_interval_s, every, sizeof every);
+		printf("\nSteady state (before, between and after the steps; "
+		       "settle %s, every %s):\n",
+		       settle, every);
+	}
+	for (size_t i = 0; i < rb->n_steady; i++) {
+		duration_format(rb->steady[i].timeout_s, t, sizeof t);
+		printf("  %s (timeout %s): %s\n", rb->steady[i].name, t,
+		       rb->steady[i].command);
+	}
 	for (size_t p = 0; p < rb->n_phases; p++) {
 		const struct runbook_phase *ph = &rb->phases[p];
 		printf("\nPhase %zu: %s\n", p + 1, ph->name);
@@ -596,7 +610,10 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 				printf("     message:  %s\n", st->message);
 			if (st->command)
 				printf("     command:  %s\n", st->command);
-			if (st->command)
+			if (st->command && st->kind == RUNBOOK_KIND_FAULT)
+				printf("     drill:    (runs as it is: a game "
+				       "day is a drill)\n");
+			else if (st->command)
 				printf("     drill:    %s\n",
 				       st->drill
 				           ? st->drill
@@ -605,6 +622,10 @@ static int rb_show(const struct cmd_globals *g, int argc, char **argv)
 				printf("     verify:   %s\n", st->verify);
 			if (st->rollback)
 				printf("     rollback: %s\n", st->rollback);
+			if (st->undo)
+				printf("     undo:     %s (always runs once "
+				       "the fault ran)\n",
+				       st->undo);
 		}
 	}
 	runbook_free(rb);

@@ -5,7 +5,7 @@
 cd "$DR_TOP" || exit 1
 
 expect_rc "check passes every shipped runbook" 0 "$DR" runbook check runbooks/*.json
-for f in partial-recovery complete-recovery regional-failover database-corruption failback; do
+for f in partial-recovery complete-recovery regional-failover database-corruption failback game-day-standby-replay; do
 	expect_in "check names $f as ok" "$OUT" "runbooks/$f.json: ok ($f:"
 done
 

@@ -46,7 +46,7 @@ static const struct bad_case bad_cases[] = {
      "duplicate step id \"one\" (first at line 10)"},
     {"10-unknown-step-key.json", 10, 37, "unknown key \"comand\" in a step"},
     {"11-unknown-kind.json", 10, 37,
-     "unknown kind \"reboot\" (expected one of: command, check, manual, "
+     "unknown kind \"reboot\" (expected one of: command, check, manual, fault, "
      "notify, wait)"},
     {"12-missing-command.json", 10, 7, "missing \"command\" in a check step"},
     {"13-bad-confirm-level.json", 10, 56,
@@ -86,6 +86,15 @@ static const struct bad_case bad_cases[] = {
     {"31-retries-not-number.json", 10, 56,
      "expected a number for \"retries\", found a string"},
     {"32-duplicate-variable.json", 10, 6, "duplicate variable \"SERVICE\""},
+    {"33-fault-without-undo.json", 10, 7, "missing \"undo\" in a fault step"},
+    {"34-undo-on-command.json", 10, 56, "\"undo\" belongs to a fault step"},
+    {"35-fault-with-drill.json", 11, 8,
+     "a fault step runs as it is in a drill"},
+    {"36-fault-bad-key.json", 11, 24, "unknown key \"undo_drill\""},
+    {"37-steady-state-bad-key.json", 9, 39,
+     "unknown key \"timout\" in a steady-state check"},
+    {"38-steady-state-no-checks.json", 8, 3,
+     "missing \"checks\" in \"steady_state\""},
 };
 
 static void test_bad_runbooks(void **state)
