@@ -124,7 +124,7 @@ write_config '
                "restore_test": { "shell": "dropdb --if-exists sched_t && createdb sched_t && pg_restore --no-owner --exit-on-error -d sched_t" } }'
 expect_rc "a fresh backup of the shop" 0 dr backup run shop-db
 before=$(sql "select count(*) from restores where kind = 'restore-test' and ok = 1")
-dr agent 2>"$T/agent.log" &
+"$DR" --catalog "$db" --config "$cfg" agent 2>"$T/agent.log" &
 agent=$!
 at_exit "kill -9 $agent 2>/dev/null"
 more_tests() { [ "$(sql "select count(*) from restores where kind = 'restore-test' and ok = 1")" -gt "$before" ]; }
