@@ -721,8 +721,8 @@ static const char *const help_lines[] = {
     "        :      command: :backups orders-db failed, :dashboard, :log,",
     "               :filter TEXT, :quit        ^L repaint the screen",
     "        :ack S WHY  acknowledge alarm S (:silence S 2h WHY)",
-    "Actions B      back up now, after y/N (Dashboard); v verify, c copy "
-    "(Backups)",
+    "Actions B      back up now, after y/N (Dashboard); v verify, c copy",
+    "               (Backups)",
     "        Enter r run a runbook, d drill it, R resume one (Runbooks)",
     "Page    b its backups, r its runbook to run, d to drill, a :ack its",
     "        first unacknowledged alarm; Esc closes",
