@@ -270,8 +270,70 @@ static void parse_retention(struct json_errors *errs,
 
 static void target_clear(struct backup_target *t);
 
-int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
-                                const cJSON *node, struct json_errors *errs)
+static void parse_restore_test(struct json_errors *errs,
+                               const struct json_doc *doc, const cJSON *it,
+                               struct backup_target *t)
+{
+	static const char *const rkeys[] = {"argv", "shell", NULL};
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(it, "restore_test");
+	const char *shell = NULL, *rts = NULL;
+
+	if (rt != NULL) {
+		json_check_keys(errs, doc, rt, "restore_test", rkeys);
+		json_get_string(errs, doc, rt, "shell", 0, &shell);
+		const cJSON *argv =
+		    cJSON_GetObjectItemCaseSensitive(rt, "argv");
+		if ((argv != NULL) == (shell != NULL))
+			json_errors_add(errs, doc, rt,
+			                "restore_test needs exactly "
+			                "one of \"argv\" and "
+			                "\"shell\"");
+		else if (argv != NULL)
+			t->test_argv = get_strv(errs, doc, argv, "argv");
+		t->test_shell = dup_or_null(shell);
+	}
+	if (json_get_string(errs, doc, it, "restore_test_schedule", 0, &rts) !=
+	    1)
+		return;
+	char *serr = NULL;
+	if (schedule_parse(rts, &t->test_schedule, &serr) != DR_OK) {
+		json_errors_add(errs, doc,
+		                cJSON_GetObjectItemCaseSensitive(
+		                    it, "restore_test_schedule"),
+		                "%s", serr);
+		free(serr);
+	} else {
+		t->has_test_schedule = 1;
+	}
+}
+
+/* The key: "key_file" (one) or "key_files" (newest first), never both. */
+static void parse_keys(struct json_errors *errs, const struct json_doc *doc,
+                       const cJSON *it, struct backup_target *t)
+{
+	const char *key = NULL;
+	json_get_string(errs, doc, it, "key_file", 0, &key);
+	const cJSON *keys_node =
+	    cJSON_GetObjectItemCaseSensitive(it, "key_files");
+	if (keys_node != NULL && key != NULL)
+		json_errors_add(errs, doc, keys_node,
+		                "backup target \"%s\" has both "
+		                "\"key_file\" and \"key_files\": give "
+		                "one (\"key_files\", newest first)",
+		                it->string);
+	else if (keys_node != NULL)
+		t->key_files = get_key_files(errs, doc, keys_node);
+	else if (key != NULL) {
+		t->key_files = xcalloc(2, sizeof *t->key_files);
+		t->key_files[0] = xstrdup(key);
+	}
+	while (t->key_files != NULL && t->key_files[t->n_key_files] != NULL)
+		t->n_key_files++;
+}
+
+/* One target into *t; its errors are added to errs. */
+static void parse_target(struct json_errors *errs, const struct json_doc *doc,
+                         const cJSON *it, struct backup_target *t)
 {
 	static const char *const keys[] = {"service",
 	                                   "source",
@@ -286,6 +348,47 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 	                                   "restore_test",
 	                                   "restore_test_schedule",
 	                                   NULL};
+	const char *service = NULL, *repo = NULL, *copy = NULL;
+	long long schedule = 0;
+	long level = 1, chunk = BACKUP_FORMAT_CHUNK_DEFAULT;
+
+	json_check_keys(errs, doc, it, "a backup target", keys);
+	json_get_string(errs, doc, it, "service", 1, &service);
+	json_get_string(errs, doc, it, "repository", 1, &repo);
+	json_get_string(errs, doc, it, "copy_repository", 0, &copy);
+	parse_keys(errs, doc, it, t);
+	json_get_duration(errs, doc, it, "schedule", 0, &schedule);
+	get_int(errs, doc, it, "compression_level", 0, 9, &level);
+	get_int(errs, doc, it, "chunk_size", 4096, BACKUP_FORMAT_CHUNK_MAX,
+	        &chunk);
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(it, "source");
+	if (src == NULL)
+		json_errors_add(errs, doc, it,
+		                "backup target \"%s\" needs a "
+		                "\"source\"",
+		                it->string);
+	else
+		parse_source(errs, doc, src, &t->source);
+	const cJSON *ret = cJSON_GetObjectItemCaseSensitive(it, "retention");
+	if (ret != NULL)
+		parse_retention(errs, doc, ret, &t->retention);
+	parse_restore_test(errs, doc, it, t);
+	if (copy != NULL && repo != NULL && strcmp(copy, repo) == 0)
+		json_errors_add(errs, doc, it,
+		                "\"copy_repository\" must differ from "
+		                "\"repository\"");
+	t->name = xstrdup(it->string);
+	t->service = dup_or_null(service);
+	t->repository = dup_or_null(repo);
+	t->copy_repository = dup_or_null(copy);
+	t->schedule_s = schedule;
+	t->level = (int)level;
+	t->chunk_size = (uint32_t)chunk;
+}
+
+int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
+                                const cJSON *node, struct json_errors *errs)
+{
 	size_t before = errs->count;
 	struct backup_config *bc = section(cfg);
 	const cJSON *it;
@@ -299,10 +402,6 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 	cJSON_ArrayForEach(it, node)
 	{
 		size_t here = errs->count;
-		const char *service = NULL, *repo = NULL, *copy = NULL,
-		           *key = NULL;
-		long long schedule = 0;
-		long level = 1, chunk = BACKUP_FORMAT_CHUNK_DEFAULT;
 		struct backup_target t;
 		memset(&t, 0, sizeof t);
 		t.retention = (struct backup_retention){24, 7, 4, 12};
@@ -313,91 +412,7 @@ int backup_config_parse_backups(struct config *cfg, const struct json_doc *doc,
 			                it->string);
 			continue;
 		}
-		json_check_keys(errs, doc, it, "a backup target", keys);
-		json_get_string(errs, doc, it, "service", 1, &service);
-		json_get_string(errs, doc, it, "repository", 1, &repo);
-		json_get_string(errs, doc, it, "copy_repository", 0, &copy);
-		json_get_string(errs, doc, it, "key_file", 0, &key);
-		const cJSON *keys_node =
-		    cJSON_GetObjectItemCaseSensitive(it, "key_files");
-		if (keys_node != NULL && key != NULL)
-			json_errors_add(errs, doc, keys_node,
-			                "backup target \"%s\" has both "
-			                "\"key_file\" and \"key_files\": give "
-			                "one (\"key_files\", newest first)",
-			                it->string);
-		else if (keys_node != NULL)
-			t.key_files = get_key_files(errs, doc, keys_node);
-		json_get_duration(errs, doc, it, "schedule", 0, &schedule);
-		get_int(errs, doc, it, "compression_level", 0, 9, &level);
-		get_int(errs, doc, it, "chunk_size", 4096,
-		        BACKUP_FORMAT_CHUNK_MAX, &chunk);
-		const cJSON *src =
-		    cJSON_GetObjectItemCaseSensitive(it, "source");
-		if (src == NULL)
-			json_errors_add(errs, doc, it,
-			                "backup target \"%s\" needs a "
-			                "\"source\"",
-			                it->string);
-		else
-			parse_source(errs, doc, src, &t.source);
-		const cJSON *ret =
-		    cJSON_GetObjectItemCaseSensitive(it, "retention");
-		if (ret != NULL)
-			parse_retention(errs, doc, ret, &t.retention);
-		const cJSON *rt =
-		    cJSON_GetObjectItemCaseSensitive(it, "restore_test");
-		if (rt != NULL) {
-			static const char *const rkeys[] = {"argv", "shell",
-			                                    NULL};
-			const char *shell = NULL;
-			json_check_keys(errs, doc, rt, "restore_test", rkeys);
-			json_get_string(errs, doc, rt, "shell", 0, &shell);
-			const cJSON *argv =
-			    cJSON_GetObjectItemCaseSensitive(rt, "argv");
-			if ((argv != NULL) == (shell != NULL))
-				json_errors_add(errs, doc, rt,
-				                "restore_test needs exactly "
-				                "one of \"argv\" and "
-				                "\"shell\"");
-			else if (argv != NULL)
-				t.test_argv = get_strv(errs, doc, argv, "argv");
-			t.test_shell = dup_or_null(shell);
-		}
-		const char *rts = NULL;
-		if (json_get_string(errs, doc, it, "restore_test_schedule", 0,
-		                    &rts) == 1) {
-			char *serr = NULL;
-			if (schedule_parse(rts, &t.test_schedule, &serr) !=
-			    DR_OK) {
-				json_errors_add(
-				    errs, doc,
-				    cJSON_GetObjectItemCaseSensitive(
-				        it, "restore_test_schedule"),
-				    "%s", serr);
-				free(serr);
-			} else {
-				t.has_test_schedule = 1;
-			}
-		}
-		if (copy != NULL && repo != NULL && strcmp(copy, repo) == 0)
-			json_errors_add(errs, doc, it,
-			                "\"copy_repository\" must differ from "
-			                "\"repository\"");
-		t.name = xstrdup(it->string);
-		t.service = dup_or_null(service);
-		t.repository = dup_or_null(repo);
-		t.copy_repository = dup_or_null(copy);
-		if (key != NULL) {
-			t.key_files = xcalloc(2, sizeof *t.key_files);
-			t.key_files[0] = xstrdup(key);
-		}
-		while (t.key_files != NULL &&
-		       t.key_files[t.n_key_files] != NULL)
-			t.n_key_files++;
-		t.schedule_s = schedule;
-		t.level = (int)level;
-		t.chunk_size = (uint32_t)chunk;
+		parse_target(errs, doc, it, &t);
 		if (errs->count > here) {
 			target_clear(&t);
 			continue;

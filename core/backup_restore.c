@@ -367,6 +367,64 @@ static int restore_save(struct catalog *cat, const struct restore_req *req,
 	return rc;
 }
 
+/* The repository to read b from: *asked (the one the operator named), or
+ * the first good copy when verify found the primary corrupt; *cm is the
+ * metadata for a copy (NULL for the primary). */
+static int restore_source(const struct catalog_backup *b, const cJSON *m,
+                          struct backup_outcome *out, const char **asked,
+                          cJSON **cm, char **err)
+{
+	const char *primary = backup_meta_str(m, "repository");
+	const char *copy = backup_copy_first_good(m);
+
+	if (*asked != NULL &&
+	    (primary == NULL || strcmp(*asked, primary) != 0)) {
+		*cm = backup_meta_for_copy(m, *asked);
+		if (*cm == NULL) {
+			*err = xasprintf("backup %s is in repository %s and "
+			                 "has no copy in %s",
+			                 b->backup_id, primary ? primary : "?",
+			                 *asked);
+			return DR_EINVAL;
+		}
+	}
+	if (*asked == NULL && strcmp(b->status, "corrupt") == 0 &&
+	    copy != NULL) {
+		/* Verify found the primary bad: read the copy at once. */
+		const char *why = backup_meta_str(m, "error");
+		snprintf(out->note, sizeof out->note,
+		         "primary object of %s in %s is corrupt (%s); "
+		         "restoring from the copy in %s",
+		         b->backup_id, primary ? primary : "its repository",
+		         why ? why : "verify", copy);
+		*asked = copy;
+		*cm = backup_meta_for_copy(m, copy);
+	}
+	return DR_OK;
+}
+
+/* The restore's status: its own error first, the catalog's after. */
+static int restore_outcome(struct restore_run *run, int save_rc, char *se,
+                           char **err)
+{
+	int rc = run->rc;
+	if (rc != DR_OK) {
+		*err = run->error;
+		if (save_rc != DR_OK) {
+			char *both = xasprintf("%s (and it could not be "
+			                       "recorded: %s)",
+			                       *err, se);
+			free(*err);
+			*err = both;
+		}
+		free(se);
+	} else if (save_rc != DR_OK) {
+		*err = se;
+		rc = save_rc;
+	}
+	return rc;
+}
+
 /* Runs one restore of b and records it; *err is the restore's own error
  * when it failed (its status), else a catalog error. */
 static int restore_and_save(struct catalog *cat, const struct config *cfg,
@@ -384,31 +442,12 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 		return rc;
 	const char *primary = backup_meta_str(m, "repository");
 	const char *asked = req->opts ? req->opts->repository : NULL;
-	cJSON *cm = NULL;
-	if (asked != NULL && (primary == NULL || strcmp(asked, primary) != 0)) {
-		cm = backup_meta_for_copy(m, asked);
-		if (cm == NULL) {
-			*err = xasprintf(
-			    "backup %s is in repository %s and has "
-			    "no copy in %s",
-			    b->backup_id, primary ? primary : "?", asked);
-			backup_key_clear(&key);
-			return DR_EINVAL;
-		}
-	}
 	const char *copy = backup_copy_first_good(m);
-	int corrupt = strcmp(b->status, "corrupt") == 0;
-	if (asked == NULL && corrupt && copy != NULL) {
-		/* Verify found the primary bad: read the copy at once. */
-		const char *why = backup_meta_str(m, "error");
-		snprintf(
-		    out->note, sizeof out->note,
-		    "primary object of %s in %s is corrupt (%s); restoring "
-		    "from the copy in %s",
-		    b->backup_id, primary ? primary : "its repository",
-		    why ? why : "verify", copy);
-		asked = copy;
-		cm = backup_meta_for_copy(m, copy);
+	cJSON *cm = NULL;
+	rc = restore_source(b, m, out, &asked, &cm, err);
+	if (rc != DR_OK) {
+		backup_key_clear(&key);
+		return rc;
 	}
 	restore_stream(cfg, b, cm ? cm : m, req->sink, &key, req->opts, &run);
 	if (cm != NULL)
@@ -441,22 +480,7 @@ static int restore_and_save(struct catalog *cat, const struct config *cfg,
 	char *se = NULL;
 	int src = restore_save(cat, req, b, m, &run, &se);
 	cJSON_Delete(cm);
-	rc = run.rc;
-	if (rc != DR_OK) {
-		*err = run.error;
-		if (src != DR_OK) {
-			char *both = xasprintf("%s (and it could not be "
-			                       "recorded: %s)",
-			                       *err, se);
-			free(*err);
-			*err = both;
-		}
-		free(se);
-	} else if (src != DR_OK) {
-		*err = se;
-		rc = src;
-	}
-	return rc;
+	return restore_outcome(&run, src, se, err);
 }
 
 /* Whether backup b may be restored into the sink. */

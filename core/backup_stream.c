@@ -161,6 +161,116 @@ static int read_full(backup_stream_read_fn read_fn, void *arg, uint8_t *buf,
 	return DR_OK;
 }
 
+static void pipe_init(struct pipe *p, const struct backup_format_params *params,
+                      int threads, backup_stream_write_fn write_fn,
+                      void *write_arg, backup_stream_progress_fn progress,
+                      void *progress_arg, struct backup_stream_result *res)
+{
+	size_t bound = backup_format_chunk_bound(params, params->chunk_size);
+
+	memset(res, 0, sizeof *res);
+	memset(p, 0, sizeof *p);
+	p->params = params;
+	p->write_fn = write_fn;
+	p->write_arg = write_arg;
+	p->progress = progress;
+	p->progress_arg = progress_arg;
+	p->res = res;
+	p->sha = sha256_new();
+	p->nslots = (size_t)threads * 2 + 2;
+	p->slots = xcalloc(p->nslots, sizeof *p->slots);
+	for (size_t i = 0; i < p->nslots; i++) {
+		p->slots[i].plain = xmalloc(params->chunk_size);
+		p->slots[i].out = xmalloc(bound);
+		if (params->encrypted)
+			p->slots[i].scratch = xmalloc(bound);
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+}
+
+/* The digest is finished either way: its context is freed with it. */
+static void pipe_destroy(struct pipe *p, int rc)
+{
+	if (rc == DR_OK) {
+		sha256_final_hex(p->sha, p->res->sha256);
+	} else {
+		char discard[65];
+		sha256_final_hex(p->sha, discard);
+	}
+	for (size_t i = 0; i < p->nslots; i++) {
+		free(p->slots[i].plain);
+		free(p->slots[i].out);
+		free(p->slots[i].scratch);
+	}
+	free(p->slots);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+}
+
+/* The reader: slot `idx` is filled, and published as soon as the next
+ * read shows whether it was the last.  Returns when the input ended or the
+ * pipe failed. */
+static void read_chunks(struct pipe *p, backup_stream_read_fn read_fn,
+                        void *read_arg)
+{
+	uint64_t idx = 0;
+	for (;;) {
+		struct slot *s = &p->slots[idx % p->nslots];
+		pthread_mutex_lock(&p->mu);
+		/* Keep one slot of distance so the slot being filled is never
+		 * one a worker or the writer still owns. */
+		while (!p->failed && s->state != SLOT_FREE)
+			pthread_cond_wait(&p->cv, &p->mu);
+		int failed = p->failed;
+		pthread_mutex_unlock(&p->mu);
+		if (failed)
+			break;
+		size_t got = 0;
+		char *rerr = NULL;
+		int rrc = read_full(read_fn, read_arg, s->plain,
+		                    p->params->chunk_size, &got, &rerr);
+		pthread_mutex_lock(&p->mu);
+		if (rrc != DR_OK) {
+			pipe_fail(p, rrc, rerr);
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		s->plain_len = got;
+		s->index = idx;
+		if (got == 0 && idx > 0) {
+			/* End of input: the previous chunk was the last. */
+			struct slot *prev = &p->slots[(idx - 1) % p->nslots];
+			prev->final = 1;
+			p->published = idx;
+			p->total_chunks = idx;
+			p->input_done = 1;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		if (got == 0) {
+			/* Empty input: one empty final chunk. */
+			s->final = 1;
+			s->state = SLOT_READY;
+			p->published = 1;
+			p->total_chunks = 1;
+			p->input_done = 1;
+			pthread_cond_broadcast(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		s->final = 0;
+		s->state = SLOT_READY;
+		if (idx > 0) {
+			p->published = idx; /* the previous one is now known */
+			pthread_cond_broadcast(&p->cv);
+		}
+		pthread_mutex_unlock(&p->mu);
+		idx++;
+	}
+}
+
 int backup_stream_encode(const struct backup_format_params *params, int threads,
                          backup_stream_read_fn read_fn, void *read_arg,
                          backup_stream_write_fn write_fn, void *write_arg,
@@ -169,100 +279,23 @@ int backup_stream_encode(const struct backup_format_params *params, int threads,
 {
 	struct pipe p;
 	uint8_t edge[BACKUP_FORMAT_HEADER_LEN + BACKUP_FORMAT_TRAILER_LEN];
-	size_t bound = backup_format_chunk_bound(params, params->chunk_size);
-	int rc = DR_OK;
+	int rc;
 
 	if (threads <= 0)
 		threads = backup_stream_cpus();
-	memset(res, 0, sizeof *res);
-	memset(&p, 0, sizeof p);
-	p.params = params;
-	p.write_fn = write_fn;
-	p.write_arg = write_arg;
-	p.progress = progress;
-	p.progress_arg = progress_arg;
-	p.res = res;
-	p.sha = sha256_new();
-	p.nslots = (size_t)threads * 2 + 2;
-	p.slots = xcalloc(p.nslots, sizeof *p.slots);
-	for (size_t i = 0; i < p.nslots; i++) {
-		p.slots[i].plain = xmalloc(params->chunk_size);
-		p.slots[i].out = xmalloc(bound);
-		if (params->encrypted)
-			p.slots[i].scratch = xmalloc(bound);
-	}
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
-
+	pipe_init(&p, params, threads, write_fn, write_arg, progress,
+	          progress_arg, res);
 	size_t hlen = backup_format_header(params, edge);
 	rc = emit(&p, edge, hlen, err);
 	if (rc != DR_OK)
-		goto out_nothreads;
+		goto out;
 
 	pthread_t *tids = xcalloc((size_t)threads, sizeof *tids);
 	pthread_t wtid;
 	for (int i = 0; i < threads; i++)
 		pthread_create(&tids[i], NULL, worker_main, &p);
 	pthread_create(&wtid, NULL, writer_main, &p);
-
-	/* The reader: slot `idx` is filled, and published as soon as the next
-	 * read shows whether it was the last. */
-	uint64_t idx = 0;
-	for (;;) {
-		struct slot *s = &p.slots[idx % p.nslots];
-		pthread_mutex_lock(&p.mu);
-		/* Keep one slot of distance so the slot being filled is never
-		 * one a worker or the writer still owns. */
-		while (!p.failed && s->state != SLOT_FREE)
-			pthread_cond_wait(&p.cv, &p.mu);
-		int failed = p.failed;
-		pthread_mutex_unlock(&p.mu);
-		if (failed)
-			break;
-		size_t got = 0;
-		char *rerr = NULL;
-		int rrc = read_full(read_fn, read_arg, s->plain,
-		                    params->chunk_size, &got, &rerr);
-		pthread_mutex_lock(&p.mu);
-		if (rrc != DR_OK) {
-			pipe_fail(&p, rrc, rerr);
-			pthread_mutex_unlock(&p.mu);
-			break;
-		}
-		s->plain_len = got;
-		s->index = idx;
-		if (got == 0 && idx > 0) {
-			/* End of input: the previous chunk was the last. */
-			struct slot *prev = &p.slots[(idx - 1) % p.nslots];
-			prev->final = 1;
-			p.published = idx;
-			p.total_chunks = idx;
-			p.input_done = 1;
-			pthread_cond_broadcast(&p.cv);
-			pthread_mutex_unlock(&p.mu);
-			break;
-		}
-		if (got == 0) {
-			/* Empty input: one empty final chunk. */
-			s->final = 1;
-			s->state = SLOT_READY;
-			p.published = 1;
-			p.total_chunks = 1;
-			p.input_done = 1;
-			pthread_cond_broadcast(&p.cv);
-			pthread_mutex_unlock(&p.mu);
-			break;
-		}
-		s->final = 0;
-		s->state = SLOT_READY;
-		if (idx > 0) {
-			p.published = idx; /* the previous one is now known */
-			pthread_cond_broadcast(&p.cv);
-		}
-		pthread_mutex_unlock(&p.mu);
-		idx++;
-	}
-
+	read_chunks(&p, read_fn, read_arg);
 	for (int i = 0; i < threads; i++)
 		pthread_join(tids[i], NULL);
 	pthread_join(wtid, NULL);
@@ -270,26 +303,12 @@ int backup_stream_encode(const struct backup_format_params *params, int threads,
 	if (p.failed) {
 		rc = p.fail_rc;
 		*err = p.fail_msg;
-		goto out_nothreads;
+		goto out;
 	}
 	size_t tlen =
 	    backup_format_trailer(params, res->chunks, res->plain_bytes, edge);
 	rc = emit(&p, edge, tlen, err);
-
-out_nothreads:
-	if (rc == DR_OK) {
-		sha256_final_hex(p.sha, res->sha256);
-	} else {
-		char discard[65];
-		sha256_final_hex(p.sha, discard);
-	}
-	for (size_t i = 0; i < p.nslots; i++) {
-		free(p.slots[i].plain);
-		free(p.slots[i].out);
-		free(p.slots[i].scratch);
-	}
-	free(p.slots);
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.cv);
+out:
+	pipe_destroy(&p, rc);
 	return rc;
 }

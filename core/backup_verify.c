@@ -131,6 +131,39 @@ static int copy_read(const struct config *cfg, const struct catalog_backup *b,
 	return rc;
 }
 
+/* Checks the copy in repo into *it and marks it; its status. */
+static int copy_check(struct catalog *cat, const struct config *cfg,
+                      struct catalog_backup *b, cJSON *m, const char *repo,
+                      const struct backup_key *key,
+                      struct backup_copy_check *it)
+{
+	char *e = NULL;
+	memset(it, 0, sizeof *it);
+	strlcpy_dr(it->backup_id, b->backup_id, sizeof it->backup_id);
+	strlcpy_dr(it->service, b->service, sizeof it->service);
+	strlcpy_dr(it->repository, repo, sizeof it->repository);
+	int crc = copy_read(cfg, b, m, repo, key, it, &e);
+	it->ok = crc == DR_OK;
+	if (!it->ok)
+		strlcpy_dr(it->error, e ? e : dr_status_name(crc),
+		           sizeof it->error);
+	free(e);
+	/* Only the copy's own state changes the row: a wrong key or an
+	 * unreachable repository says nothing about the copy. */
+	if (crc == DR_OK || crc == DR_ECORRUPT) {
+		char *se = NULL;
+		if (copy_mark(cat, b, m, repo, crc == DR_OK, it->error, &se) !=
+		    DR_OK) {
+			strlcpy_dr(it->error, se ? se : "catalog error",
+			           sizeof it->error);
+			it->ok = 0;
+			crc = DR_EIO;
+		}
+		free(se);
+	}
+	return crc;
+}
+
 int backup_verify_copies(struct catalog *cat, const struct config *cfg,
                          const char *backup_id, const char *key_file,
                          struct backup_copy_check **items, size_t *n,
@@ -171,36 +204,13 @@ int backup_verify_copies(struct catalog *cat, const struct config *cfg,
 	for (size_t i = 0; rc == DR_OK && i < k; i++) {
 		*items = xreallocarray(*items, *n + 1, sizeof **items);
 		struct backup_copy_check *it = &(*items)[(*n)++];
-		char *e = NULL;
-		memset(it, 0, sizeof *it);
-		strlcpy_dr(it->backup_id, b.backup_id, sizeof it->backup_id);
-		strlcpy_dr(it->service, b.service, sizeof it->service);
-		strlcpy_dr(it->repository, names[i], sizeof it->repository);
-		int crc = copy_read(cfg, &b, m, names[i], &key, it, &e);
-		it->ok = crc == DR_OK;
-		if (!it->ok)
-			strlcpy_dr(it->error, e ? e : dr_status_name(crc),
-			           sizeof it->error);
-		/* Only the copy's own state changes the row: a wrong key or
-		 * an unreachable repository says nothing about the copy. */
-		if (crc == DR_OK || crc == DR_ECORRUPT) {
-			char *se = NULL;
-			if (copy_mark(cat, &b, m, names[i], crc == DR_OK,
-			              it->error, &se) != DR_OK) {
-				strlcpy_dr(it->error, se ? se : "catalog error",
-				           sizeof it->error);
-				it->ok = 0;
-				crc = DR_EIO;
-			}
-			free(se);
-		}
+		int crc = copy_check(cat, cfg, &b, m, names[i], &key, it);
 		if (crc != DR_OK && (worst == DR_OK || crc == DR_ECORRUPT)) {
 			worst = crc;
 			free(why);
 			why = xasprintf("copy of %s in %s: %s", b.backup_id,
 			                names[i], it->error);
 		}
-		free(e);
 	}
 	const char *target = backup_meta_str(m, "target");
 	const struct backup_target *t =

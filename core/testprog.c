@@ -32,6 +32,30 @@ static const cJSON *member(const cJSON *obj, const char *key)
 	return v != NULL ? v : obj;
 }
 
+/* The service or tier a test names must be configured. */
+static void check_scope(const struct config *cfg, const struct json_doc *doc,
+                        const cJSON *it, struct json_errors *errs,
+                        const char *service, const char *tier)
+{
+	if (service != NULL && cfg->n_services > 0) {
+		int found = 0;
+		for (size_t i = 0; i < cfg->n_services; i++)
+			found |= strcmp(cfg->services[i].name, service) == 0;
+		if (!found)
+			json_errors_add(errs, doc, member(it, "service"),
+			                "no service \"%s\" in \"services\"",
+			                service);
+	}
+	if (tier != NULL) {
+		int found = 0;
+		for (size_t i = 0; i < cfg->n_tiers; i++)
+			found |= strcmp(cfg->tiers[i].name, tier) == 0;
+		if (!found)
+			json_errors_add(errs, doc, member(it, "tier"),
+			                "no tier \"%s\"", tier);
+	}
+}
+
 /* One test object into *t; 0, or -1 after adding its errors. */
 static int read_test(struct config *cfg, const struct json_doc *doc,
                      const cJSON *it, struct json_errors *errs,
@@ -78,23 +102,7 @@ static int read_test(struct config *cfg, const struct json_doc *doc,
 		json_errors_add(errs, doc, it,
 		                "a test needs exactly one of \"service\" and "
 		                "\"tier\"");
-	if (service != NULL && cfg->n_services > 0) {
-		int found = 0;
-		for (size_t i = 0; i < cfg->n_services; i++)
-			found |= strcmp(cfg->services[i].name, service) == 0;
-		if (!found)
-			json_errors_add(errs, doc, member(it, "service"),
-			                "no service \"%s\" in \"services\"",
-			                service);
-	}
-	if (tier != NULL) {
-		int found = 0;
-		for (size_t i = 0; i < cfg->n_tiers; i++)
-			found |= strcmp(cfg->tiers[i].name, tier) == 0;
-		if (!found)
-			json_errors_add(errs, doc, member(it, "tier"),
-			                "no tier \"%s\"", tier);
-	}
+	check_scope(cfg, doc, it, errs, service, tier);
 	if (kind != NULL && strcmp(kind, "drill") == 0) {
 		if (runbook == NULL)
 			json_errors_add(errs, doc, it,
@@ -544,35 +552,24 @@ static void alerts_of(const struct catalog_notify *ns, size_t nn,
 	}
 }
 
-int testprog_runs(struct catalog *cat, const char *service, size_t limit,
-                  struct test_run **out, size_t *n, char **err)
+/* A new, zeroed run at the end of *runs. */
+static struct test_run *run_push(struct test_run **runs, size_t *k)
 {
-	struct catalog_service *svcs = NULL;
-	struct catalog_tier *tiers = NULL;
-	struct catalog_restore *rs = NULL;
-	struct catalog_recovery *recs = NULL;
-	struct catalog_notify *ns = NULL;
-	size_t nsv = 0, nt = 0, nrs = 0, nrec = 0, nn = 0, k = 0;
-	struct test_run *runs = NULL;
-	int rc;
+	*runs = xreallocarray(*runs, *k + 1, sizeof **runs);
+	struct test_run *t = &(*runs)[(*k)++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
 
-	*out = NULL;
-	*n = 0;
-	if ((rc = catalog_service_list(cat, &svcs, &nsv, err)) != CATALOG_OK ||
-	    (rc = catalog_tier_list(cat, &tiers, &nt, err)) != CATALOG_OK ||
-	    (rc = catalog_restore_list(cat, service, 0, &rs, &nrs, err)) !=
-	        CATALOG_OK ||
-	    (rc = catalog_recovery_list(cat, 0, &recs, &nrec, err)) !=
-	        CATALOG_OK ||
-	    (rc = catalog_notify_list(cat, 5000, &ns, &nn, err)) != CATALOG_OK)
-		goto out;
+/* One run per restore test, its data loss from the backup it restored. */
+static void restore_runs(struct catalog *cat, const struct catalog_restore *rs,
+                         size_t nrs, struct test_run **runs, size_t *k)
+{
 	for (size_t i = 0; i < nrs; i++) {
 		const struct catalog_restore *r = &rs[i];
 		if (strcmp(r->kind, "restore-test") != 0)
 			continue;
-		runs = xreallocarray(runs, k + 1, sizeof *runs);
-		struct test_run *t = &runs[k++];
-		memset(t, 0, sizeof *t);
+		struct test_run *t = run_push(runs, k);
 		snprintf(t->id, sizeof t->id, "%lld", (long long)r->id);
 		strlcpy_dr(t->kind, "restore-test", sizeof t->kind);
 		strlcpy_dr(t->service, r->service, sizeof t->service);
@@ -602,6 +599,14 @@ int testprog_runs(struct catalog *cat, const char *service, size_t limit,
 		}
 		free(e);
 	}
+}
+
+/* One run per ended drill and service it covered (only `service`'s when
+ * one is given). */
+static void drill_runs(const struct catalog_recovery *recs, size_t nrec,
+                       const struct catalog_service *svcs, size_t nsv,
+                       const char *service, struct test_run **runs, size_t *k)
+{
 	for (size_t i = 0; i < nrec; i++) {
 		const struct catalog_recovery *r = &recs[i];
 		int ended = 0;
@@ -615,9 +620,7 @@ int testprog_runs(struct catalog *cat, const char *service, size_t limit,
 			    (service != NULL &&
 			     strcmp(service, svcs[s].name) != 0))
 				continue;
-			runs = xreallocarray(runs, k + 1, sizeof *runs);
-			struct test_run *t = &runs[k++];
-			memset(t, 0, sizeof *t);
+			struct test_run *t = run_push(runs, k);
 			strlcpy_dr(t->id, r->recovery_id, sizeof t->id);
 			strlcpy_dr(t->kind, "drill", sizeof t->kind);
 			strlcpy_dr(t->service, svcs[s].name, sizeof t->service);
@@ -639,29 +642,58 @@ int testprog_runs(struct catalog *cat, const char *service, size_t limit,
 			        : -1;
 		}
 	}
+}
+
+/* Targets, the verdicts against them, the alerts and the follow-ups. */
+static void judge_run(struct catalog *cat, const struct catalog_service *svcs,
+                      size_t nsv, const struct catalog_tier *tiers, size_t nt,
+                      const struct catalog_notify *ns, size_t nn,
+                      struct test_run *t)
+{
+	targets_of(svcs, nsv, tiers, nt, t->service, &t->rto_target_s,
+	           &t->rpo_target_s);
+	t->within_rto = t->passed ? within(t->recovery_s, t->rto_target_s) : 0;
+	t->within_rpo = within(t->data_loss_s, t->rpo_target_s);
+	alerts_of(ns, nn, t);
+	struct catalog_test_note note;
+	char *e = NULL;
+	if (catalog_test_note_get(cat, t->id, &note, &e) == CATALOG_OK) {
+		strlcpy_dr(t->followups, note.text, sizeof t->followups);
+		strlcpy_dr(t->followups_by, note.actor, sizeof t->followups_by);
+	}
+	free(e);
+}
+
+int testprog_runs(struct catalog *cat, const char *service, size_t limit,
+                  struct test_run **out, size_t *n, char **err)
+{
+	struct catalog_service *svcs = NULL;
+	struct catalog_tier *tiers = NULL;
+	struct catalog_restore *rs = NULL;
+	struct catalog_recovery *recs = NULL;
+	struct catalog_notify *ns = NULL;
+	size_t nsv = 0, nt = 0, nrs = 0, nrec = 0, nn = 0, k = 0;
+	struct test_run *runs = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = catalog_service_list(cat, &svcs, &nsv, err)) != CATALOG_OK ||
+	    (rc = catalog_tier_list(cat, &tiers, &nt, err)) != CATALOG_OK ||
+	    (rc = catalog_restore_list(cat, service, 0, &rs, &nrs, err)) !=
+	        CATALOG_OK ||
+	    (rc = catalog_recovery_list(cat, 0, &recs, &nrec, err)) !=
+	        CATALOG_OK ||
+	    (rc = catalog_notify_list(cat, 5000, &ns, &nn, err)) != CATALOG_OK)
+		goto out;
+	restore_runs(cat, rs, nrs, &runs, &k);
+	drill_runs(recs, nrec, svcs, nsv, service, &runs, &k);
 	if (k > 1)
 		qsort(runs, k, sizeof *runs, by_end_desc);
 	if (limit > 0 && k > limit)
 		k = limit;
-	for (size_t i = 0; i < k; i++) {
-		struct test_run *t = &runs[i];
-		targets_of(svcs, nsv, tiers, nt, t->service, &t->rto_target_s,
-		           &t->rpo_target_s);
-		t->within_rto =
-		    t->passed ? within(t->recovery_s, t->rto_target_s) : 0;
-		t->within_rpo = within(t->data_loss_s, t->rpo_target_s);
-		alerts_of(ns, nn, t);
-		struct catalog_test_note note;
-		char *e = NULL;
-		if (catalog_test_note_get(cat, t->id, &note, &e) ==
-		    CATALOG_OK) {
-			strlcpy_dr(t->followups, note.text,
-			           sizeof t->followups);
-			strlcpy_dr(t->followups_by, note.actor,
-			           sizeof t->followups_by);
-		}
-		free(e);
-	}
+	for (size_t i = 0; i < k; i++)
+		judge_run(cat, svcs, nsv, tiers, nt, ns, nn, &runs[i]);
 	*out = runs;
 	*n = k;
 	runs = NULL;
