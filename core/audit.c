@@ -11,6 +11,7 @@
  * breaks every existing chain: bump the tag instead. */
 #include "core/audit.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -60,6 +61,38 @@ void audit_set_origin(const char *origin)
 	origin_override = origin;
 }
 
+/* Only the characters a login name or an address is made of: the
+ * environment is the caller's, and its bytes go into the record. */
+static int plain_word(const char *s, const char *extra)
+{
+	if (s[0] == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* sudo's caller, when sudo changed the user: $SUDO_USER, believed only
+ * with a $SUDO_UID that is not the current one (a plain shell that sets
+ * SUDO_USER names nobody); "" otherwise. */
+static void sudo_caller(char out[33])
+{
+	const char *user = getenv("SUDO_USER"), *uid = getenv("SUDO_UID");
+	char *end = NULL;
+
+	out[0] = '\0';
+	if (user == NULL || uid == NULL || strlen(user) > 32 ||
+	    !plain_word(user, "._-"))
+		return;
+	errno = 0;
+	unsigned long u = strtoul(uid, &end, 10);
+	if (errno != 0 || end == uid || *end != '\0' ||
+	    u == (unsigned long)geteuid())
+		return;
+	strlcpy_dr(out, user, 33);
+}
+
 void audit_actor(char actor[64], char origin[64])
 {
 	struct passwd pwbuf, *pw = NULL;
@@ -77,7 +110,12 @@ void audit_actor(char actor[64], char origin[64])
 		name = getenv("USER");
 	if (name == NULL || name[0] == '\0')
 		name = "unknown";
-	strlcpy_dr(actor, name, 64);
+	char caller[33];
+	sudo_caller(caller);
+	if (caller[0] != '\0' && strcmp(caller, name) != 0)
+		snprintf(actor, 64, "%s as %s", caller, name);
+	else
+		strlcpy_dr(actor, name, 64);
 
 	if (origin_override != NULL) {
 		strlcpy_dr(origin, origin_override, 64);
@@ -86,6 +124,8 @@ void audit_actor(char actor[64], char origin[64])
 	first_field("SSH_CLIENT", origin, 64);
 	if (origin[0] == '\0')
 		first_field("SSH_CONNECTION", origin, 64);
+	if (origin[0] != '\0' && !plain_word(origin, ".:%-"))
+		origin[0] = '\0';
 }
 
 /* ---- the hash --------------------------------------------------------- */

@@ -7,7 +7,9 @@
 
 #include "db/catalog.h"
 
-/* The login name, and the SSH client address from $SSH_CLIENT (or ""),
+/* The login name ("alice as root" when sudo changed the user: $SUDO_USER
+ * with a $SUDO_UID other than ours), and the SSH client address from
+ * $SSH_CLIENT (or ""; only an address's characters are kept),
  * unless audit_set_origin() named another origin. */
 void audit_actor(char actor[64], char origin[64]);
 /* For the rest of the calling thread, the origin recorded with the login

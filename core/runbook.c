@@ -31,6 +31,7 @@
 #define RUNBOOK_DEFAULT_TIMEOUT_S 600
 #define RUNBOOK_MAX_TIMEOUT_S     (24 * 3600)
 #define RUNBOOK_MAX_RETRIES       10
+#define RUNBOOK_MAX_RETRY_DELAY_S 3600
 #define RUNBOOK_MAX_VALUE         1024
 #define RUNBOOK_MAX_STEPS         500
 #define RUNBOOK_DEFAULT_SETTLE_S  60
@@ -51,7 +52,8 @@ static const char *const step_keys[] = {
     "id",       "title",          "kind",    "instructions",
     "command",  "drill",          "verify",  "verify_drill",
     "rollback", "rollback_drill", "confirm", "confirm_word",
-    "timeout",  "retries",        "undo",    NULL,
+    "timeout",  "retries",        "undo",    "retry_delay",
+    NULL,
 };
 
 const char *runbook_kind_label(enum runbook_kind kind)
@@ -657,6 +659,18 @@ static void parse_step(struct json_errors *errs, const struct json_doc *doc,
 			                RUNBOOK_MAX_RETRIES);
 		else
 			st->retries = (int)retries;
+	}
+	long long delay = 0;
+	if (json_get_duration(errs, doc, obj, "retry_delay", 0, &delay) == 1) {
+		if (delay < 1 || delay > RUNBOOK_MAX_RETRY_DELAY_S)
+			json_errors_add(errs, doc, member(obj, "retry_delay"),
+			                "\"retry_delay\" must be between 1s "
+			                "and 1h");
+		else if (st->retries == 0)
+			json_errors_add(errs, doc, member(obj, "retry_delay"),
+			                "\"retry_delay\" is the pause between "
+			                "retries: give \"retries\" too");
+		st->retry_delay_s = delay;
 	}
 
 	/* The default confirmation: a command changes things, so it asks;

@@ -61,6 +61,7 @@ struct runbook_step {
 	char *confirm_word; /* typed only; may hold ${NAME} */
 	int64_t timeout_s;
 	int retries; /* automatic re-runs before the operator is asked */
+	int64_t retry_delay_s; /* the pause before each re-run; 0: none */
 	/* Built-in action parameters. */
 	char *message;      /* notify: may hold ${NAME} */
 	int64_t duration_s; /* wait: fixed wait; 0 when polling */

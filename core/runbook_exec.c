@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -595,6 +596,37 @@ static int holder_alive(const struct runbook_exec *x,
 	return procid_alive(&holder);
 }
 
+/* Services named with --services must be the catalog's: a typo would
+ * leave the real service without its recovery record. */
+static int check_given_services(struct runbook_exec *x, struct catalog *cat,
+                                char **err)
+{
+	char *csv = xstrdup(x->services_csv), *save = NULL;
+	int rc = DR_OK;
+
+	for (char *tok = strtok_r(csv, ",", &save); tok && rc == DR_OK;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct catalog_service svc;
+		char *e = NULL;
+		int grc = catalog_service_get(cat, tok, &svc, &e);
+		if (grc == CATALOG_ENOTFOUND) {
+			*err =
+			    xasprintf("--services: no service \"%s\" in the "
+			              "catalog (drconsole status lists them; "
+			              "drconsole service add %s adds it)",
+			              tok, tok);
+			rc = DR_EINVAL;
+		} else if (grc != CATALOG_OK) {
+			*err = e;
+			e = NULL;
+			rc = grc;
+		}
+		free(e);
+	}
+	free(csv);
+	return rc;
+}
+
 /* Services the catalog does not know get no data loss figure and no drill
  * date: say so, without refusing (an incident may involve them anyway). */
 static void warn_unknown_services(struct runbook_exec *x)
@@ -702,6 +734,8 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 	if (rc != DR_OK)
 		goto fail;
 	rc = resolve_services(x, s->services, err);
+	if (rc == DR_OK && s->services != NULL)
+		rc = check_given_services(x, cat, err);
 	if (rc != DR_OK)
 		goto fail;
 	rc = check_words(x, err);
@@ -1342,6 +1376,21 @@ static enum step_outcome decide(struct runbook_exec *x, size_t i,
 	return STEP_PAUSE;
 }
 
+/* The retry_delay before the next attempt, in slices so that a stop is
+ * heard; DR_EBUSY when the operator stopped the step meanwhile. */
+static int retry_pause(struct runbook_exec *x, int64_t seconds)
+{
+	double end = time_mono() + (double)seconds;
+	struct timespec slice = {0, 100 * 1000 * 1000};
+
+	while (time_mono() < end) {
+		if (proc_should_stop(x))
+			return DR_EBUSY;
+		nanosleep(&slice, NULL);
+	}
+	return DR_OK;
+}
+
 static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 {
 	const struct runbook_step *st = &x->rb->steps[i];
@@ -1410,13 +1459,11 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 			}
 		}
 		retry = 0;
-		if (st->confirm != RUNBOOK_CONFIRM_NONE ||
-		    st->kind == RUNBOOK_KIND_MANUAL) {
-			w = who(x);
-			strlcpy_dr(rs->confirmed_by, w,
-			           sizeof rs->confirmed_by);
-			free(w);
-		}
+		/* Who ran it, confirmed or not (a step with confirm "none"
+		 * ran on the operator's start of the run). */
+		w = who(x);
+		strlcpy_dr(rs->confirmed_by, w, sizeof rs->confirmed_by);
+		free(w);
 		/* Stored before anything runs. */
 		strlcpy_dr(rs->status, "running", sizeof rs->status);
 		rs->started_at = time_now();
@@ -1444,8 +1491,26 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 				break;
 			note_add(rs, "attempt %d failed (exit %d)%s%s", attempt,
 			         exit_code, why ? ": " : "", why ? why : "");
-			say(x, i, "attempt %d of %d failed; trying again",
-			    attempt, st->retries + 1);
+			if (st->retry_delay_s > 0) {
+				say(x, i,
+				    "attempt %d of %d failed; trying again in "
+				    "%llds",
+				    attempt, st->retries + 1,
+				    (long long)st->retry_delay_s);
+				if (retry_pause(x, st->retry_delay_s) !=
+				    DR_OK) {
+					rc = DR_EBUSY;
+					free(why);
+					why =
+					    xstrdup("stopped by the operator "
+					            "before the next attempt");
+					break;
+				}
+			} else {
+				say(x, i,
+				    "attempt %d of %d failed; trying again",
+				    attempt, st->retries + 1);
+			}
 		}
 		rs->ended_at = time_now();
 		rs->exit_code = exit_code;

@@ -281,8 +281,9 @@ static void test_complete_run_stores_every_transition(void **state)
 	assert_string_equal(list[0].status, "completed");
 	assert_string_equal(list[1].status, "completed");
 	assert_int_equal(list[1].exit_code, 0);
-	assert_string_equal(list[0].confirmed_by, ""); /* confirm: none */
+	/* A confirm "none" step still records who ran it. */
 	assert_true(list[1].confirmed_by[0] != '\0');
+	assert_string_equal(list[0].confirmed_by, list[1].confirmed_by);
 	assert_non_null(list[1].output_tail);
 	assert_non_null(strstr(list[1].output_tail, "[a b;c]"));
 	catalog_recovery_steps_free(list, n);
