@@ -39,9 +39,9 @@
 #define RUNBOOK_MAX_CHECKS        20
 
 static const char *const root_keys[] = {
-    "name", "title",        "scenario", "description", "incident_type",
-    "rto",  "rpo",          "services", "variables",   "phases",
-    "env",  "steady_state", NULL,
+    "name", "title",        "scenario",     "description",     "incident_type",
+    "rto",  "rpo",          "services",     "variables",       "phases",
+    "env",  "steady_state", "update_every", "update_template", NULL,
 };
 static const char *const steady_keys[] = {"checks", "settle", "interval", NULL};
 static const char *const check_keys[] = {"name", "command", "timeout", NULL};
@@ -166,6 +166,7 @@ void runbook_free(struct runbook *rb)
 	free(rb->path);
 	free(rb->name);
 	free(rb->title);
+	free(rb->update_template);
 	free(rb->scenario);
 	free(rb->description);
 	free(rb->incident_type);
@@ -283,10 +284,21 @@ int runbook_var_check(const struct runbook_var *var, const char *value,
 /* ---- references ------------------------------------------------------- */
 
 /* ${NAME} in text the program reads. */
-static void check_text_refs(struct json_errors *errs,
-                            const struct json_doc *doc, const cJSON *node,
-                            const char *field, const char *text,
-                            const struct runbook *rb)
+int runbook_run_name(const char *name)
+{
+	static const char *const names[] = {"ELAPSED",  "RTO_LEFT", "STEP",
+	                                    "INCIDENT", "OPERATOR", NULL};
+	for (size_t i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* ${NAME} in text the program reads; run names only where run_ok (the
+ * texts filled when they are sent). */
+static void check_refs(struct json_errors *errs, const struct json_doc *doc,
+                       const cJSON *node, const char *field, const char *text,
+                       const struct runbook *rb, int run_ok)
 {
 	for (const char *p = strstr(text, "${"); p != NULL;
 	     p = strstr(p + 2, "${")) {
@@ -300,12 +312,30 @@ static void check_text_refs(struct json_errors *errs,
 			return;
 		}
 		char *ref = xstrndup(name, (size_t)(end - name));
-		if (runbook_var_index(rb, ref) < 0)
+		if (runbook_var_index(rb, ref) >= 0 ||
+		    (run_ok && runbook_run_name(ref)))
+			;
+		else if (runbook_run_name(ref))
+			json_errors_add(errs, doc, node,
+			                "${%s} is filled when a message is "
+			                "sent: only a notify step's "
+			                "\"message\" and \"update_template\" "
+			                "may use it, not \"%s\"",
+			                ref, field);
+		else
 			json_errors_add(errs, doc, node,
 			                "undefined variable \"%s\" in \"%s\"",
 			                ref, field);
 		free(ref);
 	}
+}
+
+static void check_text_refs(struct json_errors *errs,
+                            const struct json_doc *doc, const cJSON *node,
+                            const char *field, const char *text,
+                            const struct runbook *rb)
+{
+	check_refs(errs, doc, node, field, text, rb, 0);
 }
 
 /* $DR_VAR_NAME / ${DR_VAR_NAME...} in shell text, and runbook variables
@@ -392,6 +422,13 @@ static void parse_vars(struct json_errors *errs, const struct json_doc *doc,
 			                name);
 			continue;
 		}
+		if (runbook_run_name(name)) {
+			json_errors_add(errs, doc, member(v, "name"),
+			                "variable name \"%s\" is taken: the "
+			                "run fills %s",
+			                name, RUNBOOK_RUN_NAMES);
+			continue;
+		}
 		if (runbook_var_index(rb, name) >= 0) {
 			json_errors_add(errs, doc, member(v, "name"),
 			                "duplicate variable \"%s\"", name);
@@ -425,6 +462,37 @@ static void parse_vars(struct json_errors *errs, const struct json_doc *doc,
 				free(why);
 			}
 		}
+	}
+}
+
+/* update_every: how often the incident commander owes a status update;
+ * update_template: the text offered then (run names allowed). */
+static void parse_updates(struct json_errors *errs, const struct json_doc *doc,
+                          const cJSON *root, struct runbook *rb)
+{
+	long long every = 0;
+	const char *tmpl = NULL;
+	int has_every =
+	    json_get_duration(errs, doc, root, "update_every", 0, &every);
+
+	if (has_every == 1 && (every < 60 || every > 24 * 3600))
+		json_errors_add(errs, doc, member(root, "update_every"),
+		                "\"update_every\" must be between 1m and 24h");
+	else if (has_every == 1)
+		rb->update_every_s = every;
+	if (json_get_string(errs, doc, root, "update_template", 0, &tmpl) ==
+	    1) {
+		if (has_every != 1)
+			json_errors_add(
+			    errs, doc, member(root, "update_template"),
+			    "\"update_template\" is the text of the "
+			    "reminder: give \"update_every\" too");
+		else if (tmpl[0] == '\0' || strlen(tmpl) > 1000)
+			json_errors_add(errs, doc,
+			                member(root, "update_template"),
+			                "\"update_template\" must have 1 to "
+			                "1000 bytes");
+		rb->update_template = xstrdup(tmpl);
 	}
 }
 
@@ -813,8 +881,8 @@ static void check_step_refs(struct json_errors *errs,
 		check_text_refs(errs, doc, member(obj, "confirm_word"),
 		                "confirm_word", st->confirm_word, rb);
 	if (st->message)
-		check_text_refs(errs, doc, member(obj, "message"), "message",
-		                st->message, rb);
+		check_refs(errs, doc, member(obj, "message"), "message",
+		           st->message, rb, 1);
 }
 
 /* ---- the whole document --------------------------------------------- */
@@ -1027,6 +1095,7 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	node = member(root, "steady_state");
 	if (node != NULL)
 		parse_steady(errs, doc, node, rb);
+	parse_updates(errs, doc, root, rb);
 	node = member(root, "phases");
 	if (node == NULL)
 		json_errors_add(errs, doc, root,
@@ -1038,6 +1107,9 @@ static void parse_root(struct json_errors *errs, const struct json_doc *doc,
 	if (rb->title)
 		check_text_refs(errs, doc, member(root, "title"), "title",
 		                rb->title, rb);
+	if (rb->update_template)
+		check_refs(errs, doc, member(root, "update_template"),
+		           "update_template", rb->update_template, rb, 1);
 	if (rb->n_steady > 0) {
 		const cJSON *c;
 		size_t i = 0;
@@ -1198,6 +1270,13 @@ int runbook_resolve_vars(const struct runbook *rb, char *const *assign,
 char *runbook_expand(const struct runbook *rb, char *const *values,
                      const char *text)
 {
+	return runbook_expand_with(rb, values, NULL, NULL, text);
+}
+
+char *runbook_expand_with(const struct runbook *rb, char *const *values,
+                          runbook_lookup_fn lookup, void *arg, const char *text)
+{
+	char buf[256];
 	size_t cap = strlen(text) + 1, len = 0;
 	char *out = xmalloc(cap);
 
@@ -1209,9 +1288,12 @@ char *runbook_expand(const struct runbook *rb, char *const *values,
 		    (end = strchr(p + 2, '}')) != NULL) {
 			char *name = xstrndup(p + 2, (size_t)(end - p - 2));
 			long idx = runbook_var_index(rb, name);
-			free(name);
 			if (idx >= 0 && values != NULL && values[idx] != NULL)
 				value = values[idx];
+			else if (idx < 0 && lookup != NULL &&
+			         runbook_run_name(name))
+				value = lookup(arg, name, buf, sizeof buf);
+			free(name);
 		}
 		if (value != NULL) {
 			add = strlen(value);

@@ -108,6 +108,10 @@ struct runbook {
 	size_t n_steady;
 	int64_t settle_s;
 	int64_t steady_interval_s;
+	/* A reminder to send a status update every update_every_s (0: none),
+	 * with update_template filled (the default when NULL). */
+	int64_t update_every_s;
+	char *update_template;
 	struct runbook_phase *phases;
 	size_t n_phases;
 	struct runbook_step *steps; /* every step in order, phase by phase */
@@ -145,6 +149,19 @@ void runbook_values_free(char **values, size_t n);
 /* Replaces ${NAME} in text with the value of the variable; malloc'd. */
 char *runbook_expand(const struct runbook *rb, char *const *values,
                      const char *text);
+/* The names a notify step's "message" and the "update_template" may use
+ * beside the runbook's variables, filled when the message is sent:
+ * ELAPSED (since the incident began), RTO_LEFT, STEP (n/total), INCIDENT,
+ * OPERATOR.  No variable may take one of them. */
+#define RUNBOOK_RUN_NAMES "ELAPSED, RTO_LEFT, STEP, INCIDENT, OPERATOR"
+int runbook_run_name(const char *name);
+/* The value of a run name into buf, or NULL to leave ${NAME} as it is. */
+typedef const char *(*runbook_lookup_fn)(void *arg, const char *name, char *buf,
+                                         size_t size);
+/* runbook_expand(), then run names through lookup (may be NULL). */
+char *runbook_expand_with(const struct runbook *rb, char *const *values,
+                          runbook_lookup_fn lookup, void *arg,
+                          const char *text);
 
 /* Where runbooks are looked for, in order: the configured directory (may
  * be NULL), DRCONSOLE_DATADIR/runbooks, and the source tree's runbooks/

@@ -27,6 +27,7 @@
 
 #include "core/audit.h"
 #include "core/childenv.h"
+#include "core/duration.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "core/procid.h"
@@ -72,6 +73,9 @@ struct runbook_exec {
 	/* Output of the step now running, newest EXEC_TAIL_MAX bytes. */
 	char tail[EXEC_TAIL_MAX + 1];
 	size_t tail_len;
+	/* When the next status-update reminder is due (update_every); 0:
+	 * not yet set. */
+	int64_t update_due;
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -91,6 +95,8 @@ static void say(struct runbook_exec *x, size_t step, const char *fmt, ...)
 		x->ui->event(x->ui->arg, x, RUNBOOK_EV_NOTE, step, text);
 	free(text);
 }
+
+static void update_check(struct runbook_exec *x);
 
 static void emit(struct runbook_exec *x, enum runbook_event ev, size_t step)
 {
@@ -253,6 +259,7 @@ static int proc_should_stop(void *arg)
 {
 	struct runbook_exec *x = arg;
 
+	update_check(x);
 	if (x->no_stop)
 		return 0;
 	if (x->stopping)
@@ -389,9 +396,83 @@ const char *runbook_exec_command(const struct runbook_exec *x, size_t i)
 	return x->rec.is_drill ? st->drill : st->command;
 }
 
+/* Whole minutes, rounded down, for a minute or more: what people write in
+ * a status update ("20m", not "20m3s"). */
+static int64_t in_minutes(int64_t s)
+{
+	return s >= 60 ? s / 60 * 60 : s;
+}
+
+/* The run names of a message (core/runbook.h), as they are now. */
+static const char *run_value(void *arg, const char *name, char *buf,
+                             size_t size)
+{
+	const struct runbook_exec *x = arg;
+	int64_t elapsed = 0, target = x->rec.rto_target_s;
+	char d[32];
+
+	runbook_exec_clock(x, time_now(), &elapsed);
+	if (strcmp(name, "ELAPSED") == 0) {
+		duration_format(in_minutes(elapsed), buf, size);
+	} else if (strcmp(name, "RTO_LEFT") == 0) {
+		if (target <= 0)
+			snprintf(buf, size, "unknown (no RTO target)");
+		else if (elapsed <= target)
+			duration_format(target - elapsed, buf, size);
+		else
+			snprintf(
+			    buf, size, "none (over by %s)",
+			    duration_format(elapsed - target, d, sizeof d));
+	} else if (strcmp(name, "STEP") == 0) {
+		size_t n = x->rb->n_steps, at = x->current < n ? x->current : 0;
+		snprintf(buf, size, "%zu/%zu", n ? at + 1 : 0, n);
+	} else if (strcmp(name, "INCIDENT") == 0) {
+		snprintf(buf, size, "%s", x->rec.incident_type);
+	} else if (strcmp(name, "OPERATOR") == 0) {
+		if (x->origin[0])
+			snprintf(buf, size, "%s (%s)", x->actor, x->origin);
+		else
+			snprintf(buf, size, "%s", x->actor);
+	} else {
+		return NULL;
+	}
+	return buf;
+}
+
 char *runbook_exec_expand(const struct runbook_exec *x, const char *text)
 {
-	return runbook_expand(x->rb, x->values, text);
+	return runbook_expand_with(x->rb, x->values, run_value, (void *)x,
+	                           text);
+}
+
+#define UPDATE_TEMPLATE_DEFAULT                                                \
+	"Incident ${INCIDENT}: step ${STEP}, ${ELAPSED} since it began, RTO "  \
+	"left ${RTO_LEFT}."
+
+/* update_every: the reminder that a status update is owed, with the
+ * template filled; only the front end hears it (not the step's output). */
+static void update_check(struct runbook_exec *x)
+{
+	int64_t every = x->rb ? x->rb->update_every_s : 0, now = time_now();
+
+	if (every <= 0)
+		return;
+	/* Due every update_every from the incident's start: a run started
+	 * late owes one at once. */
+	int64_t from = x->rec.incident_started_at ? x->rec.incident_started_at
+	                                          : x->rec.initiated_at;
+	if (x->update_due == 0)
+		x->update_due = from + every;
+	if (now < x->update_due)
+		return;
+	x->update_due = from + ((now - from) / every + 1) * every;
+	char *text = runbook_exec_expand(x, x->rb->update_template
+	                                        ? x->rb->update_template
+	                                        : UPDATE_TEMPLATE_DEFAULT);
+	char every_s[32];
+	duration_format(every, every_s, sizeof every_s);
+	say(x, EXEC_NO_STEP, "status update due (every %s): %s", every_s, text);
+	free(text);
 }
 
 enum runbook_clock runbook_clock_of(int64_t elapsed_s, int64_t target_s)
@@ -1398,6 +1479,7 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 	int retry = 0, rc;
 
 	x->current = i;
+	update_check(x);
 	/* Left over from an earlier session. */
 	if (strcmp(rs->status, "interrupted") == 0 ||
 	    strcmp(rs->status, "failed") == 0) {

@@ -803,12 +803,14 @@ static int rb_run(const struct cmd_globals *g, int argc, char **argv)
 		rc = rc == DR_EINVAL ? DR_EXIT_USAGE : DR_EXIT_FAIL;
 		goto out;
 	}
+	char *title = runbook_exec_expand(x, rb->title);
 	printf("%s %s: %s\nrecovery %s, incident %s, services %s, by %s\n",
-	       start.drill ? "Drill of" : "Running", rb->name, rb->title,
+	       start.drill ? "Drill of" : "Running", rb->name, title,
 	       runbook_exec_record(x)->recovery_id,
 	       runbook_exec_record(x)->incident_type,
 	       runbook_exec_record(x)->affected_services,
 	       runbook_exec_record(x)->initiated_by);
+	free(title);
 	rc = ops_runbook_run(&ui.ses, x, ui.unattended, &err);
 	if (rc != DR_OK) {
 		cli_error("%s", err ? err : "the catalog failed");
