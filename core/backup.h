@@ -68,6 +68,11 @@ int backup_verify(struct catalog *cat, const struct config *cfg,
  * (DR_ENOTFOUND saying so when it has none). */
 int backup_latest_of_target(struct catalog *cat, const char *service,
                             const char *target, char backup_id[40], char **err);
+/* The backup target (drconsole's own backups) or "" (an imported or
+ * recorded one) of a backup, and its service and completion time. */
+int backup_target_of(struct catalog *cat, const char *backup_id,
+                     char target[64], char service[64], int64_t *completed_at,
+                     char **err);
 /* ID, "latest:SERVICE" (newest completed or verified) or
  * "within-rpo:SERVICE" (newest verified inside the service's RPO). */
 int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
@@ -81,6 +86,8 @@ struct backup_sink {
 	 * stderr to the program's stderr as well as into the error message
 	 * (line mode's restore --to-command); 0: its stdout is discarded. */
 	int pass_output;
+	/* The command's environment; NULL: the program's own. */
+	char *const *env;
 };
 
 struct backup_restore_opts {
@@ -95,6 +102,9 @@ struct backup_restore_opts {
 	 * backup_run reports it); NULL: nobody asks. */
 	backup_progress_fn progress;
 	void *progress_arg;
+	/* A restore test of this backup (one of the target's) instead of
+	 * the target's newest verified one; NULL: the newest. */
+	const char *backup_id;
 };
 
 /* Restores and restore tests, ok or not, are audited and recorded in the

@@ -34,10 +34,10 @@ void backup_sink_start(struct backup_reader_sink *c)
 		return; /* nowhere, or a file that is open already */
 	int rc =
 	    c->def->pass_output
-	        ? spawn_start_passing(c->def->argv, c->def->shell, NULL,
+	        ? spawn_start_passing(c->def->argv, c->def->shell, c->def->env,
 	                              STDOUT_FILENO, STDERR_FILENO, &c->sp, &e)
-	        : spawn_start(c->def->argv, c->def->shell, NULL, SPAWN_WRITE,
-	                      &c->sp, &e);
+	        : spawn_start(c->def->argv, c->def->shell, c->def->env,
+	                      SPAWN_WRITE, &c->sp, &e);
 	if (rc != DR_OK) {
 		sink_fail(c, e);
 		return;

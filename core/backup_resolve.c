@@ -114,3 +114,21 @@ int backup_resolve(struct catalog *cat, const char *spec, int64_t now,
 	free(how);
 	return rc;
 }
+
+int backup_target_of(struct catalog *cat, const char *backup_id,
+                     char target[64], char service[64], int64_t *completed_at,
+                     char **err)
+{
+	struct catalog_backup b;
+	int rc = backup_get_row(cat, backup_id, &b, err);
+	if (rc != DR_OK)
+		return rc;
+	cJSON *m = backup_meta_parse(&b);
+	const char *t = backup_meta_str(m, "target");
+	strlcpy_dr(target, t ? t : "", 64);
+	strlcpy_dr(service, b.service, 64);
+	*completed_at = b.completed_at;
+	cJSON_Delete(m);
+	catalog_backup_clear(&b);
+	return DR_OK;
+}

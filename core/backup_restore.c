@@ -586,6 +586,25 @@ static int test_pick(struct catalog *cat, const struct backup_target *t,
 	return rc;
 }
 
+/* A named backup for a restore test: one of the target's, completed or
+ * verified. */
+static int test_named(struct catalog *cat, const struct backup_target *t,
+                      const char *want, char id[40], char **err)
+{
+	char target[64], service[64];
+	int64_t at = 0;
+	int rc = backup_target_of(cat, want, target, service, &at, err);
+	if (rc != DR_OK)
+		return rc;
+	if (strcmp(target, t->name) != 0) {
+		*err = xasprintf("backup %s is not one of target %s's", want,
+		                 t->name);
+		return DR_EINVAL;
+	}
+	strlcpy_dr(id, want, 40);
+	return DR_OK;
+}
+
 #define SCRATCH_PREFIX "drconsole-restore-test-"
 
 /* Removes the scratch directories of restore tests whose process is gone
@@ -697,7 +716,9 @@ int backup_restore_test(struct catalog *cat, const struct config *cfg,
 		    xasprintf("no backup target \"%s\" in the config", target);
 		return DR_ENOTFOUND;
 	}
-	int rc = test_pick(cat, t, id, out->note, sizeof out->note, err);
+	int rc = opts && opts->backup_id
+	             ? test_named(cat, t, opts->backup_id, id, err)
+	             : test_pick(cat, t, id, out->note, sizeof out->note, err);
 	if (rc != DR_OK)
 		return rc;
 	struct backup_sink sink = {.argv = t->test_argv,

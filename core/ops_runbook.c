@@ -59,7 +59,9 @@ int ops_runbook_resume(const struct ops_session *s, const char *recovery_id,
 int ops_runbook_run(const struct ops_session *s, struct runbook_exec *x,
                     int unattended, char **err)
 {
+	runbook_exec_set_session(x, s);
 	int rc = runbook_exec_run(x, err);
+	runbook_exec_set_session(x, NULL);
 
 	if (rc != DR_OK)
 		return rc;

@@ -157,6 +157,11 @@ static void step_clear(struct runbook_step *s)
 	free(s->undo);
 	free(s->confirm_word);
 	free(s->message);
+	free(s->service);
+	free(s->backup);
+	free(s->to);
+	free(s->to_command);
+	free(s->target);
 }
 
 void runbook_free(struct runbook *rb)
@@ -862,10 +867,18 @@ static void check_step_refs(struct json_errors *errs,
 {
 	static const char *const shell[] = {
 	    "command",  "drill",          "verify", "verify_drill",
-	    "rollback", "rollback_drill", "undo"};
+	    "rollback", "rollback_drill", "undo",   "to_command"};
 	const char *const shell_val[] = {
 	    st->command,  st->drill,          st->verify, st->verify_drill,
-	    st->rollback, st->rollback_drill, st->undo};
+	    st->rollback, st->rollback_drill, st->undo,   st->to_command};
+	static const char *const text[] = {"service", "backup", "to", "target"};
+	const char *const text_val[] = {st->service, st->backup, st->to,
+	                                st->target};
+
+	for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+		if (text_val[i] != NULL)
+			check_text_refs(errs, doc, member(obj, text[i]),
+			                text[i], text_val[i], rb);
 
 	for (size_t i = 0; i < sizeof shell / sizeof *shell; i++)
 		if (shell_val[i] != NULL)

@@ -65,8 +65,17 @@ struct runbook_step {
 	/* Built-in action parameters. */
 	char *message;      /* notify: may hold ${NAME} */
 	int64_t duration_s; /* wait: fixed wait; 0 when polling */
-	int64_t interval_s; /* wait: between polls of command */
-	int line;           /* where the step stands in its file */
+	int64_t interval_s; /* wait, probe: between polls */
+	/* restore, verify, probe, compliance: the service; restore, verify:
+	 * "within-rpo", "latest" or a backup id; restore: "to" (a path) or
+	 * "to_command" (shell text); backup: the target.  Text that is read
+	 * (not to_command) may hold ${NAME}. */
+	char *service;
+	char *backup;
+	char *to;
+	char *to_command;
+	char *target;
+	int line; /* where the step stands in its file */
 };
 
 /* A steady-state check: shell text that exits 0 while the system is as

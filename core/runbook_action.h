@@ -12,6 +12,8 @@
 #include "core/runbook.h"
 
 /* What the engine hands an action when it runs. */
+struct ops_session;
+
 struct runbook_action_ctx {
 	const struct runbook_step *step;
 	int drill;
@@ -29,8 +31,32 @@ struct runbook_action_ctx {
 	void (*notify)(void *engine, const char *message);
 	/* Nonzero when the operator asked to stop. */
 	int (*stopped)(void *engine);
+	/* The actions that use the rest of drconsole (restore, verify,
+	 * backup, probe, compliance): the run's session (its catalog and
+	 * config; NULL when the front end gave none), text with ${NAME}
+	 * expanded (malloc'd), the environment of a step's command
+	 * (childenv_free), the recovery the run records. */
+	const struct ops_session *ses;
+	char *(*expand)(void *engine, const char *text);
+	char **(*env)(void *engine);
+	const char *recovery_id;
 	void *engine;
 };
+
+/* For an action's run: the step's text field expanded, or NULL. */
+char *runbook_action_text(const struct runbook_action_ctx *ctx,
+                          const char *text);
+/* The backup a restore or verify step means: "within-rpo" or "latest" of
+ * the service, or an id (or unique prefix) that must be the service's. */
+int runbook_action_pick(const struct runbook_action_ctx *ctx,
+                        const char *service, const char *spec,
+                        char backup_id[40], char **err);
+/* For an action's validate: the string key into *out (malloc'd); 1 when
+ * present, 0 when absent (an error when required), -1 when not a string
+ * or empty. */
+int runbook_action_get(struct json_errors *errs, const struct json_doc *doc,
+                       const cJSON *obj, const char *key, int required,
+                       char **out);
 
 struct runbook_action {
 	const char *name;

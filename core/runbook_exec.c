@@ -76,6 +76,9 @@ struct runbook_exec {
 	/* When the next status-update reminder is due (update_every); 0:
 	 * not yet set. */
 	int64_t update_due;
+	/* The session of ops_runbook_run, for the built-in actions that use
+	 * the rest of drconsole; NULL outside a run. */
+	const struct ops_session *ses;
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -342,6 +345,23 @@ static void action_notify(void *engine, const char *message)
 static int action_stopped(void *engine)
 {
 	return proc_should_stop(engine);
+}
+
+static char *action_expand(void *engine, const char *text)
+{
+	return runbook_exec_expand(engine, text);
+}
+
+static char **action_env(void *engine)
+{
+	struct runbook_exec *x = engine;
+	return build_env(x, x->current);
+}
+
+void runbook_exec_set_session(struct runbook_exec *x,
+                              const struct ops_session *s)
+{
+	x->ses = s;
 }
 
 /* ---- accessors -------------------------------------------------------- */
@@ -1092,8 +1112,38 @@ fail:
 
 /* ---- the end of an execution ---------------------------------------- */
 
-/* Incident start minus the newest good backup of each affected service;
- * the worst of them.  -1 when any service has none. */
+/* When the backup this run restored for service was taken (a restore
+ * step's row carries the recovery id); 0 when it restored none. */
+static int64_t restored_backup_at(struct runbook_exec *x, const char *service)
+{
+	struct catalog_restore *rs = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int64_t at = 0;
+
+	if (catalog_restore_list(x->cat, service, 200, &rs, &n, &err) !=
+	    CATALOG_OK) {
+		free(err);
+		return 0;
+	}
+	for (size_t i = 0; i < n && at == 0; i++) {
+		struct catalog_backup b;
+		if (!rs[i].ok ||
+		    strcmp(rs[i].recovery_id, x->rec.recovery_id) != 0 ||
+		    catalog_backup_get(x->cat, rs[i].backup_id, &b, &err) !=
+		        CATALOG_OK)
+			continue;
+		at = b.completed_at;
+		catalog_backup_clear(&b);
+	}
+	free(err);
+	free(rs);
+	return at;
+}
+
+/* Incident start minus the backup each affected service was restored
+ * from by this run, else its newest good backup; the worst of them.  -1
+ * when any service has none. */
 static double data_loss(struct runbook_exec *x)
 {
 	struct catalog_service_state *states = NULL;
@@ -1112,7 +1162,8 @@ static double data_loss(struct runbook_exec *x)
 	     tok = strtok_r(NULL, ",", &save)) {
 		int64_t last = 0;
 
-		for (size_t i = 0; i < n; i++)
+		last = restored_backup_at(x, tok);
+		for (size_t i = 0; i < n && last == 0; i++)
 			if (strcmp(states[i].service.name, tok) == 0)
 				last = states[i].last_good_backup_at;
 		/* None, or (against the catalog's contract) one after the
@@ -1382,6 +1433,10 @@ static int execute(struct runbook_exec *x, size_t i, int *exit_code, char **why)
 		    .say = action_say,
 		    .notify = action_notify,
 		    .stopped = action_stopped,
+		    .ses = x->ses,
+		    .expand = action_expand,
+		    .env = action_env,
+		    .recovery_id = x->rec.recovery_id,
 		    .engine = x,
 		};
 		rc = st->action->run(&ctx, exit_code, why);

@@ -136,4 +136,10 @@ enum runbook_clock runbook_exec_clock(const struct runbook_exec *x, int64_t now,
                                       int64_t *elapsed_s);
 enum runbook_clock runbook_clock_of(int64_t elapsed_s, int64_t target_s);
 
+/* The session the built-in actions use (ops_runbook_run sets it for the
+ * run; it must outlive the run). */
+struct ops_session;
+void runbook_exec_set_session(struct runbook_exec *x,
+                              const struct ops_session *s);
+
 #endif

@@ -47,7 +47,7 @@ static const struct bad_case bad_cases[] = {
     {"10-unknown-step-key.json", 10, 37, "unknown key \"comand\" in a step"},
     {"11-unknown-kind.json", 10, 37,
      "unknown kind \"reboot\" (expected one of: command, check, manual, fault, "
-     "notify, wait)"},
+     "notify, wait, restore, verify, backup, probe, compliance)"},
     {"12-missing-command.json", 10, 7, "missing \"command\" in a check step"},
     {"13-bad-confirm-level.json", 10, 56,
      "bad confirmation level \"maybe\" (expected none, yes or typed)"},
