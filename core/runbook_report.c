@@ -86,7 +86,8 @@ static int note_reruns(const char *notes)
 
 static void add_event(struct runbook_report_step *s, size_t index)
 {
-	s->events = xreallocarray(s->events, s->n_events + 1, sizeof *s->events);
+	s->events =
+	    xreallocarray(s->events, s->n_events + 1, sizeof *s->events);
 	s->events[s->n_events++] = index;
 }
 
@@ -305,9 +306,8 @@ int runbook_report_build(struct catalog *cat, const char *recovery_id,
 	r->clock_from = r->rec.incident_started_at ? r->rec.incident_started_at
 	                                           : r->rec.initiated_at;
 	r->clock_to = r->rec.completed_at ? r->rec.completed_at : now;
-	r->elapsed_s = r->clock_to > r->clock_from
-	                   ? r->clock_to - r->clock_from
-	                   : 0;
+	r->elapsed_s =
+	    r->clock_to > r->clock_from ? r->clock_to - r->clock_from : 0;
 	if (r->rec.completed_at && r->rec.actual_recovery_s >= 0)
 		r->elapsed_s = r->rec.actual_recovery_s;
 	*out = r;
@@ -380,7 +380,9 @@ static void put_text(const struct writer *w, const char *s)
 			continue;
 		}
 		if (w->md && strchr("<>&", *s)) {
-			fputs(*s == '<' ? "&lt;" : *s == '>' ? "&gt;" : "&amp;",
+			fputs(*s == '<'   ? "&lt;"
+			      : *s == '>' ? "&gt;"
+			                  : "&amp;",
 			      w->f);
 			continue;
 		}
@@ -541,7 +543,8 @@ static void write_header(const struct writer *w, const struct runbook_report *r)
 	fputc('\n', w->f);
 }
 
-static void write_targets(const struct writer *w, const struct runbook_report *r)
+static void write_targets(const struct writer *w,
+                          const struct runbook_report *r)
 {
 	const struct catalog_recovery *rec = &r->rec;
 	char a[32], b[32], e[32], t[32];
@@ -894,8 +897,8 @@ char *runbook_report_json(const struct runbook_report *r)
 		json_add_time(w, "ready_at", wt->ready_at);
 		json_add_text(w, "ready_after", wt->ready_after);
 		json_add_time(w, "answered_at", wt->answered_at);
-		cJSON_AddNumberToObject(w, "wait_s",
-		                        (double)(wt->answered_at - wt->ready_at));
+		cJSON_AddNumberToObject(
+		    w, "wait_s", (double)(wt->answered_at - wt->ready_at));
 		json_add_text(w, "by", wt->by);
 		cJSON_AddItemToArray(a, w);
 	}
@@ -937,9 +940,8 @@ char *runbook_report_log_json(const struct catalog_recovery *recs, size_t n,
 		                   ? rec->incident_started_at
 		                   : rec->initiated_at;
 		r.clock_to = rec->completed_at ? rec->completed_at : now;
-		r.elapsed_s = r.clock_to > r.clock_from
-		                  ? r.clock_to - r.clock_from
-		                  : 0;
+		r.elapsed_s =
+		    r.clock_to > r.clock_from ? r.clock_to - r.clock_from : 0;
 		if (rec->completed_at && rec->actual_recovery_s >= 0)
 			r.elapsed_s = rec->actual_recovery_s;
 		json_add_text(e, "recovery_id", rec->recovery_id);
@@ -952,7 +954,8 @@ char *runbook_report_log_json(const struct catalog_recovery *recs, size_t n,
 
 			p += strspn(p, ", \t");
 			len = strcspn(p, ",");
-			while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			while (len > 0 &&
+			       (p[len - 1] == ' ' || p[len - 1] == '\t'))
 				len--;
 			if (len == 0)
 				break;
@@ -971,8 +974,9 @@ char *runbook_report_log_json(const struct catalog_recovery *recs, size_t n,
 		        rec->completed_at ? r.elapsed_s : -1, 1);
 		add_num(e, "rto_target_s",
 		        rec->rto_target_s > 0 ? rec->rto_target_s : -1, 1);
-		json_add_text(e, "rto_verdict",
-		              runbook_report_rto_verdict(&r, rec->rto_target_s));
+		json_add_text(
+		    e, "rto_verdict",
+		    runbook_report_rto_verdict(&r, rec->rto_target_s));
 		if (rec->data_loss_minutes >= 0)
 			cJSON_AddNumberToObject(e, "data_loss_minutes",
 			                        rec->data_loss_minutes);
@@ -980,8 +984,9 @@ char *runbook_report_log_json(const struct catalog_recovery *recs, size_t n,
 			cJSON_AddNullToObject(e, "data_loss_minutes");
 		add_num(e, "rpo_target_s",
 		        rec->rpo_target_s > 0 ? rec->rpo_target_s : -1, 1);
-		json_add_text(e, "rpo_verdict",
-		              runbook_report_rpo_verdict(&r, rec->rpo_target_s));
+		json_add_text(
+		    e, "rpo_verdict",
+		    runbook_report_rpo_verdict(&r, rec->rpo_target_s));
 		cJSON_AddItemToArray(list, e);
 	}
 	cJSON_AddItemToObject(o, "recoveries", list);
