@@ -1422,6 +1422,11 @@ const struct cmd_entry cmd_runbook_entry = {
         "confirmation,\ntyped ones too, recording the operator as "
         "'USER (unattended)'; a step that\nfails pauses the run for an "
         "operator.\n\n"
+        "log lists the runs (filtered by --service, --incident, --since, "
+        "--drill or\n--real; --json for the JSON form); report writes one "
+        "run's record for the\npost-mortem: every step with its attempts, "
+        "exit status and output tail, the\nwaits for confirmation, "
+        "takeovers, and the RTO and RPO against the targets.\n\n"
         "Exit status: 0 completed; 1 failed, aborted, rolled back, paused or "
         "refused;\n2 bad usage or an invalid runbook.\n",
     .exec = runbook_exec_cmd,

@@ -109,7 +109,8 @@ static int setup(void **state)
 	strlcpy_dr(r.recovery_id, "rec-1", sizeof r.recovery_id);
 	strlcpy_dr(r.incident_type, "outage-3", sizeof r.incident_type);
 	r.affected_services = "api,batch,ghost";
-	strlcpy_dr(r.recovery_procedure, "restore", sizeof r.recovery_procedure);
+	strlcpy_dr(r.recovery_procedure, "restore",
+	           sizeof r.recovery_procedure);
 	strlcpy_dr(r.recovery_status, "completed", sizeof r.recovery_status);
 	r.rto_target_s = 3600;
 	r.rpo_target_s = 600;
@@ -132,7 +133,8 @@ static int setup(void **state)
 	          "step=copy confirmed_by=ann drill=0");
 	audit_row(f->cat, T0 + 100, "ann", "runbook.step.complete",
 	          "step=copy exit=0");
-	audit_row(f->cat, T0 + 130, "ann", "runbook.confirm_refused", "migrate");
+	audit_row(f->cat, T0 + 130, "ann", "runbook.confirm_refused",
+	          "migrate");
 	audit_row(f->cat, T0 + 160, "ann", "runbook.step.start",
 	          "step=migrate confirmed_by=ann drill=0");
 	audit_row(f->cat, T0 + 200, "ann", "runbook.step.fail",
@@ -265,7 +267,8 @@ static void markdown_form(void **state)
 	assert_null(strstr(md, "min (recorded"));
 	assert_non_null(strstr(md, "- Attempts: 2 (1 failed)\n"));
 	/* A tail holding ``` is fenced with four. */
-	assert_non_null(strstr(md, "    ````\n    copied ``` fenced\n    ````\n"));
+	assert_non_null(
+	    strstr(md, "    ````\n    copied ``` fenced\n    ````\n"));
 	assert_non_null(strstr(md, "## Takeovers (1)"));
 	assert_non_null(strstr(md, "runbook.takeover by bob: previous holder"));
 	/* Markdown punctuation from the catalog is escaped. */
@@ -290,8 +293,8 @@ static void json_form(void **state)
 	s = cJSON_GetArrayItem(steps, 1);
 	assert_int_equal(cJSON_GetObjectItem(s, "attempts")->valueint, 2);
 	assert_int_equal(cJSON_GetObjectItem(s, "exit_status")->valueint, 0);
-	assert_true(cJSON_IsNull(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(steps, 2), "exit_status")));
+	assert_true(cJSON_IsNull(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 2), "exit_status")));
 	assert_int_equal(
 	    cJSON_GetArraySize(cJSON_GetObjectItem(o, "takeovers")), 1);
 	assert_string_equal(
