@@ -654,7 +654,12 @@ static void write_steps(const struct writer *w, const struct runbook_report *r)
 		item(w, "Ended");
 		fprintf(w->f, "%s\n", iso(row->ended_at, b));
 		item(w, "Duration");
-		fprintf(w->f, "%s\n", dur(s->duration_s, d, sizeof d));
+		if (s->duration_s < 0 && s->first_start > 0 &&
+		    row->ended_at == 0)
+			fprintf(w->f, "not ended (%s since %s)\n", row->status,
+			        iso(s->first_start, a));
+		else
+			fprintf(w->f, "%s\n", dur(s->duration_s, d, sizeof d));
 		item(w, "Confirmed by");
 		put_or(w, row->confirmed_by, "- (no confirmation asked)");
 		fputc('\n', w->f);
