@@ -194,6 +194,11 @@ struct catalog_backend_ops {
 	int (*recovery_step_list)(void *self, const char *recovery_id,
 	                          struct catalog_recovery_step **out, size_t *n,
 	                          char **err);
+	int (*recovery_page)(void *self,
+	                     const struct catalog_recovery_filter *f,
+	                     size_t offset, size_t limit,
+	                     struct catalog_recovery **out, size_t *n,
+	                     size_t *total, char **err);
 
 	int (*service_states)(void *self, int64_t now,
 	                      struct catalog_service_state **out, size_t *n,
@@ -223,6 +228,8 @@ struct catalog_backend_ops {
 	                  void *arg, char **err);
 	int (*audit_list)(void *self, size_t limit, struct catalog_audit **out,
 	                  size_t *n, char **err);
+	int (*audit_subject)(void *self, const char *subject,
+	                     struct catalog_audit **out, size_t *n, char **err);
 
 	int (*check_integrity)(void *self, char **err);
 

@@ -372,6 +372,16 @@ int catalog_recovery_list(struct catalog *cat, size_t limit,
 	return cat->ops->recovery_list(cat->self, limit, out, n, err);
 }
 
+int catalog_recovery_page(struct catalog *cat,
+                          const struct catalog_recovery_filter *f,
+                          size_t offset, size_t limit,
+                          struct catalog_recovery **out, size_t *n,
+                          size_t *total, char **err)
+{
+	return cat->ops->recovery_page(cat->self, f, offset, limit, out, n,
+	                               total, err);
+}
+
 void catalog_recovery_clear(struct catalog_recovery *r)
 {
 	if (r == NULL)
@@ -465,6 +475,12 @@ int catalog_audit_list(struct catalog *cat, size_t limit,
                        struct catalog_audit **out, size_t *n, char **err)
 {
 	return cat->ops->audit_list(cat->self, limit, out, n, err);
+}
+
+int catalog_audit_subject(struct catalog *cat, const char *subject,
+                          struct catalog_audit **out, size_t *n, char **err)
+{
+	return cat->ops->audit_subject(cat->self, subject, out, n, err);
 }
 
 void catalog_audits_free(struct catalog_audit *list, size_t n)

@@ -310,6 +310,25 @@ int catalog_recovery_list(struct catalog *cat, size_t limit,
 void catalog_recovery_clear(struct catalog_recovery *r);
 void catalog_recoveries_free(struct catalog_recovery *list, size_t n);
 
+/* Which recoveries catalog_recovery_page() returns; every field set
+ * narrows the list.  Zero it (memset) and set drill = -1 for all. */
+struct catalog_recovery_filter {
+	const char *service;  /* NULL: any; else one of affected_services */
+	const char *incident; /* NULL: any; else incident_type, exactly */
+	const char *text;     /* NULL: any; else a part (ASCII case ignored) of
+	                         the id, runbook, incident, status, operator or
+	                         services */
+	int64_t since;        /* 0: any; else initiated_at >= since */
+	int drill;            /* -1: any; 0: real runs only; 1: drills only */
+};
+/* One page of the recoveries that match, newest first: at most limit
+ * (0: all) after skipping offset; *total is how many match in all. */
+int catalog_recovery_page(struct catalog *cat,
+                          const struct catalog_recovery_filter *f,
+                          size_t offset, size_t limit,
+                          struct catalog_recovery **out, size_t *n,
+                          size_t *total, char **err);
+
 struct catalog_recovery_step {
 	char recovery_id[40];
 	int seq; /* order of execution, from 1 */
@@ -473,6 +492,9 @@ int catalog_audit_each(struct catalog *cat,
 /* Newest first; limit 0: all. */
 int catalog_audit_list(struct catalog *cat, size_t limit,
                        struct catalog_audit **out, size_t *n, char **err);
+/* The rows about one subject (e.g. a recovery id), oldest first. */
+int catalog_audit_subject(struct catalog *cat, const char *subject,
+                          struct catalog_audit **out, size_t *n, char **err);
 void catalog_audits_free(struct catalog_audit *list, size_t n);
 
 /* Runs PRAGMA integrity_check (or the backend's equivalent). */

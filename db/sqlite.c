@@ -1978,6 +1978,81 @@ static int sqlite_recovery_list_impl(void *self, size_t limit,
 	return CATALOG_OK;
 }
 
+/* The WHERE clause of a filtered list of recoveries: ?1 service, ?2
+ * incident, ?3 since, ?4 drill (-1 any), ?5 text; NULL matches all. */
+#define RECOVERY_FILTER                                                        \
+	" WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM recovery_services s "     \
+	"WHERE s.recovery_id = r.recovery_id AND s.service_name = ?1)) "       \
+	"AND (?2 IS NULL OR r.incident_type = ?2) "                            \
+	"AND (?3 IS NULL OR r.initiated_at >= ?3) "                            \
+	"AND (?4 < 0 OR r.is_drill = ?4) "                                     \
+	"AND (?5 IS NULL OR instr(lower(r.recovery_id || ' ' || "              \
+	"r.recovery_procedure || ' ' || r.incident_type || ' ' || "            \
+	"r.recovery_status || ' ' || r.initiated_by || ' ' || "                \
+	"r.affected_services), lower(?5)) > 0)"
+
+static void bind_recovery_filter(sqlite3_stmt *st,
+                                 const struct catalog_recovery_filter *f)
+{
+	sqlite_bind_text_or_null(st, 1, f ? f->service : NULL);
+	sqlite_bind_text_or_null(st, 2, f ? f->incident : NULL);
+	sqlite_bind_time(st, 3, f ? f->since : 0);
+	sqlite3_bind_int(st, 4, f && f->drill >= 0 ? (f->drill != 0) : -1);
+	sqlite_bind_text_or_null(st, 5, f ? f->text : NULL);
+}
+
+static int sqlite_recovery_page_impl(void *self,
+                                     const struct catalog_recovery_filter *f,
+                                     size_t offset, size_t limit,
+                                     struct catalog_recovery **out, size_t *n,
+                                     size_t *total, char **err)
+{
+	struct sqlite_catalog *sc = self;
+	struct catalog_recovery *list = NULL;
+	size_t count = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(
+	    sc, "SELECT count(*) FROM disaster_recovery_log r" RECOVERY_FILTER,
+	    &st, err);
+
+	*out = NULL;
+	*n = 0;
+	*total = 0;
+	if (rc != CATALOG_OK)
+		return rc;
+	bind_recovery_filter(st, f);
+	rc = step_row(sc, st, "counting recoveries", err);
+	if (rc == CATALOG_OK)
+		*total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = sqlite_prepare(sc,
+	                    "SELECT " RECOVERY_COLUMNS
+	                    " FROM disaster_recovery_log r" RECOVERY_FILTER
+	                    " ORDER BY initiated_at DESC, rowid DESC "
+	                    "LIMIT ?6 OFFSET ?7",
+	                    &st, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	bind_recovery_filter(st, f);
+	sqlite3_bind_int64(st, 6, limit ? (int64_t)limit : -1);
+	sqlite3_bind_int64(st, 7, (int64_t)offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, count + 1, sizeof(*list));
+		read_recovery(st, &list[count++]);
+	}
+	rc = sqlite_status(sc->db, rc, "listing recoveries", err);
+	sqlite3_finalize(st);
+	if (rc != CATALOG_OK) {
+		catalog_recoveries_free(list, count);
+		return rc;
+	}
+	*out = list;
+	*n = count;
+	return CATALOG_OK;
+}
+
 #define STEP_COLUMNS                                                           \
 	"recovery_id, seq, step_id, phase, title, status, started_at, "        \
 	"ended_at, exit_code, output_tail, confirmed_by, notes"
@@ -2391,6 +2466,40 @@ static int sqlite_audit_list_impl(void *self, size_t limit,
 	return CATALOG_OK;
 }
 
+static int sqlite_audit_subject_impl(void *self, const char *subject,
+                                     struct catalog_audit **out, size_t *n,
+                                     char **err)
+{
+	struct sqlite_catalog *sc = self;
+	struct catalog_audit *list = NULL;
+	size_t count = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(sc,
+	                        "SELECT " AUDIT_COLUMNS
+	                        " FROM audit_log WHERE subject = ?1 "
+	                        "ORDER BY seq",
+	                        &st, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc != CATALOG_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, subject, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, count + 1, sizeof(*list));
+		read_audit(st, &list[count++]);
+	}
+	rc = sqlite_status(sc->db, rc, "reading the audit log", err);
+	sqlite3_finalize(st);
+	if (rc != CATALOG_OK) {
+		catalog_audits_free(list, count);
+		return rc;
+	}
+	*out = list;
+	*n = count;
+	return CATALOG_OK;
+}
+
 /* ---- integrity --------------------------------------------------------- */
 
 static int sqlite_check_integrity_impl(void *self, char **err)
@@ -2485,6 +2594,7 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .recovery_list = sqlite_recovery_list_impl,
     .recovery_step_put = sqlite_recovery_step_put_impl,
     .recovery_step_list = sqlite_recovery_step_list_impl,
+    .recovery_page = sqlite_recovery_page_impl,
     .service_states = sqlite_service_states_impl,
     .verdict_record = sqlite_verdict_record_impl,
     .verdict_latest = sqlite_verdict_latest_impl,
@@ -2495,6 +2605,7 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .audit_append = sqlite_audit_append_impl,
     .audit_each = sqlite_audit_each_impl,
     .audit_list = sqlite_audit_list_impl,
+    .audit_subject = sqlite_audit_subject_impl,
     .check_integrity = sqlite_check_integrity_impl,
     .service_counters = sqlite_service_counters_impl,
     .agent = &sqlite_agent_ops,

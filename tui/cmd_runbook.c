@@ -1,4 +1,4 @@
-/* `runbook list|show|check|run|resume|log|note`: the line-mode front end of
+/* `runbook list|show|check|run|resume|log|note|report`: the line-mode front
  * the runbook engine, for when a full screen is not possible.
  *
  * Answers come from standard input, one line each (a terminal, or a
@@ -25,10 +25,12 @@
 #include "core/audit.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/fileutil.h"
 #include "core/ops_runbook.h"
 #include "core/runbook.h"
 #include "core/runbook_exec.h"
 #include "core/runbook_notify.h"
+#include "core/runbook_report.h"
 #include "core/timeutil.h"
 #include "core/xmalloc.h"
 #include "tui/cli_ops.h"
@@ -1023,23 +1025,83 @@ static int rb_log_one(struct catalog *cat, const char *given)
 	return DR_EXIT_OK;
 }
 
+/* The filters of `runbook log`; NULL when the options are bad (the
+ * message is printed). */
+static int rb_log_filter(const struct cli_args *args,
+                         struct catalog_recovery_filter *f, int *json)
+{
+	char *err = NULL;
+	int drill = 0, real = 0;
+
+	memset(f, 0, sizeof *f);
+	f->drill = -1;
+	*json = 0;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		const char *value = args->opts[i].value;
+
+		switch (args->opts[i].id) {
+		case 'j':
+			*json = 1;
+			break;
+		case 's':
+			f->service = value;
+			break;
+		case 'i':
+			f->incident = value;
+			break;
+		case 'S':
+			if (time_parse(value, time_now(), &f->since, &err) !=
+			    DR_OK) {
+				cli_error("runbook log: --since: %s", err);
+				free(err);
+				return -1;
+			}
+			break;
+		case 'd':
+			drill = 1;
+			break;
+		case 'r':
+			real = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (drill && real) {
+		cli_error("runbook log: --drill and --real exclude each other "
+		          "(give neither for both)");
+		return -1;
+	}
+	if (drill || real)
+		f->drill = drill;
+	return 0;
+}
+
 static int rb_log(const struct cmd_globals *g, int argc, char **argv)
 {
 	struct config *cfg;
 	struct catalog *cat;
 	struct catalog_recovery *recs = NULL;
-	size_t n = 0;
+	struct catalog_recovery_filter f;
+	size_t n = 0, total = 0;
 	char *err = NULL;
-	int rc;
+	int rc, json;
 
 	const struct cli_args *args =
 	    cli_parse(&cmd_runbook_entry, "log", argc, argv);
 	if (args == NULL)
 		return DR_EXIT_USAGE;
-	argc = args->argc;
-	argv = args->argv;
-	if (argc > 2) {
+	if (args->n_operands > 1) {
 		cli_error("runbook log: expected at most one recovery ID");
+		return DR_EXIT_USAGE;
+	}
+	if (rb_log_filter(args, &f, &json) != 0)
+		return DR_EXIT_USAGE;
+	if (args->n_operands == 1 &&
+	    (json || f.service || f.incident || f.since || f.drill >= 0)) {
+		cli_error("runbook log: a recovery ID takes no filter or "
+		          "--json (for one run's record as JSON: 'drconsole "
+		          "runbook report ID --format json')");
 		return DR_EXIT_USAGE;
 	}
 	cfg = cli_config(g);
@@ -1049,16 +1111,30 @@ static int rb_log(const struct cmd_globals *g, int argc, char **argv)
 	config_free(cfg);
 	if (cat == NULL)
 		return rc;
-	if (argc == 2) {
-		rc = rb_log_one(cat, argv[1]);
+	if (args->n_operands == 1) {
+		rc = rb_log_one(cat, args->operands[0]);
 		catalog_close(cat);
 		return rc;
 	}
-	if (catalog_recovery_list(cat, 0, &recs, &n, &err) != CATALOG_OK) {
+	if (catalog_recovery_page(cat, &f, 0, 0, &recs, &n, &total, &err) !=
+	    CATALOG_OK) {
 		cli_error("%s", err);
 		free(err);
 		catalog_close(cat);
 		return DR_EXIT_FAIL;
+	}
+	catalog_close(cat);
+	if (json) {
+		char *text =
+		    runbook_report_log_json(recs, n, total, time_now());
+
+		rc = fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 ||
+		             fflush(stdout) != 0
+		         ? DR_EXIT_FAIL
+		         : DR_EXIT_OK;
+		free(text);
+		catalog_recoveries_free(recs, n);
+		return rc;
 	}
 	printf("%-36s %-17s %-20s %-12s %-11s %9s %6s\n", "RECOVERY", "STARTED",
 	       "RUNBOOK", "INCIDENT", "STATUS", "TIME/RTO", "LOSS");
@@ -1079,10 +1155,93 @@ static int rb_log(const struct cmd_globals *g, int argc, char **argv)
 		       r->is_drill ? "  drill" : "");
 	}
 	if (n == 0)
-		printf("(no recoveries yet)\n");
+		printf(f.service || f.incident || f.since || f.drill >= 0
+		           ? "(no recoveries match)\n"
+		           : "(no recoveries yet)\n");
 	catalog_recoveries_free(recs, n);
-	catalog_close(cat);
 	return DR_EXIT_OK;
+}
+
+/* `runbook report ID [--format md|json] [--output FILE]`: the record of
+ * one run (core/runbook_report.h), built before anything is written, so
+ * a bad ID leaves FILE as it was. */
+static int rb_report(const struct cmd_globals *g, int argc, char **argv)
+{
+	const struct cli_args *args =
+	    cli_parse(&cmd_runbook_entry, "report", argc, argv);
+	const char *format = "md", *output = NULL;
+	struct runbook_report *rep = NULL;
+	struct config *cfg;
+	struct catalog *cat;
+	char id[40], *err = NULL, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (args == NULL)
+		return DR_EXIT_USAGE;
+	for (size_t i = 0; i < args->n_opts; i++) {
+		if (args->opts[i].id == 'f')
+			format = args->opts[i].value;
+		else if (args->opts[i].id == 'o')
+			output = args->opts[i].value;
+		else
+			return DR_EXIT_USAGE;
+	}
+	if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0) {
+		cli_error("runbook report: --format: unknown format '%s' "
+		          "(expected md or json)",
+		          format);
+		return DR_EXIT_USAGE;
+	}
+	if (args->n_operands != 1) {
+		cli_error("runbook report: expected one recovery ID (or a "
+		          "unique prefix; see 'drconsole runbook log')");
+		return DR_EXIT_USAGE;
+	}
+	cfg = cli_config(g);
+	if (cfg == NULL)
+		return DR_EXIT_USAGE;
+	cat = cli_open_catalog(g, cfg, CATALOG_READONLY, &rc);
+	config_free(cfg);
+	if (cat == NULL)
+		return rc;
+	rc = rb_resolve_id(cat, args->operands[0], id);
+	if (rc == DR_EXIT_OK &&
+	    runbook_report_build(cat, id, time_now(), &rep, &err) != DR_OK) {
+		cli_error("runbook report: %s", err);
+		free(err);
+		rc = DR_EXIT_USAGE;
+	}
+	catalog_close(cat);
+	if (rc != DR_EXIT_OK)
+		return rc;
+	if (strcmp(format, "json") == 0) {
+		char *j = runbook_report_json(rep);
+		text = xasprintf("%s\n", j);
+		free(j);
+	} else {
+		FILE *f = open_memstream(&text, &len);
+		if (f == NULL) {
+			fputs("drconsole: out of memory\n", stderr);
+			abort();
+		}
+		runbook_report_write(rep, RUNBOOK_REPORT_MD, f);
+		fclose(f);
+	}
+	runbook_report_free(rep);
+	rc = DR_EXIT_OK;
+	if (output != NULL) {
+		if (file_write_atomic(output, text, 0644, &err) != DR_OK) {
+			cli_error("runbook report: cannot write %s: %s", output,
+			          err);
+			free(err);
+			rc = DR_EXIT_FAIL;
+		}
+	} else if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
+		rc = DR_EXIT_FAIL;
+	}
+	free(text);
+	return rc;
 }
 
 static int rb_note(const struct cmd_globals *g, int argc, char **argv)
@@ -1160,12 +1319,12 @@ static int runbook_exec_cmd(const struct cmd_globals *g, int argc, char **argv)
 	} subs[] = {
 	    {"list", rb_list}, {"show", rb_show},     {"check", rb_check},
 	    {"run", rb_run},   {"resume", rb_resume}, {"log", rb_log},
-	    {"note", rb_note},
+	    {"note", rb_note}, {"report", rb_report},
 	};
 
 	if (argc < 2) {
 		cli_error("runbook: expected one of list, show, check, run, "
-		          "resume, log, note");
+		          "resume, log, note, report");
 		return DR_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
@@ -1173,7 +1332,7 @@ static int runbook_exec_cmd(const struct cmd_globals *g, int argc, char **argv)
 			return subs[i].fn(g, argc - 1, argv + 1);
 		}
 	cli_error("runbook: unknown subcommand '%s' (expected list, show, "
-	          "check, run, resume, log or note)",
+	          "check, run, resume, log, note or report)",
 	          argv[1]);
 	return DR_EXIT_USAGE;
 }
@@ -1202,14 +1361,29 @@ static const struct cmd_option runbook_note_options[] = {
     {"data-loss", 'l', 0, CMD_OPT_VALUE},
     {NULL, 0, 0, 0},
 };
+static const struct cmd_option runbook_log_options[] = {
+    {"json", 'j', 0, 0},
+    {"service", 's', 0, CMD_OPT_VALUE},
+    {"incident", 'i', 0, CMD_OPT_VALUE},
+    {"since", 'S', 0, CMD_OPT_VALUE},
+    {"drill", 'd', 0, 0},
+    {"real", 'r', 0, 0},
+    {NULL, 0, 0, 0},
+};
+static const struct cmd_option runbook_report_options[] = {
+    {"format", 'f', 0, CMD_OPT_VALUE},
+    {"output", 'o', 'o', CMD_OPT_FILE},
+    {NULL, 0, 0, 0},
+};
 static const struct cmd_sub runbook_subs[] = {
     {"list", NULL},
     {"show", NULL},
     {"check", NULL},
     {"run", runbook_run_options},
     {"resume", runbook_resume_options},
-    {"log", NULL},
+    {"log", runbook_log_options},
     {"note", runbook_note_options},
+    {"report", runbook_report_options},
     {NULL, NULL},
 };
 
@@ -1225,7 +1399,11 @@ const struct cmd_entry cmd_runbook_entry = {
         "         [--data-loss MIN]\n"
         "       drconsole runbook resume ID [--assume-yes] [--confirm "
         "WORD]...\n"
-        "       drconsole runbook log [ID]\n"
+        "       drconsole runbook log [ID] [--json] [--service NAME] "
+        "[--incident TYPE]\n"
+        "         [--since TIME] [--drill | --real]\n"
+        "       drconsole runbook report ID [--format md|json] [--output "
+        "FILE]\n"
         "       drconsole runbook note ID [--notes TEXT] [--lessons TEXT] "
         "[--data-loss MIN]",
     .summary = "list, check and run recovery runbooks; resume; the log",
@@ -1246,6 +1424,11 @@ const struct cmd_entry cmd_runbook_entry = {
         "confirmation,\ntyped ones too, recording the operator as "
         "'USER (unattended)'; a step that\nfails pauses the run for an "
         "operator.\n\n"
+        "log lists the runs (filtered by --service, --incident, --since, "
+        "--drill or\n--real; --json for the JSON form); report writes one "
+        "run's record for the\npost-mortem: every step with its attempts, "
+        "exit status and output tail, the\nwaits for confirmation, "
+        "takeovers, and the RTO and RPO against the targets.\n\n"
         "Exit status: 0 completed; 1 failed, aborted, rolled back, paused or "
         "refused;\n2 bad usage or an invalid runbook.\n",
     .exec = runbook_exec_cmd,

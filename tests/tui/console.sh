@@ -90,7 +90,7 @@ expect_screen "with recent recoveries and drills" "RECENT RECOVERIES AND DRILLS"
 expect_screen "and the incident against its RTO" "incident"
 
 tui_keys 5
-expect_screen "5 opens the Log" "RECOVERIES AND DRILLS (disaster_recovery_log"
+expect_screen "5 opens the Log: every run, counted" "RUNS 1-"
 expect_screen "and the audit log" "AUDIT LOG"
 
 tui_keys 6

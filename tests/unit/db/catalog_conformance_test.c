@@ -925,6 +925,86 @@ static void case_recoveries(struct fx *f)
 	RC(CATALOG_ENOTFOUND, catalog_recovery_step_put(f->cat, &s, &err));
 }
 
+/* Paging and filtering the recoveries: the Log view and `runbook log`
+ * page through every run with these. */
+static void case_recovery_page(struct fx *f)
+{
+	struct catalog_recovery r, *list = NULL;
+	struct catalog_recovery_filter flt;
+	size_t n = 0, total = 0;
+	char id[16];
+
+	add_service(f->cat, "db", "critical");
+	add_service(f->cat, "api", "critical");
+	for (int i = 0; i < 7; i++) {
+		snprintf(id, sizeof id, "run%d", i);
+		r = recovery(id, i % 2 ? "db,api" : "db", T0 + 10 * i);
+		r.is_drill = i < 5;
+		if (i == 6)
+			SET(r.incident_type, "outage-42");
+		SET(r.initiated_by, i == 3 ? "Bob" : "alice");
+		OK(catalog_recovery_insert(f->cat, &r, &err));
+	}
+	memset(&flt, 0, sizeof flt);
+	flt.drill = -1;
+	OK(catalog_recovery_page(f->cat, &flt, 0, 3, &list, &n, &total, &err));
+	assert_int_equal(total, 7);
+	assert_int_equal(n, 3); /* newest first */
+	assert_string_equal(list[0].recovery_id, "run6");
+	assert_string_equal(list[2].recovery_id, "run4");
+	catalog_recoveries_free(list, n);
+	OK(catalog_recovery_page(f->cat, &flt, 6, 3, &list, &n, &total, &err));
+	assert_int_equal(total, 7);
+	assert_int_equal(n, 1); /* the last page */
+	assert_string_equal(list[0].recovery_id, "run0");
+	catalog_recoveries_free(list, n);
+	OK(catalog_recovery_page(f->cat, &flt, 9, 3, &list, &n, &total, &err));
+	assert_int_equal(total, 7);
+	assert_int_equal(n, 0);
+	assert_null(list);
+
+	flt.service = "api"; /* odd runs name api too */
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 3);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].recovery_id, "run5");
+	catalog_recoveries_free(list, n);
+	flt.service = "ap"; /* a name, not a part of one */
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 0);
+	catalog_recoveries_free(list, n);
+
+	flt.service = NULL;
+	flt.drill = 0;
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 2);
+	assert_false(list[0].is_drill);
+	catalog_recoveries_free(list, n);
+	flt.drill = 1;
+	flt.since = T0 + 20;
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 3); /* run2, run3, run4 */
+	assert_string_equal(list[2].recovery_id, "run2");
+	catalog_recoveries_free(list, n);
+
+	memset(&flt, 0, sizeof flt);
+	flt.drill = -1;
+	flt.incident = "outage-42";
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 1);
+	assert_string_equal(list[0].recovery_id, "run6");
+	catalog_recoveries_free(list, n);
+	flt.incident = NULL;
+	flt.text = "bob";
+	OK(catalog_recovery_page(f->cat, &flt, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 1);
+	assert_string_equal(list[0].recovery_id, "run3");
+	catalog_recoveries_free(list, n);
+	OK(catalog_recovery_page(f->cat, NULL, 0, 0, &list, &n, &total, &err));
+	assert_int_equal(total, 7); /* no filter */
+	catalog_recoveries_free(list, n);
+}
+
 static void case_runbook_execs(struct fx *f)
 {
 	struct catalog_runbook_exec x, got, holder, *list = NULL;
@@ -1345,6 +1425,15 @@ static void case_audit(struct fx *f)
 	OK(catalog_audit_list(f->cat, 2, &list, &n, &err));
 	assert_int_equal(n, 2);
 	catalog_audits_free(list, n);
+	OK(catalog_audit_subject(f->cat, "db", &list, &n, &err));
+	assert_int_equal(n, 2); /* one subject's rows, oldest first */
+	assert_int_equal(list[0].seq, 1);
+	assert_int_equal(list[1].seq, 3);
+	assert_string_equal(list[1].details, "{\"tier\":\"low\"}");
+	catalog_audits_free(list, n);
+	OK(catalog_audit_subject(f->cat, "nobody", &list, &n, &err));
+	assert_int_equal(n, 0);
+	catalog_audits_free(list, n);
 
 	/* each: in order, stopping at the first non-zero answer. */
 	assert_int_equal(catalog_audit_each(f->cat, count_rows, &seen, &err),
@@ -1533,6 +1622,7 @@ static const struct conf_case cases[] = {
      " recovery_insert recovery_update recovery_get recovery_list "
      "recovery_step_put recovery_step_list ",
      case_recoveries},
+    {"recovery pages", " recovery_page ", case_recovery_page},
     {"runbook executions",
      " runbook.runbook_exec_insert runbook.runbook_exec_get "
      "runbook.runbook_exec_hold runbook.runbook_exec_set_child "
@@ -1558,7 +1648,8 @@ static const struct conf_case cases[] = {
     {"alarm marks",
      " agent.alarm_mark_put agent.alarm_mark_delete agent.alarm_mark_list ",
      case_alarm_marks},
-    {"audit log", " audit_append audit_each audit_list ", case_audit},
+    {"audit log", " audit_append audit_each audit_list audit_subject ",
+     case_audit},
     {"import",
      " import.import_begin import.import_put import.import_expire "
      "import.import_end ",
@@ -1610,6 +1701,7 @@ static const char *const main_entries[] = {
     "recovery_list",
     "recovery_step_put",
     "recovery_step_list",
+    "recovery_page",
     "service_states",
     "verdict_record",
     "verdict_latest",
@@ -1620,6 +1712,7 @@ static const char *const main_entries[] = {
     "audit_append",
     "audit_each",
     "audit_list",
+    "audit_subject",
     "check_integrity",
     "service_counters",
 };
