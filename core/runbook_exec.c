@@ -17,11 +17,14 @@
  * undo runs first, and resume runs those a killed session left.  An undo
  * that fails keeps the execution open (paused) so that resume tries it
  * again: a fault is never silently left in place. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +82,16 @@ struct runbook_exec {
 	/* The session of ops_runbook_run, for the built-in actions that use
 	 * the rest of drconsole; NULL outside a run. */
 	const struct ops_session *ses;
+	/* Steps outlive the terminal: where a step's command spools its
+	 * output and its keeper writes its end (next to the catalog; NULL:
+	 * nowhere to, and the command runs on a pipe as before); the spool
+	 * of the command now starting; the group of a command left running
+	 * by an earlier session, to follow instead of starting one. */
+	char *spool_dir;
+	char *spool_cur;
+	pid_t reattach_pgid;
+	int detached;     /* the session ended detached */
+	int outcome_gone; /* a followed command ended without a word */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -171,6 +184,61 @@ static char *who(const struct runbook_exec *x)
 	return xstrdup(x->actor);
 }
 
+/* <dir of the catalog>/drconsole-spool, made 0700; NULL when the catalog
+ * is no file or the directory cannot be made. */
+static char *spool_dir_of(struct catalog *cat)
+{
+	const char *where = catalog_where(cat);
+	if (where == NULL || strncmp(where, "postgresql:", 11) == 0 ||
+	    strcmp(where, ":memory:") == 0)
+		return NULL;
+	if (strncmp(where, "file:", 5) == 0)
+		where += 5;
+	const char *slash = strrchr(where, '/');
+	char *dir = slash ? xasprintf("%.*s/drconsole-spool",
+	                              (int)(slash - where), where)
+	                  : xstrdup("drconsole-spool");
+	struct stat st;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* The spool of step i of this run, or NULL. */
+static char *spool_path(const struct runbook_exec *x, size_t i)
+{
+	if (x->spool_dir == NULL)
+		return NULL;
+	return xasprintf("%s/%s.%zu.log", x->spool_dir, x->rec.recovery_id,
+	                 i + 1);
+}
+
+/* The newest EXEC_TAIL_MAX bytes of a spool (malloc'd), or NULL. */
+static char *spool_tail(const char *path)
+{
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return NULL;
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > EXEC_TAIL_MAX ? end - EXEC_TAIL_MAX : 0;
+	char *buf = xmalloc(EXEC_TAIL_MAX + 1);
+	ssize_t got = end > 0 ? pread(fd, buf, (size_t)(end - from), from) : 0;
+	close(fd);
+	if (got <= 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[got] = '\0';
+	return buf;
+}
+
 struct persist_change {
 	struct runbook_exec *x;
 	size_t step; /* EXEC_NO_STEP: the record alone */
@@ -258,6 +326,13 @@ static void proc_output(void *arg, const char *buf, size_t len)
 	output(arg, buf, len);
 }
 
+static int proc_should_detach(void *arg)
+{
+	struct runbook_exec *x = arg;
+	return x->ui && x->ui->detach_requested &&
+	       x->ui->detach_requested(x->ui->arg);
+}
+
 static int proc_should_stop(void *arg)
 {
 	struct runbook_exec *x = arg;
@@ -296,15 +371,34 @@ static int run_shell(struct runbook_exec *x, const char *command,
 	    .on_output = proc_output,
 	    .should_stop = proc_should_stop,
 	    .on_start = proc_started,
+	    .spool = x->spool_cur,
+	    .should_detach = x->spool_cur ? proc_should_detach : NULL,
 	    .arg = x,
 	};
 	struct runbook_proc_result res;
-	int rc = runbook_proc_run(&opts, &res, err);
+	int rc, gone = 0;
 
+	if (x->reattach_pgid > 0 && x->spool_cur != NULL)
+		rc = runbook_proc_follow(&opts, x->reattach_pgid, &res, &gone,
+		                         err);
+	else
+		rc = runbook_proc_run(&opts, &res, err);
+	x->reattach_pgid = 0;
 	env_free(env);
 	*exit_code = res.exit_code;
 	if (rc != DR_OK)
 		return rc;
+	if (res.detached) {
+		x->detached = 1;
+		*err = xstrdup("detached: it runs on");
+		return DR_EBUSY;
+	}
+	if (gone) {
+		x->outcome_gone = 1;
+		*err = xstrdup("its process ended and left no exit status: its "
+		               "outcome is unknown");
+		return DR_EIO;
+	}
 	if (res.timed_out) {
 		*err = xasprintf("timed out after %llds; its process group was "
 		                 "killed",
@@ -356,6 +450,11 @@ static char **action_env(void *engine)
 {
 	struct runbook_exec *x = engine;
 	return build_env(x, x->current);
+}
+
+int runbook_exec_detached(const struct runbook_exec *x)
+{
+	return x->detached;
 }
 
 void runbook_exec_set_session(struct runbook_exec *x,
@@ -535,6 +634,8 @@ void runbook_exec_free(struct runbook_exec *x)
 	free(x->steps);
 	runbook_free(x->rb);
 	free(x->services_csv);
+	free(x->spool_dir);
+	free(x->spool_cur);
 	catalog_recovery_clear(&x->rec);
 	catalog_runbook_exec_clear(&x->hold);
 	free(x);
@@ -550,6 +651,7 @@ static struct runbook_exec *exec_new(struct catalog *cat,
 	audit_actor(x->actor, x->origin);
 	if (gethostname(x->host, sizeof x->host - 1) != 0)
 		strlcpy_dr(x->host, "localhost", sizeof x->host);
+	x->spool_dir = spool_dir_of(cat);
 	return x;
 }
 
@@ -967,6 +1069,55 @@ static int load_steps(struct runbook_exec *x, char **err)
 	return DR_OK;
 }
 
+/* A step an earlier session left "running": what its keeper wrote down
+ * decides (completed, failed), or it still runs (0: left "running", to
+ * be followed), or it is gone without a word (interrupted, outcome
+ * unknown; the operator decides).  1 when rs changed. */
+static int settle_left_step(struct runbook_exec *x, size_t i)
+{
+	struct catalog_recovery_step *rs = &x->steps[i];
+	const struct runbook_step *st = &x->rb->steps[i];
+	char *spool = spool_path(x, i);
+	int ec = -1, sig = 0;
+	int known = spool && runbook_proc_spool_exit(spool, &ec, &sig);
+	pid_t pgid = (pid_t)x->hold.child_pgid;
+
+	if (!known && spool != NULL && pgid > 0 && procid_group_alive(pgid)) {
+		free(spool);
+		return 0;
+	}
+	rs->ended_at = time_now();
+	if (known) {
+		free(rs->output_tail);
+		rs->output_tail = spool_tail(spool);
+		rs->exit_code = ec;
+	}
+	if (known && ec == 0 && st->verify == NULL) {
+		strlcpy_dr(rs->status, "completed", sizeof rs->status);
+		note_add(rs, "finished while detached (exit 0), recorded on "
+		             "resume");
+	} else if (known && ec == 0) {
+		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
+		note_add(rs, "its command exited 0 while detached; its verify "
+		             "has not run");
+	} else if (known) {
+		strlcpy_dr(rs->status, "failed", sizeof rs->status);
+		if (sig)
+			note_add(rs, "failed while detached (signal %d)", sig);
+		else
+			note_add(rs, "failed while detached (exit %d)", ec);
+	} else {
+		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
+		note_add(rs, spool
+		                 ? "interrupted: its process is gone and left "
+		                   "no exit status; its outcome is unknown"
+		                 : "interrupted: its process ended while it "
+		                   "ran");
+	}
+	free(spool);
+	return 1;
+}
+
 struct resume_change {
 	struct runbook_exec *x;
 	const char *previous; /* the previous holder, described */
@@ -986,9 +1137,8 @@ static int resume_change(struct catalog *cat, void *arg, char **details,
 
 		if (strcmp(rs->status, "running") != 0)
 			continue;
-		strlcpy_dr(rs->status, "interrupted", sizeof rs->status);
-		rs->ended_at = time_now();
-		note_add(rs, "interrupted: its process ended while it ran");
+		if (settle_left_step(x, i) == 0)
+			continue; /* still running: followed by run_step */
 		rc = catalog_recovery_step_put(cat, rs, err);
 	}
 	if (rc == CATALOG_OK)
@@ -1090,6 +1240,7 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	prev.runbook_path = NULL;
 	prev.runbook_text = NULL;
 	set_holder(x);
+	x->hold.child_pgid = prev.child_pgid;
 	if (!procid_group_alive((pid_t)prev.child_pgid))
 		x->hold.child_pgid = 0;
 
@@ -1098,7 +1249,11 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	                 recovery_id, resume_change, &rsm, err);
 	if (rc != CATALOG_OK)
 		goto fail;
-	if (prev.child_pgid > 0 && procid_group_alive((pid_t)prev.child_pgid))
+	int following = 0;
+	for (size_t i = 0; i < x->rb->n_steps; i++)
+		following |= strcmp(x->steps[i].status, "running") == 0;
+	if (!following && prev.child_pgid > 0 &&
+	    procid_group_alive((pid_t)prev.child_pgid))
 		say(x, EXEC_NO_STEP,
 		    "the command of the interrupted step may still be running "
 		    "(process group %lld); check before running it again",
@@ -1202,6 +1357,20 @@ static int finish_change(struct catalog *cat, void *arg, char **details,
 	return rc;
 }
 
+/* The run ended: its spools are no longer needed (the catalog keeps each
+ * step's output tail). */
+static void spools_remove(struct runbook_exec *x)
+{
+	for (size_t i = 0; x->spool_dir && i < x->rb->n_steps; i++) {
+		char *spool = spool_path(x, i),
+		     *ex = xasprintf("%s.exit", spool);
+		unlink(spool);
+		unlink(ex);
+		free(ex);
+		free(spool);
+	}
+}
+
 static int finish(struct runbook_exec *x, const char *status,
                   const char *action, char **err)
 {
@@ -1223,6 +1392,7 @@ static int finish(struct runbook_exec *x, const char *status,
 	if (rc != CATALOG_OK)
 		return rc;
 	x->hold.open = 0;
+	spools_remove(x);
 	emit(x, RUNBOOK_EV_FINISHED, EXEC_NO_STEP);
 	return DR_OK;
 }
@@ -1325,7 +1495,8 @@ enum step_outcome {
 	STEP_ROLLBACK,
 	STEP_ABORT,
 	STEP_PAUSE,
-	STEP_ERROR, /* the catalog failed */
+	STEP_DETACH, /* the session hung up; the step runs on */
+	STEP_ERROR,  /* the catalog failed */
 };
 
 /* A refused confirmation changes nothing but the audit trail, whose row
@@ -1443,8 +1614,13 @@ static int execute(struct runbook_exec *x, size_t i, int *exit_code, char **why)
 		free(message);
 		return rc;
 	}
+	/* The step's command outlives the terminal (spooled, detachable);
+	 * its verify is quick and runs on a pipe. */
+	x->spool_cur = spool_path(x, i);
 	rc = run_shell(x, drill ? st->drill : st->command, st->timeout_s,
 	               exit_code, why);
+	free(x->spool_cur);
+	x->spool_cur = NULL;
 	if (rc != DR_OK || *exit_code != 0)
 		return rc == DR_OK ? DR_EIO : rc;
 	const char *verify = drill ? st->verify_drill : st->verify;
@@ -1499,6 +1675,28 @@ static enum step_outcome decide(struct runbook_exec *x, size_t i,
 		free(reason);
 		emit(x, RUNBOOK_EV_STEP_END, i);
 		return STEP_NEXT;
+	case RUNBOOK_DO_DONE:
+		if (reason == NULL || reason[0] == '\0') {
+			free(reason);
+			say(x, i,
+			    "marking a step done needs a reason; the "
+			    "execution is paused instead");
+			return STEP_PAUSE;
+		}
+		strlcpy_dr(rs->status, "completed", sizeof rs->status);
+		if (rs->ended_at == 0)
+			rs->ended_at = time_now();
+		note_add(rs, "marked done by %s (its outcome was unknown): %s",
+		         x->actor, reason);
+		if (persist(x, i, "runbook.step.mark-done", err,
+		            "step=%s reason=%s", x->rb->steps[i].id,
+		            reason) != CATALOG_OK) {
+			free(reason);
+			return STEP_ERROR;
+		}
+		free(reason);
+		emit(x, RUNBOOK_EV_STEP_END, i);
+		return STEP_NEXT;
 	case RUNBOOK_DO_ROLLBACK:
 		free(reason);
 		return STEP_ROLLBACK;
@@ -1510,6 +1708,45 @@ static enum step_outcome decide(struct runbook_exec *x, size_t i,
 	}
 	free(reason);
 	return STEP_PAUSE;
+}
+
+static void forget_spool_exit(struct runbook_exec *x, size_t i)
+{
+	char *spool = spool_path(x, i);
+	if (spool != NULL) {
+		char *ex = xasprintf("%s.exit", spool);
+		unlink(ex);
+		free(ex);
+	}
+	free(spool);
+}
+
+/* The step's command ended: its group is no longer ours to name. */
+static void forget_child(struct runbook_exec *x)
+{
+	char *e = NULL;
+	if (x->hold.child_pgid == 0)
+		return;
+	x->hold.child_pgid = 0;
+	if (catalog_runbook_exec_set_child(x->cat, x->rec.recovery_id, 0, &e) !=
+	    CATALOG_OK)
+		free(e);
+}
+
+/* What an interrupted step's command had written, from its spool, so the
+ * operator decides on it seen. */
+static void replay_spool(struct runbook_exec *x, size_t i)
+{
+	char *path = spool_path(x, i), *tail = spool_tail(path);
+
+	if (tail != NULL) {
+		say(x, i, "its output, as spooled in %s:", path);
+		output(x, tail, strlen(tail));
+		if (tail[0] && tail[strlen(tail) - 1] != '\n')
+			output(x, "\n", 1);
+	}
+	free(tail);
+	free(path);
 }
 
 /* The retry_delay before the next attempt, in slices so that a stop is
@@ -1535,6 +1772,14 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 
 	x->current = i;
 	update_check(x);
+	/* Still running, left by an earlier session: followed, never
+	 * started a second time. */
+	int reattach = strcmp(rs->status, "running") == 0 &&
+	               x->hold.child_pgid > 0 && x->spool_dir != NULL;
+	if (reattach) {
+		x->reattach_pgid = (pid_t)x->hold.child_pgid;
+		retry = 1;
+	}
 	/* Left over from an earlier session. */
 	if (strcmp(rs->status, "interrupted") == 0 ||
 	    strcmp(rs->status, "failed") == 0) {
@@ -1547,6 +1792,7 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 		                  "session ended; it may have run in part"
 		                : "step %s failed in the previous session",
 		    st->id);
+		replay_spool(x, i);
 		o = decide(x, i,
 		           interrupted ? RUNBOOK_ASK_INTERRUPTED
 		                       : RUNBOOK_ASK_FAILED,
@@ -1596,11 +1842,22 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 			}
 		}
 		retry = 0;
+		if (reattach) {
+			emit(x, RUNBOOK_EV_STEP_START, i);
+			say(x, i,
+			    "step %s is still running (process group %lld, "
+			    "left by the previous session): re-attached, its "
+			    "output so far follows",
+			    st->id, (long long)x->reattach_pgid);
+			goto attempts;
+		}
 		/* Who ran it, confirmed or not (a step with confirm "none"
 		 * ran on the operator's start of the run). */
 		w = who(x);
 		strlcpy_dr(rs->confirmed_by, w, sizeof rs->confirmed_by);
 		free(w);
+		/* An earlier attempt's end must not be read as this one's. */
+		forget_spool_exit(x, i);
 		/* Stored before anything runs. */
 		strlcpy_dr(rs->status, "running", sizeof rs->status);
 		rs->started_at = time_now();
@@ -1609,13 +1866,17 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 		if (strcmp(x->rec.recovery_status, "initiated") == 0)
 			strlcpy_dr(x->rec.recovery_status, "in_progress",
 			           sizeof x->rec.recovery_status);
+		/* confirmed_by only when someone was asked (the report's
+		 * waits); ran_by always. */
+		int asked = st->confirm != RUNBOOK_CONFIRM_NONE ||
+		            st->kind == RUNBOOK_KIND_MANUAL;
 		if (persist(x, i, "runbook.step.start", err,
-		            "step=%s confirmed_by=%s drill=%d", st->id,
-		            rs->confirmed_by[0] ? rs->confirmed_by : "-",
-		            x->rec.is_drill) != CATALOG_OK)
+		            "step=%s confirmed_by=%s ran_by=%s drill=%d",
+		            st->id, asked ? rs->confirmed_by : "-",
+		            rs->confirmed_by, x->rec.is_drill) != CATALOG_OK)
 			return STEP_ERROR;
 		emit(x, RUNBOOK_EV_STEP_START, i);
-
+	attempts:
 		x->tail_len = 0;
 		x->tail[0] = '\0';
 		x->stopping = 0;
@@ -1648,6 +1909,43 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 				    "attempt %d of %d failed; trying again",
 				    attempt, st->retries + 1);
 			}
+		}
+		if (x->detached) {
+			/* Left running: the next resume records its end. */
+			note_add(rs,
+			         "detached: the operator's session ended; it "
+			         "runs on (process group %lld)",
+			         (long long)x->hold.child_pgid);
+			free(why);
+			if (persist(x, i, "runbook.step.detach", err,
+			            "step=%s pgid=%lld", st->id,
+			            (long long)x->hold.child_pgid) !=
+			    CATALOG_OK)
+				return STEP_ERROR;
+			return STEP_DETACH;
+		}
+		reattach = 0;
+		forget_child(x);
+		if (x->outcome_gone) {
+			/* Followed, and gone without a word. */
+			enum step_outcome o;
+			x->outcome_gone = 0;
+			strlcpy_dr(rs->status, "interrupted",
+			           sizeof rs->status);
+			rs->ended_at = time_now();
+			store_tail(x, rs);
+			note_add(rs,
+			         "interrupted: its process is gone and left "
+			         "no exit status; its outcome is unknown");
+			free(why);
+			if (persist(x, i, "runbook.step.interrupted", err,
+			            "step=%s", st->id) != CATALOG_OK)
+				return STEP_ERROR;
+			emit(x, RUNBOOK_EV_STEP_END, i);
+			o = decide(x, i, RUNBOOK_ASK_INTERRUPTED, err, &retry);
+			if (!retry)
+				return o;
+			continue;
 		}
 		rs->ended_at = time_now();
 		rs->exit_code = exit_code;
@@ -2074,6 +2372,9 @@ static int run_steps(struct runbook_exec *x, char **err)
 			           ? DR_OK
 			           : DR_EDB;
 		case STEP_PAUSE:
+			return pause_exec(x, err) == CATALOG_OK ? DR_OK
+			                                        : DR_EDB;
+		case STEP_DETACH:
 			return pause_exec(x, err) == CATALOG_OK ? DR_OK
 			                                        : DR_EDB;
 		}

@@ -48,6 +48,8 @@ enum runbook_decision {
 	RUNBOOK_DO_ROLLBACK, /* undo the completed steps, newest first */
 	RUNBOOK_DO_ABORT,    /* end the execution here */
 	RUNBOOK_DO_PAUSE,    /* leave it resumable; nobody holds it */
+	RUNBOOK_DO_DONE,     /* an interrupted step whose outcome is unknown:
+	                        the operator says it is done; needs a reason */
 };
 
 struct runbook_ui {
@@ -70,6 +72,10 @@ struct runbook_ui {
 	                                char **reason);
 	/* Polled while a command runs; nonzero stops it (kills its group). */
 	int (*stop_requested)(void *arg);
+	/* Polled while a command runs; nonzero leaves it running on its
+	 * own (the operator's terminal hung up): the run is detached, its
+	 * step recorded by the next resume.  May be NULL. */
+	int (*detach_requested)(void *arg);
 	/* A notify step's message (optional). */
 	void (*notify)(void *arg, const struct runbook_exec *x,
 	               const char *message);
@@ -141,5 +147,9 @@ enum runbook_clock runbook_clock_of(int64_t elapsed_s, int64_t target_s);
 struct ops_session;
 void runbook_exec_set_session(struct runbook_exec *x,
                               const struct ops_session *s);
+
+/* 1 when the run ended its session detached: a step still runs on its
+ * own, and `runbook resume` re-attaches to it. */
+int runbook_exec_detached(const struct runbook_exec *x);
 
 #endif

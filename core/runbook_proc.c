@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,13 +23,17 @@
 #define PROC_GRACE_S 2.0
 #define PROC_DRAIN_S 0.5
 
-static void child_exec(const struct runbook_proc_opts *opts, int out_fd)
+static void child_exec(const struct runbook_proc_opts *opts, int out_fd,
+                       int own_group)
 {
 	int devnull = open("/dev/null", O_RDONLY);
 	sigset_t none;
 
-	setpgid(0, 0);
-	/* Plain dispositions: the engine's handlers must not leak in. */
+	if (own_group)
+		setpgid(0, 0);
+	/* Plain dispositions: the engine's (and the keeper's ignored ones)
+	 * must not leak in. */
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
@@ -78,9 +83,14 @@ static void kill_group(pid_t pgid, pid_t pid, int *status, int *reaped)
 		*reaped = 1;
 }
 
+static int spool_run(const struct runbook_proc_opts *opts,
+                     struct runbook_proc_result *res, char **err);
+
 int runbook_proc_run(const struct runbook_proc_opts *opts,
                      struct runbook_proc_result *res, char **err)
 {
+	if (opts->spool != NULL)
+		return spool_run(opts, res, err);
 	int fds[2], status = 0, reaped = 0;
 	double start, deadline, drain_end = 0;
 	pid_t pid;
@@ -102,7 +112,7 @@ int runbook_proc_run(const struct runbook_proc_opts *opts,
 	if (pid == 0) {
 		close(fds[0]);
 		/* dup2 clears O_CLOEXEC on the copies. */
-		child_exec(opts, fds[1]);
+		child_exec(opts, fds[1], 1);
 	}
 	/* Both sides set the group, so it exists before either goes on. */
 	setpgid(pid, pid);
@@ -173,5 +183,261 @@ int runbook_proc_run(const struct runbook_proc_opts *opts,
 	} else {
 		res->exit_code = -1;
 	}
+	return DR_OK;
+}
+
+/* ---- detachable commands: a keeper in a session of its own ---------- */
+
+/* Decimal digits of v into buf (async-signal-safe); returns the length. */
+static size_t put_int(char *buf, long v)
+{
+	char tmp[24];
+	size_t n = 0, len = 0;
+	unsigned long u = v < 0 ? (unsigned long)-v : (unsigned long)v;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n > 0)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
+/* The keeper: a new session (no terminal's hang-up reaches it, nor the
+ * command under it), the command as its child in its group, and the
+ * command's end written down for whoever comes next.  Only
+ * async-signal-safe calls: the agent forks from a threaded process. */
+static void keeper(const struct runbook_proc_opts *opts, int spool_fd,
+                   int sync_fd, const char *exit_path, const char *exit_tmp)
+{
+	int st = 0;
+
+	setsid();
+	close(sync_fd);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	pid_t c = fork();
+	if (c == 0)
+		child_exec(opts, spool_fd, 0);
+	close(spool_fd);
+	if (c < 0)
+		_exit(126);
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	char line[48];
+	size_t len = 0;
+	int code;
+	if (WIFEXITED(st)) {
+		memcpy(line, "exit ", 5);
+		len = 5 + put_int(line + 5, WEXITSTATUS(st));
+		code = WEXITSTATUS(st);
+	} else {
+		memcpy(line, "signal ", 7);
+		len = 7 + put_int(line + 7, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		code = 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	}
+	line[len++] = '\n';
+	int fd = open(exit_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		ssize_t w = write(fd, line, len);
+		(void)w;
+		fsync(fd);
+		close(fd);
+		rename(exit_tmp, exit_path);
+	}
+	_exit(code);
+}
+
+int runbook_proc_spool_exit(const char *spool, int *exit_code, int *signal)
+{
+	char *path = xasprintf("%s.exit", spool), line[48] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+	long v = 0;
+
+	free(path);
+	*exit_code = -1;
+	*signal = 0;
+	if (fd < 0)
+		return 0;
+	ssize_t got = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	line[got] = '\0';
+	if (sscanf(line, "exit %ld", &v) == 1) {
+		*exit_code = (int)v;
+		found = 1;
+	} else if (sscanf(line, "signal %ld", &v) == 1) {
+		*signal = (int)v;
+		found = 1;
+	}
+	return found;
+}
+
+/* Kills a group that is not (or no longer) our child: SIGTERM, a grace
+ * period, SIGKILL. */
+static void kill_foreign_group(pid_t pgid)
+{
+	double end = time_mono() + PROC_GRACE_S;
+
+	kill(-pgid, SIGTERM);
+	while (time_mono() < end && kill(-pgid, 0) == 0) {
+		struct timespec slice = {0, 50 * 1000 * 1000};
+		nanosleep(&slice, NULL);
+	}
+	kill(-pgid, SIGKILL);
+}
+
+/* Streams what fd holds from where it stands to on_output. */
+static void spool_drain(const struct runbook_proc_opts *opts, int fd)
+{
+	char buf[4096];
+	ssize_t got;
+
+	while ((got = read(fd, buf, sizeof buf)) > 0)
+		if (opts->on_output)
+			opts->on_output(opts->arg, buf, (size_t)got);
+}
+
+/* The follow loop of both a fresh run (child > 0: the keeper is ours to
+ * reap) and a re-attach (child 0).  Returns when the command ended, was
+ * killed, or was left (detach). */
+static void spool_follow(const struct runbook_proc_opts *opts, int fd,
+                         pid_t pgid, pid_t child, double deadline,
+                         struct runbook_proc_result *res, int *gone)
+{
+	int status = 0, reaped = 0;
+
+	*gone = 0;
+	for (;;) {
+		spool_drain(opts, fd);
+		int ended;
+		if (child > 0) {
+			ended = waitpid(child, &status, WNOHANG) == child;
+			reaped |= ended;
+		} else {
+			int ec, sig;
+			ended =
+			    runbook_proc_spool_exit(opts->spool, &ec, &sig) ||
+			    kill(-pgid, 0) != 0;
+		}
+		if (ended)
+			break;
+		if (deadline > 0 && time_mono() >= deadline) {
+			res->timed_out = 1;
+			if (child > 0)
+				kill_group(pgid, child, &status, &reaped);
+			else
+				kill_foreign_group(pgid);
+			break;
+		}
+		if (opts->should_stop && opts->should_stop(opts->arg)) {
+			res->stopped = 1;
+			if (child > 0)
+				kill_group(pgid, child, &status, &reaped);
+			else
+				kill_foreign_group(pgid);
+			break;
+		}
+		if (opts->should_detach && opts->should_detach(opts->arg)) {
+			res->detached = 1;
+			return;
+		}
+		struct timespec slice = {0, 100 * 1000 * 1000};
+		nanosleep(&slice, NULL);
+	}
+	spool_drain(opts, fd);
+	int ec = -1, sig = 0;
+	if (runbook_proc_spool_exit(opts->spool, &ec, &sig)) {
+		res->exit_code = res->timed_out || res->stopped ? -1 : ec;
+		res->signal = sig;
+	} else if (reaped && WIFEXITED(status) && !res->timed_out &&
+	           !res->stopped && WEXITSTATUS(status) < 126) {
+		res->exit_code = WEXITSTATUS(status);
+	} else if (reaped && WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	} else if (!reaped && !res->timed_out && !res->stopped) {
+		*gone = 1; /* gone without a word: nobody knows */
+	}
+}
+
+static int spool_run(const struct runbook_proc_opts *opts,
+                     struct runbook_proc_result *res, char **err)
+{
+	char *exit_path = xasprintf("%s.exit", opts->spool);
+	char *exit_tmp = xasprintf("%s.exit.tmp", opts->spool);
+	int sync[2], wfd, rfd, gone = 0;
+
+	memset(res, 0, sizeof *res);
+	res->exit_code = -1;
+	unlink(exit_path);
+	wfd = open(opts->spool,
+	           O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	rfd = wfd >= 0 ? open(opts->spool, O_RDONLY | O_CLOEXEC) : -1;
+	if (wfd < 0 || rfd < 0 || pipe2(sync, O_CLOEXEC) != 0) {
+		*err = xasprintf("cannot open the spool %s: %s", opts->spool,
+		                 strerror(errno));
+		if (wfd >= 0)
+			close(wfd);
+		if (rfd >= 0)
+			close(rfd);
+		free(exit_path);
+		free(exit_tmp);
+		return DR_EIO;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sync[0]);
+		close(rfd);
+		keeper(opts, wfd, sync[1], exit_path, exit_tmp);
+	}
+	close(wfd);
+	close(sync[1]);
+	if (pid < 0) {
+		*err = xasprintf("cannot fork: %s", strerror(errno));
+		close(sync[0]);
+		close(rfd);
+		free(exit_path);
+		free(exit_tmp);
+		return DR_EIO;
+	}
+	/* The keeper closes its end once its session (and group) exists. */
+	char c;
+	while (read(sync[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(sync[0]);
+	if (opts->on_start)
+		opts->on_start(opts->arg, pid);
+	double deadline =
+	    opts->timeout_s > 0 ? time_mono() + (double)opts->timeout_s : 0;
+	spool_follow(opts, rfd, pid, pid, deadline, res, &gone);
+	close(rfd);
+	free(exit_path);
+	free(exit_tmp);
+	return DR_OK;
+}
+
+int runbook_proc_follow(const struct runbook_proc_opts *opts, pid_t pgid,
+                        struct runbook_proc_result *res, int *gone, char **err)
+{
+	int fd = open(opts->spool, O_RDONLY | O_CLOEXEC);
+
+	memset(res, 0, sizeof *res);
+	res->exit_code = -1;
+	*gone = 0;
+	if (fd < 0) {
+		*err = xasprintf("cannot read the spool %s: %s", opts->spool,
+		                 strerror(errno));
+		return DR_EIO;
+	}
+	double deadline =
+	    opts->timeout_s > 0 ? time_mono() + (double)opts->timeout_s : 0;
+	spool_follow(opts, fd, pgid, 0, deadline, res, gone);
+	close(fd);
 	return DR_OK;
 }

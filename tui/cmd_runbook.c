@@ -39,12 +39,17 @@
 /* ---- signals ------------------------------------------------------------ */
 
 static volatile sig_atomic_t rb_interrupted; /* Ctrl-C: stop the command */
-static volatile sig_atomic_t rb_hangup;      /* SIGHUP/SIGTERM: pause */
+static volatile sig_atomic_t rb_hangup;      /* SIGTERM: stop, pause */
+/* SIGHUP: the operator's terminal is gone; a running step runs on
+ * (detached), the run pauses for `runbook resume`. */
+static volatile sig_atomic_t rb_detach;
 
 static void rb_on_signal(int sig)
 {
 	if (sig == SIGINT)
 		rb_interrupted = 1;
+	else if (sig == SIGHUP)
+		rb_detach = 1;
 	else
 		rb_hangup = 1;
 }
@@ -60,6 +65,9 @@ static void rb_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Writing to a terminal that is gone must not end us before the
+	 * run is recorded detached. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* ---- the line-mode front end ----------------------------------------- */
@@ -194,7 +202,13 @@ static void rb_event(void *arg, const struct runbook_exec *x,
 		break;
 	case RUNBOOK_EV_FINISHED: {
 		const struct catalog_recovery *rec = runbook_exec_record(x);
-		if (runbook_exec_paused(x)) {
+		if (runbook_exec_detached(x)) {
+			printf("\nDetached: the terminal hung up; the running "
+			       "step goes on by itself.  'drconsole runbook "
+			       "resume %s' re-attaches to it and records its "
+			       "end.\n",
+			       rec->recovery_id);
+		} else if (runbook_exec_paused(x)) {
 			printf("\nPaused: recovery %s is resumable with "
 			       "'drconsole runbook resume %s'.\n",
 			       rec->recovery_id, rec->recovery_id);
@@ -328,9 +342,11 @@ static enum runbook_decision rb_decide(void *arg, const struct runbook_exec *x,
 		char *answer;
 
 		fprintf(stderr,
-		        "Step %s %s.  %s, [s]kip, roll[b]ack, [a]bort or "
+		        "Step %s %s.  %s, %s[s]kip, roll[b]ack, [a]bort or "
 		        "[p]ause? ",
-		        id, what, first);
+		        id, what, first,
+		        why == RUNBOOK_ASK_INTERRUPTED ? "mark it [d]one, "
+		                                       : "");
 		answer = rb_read_line(ui);
 		if (answer == NULL)
 			return RUNBOOK_DO_PAUSE;
@@ -351,8 +367,21 @@ static enum runbook_decision rb_decide(void *arg, const struct runbook_exec *x,
 			if (*reason == NULL)
 				return RUNBOOK_DO_PAUSE;
 			return RUNBOOK_DO_SKIP;
+		case 'd':
+			if (why != RUNBOOK_ASK_INTERRUPTED)
+				goto other;
+			fprintf(stderr,
+			        "How do you know %s is done (what you "
+			        "checked)? ",
+			        id);
+			*reason = rb_read_line(ui);
+			if (*reason == NULL)
+				return RUNBOOK_DO_PAUSE;
+			return RUNBOOK_DO_DONE;
 		default:
-			fprintf(stderr, "Please answer r, s, b, a or p.\n");
+		other:
+			fprintf(stderr, "Please answer r, %ss, b, a or p.\n",
+			        why == RUNBOOK_ASK_INTERRUPTED ? "d, " : "");
 		}
 	}
 	return RUNBOOK_DO_PAUSE;
@@ -366,6 +395,12 @@ static int rb_stop_requested(void *arg)
 		return 1;
 	}
 	return 0;
+}
+
+static int rb_detach_requested(void *arg)
+{
+	(void)arg;
+	return rb_detach != 0;
 }
 
 /* A webhook that could not be told is said; it never stops the run (the
@@ -391,6 +426,7 @@ static void rb_ui_init(struct runbook_ui *ops, struct rb_line *ui)
 	ops->ask_word = rb_ask_word;
 	ops->decide = rb_decide;
 	ops->stop_requested = rb_stop_requested;
+	ops->detach_requested = rb_detach_requested;
 	ops->notify = rb_notify;
 	ui->at_line_start = 1;
 }
