@@ -481,6 +481,30 @@ static int cb_yes(void *arg, const struct runbook_exec *x, size_t step,
 	}
 }
 
+/* A question asked before the run exists (resume's takeover of a run
+ * whose holder died): there are no steps to draw yet, so the question
+ * takes the screen, whole, with the answer being typed under it. */
+static void draw_question(const char *question, const char *text,
+                          const char *keys)
+{
+	struct modal_lines l = {0};
+	int h, w, y = 2;
+
+	getmaxyx(stdscr, h, w);
+	werase(stdscr);
+	screen_fill(stdscr, 0, 0, 1, w, screen_attr(THEME_HEADER));
+	screen_put(stdscr, 0, 0, w, screen_attr(THEME_HEADER),
+	           " Resume a runbook run");
+	modal_lines_wrap(&l, question, w - 4, "");
+	for (size_t i = 0; i < l.n && y < h - 4; i++)
+		screen_put(stdscr, y++, 2, w - 4, screen_attr(THEME_TITLE),
+		           l.row[i]);
+	modal_lines_free(&l);
+	screen_putf(stdscr, y + 1, 2, w - 4, screen_attr(THEME_NORMAL) | A_BOLD,
+	            "> %s_", text);
+	modal_frame_end(NULL, keys);
+}
+
 /* Edits a line at the bottom; NULL when the operator left with Ctrl-C. */
 static char *edit_line(struct rb_run *run, const char *question,
                        const char *keys)
@@ -491,7 +515,10 @@ static char *edit_line(struct rb_run *run, const char *question,
 	for (;;) {
 		snprintf(run->prompt, sizeof run->prompt, " %s: %s_", question,
 		         text);
-		draw_run(run, keys);
+		if (run->x == NULL)
+			draw_question(question, text, keys);
+		else
+			draw_run(run, keys);
 		int key = modal_key(1000);
 		if (key == '\n' || key == '\r' || key == KEY_ENTER)
 			return xstrdup(text);
