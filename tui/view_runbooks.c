@@ -409,7 +409,7 @@ static size_t body_rows(const struct rb_run *run, struct modal_lines *body,
 	return cmd_rows;
 }
 
-static void draw_run(struct rb_run *run, const char *keys)
+static void draw_steps(struct rb_run *run, const char *keys)
 {
 	const struct runbook_exec *x = run->x;
 	const struct runbook *rb = runbook_exec_runbook(x);
@@ -539,6 +539,18 @@ static void draw_run(struct rb_run *run, const char *keys)
 	/* The question, and the keys. */
 	modal_frame_end(run->prompt, keys);
 	run->last_draw_ms = modal_ms();
+}
+
+/* The step view; before the run exists (resume asks its takeover
+ * question first) there are no steps to draw, only the question. */
+static void draw_run(struct rb_run *run, const char *keys)
+{
+	if (run->x == NULL) {
+		werase(stdscr);
+		modal_frame_end(run->prompt, keys);
+		return;
+	}
+	draw_steps(run, keys);
 }
 
 /* ---- the engine's callbacks ----------------------------------------- */
@@ -793,8 +805,7 @@ static void build_rollbacks(void *arg, int w, struct modal_lines *l)
 }
 
 /* b at a decision: the rollbacks listed, then a yes/no (no by default). */
-static int confirm_rollback(struct rb_run *run, const struct runbook_exec *x,
-                            size_t step)
+static int confirm_rollback(const struct runbook_exec *x, size_t step)
 {
 	struct rollback_plan plan = {.x = x, .upto = step};
 	struct modal_lines l = {0};
@@ -802,7 +813,6 @@ static int confirm_rollback(struct rb_run *run, const struct runbook_exec *x,
 	size_t top = 0;
 	int key;
 
-	(void)run;
 	build_rollbacks(&plan, 78, &l); /* counts them */
 	modal_lines_free(&l);
 	snprintf(title, sizeof title, " Roll back %s",
@@ -847,7 +857,7 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 		case 'r':
 			return RUNBOOK_DO_RETRY;
 		case 'b':
-			if (!confirm_rollback(run, x, step))
+			if (!confirm_rollback(x, step))
 				continue;
 			run->rolling_back = 1;
 			modal_output_clear(&run->out);
