@@ -10,6 +10,7 @@
 cd "$DR_TOP" || exit 1
 export DRCONSOLE_CATALOG=$T/catalog.db
 "$DR" init >/dev/null 2>&1
+"$DR" service add api --tier critical >/dev/null
 lines() { [ -e "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
 runs() { sqlite3 "$T/catalog.db" "SELECT count(*) FROM disaster_recovery_log"; }
 
