@@ -4,7 +4,8 @@
 # REAL RUN or a DRILL (no by default); the command being confirmed scrolls
 # to its end; the wizard refuses a bad value at once; rollbacks are listed
 # and confirmed, and their output shown; taking over a run whose holder
-# died asks its question without crashing.
+# died asks its question without crashing; under --read-only the preview
+# shows and starting is refused.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 cd "$DR_TOP" || exit 1
@@ -185,6 +186,24 @@ expect_eq "the console exits cleanly after the rollback" "$(tui_exit_status)" 0
 expect_eq "two executions in all: the drill and the run" "$(runs)" "$((before + 2))"
 run "$DR" runbook log
 expect_in "the run is recorded as rolled back" "$OUT" "rolled_back"
+
+# ---- read-only: the preview is there, starting is refused ----
+before=$(runs)
+tui_start -- --catalog "$T/catalog.db" --read-only
+expect_screen "read-only console starts" "READ-ONLY"
+tui_keys 6 / ; tui_text toucher; tui_keys Enter
+expect_screen "toucher listed under --read-only" "Touches a marker file"
+tui_keys Enter
+expect_screen "Enter previews under --read-only too" "preview: nothing runs from here"
+tui_keys r
+expect_screen "r from the preview is refused" "run runbook refused"
+tui_keys Enter
+expect_screen "the preview again" "preview: nothing runs from here"
+tui_keys d
+expect_screen "d from the preview is refused" "drill runbook refused"
+tui_keys q
+expect_eq "the read-only console exits cleanly" "$(tui_exit_status)" 0
+expect_eq "read-only started no execution" "$(runs)" "$before"
 
 # ---- failback's pg_rewind step, whole, at 80x24 ----
 # A real run with kubectl, ssh and psql replaced by stubs that say they
