@@ -572,8 +572,10 @@ static void cb_event(void *arg, const struct runbook_exec *x,
 
 	(void)step;
 	run->x = (struct runbook_exec *)x;
-	if (ev == RUNBOOK_EV_NOTE)
+	if (ev == RUNBOOK_EV_NOTE && !run->rolling_back)
 		snprintf(run->note, sizeof run->note, "%s", text);
+	/* While rolling back, the engine's notes go with the output, where
+	 * they stay in order with what each rollback printed. */
 	if (ev == RUNBOOK_EV_NOTE && run->rolling_back) {
 		char *line = xasprintf("== %s", text);
 		if (run->out.partial_len > 0)
@@ -860,6 +862,7 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 			if (!confirm_rollback(x, step))
 				continue;
 			run->rolling_back = 1;
+			run->note[0] = '\0';
 			modal_output_clear(&run->out);
 			return RUNBOOK_DO_ROLLBACK;
 		case 'a':
