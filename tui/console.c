@@ -723,11 +723,12 @@ static const char *const help_lines[] = {
     "        :ack S WHY  acknowledge alarm S (:silence S 2h WHY)",
     "Actions B      back up now, after y/N (Dashboard); v verify, c copy",
     "               (Backups)",
-    "        Enter r run a runbook, d drill it, R resume one (Runbooks)",
+    "        Enter preview, r run, d drill (y/n first), R resume (Runbooks)",
     "Page    b its backups, r its runbook to run, d to drill, a :ack its",
     "        first unacknowledged alarm; Esc closes",
     "Jobs    a ^C stop it; x Enter Esc close it; a step: r s b a p =",
-    "        retry skip rollback abort pause (refused under --read-only)",
+    "        retry skip rollback (listed, y/n) abort pause; PgUp PgDn the",
+    "        command (refused under --read-only)",
     "        ? F1   this help                 q  quit",
 };
 

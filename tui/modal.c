@@ -117,3 +117,87 @@ void modal_output_clear(struct modal_output *o)
 		free(o->lines[i]);
 	memset(o, 0, sizeof *o);
 }
+
+void modal_lines_push(struct modal_lines *l, const char *text)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 32;
+		l->row = xrealloc(l->row, l->cap * sizeof *l->row);
+	}
+	l->row[l->n++] = xstrdup(text);
+}
+
+/* Columns of the first len bytes (UTF-8: continuation bytes take none). */
+static int cols_of(const char *s, size_t len)
+{
+	int c = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	return c;
+}
+
+/* Bytes of the longest prefix of s[0..len) at most cols wide that ends
+ * at a space (or, when none does, at a character boundary). */
+static size_t cut_at(const char *s, size_t len, int cols)
+{
+	size_t end = 0, space = 0;
+	int c = 0;
+
+	while (end < len) {
+		size_t next = end + 1;
+		while (next < len && ((unsigned char)s[next] & 0xc0) == 0x80)
+			next++;
+		if (c + 1 > cols)
+			break;
+		c++;
+		end = next;
+		if (end < len && s[end] == ' ')
+			space = end;
+	}
+	if (end >= len)
+		return len;
+	return space > 0 ? space : (end > 0 ? end : 1);
+}
+
+void modal_lines_wrap(struct modal_lines *l, const char *text, int w,
+                      const char *indent)
+{
+	const char *p = text;
+
+	if (w < cols_of(indent, strlen(indent)) + 8)
+		indent = ""; /* too narrow to indent */
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *lead = "";
+
+		do {
+			int room = w - cols_of(lead, strlen(lead));
+			size_t take = cut_at(p, len, room > 0 ? room : 1);
+			char *row = xasprintf("%s%.*s", lead, (int)take, p);
+
+			modal_lines_push(l, row);
+			free(row);
+			p += take;
+			len -= take;
+			while (len > 0 && *p == ' ') {
+				p++;
+				len--;
+			}
+			lead = indent;
+		} while (len > 0);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+}
+
+void modal_lines_free(struct modal_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->row[i]);
+	free(l->row);
+	memset(l, 0, sizeof *l);
+}

@@ -48,4 +48,19 @@ const char *modal_output_line(const struct modal_output *o, size_t i);
 /* Empties it (the partial line too). */
 void modal_output_clear(struct modal_output *o);
 
+/* Text laid out in rows for a full-screen page: each row malloc'd.
+ * Zeroed is empty. */
+struct modal_lines {
+	char **row;
+	size_t n, cap;
+};
+/* Adds one row as it is. */
+void modal_lines_push(struct modal_lines *l, const char *text);
+/* Adds text word-wrapped to w columns (at spaces; a word wider than w is
+ * cut), each newline starting a row; rows after the first of a paragraph
+ * start with indent.  Nothing is left out. */
+void modal_lines_wrap(struct modal_lines *l, const char *text, int w,
+                      const char *indent);
+void modal_lines_free(struct modal_lines *l);
+
 #endif

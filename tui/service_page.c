@@ -722,9 +722,11 @@ unsigned service_page_key(struct service_page *p, struct view_ctx *ctx, int key)
 		ctx->switch_to = VIEW_RUNBOOKS;
 		snprintf(ctx->switch_args, sizeof ctx->switch_args, "=%s",
 		         p->suggested);
-		view_message(ctx, 0, "%s for %s: %s to %s it, Esc to stay out",
-		             p->suggested, p->name, key == 'd' ? "d" : "Enter",
-		             key == 'd' ? "drill" : "run");
+		view_message(ctx, 0,
+		             "%s for %s: %s, Enter to preview it, Esc to "
+		             "stay out",
+		             p->suggested, p->name,
+		             key == 'd' ? "d to drill it" : "r to run it");
 		return VIEW_HANDLED | VIEW_REDRAW | SERVICE_PAGE_CLOSE;
 	}
 	return VIEW_HANDLED;

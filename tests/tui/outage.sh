@@ -116,7 +116,7 @@ expect_screen "its probe and its state" "pg DOWN since"
 tui_keys End
 expect_screen "End: its runbooks, the suggested one first" "regional-failover (suggested)"
 tui_keys r
-expect_screen "r: Runbooks with it selected, to start there" "regional-failover for orders-db: Enter to run it"
+expect_screen "r: Runbooks with it selected, to start there" "regional-failover for orders-db: r to run it, Enter to preview it"
 expect_screen "the Runbooks list" "RUNBOOK"
 tui_keys Escape
 tui_keys q

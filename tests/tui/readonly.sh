@@ -9,7 +9,7 @@ command -v sqlite3 >/dev/null || { skip "read-only tests" "sqlite3 is not instal
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
 demo=$T/demo.db
 "$DR" demo --catalog "$demo" >/dev/null || fail "a demo catalog"
-cd "$T" || exit 1 # (the Runbooks tab lists the shipped runbooks to press Enter on)
+cd "$T" || exit 1 # (the Runbooks tab lists the shipped runbooks to press r on)
 
 fingerprint() {
 	sqlite3 "$demo" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
@@ -62,7 +62,7 @@ for mode in --read-only --wall; do
 			"READ-ONLY (--read-only): back up now refused; it would change state."
 		tui_keys Escape
 		sleep 0.3
-		tui_keys 6 Enter
+		tui_keys 6 r
 		expect_screen "$mode: running a runbook is refused too" "run runbook refused"
 		tui_keys Escape
 		sleep 0.3 # a lone Escape, not the start of an Alt- sequence

@@ -31,6 +31,8 @@ expect_screen "with scenario and targets" "regional-failover     regional     30
 tui_keys / ; tui_text partial; tui_keys Enter
 expect_screen "filtered to partial-recovery" "Partial recovery of one service"
 tui_keys d
+expect_screen "d asks first, naming a drill" "Start a DRILL of partial-recovery against api? y/n"
+tui_keys y
 expect_screen "the wizard asks for the incident type" "Incident type"
 expect_screen "with the runbook's default" "default: service-outage"
 tui_keys Enter
@@ -85,7 +87,9 @@ expect_screen "console starts for a real run" "1 Dashboard"
 tui_keys 6
 tui_keys / ; tui_text tell; tui_keys Enter
 expect_screen "the configured runbook is listed" "Tells the team"
-tui_keys Enter
+tui_keys r
+expect_screen "r asks first, naming a real run" "Start a REAL RUN of tell against api? y/n"
+tui_keys y
 expect_screen "the wizard asks for the incident" "Incident type"
 tui_keys Enter
 expect_screen "and the services" "Affected services"
