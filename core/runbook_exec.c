@@ -378,7 +378,7 @@ static int run_shell(struct runbook_exec *x, const char *command,
 	struct runbook_proc_result res;
 	int rc, gone = 0;
 
-	if (x->reattach_pgid > 0 && x->spool_cur != NULL)
+	if (x->reattach_pgid != 0 && x->spool_cur != NULL)
 		rc = runbook_proc_follow(&opts, x->reattach_pgid, &res, &gone,
 		                         err);
 	else
@@ -1080,9 +1080,10 @@ static int settle_left_step(struct runbook_exec *x, size_t i)
 	char *spool = spool_path(x, i);
 	int ec = -1, sig = 0;
 	int known = spool && runbook_proc_spool_exit(spool, &ec, &sig);
-	pid_t pgid = (pid_t)x->hold.child_pgid;
 
-	if (!known && spool != NULL && pgid > 0 && procid_group_alive(pgid)) {
+	/* Still held by its keeper or command: running, whatever the
+	 * catalog had time to note of its group. */
+	if (!known && spool != NULL && runbook_proc_spool_busy(spool)) {
 		free(spool);
 		return 0;
 	}
@@ -1363,9 +1364,12 @@ static void spools_remove(struct runbook_exec *x)
 {
 	for (size_t i = 0; x->spool_dir && i < x->rb->n_steps; i++) {
 		char *spool = spool_path(x, i),
-		     *ex = xasprintf("%s.exit", spool);
+		     *ex = xasprintf("%s.exit", spool),
+		     *pid = xasprintf("%s.pid", spool);
 		unlink(spool);
 		unlink(ex);
+		unlink(pid);
+		free(pid);
 		free(ex);
 		free(spool);
 	}
@@ -1774,11 +1778,32 @@ static enum step_outcome run_step(struct runbook_exec *x, size_t i, char **err)
 	update_check(x);
 	/* Still running, left by an earlier session: followed, never
 	 * started a second time. */
-	int reattach = strcmp(rs->status, "running") == 0 &&
-	               x->hold.child_pgid > 0 && x->spool_dir != NULL;
-	if (reattach) {
-		x->reattach_pgid = (pid_t)x->hold.child_pgid;
-		retry = 1;
+	int reattach = 0;
+	if (strcmp(rs->status, "running") == 0) {
+		char *spool = spool_path(x, i);
+		reattach = spool != NULL && runbook_proc_spool_busy(spool);
+		if (reattach) {
+			x->reattach_pgid = runbook_proc_spool_pgid(spool);
+			if (x->reattach_pgid <= 0)
+				x->reattach_pgid = (pid_t)x->hold.child_pgid;
+			if (x->reattach_pgid <= 0)
+				x->reattach_pgid =
+				    -1; /* unknown: follow only */
+			retry = 1;
+		}
+		free(spool);
+		/* It ended since the resume looked: settle it now. */
+		if (!reattach && settle_left_step(x, i) != 0) {
+			if (persist(x, i, "runbook.step.settle", err,
+			            "step=%s status=%s", st->id,
+			            rs->status) != CATALOG_OK)
+				return STEP_ERROR;
+			if (strcmp(rs->status, "completed") == 0) {
+				say(x, i, "step %s finished while detached",
+				    st->id);
+				return STEP_NEXT;
+			}
+		}
 	}
 	/* Left over from an earlier session. */
 	if (strcmp(rs->status, "interrupted") == 0 ||

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -211,11 +213,26 @@ static size_t put_int(char *buf, long v)
  * command's end written down for whoever comes next.  Only
  * async-signal-safe calls: the agent forks from a threaded process. */
 static void keeper(const struct runbook_proc_opts *opts, int spool_fd,
-                   int sync_fd, const char *exit_path, const char *exit_tmp)
+                   int sync_fd, const char *exit_path, const char *exit_tmp,
+                   const char *pid_path)
 {
 	int st = 0;
 
 	setsid();
+	{
+		char num[24];
+		size_t len = put_int(num, (long)getpid());
+		num[len++] = '\n';
+		int pf = open(pid_path,
+		              O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (pf >= 0) {
+			ssize_t w = write(pf, num, len);
+			(void)w;
+			close(pf);
+		}
+	}
+	/* "drconsole-step" in ps and top, not a second drconsole. */
+	prctl(PR_SET_NAME, "drconsole-step", 0, 0, 0);
 	close(sync_fd);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
@@ -224,7 +241,8 @@ static void keeper(const struct runbook_proc_opts *opts, int spool_fd,
 	pid_t c = fork();
 	if (c == 0)
 		child_exec(opts, spool_fd, 0);
-	close(spool_fd);
+	/* spool_fd (and its lock) stays open until the end is written: the
+	 * spool is never free while the outcome is not yet on disk. */
 	if (c < 0)
 		_exit(126);
 	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
@@ -250,6 +268,7 @@ static void keeper(const struct runbook_proc_opts *opts, int spool_fd,
 		close(fd);
 		rename(exit_tmp, exit_path);
 	}
+	close(spool_fd);
 	_exit(code);
 }
 
@@ -285,6 +304,8 @@ static void kill_foreign_group(pid_t pgid)
 {
 	double end = time_mono() + PROC_GRACE_S;
 
+	if (pgid <= 1)
+		return; /* unknown: never our own group, or everyone */
 	kill(-pgid, SIGTERM);
 	while (time_mono() < end && kill(-pgid, 0) == 0) {
 		struct timespec slice = {0, 50 * 1000 * 1000};
@@ -324,7 +345,7 @@ static void spool_follow(const struct runbook_proc_opts *opts, int fd,
 			int ec, sig;
 			ended =
 			    runbook_proc_spool_exit(opts->spool, &ec, &sig) ||
-			    kill(-pgid, 0) != 0;
+			    !runbook_proc_spool_busy(opts->spool);
 		}
 		if (ended)
 			break;
@@ -371,6 +392,7 @@ static int spool_run(const struct runbook_proc_opts *opts,
 {
 	char *exit_path = xasprintf("%s.exit", opts->spool);
 	char *exit_tmp = xasprintf("%s.exit.tmp", opts->spool);
+	char *pid_path = xasprintf("%s.pid", opts->spool);
 	int sync[2], wfd, rfd, gone = 0;
 
 	memset(res, 0, sizeof *res);
@@ -378,6 +400,14 @@ static int spool_run(const struct runbook_proc_opts *opts,
 	unlink(exit_path);
 	wfd = open(opts->spool,
 	           O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	/* The lock on the spool lives as long as a process holds it open:
+	 * the keeper, the command (its stdout) and what they leave behind.
+	 * Taken before the fork, so there is no moment when the command
+	 * runs and the spool looks free. */
+	if (wfd >= 0 && flock(wfd, LOCK_EX) != 0) {
+		close(wfd);
+		wfd = -1;
+	}
 	rfd = wfd >= 0 ? open(opts->spool, O_RDONLY | O_CLOEXEC) : -1;
 	if (wfd < 0 || rfd < 0 || pipe2(sync, O_CLOEXEC) != 0) {
 		*err = xasprintf("cannot open the spool %s: %s", opts->spool,
@@ -388,13 +418,14 @@ static int spool_run(const struct runbook_proc_opts *opts,
 			close(rfd);
 		free(exit_path);
 		free(exit_tmp);
+		free(pid_path);
 		return DR_EIO;
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sync[0]);
 		close(rfd);
-		keeper(opts, wfd, sync[1], exit_path, exit_tmp);
+		keeper(opts, wfd, sync[1], exit_path, exit_tmp, pid_path);
 	}
 	close(wfd);
 	close(sync[1]);
@@ -404,6 +435,7 @@ static int spool_run(const struct runbook_proc_opts *opts,
 		close(rfd);
 		free(exit_path);
 		free(exit_tmp);
+		free(pid_path);
 		return DR_EIO;
 	}
 	/* The keeper closes its end once its session (and group) exists. */
@@ -419,6 +451,7 @@ static int spool_run(const struct runbook_proc_opts *opts,
 	close(rfd);
 	free(exit_path);
 	free(exit_tmp);
+	free(pid_path);
 	return DR_OK;
 }
 
@@ -440,4 +473,32 @@ int runbook_proc_follow(const struct runbook_proc_opts *opts, pid_t pgid,
 	spool_follow(opts, fd, pgid, 0, deadline, res, gone);
 	close(fd);
 	return DR_OK;
+}
+
+int runbook_proc_spool_busy(const char *spool)
+{
+	int fd = open(spool, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
+pid_t runbook_proc_spool_pgid(const char *spool)
+{
+	char *path = xasprintf("%s.pid", spool), buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v = 0;
+
+	free(path);
+	if (fd < 0)
+		return 0;
+	ssize_t got = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (got > 0) {
+		buf[got] = '\0';
+		v = strtol(buf, NULL, 10);
+	}
+	return v > 1 ? (pid_t)v : 0;
 }

@@ -57,4 +57,11 @@ int runbook_proc_follow(const struct runbook_proc_opts *opts, pid_t pgid,
 int runbook_proc_run(const struct runbook_proc_opts *opts,
                      struct runbook_proc_result *res, char **err);
 
+/* 1 while some process of a detachable command still holds its spool
+ * (the keeper takes a lock before the command exists; it goes with the
+ * last of them). */
+int runbook_proc_spool_busy(const char *spool);
+/* The keeper's group as it wrote it down, or 0. */
+pid_t runbook_proc_spool_pgid(const char *spool);
+
 #endif

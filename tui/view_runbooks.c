@@ -12,6 +12,7 @@
  * through the runbook ops (core/ops_runbook.h), as line mode does. */
 #include "tui/view_runbooks.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -631,10 +632,26 @@ static void cb_notify(void *arg, const struct runbook_exec *x,
 		draw_run(run, " a/Ctrl-C: stop the command");
 }
 
+/* The terminal hung up (SIGHUP): the step runs on by itself and the run
+ * is left detached for `runbook resume`; other quit signals stop it. */
+static int hung_up(void)
+{
+	return modal_quitting() && screen_quit_signal() == SIGHUP;
+}
+
+static int cb_detach(void *arg)
+{
+	(void)arg;
+	return hung_up();
+}
+
 static int cb_stop(void *arg)
 {
 	struct rb_run *run = arg;
 	int key = modal_key(0);
+
+	if (hung_up())
+		return 0;
 
 	if (key == 'a' || key == 'A' || key == MODAL_CTRL('c'))
 		run->stop = 1;
@@ -850,8 +867,13 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 	         : why == RUNBOOK_ASK_INTERRUPTED ? "was interrupted"
 	                                          : "was not confirmed");
 	for (;;) {
-		draw_run(run, " r retry  s skip  b rollback  a abort  p pause  "
-		              "PgUp/PgDn the command");
+		draw_run(
+		    run,
+		    why == RUNBOOK_ASK_INTERRUPTED
+		        ? " r run again  d mark done  s skip  b rollback"
+		          "  a abort  p pause"
+		        : " r retry  s skip  b rollback  a abort  p pause  "
+		          "PgUp/PgDn the command");
 		int key = modal_key(1000);
 		if (body_scroll(run, key))
 			continue;
@@ -870,6 +892,20 @@ static enum runbook_decision cb_decide(void *arg, const struct runbook_exec *x,
 		case 'p':
 		case MODAL_CTRL('c'):
 			return RUNBOOK_DO_PAUSE;
+		case 'd':
+			if (why != RUNBOOK_ASK_INTERRUPTED)
+				continue;
+			*reason =
+			    edit_line(run, "How do you know it is done",
+			              " what you checked, Enter  Ctrl-C pause");
+			if (*reason == NULL)
+				return RUNBOOK_DO_PAUSE;
+			if ((*reason)[0] == '\0') {
+				free(*reason);
+				*reason = NULL;
+				continue;
+			}
+			return RUNBOOK_DO_DONE;
 		case 's':
 			*reason = edit_line(run, "Why skip it",
 			                    " the reason, Enter  Ctrl-C pause");
@@ -1210,6 +1246,7 @@ static void run_screen(struct runbooks *v, struct view_ctx *ctx,
 	    .ask_word = cb_word,
 	    .decide = cb_decide,
 	    .stop_requested = cb_stop,
+	    .detach_requested = cb_detach,
 	    .notify = cb_notify,
 	};
 	char *err = NULL, *msg;
