@@ -8,6 +8,22 @@ export DRCONSOLE_CATALOG=$T/catalog.db
 for s in api worker postgres; do
 	"$DR" service add "$s" --tier critical >/dev/null 2>&1
 done
+# api and postgres are backed up by drconsole (the config's default place),
+# each with a verified backup: the shipped runbooks' restore steps restore
+# it for real in a drill, as a restore test.
+mkdir -p "$XDG_CONFIG_HOME/drconsole" "$T/src"
+echo "api data" >"$T/src/api.dump"
+echo "all databases" >"$T/src/all.sql"
+cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
+{"repositories": {"local": {"url": "file://$T/repo"}},
+ "backups": {
+  "api-db": {"service": "api", "repository": "local", "source": {"kind": "file", "path": "$T/src/api.dump"}},
+  "pg-all": {"service": "postgres", "repository": "local", "source": {"kind": "file", "path": "$T/src/all.sql"}}}}
+JSON
+for t in api-db pg-all; do
+	"$DR" backup run "$t" >/dev/null 2>&1 || fail "backup run $t" "$("$DR" backup run "$t" 2>&1)"
+done
+"$DR" backup verify --all >/dev/null 2>&1 || fail "backup verify --all"
 
 drill() { # NAME WORD...
 	local name=$1 args=()
@@ -35,20 +51,25 @@ expect_in "actual recovery time is recorded" "$OUT" "recovery time:   "
 expect_not_in "no step was left pending" "$OUT" " pending "
 expect_in "typed confirmation records the operator" "$OUT" "isolate                  completed"
 
-# The shipped runbooks' drill forms only echo or skip their restores: the
-# drills are recorded, and are no RTO evidence and no test
-# (docs/EVIDENCE.md).
+# The shipped runbooks restore with drconsole's restore step: in a drill it
+# restores the service's newest verified backup for real, as a restore
+# test, so the drill is RTO evidence of the services it restored (api by
+# partial-recovery, postgres by complete-recovery); worker, restored by
+# none, stays untested (docs/EVIDENCE.md).
 run "$DR" status --json
 got=$(python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 for s in d["services"]:
-    if s["name"] in ("api", "postgres"):
+    if s["name"] in ("api", "postgres", "worker"):
         print(s["name"], bool(s["tests"]["last_at"]), s["tests"]["untested"],
               s["rto"]["source"], bool(s["tests"]["last_drill_at"]))
 ' <<<"$OUT" 2>&1)
-expect_in "api's echo-only drill is no test" "$got" "api False True none True"
-expect_in "postgres's echo-only drill is no test" "$got" "postgres False True none True"
+expect_in "api: partial-recovery's drill restored its backup, a test and the RTO evidence" "$got" "api True False restore test True"
+expect_in "postgres: complete-recovery's drill restored its backup" "$got" "postgres True False restore test True"
+expect_in "worker: affected, but no drill restored its data: untested" "$got" "worker False True none"
+expect_eq "each restore of a drill is a restore test with the drill's recovery id" \
+	"$(sqlite3 "$T/catalog.db" "select count(*) from restores r join disaster_recovery_log d on d.recovery_id = r.recovery_id where r.kind = 'restore-test' and r.ok = 1 and d.is_drill = 1")" 2
 
 # A step without a drill form is skipped in a drill and recorded as such.
 mkdir -p "$T/m"

@@ -18,11 +18,11 @@ JSON
 "$DR" init >/dev/null
 "$DR" service add api --tier critical >/dev/null
 expect_rc "a drill with webhooks configured completes" 0 \
-	"$DR" runbook run partial-recovery --drill --assume-yes --confirm api </dev/null
+	"$DR" runbook run tests/fixtures/runbooks/good/counter.json --drill --assume-yes --var DIR="$T" </dev/null
 log=$(cat "$T/hooks.log" 2>/dev/null)
 expect_eq "two messages were posted" "$(grep -c '^=== POST /hook' <<<"$log")" 2
-expect_in "one says the run started" "$log" "partial-recovery started"
-expect_in "one says it finished" "$log" "partial-recovery finished"
+expect_in "one says the run started" "$log" "counter started"
+expect_in "one says it finished" "$log" "counter finished"
 
 # A notify step of a real run goes to the channels too.
 : >"$T/hooks.log"
@@ -36,6 +36,6 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 {"notifications": {"retries": 1, "timeout": "1s",
    "channels": [{"name": "void", "kind": "json", "url": "http://127.0.0.1:1/x"}]}}
 JSON
-run "$DR" runbook run partial-recovery --drill --assume-yes --confirm api </dev/null
+run "$DR" runbook run tests/fixtures/runbooks/good/counter.json --drill --assume-yes --var DIR="$T" --incident void </dev/null
 expect_eq "an unreachable webhook does not stop the run" "$RC" 0
 expect_in "and the run completes as a drill" "$OUT" "completed (drill)"
