@@ -48,6 +48,40 @@ expect_eq "step three ran once" "$(lines "$T/m/three")" 1
 ls "$(dirname "$T/catalog.db")/drconsole-spool/$id".* >/dev/null 2>&1 &&
 	fail "the ended run's spools are removed" || pass "the ended run's spools are removed"
 
+# ---- the same hang-up in the console's Runbooks view ----
+mkdir -p "$T/rb" "$T/c"
+cp "$RB" "$T/rb/"
+mkdir -p "$XDG_CONFIG_HOME/drconsole"
+printf '{"runbook_dir": "%s"}\n' "$T/rb" >"$XDG_CONFIG_HOME/drconsole/config.json"
+touch "$T/c/hold"
+tui_start -- --catalog "$T/catalog.db"
+expect_screen "console starts" "1 Dashboard"
+tui_keys 6
+tui_keys / ; tui_text counter; tui_keys Enter
+tui_keys r
+expect_screen "r asks first" "Start a REAL RUN of counter"
+tui_keys y
+expect_screen "the wizard asks" "Incident type"
+tui_text console-hup; tui_keys Enter
+expect_screen "then the services" "Affected services"
+tui_keys Enter
+expect_screen "then the markers' directory" "(DIR)"
+tui_text "$T/c"; tui_keys Enter
+for _ in 1 2 3 4; do sleep 0.3; tui_screen | grep -q "a/Ctrl-C: stop the command" && break; tui_keys Enter; done
+wait_for 10 test -s "$T/c/two.start"
+expect_screen "the step runs in the console" "a/Ctrl-C: stop the command"
+tui_stop
+cid=$(sqlite3 "$T/catalog.db" "SELECT recovery_id FROM disaster_recovery_log WHERE incident_type = 'console-hup'")
+[ -n "$cid" ] && pass "the console's run is recorded" || fail "the console's run is recorded"
+run "$DR" runbook log "${cid:-none}"
+expect_in "console hang-up: the step is detached, not failed" "$OUT" "detached: the operator's session ended; it runs on"
+rm -f "$T/c/hold"
+wait_for 10 test -s "$T/c/two"
+run "$DR" runbook resume "$cid" </dev/null
+expect_eq "console hang-up: resume completes the run" "$RC" 0
+expect_eq "  step two ran once" "$(lines "$T/c/two.start")" 1
+expect_eq "  step three ran once" "$(lines "$T/c/three")" 1
+
 # ---- 50 rounds of kill -9 and hang-ups at random moments ----
 cat >"$T/three.json" <<JSON
 {"name": "three", "title": "Three counted steps", "scenario": "partial", "rto": "10m", "rpo": "5m",
