@@ -243,5 +243,6 @@ struct catalog_backend_ops {
 };
 
 extern const struct catalog_backend_ops sqlite_backend_ops;
+extern const struct catalog_backend_ops pg_backend_ops;
 
 #endif

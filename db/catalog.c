@@ -61,8 +61,8 @@ static const struct {
 	const struct catalog_backend_ops *ops;
 	const char *label;
 } backends[] = {
-    {"postgresql://", NULL, "PostgreSQL"},
-    {"postgres://", NULL, "PostgreSQL"},
+    {"postgresql://", &pg_backend_ops, "PostgreSQL"},
+    {"postgres://", &pg_backend_ops, "PostgreSQL"},
 };
 
 int catalog_open(const char *where, int flags, struct catalog **out, char **err)

@@ -1,0 +1,786 @@
+/* The PostgreSQL catalog backend: the connection, its statements
+ * (db/pg_int.h), the schema and transactions.  The areas are in
+ * db/pg_<area>.c; the function table is at the end of db/pg_core.c.
+ *
+ * The address is handed to libpq as it is (a postgresql:// URI, with
+ * several hosts and target_session_attrs, or `postgresql:///?service=dr`
+ * for a service file entry), so every libpq setting and environment
+ * variable works.  A password in the address is refused: it would be seen
+ * in ps, in shell history, in the config and in every message that names
+ * the catalog; libpq reads it from ~/.pgpass, PGPASSFILE or the service
+ * file instead.
+ *
+ * The schema is versioned in a table of its own, schema_version; opening
+ * read-write applies the migrations it lacks (db/pg_schema.c) under a
+ * transaction-wide advisory lock, so two hosts starting at once migrate
+ * once.  A server in recovery (a hot standby) is opened read-only, and
+ * says so in catalog_notice(). */
+#include "db/pg_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/catalog.h"
+#include "db/pg_schema.h"
+#include "db/sqlite_int.h" /* sqlite_time_text/parse: one time format */
+
+/* The advisory lock the migrations take (any constant of our own). */
+#define PG_MIGRATE_LOCK "1685218163" /* "drcs" */
+
+void pg_seterr(char **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		xmalloc_oom(0);
+	va_end(ap);
+	free(*err);
+	*err = s;
+}
+
+int64_t pg_now(void)
+{
+	return catalog_now();
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+/* `?N` becomes `$N` outside quotes; `?` alone is not used by the SQL. */
+static char *placeholders(const char *sql, int *nparams)
+{
+	size_t len = strlen(sql);
+	char *out = xmalloc(len + 1), *o = out;
+	char quote = 0;
+
+	*nparams = 0;
+	for (const char *p = sql; *p != '\0'; p++) {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
+			int n = atoi(p + 1);
+			if (n > *nparams)
+				*nparams = n;
+			*o++ = '$';
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+struct pg_stmt *pg_prepare(struct pg_catalog *pc, const char *sql)
+{
+	struct pg_stmt *st = xcalloc(1, sizeof(*st));
+
+	st->pc = pc;
+	st->sql = placeholders(sql, &st->nparams);
+	return st;
+}
+
+void pg_finalize(struct pg_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < PG_MAX_PARAMS; i++)
+		free(st->values[i]);
+	PQclear(st->res);
+	free(st->sql);
+	free(st);
+}
+
+static void bind(struct pg_stmt *st, int idx, char *value)
+{
+	if (idx < 1 || idx > PG_MAX_PARAMS) {
+		/* A programming error: the SQL is ours. */
+		fprintf(stderr, "drconsole: parameter %d out of range\n", idx);
+		abort();
+	}
+	free(st->values[idx - 1]);
+	st->values[idx - 1] = value;
+	if (idx > st->nparams)
+		st->nparams = idx;
+}
+
+void pg_bind_text(struct pg_stmt *st, int idx, const char *s)
+{
+	bind(st, idx, s != NULL ? xstrdup(s) : NULL);
+}
+
+void pg_bind_text_or_null(struct pg_stmt *st, int idx, const char *s)
+{
+	bind(st, idx, s != NULL && s[0] != '\0' ? xstrdup(s) : NULL);
+}
+
+void pg_bind_int64(struct pg_stmt *st, int idx, int64_t v)
+{
+	bind(st, idx, xasprintf("%lld", (long long)v));
+}
+
+void pg_bind_double(struct pg_stmt *st, int idx, double v)
+{
+	bind(st, idx, xasprintf("%.17g", v));
+}
+
+void pg_bind_null(struct pg_stmt *st, int idx)
+{
+	bind(st, idx, NULL);
+}
+
+void pg_bind_time(struct pg_stmt *st, int idx, int64_t t)
+{
+	char text[SQLITE_TIME_TEXT];
+
+	if (t == 0) {
+		bind(st, idx, NULL);
+		return;
+	}
+	sqlite_time_text(t, text);
+	bind(st, idx, xstrdup(text));
+}
+
+/* The catalog_rc of a failed result, with the message in *err. */
+static int result_status(struct pg_catalog *pc, const PGresult *res,
+                         const char *what, char **err)
+{
+	const char *state = res != NULL
+	                        ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+	                        : NULL;
+	const char *msg =
+	    res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+	                : NULL;
+
+	if (msg == NULL)
+		msg = PQerrorMessage(pc->conn);
+	if (PQstatus(pc->conn) != CONNECTION_OK) {
+		pg_seterr(err, "%s: the catalog server is unreachable (%s)",
+		          what, msg);
+		return CATALOG_EIO;
+	}
+	if (state == NULL) {
+		pg_seterr(err, "%s: %s", what, msg);
+		return CATALOG_EDB;
+	}
+	if (strcmp(state, "23505") == 0) {
+		pg_seterr(err, "%s: %s", what, msg);
+		return CATALOG_EEXIST;
+	}
+	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) {
+		pg_seterr(err, "%s: %s", what, msg);
+		return CATALOG_EINVAL;
+	}
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0) {
+		pg_seterr(err, "%s: catalog is busy (%s)", what, msg);
+		return CATALOG_EBUSY;
+	}
+	if (strcmp(state, "25006") == 0) {
+		pg_seterr(err, "%s: the catalog server is read-only (%s)", what,
+		          msg);
+		return CATALOG_EIO;
+	}
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strncmp(state, "57", 2) == 0 || strncmp(state, "58", 2) == 0) {
+		pg_seterr(err, "%s: %s", what, msg);
+		return CATALOG_EIO;
+	}
+	if (strcmp(state, "XX001") == 0 || strcmp(state, "XX002") == 0) {
+		pg_seterr(err, "%s: %s", what, msg);
+		return CATALOG_ECORRUPT;
+	}
+	pg_seterr(err, "%s: %s", what, msg);
+	return CATALOG_EDB;
+}
+
+static int run_once(struct pg_stmt *st, const char *what, char **err)
+{
+	ExecStatusType s;
+
+	st->ran = 1;
+	st->row = -1;
+	st->res = PQexecParams(st->pc->conn, st->sql, st->nparams, NULL,
+	                       (const char *const *)st->values, NULL, NULL, 0);
+	s = st->res != NULL ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return CATALOG_OK;
+	if (st->pc->in_tx)
+		st->pc->tx_failed = 1;
+	return result_status(st->pc, st->res, what, err);
+}
+
+int pg_step(struct pg_stmt *st, const char *what, char **err)
+{
+	if (!st->ran) {
+		int rc = run_once(st, what, err);
+		if (rc != CATALOG_OK)
+			return rc;
+	}
+	if (st->res == NULL || PQresultStatus(st->res) != PGRES_TUPLES_OK)
+		return PG_DONE;
+	if (st->row + 1 < PQntuples(st->res)) {
+		st->row++;
+		return PG_ROW;
+	}
+	return PG_DONE;
+}
+
+int pg_run(struct pg_stmt *st, const char *what, char **err)
+{
+	int rc = pg_step(st, what, err);
+
+	return rc == PG_ROW || rc == PG_DONE ? CATALOG_OK : rc;
+}
+
+int pg_step_row(struct pg_stmt *st, const char *what, char **err)
+{
+	int rc = pg_step(st, what, err);
+
+	if (rc == PG_ROW)
+		return CATALOG_OK;
+	return rc == PG_DONE ? CATALOG_ENOTFOUND : rc;
+}
+
+int64_t pg_changes(const struct pg_stmt *st)
+{
+	const char *n = st->res != NULL ? PQcmdTuples(st->res) : "";
+
+	return n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
+}
+
+int pg_column_null(const struct pg_stmt *st, int col)
+{
+	return st->res == NULL || st->row < 0 ||
+	       PQgetisnull(st->res, st->row, col);
+}
+
+const char *pg_column_text(const struct pg_stmt *st, int col)
+{
+	return pg_column_null(st, col) ? NULL
+	                               : PQgetvalue(st->res, st->row, col);
+}
+
+/* Booleans read as SQLite's 0 and 1. */
+int64_t pg_column_int64(const struct pg_stmt *st, int col)
+{
+	const char *v = pg_column_text(st, col);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "t") == 0)
+		return 1;
+	if (strcmp(v, "f") == 0)
+		return 0;
+	if (strchr(v, '.') != NULL || strchr(v, 'e') != NULL)
+		return (int64_t)strtod(v, NULL);
+	return strtoll(v, NULL, 10);
+}
+
+int64_t pg_column_int64_or(const struct pg_stmt *st, int col, int64_t null)
+{
+	return pg_column_null(st, col) ? null : pg_column_int64(st, col);
+}
+
+double pg_column_double(const struct pg_stmt *st, int col)
+{
+	const char *v = pg_column_text(st, col);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "t") == 0)
+		return 1;
+	if (strcmp(v, "f") == 0)
+		return 0;
+	return strtod(v, NULL);
+}
+
+double pg_column_double_or(const struct pg_stmt *st, int col, double null)
+{
+	return pg_column_null(st, col) ? null : pg_column_double(st, col);
+}
+
+int64_t pg_column_time(const struct pg_stmt *st, int col)
+{
+	int64_t t = sqlite_time_parse(pg_column_text(st, col));
+
+	return t < 0 ? 0 : t;
+}
+
+void pg_column_copy(const struct pg_stmt *st, int col, char *dst, size_t size)
+{
+	const char *v = pg_column_text(st, col);
+
+	snprintf(dst, size, "%s", v != NULL ? v : "");
+}
+
+char *pg_column_dup(const struct pg_stmt *st, int col)
+{
+	const char *v = pg_column_text(st, col);
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
+            char **err)
+{
+	PGresult *res = PQexec(pc->conn, sql);
+	ExecStatusType s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int rc = CATALOG_OK;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		if (pc->in_tx)
+			pc->tx_failed = 1;
+		rc = result_status(pc, res, what, err);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* ---- writes and transactions ------------------------------------------ */
+
+int pg_check_writable(struct pg_catalog *pc, char **err)
+{
+	if (pc->standby) {
+		pg_seterr(err,
+		          "catalog %s is a read-only replica (a hot standby): "
+		          "changes go to the primary",
+		          pc->where);
+		return CATALOG_EIO;
+	}
+	if (pc->readonly) {
+		pg_seterr(err, "catalog %s is open read-only", pc->where);
+		return CATALOG_EIO;
+	}
+	return CATALOG_OK;
+}
+
+int pg_write_begin(struct pg_catalog *pc, char **err)
+{
+	int rc = pg_check_writable(pc, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	if (pc->in_tx) {
+		if (pc->tx_failed) {
+			pg_seterr(err, "the transaction failed earlier");
+			return CATALOG_EDB;
+		}
+		return pg_exec(pc, "SAVEPOINT catalog_call",
+		               "starting a change", err);
+	}
+	return pg_exec(pc, "BEGIN", "starting a change", err);
+}
+
+int pg_write_end(struct pg_catalog *pc, int status, char **err)
+{
+	int rc;
+
+	if (pc->in_tx) {
+		if (status != CATALOG_OK) {
+			PQclear(PQexec(pc->conn, "ROLLBACK TO catalog_call"));
+			pc->tx_failed = 0;
+		}
+		rc = pg_exec(pc, "RELEASE catalog_call", "ending a change",
+		             status == CATALOG_OK ? err : NULL);
+		return status != CATALOG_OK ? status : rc;
+	}
+	if (status != CATALOG_OK) {
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		return status;
+	}
+	rc = pg_exec(pc, "COMMIT", "committing a change", err);
+	if (rc != CATALOG_OK) {
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		return rc;
+	}
+	pc->own_commits++;
+	return CATALOG_OK;
+}
+
+/* ---- the schema -------------------------------------------------------- */
+
+/* The schema version, 0 when the database has no drconsole schema. */
+static int read_version(struct pg_catalog *pc, int *version, char **err)
+{
+	struct pg_stmt *st = pg_prepare(
+	    pc, "SELECT CASE WHEN to_regclass('schema_version') IS NULL "
+	        "THEN 0 ELSE (SELECT max(version) FROM schema_version) END");
+	int rc = pg_step_row(st, pc->where, err);
+
+	*version = 0;
+	if (rc == CATALOG_OK)
+		*version = (int)pg_column_int64(st, 0);
+	else if (rc == CATALOG_ENOTFOUND)
+		rc = CATALOG_OK;
+	pg_finalize(st);
+	return rc;
+}
+
+static int newer(struct pg_catalog *pc, int version, int latest, char **err)
+{
+	pg_seterr(err,
+	          "catalog %s has schema version %d, newer than this "
+	          "drconsole understands (%d); upgrade drconsole",
+	          pc->where, version, latest);
+	return CATALOG_ESCHEMA;
+}
+
+/* Applies the migrations newer than the catalog's, under the lock, in one
+ * transaction: a failure leaves it as it was. */
+static int migrate(struct pg_catalog *pc, int latest, char **err)
+{
+	size_t n;
+	const struct pg_migration *m = pg_migrations_table(&n);
+	int version, rc = pg_exec(pc, "BEGIN", pc->where, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = pg_exec(pc, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")",
+	             "waiting for another migration", err);
+	if (rc == CATALOG_OK)
+		rc = read_version(pc, &version, err);
+	if (rc == CATALOG_OK && version > latest)
+		rc = newer(pc, version, latest, err);
+	if (rc == CATALOG_OK && version == 0)
+		rc = pg_exec(pc,
+		             "CREATE TABLE schema_version ("
+		             " version INTEGER NOT NULL,"
+		             " name TEXT NOT NULL,"
+		             " applied_at TEXT NOT NULL)",
+		             "creating schema_version", err);
+	for (int want = version + 1; rc == CATALOG_OK && want <= latest;
+	     want++) {
+		for (size_t i = 0; i < n && rc == CATALOG_OK; i++) {
+			struct pg_stmt *st;
+			char what[96];
+			char at[SQLITE_TIME_TEXT];
+
+			if (m[i].version != want)
+				continue;
+			snprintf(what, sizeof what, "migration %d (%s)",
+			         m[i].version, m[i].name);
+			rc = pg_exec(pc, m[i].sql, what, err);
+			if (rc != CATALOG_OK)
+				break;
+			sqlite_time_text(pg_now(), at);
+			st = pg_prepare(pc, "INSERT INTO schema_version "
+			                    "VALUES (?1, ?2, ?3)");
+			pg_bind_int64(st, 1, m[i].version);
+			pg_bind_text(st, 2, m[i].name);
+			pg_bind_text(st, 3, at);
+			rc = pg_run(st, what, err);
+			pg_finalize(st);
+		}
+	}
+	if (rc != CATALOG_OK) {
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		return rc;
+	}
+	return pg_exec(pc, "COMMIT", "committing the migration", err);
+}
+
+static int check_schema(struct pg_catalog *pc, int flags, char **err)
+{
+	int version, latest = pg_migrations_latest();
+	int rc = read_version(pc, &version, err);
+
+	if (rc != CATALOG_OK)
+		return rc;
+	if (version > latest)
+		return newer(pc, version, latest, err);
+	if (version == latest)
+		return CATALOG_OK;
+	if (version == 0 && !(flags & CATALOG_CREATE)) {
+		pg_seterr(err,
+		          "catalog %s holds no drconsole catalog; make one "
+		          "with: drconsole init --catalog '%s'",
+		          pc->where, pc->where);
+		return CATALOG_ENOTFOUND;
+	}
+	if (pc->readonly) {
+		pg_seterr(err,
+		          "catalog %s has schema version %d and needs "
+		          "migration to %d; open it once read-write (on the "
+		          "primary) to migrate it",
+		          pc->where, version, latest);
+		return CATALOG_ESCHEMA;
+	}
+	return migrate(pc, latest, err);
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+static void quiet_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Refuses an address with a password in it. */
+static int refuse_password(const char *where, char **err)
+{
+	char *perr = NULL;
+	PQconninfoOption *opts = PQconninfoParse(where, &perr);
+	int rc = CATALOG_OK;
+
+	if (opts == NULL) {
+		pg_seterr(err, "catalog address %s: %s", where,
+		          perr != NULL ? perr : "not a PostgreSQL address");
+		PQfreemem(perr);
+		return CATALOG_EINVAL;
+	}
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		    o->val[0] != '\0') {
+			pg_seterr(err,
+			          "the catalog address holds a password: it "
+			          "would show in ps, logs and the config; put "
+			          "it in ~/.pgpass, PGPASSFILE or a service "
+			          "file (pg_service.conf) instead");
+			rc = CATALOG_EINVAL;
+		}
+	PQconninfoFree(opts);
+	return rc;
+}
+
+int pg_open_impl(const char *where, int flags, void **self, char **err)
+{
+	static const char *const keys[] = {"connect_timeout", "dbname",
+	                                   "fallback_application_name", NULL};
+	const char *values[] = {"10", where, "drconsole", NULL};
+	struct pg_catalog *pc;
+	int rc = refuse_password(where, err);
+	struct pg_stmt *st;
+
+	*self = NULL;
+	if (rc != CATALOG_OK)
+		return rc;
+	pc = xcalloc(1, sizeof(*pc));
+	pc->where = xstrdup(where);
+	pc->readonly = (flags & CATALOG_READONLY) != 0;
+	pc->conn = PQconnectdbParams(keys, values, 1);
+	if (pc->conn == NULL)
+		xmalloc_oom(0);
+	if (PQstatus(pc->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(pc->conn);
+		size_t len = strlen(m);
+		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == ' '))
+			len--;
+		pg_seterr(err, "catalog %s: cannot connect: %.*s", where,
+		          (int)len, m);
+		rc = CATALOG_EIO;
+		goto fail;
+	}
+	PQsetNoticeProcessor(pc->conn, quiet_notices, NULL);
+	rc = pg_exec(pc, "SET client_min_messages = warning", where, err);
+	if (rc != CATALOG_OK)
+		goto fail;
+	st = pg_prepare(pc, "SELECT pg_is_in_recovery()");
+	rc = pg_step_row(st, where, err);
+	if (rc == CATALOG_OK && pg_column_int64(st, 0) == 1) {
+		pc->standby = 1;
+		pc->readonly = 1;
+		pc->notice = xasprintf(
+		    "READ-ONLY REPLICA: %s is a hot standby; changes go to "
+		    "the primary",
+		    PQhost(pc->conn) != NULL ? PQhost(pc->conn) : where);
+	}
+	pg_finalize(st);
+	if (rc != CATALOG_OK)
+		goto fail;
+	/* A standby opens for reading whatever was asked: the views work,
+	 * and each write is refused with pg_check_writable()'s message. */
+	rc = check_schema(pc, flags, err);
+	if (rc != CATALOG_OK)
+		goto fail;
+	*self = pc;
+	return CATALOG_OK;
+fail:
+	pg_close_impl(pc);
+	return rc;
+}
+
+void pg_close_impl(void *self)
+{
+	struct pg_catalog *pc = self;
+
+	if (pc == NULL)
+		return;
+	if (pc->in_tx)
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+	PQfinish(pc->conn);
+	free(pc->notice);
+	free(pc->where);
+	free(pc);
+}
+
+const char *pg_notice_impl(void *self)
+{
+	return ((struct pg_catalog *)self)->notice;
+}
+
+int pg_schema_version_impl(void *self, int *version, char **err)
+{
+	return read_version(self, version, err);
+}
+
+int pg_begin_impl(void *self, char **err)
+{
+	struct pg_catalog *pc = self;
+	int rc;
+
+	if (pc->in_tx) {
+		pg_seterr(err, "a catalog transaction is already open");
+		return CATALOG_EINVAL;
+	}
+	rc = pg_check_writable(pc, err);
+	if (rc == CATALOG_OK)
+		rc = pg_exec(pc, "BEGIN", "starting a transaction", err);
+	if (rc == CATALOG_OK) {
+		pc->in_tx = 1;
+		pc->tx_failed = 0;
+	}
+	return rc;
+}
+
+int pg_commit_impl(void *self, char **err)
+{
+	struct pg_catalog *pc = self;
+	int rc;
+
+	if (!pc->in_tx) {
+		pg_seterr(err, "no catalog transaction is open");
+		return CATALOG_EINVAL;
+	}
+	pc->in_tx = 0;
+	if (pc->tx_failed) {
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_seterr(err, "the transaction was rolled back after an "
+		               "earlier error");
+		return CATALOG_EDB;
+	}
+	rc = pg_exec(pc, "COMMIT", "committing", err);
+	if (rc != CATALOG_OK) {
+		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		return rc;
+	}
+	pc->own_commits++;
+	return CATALOG_OK;
+}
+
+void pg_rollback_impl(void *self)
+{
+	struct pg_catalog *pc = self;
+
+	if (!pc->in_tx)
+		return;
+	pc->in_tx = 0;
+	PQclear(PQexec(pc->conn, "ROLLBACK"));
+}
+
+/* The server's WAL position: every commit anywhere moves it, so a change
+ * is never missed (a write to another database only costs a reload). */
+int pg_data_version_impl(void *self, int64_t *version, char **err)
+{
+	struct pg_catalog *pc = self;
+	struct pg_stmt *st = pg_prepare(
+	    pc, "SELECT (CASE WHEN pg_is_in_recovery() "
+	        "THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
+	        " - '0/0'::pg_lsn)::bigint");
+	int rc = pg_step_row(st, "reading the catalog's version", err);
+
+	if (rc == CATALOG_OK)
+		*version = pg_column_int64(st, 0) + pc->own_commits;
+	pg_finalize(st);
+	return rc;
+}
+
+int pg_last_change_impl(void *self, int64_t *at, char **err)
+{
+	static const char sql[] =
+	    "SELECT greatest("
+	    " coalesce((SELECT max(updated_at) FROM services), ''),"
+	    " coalesce((SELECT max(updated_at) FROM backup_management), ''),"
+	    " coalesce((SELECT max(sampled_at) FROM replication_history),"
+	    "  ''),"
+	    " coalesce((SELECT max(sampled_at) FROM health_history), ''),"
+	    " coalesce((SELECT max(updated_at) FROM disaster_recovery_log),"
+	    "  ''))";
+	struct pg_stmt *st = pg_prepare(self, sql);
+	int rc = pg_step_row(st, "reading the time of the last change", err);
+
+	*at = 0;
+	if (rc == CATALOG_OK)
+		*at = pg_column_time(st, 0);
+	else if (rc == CATALOG_ENOTFOUND)
+		rc = CATALOG_OK;
+	pg_finalize(st);
+	return rc;
+}
+
+const struct catalog_backend_ops pg_backend_ops = {
+    .name = "postgresql",
+    .open = pg_open_impl,
+    .close = pg_close_impl,
+    .notice = pg_notice_impl,
+    .schema_version = pg_schema_version_impl,
+    .begin = pg_begin_impl,
+    .commit = pg_commit_impl,
+    .rollback = pg_rollback_impl,
+    .data_version = pg_data_version_impl,
+    .last_change = pg_last_change_impl,
+    .tier_put = pg_tier_put_impl,
+    .tier_list = pg_tier_list_impl,
+    .service_add = pg_service_add_impl,
+    .service_put = pg_service_put_impl,
+    .service_get = pg_service_get_impl,
+    .service_list = pg_service_list_impl,
+    .service_remove = pg_service_remove_impl,
+    .backup_insert = pg_backup_insert_impl,
+    .backup_update = pg_backup_update_impl,
+    .backup_get = pg_backup_get_impl,
+    .backup_list = pg_backup_list_impl,
+    .backup_count = pg_backup_count_impl,
+    .health_get = pg_health_get_impl,
+    .restore_record = pg_restore_record_impl,
+    .restore_list = pg_restore_list_impl,
+    .replication_record = pg_replication_record_impl,
+    .replication_latest = pg_replication_latest_impl,
+    .replication_history = pg_replication_history_impl,
+    .replication_prune = pg_replication_prune_impl,
+    .probe_record = pg_probe_record_impl,
+    .probe_latest = pg_probe_latest_impl,
+    .probe_prune = pg_probe_prune_impl,
+    .recovery_insert = pg_recovery_insert_impl,
+    .recovery_update = pg_recovery_update_impl,
+    .recovery_get = pg_recovery_get_impl,
+    .recovery_list = pg_recovery_list_impl,
+    .recovery_step_put = pg_recovery_step_put_impl,
+    .recovery_step_list = pg_recovery_step_list_impl,
+    .recovery_page = pg_recovery_page_impl,
+    .service_states = pg_service_states_impl,
+    .verdict_record = pg_verdict_record_impl,
+    .verdict_latest = pg_verdict_latest_impl,
+    .verdict_history = pg_verdict_history_impl,
+    .test_note_put = pg_test_note_put_impl,
+    .test_note_get = pg_test_note_get_impl,
+    .backup_counts = pg_backup_counts_impl,
+    .audit_append = pg_audit_append_impl,
+    .audit_each = pg_audit_each_impl,
+    .audit_list = pg_audit_list_impl,
+    .audit_subject = pg_audit_subject_impl,
+    .check_integrity = pg_check_integrity_impl,
+    .service_counters = pg_service_counters_impl,
+    .agent = &pg_agent_ops,
+    .runbook = &pg_runbook_ops,
+    .import = &pg_import_ops,
+};
