@@ -411,16 +411,20 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 /* The schema version, 0 when the database has no drconsole schema. */
 static int read_version(struct pg_catalog *pc, int *version, char **err)
 {
-	struct pg_stmt *st = pg_prepare(
-	    pc, "SELECT CASE WHEN to_regclass('schema_version') IS NULL "
-	        "THEN 0 ELSE (SELECT max(version) FROM schema_version) END");
-	int rc = pg_step_row(st, pc->where, err);
+	struct pg_stmt *st =
+	    pg_prepare(pc, "SELECT to_regclass('schema_version') IS NOT NULL");
+	int rc = pg_step_row(st, pc->where, err), exists;
 
 	*version = 0;
+	exists = rc == CATALOG_OK && pg_column_int64(st, 0) == 1;
+	pg_finalize(st);
+	if (rc != CATALOG_OK || !exists)
+		return rc;
+	st = pg_prepare(pc, "SELECT coalesce(max(version), 0) "
+	                    "FROM schema_version");
+	rc = pg_step_row(st, pc->where, err);
 	if (rc == CATALOG_OK)
 		*version = (int)pg_column_int64(st, 0);
-	else if (rc == CATALOG_ENOTFOUND)
-		rc = CATALOG_OK;
 	pg_finalize(st);
 	return rc;
 }
@@ -552,6 +556,62 @@ static int refuse_password(const char *where, char **err)
 	return rc;
 }
 
+/* The database the address names, or NULL (malloc'd). */
+static char *address_dbname(const char *where)
+{
+	PQconninfoOption *opts = PQconninfoParse(where, NULL);
+	char *name = NULL;
+
+	for (PQconninfoOption *o = opts; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "dbname") == 0 && o->val != NULL &&
+		    o->val[0] != '\0')
+			name = xstrdup(o->val);
+	PQconninfoFree(opts);
+	return name;
+}
+
+/* `init` on an address whose database does not exist makes it, as it
+ * makes a missing SQLite file: through the server's maintenance database,
+ * with the same host, user and settings.  CATALOG_OK when it was made;
+ * otherwise the first connection's failure stands. */
+static int create_database(struct pg_catalog *pc, const char *where,
+                           char **err)
+{
+	static const char *const keys[] = {"connect_timeout", "dbname",
+	                                   "fallback_application_name",
+	                                   "dbname", NULL};
+	const char *values[] = {"10", where, "drconsole", "postgres", NULL};
+	const char *m = PQerrorMessage(pc->conn);
+	char *name, *ident, *sql;
+	PGconn *maint;
+	PGresult *res;
+	int rc = CATALOG_EIO;
+
+	if (strstr(m, "database \"") == NULL ||
+	    strstr(m, "does not exist") == NULL)
+		return CATALOG_ENOTFOUND;
+	name = address_dbname(where);
+	if (name == NULL)
+		return CATALOG_ENOTFOUND;
+	maint = PQconnectdbParams(keys, values, 1);
+	if (maint != NULL && PQstatus(maint) == CONNECTION_OK) {
+		ident = PQescapeIdentifier(maint, name, strlen(name));
+		sql = xasprintf("CREATE DATABASE %s", ident);
+		res = PQexec(maint, sql);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			rc = CATALOG_OK;
+		else
+			pg_seterr(err, "catalog %s: creating database %s: %s",
+			          where, name, PQresultErrorMessage(res));
+		PQclear(res);
+		free(sql);
+		PQfreemem(ident);
+	}
+	PQfinish(maint);
+	free(name);
+	return rc;
+}
+
 int pg_open_impl(const char *where, int flags, void **self, char **err)
 {
 	static const char *const keys[] = {"connect_timeout", "dbname",
@@ -570,6 +630,13 @@ int pg_open_impl(const char *where, int flags, void **self, char **err)
 	pc->conn = PQconnectdbParams(keys, values, 1);
 	if (pc->conn == NULL)
 		xmalloc_oom(0);
+	if (PQstatus(pc->conn) != CONNECTION_OK && (flags & CATALOG_CREATE) &&
+	    create_database(pc, where, err) == CATALOG_OK) {
+		PQfinish(pc->conn);
+		pc->conn = PQconnectdbParams(keys, values, 1);
+		if (pc->conn == NULL)
+			xmalloc_oom(0);
+	}
 	if (PQstatus(pc->conn) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(pc->conn);
 		size_t len = strlen(m);
