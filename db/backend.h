@@ -124,6 +124,10 @@ struct catalog_backend_ops {
 	void (*rollback)(void *self);
 	int (*data_version)(void *self, int64_t *version, char **err);
 	int (*last_change)(void *self, int64_t *at, char **err);
+	/* out arrives zeroed, with backend set and the -1 defaults. */
+	int (*info)(void *self, struct catalog_info *out, char **err);
+	int (*watch)(void *self, int *fd, char **err);
+	int (*watch_read)(void *self, int *changed, char **err);
 
 	int (*tier_put)(void *self, const struct catalog_tier *tier,
 	                char **err);

@@ -149,6 +149,28 @@ int catalog_last_change(struct catalog *cat, int64_t *at, char **err)
 	return cat->ops->last_change(cat->self, at, err);
 }
 
+int catalog_info(struct catalog *cat, struct catalog_info *out, char **err)
+{
+	memset(out, 0, sizeof(*out));
+	out->size_bytes = -1;
+	out->replay_lag_s = -1;
+	out->replay_wal_bytes = -1;
+	snprintf(out->backend, sizeof out->backend, "%s", cat->ops->name);
+	return cat->ops->info(cat->self, out, err);
+}
+
+int catalog_watch(struct catalog *cat, int *fd, char **err)
+{
+	*fd = -1;
+	return cat->ops->watch(cat->self, fd, err);
+}
+
+int catalog_watch_read(struct catalog *cat, int *changed, char **err)
+{
+	*changed = 0;
+	return cat->ops->watch_read(cat->self, changed, err);
+}
+
 int catalog_tier_put(struct catalog *cat, const struct catalog_tier *tier,
                      char **err)
 {

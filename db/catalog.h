@@ -85,6 +85,34 @@ int catalog_data_version(struct catalog *cat, int64_t *version, char **err);
  * under a pinned clock): the wall view's "age of the newest data". */
 int catalog_last_change(struct catalog *cat, int64_t *at, char **err);
 
+/* What `catalog info` shows of the open catalog. */
+struct catalog_info {
+	char backend[16];     /* "sqlite", "postgresql" */
+	int schema_version;
+	int64_t size_bytes;   /* the file, or the database; -1 unknown */
+	char connection[256]; /* the file, or host:port/database as user */
+	char server[64];      /* "SQLite 3.40.1", "PostgreSQL 15.8" */
+	int read_only;        /* opened read-only, or a replica */
+	int standby;          /* a hot standby (PostgreSQL) */
+	/* A standby's lag behind its primary: 0 when it has replayed all it
+	 * received and still receives; otherwise the age of the newest
+	 * transaction it replayed; -1 unknown.  wal_bytes: received, not yet
+	 * replayed. */
+	double replay_lag_s;
+	int64_t replay_wal_bytes;
+	int receiving; /* a standby's WAL receiver is streaming */
+};
+int catalog_info(struct catalog *cat, struct catalog_info *out, char **err);
+
+/* Change notifications without polling.  catalog_watch() starts them and
+ * gives the descriptor to poll for them, or -1 when the backend has none
+ * (SQLite: poll catalog_data_version() instead).  When the descriptor is
+ * readable, catalog_watch_read() says whether a change was committed
+ * since the last call (*changed), or fails with CATALOG_EIO when the
+ * connection was lost (close and reopen the catalog, then watch again). */
+int catalog_watch(struct catalog *cat, int *fd, char **err);
+int catalog_watch_read(struct catalog *cat, int *changed, char **err);
+
 /* ---- tiers ------------------------------------------------------------ */
 
 struct catalog_tier {

@@ -28,6 +28,9 @@
 #include "db/sqlite_int.h" /* sqlite_time_text/parse: one time format */
 
 /* The advisory lock the migrations take (any constant of our own). */
+/* The channel every commit notifies, in its transaction: consoles LISTEN
+ * on it and redraw when it fires, instead of polling. */
+#define PG_CHANNEL "drconsole"
 #define PG_MIGRATE_LOCK "1685218163" /* "drcs" */
 
 void pg_seterr(char **err, const char *fmt, ...)
@@ -53,7 +56,8 @@ int64_t pg_now(void)
 /* ---- statements -------------------------------------------------------- */
 
 /* `?N` becomes `$N` outside quotes; `?` alone is not used by the SQL. */
-static char *placeholders(const char *sql, int *nparams)
+static char *placeholders(const char *sql, int *nparams,
+                          unsigned char used[PG_MAX_PARAMS])
 {
 	size_t len = strlen(sql);
 	char *out = xmalloc(len + 1), *o = out;
@@ -70,6 +74,8 @@ static char *placeholders(const char *sql, int *nparams)
 			int n = atoi(p + 1);
 			if (n > *nparams)
 				*nparams = n;
+			if (n >= 1 && n <= PG_MAX_PARAMS)
+				used[n - 1] = 1;
 			*o++ = '$';
 			continue;
 		}
@@ -84,7 +90,7 @@ struct pg_stmt *pg_prepare(struct pg_catalog *pc, const char *sql)
 	struct pg_stmt *st = xcalloc(1, sizeof(*st));
 
 	st->pc = pc;
-	st->sql = placeholders(sql, &st->nparams);
+	st->sql = placeholders(sql, &st->nparams, st->used);
 	return st;
 }
 
@@ -162,6 +168,8 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 
 	if (msg == NULL)
 		msg = PQerrorMessage(pc->conn);
+	snprintf(pc->sqlstate, sizeof pc->sqlstate, "%s",
+	         state != NULL ? state : "");
 	if (PQstatus(pc->conn) != CONNECTION_OK) {
 		pg_seterr(err, "%s: the catalog server is unreachable (%s)",
 		          what, msg);
@@ -204,11 +212,16 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 
 static int run_once(struct pg_stmt *st, const char *what, char **err)
 {
+	Oid types[PG_MAX_PARAMS];
 	ExecStatusType s;
 
+	/* A parameter bound but absent from the SQL (a filter left out)
+	 * has no type to infer: it is sent as text, and unused. */
+	for (int i = 0; i < st->nparams; i++)
+		types[i] = st->used[i] ? 0 : 25 /* text */;
 	st->ran = 1;
 	st->row = -1;
-	st->res = PQexecParams(st->pc->conn, st->sql, st->nparams, NULL,
+	st->res = PQexecParams(st->pc->conn, st->sql, st->nparams, types,
 	                       (const char *const *)st->values, NULL, NULL, 0);
 	s = st->res != NULL ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
@@ -397,7 +410,8 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return status;
 	}
-	rc = pg_exec(pc, "COMMIT", "committing a change", err);
+	rc = pg_exec(pc, "NOTIFY " PG_CHANNEL "; COMMIT", "committing a change",
+	             err);
 	if (rc != CATALOG_OK) {
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return rc;
@@ -614,9 +628,14 @@ static int create_database(struct pg_catalog *pc, const char *where,
 
 int pg_open_impl(const char *where, int flags, void **self, char **err)
 {
-	static const char *const keys[] = {"connect_timeout", "dbname",
-	                                   "fallback_application_name", NULL};
-	const char *values[] = {"10", where, "drconsole", NULL};
+	/* Defaults the address may override: a dead link is noticed in
+	 * about 25 s instead of the system's two hours. */
+	static const char *const keys[] = {
+	    "connect_timeout",  "keepalives_idle",
+	    "keepalives_interval", "keepalives_count",
+	    "dbname",           "fallback_application_name",
+	    NULL};
+	const char *values[] = {"10", "10", "5", "3", where, "drconsole", NULL};
 	struct pg_catalog *pc;
 	int rc = refuse_password(where, err);
 	struct pg_stmt *st;
@@ -735,7 +754,7 @@ int pg_commit_impl(void *self, char **err)
 		               "earlier error");
 		return CATALOG_EDB;
 	}
-	rc = pg_exec(pc, "COMMIT", "committing", err);
+	rc = pg_exec(pc, "NOTIFY " PG_CHANNEL "; COMMIT", "committing", err);
 	if (rc != CATALOG_OK) {
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return rc;
@@ -794,6 +813,89 @@ int pg_last_change_impl(void *self, int64_t *at, char **err)
 	return rc;
 }
 
+/* ---- info and notifications ------------------------------------------ */
+
+int pg_info_impl(void *self, struct catalog_info *out, char **err)
+{
+	struct pg_catalog *pc = self;
+	int v = PQserverVersion(pc->conn);
+	struct pg_stmt *st;
+	int rc = read_version(pc, &out->schema_version, err);
+
+	snprintf(out->connection, sizeof out->connection, "%s:%s/%s as %s",
+	         PQhost(pc->conn), PQport(pc->conn), PQdb(pc->conn),
+	         PQuser(pc->conn));
+	snprintf(out->server, sizeof out->server, "PostgreSQL %d.%d",
+	         v / 10000, v % 10000);
+	out->read_only = pc->readonly;
+	out->standby = pc->standby;
+	if (rc != CATALOG_OK)
+		return rc;
+	/* A standby that has replayed all it received and still receives is
+	 * current, however long ago the primary last wrote; otherwise its
+	 * lag is the age of what it last replayed. */
+	st = pg_prepare(
+	    pc,
+	    "SELECT pg_database_size(current_database()), "
+	    "CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+	    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() "
+	    "  AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver "
+	    "              WHERE status = 'streaming') THEN 0 "
+	    " ELSE extract(epoch FROM now() - "
+	    "  pg_last_xact_replay_timestamp()) END, "
+	    "CASE WHEN pg_is_in_recovery() THEN "
+	    " (pg_last_wal_receive_lsn() - pg_last_wal_replay_lsn())::bigint "
+	    "END, "
+	    "pg_is_in_recovery() AND EXISTS (SELECT 1 FROM "
+	    " pg_stat_wal_receiver WHERE status = 'streaming')");
+	rc = pg_step_row(st, "reading the catalog's size", err);
+	if (rc == CATALOG_OK) {
+		out->size_bytes = pg_column_int64_or(st, 0, -1);
+		out->replay_lag_s = pg_column_double_or(st, 1, -1);
+		out->replay_wal_bytes = pg_column_int64_or(st, 2, -1);
+		out->receiving = (int)pg_column_int64(st, 3);
+	}
+	pg_finalize(st);
+	return rc;
+}
+
+/* A hot standby cannot LISTEN: there the caller polls data_version,
+ * which follows the replay. */
+int pg_watch_impl(void *self, int *fd, char **err)
+{
+	struct pg_catalog *pc = self;
+	int rc;
+
+	*fd = -1;
+	if (pc->standby)
+		return CATALOG_OK;
+	rc = pg_exec(pc, "LISTEN " PG_CHANNEL, "listening for changes", err);
+	if (rc == CATALOG_OK)
+		*fd = PQsocket(pc->conn);
+	return rc;
+}
+
+int pg_watch_read_impl(void *self, int *changed, char **err)
+{
+	struct pg_catalog *pc = self;
+	PGnotify *n;
+
+	*changed = 0;
+	if (PQconsumeInput(pc->conn) == 0 ||
+	    PQstatus(pc->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(pc->conn);
+		size_t len = strcspn(m, "\n");
+		pg_seterr(err, "catalog %s: the connection was lost (%.*s)",
+		          pc->where, (int)len, m);
+		return CATALOG_EIO;
+	}
+	while ((n = PQnotifies(pc->conn)) != NULL) {
+		*changed = 1;
+		PQfreemem(n);
+	}
+	return CATALOG_OK;
+}
+
 const struct catalog_backend_ops pg_backend_ops = {
     .name = "postgresql",
     .open = pg_open_impl,
@@ -805,6 +907,9 @@ const struct catalog_backend_ops pg_backend_ops = {
     .rollback = pg_rollback_impl,
     .data_version = pg_data_version_impl,
     .last_change = pg_last_change_impl,
+    .info = pg_info_impl,
+    .watch = pg_watch_impl,
+    .watch_read = pg_watch_read_impl,
     .tier_put = pg_tier_put_impl,
     .tier_list = pg_tier_list_impl,
     .service_add = pg_service_add_impl,

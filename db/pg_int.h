@@ -35,7 +35,10 @@ struct pg_catalog {
 	int in_tx;    /* inside catalog_begin() */
 	int tx_failed; /* a statement failed inside it */
 	int64_t own_commits;
+	char sqlstate[6]; /* of the last failed statement, or "" */
 };
+
+#define PG_DEFAULT_TENANT "00000000-0000-0000-0000-000000000000"
 
 enum { PG_ROW = 100, PG_DONE = 101 };
 
@@ -44,6 +47,7 @@ struct pg_stmt {
 	char *sql; /* with $N */
 	int nparams;
 	char *values[PG_MAX_PARAMS];
+	unsigned char used[PG_MAX_PARAMS]; /* $N appears in the SQL */
 	PGresult *res;
 	int row;   /* the current row, after pg_step returned PG_ROW */
 	int ran;
@@ -108,6 +112,9 @@ int pg_commit_impl(void *self, char **err);
 void pg_rollback_impl(void *self);
 int pg_data_version_impl(void *self, int64_t *version, char **err);
 int pg_last_change_impl(void *self, int64_t *at, char **err);
+int pg_info_impl(void *self, struct catalog_info *out, char **err);
+int pg_watch_impl(void *self, int *fd, char **err);
+int pg_watch_read_impl(void *self, int *changed, char **err);
 /* db/pg_core.c */
 int pg_tier_put_impl(void *self, const struct catalog_tier *tier, char **err);
 int pg_tier_list_impl(void *self, struct catalog_tier **out, size_t *n, char **err);

@@ -871,6 +871,43 @@ static int sqlite_last_change_impl(void *self, int64_t *at, char **err)
 	return rc;
 }
 
+static int sqlite_info_impl(void *self, struct catalog_info *out, char **err)
+{
+	struct sqlite_catalog *sc = self;
+	struct stat st;
+	char wal[4096];
+	int rc = sqlite_schema_version_impl(sc, &out->schema_version, err);
+
+	snprintf(out->connection, sizeof out->connection, "%s", sc->path);
+	snprintf(out->server, sizeof out->server, "SQLite %s",
+	         sqlite3_libversion());
+	out->read_only = sc->readonly;
+	if (stat(sc->path, &st) == 0) {
+		out->size_bytes = (int64_t)st.st_size;
+		snprintf(wal, sizeof wal, "%s-wal", sc->path);
+		if (stat(wal, &st) == 0)
+			out->size_bytes += (int64_t)st.st_size;
+	}
+	return rc;
+}
+
+/* SQLite has no notifications: the console polls data_version. */
+static int sqlite_watch_impl(void *self, int *fd, char **err)
+{
+	(void)self;
+	(void)err;
+	*fd = -1;
+	return CATALOG_OK;
+}
+
+static int sqlite_watch_read_impl(void *self, int *changed, char **err)
+{
+	(void)self;
+	(void)err;
+	*changed = 0;
+	return CATALOG_OK;
+}
+
 /* ---- tiers ------------------------------------------------------------- */
 
 static int sqlite_tier_put_impl(void *self, const struct catalog_tier *tier,
@@ -2566,6 +2603,9 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .rollback = sqlite_rollback_impl,
     .data_version = sqlite_data_version_impl,
     .last_change = sqlite_last_change_impl,
+    .info = sqlite_info_impl,
+    .watch = sqlite_watch_impl,
+    .watch_read = sqlite_watch_read_impl,
     .tier_put = sqlite_tier_put_impl,
     .tier_list = sqlite_tier_list_impl,
     .service_add = sqlite_service_add_impl,

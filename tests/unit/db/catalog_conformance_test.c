@@ -14,6 +14,7 @@
  * is named by some case's `covers`, and that the lists here are as long
  * as the tables: a new entry without a case fails. */
 #include <ftw.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -292,6 +293,48 @@ static void case_open(struct fx *f)
 	OK(catalog_service_get(again, "db", &s, &err));
 	assert_string_equal(s.tier, "critical");
 	f->cat = again;
+}
+
+/* What `catalog info` shows, and a change another connection commits
+ * reaching a watcher: through the descriptor when the backend gives one,
+ * through data_version when it does not. */
+static void case_info_watch(struct fx *f)
+{
+	struct catalog_info in;
+	struct catalog *other;
+	int fd = -2, changed = -1;
+	int64_t before = 0, after = 0;
+
+	OK(catalog_info(f->cat, &in, &err));
+	assert_true(in.backend[0] != '\0');
+	assert_int_equal(in.schema_version, catalog_schema_latest());
+	assert_true(in.size_bytes > 0);
+	assert_true(in.connection[0] != '\0');
+	assert_true(in.server[0] != '\0');
+	assert_int_equal(in.read_only, 0);
+	assert_int_equal(in.standby, 0);
+
+	OK(catalog_watch(f->cat, &fd, &err));
+	assert_true(fd >= -1);
+	OK(catalog_data_version(f->cat, &before, &err));
+	OK(catalog_watch_read(f->cat, &changed, &err));
+	assert_int_equal(changed, 0); /* nothing changed yet */
+	other = open_where(f->where);
+	add_service(other, "web", "standard");
+	catalog_close(other);
+	if (fd >= 0) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		assert_int_equal(poll(&p, 1, 5000), 1);
+		OK(catalog_watch_read(f->cat, &changed, &err));
+		assert_int_equal(changed, 1);
+		OK(catalog_watch_read(f->cat, &changed, &err));
+		assert_int_equal(changed, 0); /* told once */
+	} else {
+		OK(catalog_watch_read(f->cat, &changed, &err));
+		assert_int_equal(changed, 0);
+	}
+	OK(catalog_data_version(f->cat, &after, &err));
+	assert_true(after != before);
 }
 
 static void case_tiers(struct fx *f)
@@ -1598,6 +1641,8 @@ struct conf_case {
 static const struct conf_case cases[] = {
     {"open, schema, integrity",
      " open close notice schema_version check_integrity ", case_open},
+    {"info and change notifications", " info watch watch_read ",
+     case_info_watch},
     {"tiers", " tier_put tier_list ", case_tiers},
     {"services", " service_add service_put service_get service_list ",
      case_services},
@@ -1673,6 +1718,9 @@ static const char *const main_entries[] = {
     "rollback",
     "data_version",
     "last_change",
+    "info",
+    "watch",
+    "watch_read",
     "tier_put",
     "tier_list",
     "service_add",
