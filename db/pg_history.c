@@ -41,17 +41,11 @@
 #include "db/catalog_status.h"
 #include "db/sqlite_int.h" /* SQLITE_REPLICATION_COLUMNS, time text, sqlite3 */
 
-#define DEFAULT_TENANT "00000000-0000-0000-0000-000000000000"
-
-/* Whether a statement failed on a foreign key (SQLite:
+/* Whether the last statement failed on a foreign key (SQLite:
  * SQLITE_CONSTRAINT_FOREIGNKEY). */
-static int is_foreign_key(const struct pg_stmt *st)
+static int is_foreign_key(const struct pg_catalog *pc)
 {
-	const char *state = st->res != NULL
-	                        ? PQresultErrorField(st->res, PG_DIAG_SQLSTATE)
-	                        : NULL;
-
-	return state != NULL && strcmp(state, "23503") == 0;
+	return strcmp(pc->sqlstate, "23503") == 0;
 }
 
 /* Binds an int64, with `none` (0 or -1, per field) bound as NULL. */
@@ -106,7 +100,7 @@ int pg_replication_record_impl(void *self, const struct catalog_replication *r,
 	pg_bind_time(st, 7, r->sampled_at ? r->sampled_at : pg_now());
 	pg_bind_text(st, 8, r->kind[0] ? r->kind : "replica");
 	rc = pg_run(st, "recording a replication sample", err);
-	if (rc == CATALOG_EINVAL && is_foreign_key(st)) {
+	if (rc == CATALOG_EINVAL && is_foreign_key(pc)) {
 		pg_seterr(err, "no service named %s", r->service);
 		rc = CATALOG_ENOTFOUND;
 	} else if (rc == CATALOG_EINVAL) {
@@ -255,7 +249,7 @@ int pg_probe_record_impl(void *self, const struct catalog_probe_result *r,
 	pg_bind_text(st, 7, r->message);
 	pg_bind_time(st, 8, r->sampled_at ? r->sampled_at : pg_now());
 	rc = pg_run(st, "recording a probe result", err);
-	if (rc == CATALOG_EINVAL && is_foreign_key(st)) {
+	if (rc == CATALOG_EINVAL && is_foreign_key(pc)) {
 		pg_seterr(err, "no service named %s", r->service);
 		rc = CATALOG_ENOTFOUND;
 	} else if (rc == CATALOG_EINVAL) {
@@ -346,7 +340,7 @@ static void read_recovery(const struct pg_stmt *st, struct catalog_recovery *r)
 static void bind_recovery(struct pg_stmt *st, const struct catalog_recovery *r,
                           int64_t now)
 {
-	pg_bind_text(st, 2, r->tenant_id[0] ? r->tenant_id : DEFAULT_TENANT);
+	pg_bind_text(st, 2, r->tenant_id[0] ? r->tenant_id : PG_DEFAULT_TENANT);
 	pg_bind_text(st, 3, r->incident_type);
 	pg_bind_text(st, 4, r->affected_services ? r->affected_services : "");
 	pg_bind_text(st, 5, r->recovery_procedure);
@@ -640,7 +634,7 @@ int pg_recovery_step_put_impl(void *self, const struct catalog_recovery_step *s,
 	pg_bind_text(st, 11, s->confirmed_by);
 	pg_bind_text(st, 12, s->notes);
 	rc = pg_run(st, "recording a recovery step", err);
-	if (rc == CATALOG_EINVAL && is_foreign_key(st)) {
+	if (rc == CATALOG_EINVAL && is_foreign_key(pc)) {
 		pg_seterr(err, "no recovery %s", s->recovery_id);
 		rc = CATALOG_ENOTFOUND;
 	} else if (rc == CATALOG_EINVAL) {
