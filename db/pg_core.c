@@ -920,6 +920,8 @@ int pg_rows_each_impl(void *self, const char *table,
 	return stop || rc == PG_DONE ? CATALOG_OK : rc;
 }
 
+/* Inside catalog_copy()'s transaction, which undoes everything on a
+ * failure: no savepoint per row, one round trip. */
 int pg_rows_put_impl(void *self, const char *table, size_t n,
                      const char *const *names, const char *const *values,
                      char **err)
@@ -928,8 +930,14 @@ int pg_rows_put_impl(void *self, const char *table, size_t n,
 	char *cols = column_list((char *const *)names, n, 0);
 	char *marks = xstrdup(""), *sql;
 	struct pg_stmt *st;
-	int rc = pg_write_begin(pc, err);
+	int rc;
 
+	if (!pc->in_tx) {
+		pg_seterr(err, "rows_put outside a transaction");
+		free(cols);
+		free(marks);
+		return CATALOG_EINVAL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *next = xasprintf("%s%s?%zu", marks, i ? ", " : "", i + 1);
 		free(marks);
@@ -943,10 +951,9 @@ int pg_rows_put_impl(void *self, const char *table, size_t n,
 	free(sql);
 	for (size_t i = 0; i < n; i++)
 		pg_bind_text(st, (int)i + 1, values[i]);
-	if (rc == CATALOG_OK)
-		rc = pg_run(st, table, err);
+	rc = pg_run(st, table, err);
 	pg_finalize(st);
-	return pg_write_end(pc, rc, err);
+	return rc;
 }
 
 int pg_rows_clear_impl(void *self, const char *table, char **err)

@@ -753,6 +753,8 @@ static void sqlite_close_impl(void *self)
 		sqlite3_exec(sc->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < sc->n_cache; i++)
 		sqlite3_finalize(sc->cache[i].st);
+	sqlite3_finalize(sc->rows_st);
+	free(sc->rows_table);
 	sc->n_cache = 0;
 	sqlite3_close_v2(sc->db);
 	free(sc->notice);

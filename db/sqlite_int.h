@@ -32,6 +32,11 @@ struct sqlite_catalog {
 		sqlite3_stmt *st;
 	} cache[16];
 	int n_cache;
+	/* catalog_copy()'s INSERT into the table being copied (rows_put):
+	 * prepared once per table, not once per row. */
+	char *rows_table;
+	size_t rows_n;
+	sqlite3_stmt *rows_st;
 };
 
 sqlite3 *sqlite_handle(struct sqlite_catalog *sc);

@@ -112,33 +112,52 @@ int sqlite_rows_each_impl(void *self, const char *table,
 	return rc;
 }
 
+/* Inside catalog_copy()'s transaction, which undoes everything on a
+ * failure: no savepoint per row. */
 int sqlite_rows_put_impl(void *self, const char *table, size_t n,
                          const char *const *names, const char *const *values,
                          char **err)
 {
 	struct sqlite_catalog *sc = self;
-	char *cols = column_list((char **)names, n), *marks = xstrdup(""), *sql;
-	sqlite3_stmt *st;
-	int rc = sqlite_write_begin(sc, err);
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s?%zu", marks, i ? ", " : "", i + 1);
+	if (!sc->in_tx) {
+		sqlite_seterr(err, "rows_put outside a transaction");
+		return CATALOG_EINVAL;
+	}
+	if (sc->rows_st == NULL || sc->rows_n != n ||
+	    strcmp(sc->rows_table, table) != 0) {
+		char *cols = column_list((char **)names, n), *marks = xstrdup("");
+		char *sql;
+
+		for (size_t i = 0; i < n; i++) {
+			char *next =
+			    xasprintf("%s%s?%zu", marks, i ? ", " : "", i + 1);
+			free(marks);
+			marks = next;
+		}
+		sql = xasprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", table,
+		                cols, marks);
+		free(cols);
 		free(marks);
-		marks = next;
+		sqlite3_finalize(sc->rows_st);
+		sc->rows_st = NULL;
+		free(sc->rows_table);
+		sc->rows_table = xstrdup(table);
+		sc->rows_n = n;
+		rc = sqlite_prepare(sc, sql, &sc->rows_st, err);
+		free(sql);
+		if (rc != CATALOG_OK)
+			return rc;
 	}
-	sql = xasprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", table, cols,
-	                marks);
-	free(cols);
-	free(marks);
-	if (rc == CATALOG_OK)
-		rc = sqlite_prepare(sc, sql, &st, err);
-	free(sql);
-	if (rc == CATALOG_OK) {
-		for (size_t i = 0; i < n; i++)
-			sqlite_bind_text(st, (int)i + 1, values[i]);
-		rc = sqlite_run(sc, st, table, err);
-	}
-	return sqlite_write_end(sc, rc, err);
+	sqlite3_reset(sc->rows_st);
+	for (size_t i = 0; i < n; i++)
+		sqlite_bind_text(sc->rows_st, (int)i + 1, values[i]);
+	rc = sqlite3_step(sc->rows_st);
+	rc = rc == SQLITE_DONE ? CATALOG_OK
+	                       : sqlite_status(sc->db, rc, table, err);
+	sqlite3_reset(sc->rows_st);
+	return rc;
 }
 
 int sqlite_rows_clear_impl(void *self, const char *table, char **err)
