@@ -128,6 +128,26 @@ struct catalog_backend_ops {
 	int (*info)(void *self, struct catalog_info *out, char **err);
 	int (*watch)(void *self, int *fd, char **err);
 	int (*watch_read)(void *self, int *changed, char **err);
+	int (*grants)(void *self, enum catalog_grant_kind kind,
+	              const char *role, int apply, char **sql, char **err);
+	/* Table by table, for catalog_copy() (db/catalog_copy.c): every row
+	 * of `table` (one of the schema's, named by the front, never by a
+	 * user) as text, every column but generated ones and PostgreSQL's
+	 * rid, oldest first where the table keeps an order (fn returns
+	 * non-zero to stop early: rows_each then returns CATALOG_OK); rows_put
+	 * inserts one such row; rows_clear empties a table; rows_end is
+	 * called after the last row of a table (PostgreSQL moves its
+	 * identity past the copied ids). */
+	int (*rows_each)(void *self, const char *table,
+	                 int (*fn)(void *arg, size_t n,
+	                           const char *const *names,
+	                           const char *const *values),
+	                 void *arg, char **err);
+	int (*rows_put)(void *self, const char *table, size_t n,
+	                const char *const *names, const char *const *values,
+	                char **err);
+	int (*rows_clear)(void *self, const char *table, char **err);
+	int (*rows_end)(void *self, const char *table, char **err);
 
 	int (*tier_put)(void *self, const struct catalog_tier *tier,
 	                char **err);

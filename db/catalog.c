@@ -159,6 +159,13 @@ int catalog_info(struct catalog *cat, struct catalog_info *out, char **err)
 	return cat->ops->info(cat->self, out, err);
 }
 
+int catalog_grants(struct catalog *cat, enum catalog_grant_kind kind,
+                   const char *role, int apply, char **sql, char **err)
+{
+	*sql = NULL;
+	return cat->ops->grants(cat->self, kind, role, apply, sql, err);
+}
+
 int catalog_watch(struct catalog *cat, int *fd, char **err)
 {
 	*fd = -1;

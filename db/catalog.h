@@ -111,6 +111,28 @@ int catalog_info(struct catalog *cat, struct catalog_info *out, char **err);
  * since the last call (*changed), or fails with CATALOG_EIO when the
  * connection was lost (close and reopen the catalog, then watch again). */
 int catalog_watch(struct catalog *cat, int *fd, char **err);
+
+/* Least privilege for a team's catalog: the GRANTs that let `role` only
+ * read (SELECT, LISTEN; its sessions read-only: a wall or a viewer), or
+ * work as an agent (read and write everything but the audit log, which it
+ * may only append to).  *sql (malloc'd) is the SQL; with apply, it is
+ * also run through this connection, in one transaction (the catalog's
+ * owner must run it).  CATALOG_EINVAL for a role name that is not a plain
+ * identifier, or a backend without roles (SQLite: its file's permissions
+ * guard it). */
+enum catalog_grant_kind { CATALOG_GRANT_READONLY, CATALOG_GRANT_AGENT };
+
+/* Copies every row of catalog `from` into `to`, which must be a new
+ * catalog (no services, backups, recoveries or audit rows), in one
+ * transaction of `to`: on any failure `to` is left as it was.  Works
+ * between any two backends (an SQLite file to PostgreSQL and back): the
+ * rows go as text, and the tables the triggers keep are copied last, as
+ * they were, so the copy answers as the original.  *rows counts what
+ * was copied.  The caller checks the audit chain on both sides. */
+int catalog_copy(struct catalog *from, struct catalog *to, int64_t *rows,
+                 char **err);
+int catalog_grants(struct catalog *cat, enum catalog_grant_kind kind,
+                   const char *role, int apply, char **sql, char **err);
 int catalog_watch_read(struct catalog *cat, int *changed, char **err);
 
 /* ---- tiers ------------------------------------------------------------ */

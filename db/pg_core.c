@@ -743,3 +743,257 @@ int pg_check_integrity_impl(void *self, char **err)
 	free(report);
 	return rc;
 }
+
+/* ---- least privilege --------------------------------------------------- */
+
+/* A role name as PostgreSQL folds it: lower-case letters, digits and _,
+ * not starting with a digit; anything else would need quoting, and a
+ * name that needs quoting is more likely a mistake than a role. */
+static int plain_identifier(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || strlen(s) > 63 ||
+	    (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (const char *p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* The read-only role may read every table and LISTEN (which needs no
+ * grant), and its sessions start read-only, so not even a function could
+ * write through it.  The agent role writes every table but may only
+ * append to the audit log (the append-only trigger stands too, and only
+ * the owner could disable it).  Neither may create anything. */
+static char *grants_sql(enum catalog_grant_kind kind, const char *role,
+                        const char *db, const char *schema)
+{
+	if (kind == CATALOG_GRANT_READONLY)
+		return xasprintf(
+		    "-- read-only: a wall or a viewer (SELECT and LISTEN)\n"
+		    "GRANT CONNECT ON DATABASE %s TO %s;\n"
+		    "GRANT USAGE ON SCHEMA %s TO %s;\n"
+		    "REVOKE CREATE ON SCHEMA %s FROM %s;\n"
+		    "GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;\n"
+		    "ALTER DEFAULT PRIVILEGES IN SCHEMA %s "
+		    "GRANT SELECT ON TABLES TO %s;\n"
+		    "ALTER ROLE %s SET default_transaction_read_only = on;\n",
+		    db, role, schema, role, schema, role, schema, role, schema,
+		    role, role);
+	return xasprintf(
+	    "-- agent: writes the catalog, may only append to the audit log\n"
+	    "GRANT CONNECT ON DATABASE %s TO %s;\n"
+	    "GRANT USAGE ON SCHEMA %s TO %s;\n"
+	    "REVOKE CREATE ON SCHEMA %s FROM %s;\n"
+	    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s "
+	    "TO %s;\n"
+	    "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM %s;\n"
+	    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_version "
+	    "FROM %s;\n"
+	    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA %s TO %s;\n",
+	    db, role, schema, role, schema, role, schema, role, role, role,
+	    schema, role);
+}
+
+int pg_grants_impl(void *self, enum catalog_grant_kind kind, const char *role,
+                   int apply, char **sql, char **err)
+{
+	struct pg_catalog *pc = self;
+	struct pg_stmt *st;
+	char db[128], schema[128];
+	int rc;
+
+	*sql = NULL;
+	if (!plain_identifier(role)) {
+		pg_seterr(err,
+		          "role '%s': a role name of lower-case letters, digits "
+		          "and _ expected",
+		          role != NULL ? role : "");
+		return CATALOG_EINVAL;
+	}
+	st = pg_prepare(pc, "SELECT quote_ident(current_database()), "
+	                    "quote_ident(current_schema())");
+	rc = pg_step_row(st, "reading the catalog's database", err);
+	if (rc == CATALOG_OK) {
+		pg_column_copy(st, 0, db, sizeof db);
+		pg_column_copy(st, 1, schema, sizeof schema);
+	}
+	pg_finalize(st);
+	if (rc != CATALOG_OK)
+		return rc;
+	*sql = grants_sql(kind, role, db, schema);
+	if (!apply)
+		return CATALOG_OK;
+	rc = pg_write_begin(pc, err);
+	if (rc == CATALOG_OK)
+		rc = pg_exec(pc, *sql, "granting", err);
+	return pg_write_end(pc, rc, err);
+}
+
+/* ---- whole tables, for catalog_copy() ---------------------------------- */
+
+#define ROWS_MAX_COLUMNS 40
+
+/* The table's stored columns, without rid and the generated ones, and
+ * what orders its rows as inserted (rid, else id, else nothing). */
+static int table_columns(struct pg_catalog *pc, const char *table,
+                         char *names[ROWS_MAX_COLUMNS], size_t *n,
+                         const char **order, char **err)
+{
+	struct pg_stmt *st = pg_prepare(
+	    pc, "SELECT column_name FROM information_schema.columns "
+	        "WHERE table_schema = current_schema() AND table_name = ?1 "
+	        "AND is_generated = 'NEVER' ORDER BY ordinal_position");
+	int rc, has_rid = 0, has_id = 0;
+
+	*n = 0;
+	pg_bind_text(st, 1, table);
+	while ((rc = pg_step(st, table, err)) == PG_ROW) {
+		const char *c = pg_column_text(st, 0);
+		if (strcmp(c, "rid") == 0) {
+			has_rid = 1;
+			continue;
+		}
+		has_id |= strcmp(c, "id") == 0;
+		if (*n < ROWS_MAX_COLUMNS)
+			names[(*n)++] = xstrdup(c);
+	}
+	pg_finalize(st);
+	if (rc != PG_DONE)
+		return rc;
+	if (*n == 0) {
+		pg_seterr(err, "catalog %s has no table %s", pc->where, table);
+		return CATALOG_ENOTFOUND;
+	}
+	*order = has_rid ? " ORDER BY rid" : has_id ? " ORDER BY id" : "";
+	return CATALOG_OK;
+}
+
+static void free_names(char *names[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+}
+
+/* "a"::text, "b"::text: every value as text, in SQLite's forms. */
+static char *column_list(char *const names[], size_t n, int as_text)
+{
+	char *list = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s\"%s\"%s", list, i ? ", " : "",
+		                       names[i], as_text ? "::text" : "");
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
+int pg_rows_each_impl(void *self, const char *table,
+                      int (*fn)(void *arg, size_t n, const char *const *names,
+                                const char *const *values),
+                      void *arg, char **err)
+{
+	struct pg_catalog *pc = self;
+	char *names[ROWS_MAX_COLUMNS], *cols, *sql;
+	const char *values[ROWS_MAX_COLUMNS];
+	const char *order = "";
+	size_t n;
+	int rc = table_columns(pc, table, names, &n, &order, err), stop = 0;
+	struct pg_stmt *st;
+
+	if (rc != CATALOG_OK)
+		return rc;
+	cols = column_list(names, n, 1);
+	sql = xasprintf("SELECT %s FROM \"%s\"%s", cols, table, order);
+	st = pg_prepare(pc, sql);
+	free(cols);
+	free(sql);
+	while (!stop && (rc = pg_step(st, table, err)) == PG_ROW) {
+		for (size_t i = 0; i < n; i++)
+			values[i] = pg_column_text(st, (int)i);
+		stop = fn(arg, n, (const char *const *)names, values);
+	}
+	pg_finalize(st);
+	free_names(names, n);
+	return stop || rc == PG_DONE ? CATALOG_OK : rc;
+}
+
+int pg_rows_put_impl(void *self, const char *table, size_t n,
+                     const char *const *names, const char *const *values,
+                     char **err)
+{
+	struct pg_catalog *pc = self;
+	char *cols = column_list((char *const *)names, n, 0);
+	char *marks = xstrdup(""), *sql;
+	struct pg_stmt *st;
+	int rc = pg_write_begin(pc, err);
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s?%zu", marks, i ? ", " : "", i + 1);
+		free(marks);
+		marks = next;
+	}
+	sql = xasprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", table, cols,
+	                marks);
+	st = pg_prepare(pc, sql);
+	free(cols);
+	free(marks);
+	free(sql);
+	for (size_t i = 0; i < n; i++)
+		pg_bind_text(st, (int)i + 1, values[i]);
+	if (rc == CATALOG_OK)
+		rc = pg_run(st, table, err);
+	pg_finalize(st);
+	return pg_write_end(pc, rc, err);
+}
+
+int pg_rows_clear_impl(void *self, const char *table, char **err)
+{
+	struct pg_catalog *pc = self;
+	char *sql = xasprintf("DELETE FROM \"%s\"", table);
+	int rc = pg_write_begin(pc, err);
+
+	if (rc == CATALOG_OK)
+		rc = pg_exec(pc, sql, table, err);
+	free(sql);
+	return pg_write_end(pc, rc, err);
+}
+
+static int table_has_id(struct pg_catalog *pc, const char *table)
+{
+	struct pg_stmt *st = pg_prepare(
+	    pc, "SELECT 1 FROM information_schema.columns "
+	        "WHERE table_schema = current_schema() AND table_name = ?1 "
+	        "AND column_name = 'id'");
+	int found;
+
+	pg_bind_text(st, 1, table);
+	found = pg_step_row(st, table, NULL) == CATALOG_OK;
+	pg_finalize(st);
+	return found;
+}
+
+/* Identity columns do not follow ids given explicitly: the next insert
+ * would take id 1 again. */
+int pg_rows_end_impl(void *self, const char *table, char **err)
+{
+	struct pg_catalog *pc = self;
+	char *sql = xasprintf(
+	    "SELECT setval(pg_get_serial_sequence('\"%s\"', 'id'), "
+	    "(SELECT max(id) FROM \"%s\")) WHERE pg_get_serial_sequence("
+	    "'\"%s\"', 'id') IS NOT NULL AND EXISTS (SELECT 1 FROM \"%s\")",
+	    table, table, table, table);
+	int rc;
+
+	if (!table_has_id(pc, table)) {
+		free(sql);
+		return CATALOG_OK;
+	}
+	rc = pg_write_begin(pc, err);
+	if (rc == CATALOG_OK)
+		rc = pg_exec(pc, sql, table, err);
+	free(sql);
+	return pg_write_end(pc, rc, err);
+}

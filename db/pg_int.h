@@ -115,6 +115,17 @@ int pg_last_change_impl(void *self, int64_t *at, char **err);
 int pg_info_impl(void *self, struct catalog_info *out, char **err);
 int pg_watch_impl(void *self, int *fd, char **err);
 int pg_watch_read_impl(void *self, int *changed, char **err);
+int pg_rows_each_impl(void *self, const char *table,
+                      int (*fn)(void *arg, size_t n, const char *const *names,
+                                const char *const *values),
+                      void *arg, char **err);
+int pg_rows_put_impl(void *self, const char *table, size_t n,
+                     const char *const *names, const char *const *values,
+                     char **err);
+int pg_rows_clear_impl(void *self, const char *table, char **err);
+int pg_rows_end_impl(void *self, const char *table, char **err);
+int pg_grants_impl(void *self, enum catalog_grant_kind kind,
+                   const char *role, int apply, char **sql, char **err);
 /* db/pg_core.c */
 int pg_tier_put_impl(void *self, const struct catalog_tier *tier, char **err);
 int pg_tier_list_impl(void *self, struct catalog_tier **out, size_t *n, char **err);

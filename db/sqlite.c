@@ -908,6 +908,24 @@ static int sqlite_watch_read_impl(void *self, int *changed, char **err)
 	return CATALOG_OK;
 }
 
+static int sqlite_grants_impl(void *self, enum catalog_grant_kind kind,
+                              const char *role, int apply, char **sql,
+                              char **err)
+{
+	struct sqlite_catalog *sc = self;
+
+	(void)kind;
+	(void)role;
+	(void)apply;
+	*sql = NULL;
+	sqlite_seterr(err,
+	              "catalog %s is an SQLite file: it has no roles; its "
+	              "file's permissions decide who reads and writes it "
+	              "(roles are for a PostgreSQL catalog)",
+	              sc->path);
+	return CATALOG_EINVAL;
+}
+
 /* ---- tiers ------------------------------------------------------------- */
 
 static int sqlite_tier_put_impl(void *self, const struct catalog_tier *tier,
@@ -2606,6 +2624,11 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .info = sqlite_info_impl,
     .watch = sqlite_watch_impl,
     .watch_read = sqlite_watch_read_impl,
+    .grants = sqlite_grants_impl,
+    .rows_each = sqlite_rows_each_impl,
+    .rows_put = sqlite_rows_put_impl,
+    .rows_clear = sqlite_rows_clear_impl,
+    .rows_end = sqlite_rows_end_impl,
     .tier_put = sqlite_tier_put_impl,
     .tier_list = sqlite_tier_list_impl,
     .service_add = sqlite_service_add_impl,

@@ -161,4 +161,16 @@ int sqlite_service_counters_impl(void *self,
  * exported so a test can check its query plan. */
 extern const char sqlite_service_states_sql[];
 
+/* db/sqlite_rows.c: the rows_* entries of db/backend.h. */
+int sqlite_rows_each_impl(void *self, const char *table,
+                          int (*fn)(void *arg, size_t n,
+                                    const char *const *names,
+                                    const char *const *values),
+                          void *arg, char **err);
+int sqlite_rows_put_impl(void *self, const char *table, size_t n,
+                         const char *const *names, const char *const *values,
+                         char **err);
+int sqlite_rows_clear_impl(void *self, const char *table, char **err);
+int sqlite_rows_end_impl(void *self, const char *table, char **err);
+
 #endif

@@ -43,6 +43,8 @@ extern const struct cmd_entry cmd_status_entry;
 #define CTRL(c)    ((c)&0x1f)
 #define KEY_ESCAPE 27
 #define TICK_MS    1000
+#define WATCH_CHECK_MS 15000
+#define REOPEN_MAX_MS  30000
 
 static const struct view_ops *const views[VIEW_COUNT] = {
     [VIEW_DASHBOARD] = &view_dashboard_ops,
@@ -91,6 +93,13 @@ struct console {
 	struct service_page *page; /* a service's page, over the body */
 	int64_t eval_minute;
 	int64_t next_reopen_ms;
+	int reopen_backoff_ms; /* doubles to 30 s while it keeps failing */
+	/* The catalog's change notifications (PostgreSQL's LISTEN), or -1:
+	 * then data_version is polled every tick.  While they work, a
+	 * change is drawn as soon as it is committed, and data_version is
+	 * read only every WATCH_CHECK_MS to notice a dead connection. */
+	int watch_fd;
+	int64_t next_watch_check_ms;
 	/* The file the catalog was opened from: a file replaced under the
 	 * same path (mv, demo --force) or moved away is noticed, and the
 	 * path is opened again. */
@@ -308,6 +317,7 @@ static void close_catalog(struct console *c)
 	c->cat = NULL;
 	c->ctx.cat = NULL;
 	c->have_version = 0;
+	c->watch_fd = -1;
 }
 
 /* A plain path (not postgresql://..., not a file: URI): one we can stat. */
@@ -367,6 +377,11 @@ static int open_catalog(struct console *c)
 	c->ctx.cat = cat;
 	c->have_version = 0;
 	remember_ident(c);
+	if (catalog_watch(cat, &c->watch_fd, &err) != CATALOG_OK) {
+		free(err); /* polling still works */
+		c->watch_fd = -1;
+	}
+	c->next_watch_check_ms = mono_ms() + WATCH_CHECK_MS;
 	return 0;
 }
 
@@ -378,13 +393,34 @@ static void catalog_tick(struct console *c)
 	if (c->cat == NULL) {
 		if (mono_ms() < c->next_reopen_ms)
 			return;
-		c->next_reopen_ms = mono_ms() + 2000;
+		/* 1, 2, 4 ... 30 s: a catalog server that is down is not
+		 * hammered by every console in the building. */
+		c->reopen_backoff_ms = c->reopen_backoff_ms == 0 ? 1000
+		                       : c->reopen_backoff_ms * 2 > REOPEN_MAX_MS
+		                           ? REOPEN_MAX_MS
+		                           : c->reopen_backoff_ms * 2;
+		c->next_reopen_ms = mono_ms() + c->reopen_backoff_ms;
 		if (open_catalog(c) != 0) {
 			c->redraw = 1;
 			return;
 		}
 	}
 	int64_t version;
+	int notified = 0;
+	if (c->watch_fd >= 0) {
+		if (catalog_watch_read(c->cat, &notified, &err) != CATALOG_OK) {
+			set_cat_error(c, NULL, err);
+			close_catalog(c);
+			c->redraw = 1;
+			return;
+		}
+		if (!notified && c->have_version &&
+		    c->cat_error[0] == '\0' &&
+		    mono_ms() < c->next_watch_check_ms &&
+		    now / 60 == c->eval_minute)
+			return; /* nothing was committed: no query at all */
+		c->next_watch_check_ms = mono_ms() + WATCH_CHECK_MS;
+	}
 	if (check_ident(c) != 0) {
 		int replaced = strstr(c->cat_error, "replaced") != NULL;
 		close_catalog(c);
@@ -401,7 +437,7 @@ static void catalog_tick(struct console *c)
 	}
 	unsigned change = 0;
 	if (!c->have_version || version != c->data_version ||
-	    c->cat_error[0] != '\0')
+	    c->cat_error[0] != '\0' || notified)
 		change |= VIEW_CHANGE_DATA;
 	if (now / 60 != c->eval_minute)
 		change |= VIEW_CHANGE_TIME;
@@ -420,6 +456,7 @@ static void catalog_tick(struct console *c)
 			free(err);
 	}
 	c->cat_error[0] = '\0';
+	c->reopen_backoff_ms = 0;
 	c->have_version = 1;
 	c->data_version = version;
 	mark_views(c, change);
@@ -447,7 +484,19 @@ static void draw_header(struct console *c, int w)
 	char left[160], right[256], clock[32], t[32];
 	int x = 0;
 	screen_fill(stdscr, 0, 0, 1, w, hdr);
-	if (c->have_report) {
+	if (c->have_report && c->cat_error[0] != '\0') {
+		/* What is shown is the last that was read: say so first,
+		 * and how old it is (the right side says since when). */
+		char age[32] = "?";
+		if (c->last_change > 0)
+			widget_age(c->ctx.now - c->last_change, age,
+			           sizeof age);
+		x += screen_put(stdscr, 0, 0, -1, screen_attr(THEME_STALE),
+		                is_file_catalog(c) ? " CATALOG UNREADABLE "
+		                                   : " CATALOG UNREACHABLE ");
+		snprintf(left, sizeof left, " last read: %s, data %s old",
+		         verdict_name(c->report.verdict), age);
+	} else if (c->have_report) {
 		const struct compliance_report *r = &c->report;
 		char badge[24];
 		if (r->n == 0) {
@@ -1388,11 +1437,12 @@ static void loop(struct console *c)
 		int64_t wait = next_tick - mono_ms();
 		if (wait < 0)
 			wait = 0;
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 		    {.fd = STDIN_FILENO, .events = POLLIN},
 		    {.fd = screen_signal_fd(), .events = POLLIN},
+		    {.fd = c->watch_fd, .events = POLLIN},
 		};
-		int n = poll(pfd, 2, (int)wait);
+		int n = poll(pfd, c->watch_fd >= 0 ? 3 : 2, (int)wait);
 		if (n < 0 && errno != EINTR)
 			break;
 		unsigned sig = screen_take_signals();
@@ -1418,6 +1468,10 @@ static void loop(struct console *c)
 			break; /* the terminal went away */
 		if (n > 0 && (pfd[0].revents & POLLIN))
 			read_keys(c);
+		/* A change committed (or the connection broke): now, not at
+		 * the next tick. */
+		if (n > 0 && c->watch_fd >= 0 && pfd[2].revents != 0)
+			catalog_tick(c);
 		if (mono_ms() >= next_tick) {
 			next_tick = mono_ms() + TICK_MS;
 			int was_stale = c->stale_shown;
@@ -1445,6 +1499,7 @@ int console_main(const struct cmd_globals *g)
 	}
 	struct console c;
 	memset(&c, 0, sizeof c);
+	c.watch_fd = -1;
 	c.g = g;
 	c.ctx.switch_to = -1;
 	c.ctx.read_only = g->read_only || g->wall;

@@ -337,6 +337,130 @@ static void case_info_watch(struct fx *f)
 	assert_true(after != before);
 }
 
+/* The least-privilege GRANTs: SQL for a backend with roles, a refusal
+ * with a reason for one without; a role name that would need quoting is
+ * refused by both, and nothing is run without apply. */
+static void case_grants(struct fx *f)
+{
+	char *sql = NULL;
+	int rc = catalog_grants(f->cat, CATALOG_GRANT_READONLY, "viewer", 0,
+	                        &sql, &err);
+
+	if (rc == CATALOG_OK) {
+		assert_non_null(sql);
+		assert_non_null(strstr(sql, "GRANT SELECT"));
+		assert_null(strstr(sql, "INSERT"));
+		free(sql);
+		OK(catalog_grants(f->cat, CATALOG_GRANT_AGENT, "agent1", 0, &sql,
+		                  &err));
+		assert_non_null(strstr(sql, "REVOKE UPDATE, DELETE, TRUNCATE ON "
+		                            "audit_log"));
+		free(sql);
+	} else {
+		RC(CATALOG_EINVAL, rc);
+		assert_null(sql);
+	}
+	RC(CATALOG_EINVAL, catalog_grants(f->cat, CATALOG_GRANT_AGENT,
+	                                  "x; DROP TABLE audit_log", 1, &sql,
+	                                  &err));
+	assert_null(sql);
+}
+
+/* A catalog copied into a new one answers as the original: its tiers,
+ * services, backups and the health the triggers kept, its audit chain
+ * row for row; the new one's own ids go on after the copied ones; and a
+ * catalog that is not new is refused, unchanged. */
+static void case_copy(struct fx *f)
+{
+	struct fx to = {0};
+	struct catalog_tier t;
+	struct catalog_health h1, h2;
+	struct catalog_audit a, *l1 = NULL, *l2 = NULL;
+	struct catalog_backup *b1 = NULL, *b2 = NULL;
+	struct catalog_restore r;
+	size_t n1 = 0, n2 = 0;
+	int64_t rows = 0, again = 0;
+
+	memset(&t, 0, sizeof t);
+	SET(t.name, "gold");
+	t.rto_s = 120;
+	t.rpo_s = 60;
+	OK(catalog_tier_put(f->cat, &t, &err));
+	add_service(f->cat, "db", "gold");
+	add_service(f->cat, "web", "standard");
+	add_backup(f->cat, "b1", "db", "failed", T0 + 100);
+	add_backup(f->cat, "b2", "db", "completed", T0 + 200);
+	add_backup(f->cat, "b3", "web", "verified", T0 + 300);
+	r = restore("db", "b2", "restore-test", T0 + 400, 1);
+	OK(catalog_restore_record(f->cat, &r, &err));
+	for (int i = 0; i < 3; i++) {
+		memset(&a, 0, sizeof a);
+		a.at = T0 + i;
+		SET(a.actor, "alice");
+		SET(a.action, "service.add");
+		SET(a.subject, "db");
+		OK(catalog_audit_append(f->cat, &a, &err));
+	}
+
+	make_where(&to);
+	to.cat = open_where(to.where);
+	OK(catalog_copy(f->cat, to.cat, &rows, &err));
+	assert_true(rows >= 3 + 2 + 3 + 1 + 3);
+
+	OK(catalog_health_get(f->cat, "db", &h1, &err));
+	OK(catalog_health_get(to.cat, "db", &h2, &err));
+	assert_int_equal(h2.failure_count, h1.failure_count);
+	assert_int_equal(h2.backup_streak, h1.backup_streak);
+	assert_string_equal(h2.health_status, h1.health_status);
+	assert_int_equal(h2.last_successful_backup, h1.last_successful_backup);
+	assert_int_equal(h2.last_recovery_test, h1.last_recovery_test);
+	assert_int_equal(h2.estimated_full_recovery_s,
+	                 h1.estimated_full_recovery_s);
+
+	OK(catalog_backup_list(f->cat, NULL, &b1, &n1, &err));
+	OK(catalog_backup_list(to.cat, NULL, &b2, &n2, &err));
+	assert_int_equal(n2, n1);
+	for (size_t i = 0; i < n1; i++) {
+		assert_string_equal(b2[i].backup_id, b1[i].backup_id);
+		assert_string_equal(b2[i].status, b1[i].status);
+		assert_int_equal(b2[i].completed_at, b1[i].completed_at);
+		assert_int_equal(b2[i].size_bytes, b1[i].size_bytes);
+	}
+	catalog_backups_free(b1, n1);
+	catalog_backups_free(b2, n2);
+
+	OK(catalog_audit_list(f->cat, 0, &l1, &n1, &err));
+	OK(catalog_audit_list(to.cat, 0, &l2, &n2, &err));
+	assert_int_equal(n2, n1);
+	for (size_t i = 0; i < n1; i++) {
+		assert_int_equal(l2[i].seq, l1[i].seq);
+		assert_string_equal(l2[i].hash, l1[i].hash);
+		assert_string_equal(l2[i].prev_hash, l1[i].prev_hash);
+	}
+	catalog_audits_free(l1, n1);
+	catalog_audits_free(l2, n2);
+
+	/* The copy's own next rows: ids after the copied ones. */
+	memset(&a, 0, sizeof a);
+	SET(a.actor, "bob");
+	SET(a.action, "service.add");
+	OK(catalog_audit_append(to.cat, &a, &err));
+	assert_int_equal(a.seq, 4);
+	r = restore("web", "b3", "restore-test", T0 + 500, 1);
+	OK(catalog_restore_record(to.cat, &r, &err));
+
+	/* Into a catalog that is not new: refused, and nothing changes. */
+	RC(CATALOG_EEXIST, catalog_copy(f->cat, to.cat, &again, &err));
+	assert_int_equal(again, 0);
+	OK(catalog_audit_list(to.cat, 0, &l2, &n2, &err));
+	assert_int_equal(n2, 4);
+	catalog_audits_free(l2, n2);
+
+	catalog_close(to.cat);
+	if (to.dir[0] != '\0')
+		nftw(to.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void case_tiers(struct fx *f)
 {
 	struct catalog_tier t, *list = NULL;
@@ -1643,6 +1767,9 @@ static const struct conf_case cases[] = {
      " open close notice schema_version check_integrity ", case_open},
     {"info and change notifications", " info watch watch_read ",
      case_info_watch},
+    {"least-privilege grants", " grants ", case_grants},
+    {"copy into a new catalog",
+     " rows_each rows_put rows_clear rows_end ", case_copy},
     {"tiers", " tier_put tier_list ", case_tiers},
     {"services", " service_add service_put service_get service_list ",
      case_services},
@@ -1721,6 +1848,11 @@ static const char *const main_entries[] = {
     "info",
     "watch",
     "watch_read",
+    "grants",
+    "rows_each",
+    "rows_put",
+    "rows_clear",
+    "rows_end",
     "tier_put",
     "tier_list",
     "service_add",
