@@ -2,6 +2,7 @@
 #include "core/ops_catalog.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/audit.h"
 #include "core/demo.h"
@@ -82,4 +83,53 @@ static int seal_change(struct catalog *cat, void *arg, char **details,
 int ops_audit_seal(const struct ops_session *s, char **err)
 {
 	return ops_change(s, "audit.seal", "", seal_change, NULL, err);
+}
+
+struct copy_arg {
+	struct catalog *from;
+	int64_t rows;
+};
+
+static int copy_change(struct catalog *cat, void *arg, char **details,
+                       char **err)
+{
+	struct copy_arg *a = arg;
+	int rc = catalog_copy(a->from, cat, &a->rows, err);
+
+	if (rc == DR_OK)
+		*details = xasprintf("{\"rows\":%lld}", (long long)a->rows);
+	return rc;
+}
+
+int ops_catalog_copy(const struct ops_session *to, struct catalog *from,
+                     struct ops_copy_result *res, char **err)
+{
+	struct copy_arg a = {from, 0};
+	int64_t bad = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = audit_verify(from, &res->audit_rows_before, &bad, err);
+	if (rc != DR_OK) {
+		char *why = *err;
+		*err = xasprintf("%s: its audit chain does not verify (%s); "
+		                 "nothing was copied",
+		                 catalog_where(from), why ? why : "?");
+		free(why);
+		return rc;
+	}
+	rc = ops_change(to, "catalog.copy", catalog_where(from), copy_change,
+	                &a, err);
+	if (rc != DR_OK)
+		return rc;
+	res->rows = a.rows;
+	rc = audit_verify(to->cat, &res->audit_rows_after, &bad, err);
+	if (rc == DR_OK && res->audit_rows_after != res->audit_rows_before + 1) {
+		*err = xasprintf("the copy's audit chain has %lld rows, the "
+		                 "original's %lld and the copy's own row",
+		                 (long long)res->audit_rows_after,
+		                 (long long)res->audit_rows_before);
+		rc = DR_ECORRUPT;
+	}
+	return rc;
 }

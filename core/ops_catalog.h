@@ -23,4 +23,17 @@ int ops_demo_create(const struct ops_session *s, const char *where, int64_t now,
 /* A row of its own, keyed when a key is in use ("audit.seal"). */
 int ops_audit_seal(const struct ops_session *s, char **err);
 
+/* `catalog copy`: every row of `from` into the session's catalog, which
+ * must be new, in one audited transaction ("catalog.copy", the source as
+ * subject).  The source's audit chain is verified first (a broken one is
+ * not copied), and the copy's after: the same rows, and the copy's own
+ * row at its end. */
+struct ops_copy_result {
+	int64_t rows;
+	int64_t audit_rows_before; /* the source's chain */
+	int64_t audit_rows_after;  /* the copy's, with its own row */
+};
+int ops_catalog_copy(const struct ops_session *to, struct catalog *from,
+                     struct ops_copy_result *res, char **err);
+
 #endif

@@ -123,8 +123,9 @@ int catalog_watch(struct catalog *cat, int *fd, char **err);
 enum catalog_grant_kind { CATALOG_GRANT_READONLY, CATALOG_GRANT_AGENT };
 
 /* Copies every row of catalog `from` into `to`, which must be a new
- * catalog (no services, backups, recoveries or audit rows), in one
- * transaction of `to`: on any failure `to` is left as it was.  Works
+ * catalog (no services, backups, recoveries or audit rows); call it in a
+ * transaction of `to` (catalog_begin), so that a failure leaves `to` as
+ * it was once rolled back.  Works
  * between any two backends (an SQLite file to PostgreSQL and back): the
  * rows go as text, and the tables the triggers keep are copied last, as
  * they were, so the copy answers as the original.  *rows counts what

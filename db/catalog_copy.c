@@ -125,7 +125,7 @@ static int check_empty(struct catalog *to, char **err)
 			return rc;
 		if (probe.rows > 0) {
 			free(*err);
-			*err = xasprintf("catalog %s is not new: its %s has "
+			*err = xasprintf("catalog %s is not new: its table %s has "
 			                 "rows; copy into a new catalog",
 			                 catalog_where(to), kept[i]);
 			return CATALOG_EEXIST;
@@ -146,9 +146,6 @@ int catalog_copy(struct catalog *from, struct catalog *to, int64_t *rows,
 	rc = check_empty(to, err);
 	if (rc != CATALOG_OK)
 		return rc;
-	rc = catalog_begin(to, err);
-	if (rc != CATALOG_OK)
-		return rc;
 	/* The new catalog's default tiers give way to the original's. */
 	rc = dst->rows_clear(to->self, "tiers", err);
 	for (size_t i = 0;
@@ -163,11 +160,6 @@ int catalog_copy(struct catalog *from, struct catalog *to, int64_t *rows,
 		if (rc == CATALOG_OK)
 			rc = copy_table(from, &cs, derived_tables[i], err);
 	}
-	if (rc != CATALOG_OK) {
-		catalog_rollback(to);
-		return rc;
-	}
-	rc = catalog_commit(to, err);
 	if (rc == CATALOG_OK)
 		*rows = cs.rows;
 	return rc;

@@ -71,6 +71,7 @@ int sqlite_rows_each_impl(void *self, const char *table,
 	struct sqlite_catalog *sc = self;
 	char *names[ROWS_MAX_COLUMNS];
 	const char *values[ROWS_MAX_COLUMNS];
+	char floats[ROWS_MAX_COLUMNS][32];
 	size_t n;
 	int has_rowid, rc = table_columns(sc, table, names, &n, &has_rowid,
 	                                  err),
@@ -91,9 +92,18 @@ int sqlite_rows_each_impl(void *self, const char *table,
 		return rc;
 	}
 	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			/* SQLite's own text of a REAL keeps 15 digits: the
+			 * copy would not be the same number. */
+			if (sqlite3_column_type(st, (int)i) == SQLITE_FLOAT) {
+				snprintf(floats[i], sizeof floats[i], "%.17g",
+				         sqlite3_column_double(st, (int)i));
+				values[i] = floats[i];
+				continue;
+			}
 			values[i] = (const char *)sqlite3_column_text(
 			    st, (int)i);
+		}
 		stop = fn(arg, n, (const char *const *)names, values);
 	}
 	rc = stop ? CATALOG_OK : sqlite_status(sc->db, step, table, err);

@@ -69,7 +69,7 @@ extern const struct cmd_entry cmd_init_entry, cmd_service_entry,
     cmd_restore_test_entry, cmd_prune_entry, cmd_copy_entry, cmd_probe_entry,
     cmd_agent_entry, cmd_notify_entry, cmd_alarm_entry, cmd_runbook_entry,
     cmd_metrics_entry, cmd_report_entry, cmd_import_entry, cmd_completion_entry,
-    cmd_tests_entry;
+    cmd_tests_entry, cmd_catalog_entry;
 
 /* What cli_parse found: the options in command-line order (a repeated one
  * as often as given; a flag's value is NULL) and the operands, also as an

@@ -21,7 +21,8 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_copy_entry,    &cmd_probe_entry,        &cmd_agent_entry,
     &cmd_notify_entry,  &cmd_runbook_entry,      &cmd_metrics_entry,
     &cmd_report_entry,  &cmd_import_entry,       &cmd_alarm_entry,
-    &cmd_tests_entry,   &cmd_completion_entry,   NULL,
+    &cmd_tests_entry,   &cmd_catalog_entry,      &cmd_completion_entry,
+    NULL,
 };
 
 /* The full-screen console (tui/console.c); the status table when standard

@@ -404,7 +404,9 @@ static void case_copy(struct fx *f)
 
 	make_where(&to);
 	to.cat = open_where(to.where);
+	OK(catalog_begin(to.cat, &err));
 	OK(catalog_copy(f->cat, to.cat, &rows, &err));
+	OK(catalog_commit(to.cat, &err));
 	assert_true(rows >= 3 + 2 + 3 + 1 + 3);
 
 	OK(catalog_health_get(f->cat, "db", &h1, &err));
@@ -450,7 +452,9 @@ static void case_copy(struct fx *f)
 	OK(catalog_restore_record(to.cat, &r, &err));
 
 	/* Into a catalog that is not new: refused, and nothing changes. */
+	OK(catalog_begin(to.cat, &err));
 	RC(CATALOG_EEXIST, catalog_copy(f->cat, to.cat, &again, &err));
+	catalog_rollback(to.cat);
 	assert_int_equal(again, 0);
 	OK(catalog_audit_list(to.cat, 0, &l2, &n2, &err));
 	assert_int_equal(n2, 4);
