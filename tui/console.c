@@ -100,6 +100,9 @@ struct console {
 	 * read only every WATCH_CHECK_MS to notice a dead connection. */
 	int watch_fd;
 	int64_t next_watch_check_ms;
+	/* A hot standby's catalog: what the header says of it ("READ-ONLY
+	 * REPLICA, lag 2s"), read again at every change; "" otherwise. */
+	char replica[64];
 	/* The file the catalog was opened from: a file replaced under the
 	 * same path (mv, demo --force) or moved away is noticed, and the
 	 * path is opened again. */
@@ -362,6 +365,31 @@ static int check_ident(struct console *c)
 	return 0;
 }
 
+/* On a replica, its lag: the figures shown are that old at least. */
+static void read_replica(struct console *c)
+{
+	struct catalog_info in;
+	char *err = NULL, age[32];
+
+	c->replica[0] = '\0';
+	if (catalog_info(c->cat, &in, &err) != CATALOG_OK) {
+		free(err);
+		return;
+	}
+	if (!in.standby)
+		return;
+	if (!in.receiving)
+		snprintf(c->replica, sizeof c->replica,
+		         "READ-ONLY REPLICA, NOT RECEIVING");
+	else if (in.replay_lag_s < 0)
+		snprintf(c->replica, sizeof c->replica,
+		         "READ-ONLY REPLICA, lag unknown");
+	else
+		snprintf(c->replica, sizeof c->replica,
+		         "READ-ONLY REPLICA, lag %s",
+		         widget_age((int64_t)in.replay_lag_s, age, sizeof age));
+}
+
 static int open_catalog(struct console *c)
 {
 	char *err = NULL;
@@ -382,6 +410,7 @@ static int open_catalog(struct console *c)
 		c->watch_fd = -1;
 	}
 	c->next_watch_check_ms = mono_ms() + WATCH_CHECK_MS;
+	read_replica(c);
 	return 0;
 }
 
@@ -441,6 +470,15 @@ static void catalog_tick(struct console *c)
 		change |= VIEW_CHANGE_DATA;
 	if (now / 60 != c->eval_minute)
 		change |= VIEW_CHANGE_TIME;
+	if (c->replica[0] != '\0') {
+		/* A replica's lag moves while its data stands still (the
+		 * primary may be gone): read it every tick. */
+		char was[sizeof c->replica];
+		memcpy(was, c->replica, sizeof was);
+		read_replica(c);
+		if (strcmp(was, c->replica) != 0)
+			c->redraw = 1;
+	}
 	if (change == 0)
 		return;
 	if (evaluate(c, change) != 0) {
@@ -527,9 +565,15 @@ static void draw_header(struct console *c, int w)
 	const char *env = c->cfg->environment[0] ? c->cfg->environment : NULL;
 	char *base = xstrdup(c->catalog_path);
 	const char *cat_name = basename(base);
+	char ro_text[96];
 	const char *ro = c->g->wall        ? "WALL"
 	                 : c->g->read_only ? "READ-ONLY"
 	                                   : NULL;
+	if (c->replica[0] != '\0') {
+		snprintf(ro_text, sizeof ro_text, "%s%s%s", ro ? ro : "",
+		         ro ? "  " : "", c->replica);
+		ro = ro_text;
+	}
 	/* When the newest data is from, so a frozen feed never looks current
 	 * (the wall has its STALE screen for this).  A time, not an age: it
 	 * changes when data comes, not every minute, so an idle console
