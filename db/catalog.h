@@ -92,7 +92,8 @@ struct catalog_info {
 	int64_t size_bytes;   /* the file, or the database; -1 unknown */
 	char connection[256]; /* the file, or host:port/database as user */
 	char server[64];      /* "SQLite 3.40.1", "PostgreSQL 15.8" */
-	int read_only;        /* opened read-only, or a replica */
+	int read_only;        /* this user could not write it (however it
+	                       * was opened), or a replica */
 	int standby;          /* a hot standby (PostgreSQL) */
 	/* A standby's lag behind its primary: 0 when it has replayed all it
 	 * received and still receives; otherwise the age of the newest

@@ -192,6 +192,13 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 		pg_seterr(err, "%s: catalog is busy (%s)", what, msg);
 		return CATALOG_EBUSY;
 	}
+	if (strcmp(state, "42501") == 0) {
+		pg_seterr(err,
+		          "%s: the catalog role %s may not do this (%s): a "
+		          "read-only role reads only",
+		          what, PQuser(pc->conn), msg);
+		return CATALOG_EIO;
+	}
 	if (strcmp(state, "25006") == 0) {
 		pg_seterr(err, "%s: the catalog server is read-only (%s)", what,
 		          msg);
@@ -667,7 +674,13 @@ int pg_open_impl(const char *where, int flags, void **self, char **err)
 		goto fail;
 	}
 	PQsetNoticeProcessor(pc->conn, quiet_notices, NULL);
-	rc = pg_exec(pc, "SET client_min_messages = warning", where, err);
+	/* Opened read-only (the wall, a viewer): read-only transactions
+	 * too, so that no bug of ours could write through it. */
+	rc = pg_exec(pc,
+	             pc->readonly ? "SET client_min_messages = warning; "
+	                            "SET default_transaction_read_only = on"
+	                          : "SET client_min_messages = warning",
+	             where, err);
 	if (rc != CATALOG_OK)
 		goto fail;
 	st = pg_prepare(pc, "SELECT pg_is_in_recovery()");
@@ -770,6 +783,7 @@ void pg_rollback_impl(void *self)
 	if (!pc->in_tx)
 		return;
 	pc->in_tx = 0;
+	pc->rows_quiet[0] = '\0'; /* the rollback turned them on again */
 	PQclear(PQexec(pc->conn, "ROLLBACK"));
 }
 
@@ -827,7 +841,6 @@ int pg_info_impl(void *self, struct catalog_info *out, char **err)
 	         PQuser(pc->conn));
 	snprintf(out->server, sizeof out->server, "PostgreSQL %d.%d",
 	         v / 10000, v % 10000);
-	out->read_only = pc->readonly;
 	out->standby = pc->standby;
 	if (rc != CATALOG_OK)
 		return rc;
@@ -847,13 +860,17 @@ int pg_info_impl(void *self, struct catalog_info *out, char **err)
 	    " (pg_last_wal_receive_lsn() - pg_last_wal_replay_lsn())::bigint "
 	    "END, "
 	    "pg_is_in_recovery() AND EXISTS (SELECT 1 FROM "
-	    " pg_stat_wal_receiver WHERE status = 'streaming')");
+	    " pg_stat_wal_receiver WHERE status = 'streaming'), "
+	    "pg_is_in_recovery() OR NOT has_table_privilege(current_user, "
+	    " 'audit_log', 'INSERT')");
 	rc = pg_step_row(st, "reading the catalog's size", err);
 	if (rc == CATALOG_OK) {
 		out->size_bytes = pg_column_int64_or(st, 0, -1);
 		out->replay_lag_s = pg_column_double_or(st, 1, -1);
 		out->replay_wal_bytes = pg_column_int64_or(st, 2, -1);
 		out->receiving = (int)pg_column_int64(st, 3);
+		/* Whether this role could write, not how it was opened. */
+		out->read_only = (int)pg_column_int64(st, 4);
 	}
 	pg_finalize(st);
 	return rc;

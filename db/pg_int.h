@@ -36,6 +36,9 @@ struct pg_catalog {
 	int tx_failed; /* a statement failed inside it */
 	int64_t own_commits;
 	char sqlstate[6]; /* of the last failed statement, or "" */
+	/* catalog_copy()'s table whose triggers are off while its rows go
+	 * in (the tables they keep are copied after, as they were). */
+	char rows_quiet[64];
 };
 
 #define PG_DEFAULT_TENANT "00000000-0000-0000-0000-000000000000"

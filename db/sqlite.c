@@ -883,7 +883,7 @@ static int sqlite_info_impl(void *self, struct catalog_info *out, char **err)
 	snprintf(out->connection, sizeof out->connection, "%s", sc->path);
 	snprintf(out->server, sizeof out->server, "SQLite %s",
 	         sqlite3_libversion());
-	out->read_only = sc->readonly;
+	out->read_only = access(sc->path, W_OK) != 0;
 	if (stat(sc->path, &st) == 0) {
 		out->size_bytes = (int64_t)st.st_size;
 		snprintf(wal, sizeof wal, "%s-wal", sc->path);
