@@ -104,7 +104,11 @@ static int backup_entry(const struct json_doc *d, const cJSON *b,
 		return DR_EINVAL;
 	if (wal >= 0 && e.size_bytes >= 0)
 		e.stored_bytes = e.size_bytes + wal;
-	if (e.started_at == 0)
+	/* The id is the start as both listings give it; show-backup's
+	 * begin_time may be a second later, and then list-backups and
+	 * show-backup of one backup would disagree (a re-import "updates"
+	 * it).  begin_time only where the id is no time. */
+	if (id_time(id) > 0)
 		e.started_at = id_time(id);
 	if (e.completed_at != 0 && e.started_at > e.completed_at)
 		e.started_at = e.completed_at;

@@ -31,6 +31,9 @@
 /* The channel every commit notifies, in its transaction: consoles LISTEN
  * on it and redraw when it fires, instead of polling. */
 #define PG_CHANNEL "drconsole"
+/* A commit that changed the catalog: counted, told, committed. */
+#define PG_COMMIT                                                              \
+	"UPDATE catalog_changes SET n = n + 1; NOTIFY " PG_CHANNEL "; COMMIT"
 #define PG_MIGRATE_LOCK "1685218163" /* "drcs" */
 
 void pg_seterr(char **err, const char *fmt, ...)
@@ -417,7 +420,7 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return status;
 	}
-	rc = pg_exec(pc, "NOTIFY " PG_CHANNEL "; COMMIT", "committing a change",
+	rc = pg_exec(pc, PG_COMMIT, "committing a change",
 	             err);
 	if (rc != CATALOG_OK) {
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
@@ -767,7 +770,7 @@ int pg_commit_impl(void *self, char **err)
 		               "earlier error");
 		return CATALOG_EDB;
 	}
-	rc = pg_exec(pc, "NOTIFY " PG_CHANNEL "; COMMIT", "committing", err);
+	rc = pg_exec(pc, PG_COMMIT, "committing", err);
 	if (rc != CATALOG_OK) {
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return rc;
@@ -787,19 +790,20 @@ void pg_rollback_impl(void *self)
 	PQclear(PQexec(pc->conn, "ROLLBACK"));
 }
 
-/* The server's WAL position: every commit anywhere moves it, so a change
- * is never missed (a write to another database only costs a reload). */
+/* The commits that changed the catalog (catalog_changes, moved in each
+ * one's transaction), replicated to a standby like any row. */
 int pg_data_version_impl(void *self, int64_t *version, char **err)
 {
 	struct pg_catalog *pc = self;
-	struct pg_stmt *st = pg_prepare(
-	    pc, "SELECT (CASE WHEN pg_is_in_recovery() "
-	        "THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
-	        " - '0/0'::pg_lsn)::bigint");
+	struct pg_stmt *st = pg_prepare(pc, "SELECT n FROM catalog_changes");
 	int rc = pg_step_row(st, "reading the catalog's version", err);
 
 	if (rc == CATALOG_OK)
-		*version = pg_column_int64(st, 0) + pc->own_commits;
+		*version = pg_column_int64(st, 0);
+	else if (rc == CATALOG_ENOTFOUND) {
+		*version = 0;
+		rc = CATALOG_OK;
+	}
 	pg_finalize(st);
 	return rc;
 }

@@ -684,7 +684,13 @@ static const char schema_v12[] =
 	"  text " TXT " NOT NULL CHECK (text <> ''),\n"
 	"  actor " TXT " NOT NULL,\n"
 	"  at " TXT " NOT NULL\n"
-	");\n";
+	");\n"
+	"\n"
+	"-- PostgreSQL's own: the number of commits that changed the catalog,\n"
+	"-- moved in each one's transaction (catalog_data_version; a rollback\n"
+	"-- leaves it as it was).\n"
+	"CREATE TABLE catalog_changes (n BIGINT NOT NULL);\n"
+	"INSERT INTO catalog_changes VALUES (0);\n";
 
 static const struct pg_migration pg_migrations[] = {
 	{12, "the whole schema of SQLite migration 12", schema_v12},

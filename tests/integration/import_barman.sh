@@ -163,7 +163,7 @@ expect_rc "import list-backups by the config's map" 0 dr import barman "$T/list.
 expect_in "two new, one failed" "$OUT" "2 new, 0 updated, 0 unchanged, 0 expired, 1 failed"
 expect_eq "DONE: completed, begun at its id, ended at end_time_timestamp, size_bytes" \
 	"$(q "select service_name, backup_status, started_at, completed_at, backup_size from backup_management where backup_id = '$id_good'")" \
-	"orders-db|completed|$(iso "$begin")|$(iso "$end")|$size"
+	"orders-db|completed|$(TZ=UTC date -u -d "$(sed -E 's/(....)(..)(..)T(..)(..)(..)/\1-\2-\3 \4:\5:\6/' <<<"$good")" +%Y-%m-%dT%H:%M:%SZ)|$(iso "$end")|$size"
 expect_eq "FAILED: failed, begun at its id, no end" \
 	"$(q "select service_name, backup_status, started_at, coalesce(completed_at, '-') from backup_management where backup_id = '$id_bad'")" \
 	"orders-db|failed|$(TZ=UTC date -u -d "$(sed -E 's/(....)(..)(..)T(..)(..)(..)/\1-\2-\3 \4:\5:\6/' <<<"$bad")" +%Y-%m-%dT%H:%M:%SZ)|-"
