@@ -423,8 +423,10 @@ static void catalog_tick(struct console *c)
 		if (mono_ms() < c->next_reopen_ms)
 			return;
 		/* 1, 2, 4 ... 30 s: a catalog server that is down is not
-		 * hammered by every console in the building. */
-		c->reopen_backoff_ms = c->reopen_backoff_ms == 0 ? 1000
+		 * hammered by every console in the building (a file is
+		 * looked at every 2 s). */
+		c->reopen_backoff_ms = is_file_catalog(c) ? 2000 /* cheap */
+		                       : c->reopen_backoff_ms == 0 ? 1000
 		                       : c->reopen_backoff_ms * 2 > REOPEN_MAX_MS
 		                           ? REOPEN_MAX_MS
 		                           : c->reopen_backoff_ms * 2;

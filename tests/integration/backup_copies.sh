@@ -192,6 +192,6 @@ write_config '
   "secret": { "service": "orders", "repository": "local", "chunk_size": 65536,
               "copy_repository": "copy", "key_file": "'"$key"'", "schedule": "1h",
               "source": { "kind": "file", "path": "'"$T/gone.txt"'" } }'
-timeout 60 "$DR" --catalog "$db" --config "$cfg" agent --ticks 3 >/dev/null 2>"$T/agent.log"
+timeout 60 "$DR" --catalog "$db" --config "$cfg" agent --ticks 10 >/dev/null 2>"$T/agent.log"
 expect_in "the agent's verify job names the damaged copy" "$(cat "$T/agent.log")" "verified $last, but its copy of $last in copy: "
 expect_rc "the audit chain verifies" 0 dr audit verify

@@ -90,11 +90,11 @@ DRCONSOLE_NOW=now-2h "$DR" demo --catalog "$old" >/dev/null
 tui_start -- --wall --catalog "$old"
 expect_screen "an old catalog: the wall is STALE" "NO NEW DATA FOR"
 "$DR" demo --force --catalog "$old" >/dev/null
-expect_screen "demo --force replaces the file: the wall follows it" "1 in breach" 10
+expect_screen "demo --force replaces the file: the wall follows it" "12 services" 10
 mv "$old" "$T/elsewhere.db"
 expect_screen "moved away: the wall says it cannot read it" "moved or removed" 10
 mv "$T/elsewhere.db" "$old"
-expect_screen "back: the board again" "1 in breach" 10
+expect_screen "back: the board again" "12 services" 10
 tui_text quit
 tui_keys Enter
 tui_exit_status >/dev/null
