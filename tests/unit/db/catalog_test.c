@@ -241,21 +241,26 @@ static void test_open_missing(void **state)
 	assert_int_equal(stat(path, &sb), -1);
 }
 
-static void test_open_postgres_not_built(void **state)
+static void test_open_postgres_unreachable(void **state)
 {
 	struct catalog *cat = NULL;
 	char *err = NULL;
 
 	(void)state;
+	/* Nothing listens on loopback port 1: refused at once, said so. */
 	assert_int_equal(
-	    catalog_open("postgresql://db.example/dr", 0, &cat, &err),
-	    CATALOG_EINVAL);
-	assert_non_null(
-	    strstr(err, "the PostgreSQL catalog backend is not built yet"));
+	    catalog_open("postgresql://127.0.0.1:1/dr", 0, &cat, &err),
+	    CATALOG_EIO);
+	assert_non_null(strstr(err, "cannot connect"));
+	assert_null(cat);
 	free(err);
 	err = NULL;
-	assert_int_equal(catalog_open("postgres://x/y", 0, &cat, &err),
+	/* A password in the address is refused before any connection. */
+	assert_int_equal(catalog_open("postgres://u:secret@127.0.0.1:1/y", 0,
+	                              &cat, &err),
 	                 CATALOG_EINVAL);
+	assert_non_null(strstr(err, ".pgpass"));
+	assert_null(strstr(err, "secret"));
 	free(err);
 	assert_null(cat);
 }
@@ -1972,7 +1977,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	    T(test_create_modes_and_pragmas),
 	    T(test_open_missing),
-	    T(test_open_postgres_not_built),
+	    T(test_open_postgres_unreachable),
 	    T(test_open_file_uri),
 	    T(test_open_not_a_catalog),
 	    T(test_too_new_refused),
