@@ -124,7 +124,8 @@ int ops_catalog_copy(const struct ops_session *to, struct catalog *from,
 		return rc;
 	res->rows = a.rows;
 	rc = audit_verify(to->cat, &res->audit_rows_after, &bad, err);
-	if (rc == DR_OK && res->audit_rows_after != res->audit_rows_before + 1) {
+	if (rc == DR_OK &&
+	    res->audit_rows_after != res->audit_rows_before + 1) {
 		*err = xasprintf("the copy's audit chain has %lld rows, the "
 		                 "original's %lld and the copy's own row",
 		                 (long long)res->audit_rows_after,

@@ -87,7 +87,7 @@ int catalog_last_change(struct catalog *cat, int64_t *at, char **err);
 
 /* What `catalog info` shows of the open catalog. */
 struct catalog_info {
-	char backend[16];     /* "sqlite", "postgresql" */
+	char backend[16]; /* "sqlite", "postgresql" */
 	int schema_version;
 	int64_t size_bytes;   /* the file, or the database; -1 unknown */
 	char connection[256]; /* the file, or host:port/database as user */

@@ -59,9 +59,8 @@ static int put_row(void *arg, size_t n, const char *const *names,
                    const char *const *values)
 {
 	struct copy_state *cs = arg;
-	int rc = cs->to->ops->rows_put(
-	    cs->to->self, cs->table, n, names, values,
-	    &cs->err);
+	int rc = cs->to->ops->rows_put(cs->to->self, cs->table, n, names,
+	                               values, &cs->err);
 
 	if (rc != CATALOG_OK) {
 		cs->rc = rc;
@@ -79,8 +78,7 @@ static int copy_table(struct catalog *from, struct copy_state *cs,
 	int rc;
 
 	cs->table = table;
-	rc = src->rows_each(from->self, table, put_row, cs,
-	                    err);
+	rc = src->rows_each(from->self, table, put_row, cs, err);
 	if (cs->err != NULL) {
 		/* The target refused a row: its message, with the table. */
 		free(*err);
@@ -95,7 +93,7 @@ static int copy_table(struct catalog *from, struct copy_state *cs,
 }
 
 static int count_row(void *arg, size_t n, const char *const *names,
-                           const char *const *values)
+                     const char *const *values)
 {
 	struct copy_state *cs = arg;
 
@@ -119,15 +117,15 @@ static int check_empty(struct catalog *to, char **err)
 		int rc;
 
 		probe.table = kept[i];
-		rc = dst->rows_each(to->self, kept[i],
-		                    count_row, &probe, err);
+		rc = dst->rows_each(to->self, kept[i], count_row, &probe, err);
 		if (rc != CATALOG_OK)
 			return rc;
 		if (probe.rows > 0) {
 			free(*err);
-			*err = xasprintf("catalog %s is not new: its table %s has "
-			                 "rows; copy into a new catalog",
-			                 catalog_where(to), kept[i]);
+			*err =
+			    xasprintf("catalog %s is not new: its table %s has "
+			              "rows; copy into a new catalog",
+			              catalog_where(to), kept[i]);
 			return CATALOG_EEXIST;
 		}
 	}
@@ -155,8 +153,7 @@ int catalog_copy(struct catalog *from, struct catalog *to, int64_t *rows,
 	for (size_t i = 0; rc == CATALOG_OK &&
 	                   i < sizeof derived_tables / sizeof *derived_tables;
 	     i++) {
-		rc = dst->rows_clear(to->self,
-		                     derived_tables[i], err);
+		rc = dst->rows_clear(to->self, derived_tables[i], err);
 		if (rc == CATALOG_OK)
 			rc = copy_table(from, &cs, derived_tables[i], err);
 	}

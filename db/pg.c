@@ -162,12 +162,11 @@ void pg_bind_time(struct pg_stmt *st, int idx, int64_t t)
 static int result_status(struct pg_catalog *pc, const PGresult *res,
                          const char *what, char **err)
 {
-	const char *state = res != NULL
-	                        ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-	                        : NULL;
-	const char *msg =
-	    res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-	                : NULL;
+	const char *state =
+	    res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res != NULL
+	                      ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+	                      : NULL;
 
 	if (msg == NULL)
 		msg = PQerrorMessage(pc->conn);
@@ -356,7 +355,8 @@ int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
             char **err)
 {
 	PGresult *res = PQexec(pc->conn, sql);
-	ExecStatusType s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	ExecStatusType s =
+	    res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	int rc = CATALOG_OK;
 
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
@@ -420,8 +420,7 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return status;
 	}
-	rc = pg_exec(pc, PG_COMMIT, "committing a change",
-	             err);
+	rc = pg_exec(pc, PG_COMMIT, "committing a change", err);
 	if (rc != CATALOG_OK) {
 		PQclear(PQexec(pc->conn, "ROLLBACK"));
 		return rc;
@@ -598,8 +597,7 @@ static char *address_dbname(const char *where)
  * makes a missing SQLite file: through the server's maintenance database,
  * with the same host, user and settings.  CATALOG_OK when it was made;
  * otherwise the first connection's failure stands. */
-static int create_database(struct pg_catalog *pc, const char *where,
-                           char **err)
+static int create_database(struct pg_catalog *pc, const char *where, char **err)
 {
 	static const char *const keys[] = {"connect_timeout", "dbname",
 	                                   "fallback_application_name",
@@ -640,11 +638,13 @@ int pg_open_impl(const char *where, int flags, void **self, char **err)
 {
 	/* Defaults the address may override: a dead link is noticed in
 	 * about 25 s instead of the system's two hours. */
-	static const char *const keys[] = {
-	    "connect_timeout",  "keepalives_idle",
-	    "keepalives_interval", "keepalives_count",
-	    "dbname",           "fallback_application_name",
-	    NULL};
+	static const char *const keys[] = {"connect_timeout",
+	                                   "keepalives_idle",
+	                                   "keepalives_interval",
+	                                   "keepalives_count",
+	                                   "dbname",
+	                                   "fallback_application_name",
+	                                   NULL};
 	const char *values[] = {"10", "10", "5", "3", where, "drconsole", NULL};
 	struct pg_catalog *pc;
 	int rc = refuse_password(where, err);
@@ -843,8 +843,8 @@ int pg_info_impl(void *self, struct catalog_info *out, char **err)
 	snprintf(out->connection, sizeof out->connection, "%s:%s/%s as %s",
 	         PQhost(pc->conn), PQport(pc->conn), PQdb(pc->conn),
 	         PQuser(pc->conn));
-	snprintf(out->server, sizeof out->server, "PostgreSQL %d.%d",
-	         v / 10000, v % 10000);
+	snprintf(out->server, sizeof out->server, "PostgreSQL %d.%d", v / 10000,
+	         v % 10000);
 	out->standby = pc->standby;
 	if (rc != CATALOG_OK)
 		return rc;

@@ -23,8 +23,8 @@
 	do {                                                                   \
 		int step_;                                                     \
 		while ((step_ = pg_step((st), (what), (err))) == PG_ROW) {     \
-			(list) = xreallocarray((list), (count) + 1,            \
-			                       sizeof(type));                  \
+			(list) =                                               \
+			    xreallocarray((list), (count) + 1, sizeof(type));  \
 			read((st), &(list)[(count)++]);                        \
 		}                                                              \
 		rc = step_ == PG_DONE ? CATALOG_OK : step_;                    \
@@ -156,14 +156,12 @@ static int write_service(struct pg_catalog *pc, const struct catalog_service *s,
 	return pg_write_end(pc, rc, err);
 }
 
-int pg_service_add_impl(void *self, const struct catalog_service *s,
-                        char **err)
+int pg_service_add_impl(void *self, const struct catalog_service *s, char **err)
 {
 	return write_service(self, s, 0, err);
 }
 
-int pg_service_put_impl(void *self, const struct catalog_service *s,
-                        char **err)
+int pg_service_put_impl(void *self, const struct catalog_service *s, char **err)
 {
 	return write_service(self, s, 1, err);
 }
@@ -171,8 +169,8 @@ int pg_service_put_impl(void *self, const struct catalog_service *s,
 int pg_service_get_impl(void *self, const char *name,
                         struct catalog_service *out, char **err)
 {
-	struct pg_stmt *st = pg_prepare(
-	    self, "SELECT " SERVICE_COLUMNS " FROM services WHERE name = ?1");
+	struct pg_stmt *st = pg_prepare(self, "SELECT " SERVICE_COLUMNS
+	                                      " FROM services WHERE name = ?1");
 	int rc;
 
 	pg_bind_text(st, 1, name);
@@ -190,8 +188,8 @@ int pg_service_list_impl(void *self, struct catalog_service **out, size_t *n,
 {
 	struct catalog_service *list = NULL;
 	size_t count = 0;
-	struct pg_stmt *st = pg_prepare(
-	    self, "SELECT " SERVICE_COLUMNS " FROM services ORDER BY name");
+	struct pg_stmt *st = pg_prepare(self, "SELECT " SERVICE_COLUMNS
+	                                      " FROM services ORDER BY name");
 	int rc;
 
 	*out = NULL;
@@ -221,8 +219,7 @@ static int run_for_service(struct pg_catalog *pc, const char *sql,
 	return rc;
 }
 
-int pg_service_remove_impl(void *self, const char *name, int purge,
-                           char **err)
+int pg_service_remove_impl(void *self, const char *name, int purge, char **err)
 {
 	static const char history[] =
 	    "SELECT EXISTS (SELECT 1 FROM services WHERE name = ?1), "
@@ -473,9 +470,9 @@ static void bind_backup_filter(struct pg_stmt *st,
 	}
 }
 
-static struct pg_stmt *backup_filter_prepare(
-    struct pg_catalog *pc, const char *what,
-    const struct catalog_backup_filter *f, int ordered)
+static struct pg_stmt *
+backup_filter_prepare(struct pg_catalog *pc, const char *what,
+                      const struct catalog_backup_filter *f, int ordered)
 {
 	char *sql = backup_filter_sql(what, f, ordered);
 	struct pg_stmt *st = pg_prepare(pc, sql);
@@ -495,8 +492,8 @@ int pg_backup_list_impl(void *self, const struct catalog_backup_filter *f,
 
 	*out = NULL;
 	*n = 0;
-	READ_ALL(st, "listing backups", err, list, count,
-	         struct catalog_backup, read_backup);
+	READ_ALL(st, "listing backups", err, list, count, struct catalog_backup,
+	         read_backup);
 	pg_finalize(st);
 	if (rc != CATALOG_OK) {
 		catalog_backups_free(list, count);
@@ -646,12 +643,12 @@ int pg_audit_each_impl(void *self,
                        int (*fn)(const struct catalog_audit *rec, void *arg),
                        void *arg, char **err)
 {
-	struct pg_stmt *st = pg_prepare(
-	    self, "SELECT " AUDIT_COLUMNS " FROM audit_log ORDER BY seq");
+	struct pg_stmt *st = pg_prepare(self, "SELECT " AUDIT_COLUMNS
+	                                      " FROM audit_log ORDER BY seq");
 	int rc, stop = 0;
 
-	while (!stop && (rc = pg_step(st, "reading the audit log", err)) ==
-	                    PG_ROW) {
+	while (!stop &&
+	       (rc = pg_step(st, "reading the audit log", err)) == PG_ROW) {
 		struct catalog_audit rec;
 
 		read_audit(st, &rec);
@@ -664,8 +661,8 @@ int pg_audit_each_impl(void *self,
 	return rc == PG_DONE ? CATALOG_OK : rc;
 }
 
-static int audit_rows(struct pg_stmt *st, struct catalog_audit **out,
-                      size_t *n, const char *what, char **err)
+static int audit_rows(struct pg_stmt *st, struct catalog_audit **out, size_t *n,
+                      const char *what, char **err)
 {
 	struct catalog_audit *list = NULL;
 	size_t count = 0;
@@ -728,9 +725,9 @@ int pg_check_integrity_impl(void *self, char **err)
 	int rc;
 
 	while ((rc = pg_step(st, "checking integrity", err)) == PG_ROW) {
-		char *joined =
-		    xasprintf("%s%strigger %s is disabled", report ? report : "",
-		              report ? "; " : "", pg_column_text(st, 0));
+		char *joined = xasprintf(
+		    "%s%strigger %s is disabled", report ? report : "",
+		    report ? "; " : "", pg_column_text(st, 0));
 		free(report);
 		report = joined;
 	}
@@ -763,8 +760,8 @@ static int plain_identifier(const char *s)
 
 /* The read-only role may read every table and LISTEN (which needs no
  * grant), nothing else; drconsole's read-only sessions (the wall) are
- * read-only transactions besides.  The agent role writes every table but may only
- * append to the audit log (the append-only trigger stands too, and only
+ * read-only transactions besides.  The agent role writes every table but may
+ * only append to the audit log (the append-only trigger stands too, and only
  * the owner could disable it).  Neither may create anything. */
 static char *grants_sql(enum catalog_grant_kind kind, const char *role,
                         const char *db, const char *schema)
@@ -805,10 +802,11 @@ int pg_grants_impl(void *self, enum catalog_grant_kind kind, const char *role,
 
 	*sql = NULL;
 	if (!plain_identifier(role)) {
-		pg_seterr(err,
-		          "role '%s': a role name of lower-case letters, digits "
-		          "and _ expected",
-		          role != NULL ? role : "");
+		pg_seterr(
+		    err,
+		    "role '%s': a role name of lower-case letters, digits "
+		    "and _ expected",
+		    role != NULL ? role : "");
 		return CATALOG_EINVAL;
 	}
 	st = pg_prepare(pc, "SELECT quote_ident(current_database()), "
@@ -942,8 +940,8 @@ int pg_rows_put_impl(void *self, const char *table, size_t n,
 		 * then replaces: 168 s for the demo's 55k rows, 9 s
 		 * without.  Inside the copy's transaction, which holds the
 		 * table's lock until it ends; rows_end turns them on. */
-		sql = xasprintf("ALTER TABLE \"%s\" DISABLE TRIGGER USER",
-		                table);
+		sql =
+		    xasprintf("ALTER TABLE \"%s\" DISABLE TRIGGER USER", table);
 		rc = pg_exec(pc, sql, table, err);
 		free(sql);
 		if (rc != CATALOG_OK) {
@@ -1010,8 +1008,8 @@ int pg_rows_end_impl(void *self, const char *table, char **err)
 	int rc;
 
 	if (strcmp(pc->rows_quiet, table) == 0) {
-		char *on = xasprintf("ALTER TABLE \"%s\" ENABLE TRIGGER USER",
-		                     table);
+		char *on =
+		    xasprintf("ALTER TABLE \"%s\" ENABLE TRIGGER USER", table);
 		pc->rows_quiet[0] = '\0';
 		rc = pg_exec(pc, on, table, err);
 		free(on);

@@ -28,11 +28,11 @@
 
 struct pg_catalog {
 	PGconn *conn;
-	char *where;  /* as given, for messages (never holds a password) */
-	int readonly; /* CATALOG_READONLY, or a hot standby */
-	int standby;  /* connected to a server in recovery */
-	char *notice; /* catalog_notice(), or NULL */
-	int in_tx;    /* inside catalog_begin() */
+	char *where;   /* as given, for messages (never holds a password) */
+	int readonly;  /* CATALOG_READONLY, or a hot standby */
+	int standby;   /* connected to a server in recovery */
+	char *notice;  /* catalog_notice(), or NULL */
+	int in_tx;     /* inside catalog_begin() */
 	int tx_failed; /* a statement failed inside it */
 	int64_t own_commits;
 	char sqlstate[6]; /* of the last failed statement, or "" */
@@ -52,7 +52,7 @@ struct pg_stmt {
 	char *values[PG_MAX_PARAMS];
 	unsigned char used[PG_MAX_PARAMS]; /* $N appears in the SQL */
 	PGresult *res;
-	int row;   /* the current row, after pg_step returned PG_ROW */
+	int row; /* the current row, after pg_step returned PG_ROW */
 	int ran;
 };
 
@@ -88,8 +88,7 @@ int64_t pg_column_int64_or(const struct pg_stmt *st, int col, int64_t null);
 double pg_column_double(const struct pg_stmt *st, int col);
 double pg_column_double_or(const struct pg_stmt *st, int col, double null);
 int64_t pg_column_time(const struct pg_stmt *st, int col); /* 0: NULL */
-void pg_column_copy(const struct pg_stmt *st, int col, char *dst,
-                    size_t size);
+void pg_column_copy(const struct pg_stmt *st, int col, char *dst, size_t size);
 char *pg_column_dup(const struct pg_stmt *st, int col); /* NULL: NULL */
 
 /* Runs SQL without parameters or rows (several statements allowed). */
@@ -127,52 +126,99 @@ int pg_rows_put_impl(void *self, const char *table, size_t n,
                      char **err);
 int pg_rows_clear_impl(void *self, const char *table, char **err);
 int pg_rows_end_impl(void *self, const char *table, char **err);
-int pg_grants_impl(void *self, enum catalog_grant_kind kind,
-                   const char *role, int apply, char **sql, char **err);
+int pg_grants_impl(void *self, enum catalog_grant_kind kind, const char *role,
+                   int apply, char **sql, char **err);
 /* db/pg_core.c */
 int pg_tier_put_impl(void *self, const struct catalog_tier *tier, char **err);
-int pg_tier_list_impl(void *self, struct catalog_tier **out, size_t *n, char **err);
-int pg_service_add_impl(void *self, const struct catalog_service *s, char **err);
-int pg_service_put_impl(void *self, const struct catalog_service *s, char **err);
-int pg_service_get_impl(void *self, const char *name, struct catalog_service *out, char **err);
-int pg_service_list_impl(void *self, struct catalog_service **out, size_t *n, char **err);
+int pg_tier_list_impl(void *self, struct catalog_tier **out, size_t *n,
+                      char **err);
+int pg_service_add_impl(void *self, const struct catalog_service *s,
+                        char **err);
+int pg_service_put_impl(void *self, const struct catalog_service *s,
+                        char **err);
+int pg_service_get_impl(void *self, const char *name,
+                        struct catalog_service *out, char **err);
+int pg_service_list_impl(void *self, struct catalog_service **out, size_t *n,
+                         char **err);
 int pg_service_remove_impl(void *self, const char *name, int purge, char **err);
-int pg_backup_insert_impl(void *self, const struct catalog_backup *b, char **err);
-int pg_backup_update_impl(void *self, const struct catalog_backup *b, char **err);
-int pg_backup_get_impl(void *self, const char *backup_id, struct catalog_backup *out, char **err);
-int pg_backup_list_impl(void *self, const struct catalog_backup_filter *f, struct catalog_backup **out, size_t *n, char **err);
-int pg_backup_count_impl(void *self, const struct catalog_backup_filter *f, int64_t *count, char **err);
-int pg_health_get_impl(void *self, const char *service, struct catalog_health *out, char **err);
-int pg_audit_append_impl(void *self, struct catalog_audit *rec, catalog_audit_hasher hasher, char **err);
-int pg_audit_each_impl(void *self, int (*fn)(const struct catalog_audit *rec, void *arg), void *arg, char **err);
-int pg_audit_list_impl(void *self, size_t limit, struct catalog_audit **out, size_t *n, char **err);
-int pg_audit_subject_impl(void *self, const char *subject, struct catalog_audit **out, size_t *n, char **err);
+int pg_backup_insert_impl(void *self, const struct catalog_backup *b,
+                          char **err);
+int pg_backup_update_impl(void *self, const struct catalog_backup *b,
+                          char **err);
+int pg_backup_get_impl(void *self, const char *backup_id,
+                       struct catalog_backup *out, char **err);
+int pg_backup_list_impl(void *self, const struct catalog_backup_filter *f,
+                        struct catalog_backup **out, size_t *n, char **err);
+int pg_backup_count_impl(void *self, const struct catalog_backup_filter *f,
+                         int64_t *count, char **err);
+int pg_health_get_impl(void *self, const char *service,
+                       struct catalog_health *out, char **err);
+int pg_audit_append_impl(void *self, struct catalog_audit *rec,
+                         catalog_audit_hasher hasher, char **err);
+int pg_audit_each_impl(void *self,
+                       int (*fn)(const struct catalog_audit *rec, void *arg),
+                       void *arg, char **err);
+int pg_audit_list_impl(void *self, size_t limit, struct catalog_audit **out,
+                       size_t *n, char **err);
+int pg_audit_subject_impl(void *self, const char *subject,
+                          struct catalog_audit **out, size_t *n, char **err);
 int pg_check_integrity_impl(void *self, char **err);
 /* db/pg_history.c */
 int pg_restore_record_impl(void *self, struct catalog_restore *r, char **err);
-int pg_restore_list_impl(void *self, const char *service, size_t limit, struct catalog_restore **out, size_t *n, char **err);
-int pg_replication_record_impl(void *self, const struct catalog_replication *r, char **err);
-int pg_replication_latest_impl(void *self, struct catalog_replication **out, size_t *n, char **err);
-int pg_replication_history_impl(void *self, const char *source, const char *target, int64_t since, struct catalog_replication **out, size_t *n, char **err);
-int pg_replication_prune_impl(void *self, int64_t before, int64_t *deleted, char **err);
-int pg_probe_record_impl(void *self, const struct catalog_probe_result *r, char **err);
-int pg_probe_latest_impl(void *self, struct catalog_probe_result **out, size_t *n, char **err);
-int pg_probe_prune_impl(void *self, int64_t before, int64_t *deleted, char **err);
-int pg_recovery_insert_impl(void *self, const struct catalog_recovery *r, char **err);
-int pg_recovery_update_impl(void *self, const struct catalog_recovery *r, char **err);
-int pg_recovery_get_impl(void *self, const char *recovery_id, struct catalog_recovery *out, char **err);
-int pg_recovery_list_impl(void *self, size_t limit, struct catalog_recovery **out, size_t *n, char **err);
-int pg_recovery_step_put_impl(void *self, const struct catalog_recovery_step *s, char **err);
-int pg_recovery_step_list_impl(void *self, const char *recovery_id, struct catalog_recovery_step **out, size_t *n, char **err);
-int pg_recovery_page_impl(void *self, const struct catalog_recovery_filter *f, size_t offset, size_t limit, struct catalog_recovery **out, size_t *n, size_t *total, char **err);
-int pg_service_states_impl(void *self, int64_t now, struct catalog_service_state **out, size_t *n, char **err);
-int pg_verdict_record_impl(void *self, const struct catalog_verdict *v, char **err);
-int pg_verdict_latest_impl(void *self, struct catalog_verdict **out, size_t *n, char **err);
-int pg_verdict_history_impl(void *self, const char *service, int64_t since, struct catalog_verdict **out, size_t *n, char **err);
-int pg_test_note_put_impl(void *self, const struct catalog_test_note *n, char **err);
-int pg_test_note_get_impl(void *self, const char *run_id, struct catalog_test_note *out, char **err);
-int pg_backup_counts_impl(void *self, const char *service, int64_t since, int64_t until, struct catalog_backup_counts *out, char **err);
-int pg_service_counters_impl(void *self, struct catalog_service_counters **out, size_t *n, char **err);
+int pg_restore_list_impl(void *self, const char *service, size_t limit,
+                         struct catalog_restore **out, size_t *n, char **err);
+int pg_replication_record_impl(void *self, const struct catalog_replication *r,
+                               char **err);
+int pg_replication_latest_impl(void *self, struct catalog_replication **out,
+                               size_t *n, char **err);
+int pg_replication_history_impl(void *self, const char *source,
+                                const char *target, int64_t since,
+                                struct catalog_replication **out, size_t *n,
+                                char **err);
+int pg_replication_prune_impl(void *self, int64_t before, int64_t *deleted,
+                              char **err);
+int pg_probe_record_impl(void *self, const struct catalog_probe_result *r,
+                         char **err);
+int pg_probe_latest_impl(void *self, struct catalog_probe_result **out,
+                         size_t *n, char **err);
+int pg_probe_prune_impl(void *self, int64_t before, int64_t *deleted,
+                        char **err);
+int pg_recovery_insert_impl(void *self, const struct catalog_recovery *r,
+                            char **err);
+int pg_recovery_update_impl(void *self, const struct catalog_recovery *r,
+                            char **err);
+int pg_recovery_get_impl(void *self, const char *recovery_id,
+                         struct catalog_recovery *out, char **err);
+int pg_recovery_list_impl(void *self, size_t limit,
+                          struct catalog_recovery **out, size_t *n, char **err);
+int pg_recovery_step_put_impl(void *self, const struct catalog_recovery_step *s,
+                              char **err);
+int pg_recovery_step_list_impl(void *self, const char *recovery_id,
+                               struct catalog_recovery_step **out, size_t *n,
+                               char **err);
+int pg_recovery_page_impl(void *self, const struct catalog_recovery_filter *f,
+                          size_t offset, size_t limit,
+                          struct catalog_recovery **out, size_t *n,
+                          size_t *total, char **err);
+int pg_service_states_impl(void *self, int64_t now,
+                           struct catalog_service_state **out, size_t *n,
+                           char **err);
+int pg_verdict_record_impl(void *self, const struct catalog_verdict *v,
+                           char **err);
+int pg_verdict_latest_impl(void *self, struct catalog_verdict **out, size_t *n,
+                           char **err);
+int pg_verdict_history_impl(void *self, const char *service, int64_t since,
+                            struct catalog_verdict **out, size_t *n,
+                            char **err);
+int pg_test_note_put_impl(void *self, const struct catalog_test_note *n,
+                          char **err);
+int pg_test_note_get_impl(void *self, const char *run_id,
+                          struct catalog_test_note *out, char **err);
+int pg_backup_counts_impl(void *self, const char *service, int64_t since,
+                          int64_t until, struct catalog_backup_counts *out,
+                          char **err);
+int pg_service_counters_impl(void *self, struct catalog_service_counters **out,
+                             size_t *n, char **err);
 /* db/pg_agent.c, db/pg_runbook.c, db/pg_import.c */
 extern const struct catalog_agent_ops pg_agent_ops;
 extern const struct catalog_runbook_ops pg_runbook_ops;

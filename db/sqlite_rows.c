@@ -37,7 +37,8 @@ static int table_columns(struct sqlite_catalog *sc, const char *table,
 		return rc;
 	/* WITHOUT ROWID tables have none to order by. */
 	sql = xasprintf("SELECT rowid FROM \"%s\" LIMIT 0", table);
-	*has_rowid = sqlite3_prepare_v2(sc->db, sql, -1, &st, NULL) == SQLITE_OK;
+	*has_rowid =
+	    sqlite3_prepare_v2(sc->db, sql, -1, &st, NULL) == SQLITE_OK;
 	sqlite3_finalize(st);
 	free(sql);
 	return CATALOG_OK;
@@ -54,8 +55,8 @@ static char *column_list(char *names[], size_t n)
 	char *list = xstrdup("");
 
 	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s\"%s\"", list, i ? ", " : "",
-		                       names[i]);
+		char *next =
+		    xasprintf("%s%s\"%s\"", list, i ? ", " : "", names[i]);
 		free(list);
 		list = next;
 	}
@@ -73,9 +74,9 @@ int sqlite_rows_each_impl(void *self, const char *table,
 	const char *values[ROWS_MAX_COLUMNS];
 	char floats[ROWS_MAX_COLUMNS][32];
 	size_t n;
-	int has_rowid, rc = table_columns(sc, table, names, &n, &has_rowid,
-	                                  err),
-	               step, stop = 0;
+	int has_rowid,
+	    rc = table_columns(sc, table, names, &n, &has_rowid, err), step,
+	    stop = 0;
 	sqlite3_stmt *st;
 	char *cols, *sql;
 
@@ -101,8 +102,8 @@ int sqlite_rows_each_impl(void *self, const char *table,
 				values[i] = floats[i];
 				continue;
 			}
-			values[i] = (const char *)sqlite3_column_text(
-			    st, (int)i);
+			values[i] =
+			    (const char *)sqlite3_column_text(st, (int)i);
 		}
 		stop = fn(arg, n, (const char *const *)names, values);
 	}
@@ -127,7 +128,8 @@ int sqlite_rows_put_impl(void *self, const char *table, size_t n,
 	}
 	if (sc->rows_st == NULL || sc->rows_n != n ||
 	    strcmp(sc->rows_table, table) != 0) {
-		char *cols = column_list((char **)names, n), *marks = xstrdup("");
+		char *cols = column_list((char **)names, n),
+		     *marks = xstrdup("");
 		char *sql;
 
 		for (size_t i = 0; i < n; i++) {

@@ -7,9 +7,9 @@
 #include "core/error.h"
 #include "core/ops_catalog.h"
 #include "core/xmalloc.h"
-#include <cJSON.h>
 #include "tui/cli_ops.h"
 #include "tui/cmd.h"
+#include <cJSON.h>
 
 enum { OPT_JSON = 1, OPT_READONLY, OPT_AGENT, OPT_APPLY, OPT_FROM, OPT_TO };
 
@@ -150,15 +150,16 @@ static int grant_exec(const struct cmd_globals *g, const struct cli_args *args)
 		role = args->opts[i].value;
 	}
 	if (kind < 0 || args->n_operands > 0) {
-		cli_error("catalog grant: usage: catalog grant (--readonly ROLE "
-		          "| --agent ROLE) [--apply]");
+		cli_error(
+		    "catalog grant: usage: catalog grant (--readonly ROLE "
+		    "| --agent ROLE) [--apply]");
 		return DR_EXIT_USAGE;
 	}
 	cfg = cli_config(g);
 	if (cfg == NULL)
 		return DR_EXIT_USAGE;
-	cat = cli_open_catalog(g, cfg, apply ? CLI_WRITE : CATALOG_READONLY,
-	                       &rc);
+	cat =
+	    cli_open_catalog(g, cfg, apply ? CLI_WRITE : CATALOG_READONLY, &rc);
 	if (cat == NULL) {
 		config_free(cfg);
 		return rc;
@@ -203,7 +204,8 @@ static int copy_exec(const struct cmd_globals *g, const struct cli_args *args)
 		return DR_EXIT_USAGE;
 	}
 	if (strcmp(from, to) == 0) {
-		cli_error("catalog copy: --from and --to name the same catalog");
+		cli_error(
+		    "catalog copy: --from and --to name the same catalog");
 		return DR_EXIT_USAGE;
 	}
 	if (g->read_only) {
@@ -220,9 +222,8 @@ static int copy_exec(const struct cmd_globals *g, const struct cli_args *args)
 		config_free(cfg);
 		return rc;
 	}
-	dst = cli_open_catalog(&gt, cfg,
-	                       CATALOG_CREATE | CATALOG_ADOPT_EMPTY | CLI_WRITE,
-	                       &rc);
+	dst = cli_open_catalog(
+	    &gt, cfg, CATALOG_CREATE | CATALOG_ADOPT_EMPTY | CLI_WRITE, &rc);
 	if (dst == NULL) {
 		catalog_close(src);
 		config_free(cfg);

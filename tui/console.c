@@ -40,9 +40,9 @@
 
 extern const struct cmd_entry cmd_status_entry;
 
-#define CTRL(c)    ((c)&0x1f)
-#define KEY_ESCAPE 27
-#define TICK_MS    1000
+#define CTRL(c)        ((c)&0x1f)
+#define KEY_ESCAPE     27
+#define TICK_MS        1000
 #define WATCH_CHECK_MS 15000
 #define REOPEN_MAX_MS  30000
 
@@ -425,11 +425,12 @@ static void catalog_tick(struct console *c)
 		/* 1, 2, 4 ... 30 s: a catalog server that is down is not
 		 * hammered by every console in the building (a file is
 		 * looked at every 2 s). */
-		c->reopen_backoff_ms = is_file_catalog(c) ? 2000 /* cheap */
-		                       : c->reopen_backoff_ms == 0 ? 1000
-		                       : c->reopen_backoff_ms * 2 > REOPEN_MAX_MS
-		                           ? REOPEN_MAX_MS
-		                           : c->reopen_backoff_ms * 2;
+		c->reopen_backoff_ms =
+		    is_file_catalog(c)          ? 2000 /* cheap */
+		    : c->reopen_backoff_ms == 0 ? 1000
+		    : c->reopen_backoff_ms * 2 > REOPEN_MAX_MS
+		        ? REOPEN_MAX_MS
+		        : c->reopen_backoff_ms * 2;
 		c->next_reopen_ms = mono_ms() + c->reopen_backoff_ms;
 		if (open_catalog(c) != 0) {
 			c->redraw = 1;
@@ -445,8 +446,7 @@ static void catalog_tick(struct console *c)
 			c->redraw = 1;
 			return;
 		}
-		if (!notified && c->have_version &&
-		    c->cat_error[0] == '\0' &&
+		if (!notified && c->have_version && c->cat_error[0] == '\0' &&
 		    mono_ms() < c->next_watch_check_ms &&
 		    now / 60 == c->eval_minute)
 			return; /* nothing was committed: no query at all */

@@ -351,18 +351,19 @@ static void case_grants(struct fx *f)
 		assert_non_null(strstr(sql, "GRANT SELECT"));
 		assert_null(strstr(sql, "INSERT"));
 		free(sql);
-		OK(catalog_grants(f->cat, CATALOG_GRANT_AGENT, "agent1", 0, &sql,
-		                  &err));
-		assert_non_null(strstr(sql, "REVOKE UPDATE, DELETE, TRUNCATE ON "
-		                            "audit_log"));
+		OK(catalog_grants(f->cat, CATALOG_GRANT_AGENT, "agent1", 0,
+		                  &sql, &err));
+		assert_non_null(strstr(sql,
+		                       "REVOKE UPDATE, DELETE, TRUNCATE ON "
+		                       "audit_log"));
 		free(sql);
 	} else {
 		RC(CATALOG_EINVAL, rc);
 		assert_null(sql);
 	}
-	RC(CATALOG_EINVAL, catalog_grants(f->cat, CATALOG_GRANT_AGENT,
-	                                  "x; DROP TABLE audit_log", 1, &sql,
-	                                  &err));
+	RC(CATALOG_EINVAL,
+	   catalog_grants(f->cat, CATALOG_GRANT_AGENT,
+	                  "x; DROP TABLE audit_log", 1, &sql, &err));
 	assert_null(sql);
 }
 
@@ -1772,8 +1773,8 @@ static const struct conf_case cases[] = {
     {"info and change notifications", " info watch watch_read ",
      case_info_watch},
     {"least-privilege grants", " grants ", case_grants},
-    {"copy into a new catalog",
-     " rows_each rows_put rows_clear rows_end ", case_copy},
+    {"copy into a new catalog", " rows_each rows_put rows_clear rows_end ",
+     case_copy},
     {"tiers", " tier_put tier_list ", case_tiers},
     {"services", " service_add service_put service_get service_list ",
      case_services},

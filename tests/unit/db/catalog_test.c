@@ -256,9 +256,9 @@ static void test_open_postgres_unreachable(void **state)
 	free(err);
 	err = NULL;
 	/* A password in the address is refused before any connection. */
-	assert_int_equal(catalog_open("postgres://u:secret@127.0.0.1:1/y", 0,
-	                              &cat, &err),
-	                 CATALOG_EINVAL);
+	assert_int_equal(
+	    catalog_open("postgres://u:secret@127.0.0.1:1/y", 0, &cat, &err),
+	    CATALOG_EINVAL);
 	assert_non_null(strstr(err, ".pgpass"));
 	assert_null(strstr(err, "secret"));
 	free(err);
