@@ -390,6 +390,24 @@ static void read_replica(struct console *c)
 		         widget_age((int64_t)in.replay_lag_s, age, sizeof age));
 }
 
+/* An open catalog becomes the console's: its identity remembered, its
+ * changes listened for (PostgreSQL's LISTEN; elsewhere polled), a
+ * replica's state read. */
+static void adopt_catalog(struct console *c, struct catalog *cat)
+{
+	char *err = NULL;
+	c->cat = cat;
+	c->ctx.cat = cat;
+	c->have_version = 0;
+	remember_ident(c);
+	if (catalog_watch(cat, &c->watch_fd, &err) != CATALOG_OK) {
+		free(err); /* polling still works */
+		c->watch_fd = -1;
+	}
+	c->next_watch_check_ms = mono_ms() + WATCH_CHECK_MS;
+	read_replica(c);
+}
+
 static int open_catalog(struct console *c)
 {
 	char *err = NULL;
@@ -401,16 +419,7 @@ static int open_catalog(struct console *c)
 		set_cat_error(c, NULL, err);
 		return -1;
 	}
-	c->cat = cat;
-	c->ctx.cat = cat;
-	c->have_version = 0;
-	remember_ident(c);
-	if (catalog_watch(cat, &c->watch_fd, &err) != CATALOG_OK) {
-		free(err); /* polling still works */
-		c->watch_fd = -1;
-	}
-	c->next_watch_check_ms = mono_ms() + WATCH_CHECK_MS;
-	read_replica(c);
+	adopt_catalog(c, cat);
 	return 0;
 }
 
@@ -1567,12 +1576,12 @@ int console_main(const struct cmd_globals *g)
 		open_catalog(&c);
 	} else {
 		int rc = DR_EXIT_FAIL;
-		c.cat = cli_open_catalog(g, c.cfg, 0, &rc);
-		if (c.cat == NULL) {
+		struct catalog *cat = cli_open_catalog(g, c.cfg, 0, &rc);
+		if (cat == NULL) {
 			console_free(&c);
 			return rc;
 		}
-		c.ctx.cat = c.cat;
+		adopt_catalog(&c, cat);
 	}
 	catalog_tick(&c);
 	if (c.cat_error[0] != '\0' && !g->wall) {

@@ -70,7 +70,8 @@ pgq postgres "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 l0=$(wc -l <"$PG/server.log")
 sleep 5
-idle=$(tail -n +$((l0 + 1)) "$PG/server.log" | grep -c '^\[drconsole\] LOG:  statement')
+# Simple statements and the prepared ones libpq runs ("execute") alike.
+idle=$(tail -n +$((l0 + 1)) "$PG/server.log" | grep -cE '^\[drconsole\] LOG:  (statement|execute)')
 # At most the one liveness check it makes every 15 s.
 if [ "$idle" -le 1 ]; then pass "idle, it does not poll ($idle statements in 5 s)"; else
 	fail "idle, it does not poll" "$idle statements in 5 s" "$(tail -n +$((l0 + 1)) "$PG/server.log" | grep drconsole | head -20)"; fi
