@@ -467,7 +467,7 @@ static int migrate(struct pg_catalog *pc, int latest, char **err)
 {
 	size_t n;
 	const struct pg_migration *m = pg_migrations_table(&n);
-	int version, rc = pg_exec(pc, "BEGIN", pc->where, err);
+	int version = 0, rc = pg_exec(pc, "BEGIN", pc->where, err);
 
 	if (rc != CATALOG_OK)
 		return rc;
