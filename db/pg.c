@@ -74,7 +74,8 @@ static char *placeholders(const char *sql, int *nparams,
 		} else if (*p == '\'' || *p == '"') {
 			quote = *p;
 		} else if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
-			int n = atoi(p + 1);
+			/* The digits run on: the '$' replaces only the '?'. */
+			int n = (int)strtol(p + 1, NULL, 10);
 			if (n > *nparams)
 				*nparams = n;
 			if (n >= 1 && n <= PG_MAX_PARAMS)
