@@ -4,9 +4,11 @@
  * The scheduler only hands a job to a worker that is idle, and the worker
  * claims the run in the catalog (catalog_job_start) just before it starts
  * it: a job waiting for a free worker is not claimed, so stopping the agent
- * never leaves a claimed run that did not run.  Times of day are compared
- * in whole seconds, as the catalog keeps them; lateness is measured on the
- * real clock against the second the job became due. */
+ * never leaves a claimed run that did not run.  The claim names the start
+ * the scheduler read, so of several agents sharing one catalog only one
+ * takes a due run; the others log that it was taken and skip it.  Times of day
+ * are compared in whole seconds, as the catalog keeps them; lateness is
+ * measured on the real clock against the second the job became due. */
 #include "core/agent_pool.h"
 
 #include <errno.h>
@@ -218,6 +220,7 @@ struct job {
 	struct agent_hook_job hook;
 	struct config *cfg; /* held for the run */
 	int64_t due_at;
+	int64_t seen; /* the last start read when it fell due; 0: never ran */
 	double due_real; /* due_at, or the agent's start to the nanosecond */
 	size_t order;    /* in the config, for ties */
 };
@@ -363,7 +366,15 @@ static void worker_one(struct worker *w)
 	int rc;
 
 	late = started - j->due_real;
-	if (catalog_job_start(w->cat, j->name, now, &err) != CATALOG_OK) {
+	rc = catalog_job_start(w->cat, j->name, now, j->seen, &err);
+	if (rc == CATALOG_EBUSY) {
+		/* Another agent on this catalog took this run: not ours. */
+		pool_logf(opt, "%s: not started: another agent took this run",
+		          j->name);
+		free(err);
+		return;
+	}
+	if (rc != CATALOG_OK) {
 		pool_logf(opt, "%s: not started: %s", j->name, err);
 		free(err);
 		return;
@@ -651,6 +662,7 @@ static double pool_round(struct agent_pool *p)
 		}
 		js[nd] = js[i];
 		js[nd].due_at = due_at;
+		js[nd].seen = last;
 		js[nd].order = i;
 		js[nd].due_real = (double)due_at;
 		if (due_at == p->since && p->since_real > (double)due_at)

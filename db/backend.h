@@ -28,7 +28,8 @@ struct catalog_agent_ops {
 	                  char **err);
 	int (*job_get)(void *self, const char *name, struct catalog_job *out,
 	               char **err);
-	int (*job_start)(void *self, const char *name, int64_t now, char **err);
+	int (*job_start)(void *self, const char *name, int64_t now,
+	                 int64_t seen, char **err);
 	int (*job_finish)(void *self, const char *name, int64_t now,
 	                  const char *status, const char *message, char **err);
 	int (*job_list)(void *self, struct catalog_job **out, size_t *n,

@@ -29,9 +29,9 @@ int catalog_job_get(struct catalog *cat, const char *name,
 }
 
 int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
-                      char **err)
+                      int64_t seen, char **err)
 {
-	return cat->ops->agent->job_start(cat->self, name, now, err);
+	return cat->ops->agent->job_start(cat->self, name, now, seen, err);
 }
 
 int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,

@@ -49,9 +49,13 @@ struct catalog_job {
 /* CATALOG_ENOTFOUND when the job never ran. */
 int catalog_job_get(struct catalog *cat, const char *name,
                     struct catalog_job *out, char **err);
-/* Claims a run: sets last_started_at and status running, counts it. */
+/* Claims a run: sets last_started_at and status running, counts it, but
+ * only while last_started_at is still `seen` (0: the job never ran), the
+ * start the caller decided on.  When another agent sharing the catalog
+ * claimed the run first, nothing changes and CATALOG_EBUSY comes back:
+ * each due run is claimed once however many agents look at it. */
 int catalog_job_start(struct catalog *cat, const char *name, int64_t now,
-                      char **err);
+                      int64_t seen, char **err);
 int catalog_job_finish(struct catalog *cat, const char *name, int64_t now,
                        const char *status, const char *message, char **err);
 int catalog_job_list(struct catalog *cat, struct catalog_job **out, size_t *n,

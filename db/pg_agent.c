@@ -8,10 +8,10 @@
  * a new rowid there, so "the newest beat" breaks ties alike.
  *
  * A job run is claimed by one statement, INSERT ... ON CONFLICT (name) DO
- * UPDATE, as in SQLite: two agents claiming at once each take the row's
- * lock in turn (the second upsert waits for the first to commit and then
- * updates the committed row), so no claim is lost and runs counts both,
- * as SQLite's single writer would. */
+ * UPDATE ... WHERE the start is still the one the claimer saw: two agents
+ * claiming at once take the row's lock in turn (the second upsert waits
+ * for the first to commit, then checks its condition on the committed
+ * row), so each due run is claimed once, as under SQLite's single writer. */
 #include "db/pg_int.h"
 
 #include <stdio.h>
@@ -173,9 +173,12 @@ static int pg_job_get_impl(void *self, const char *name,
 	return rc;
 }
 
-/* The claim: one statement, so concurrent claims queue on the row. */
+/* The claim: one statement, so concurrent claims queue on the row, and
+ * the update's condition is checked again on the row the first claim
+ * committed (READ COMMITTED's ON CONFLICT DO UPDATE): of two agents that
+ * saw the same start, one changes the row and the other changes nothing. */
 static int pg_job_start_impl(void *self, const char *name, int64_t now,
-                             char **err)
+                             int64_t seen, char **err)
 {
 	struct pg_catalog *pc = self;
 	struct pg_stmt *st = pg_prepare(
@@ -183,11 +186,23 @@ static int pg_job_start_impl(void *self, const char *name, int64_t now,
 	        "last_message, runs) VALUES (?1, ?2, 'running', '', 1) "
 	        "ON CONFLICT (name) DO UPDATE SET last_started_at = ?2, "
 	        "last_status = 'running', last_message = '', runs = "
-	        "agent_jobs.runs + 1");
+	        "agent_jobs.runs + 1 WHERE agent_jobs.last_started_at IS NOT "
+	        "DISTINCT FROM ?3");
+	int64_t changed = 0;
+	int rc;
 
 	pg_bind_text(st, 1, name);
 	pg_bind_time(st, 2, now);
-	return agent_write(pc, st, "starting a job", NULL, err);
+	pg_bind_time(st, 3, seen);
+	rc = agent_write(pc, st, "starting a job", &changed, err);
+	if (rc == CATALOG_OK && changed == 0) {
+		rc = CATALOG_EBUSY;
+		pg_seterr(
+		    err,
+		    "job %s: this run was already claimed by another agent",
+		    name);
+	}
+	return rc;
 }
 
 static int pg_job_finish_impl(void *self, const char *name, int64_t now,

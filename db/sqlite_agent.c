@@ -184,25 +184,40 @@ static int sqlite_job_get_impl(void *self, const char *name,
 	return rc;
 }
 
+/* The claim: one upsert that changes the row only while its start is still
+ * the one the caller saw (?3); a claim that lost changes nothing. */
 static int sqlite_job_start_impl(void *self, const char *name, int64_t now,
-                                 char **err)
+                                 int64_t seen, char **err)
 {
 	struct sqlite_catalog *sc = self;
 	sqlite3_stmt *st;
 	int rc;
 
+	rc = sqlite_write_begin(sc, err);
+	if (rc != CATALOG_OK)
+		return rc;
 	rc = sqlite_prepare(
 	    sc,
 	    "INSERT INTO agent_jobs (name, last_started_at, last_status, "
 	    "last_message, runs) VALUES (?1, ?2, 'running', '', 1) "
 	    "ON CONFLICT (name) DO UPDATE SET last_started_at = ?2, "
-	    "last_status = 'running', last_message = '', runs = runs + 1",
+	    "last_status = 'running', last_message = '', runs = runs + 1 "
+	    "WHERE agent_jobs.last_started_at IS ?3",
 	    &st, err);
-	if (rc != CATALOG_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite_bind_time(st, 2, now);
-	return agent_write(sc, st, "starting a job", err);
+	if (rc == CATALOG_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite_bind_time(st, 2, now);
+		sqlite_bind_time(st, 3, seen);
+		rc = sqlite_run(sc, st, "starting a job", err);
+		if (rc == CATALOG_OK && sqlite3_changes(sc->db) == 0) {
+			rc = CATALOG_EBUSY;
+			sqlite_seterr(err,
+			              "job %s: this run was already claimed by "
+			              "another agent",
+			              name);
+		}
+	}
+	return sqlite_write_end(sc, rc, err);
 }
 
 static int sqlite_job_finish_impl(void *self, const char *name, int64_t now,

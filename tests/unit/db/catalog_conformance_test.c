@@ -1331,14 +1331,20 @@ static void case_jobs(struct fx *f)
 	size_t n = 0;
 
 	RC(CATALOG_ENOTFOUND, catalog_job_get(f->cat, "prune", &j, &err));
-	OK(catalog_job_start(f->cat, "prune", T0, &err));
+	OK(catalog_job_start(f->cat, "prune", T0, 0, &err));
+	/* A second agent that also saw "never ran" lost the claim. */
+	RC(CATALOG_EBUSY, catalog_job_start(f->cat, "prune", T0, 0, &err));
 	OK(catalog_job_get(f->cat, "prune", &j, &err));
 	assert_string_equal(j.last_status, "running");
 	assert_int_equal(j.last_started_at, T0);
 	assert_int_equal(j.runs, 1);
 	OK(catalog_job_finish(f->cat, "prune", T0 + 5, "ok", "3 pruned", &err));
-	OK(catalog_job_start(f->cat, "backup:db", T0 + 1, &err));
-	OK(catalog_job_start(f->cat, "prune", T0 + 60, &err));
+	OK(catalog_job_start(f->cat, "backup:db", T0 + 1, 0, &err));
+	/* Claimed from the start seen (T0); a stale view (0) loses. */
+	RC(CATALOG_EBUSY, catalog_job_start(f->cat, "prune", T0 + 60, 0, &err));
+	OK(catalog_job_start(f->cat, "prune", T0 + 60, T0, &err));
+	RC(CATALOG_EBUSY,
+	   catalog_job_start(f->cat, "prune", T0 + 60, T0, &err));
 	OK(catalog_job_finish(f->cat, "prune", T0 + 61, "failed", "disk",
 	                      &err));
 	OK(catalog_job_get(f->cat, "prune", &j, &err));
@@ -1709,7 +1715,7 @@ static void case_transactions(struct fx *f)
 	OK(catalog_recovery_insert(f->cat, &r, &err));
 	x = exec_of("r1", "k");
 	OK(catalog_runbook_exec_insert(f->cat, &x, NULL, &err));
-	OK(catalog_job_start(f->cat, "prune", T0, &err));
+	OK(catalog_job_start(f->cat, "prune", T0, 0, &err));
 	m = notify("verdict", "ops", "BREACH", "pending", T0);
 	OK(catalog_notify_insert(f->cat, &m, &err));
 	memset(&a, 0, sizeof a);
