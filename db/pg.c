@@ -174,8 +174,9 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 	snprintf(pc->sqlstate, sizeof pc->sqlstate, "%s",
 	         state != NULL ? state : "");
 	if (PQstatus(pc->conn) != CONNECTION_OK) {
-		pg_seterr(err, "%s: the catalog server is unreachable (%s)",
-		          what, msg);
+		/* libpq's own messages end in a newline: one line here. */
+		pg_seterr(err, "%s: the catalog server is unreachable (%.*s)",
+		          what, (int)strcspn(msg, "\n"), msg);
 		return CATALOG_EIO;
 	}
 	if (state == NULL) {
@@ -220,10 +221,65 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 	return CATALOG_EDB;
 }
 
+static int session_setup(struct pg_catalog *pc, char **err);
+
+/* Ends the open transaction, on a live connection or a lost one (where the
+ * server has ended it already): no transaction is open after. */
+static void pg_abandon(struct pg_catalog *pc)
+{
+	PQclear(PQexec(pc->conn, "ROLLBACK"));
+	pc->idle = 1;
+}
+
+/* After a statement: whether a transaction is open, as the server says;
+ * on a lost connection the server's transaction is gone once the caller
+ * has ended it (COMMIT or ROLLBACK), and unknown until then. */
+static void note_idle(struct pg_catalog *pc, const char *sql)
+{
+	if (PQstatus(pc->conn) == CONNECTION_OK)
+		pc->idle = PQtransactionStatus(pc->conn) == PQTRANS_IDLE;
+	else if (strncmp(sql, "COMMIT", 6) == 0 ||
+	         strncmp(sql, "ROLLBACK", 8) == 0)
+		pc->idle = 1;
+}
+
+/* A lost connection outside any transaction (a server restarted, a
+ * failover) is made again once, as libpq's PQreset does, bounded by the
+ * address's connect_timeout; the session's settings are set again.  Inside
+ * a transaction nothing is retried: its work is gone, and the call fails.
+ * A watched connection is left to its watcher (the console reopens and
+ * listens again on the new socket).  Returns whether it is up. */
+static int revive(struct pg_catalog *pc)
+{
+	char *err = NULL;
+	int ok;
+
+	if (PQstatus(pc->conn) == CONNECTION_OK)
+		return 1;
+	if (!pc->idle || pc->in_tx || pc->listening)
+		return 0;
+	PQreset(pc->conn);
+	if (PQstatus(pc->conn) != CONNECTION_OK)
+		return 0;
+	ok = session_setup(pc, &err) == CATALOG_OK;
+	free(err);
+	return ok;
+}
+
+/* A statement that may be sent again on a new connection: one that opens
+ * work or only reads, sent when no transaction was open. */
+static int may_retry(const struct pg_catalog *pc, const char *sql, int idle)
+{
+	return idle && !pc->in_tx && !pc->listening &&
+	       (strncmp(sql, "BEGIN", 5) == 0 ||
+	        strncmp(sql, "SELECT", 6) == 0);
+}
+
 static int run_once(struct pg_stmt *st, const char *what, char **err)
 {
 	Oid types[PG_MAX_PARAMS];
 	ExecStatusType s;
+	int idle;
 
 	/* A parameter bound but absent from the SQL (a filter left out)
 	 * has no type to infer: it is sent as text, and unused. */
@@ -231,9 +287,22 @@ static int run_once(struct pg_stmt *st, const char *what, char **err)
 		types[i] = st->used[i] ? 0 : 25 /* text */;
 	st->ran = 1;
 	st->row = -1;
+	idle = st->pc->idle;
+	revive(st->pc);
 	st->res = PQexecParams(st->pc->conn, st->sql, st->nparams, types,
 	                       (const char *const *)st->values, NULL, NULL, 0);
 	s = st->res != NULL ? PQresultStatus(st->res) : PGRES_FATAL_ERROR;
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK &&
+	    PQstatus(st->pc->conn) != CONNECTION_OK &&
+	    may_retry(st->pc, st->sql, idle) && revive(st->pc)) {
+		PQclear(st->res);
+		st->res = PQexecParams(st->pc->conn, st->sql, st->nparams,
+		                       types, (const char *const *)st->values,
+		                       NULL, NULL, 0);
+		s = st->res != NULL ? PQresultStatus(st->res)
+		                    : PGRES_FATAL_ERROR;
+	}
+	note_idle(st->pc, st->sql);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return CATALOG_OK;
 	if (st->pc->in_tx)
@@ -355,10 +424,22 @@ char *pg_column_dup(const struct pg_stmt *st, int col)
 int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
             char **err)
 {
-	PGresult *res = PQexec(pc->conn, sql);
-	ExecStatusType s =
-	    res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int idle = pc->idle;
+	PGresult *res;
+	ExecStatusType s;
 	int rc = CATALOG_OK;
+
+	revive(pc);
+	res = PQexec(pc->conn, sql);
+	s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK &&
+	    PQstatus(pc->conn) != CONNECTION_OK && may_retry(pc, sql, idle) &&
+	    revive(pc)) {
+		PQclear(res);
+		res = PQexec(pc->conn, sql);
+		s = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	}
+	note_idle(pc, sql);
 
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		if (pc->in_tx)
@@ -418,12 +499,12 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 		return status != CATALOG_OK ? status : rc;
 	}
 	if (status != CATALOG_OK) {
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 		return status;
 	}
 	rc = pg_exec(pc, PG_COMMIT, "committing a change", err);
 	if (rc != CATALOG_OK) {
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 		return rc;
 	}
 	pc->own_commits++;
@@ -510,7 +591,7 @@ static int migrate(struct pg_catalog *pc, int latest, char **err)
 		}
 	}
 	if (rc != CATALOG_OK) {
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 		return rc;
 	}
 	return pg_exec(pc, "COMMIT", "committing the migration", err);
@@ -678,13 +759,8 @@ int pg_open_impl(const char *where, int flags, void **self, char **err)
 		goto fail;
 	}
 	PQsetNoticeProcessor(pc->conn, quiet_notices, NULL);
-	/* Opened read-only (the wall, a viewer): read-only transactions
-	 * too, so that no bug of ours could write through it. */
-	rc = pg_exec(pc,
-	             pc->readonly ? "SET client_min_messages = warning; "
-	                            "SET default_transaction_read_only = on"
-	                          : "SET client_min_messages = warning",
-	             where, err);
+	pc->idle = 1;
+	rc = session_setup(pc, err);
 	if (rc != CATALOG_OK)
 		goto fail;
 	st = pg_prepare(pc, "SELECT pg_is_in_recovery()");
@@ -712,6 +788,23 @@ fail:
 	return rc;
 }
 
+/* Opened read-only (the wall, a viewer): read-only transactions too, so
+ * that no bug of ours could write through it.  Run on every connection. */
+static int session_setup(struct pg_catalog *pc, char **err)
+{
+	PGresult *res =
+	    PQexec(pc->conn, pc->readonly || pc->standby
+	                         ? "SET client_min_messages = warning; "
+	                           "SET default_transaction_read_only = on"
+	                         : "SET client_min_messages = warning");
+	int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+	int rc = ok ? CATALOG_OK : result_status(pc, res, pc->where, err);
+
+	PQclear(res);
+	pc->idle = PQtransactionStatus(pc->conn) == PQTRANS_IDLE;
+	return rc;
+}
+
 void pg_close_impl(void *self)
 {
 	struct pg_catalog *pc = self;
@@ -719,7 +812,7 @@ void pg_close_impl(void *self)
 	if (pc == NULL)
 		return;
 	if (pc->in_tx)
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 	PQfinish(pc->conn);
 	free(pc->notice);
 	free(pc->where);
@@ -766,14 +859,14 @@ int pg_commit_impl(void *self, char **err)
 	}
 	pc->in_tx = 0;
 	if (pc->tx_failed) {
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 		pg_seterr(err, "the transaction was rolled back after an "
 		               "earlier error");
 		return CATALOG_EDB;
 	}
 	rc = pg_exec(pc, PG_COMMIT, "committing", err);
 	if (rc != CATALOG_OK) {
-		PQclear(PQexec(pc->conn, "ROLLBACK"));
+		pg_abandon(pc);
 		return rc;
 	}
 	pc->own_commits++;
@@ -788,7 +881,7 @@ void pg_rollback_impl(void *self)
 		return;
 	pc->in_tx = 0;
 	pc->rows_quiet[0] = '\0'; /* the rollback turned them on again */
-	PQclear(PQexec(pc->conn, "ROLLBACK"));
+	pg_abandon(pc);
 }
 
 /* The commits that changed the catalog (catalog_changes, moved in each
@@ -892,8 +985,10 @@ int pg_watch_impl(void *self, int *fd, char **err)
 	if (pc->standby)
 		return CATALOG_OK;
 	rc = pg_exec(pc, "LISTEN " PG_CHANNEL, "listening for changes", err);
-	if (rc == CATALOG_OK)
+	if (rc == CATALOG_OK) {
 		*fd = PQsocket(pc->conn);
+		pc->listening = 1;
+	}
 	return rc;
 }
 

@@ -33,6 +33,8 @@ struct pg_catalog {
 	int standby;   /* connected to a server in recovery */
 	char *notice;  /* catalog_notice(), or NULL */
 	int in_tx;     /* inside catalog_begin() */
+	int idle;      /* the server said: no transaction open (see revive) */
+	int listening; /* LISTEN is on: the watcher reconnects, not we */
 	int tx_failed; /* a statement failed inside it */
 	int64_t own_commits;
 	char sqlstate[6]; /* of the last failed statement, or "" */
