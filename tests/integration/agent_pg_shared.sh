@@ -34,11 +34,11 @@ runs=$(pgq shared "select runs from agent_jobs where name = 'job:tick'")
 if [ "$ran" -ge 4 ]; then pass "the job ran on schedule ($ran runs in 11s)"; else
 	fail "the job ran on schedule" "$ran runs" "$(cat "$T/a.log" "$T/b.log")"; fi
 expect_eq "the catalog counts each run that ran, once" "$runs" "$ran"
-# A run made twice would start twice within the same second.
-twice=$(sort -n "$T/tick" | awk 'NR > 1 && $1 - prev < 1.0 { n++ } { prev = $1 } END { print n + 0 }')
+# A run made twice starts twice at once; runs due 2s apart are >= 1s apart.
+twice=$(sort -n "$T/tick" | awk 'NR > 1 && $1 - prev < 0.5 { n++ } { prev = $1 } END { print n + 0 }')
 if [ "$twice" -eq 0 ]; then pass "no due run was made by both agents"; else
 	fail "no due run was made by both agents" "$(sort -n "$T/tick")" "$(cat "$T/a.log" "$T/b.log")"; fi
-started=$(cat "$T/a.log" "$T/b.log" | grep -c "tick: started")
+started=$(cat "$T/a.log" "$T/b.log" | grep -cE "tick:? started")
 expect_eq "the agents' logs name as many starts as ran" "$started" "$ran"
 lost=$(cat "$T/a.log" "$T/b.log" | grep -c "another agent took this run")
-echo "# claims lost to the other agent: $lost; starts by A: $(grep -c 'tick: started' "$T/a.log"), by B: $(grep -c 'tick: started' "$T/b.log")"
+echo "# claims lost to the other agent: $lost; starts by A: $(grep -cE "tick:? started" "$T/a.log"), by B: $(grep -cE "tick:? started" "$T/b.log")"
