@@ -185,7 +185,8 @@ static int sqlite_job_get_impl(void *self, const char *name,
 }
 
 /* The claim: one upsert that changes the row only while its start is still
- * the one the caller saw (?3); a claim that lost changes nothing. */
+ * the one the caller saw (?3), compared as a time so that any spelling the
+ * parser reads compares equal; a claim that lost changes nothing. */
 static int sqlite_job_start_impl(void *self, const char *name, int64_t now,
                                  int64_t seen, char **err)
 {
@@ -202,7 +203,8 @@ static int sqlite_job_start_impl(void *self, const char *name, int64_t now,
 	    "last_message, runs) VALUES (?1, ?2, 'running', '', 1) "
 	    "ON CONFLICT (name) DO UPDATE SET last_started_at = ?2, "
 	    "last_status = 'running', last_message = '', runs = runs + 1 "
-	    "WHERE agent_jobs.last_started_at IS ?3",
+	    "WHERE strftime('%s', agent_jobs.last_started_at) IS "
+	    "strftime('%s', ?3)",
 	    &st, err);
 	if (rc == CATALOG_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
