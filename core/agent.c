@@ -69,11 +69,12 @@ static void agent_logf(const struct agent_options *opt, const char *fmt, ...)
 	opt->log(opt->log_arg, line);
 }
 
-static void agent_host(char host[128])
+/* A catalog agents on many hosts may share: each due job and probe run is
+ * claimed in it (catalog_job_start), so no lock file is needed there. */
+static int catalog_shared(const char *path)
 {
-	if (gethostname(host, 127) != 0)
-		strlcpy_dr(host, "localhost", 128);
-	host[127] = '\0';
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	       strncmp(path, "postgres://", 11) == 0;
 }
 
 /* The lock file's note says which process took the lock ("pid N start S
@@ -105,32 +106,64 @@ static char *lock_holder_message(const char *note, const char *path)
 	                 pid, on, path);
 }
 
-int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
-               char **err)
+int agent_lock(struct catalog *cat, const struct config *cfg,
+               const char *catalog_path, int *lock_fd, char **note, char **err)
 {
-	struct catalog_agent other;
+	struct catalog_agent other, *all = NULL;
 	char host[128], *path, *real, held[256] = "";
 	char *lerr = NULL;
+	size_t n = 0, live = 0;
 	int fd;
 	int64_t now = time_now();
 
 	*lock_fd = -1;
-	agent_host(host);
+	*note = NULL;
+	agent_name(cfg, host);
+	if (catalog_shared(catalog_path)) {
+		/* Agents on many hosts share the work; say with whom. */
+		if (catalog_agent_list(cat, &all, &n, &lerr) != CATALOG_OK) {
+			free(lerr);
+			n = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			int64_t every =
+			    all[i].interval_s > 0 ? all[i].interval_s : 10;
+			if (strcmp(all[i].state, "stopped") == 0 ||
+			    all[i].beat_at < now - 3 * every)
+				continue;
+			live++;
+			if (strcmp(all[i].host, host) == 0 && *note == NULL)
+				*note = xasprintf(
+				    "another agent named %s (pid %lld) beat "
+				    "%llds ago on this catalog: checks "
+				    "pinned to %s run on both; give one of "
+				    "them its own \"name\" in the agent "
+				    "section",
+				    host, (long long)all[i].pid,
+				    (long long)(now - all[i].beat_at), host);
+		}
+		if (*note == NULL && live > 0)
+			*note = xasprintf("sharing the catalog with %zu other "
+			                  "running agent%s: each due run is "
+			                  "claimed by one of them",
+			                  live, live == 1 ? "" : "s");
+		free(all);
+		return DR_OK;
+	}
 	if (catalog_agent_latest(cat, &other, &lerr) == CATALOG_OK &&
 	    strcmp(other.host, host) != 0 &&
 	    strcmp(other.state, "stopped") != 0 &&
 	    other.beat_at >=
 	        now - 3 * (other.interval_s > 0 ? other.interval_s : 10)) {
 		*err = xasprintf("another agent runs on this catalog: pid "
-		                 "%lld on %s, last beat %llds ago",
+		                 "%lld on %s, last beat %llds ago (an SQLite "
+		                 "catalog has one agent; agents on many hosts "
+		                 "share a PostgreSQL one)",
 		                 (long long)other.pid, other.host,
 		                 (long long)(now - other.beat_at));
 		return DR_EBUSY;
 	}
 	free(lerr);
-	if (strncmp(catalog_path, "postgresql://", 13) == 0 ||
-	    strncmp(catalog_path, "postgres://", 11) == 0)
-		return DR_OK;
 	/* Named from the file itself, not the spelling of its path: two
 	 * agents that reach one catalog through a symlink share the lock. */
 	real = realpath(catalog_path, NULL);
@@ -207,6 +240,62 @@ int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
 	return 0;
 }
 
+/* Every agent that ever ran on the catalog, as one line (`status`, the
+ * console's header).  One agent reads as agent_describe(); many as how
+ * many run, the first in trouble named. */
+int agent_summary(struct catalog *cat, int64_t now, char *buf, size_t size)
+{
+	struct catalog_agent *all = NULL;
+	char *err = NULL, first_bad[320] = "", names[160] = "";
+	size_t n = 0, running = 0, stale = 0, stopped = 0;
+	int bad;
+
+	buf[0] = '\0';
+	if (catalog_agent_list(cat, &all, &n, &err) != CATALOG_OK) {
+		snprintf(buf, size, "unknown: %s", err ? err : "no answer");
+		free(err);
+		return -1;
+	}
+	if (n == 0) {
+		free(all);
+		return -1;
+	}
+	if (n == 1) {
+		bad = agent_describe(&all[0], now, buf, size);
+		free(all);
+		return bad;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char line[320];
+		int dead = agent_describe(&all[i], now, line, sizeof line);
+
+		if (strcmp(all[i].state, "stopped") == 0) {
+			stopped++;
+			continue;
+		}
+		if (dead) {
+			stale++;
+			if (first_bad[0] == '\0')
+				strlcpy_dr(first_bad, line, sizeof first_bad);
+			continue;
+		}
+		running++;
+		if (strlen(names) + strlen(all[i].host) + 3 < sizeof names)
+			snprintf(names + strlen(names),
+			         sizeof names - strlen(names), "%s%s",
+			         names[0] ? ", " : "", all[i].host);
+	}
+	bad = stale > 0 || running == 0;
+	snprintf(buf, size, "%s%s%zu of %zu agents running%s%s%s", first_bad,
+	         first_bad[0] ? "; " : "", running, n, running ? " (" : "",
+	         names, running ? ")" : "");
+	if (stopped > 0 && strlen(buf) + 24 < size)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", %zu stopped",
+		         stopped);
+	free(all);
+	return bad;
+}
+
 /* ---- verdict for notifications ------------------------------------------ */
 
 static void agent_verdicts(struct catalog *cat, const struct config *cfg,
@@ -261,14 +350,13 @@ static void agent_verdicts(struct catalog *cat, const struct config *cfg,
 /* The agent's own start and stop, for the channels (issue 12): a stop is
  * bad news, since nothing is watched until it runs again. */
 static void agent_notify_self(struct catalog *cat, const struct config *cfg,
-                              const struct agent_options *opt,
+                              const struct agent_options *opt, const char *host,
                               const char *state)
 {
-	char host[128], msg[320];
+	char msg[320];
 	char *err = NULL;
 	int stopping = strcmp(state, "stopping") == 0;
 
-	agent_host(host);
 	snprintf(msg, sizeof(msg),
 	         stopping ? "drconsole agent on %s (pid %ld) is stopping: "
 	                    "probes, jobs and notifications pause until it "
@@ -288,14 +376,96 @@ struct agent_probes {
 	struct probe_round_item *items;
 	size_t n;
 	int64_t *next_at;
+	char me[128];       /* this agent's name, fixed at its start */
+	int shared;         /* a catalog other agents may share: claim runs */
+	size_t n_elsewhere; /* checks pinned to other agents */
 };
 
+/* The checks this agent runs: those pinned to it and those pinned to
+ * none. */
 static void agent_probes_load(struct agent_probes *p, const struct config *cfg)
 {
+	struct probe_round_item *all = NULL;
+	size_t n;
+
 	probe_round_free(p->items, p->n);
 	free(p->next_at);
-	p->n = probe_round_select(cfg->probes, NULL, &p->items);
+	n = probe_round_select(cfg->probes, NULL, &all);
+	p->n = 0;
+	p->n_elsewhere = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *pin = all[i].spec->agent;
+
+		if (pin[0] != '\0' && strcmp(pin, p->me) != 0) {
+			p->n_elsewhere++;
+			continue;
+		}
+		all[p->n++] = all[i];
+	}
+	p->items = all;
 	p->next_at = xcalloc(p->n + 1, sizeof(*p->next_at));
+}
+
+/* On a shared catalog an unpinned check's run is claimed, like a job's,
+ * under "probe:SERVICE/CHECK": of the agents that find it due, one runs
+ * it.  0: this agent runs it; otherwise not, and *next is when to look
+ * again. */
+static int probe_claim(struct catalog *cat, const struct agent_probes *p,
+                       const struct probe_spec *spec, int64_t now,
+                       int64_t *next, const struct agent_options *opt)
+{
+	struct catalog_job cj;
+	char name[160];
+	char *err = NULL;
+	int64_t last = 0;
+	int rc;
+
+	if (!p->shared || spec->agent[0] != '\0')
+		return 0;
+	snprintf(name, sizeof(name), "probe:%s/%s", spec->service, spec->name);
+	rc = catalog_job_get(cat, name, &cj, &err);
+	if (rc == CATALOG_OK)
+		last = cj.last_started_at;
+	else if (rc != CATALOG_ENOTFOUND)
+		goto fail;
+	free(err);
+	err = NULL;
+	if (last != 0 && last + spec->interval_s > now) {
+		*next = last + spec->interval_s; /* another agent ran it */
+		return 1;
+	}
+	rc = catalog_job_start(cat, name, now, last, &err);
+	if (rc == CATALOG_OK)
+		return 0;
+	if (rc == CATALOG_EBUSY) {
+		free(err);
+		*next = now + spec->interval_s;
+		return 1;
+	}
+fail:
+	/* The catalog cannot say: run it here rather than not at all. */
+	agent_logf(opt, "probe %s/%s: cannot claim the run: %s", spec->service,
+	           spec->name, err ? err : "unknown");
+	free(err);
+	return 0;
+}
+
+/* The claimed run's end, for `agent status` and whoever looks next. */
+static void probe_claim_end(struct catalog *cat, const struct agent_probes *p,
+                            const struct probe_round_item *it, int64_t now)
+{
+	char name[160];
+	char *err = NULL;
+
+	if (!p->shared || it->spec->agent[0] != '\0')
+		return;
+	snprintf(name, sizeof(name), "probe:%s/%s", it->spec->service,
+	         it->spec->name);
+	char msg[256];
+	snprintf(msg, sizeof(msg), "on %s: %s", p->me, it->outcome.message);
+	if (catalog_job_finish(cat, name, now, it->outcome.ok ? "ok" : "failed",
+	                       msg, &err) != CATALOG_OK)
+		free(err);
 }
 
 /* Whether an earlier probe of this round already took svc down: one
@@ -323,6 +493,9 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->next_at[i] > now)
 			continue;
+		if (probe_claim(cat, p, p->items[i].spec, now, &p->next_at[i],
+		                opt))
+			continue;
 		due[nd] = p->items[i];
 		memset(&due[nd].outcome, 0, sizeof(due[nd].outcome));
 		idx[nd++] = i;
@@ -337,6 +510,7 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 		const struct probe_service *svc = it->svc;
 
 		p->next_at[idx[j]] = now + it->spec->interval_s;
+		probe_claim_end(cat, p, it, time_now());
 		if (it->went_down) {
 			agent_logf(
 			    opt, "probe %s/%s DOWN: %s%s%s", it->spec->service,
@@ -382,14 +556,15 @@ static void agent_probes_run(struct catalog *cat, const struct config *cfg,
 }
 
 static void agent_beat(struct catalog *cat, const struct config *cfg,
-                       const struct agent_options *opt, int64_t started,
-                       const char *state, size_t n_probes, const char *note)
+                       const struct agent_options *opt, const char *me,
+                       int64_t started, const char *state, size_t n_probes,
+                       const char *note)
 {
 	struct catalog_agent a;
 	char *err = NULL;
 
 	memset(&a, 0, sizeof(a));
-	agent_host(a.host);
+	strlcpy_dr(a.host, me, sizeof(a.host));
 	a.pid = getpid();
 	strlcpy_dr(a.version, DRCONSOLE_VERSION, sizeof(a.version));
 	a.started_at = started;
@@ -439,6 +614,13 @@ static void agent_reload(struct agent_cfgbox *box, struct config **cfgp,
 	}
 	agent_cfgbox_set(box, fresh);
 	*cfgp = fresh;
+	char named[128];
+	agent_name(fresh, named);
+	if (strcmp(named, probes->me) != 0)
+		agent_logf(opt,
+		           "the agent's name changes at a restart only: still "
+		           "%s, not %s",
+		           probes->me, named);
 	agent_probes_load(probes, *cfgp);
 	agent_logf(opt, "config reloaded: %zu probes, %zu jobs", probes->n,
 	           fresh->agent ? fresh->agent->n_jobs : 0);
@@ -447,8 +629,9 @@ static void agent_reload(struct agent_cfgbox *box, struct config **cfgp,
 /* The drain after SIGTERM: no new jobs; the running ones finish while the
  * heartbeat says "stopping" and which ones it waits for. */
 static void agent_drain(struct catalog *cat, const struct config *cfg,
-                        const struct agent_options *opt, int64_t started,
-                        struct agent_pool *pool, size_t n_probes)
+                        const struct agent_options *opt, const char *me,
+                        int64_t started, struct agent_pool *pool,
+                        size_t n_probes)
 {
 	char names[256];
 	size_t busy;
@@ -466,8 +649,8 @@ static void agent_drain(struct catalog *cat, const struct config *cfg,
 			snprintf(note, sizeof(note),
 			         "waiting for %zu job%s: %s", busy,
 			         busy == 1 ? "" : "s", names);
-			agent_beat(cat, cfg, opt, started, "stopping", n_probes,
-			           note);
+			agent_beat(cat, cfg, opt, me, started, "stopping",
+			           n_probes, note);
 			last_beat = time_now();
 		}
 		agent_sleep();
@@ -491,14 +674,20 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 		return DR_EIO;
 	agent_stop_flag = 0;
 	agent_reload_flag = 0;
+	agent_name(*cfgp, probes.me);
+	probes.shared =
+	    opt->catalog_path != NULL && catalog_shared(opt->catalog_path);
 	agent_probes_load(&probes, *cfgp);
 	agent_logf(opt,
-	           "agent started: pid %ld, %zu probes, %zu jobs, backups %s",
-	           (long)getpid(), probes.n,
+	           "agent started: pid %ld as %s, %zu probes%s, %zu jobs, "
+	           "backups %s",
+	           (long)getpid(), probes.me, probes.n,
+	           probes.n_elsewhere > 0 ? " (others pinned elsewhere)" : "",
 	           (*cfgp)->agent ? (*cfgp)->agent->n_jobs : 0,
 	           opt->hooks && opt->hooks->jobs ? "wired" : "hook not wired");
-	agent_beat(cat, *cfgp, opt, started, "running", probes.n, NULL);
-	agent_notify_self(cat, *cfgp, opt, "running");
+	agent_beat(cat, *cfgp, opt, probes.me, started, "running", probes.n,
+	           NULL);
+	agent_notify_self(cat, *cfgp, opt, probes.me, "running");
 	last_beat = time_now();
 	box = agent_cfgbox_new(*cfgp);
 	pool = agent_pool_start(opt, box, started, &terr);
@@ -530,8 +719,8 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 		beat_s = cfg->agent ? cfg->agent->heartbeat_s : 10;
 		if (time_now() - last_beat >= beat_s || ticks == 0) {
 			agent_verdicts(cat, cfg, time_now());
-			agent_beat(cat, cfg, opt, started, "running", probes.n,
-			           NULL);
+			agent_beat(cat, cfg, opt, probes.me, started, "running",
+			           probes.n, NULL);
 			agent_delivery_beat(delivery);
 			agent_metrics_beat(metrics, cat, cfg);
 			last_beat = time_now();
@@ -544,13 +733,14 @@ int agent_run(struct catalog *cat, struct config **cfgp,
 			agent_sleep(); /* a signal cuts it short */
 	}
 	if (agent_stop_flag) {
-		agent_notify_self(cat, *cfgp, opt, "stopping");
+		agent_notify_self(cat, *cfgp, opt, probes.me, "stopping");
 		agent_delivery_poke(delivery);
 	}
-	agent_drain(cat, *cfgp, opt, started, pool, probes.n);
+	agent_drain(cat, *cfgp, opt, probes.me, started, pool, probes.n);
 	agent_pool_stop(pool);
 	agent_metrics_stop(metrics);
-	agent_beat(cat, *cfgp, opt, started, "stopped", probes.n, NULL);
+	agent_beat(cat, *cfgp, opt, probes.me, started, "stopped", probes.n,
+	           NULL);
 	agent_delivery_stop(delivery);
 	agent_logf(opt, "agent stopped");
 	*cfgp = agent_cfgbox_free(box); /* the caller's again */

@@ -61,9 +61,12 @@ struct agent_options {
 	int max_ticks; /* 0: run until stopped (tests use a few) */
 };
 
-/* Takes the single-agent lock; DR_EBUSY naming the holder. */
-int agent_lock(struct catalog *cat, const char *catalog_path, int *lock_fd,
-               char **err);
+/* Takes the single-agent lock of an SQLite catalog; DR_EBUSY naming the
+ * holder.  A PostgreSQL catalog is shared by agents on many hosts (each
+ * due run claimed once): no lock, and *note (malloc'd, or NULL) says who
+ * else runs there. */
+int agent_lock(struct catalog *cat, const struct config *cfg,
+               const char *catalog_path, int *lock_fd, char **note, char **err);
 void agent_unlock(int lock_fd);
 
 /* Runs until stopped.  *cfg may be replaced by a reload (the old one is
@@ -83,5 +86,10 @@ void agent_request_reload(void);
  * alarm. */
 int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
                    size_t size);
+/* Every agent of the catalog in one line: agent_describe() of the only
+ * one, or "N of M agents running (a, b)" after the first that is stale.
+ * Returns -1 when none ever ran (or the catalog cannot say; buf tells),
+ * 1 when one is stale or none runs, else 0. */
+int agent_summary(struct catalog *cat, int64_t now, char *buf, size_t size);
 
 #endif

@@ -1,18 +1,24 @@
 /* Reading the "agent" section; the shape is in agent_config.h. */
 #include "core/agent_config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/httpd.h"
 #include "core/xmalloc.h"
 
-static const char *const section_keys[] = {
-    "heartbeat",      "jobs",
-    "metrics_listen", "metrics_textfile",
-    "parallel_jobs",  "restore_tests_at_once",
-    "heartbeat_url",  NULL};
+static const char *const section_keys[] = {"name",
+                                           "heartbeat",
+                                           "jobs",
+                                           "metrics_listen",
+                                           "metrics_textfile",
+                                           "parallel_jobs",
+                                           "restore_tests_at_once",
+                                           "heartbeat_url",
+                                           NULL};
 static const char *const job_keys[] = {"name", "schedule", "command", "timeout",
                                        NULL};
 
@@ -178,6 +184,7 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 {
 	struct agent_config *ac = xcalloc(1, sizeof(*ac));
 	const cJSON *jobs, *j;
+	const char *name = NULL;
 	long long secs;
 
 	ac->heartbeat_s = 10;
@@ -191,6 +198,18 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
 		return ac;
 	}
 	json_check_keys(errs, doc, node, "\"agent\"", section_keys);
+	if (json_get_string(errs, doc, node, "name", 0, &name) == 1) {
+		if (!agent_name_valid(name))
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(node, "name"),
+			    "expected an agent name of 1 to 63 letters, "
+			    "digits, "
+			    "'.', '_' or '-' for \"name\", found \"%s\"",
+			    name);
+		else
+			strlcpy_dr(ac->name, name, sizeof(ac->name));
+	}
 	if (json_get_duration(errs, doc, node, "heartbeat", 0, &secs) == 1) {
 		if (secs < 1 || secs > 3600)
 			json_errors_add(
@@ -244,4 +263,28 @@ void agent_config_free(struct config *cfg)
 {
 	agent_config_destroy(cfg->agent);
 	cfg->agent = NULL;
+}
+
+int agent_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' &&
+		    *s != '-')
+			return 0;
+	return 1;
+}
+
+void agent_name(const struct config *cfg, char out[128])
+{
+	if (cfg != NULL && cfg->agent != NULL && cfg->agent->name[0] != '\0') {
+		strlcpy_dr(out, cfg->agent->name, 128);
+		return;
+	}
+	if (gethostname(out, 127) != 0)
+		strlcpy_dr(out, "localhost", 128);
+	out[127] = '\0';
 }

@@ -1,6 +1,7 @@
 /* The "agent" section of the config (drconsole.conf(5)):
  *
  *   "agent": {
+ *     "name": "dc1-agent",
  *     "heartbeat": "10s",
  *     "metrics_listen": "127.0.0.1:9477",
  *     "metrics_textfile": "/var/lib/node_exporter/drconsole.prom",
@@ -21,7 +22,9 @@
  * restore_tests_at_once restore tests (1 to 16).  heartbeat_url, an
  * http(s) URL, gets a GET every heartbeat: a dead man's switch for a
  * monitor outside (healthchecks and the like) that alarms when the pings
- * stop. */
+ * stop.  "name" is how the agent is known in the catalog (its heartbeat,
+ * the checks pinned to it with a check's "agent"); the host name when
+ * unset.  Agents on many hosts may share one PostgreSQL catalog. */
 #ifndef DR_AGENT_CONFIG_H
 #define DR_AGENT_CONFIG_H
 
@@ -40,6 +43,7 @@ struct agent_job_spec {
 };
 
 struct agent_config {
+	char name[64];       /* "": the host name (agent_name()) */
 	int64_t heartbeat_s; /* default 10 s */
 	struct agent_job_spec *jobs;
 	size_t n_jobs;
@@ -57,5 +61,10 @@ struct agent_config *agent_config_read(const struct json_doc *doc,
                                        const cJSON *node,
                                        struct json_errors *errs);
 void agent_config_destroy(struct agent_config *ac);
+/* Whether s can name an agent: 1 to 63 of A-Z a-z 0-9 . _ - (a host
+ * name fits). */
+int agent_name_valid(const char *s);
+/* The agent's name: the config's "name", else the host name. */
+void agent_name(const struct config *cfg, char out[128]);
 
 #endif

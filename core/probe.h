@@ -27,6 +27,8 @@ struct probe_kind;
 struct probe_spec {
 	char service[64];
 	char name[64];
+	char agent[64]; /* "agent": only the agent of that name runs it; "":
+	                   any one agent, each run claimed once */
 	const struct probe_kind *kind;
 	int64_t interval_s;
 	long timeout_ms;

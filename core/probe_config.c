@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agent_config.h"
 #include "core/xmalloc.h"
 
 #define PROBE_DEFAULT_INTERVAL_S 30
@@ -19,8 +20,8 @@ static const char *const section_keys[] = {
 static const char *const service_keys[] = {
     "failover_runbook", "auto_failover", "failures_before_down", "checks", NULL,
 };
-static const char *const common_keys[] = {"name", "kind", "interval",
-                                          "timeout"};
+static const char *const common_keys[] = {"name", "kind", "interval", "timeout",
+                                          "agent"};
 
 static int probe_get_failures(struct json_errors *errs,
                               const struct json_doc *doc, const cJSON *obj,
@@ -49,7 +50,7 @@ static void probe_read_check(const struct probe_config *pc,
                              struct json_errors *errs)
 {
 	struct probe_spec *spec;
-	const char *name = NULL, *kind = NULL;
+	const char *name = NULL, *kind = NULL, *agent = NULL;
 	const char *allowed[32];
 	size_t na = 0;
 	long long secs;
@@ -113,6 +114,18 @@ static void probe_read_check(const struct probe_config *pc,
 			    "\"timeout\" must be above 0");
 		else
 			spec->timeout_ms = (long)ms;
+	}
+	if (json_get_string(errs, doc, obj, "agent", 0, &agent) == 1) {
+		if (!agent_name_valid(agent))
+			json_errors_add(
+			    errs, doc,
+			    cJSON_GetObjectItemCaseSensitive(obj, "agent"),
+			    "expected the name of an agent (1 to 63 letters, "
+			    "digits, '.', '_' or '-') for \"agent\", found "
+			    "\"%s\"",
+			    agent);
+		else
+			strlcpy_dr(spec->agent, agent, sizeof(spec->agent));
 	}
 	if (spec->kind == NULL)
 		return;

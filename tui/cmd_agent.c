@@ -82,10 +82,10 @@ static int agent_status_exec(const struct cmd_globals *g)
 {
 	struct config *cfg = cli_config(g);
 	struct catalog *cat;
-	struct catalog_agent a;
+	struct catalog_agent *all = NULL;
 	struct catalog_job *jobs = NULL;
 	struct catalog_notify *lost = NULL;
-	size_t nj = 0, nl = 0;
+	size_t nj = 0, nl = 0, na = 0;
 	char *err = NULL, line[512];
 	int rc, dead;
 
@@ -96,10 +96,10 @@ static int agent_status_exec(const struct cmd_globals *g)
 		config_free(cfg);
 		return rc;
 	}
-	rc = catalog_agent_latest(cat, &a, &err);
-	if (rc == CATALOG_ENOTFOUND) {
+	rc = catalog_agent_list(cat, &all, &na, &err);
+	if (rc == CATALOG_OK && na == 0) {
 		printf("agent: never ran on this catalog\n");
-		free(err);
+		free(all);
 		catalog_close(cat);
 		config_free(cfg);
 		return 3;
@@ -111,8 +111,18 @@ static int agent_status_exec(const struct cmd_globals *g)
 		config_free(cfg);
 		return DR_EXIT_FAIL;
 	}
-	dead = agent_describe(&a, time_now(), line, sizeof(line));
-	printf("agent: %s\n", line);
+	/* Every host's agent, by name: a shared catalog has many. */
+	dead = agent_summary(cat, time_now(), line, sizeof(line)) != 0;
+	if (na == 1) {
+		printf("agent: %s\n", line);
+	} else {
+		printf("agents: %s\n", line);
+		for (size_t i = 0; i < na; i++) {
+			agent_describe(&all[i], time_now(), line, sizeof(line));
+			printf("  %s\n", line);
+		}
+	}
+	free(all);
 	if (catalog_job_list(cat, &jobs, &nj, &err) == CATALOG_OK && nj > 0) {
 		printf("\n%-28s %-20s %-8s %5s  %s\n", "JOB", "LAST STARTED",
 		       "STATUS", "RUNS", "MESSAGE");
@@ -153,7 +163,7 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	struct sigaction sa;
 	struct config *cfg;
 	struct catalog *cat;
-	char *where, *err = NULL;
+	char *where, *err = NULL, *note = NULL;
 	int c, rc, lock_fd = -1;
 	long ticks = 0;
 
@@ -194,7 +204,7 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 		return rc;
 	}
 	where = cli_catalog_path(g, cfg);
-	if (agent_lock(cat, where, &lock_fd, &err) != DR_OK) {
+	if (agent_lock(cat, cfg, where, &lock_fd, &note, &err) != DR_OK) {
 		cli_error("agent: %s", err);
 		free(err);
 		free(where);
@@ -221,6 +231,9 @@ static int agent_exec(const struct cmd_globals *g, int argc, char **argv)
 	opt.reload_arg = (void *)g;
 	opt.log = agent_log_line;
 	opt.max_ticks = (int)ticks;
+	if (note != NULL)
+		agent_log_line(NULL, note);
+	free(note);
 	rc = agent_run(cat, &cfg, &opt, &err);
 	if (rc != DR_OK) {
 		cli_error("agent: %s", err ? err : dr_status_name(rc));

@@ -114,11 +114,9 @@ static int evaluate(const struct cmd_globals *g, struct config **cfg,
 	    verdict_history_record(cat, report, NULL, &herr) != DR_OK)
 		free(herr);
 	/* The agent's heartbeat, when an agent ever ran on this catalog. */
-	struct catalog_agent a;
-	char *aerr = NULL;
-	if (catalog_agent_latest(cat, &a, &aerr) == CATALOG_OK)
-		agent_describe(&a, now, agent, agent_size);
-	free(aerr);
+	if (agent_summary(cat, now, agent, agent_size) < 0 &&
+	    strncmp(agent, "unknown", 7) != 0)
+		agent[0] = '\0';
 	catalog_close(cat);
 	if (status != DR_OK) {
 		cli_error("%s", err);
@@ -145,7 +143,7 @@ static int status_exec(const struct cmd_globals *g, int argc, char **argv)
 
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
-	char *where = NULL, agent[192];
+	char *where = NULL, agent[512];
 	int rc = evaluate(g, &cfg, &where, &report, agent, sizeof agent);
 	if (rc < 0) {
 		compliance_sort_worst_first(&report);
@@ -188,7 +186,7 @@ static int check_exec(const struct cmd_globals *g, int argc, char **argv)
 	}
 	struct config *cfg = NULL;
 	struct compliance_report report = {0};
-	char *where = NULL, agent[192], *text = NULL;
+	char *where = NULL, agent[512], *text = NULL;
 	int rc = evaluate(g, &cfg, &where, &report, agent, sizeof agent);
 	if (rc >= 0) {
 		text =

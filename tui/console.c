@@ -227,8 +227,7 @@ static int evaluate(struct console *c, unsigned change)
 	c->have_report = 1;
 	/* An agent that has stopped is itself an alarm; a catalog no agent
 	 * ever ran on is simply not watched by one. */
-	struct catalog_agent agent;
-	char desc[160];
+	char desc[512];
 	c->agent_stopped = 0;
 	/* A service its probes marked down, and the failover runbook its
 	 * config suggests: the console says so on every screen.  Nothing
@@ -303,11 +302,7 @@ static int evaluate(struct console *c, unsigned change)
 		err = NULL;
 	}
 	free(lost);
-	if (catalog_agent_latest(c->cat, &agent, &err) == CATALOG_OK)
-		c->agent_stopped =
-		    agent_describe(&agent, now, desc, sizeof desc) != 0;
-	else
-		free(err);
+	c->agent_stopped = agent_summary(c->cat, now, desc, sizeof desc) == 1;
 	c->ctx.report = &c->report;
 	c->ctx.now = now;
 	c->eval_minute = now / 60;

@@ -109,15 +109,25 @@ static void beat(struct catalog *cat, const char *host, int64_t pid,
 
 /* ---- the lock ----------------------------------------------------------- */
 
+/* The lock of an SQLite catalog: no note, since no agent shares it. */
+static int lock_file(struct catalog *cat, const char *path, int *fd, char **err)
+{
+	char *note = NULL;
+	int rc = agent_lock(cat, NULL, path, fd, &note, err);
+
+	assert_null(note);
+	return rc;
+}
+
 static void test_second_agent_refused(void **state)
 {
 	struct fixture *f = *state;
 	int fd = -1, fd2 = -1;
 	char *err = NULL, want[64], link[160];
 
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_OK);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_OK);
 	assert_true(fd >= 0);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd2, &err), DR_EBUSY);
+	assert_int_equal(lock_file(f->cat, f->path, &fd2, &err), DR_EBUSY);
 	assert_int_equal(fd2, -1);
 	/* It names the holder: this process. */
 	snprintf(want, sizeof want, "(pid %ld on ", (long)getpid());
@@ -128,15 +138,15 @@ static void test_second_agent_refused(void **state)
 	/* Another spelling of the same file shares the lock. */
 	snprintf(link, sizeof link, "%s/other-name.db", f->dir);
 	assert_int_equal(symlink(f->path, link), 0);
-	assert_int_equal(agent_lock(f->cat, link, &fd2, &err), DR_EBUSY);
+	assert_int_equal(lock_file(f->cat, link, &fd2, &err), DR_EBUSY);
 	free(err);
 	snprintf(link, sizeof link, "%s/./../%s/catalog.db", f->dir,
 	         strrchr(f->dir, '/') + 1);
-	assert_int_equal(agent_lock(f->cat, link, &fd2, &err), DR_EBUSY);
+	assert_int_equal(lock_file(f->cat, link, &fd2, &err), DR_EBUSY);
 	free(err);
 	/* Released, it can be taken again. */
 	agent_unlock(fd);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_OK);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_OK);
 	agent_unlock(fd);
 }
 
@@ -156,12 +166,12 @@ static void test_lock_left_by_a_child(void **state)
 	const char *note = "pid 99999999 start 12345 on somehost\n";
 	assert_int_equal(write(held, note, strlen(note)),
 	                 (ssize_t)strlen(note));
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_EBUSY);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_EBUSY);
 	assert_non_null(strstr(err, "the agent that took it (pid 99999999 on "
 	                            "somehost) has ended"));
 	free(err);
 	close(held);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_OK);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_OK);
 	agent_unlock(fd);
 }
 
@@ -175,22 +185,91 @@ static void test_other_host_beating(void **state)
 	int fd = -1;
 	setenv("DRCONSOLE_NOW", "2026-11-22T12:30:00Z", 1);
 	beat(f->cat, "elsewhere.example", 4242, "running", NOW - 5);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_EBUSY);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_EBUSY);
 	assert_string_equal(err, "another agent runs on this catalog: pid "
 	                         "4242 on elsewhere.example, last beat 5s "
-	                         "ago");
+	                         "ago (an SQLite catalog has one agent; "
+	                         "agents on many hosts share a PostgreSQL "
+	                         "one)");
 	free(err);
 	assert_int_equal(fd, -1);
 	/* Three intervals without a beat: that agent is gone. */
 	beat(f->cat, "elsewhere.example", 4242, "running", NOW - 31);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_OK);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_OK);
 	agent_unlock(fd);
 	beat(f->cat, "elsewhere.example", 4242, "stopped", NOW - 1);
-	assert_int_equal(agent_lock(f->cat, f->path, &fd, &err), DR_OK);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_OK);
 	agent_unlock(fd);
 }
 
+/* A PostgreSQL catalog is shared: no lock file and no refusal, whoever
+ * beats there; the note says with whom, and warns of a second agent of
+ * the same name (its pinned checks would run twice). */
+static void test_shared_catalog_not_locked(void **state)
+{
+	struct fixture *f = *state;
+	char *err = NULL, *note = NULL, me[128];
+	int fd = -1;
+
+	setenv("DRCONSOLE_NOW", "2026-11-22T12:30:00Z", 1);
+	assert_int_equal(agent_lock(f->cat, NULL, "postgresql:///?service=dr",
+	                            &fd, &note, &err),
+	                 DR_OK);
+	assert_int_equal(fd, -1);
+	assert_null(note); /* nobody else beats there */
+	beat(f->cat, "elsewhere.example", 4242, "running", NOW - 5);
+	beat(f->cat, "gone.example", 4243, "running", NOW - 500);
+	assert_int_equal(
+	    agent_lock(f->cat, NULL, "postgresql://h/dr", &fd, &note, &err),
+	    DR_OK);
+	assert_string_equal(note, "sharing the catalog with 1 other running "
+	                          "agent: each due run is claimed by one of "
+	                          "them");
+	free(note);
+	agent_name(NULL, me);
+	beat(f->cat, me, 4244, "running", NOW - 2);
+	assert_int_equal(
+	    agent_lock(f->cat, NULL, "postgresql://h/dr", &fd, &note, &err),
+	    DR_OK);
+	assert_non_null(strstr(note, "another agent named "));
+	assert_non_null(strstr(note, "(pid 4244) beat 2s ago"));
+	free(note);
+	/* The file of the same catalog still keeps other hosts out. */
+	beat(f->cat, "elsewhere.example", 4242, "running", NOW - 1);
+	assert_int_equal(lock_file(f->cat, f->path, &fd, &err), DR_EBUSY);
+	free(err);
+}
+
 /* ---- the heartbeat as people read it ------------------------------------ */
+
+/* Many agents in one line: how many run, and the first in trouble named
+ * before them. */
+static void test_summary(void **state)
+{
+	struct fixture *f = *state;
+	char buf[512];
+
+	setenv("DRCONSOLE_NOW", "2026-11-22T12:30:00Z", 1);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), -1);
+	beat(f->cat, "dc1", 11, "running", NOW - 2);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 0);
+	assert_string_equal(buf, "running on dc1 (pid 11), last beat 2s ago");
+	beat(f->cat, "dc2", 12, "running", NOW - 3);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 0);
+	assert_string_equal(buf, "2 of 2 agents running (dc1, dc2)");
+	beat(f->cat, "dc3", 13, "running", NOW - 100);
+	beat(f->cat, "old", 14, "stopped", NOW - 900);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 1);
+	assert_string_equal(buf, "STALE: agent on dc3 (pid 13) last beat 100s "
+	                         "ago (every 10s expected); 2 of 4 agents "
+	                         "running (dc1, dc2), 1 stopped");
+	/* Only stopped ones left: nobody watches. */
+	beat(f->cat, "dc1", 11, "stopped", NOW - 1);
+	beat(f->cat, "dc2", 12, "stopped", NOW - 1);
+	beat(f->cat, "dc3", 13, "stopped", NOW - 1);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 1);
+	assert_string_equal(buf, "0 of 4 agents running, 4 stopped");
+}
 
 static void test_describe(void **state)
 {
@@ -424,7 +503,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_other_host_beating, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_catalog_not_locked,
+	                                    setup, teardown),
 	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_beats_and_stops, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_reload_keeps_config,

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "core/agent_config.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/notify_config.h"
@@ -64,6 +65,58 @@ static void expect_error(char *errors, const char *needle)
 	if (errors == NULL || strstr(errors, needle) == NULL)
 		fail_msg("expected \"%s\" in: %s", needle,
 		         errors ? errors : "(no errors)");
+}
+
+/* A check pinned to an agent keeps the name; a name no agent could have
+ * is refused where it stands, as is one in the agent section. */
+static void test_agent_pins(void **state)
+{
+	(void)state;
+	struct probe_config *pc = NULL;
+	char *e = probes_errors(
+	    "{\"probes\": {\"services\": {\"orders\": {\"checks\": [\n"
+	    "  {\"name\": \"a\", \"kind\": \"tcp\", \"host\": \"h\", "
+	    "\"port\": 5432, \"agent\": \"dc1.example\"},\n"
+	    "  {\"name\": \"b\", \"kind\": \"tcp\", \"host\": \"h\", "
+	    "\"port\": 5432}\n"
+	    "]}}}}",
+	    &pc);
+	assert_null(e);
+	assert_string_equal(pc->services[0].checks[0].agent, "dc1.example");
+	assert_string_equal(pc->services[0].checks[1].agent, "");
+	probe_config_destroy(pc);
+	e = probes_errors(
+	    "{\"probes\": {\"services\": {\"orders\": {\"checks\": [\n"
+	    "  {\"name\": \"a\", \"kind\": \"tcp\", \"host\": \"h\", "
+	    "\"port\": 5432, \"agent\": \"dc 1\"},\n"
+	    "  {\"name\": \"b\", \"kind\": \"tcp\", \"host\": \"h\", "
+	    "\"port\": 5432, \"agent\": 7}\n"
+	    "]}}}}",
+	    NULL);
+	expect_error(e, "cfg.json:2:");
+	expect_error(e,
+	             "expected the name of an agent (1 to 63 letters, "
+	             "digits, '.', '_' or '-') for \"agent\", found \"dc 1\"");
+	expect_error(e, "cfg.json:3:");
+	free(e);
+
+	struct json_doc *doc =
+	    doc_of("{\"agent\": {\"name\": \"dc1/a\", \"heartbeat\": \"5s\"}}");
+	struct json_errors errs = {0};
+	struct agent_config *ac = agent_config_read(
+	    doc, cJSON_GetObjectItemCaseSensitive(json_doc_root(doc), "agent"),
+	    &errs);
+	e = json_errors_take(&errs);
+	expect_error(e, "cfg.json:1:");
+	expect_error(e, "found \"dc1/a\"");
+	free(e);
+	assert_string_equal(ac->name, "");
+	agent_config_destroy(ac);
+	json_doc_free(doc);
+	assert_true(agent_name_valid("dc1-agent_2.example"));
+	assert_false(agent_name_valid(""));
+	assert_false(agent_name_valid("a234567890123456789012345678901234567890"
+	                              "123456789012345678901234"));
 }
 
 static void test_defaults(void **state)
@@ -300,8 +353,11 @@ static void test_notify_kinds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),     cmocka_unit_test(test_full),
-	    cmocka_unit_test(test_probe_errors), cmocka_unit_test(test_notify),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_agent_pins),
+	    cmocka_unit_test(test_probe_errors),
+	    cmocka_unit_test(test_notify),
 	    cmocka_unit_test(test_notify_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
