@@ -14,9 +14,82 @@ at_exit() { _cleanups+=("$1"); }
 _run_cleanups() {
 	local c
 	for c in "${_cleanups[@]}"; do eval "$c"; done
+	_cat_drop_all
 	rm -rf "$T"
 }
 trap _run_cleanups EXIT
+
+# Catalogs on either backend.  A tests/cli or tests/tui file that says
+# "# catalogs: sqlite postgresql" in its first lines is run by tests/run a
+# second time with DRCONSOLE_TEST_CATALOG set to a PostgreSQL server's
+# address (postgresql://drtest@127.0.0.1:PORT, its password in
+# PGPASSFILE); the same body then serves both backends through these:
+#   CATALOG_BACKEND      sqlite or postgresql
+#   cat_url NAME         prints the address of a catalog of this test
+#                        called NAME, not made yet: $T/NAME.db, or a
+#                        database of this test's own on the server
+#                        (created by drconsole as a new file would be,
+#                        dropped at exit)
+#   catq ADDR SQL        runs SQL in the catalog at ADDR and prints the
+#                        rows as sqlite3 does ('|' between values); write
+#                        SQL both accept ('strings', no SQLite functions)
+#   cat_demo ADDR [ARG...]  drconsole demo into ADDR
+#   sqlite_only NAME     under PostgreSQL prints one skip ("NAME: only
+#                        about an SQLite file") and returns 1, else 0:
+#                        `if sqlite_only "..."; then CHECKS; fi`
+# Under PostgreSQL the default catalog (no --catalog) is a database of the
+# test's own too: DRCONSOLE_CATALOG names it.  Not being the default path,
+# it is not made on first use; `drconsole init` makes it.
+_cat_prefix=
+if [ -n "${DRCONSOLE_TEST_CATALOG:-}" ]; then
+	CATALOG_BACKEND=postgresql
+	_cat_prefix=$(basename "$(dirname "$0")")_$(basename "$0" .sh)
+	_cat_prefix=dt_$(tr -c 'a-z0-9_\n' _ <<<"${_cat_prefix,,}" | cut -c1-36)_$$_
+else
+	CATALOG_BACKEND=sqlite
+fi
+_PSQL=${PGBIN:-/usr/lib/postgresql/15/bin}/psql
+[ -x "$_PSQL" ] || _PSQL=psql
+cat_url() {
+	if [ "$CATALOG_BACKEND" = sqlite ]; then
+		echo "$T/$1.db"
+		return
+	fi
+	local name
+	name=$(tr -c 'a-z0-9_\n' _ <<<"${1,,}")
+	echo "${DRCONSOLE_TEST_CATALOG%/}/$_cat_prefix$name"
+}
+catq() { # catq ADDR SQL
+	case $1 in
+	postgresql://* | postgres://*)
+		"$_PSQL" "$1" -XAtq -v ON_ERROR_STOP=1 -c "$2"
+		;;
+	*) sqlite3 "$1" "$2" ;;
+	esac
+}
+cat_demo() { # cat_demo ADDR [ARG...]
+	local addr=$1
+	shift
+	"$DR" demo --catalog "$addr" "$@"
+}
+sqlite_only() {
+	[ "$CATALOG_BACKEND" = sqlite ] && return 0
+	skip "$1" "only about an SQLite file"
+	return 1
+}
+_cat_drop_all() {
+	[ -n "$_cat_prefix" ] || return 0
+	local db
+	for db in $("$_PSQL" "${DRCONSOLE_TEST_CATALOG%/}/postgres" -XAtq -c \
+		"SELECT datname FROM pg_database WHERE left(datname, ${#_cat_prefix}) = '$_cat_prefix'" 2>/dev/null); do
+		"$_PSQL" "${DRCONSOLE_TEST_CATALOG%/}/postgres" -XAtq \
+			-c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+	done
+}
+if [ "$CATALOG_BACKEND" = postgresql ]; then
+	DRCONSOLE_CATALOG=$(cat_url catalog)
+	export DRCONSOLE_CATALOG
+fi
 
 _n=0
 pass() { _n=$((_n + 1)); echo "ok $_n - $1"; }
