@@ -598,6 +598,62 @@ int pg_recovery_page_impl(void *self, const struct catalog_recovery_filter *f,
 	return list_recoveries(st, out, n, err);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (n bytes left, p[0]
+ * not ASCII), or 0: PostgreSQL's own rule (no overlong form, no
+ * surrogate, nothing past U+10FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (len == 0 || p[0] > 0xf4 || n < len)
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* A step's output is whatever its command printed; a UTF-8 database
+ * refuses bytes that are not UTF-8 (SQLite keeps them), which failed the
+ * whole step.  They are stored as U+FFFD, which is what the report shows
+ * for them on either backend (json_add_text). */
+static char *utf8_text(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, o = 0;
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	out = xmalloc(3 * n + 1);
+	for (size_t i = 0; i < n;) {
+		size_t len = u[i] < 0x80 ? 1 : utf8_len(u + i, n - i);
+		if (len == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, s + i, len);
+		o += len;
+		i += len;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 #define STEP_COLUMNS                                                           \
 	"recovery_id, seq, step_id, phase, title, status, started_at, "        \
 	"ended_at, exit_code, output_tail, confirmed_by, notes"
@@ -630,7 +686,9 @@ int pg_recovery_step_put_impl(void *self, const struct catalog_recovery_step *s,
 	pg_bind_time(st, 7, s->started_at);
 	pg_bind_time(st, 8, s->ended_at);
 	bind_int64_none(st, 9, s->exit_code, -1);
-	pg_bind_text(st, 10, s->output_tail);
+	char *tail = utf8_text(s->output_tail);
+	pg_bind_text(st, 10, tail);
+	free(tail);
 	pg_bind_text(st, 11, s->confirmed_by);
 	pg_bind_text(st, 12, s->notes);
 	rc = pg_run(st, "recording a recovery step", err);
