@@ -20,7 +20,7 @@ _run_cleanups() {
 trap _run_cleanups EXIT
 
 # Catalogs on either backend.  A tests/cli or tests/tui file that says
-# "# catalogs: sqlite postgresql" in its first lines is run by tests/run a
+# "# catalogs: sqlite postgresql" in the comment at its top is run by tests/run a
 # second time with DRCONSOLE_TEST_CATALOG set to a PostgreSQL server's
 # address (postgresql://drtest@127.0.0.1:PORT, its password in
 # PGPASSFILE); the same body then serves both backends through these:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A drill of every shipped runbook takes the whole path, runs only drill
 # forms, completes, is recorded as a drill, and counts for compliance.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1 || { fail "init" "$("$DR" init 2>&1)"; exit 1; }
 for s in api worker postgres; do
 	"$DR" service add "$s" --tier critical >/dev/null 2>&1
@@ -70,14 +71,14 @@ for s in d["services"]:
 # restore test), whichever the clock made newest.
 rto_src() { # SERVICE: what the RTO estimate should name
 	local cmp
-	cmp=$(sqlite3 "$T/catalog.db" "select strftime('%s', d.completed_at) > strftime('%s', max(r.ended_at)) from restores r join disaster_recovery_log d on d.recovery_id = r.recovery_id where r.service_name = '$1' and r.kind = 'restore-test' and r.ok = 1")
+	cmp=$(catq "$DRCONSOLE_CATALOG" "select case when substr(d.completed_at, 1, 19) > substr(r.ended_at, 1, 19) then 1 else 0 end from restores r join disaster_recovery_log d on d.recovery_id = r.recovery_id where r.service_name = '$1' and r.kind = 'restore-test' and r.ok = 1 order by r.ended_at desc limit 1")
 	if [ "$cmp" = 1 ]; then echo drill; else echo "restore test"; fi
 }
 expect_in "api: partial-recovery's drill restored its backup, a test and the RTO evidence" "$got" "api True False $(rto_src api) True"
 expect_in "postgres: complete-recovery's drill restored its backup" "$got" "postgres True False $(rto_src postgres) True"
 expect_in "worker: affected, but no drill restored its data: untested" "$got" "worker False True none"
 expect_eq "each restore of a drill is a restore test with the drill's recovery id" \
-	"$(sqlite3 "$T/catalog.db" "select count(*) from restores r join disaster_recovery_log d on d.recovery_id = r.recovery_id where r.kind = 'restore-test' and r.ok = 1 and d.is_drill = 1")" 2
+	"$(catq "$DRCONSOLE_CATALOG" "select count(*) from restores r join disaster_recovery_log d on d.recovery_id = r.recovery_id where r.kind = 'restore-test' and r.ok = 1 and d.is_drill = 1")" 2
 
 # A step without a drill form is skipped in a drill and recorded as such.
 mkdir -p "$T/m"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A failing step: the operator's retry, skip (with a reason), rollback,
 # abort and pause, each with what it leaves behind.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 RB=tests/fixtures/runbooks/good/failing.json
 

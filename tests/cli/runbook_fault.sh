@@ -2,9 +2,10 @@
 # Fault steps (game days): the undo runs once the fault ran, whichever way
 # the run ends -- completed, aborted, rolled back, paused, hung up, killed
 # with -9 and resumed -- and a failing undo keeps the execution open.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 RB=tests/fixtures/runbooks/good/fault-marker.json
 
@@ -102,7 +103,7 @@ kill -9 $pid
 { wait $pid; } 2>/dev/null
 id=$(last_id)
 # The orphaned sleep still runs in its own group, which the catalog names.
-g=$(sqlite3 "$T/catalog.db" "SELECT child_pgid FROM runbook_executions WHERE recovery_id = '$id'")
+g=$(catq "$DRCONSOLE_CATALOG" "SELECT child_pgid FROM runbook_executions WHERE recovery_id = '$id'")
 [ -n "$g" ] && [ "$g" -gt 1 ] && kill -9 -- "-$g" 2>/dev/null
 run "$DR" runbook log "$id"
 expect_in "kill -9: the undo is pending in the catalog" "$OUT" "note: fault injected, undo pending"
@@ -143,7 +144,7 @@ pid=$!
 for _ in $(seq 100); do [ -s "$T/m/faults" ] && break; sleep 0.1; done
 sleep 1
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-sqlite3 "$T/catalog.db" "INSERT OR REPLACE INTO probe_state (service_name, probe, consecutive_failures, down, changed_at, last_run_at, message) VALUES ('api', 'health', 3, 1, '$now', '$now', 'refused')"
+catq "$DRCONSOLE_CATALOG" "DELETE FROM probe_state WHERE service_name = 'api' AND probe = 'health'; INSERT INTO probe_state (service_name, probe, consecutive_failures, down, changed_at, last_run_at, message) VALUES ('api', 'health', 3, 1, '$now', '$now', 'refused')"
 wait $pid
 expect_eq "window: completes" "$?" 0
 expect_in "window: the break is seen between steps" "$(cat "$T/out")" "steady state broken: marker-absent: exit 1"

@@ -4,9 +4,10 @@
 # apart), on every step, confirmed or not; retry_delay pauses between
 # attempts and a stop is heard in the pause; --services names only the
 # catalog's services.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 "$DR" service add api --tier critical >/dev/null
 "$DR" service add web --tier critical >/dev/null

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Variables are data: they reach commands only as environment variables;
 # a typed confirmation is never satisfied by Enter, y or a wrong word.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 RB=tests/fixtures/runbooks/good/inject.json
 mkdir -p "$T/m"
@@ -19,7 +20,7 @@ expect_in "even unquoted it is only words" "$(cat "$T/m/unquoted")" '$(touch'
 expect_in "the notify message shows it as text" "$OUT$ERR" "text was ; touch"
 id=$("$DR" runbook log | awk 'NR == 2 {print $1}')
 expect_eq "the value is stored as given" \
-	"$(sqlite3 "$T/catalog.db" "SELECT value FROM runbook_variables WHERE recovery_id = '$id' AND name = 'TEXT'")" "$evil"
+	"$(catq "$DRCONSOLE_CATALOG" "SELECT value FROM runbook_variables WHERE recovery_id = '$id' AND name = 'TEXT'")" "$evil"
 
 # Typed confirmation: the word is the service name (api).
 rm -rf "$T/m"; mkdir -p "$T/m"

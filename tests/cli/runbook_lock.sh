@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One open execution per runbook and incident: a second operator is
 # refused and told who holds it and since when.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 RB=tests/fixtures/runbooks/good/counter.json
 lines() { [ -e "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }

@@ -7,9 +7,10 @@
 # host and gets its data loss noted.  The record (Markdown and JSON) must
 # say exactly that; `runbook log --json` filters by service, incident,
 # time and drill/real.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1 || { fail "init" "$("$DR" init 2>&1)"; exit 1; }
 "$DR" service add api --tier critical >/dev/null
 "$DR" service add batch --tier low >/dev/null
@@ -130,7 +131,7 @@ run "$DR" runbook run "$T/rb.json" --drill --var DIR="$T/drill" --var SERVICE=ba
 expect_eq "the drill pauses at its first confirmation (no answer)" "$RC" 1
 drill=$("$DR" runbook log --drill | awk 'NR == 2 {print $1}')
 # Its holder dies on another host: the next operator must take it over.
-sqlite3 "$T/catalog.db" "UPDATE runbook_executions SET holder = 'alice', host = 'bastion-2', pid = 4242 WHERE recovery_id = '$drill'"
+catq "$DRCONSOLE_CATALOG" "UPDATE runbook_executions SET holder = 'alice', host = 'bastion-2', pid = 4242 WHERE recovery_id = '$drill'"
 run "$DR" runbook resume "$drill" --assume-yes --confirm bastion-2 <<<"r"
 expect_eq "the takeover completes the drill (migrate retried)" "$RC" 0
 expect_rc "the data loss is noted" 0 "$DR" runbook note "$drill" --data-loss 3 --lessons "page the DBA sooner"
