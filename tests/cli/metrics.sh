@@ -1,9 +1,10 @@
 # drconsole metrics: the Prometheus text format, checked by promtool, on the
 # demo estate and on a catalog where most values are unknown.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
 command -v promtool >/dev/null || { skip "promtool check metrics" "promtool not installed (.ci/deps test)"; exit 0; }
-demo=$T/demo.db
+demo=$(cat_url demo)
 "$DR" demo --catalog "$demo" >/dev/null
 
 expect_rc "metrics on the demo" 0 "$DR" --catalog "$demo" metrics
@@ -29,7 +30,7 @@ expect_in "the RPO age is status --json's" "$m" "drconsole_rpo_age_seconds{servi
 expect_in "the catalog's last change is a timestamp" "$m" 'drconsole_catalog_last_change_timestamp_seconds 17'
 
 # Unknown values stay as NaN series; label values are escaped.
-db=$T/u.db
+db=$(cat_url u)
 "$DR" --catalog "$db" init >/dev/null
 "$DR" --catalog "$db" service add bare --tier critical >/dev/null
 "$DR" --catalog "$db" service add failing --tier low >/dev/null
@@ -52,9 +53,9 @@ expect_in "label values escaped (\\ \")" "$m" 'source="pri\"m\\ary",target="rep\
 expect_in "an unmeasured lag is NaN" "$m" 'drconsole_replication_lag_bytes{service="bare",source="pri\"m\\ary",target="rep\\lica",kind="replica"} NaN'
 
 # An empty catalog: every family, no service series, NaN verdict.
-"$DR" --catalog "$T/e.db" init >/dev/null
-run "$DR" --catalog "$T/e.db" metrics
+"$DR" --catalog "$(cat_url e)" init >/dev/null
+run "$DR" --catalog "$(cat_url e)" metrics
 expect_in "no services: the verdict is NaN" "$OUT" $'\ndrconsole_verdict NaN\n'
 printf '%s\n' "$OUT" | promtool check metrics >/dev/null 2>&1 && pass "promtool passes on an empty catalog" || fail "promtool passes on an empty catalog"
-expect_rc "metrics on a missing catalog fails" 1 "$DR" --catalog "$T/none.db" metrics
+expect_rc "metrics on a missing catalog fails" 1 "$DR" --catalog "$(cat_url none)" metrics
 expect_rc "metrics takes no arguments" 2 "$DR" --catalog "$demo" metrics extra
