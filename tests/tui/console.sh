@@ -1,16 +1,18 @@
 # The console on the demo estate, driven in tmux at 80x24: every view, the
 # header, the help overlay, filter, command line, details, quitting.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/tmux.sh"
 command -v tmux >/dev/null || { skip "console tests" "tmux is not installed"; exit 0; }
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
-demo=$T/demo.db
+demo=$(cat_url demo)
 expect_rc "a demo catalog" 0 "$DR" demo --catalog "$demo"
 
 tui_start DRCONSOLE_NOW=$DRCONSOLE_NOW -- --catalog "$demo"
 expect_screen "the header shows the overall verdict" "BREACH  1 breach, 1 at risk, 10 ok"
 expect_screen "and the clock to the minute" "12:00 UTC"
-expect_screen "and the catalog in use" "demo.db"
+# A server's address is longer than the header has room for at 80 columns.
+[ "$CATALOG_BACKEND" = sqlite ] && expect_screen "and the catalog in use" "demo.db"
 expect_screen "the tabs name every view" "1 Dashboard   2 Backups   3 Replication   4 Compliance   5 Log   6 Runbooks"
 # Service rows start in the first column; a reason line is indented.
 rows() { tui_screen | awk '/^SERVICE/{f=1; next} f && /^[a-z]/{print $1}'; }

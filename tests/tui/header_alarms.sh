@@ -1,9 +1,10 @@
 # An agent that has stopped is itself an alarm: `status` says so, and the
 # console's header shows AGENT STOPPED; a catalog no agent ever watched
 # shows neither.  And an empty catalog is never shown as OK.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
-db=$T/demo.db
+db=$(cat_url demo)
 "$DR" demo --catalog "$db" >/dev/null
 
 run "$DR" --catalog "$db" status
@@ -20,12 +21,12 @@ tui_start -- --catalog "$db"
 expect_screen "the header shows the alarm" "AGENT STOPPED"
 
 # An empty catalog is not "OK": nothing is watched yet.
-"$DR" --catalog "$T/empty.db" init >/dev/null
-tui_start -- --catalog "$T/empty.db"
+"$DR" --catalog "$(cat_url empty)" init >/dev/null
+tui_start -- --catalog "$(cat_url empty)"
 expect_screen "an empty catalog says NO SERVICES" "NO SERVICES"
 expect_screen "and how to add one" "drconsole service add NAME"
 expect_not_screen "never OK" " OK "
-run "$DR" --catalog "$T/empty.db" status
+run "$DR" --catalog "$(cat_url empty)" status
 expect_in "status says NO SERVICES too" "$OUT" "Verdict: NO SERVICES"
 expect_not_in "and never OK" "$OUT" "Verdict: OK"
 

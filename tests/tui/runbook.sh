@@ -5,10 +5,11 @@
 # and the webhooks told that it started and finished (a drill's notify
 # steps are only shown; tests/integration/runbook_notify.sh has a real
 # run's).
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 "$DR" service add api --tier critical >/dev/null
 HTTPD=$DR_TOP/${BUILD:-build}/tests/helpers/httpd
@@ -32,7 +33,7 @@ JSON
 "$DR" backup run api-db >/dev/null 2>&1 || fail "backup run api-db"
 "$DR" backup verify --all >/dev/null 2>&1 || fail "backup verify --all"
 
-tui_start -- --catalog "$T/catalog.db"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts" "1 Dashboard"
 tui_keys 6
 expect_screen "the Runbooks view lists the shipped runbooks" "partial-recovery      partial"
@@ -91,7 +92,7 @@ expect_in "and that it finished" "$hooks" "Drill of partial-recovery finished"
 
 # A real run from the console: its notify step reaches the webhook.
 : >"$T/hooks.log"
-tui_start -- --catalog "$T/catalog.db"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts for a real run" "1 Dashboard"
 tui_keys 6
 tui_keys / ; tui_text tell; tui_keys Enter
@@ -112,7 +113,7 @@ expect_in "the notify step's message" "$hooks" "orders restore is starting now"
 expect_in "and the end" "$hooks" "Runbook tell finished"
 
 # Read-only consoles never run anything.
-tui_start -- --catalog "$T/catalog.db" --read-only
+tui_start -- --catalog "$DRCONSOLE_CATALOG" --read-only
 expect_screen "read-only console starts" "1 Dashboard"
 tui_keys 6
 expect_screen "runbooks listed" "partial-recovery"
@@ -125,7 +126,7 @@ tui_keys q
 run "$DR" runbook run partial-recovery --drill --incident paused-one </dev/null
 expect_eq "line mode pauses without an answer" "$RC" 1
 paused=$(awk '/paused-one/ {print $1; exit}' <<<"$("$DR" runbook log)")
-tui_start -- --catalog "$T/catalog.db"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts again" "1 Dashboard"
 tui_keys 6
 expect_screen "the view says a run is waiting" "1 runbook run is interrupted or paused: R resumes"
@@ -148,4 +149,4 @@ expect_eq "the console exits cleanly after the resume" "$(tui_exit_status)" 0
 run "$DR" runbook log "$paused"
 expect_in "the resumed record is completed" "$OUT" "status:          completed"
 expect_eq "assess ran once (not re-run on resume)" \
-	"$(sqlite3 "$T/catalog.db" "SELECT count(*) FROM audit_log WHERE subject = '$paused' AND action = 'runbook.step.start' AND details LIKE 'step=assess %'")" 1
+	"$(catq "$DRCONSOLE_CATALOG" "SELECT count(*) FROM audit_log WHERE subject = '$paused' AND action = 'runbook.step.start' AND details LIKE 'step=assess %'")" 1

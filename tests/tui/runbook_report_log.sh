@@ -3,10 +3,11 @@
 # every one of them 50 at a time (no cap), filters by service, incident and
 # drill/real, and Enter shows a run's record (the content of `runbook
 # report`), scrollable, with Esc back to the list.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1 || { fail "init" "$("$DR" init 2>&1)"; exit 1; }
 "$DR" service add api --tier critical >/dev/null
 "$DR" service add batch --tier low >/dev/null
@@ -43,7 +44,7 @@ mkdir -p "$T/flaky"
 newest=$("$DR" runbook log | awk 'NR == 2 {print $1}')
 expect_eq "111 runs were made" "$("$DR" runbook log --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" 111
 
-tui_start -- --catalog "$T/catalog.db"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts" "1 Dashboard"
 tui_keys 5
 expect_screen "the Log counts every run" "RUNS 1-50 of 111"

@@ -6,14 +6,15 @@
 # and confirmed, and their output shown; taking over a run whose holder
 # died asks its question without crashing; under --read-only the preview
 # shows and starting is refused.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
 cd "$DR_TOP" || exit 1
-export DRCONSOLE_CATALOG=$T/catalog.db
+export DRCONSOLE_CATALOG=$(cat_url catalog)
 "$DR" init >/dev/null 2>&1
 "$DR" service add api --tier critical >/dev/null
 lines() { [ -e "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
-runs() { sqlite3 "$T/catalog.db" "SELECT count(*) FROM disaster_recovery_log"; }
+runs() { catq "$DRCONSOLE_CATALOG" "SELECT count(*) FROM disaster_recovery_log"; }
 
 # ---- takeover of a run whose holder died ----
 # A line-mode run killed with -9 in the middle of its slow step; the
@@ -28,11 +29,11 @@ for _ in $(seq 100); do [ -s "$T/m/two.start" ] && break; sleep 0.1; done
 kill -9 $pid
 { wait $pid; } 2>/dev/null
 id=$("$DR" runbook log | awk '/crashed/ {print $1; exit}')
-g=$(sqlite3 "$T/catalog.db" "SELECT child_pgid FROM runbook_executions WHERE recovery_id = '$id'")
+g=$(catq "$DRCONSOLE_CATALOG" "SELECT child_pgid FROM runbook_executions WHERE recovery_id = '$id'")
 [ -n "$g" ] && [ "$g" -gt 1 ] && kill -9 -- "-$g" 2>/dev/null
 rm -f "$T/m/hold"
-sqlite3 "$T/catalog.db" "UPDATE runbook_executions SET holder = 'alice' WHERE recovery_id = '$id'"
-tui_start -- --catalog "$T/catalog.db"
+catq "$DRCONSOLE_CATALOG" "UPDATE runbook_executions SET holder = 'alice' WHERE recovery_id = '$id'"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts" "1 Dashboard"
 tui_keys 6
 expect_screen "the view says a run waits" "1 runbook run is interrupted or paused"
@@ -87,7 +88,7 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 JSON
 expect_rc "the runbook is valid" 0 "$DR" runbook check "$T/runbooks/toucher.json"
 before=$(runs)
-tui_start -- --catalog "$T/catalog.db"
+tui_start -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts again" "1 Dashboard"
 tui_keys 6 / ; tui_text toucher; tui_keys Enter
 expect_screen "the runbook is listed" "Touches a marker file"
@@ -189,7 +190,7 @@ expect_in "the run is recorded as rolled back" "$OUT" "rolled_back"
 
 # ---- read-only: the preview is there, starting is refused ----
 before=$(runs)
-tui_start -- --catalog "$T/catalog.db" --read-only
+tui_start -- --catalog "$DRCONSOLE_CATALOG" --read-only
 expect_screen "read-only console starts" "READ-ONLY"
 tui_keys 6 / ; tui_text toucher; tui_keys Enter
 expect_screen "toucher listed under --read-only" "Touches a marker file"
@@ -215,7 +216,7 @@ for c in kubectl ssh psql; do
 	printf '#!/bin/sh\necho "%s $*" >>"%s/stub.log"\nexit 1\n' "$c" "$T" >"$T/bin/$c"
 	chmod +x "$T/bin/$c"
 done
-tui_start "PATH=$T/bin:$PATH" -- --catalog "$T/catalog.db"
+tui_start "PATH=$T/bin:$PATH" -- --catalog "$DRCONSOLE_CATALOG"
 expect_screen "console starts for failback" "1 Dashboard"
 tui_keys 6 / ; tui_text failback; tui_keys Enter
 expect_screen "failback is listed" "Failback: return the service"

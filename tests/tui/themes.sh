@@ -1,11 +1,12 @@
 # Themes: the shipped ones by name, a file by path, the config's "theme",
 # and a broken theme reported with file:line:column while the default is
 # used.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/tmux.sh"
 command -v tmux >/dev/null || { skip "theme tests" "tmux is not installed"; exit 0; }
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
-demo=$T/demo.db
+demo=$(cat_url demo)
 "$DR" demo --catalog "$demo" >/dev/null || fail "a demo catalog"
 N="DRCONSOLE_NOW=$DRCONSOLE_NOW"
 cd "$DR_TOP" || exit 1 # ./themes holds the shipped themes
