@@ -93,7 +93,11 @@ test: test-deps
 	@BUILD=$(BUILD) bash tests/run
 
 # ASan + UBSan build of everything in build-san/, then the whole suite
-# against it (SAN_TESTS=PATTERN: only the tests whose path contains it).
+# against it (SAN_TESTS=PATTERN: only the tests whose path contains it),
+# the SQLite pass only unless TEST_CATALOGS says otherwise: the second,
+# PostgreSQL pass of `make test` would add minutes more under the
+# sanitizers, and they already see the PostgreSQL backend through
+# tests/integration/catalog_pg*.sh.
 # SAN_COVERAGE=1 builds in build-sancov/ with --coverage as well and ends
 # with the summary and report of `make coverage` (below) for that run
 # (`make coverage-summary COV_BUILD=build-sancov` prints it again).
@@ -108,7 +112,9 @@ sanitize test-sanitize: test-deps
 	@$(if $(SAN_COVERAGE),$(MAKE) --no-print-directory \
 		COV_BUILD=$(SAN_BUILD) coverage-zero,:)
 	@rc=0; BUILD=$(SAN_BUILD) ASAN_OPTIONS=detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 bash tests/run $(SAN_TESTS) || \
+		UBSAN_OPTIONS=print_stacktrace=1 \
+		TEST_CATALOGS="$${TEST_CATALOGS:-sqlite}" \
+		bash tests/run $(SAN_TESTS) || \
 		rc=$$?; \
 	$(if $(SAN_COVERAGE),$(MAKE) --no-print-directory \
 		COV_BUILD=$(SAN_BUILD) coverage-report || exit 1;) exit $$rc
