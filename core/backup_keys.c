@@ -280,6 +280,8 @@ static int rekey_change(struct catalog *cat, void *arg, char **details,
 {
 	struct rekey_save *rs = arg;
 	size_t found = 0, missing = 0;
+
+	rs->changed = 0; /* counted afresh if the change is made again */
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct backup_rekey_item *it = &rs->items[i];
 		missing += it->state == BACKUP_REKEY_MISSING;

@@ -82,6 +82,17 @@ void config_default_tiers(struct catalog_tier **out, size_t *n)
 	memcpy(*out, default_tiers, sizeof default_tiers);
 }
 
+char *config_data_dir(void)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/drconsole", xdg);
+	return xasprintf("%s/.local/share/drconsole",
+	                 home != NULL && home[0] != '\0' ? home : ".");
+}
+
 char *config_default_path(void)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");

@@ -45,6 +45,10 @@ struct config {
  * else $HOME/.config/drconsole/config.json; malloc'd.  NULL when there is
  * no home directory at all. */
 char *config_default_path(void);
+/* $XDG_DATA_HOME/drconsole (an absolute XDG_DATA_HOME), else
+ * $HOME/.local/share/drconsole: where the default catalog lives; malloc'd,
+ * not made. */
+char *config_data_dir(void);
 /* path NULL: the default path, where a missing file is not an error.
  * Every error in the file is reported, one per line. */
 int config_load(const char *path, struct config **out, char **err);

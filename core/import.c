@@ -492,8 +492,11 @@ int import_run(struct catalog *cat, const struct config *cfg,
 			rc = ops_trial(cat, "backup.import", im.fmt->name,
 			               import_change, &ch, err);
 		else
-			rc = ops_audited(cat, "backup.import", im.fmt->name,
-			                 import_change, &ch, err);
+			/* Once: its stream is read as it goes, and its
+			 * scratch tables live in this connection. */
+			rc =
+			    ops_audited_once(cat, "backup.import", im.fmt->name,
+			                     import_change, &ch, err);
 	}
 	record_services(&im);
 	catalog_import_end(im.imp);

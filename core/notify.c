@@ -737,6 +737,11 @@ static int event_change(struct catalog *cat, void *arg, char **details,
 	int rc, acked = 0;
 
 	(void)details;
+	/* Made again after a lost connection: the rows queued by the try
+	 * that was rolled back are none. */
+	free(x->fresh);
+	x->fresh = NULL;
+	x->nfresh = 0;
 	rc = catalog_notify_state_get(cat, x->key, prev, &changed_at, err);
 	if (rc == CATALOG_ENOTFOUND) {
 		free(*err);

@@ -71,14 +71,23 @@ typedef int (*ops_change_fn)(struct catalog *cat, void *arg, char **details,
 
 /* begin; change(); the audit row (action, subject, details); commit.  Any
  * failure rolls the whole back: no row without its audit row, no audit
- * row for a change that did not happen. */
+ * row for a change that did not happen.  When the catalog's server went
+ * away with nothing committed (catalog_lost()), the whole is made again
+ * from begin, for up to 15 s: so change() must only write the catalog and
+ * must do the same when called again (reset what it counts into arg at
+ * its top).  A commit whose outcome stays unknown is said so in *err. */
 int ops_audited(struct catalog *cat, const char *action, const char *subject,
                 ops_change_fn change, void *arg, char **err);
+/* ops_audited() made once: for a change that consumes its input (an
+ * import reading a stream) and cannot be made again. */
+int ops_audited_once(struct catalog *cat, const char *action,
+                     const char *subject, ops_change_fn change, void *arg,
+                     char **err);
 
 /* ops_audited() as a dry run: begin; change(); the audit row; and then a
  * rollback whatever happened, so that the caller learns everything a real
  * run would have met (counts, conflicts, a failing write) and keeps
- * nothing. */
+ * nothing.  Made once. */
 int ops_trial(struct catalog *cat, const char *action, const char *subject,
               ops_change_fn change, void *arg, char **err);
 

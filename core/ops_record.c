@@ -134,24 +134,30 @@ static int settle_start(struct catalog_backup *b, int64_t recorded, char **err)
 
 struct backup_write {
 	struct catalog_backup b;
+	int64_t started; /* as given; -1: settle_start decides */
 };
 
 static int backup_change(struct catalog *cat, void *arg, char **details,
                          char **err)
 {
-	struct catalog_backup *b = &((struct backup_write *)arg)->b, old = {0};
+	struct backup_write *w = arg;
+	struct catalog_backup *b = &w->b, old = {0};
 	struct catalog_service svc;
 	int st;
 
+	b->started_at = w->started; /* the same decision if made again */
 	*details = xasprintf("id=%s status=%s type=%s size=%lld", b->backup_id,
 	                     b->status, b->type, (long long)b->size_bytes);
-	if (catalog_service_get(cat, b->service, &svc, err) != DR_OK) {
+	st = catalog_service_get(cat, b->service, &svc, err);
+	if (st == DR_ENOTFOUND) {
 		free(*err);
 		*err = xasprintf("unknown service '%s' (add it with "
 		                 "'drconsole service add')",
 		                 b->service);
 		return DR_ENOTFOUND;
 	}
+	if (st != DR_OK)
+		return st;
 	st = catalog_backup_get(cat, b->backup_id, &old, err);
 	if (st == DR_ENOTFOUND) {
 		free(*err);
@@ -199,7 +205,7 @@ int ops_record_backup(const struct ops_session *s,
 	b->metadata = (char *)r->metadata;
 	b->size_bytes = r->size;
 	b->compression_ratio = r->compression_ratio;
-	b->started_at = r->started != 0 ? r->started : -1; /* settle_start */
+	w.started = r->started != 0 ? r->started : -1; /* settle_start */
 	b->completed_at = completed;
 	b->retention_until = r->retention_until;
 	rc = ops_change(s, "backup.record", r->service, backup_change, &w, err);

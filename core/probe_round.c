@@ -53,6 +53,7 @@ static int round_store(struct catalog *cat, void *arg, char **details,
 		struct catalog_probe_state *st = &it->state;
 		int was_down;
 
+		it->unknown_service = it->went_down = it->came_up = 0;
 		rc = probe_record(cat, it->spec, &it->outcome, now, err);
 		if (rc == CATALOG_ENOTFOUND) {
 			/* Probes of a service the catalog does not know yet

@@ -30,6 +30,7 @@
 
 #include "core/audit.h"
 #include "core/childenv.h"
+#include "core/config.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/ops.h"
@@ -184,20 +185,38 @@ static char *who(const struct runbook_exec *x)
 	return xstrdup(x->actor);
 }
 
-/* <dir of the catalog>/drconsole-spool, made 0700; NULL when the catalog
- * is no file or the directory cannot be made. */
+/* <dir of the catalog>/drconsole-spool, made 0700; for a catalog on a
+ * server, this user's data directory's (config_data_dir(): the spool is
+ * this host's, as the processes are).  NULL for an in-memory catalog or
+ * when the directory cannot be made. */
 static char *spool_dir_of(struct catalog *cat)
 {
 	const char *where = catalog_where(cat);
-	if (where == NULL || strncmp(where, "postgresql:", 11) == 0 ||
-	    strcmp(where, ":memory:") == 0)
+	char *dir;
+
+	if (where == NULL || strcmp(where, ":memory:") == 0)
 		return NULL;
-	if (strncmp(where, "file:", 5) == 0)
-		where += 5;
-	const char *slash = strrchr(where, '/');
-	char *dir = slash ? xasprintf("%.*s/drconsole-spool",
-	                              (int)(slash - where), where)
-	                  : xstrdup("drconsole-spool");
+	if (strncmp(where, "postgresql:", 11) == 0 ||
+	    strncmp(where, "postgres:", 9) == 0) {
+		char *data = config_data_dir();
+		/* mkdir -p: each level, 0700 where it is made */
+		for (char *p = strchr(data + 1, '/'); p != NULL;
+		     p = strchr(p + 1, '/')) {
+			*p = '\0';
+			(void)mkdir(data, 0700);
+			*p = '/';
+		}
+		(void)mkdir(data, 0700);
+		dir = xasprintf("%s/drconsole-spool", data);
+		free(data);
+	} else {
+		if (strncmp(where, "file:", 5) == 0)
+			where += 5;
+		const char *slash = strrchr(where, '/');
+		dir = slash ? xasprintf("%.*s/drconsole-spool",
+		                        (int)(slash - where), where)
+		            : xstrdup("drconsole-spool");
+	}
 	struct stat st;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		free(dir);
@@ -1121,11 +1140,13 @@ static int settle_left_step(struct runbook_exec *x, size_t i)
 
 struct resume_change {
 	struct runbook_exec *x;
-	const char *previous; /* the previous holder, described */
+	const char *previous;   /* the previous holder, described */
+	unsigned char *settled; /* per step: settle_left_step() changed it */
 };
 
 /* The hold taken, and each step that was running when its process ended
- * stored as interrupted. */
+ * stored as settled (before, so that a change made again after a lost
+ * connection stores the same). */
 static int resume_change(struct catalog *cat, void *arg, char **details,
                          char **err)
 {
@@ -1133,15 +1154,9 @@ static int resume_change(struct catalog *cat, void *arg, char **details,
 	struct runbook_exec *x = rsm->x;
 	int rc = catalog_runbook_exec_hold(cat, &x->hold, err);
 
-	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++) {
-		struct catalog_recovery_step *rs = &x->steps[i];
-
-		if (strcmp(rs->status, "running") != 0)
-			continue;
-		if (settle_left_step(x, i) == 0)
-			continue; /* still running: followed by run_step */
-		rc = catalog_recovery_step_put(cat, rs, err);
-	}
+	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++)
+		if (rsm->settled[i])
+			rc = catalog_recovery_step_put(cat, &x->steps[i], err);
 	if (rc == CATALOG_OK)
 		*details = xasprintf("previous holder %s", rsm->previous);
 	return rc;
@@ -1245,9 +1260,13 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	if (!procid_group_alive((pid_t)prev.child_pgid))
 		x->hold.child_pgid = 0;
 
-	struct resume_change rsm = {x, desc};
+	struct resume_change rsm = {x, desc, xcalloc(x->rb->n_steps + 1, 1)};
+	for (size_t i = 0; i < x->rb->n_steps; i++)
+		if (strcmp(x->steps[i].status, "running") == 0)
+			rsm.settled[i] = (unsigned char)settle_left_step(x, i);
 	rc = ops_audited(cat, takeover ? "runbook.takeover" : "runbook.resume",
 	                 recovery_id, resume_change, &rsm, err);
+	free(rsm.settled);
 	if (rc != CATALOG_OK)
 		goto fail;
 	int following = 0;

@@ -1,5 +1,6 @@
 /* See runbook_notify.h. */
 #include "core/runbook_notify.h"
+#include "core/config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +62,11 @@ static char *shell_word(const char *s)
 
 static char *default_catalog(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
+	char *dir = config_data_dir();
+	char *path = xasprintf("%s/catalog.db", dir);
 
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/drconsole/catalog.db", xdg);
-	return xasprintf("%s/.local/share/drconsole/catalog.db",
-	                 home != NULL && home[0] != '\0' ? home : ".");
+	free(dir);
+	return path;
 }
 
 char *runbook_notify_resume_hint(struct catalog *cat, const struct config *cfg,

@@ -59,6 +59,7 @@ static int record_changes(struct catalog *cat, void *arg, char **details,
 	int rc = catalog_verdict_latest(cat, &latest, &n_latest, err);
 
 	(void)details;
+	x->written = 0; /* counted afresh if the change is made again */
 	for (size_t i = 0; i < rep->n && rc == CATALOG_OK; i++) {
 		const struct compliance_service *s = &rep->services[i];
 		if (!changed(latest, n_latest, s, rep->now))

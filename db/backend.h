@@ -123,6 +123,7 @@ struct catalog_backend_ops {
 	int (*begin)(void *self, char **err);
 	int (*commit)(void *self, char **err);
 	void (*rollback)(void *self);
+	int (*lost)(void *self);
 	int (*data_version)(void *self, int64_t *version, char **err);
 	int (*last_change)(void *self, int64_t *at, char **err);
 	/* out arrives zeroed, with backend set and the -1 defaults. */

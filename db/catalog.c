@@ -139,6 +139,11 @@ void catalog_rollback(struct catalog *cat)
 	cat->ops->rollback(cat->self);
 }
 
+int catalog_lost(struct catalog *cat)
+{
+	return cat->ops->lost(cat->self);
+}
+
 int catalog_data_version(struct catalog *cat, int64_t *version, char **err)
 {
 	return cat->ops->data_version(cat->self, version, err);

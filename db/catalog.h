@@ -77,6 +77,19 @@ int catalog_begin(struct catalog *cat, char **err);
 int catalog_commit(struct catalog *cat, char **err);
 void catalog_rollback(struct catalog *cat);
 
+/* After a call that failed: whether the connection to the catalog's server
+ * went away.  CATALOG_LOST_NONE: no (or a file catalog, which has none);
+ * CATALOG_LOST_UNDONE: it went with nothing committed, so the whole change
+ * may be made again once the server is back (core/ops.c does, a few
+ * times); CATALOG_LOST_UNKNOWN: it went while a commit was on its way and
+ * the catalog could not be asked afterwards whether it took. */
+enum catalog_lost {
+	CATALOG_LOST_NONE = 0,
+	CATALOG_LOST_UNDONE = 1,
+	CATALOG_LOST_UNKNOWN = 2,
+};
+int catalog_lost(struct catalog *cat);
+
 /* A number that changes whenever anyone commits a change to the catalog;
  * cheap enough to poll once a second. */
 int catalog_data_version(struct catalog *cat, int64_t *version, char **err);

@@ -305,6 +305,8 @@ static int run_once(struct pg_stmt *st, const char *what, char **err)
 	note_idle(st->pc, st->sql);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return CATALOG_OK;
+	if (PQstatus(st->pc->conn) != CONNECTION_OK)
+		st->pc->lost = CATALOG_LOST_UNDONE;
 	if (st->pc->in_tx)
 		st->pc->tx_failed = 1;
 	return result_status(st->pc, st->res, what, err);
@@ -442,6 +444,8 @@ int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
 	note_idle(pc, sql);
 
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		if (PQstatus(pc->conn) != CONNECTION_OK)
+			pc->lost = CATALOG_LOST_UNDONE;
 		if (pc->in_tx)
 			pc->tx_failed = 1;
 		rc = result_status(pc, res, what, err);
@@ -451,6 +455,62 @@ int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
 }
 
 /* ---- writes and transactions ------------------------------------------ */
+
+/* Commits the open transaction.  When the connection goes while the
+ * commit is on its way, the server may or may not have committed: the
+ * transaction's id, asked for just before, lets a new connection ask the
+ * server (pg_xact_status) what became of it.  Committed, the call
+ * succeeds; rolled back, nothing was done (CATALOG_LOST_UNDONE: it may be
+ * done again); and when the server cannot be asked, pc->lost says the
+ * outcome is unknown.  The transaction is over either way. */
+static int pg_commit_checked(struct pg_catalog *pc, const char *what,
+                             char **err)
+{
+	char xid[32] = "";
+	const char *state;
+	PGresult *res;
+	struct pg_stmt *st;
+	int rc;
+
+	res = PQexec(pc->conn, "SELECT pg_current_xact_id_if_assigned()");
+	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		snprintf(xid, sizeof(xid), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	rc = pg_exec(pc, PG_COMMIT, what, err);
+	if (rc == CATALOG_OK) {
+		pc->own_commits++;
+		return CATALOG_OK;
+	}
+	pg_abandon(pc);
+	if (PQstatus(pc->conn) == CONNECTION_OK || xid[0] == '\0')
+		return rc; /* refused by the server, or lost before: undone */
+	pc->lost = CATALOG_LOST_UNKNOWN;
+	if (!revive(pc))
+		return rc;
+	st = pg_prepare(pc, "SELECT pg_xact_status(?1::xid8)");
+	pg_bind_text(st, 1, xid);
+	if (pg_step_row(st, "asking what became of a commit", NULL) ==
+	    CATALOG_OK) {
+		state = pg_column_text(st, 0);
+		if (state != NULL && strcmp(state, "committed") == 0) {
+			pc->lost = CATALOG_LOST_NONE;
+			pc->own_commits++;
+			free(*err);
+			*err = NULL;
+			rc = CATALOG_OK;
+		} else if (state != NULL && strcmp(state, "aborted") == 0) {
+			pc->lost = CATALOG_LOST_UNDONE;
+		}
+	}
+	pg_finalize(st);
+	return rc;
+}
+
+int pg_lost_impl(void *self)
+{
+	return ((struct pg_catalog *)self)->lost;
+}
 
 int pg_check_writable(struct pg_catalog *pc, char **err)
 {
@@ -470,8 +530,11 @@ int pg_check_writable(struct pg_catalog *pc, char **err)
 
 int pg_write_begin(struct pg_catalog *pc, char **err)
 {
-	int rc = pg_check_writable(pc, err);
+	int rc;
 
+	if (!pc->in_tx)
+		pc->lost = CATALOG_LOST_NONE;
+	rc = pg_check_writable(pc, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	if (pc->in_tx) {
@@ -502,13 +565,7 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 		pg_abandon(pc);
 		return status;
 	}
-	rc = pg_exec(pc, PG_COMMIT, "committing a change", err);
-	if (rc != CATALOG_OK) {
-		pg_abandon(pc);
-		return rc;
-	}
-	pc->own_commits++;
-	return CATALOG_OK;
+	return pg_commit_checked(pc, "committing a change", err);
 }
 
 /* ---- the schema -------------------------------------------------------- */
@@ -838,6 +895,7 @@ int pg_begin_impl(void *self, char **err)
 		pg_seterr(err, "a catalog transaction is already open");
 		return CATALOG_EINVAL;
 	}
+	pc->lost = CATALOG_LOST_NONE;
 	rc = pg_check_writable(pc, err);
 	if (rc == CATALOG_OK)
 		rc = pg_exec(pc, "BEGIN", "starting a transaction", err);
@@ -851,7 +909,6 @@ int pg_begin_impl(void *self, char **err)
 int pg_commit_impl(void *self, char **err)
 {
 	struct pg_catalog *pc = self;
-	int rc;
 
 	if (!pc->in_tx) {
 		pg_seterr(err, "no catalog transaction is open");
@@ -864,13 +921,7 @@ int pg_commit_impl(void *self, char **err)
 		               "earlier error");
 		return CATALOG_EDB;
 	}
-	rc = pg_exec(pc, PG_COMMIT, "committing", err);
-	if (rc != CATALOG_OK) {
-		pg_abandon(pc);
-		return rc;
-	}
-	pc->own_commits++;
-	return CATALOG_OK;
+	return pg_commit_checked(pc, "committing", err);
 }
 
 void pg_rollback_impl(void *self)
@@ -1022,6 +1073,7 @@ const struct catalog_backend_ops pg_backend_ops = {
     .begin = pg_begin_impl,
     .commit = pg_commit_impl,
     .rollback = pg_rollback_impl,
+    .lost = pg_lost_impl,
     .data_version = pg_data_version_impl,
     .last_change = pg_last_change_impl,
     .info = pg_info_impl,

@@ -36,6 +36,7 @@ struct pg_catalog {
 	int idle;      /* the server said: no transaction open (see revive) */
 	int listening; /* LISTEN is on: the watcher reconnects, not we */
 	int tx_failed; /* a statement failed inside it */
+	int lost;      /* enum catalog_lost, since the last begin */
 	int64_t own_commits;
 	char sqlstate[6]; /* of the last failed statement, or "" */
 	/* catalog_copy()'s table whose triggers are off while its rows go
@@ -114,6 +115,7 @@ int pg_schema_version_impl(void *self, int *version, char **err);
 int pg_begin_impl(void *self, char **err);
 int pg_commit_impl(void *self, char **err);
 void pg_rollback_impl(void *self);
+int pg_lost_impl(void *self);
 int pg_data_version_impl(void *self, int64_t *version, char **err);
 int pg_last_change_impl(void *self, int64_t *at, char **err);
 int pg_info_impl(void *self, struct catalog_info *out, char **err);

@@ -822,6 +822,13 @@ static int sqlite_commit_impl(void *self, char **err)
 	return CATALOG_OK;
 }
 
+/* A file has no connection to lose. */
+static int sqlite_lost_impl(void *self)
+{
+	(void)self;
+	return CATALOG_LOST_NONE;
+}
+
 static void sqlite_rollback_impl(void *self)
 {
 	struct sqlite_catalog *sc = self;
@@ -2621,6 +2628,7 @@ const struct catalog_backend_ops sqlite_backend_ops = {
     .begin = sqlite_begin_impl,
     .commit = sqlite_commit_impl,
     .rollback = sqlite_rollback_impl,
+    .lost = sqlite_lost_impl,
     .data_version = sqlite_data_version_impl,
     .last_change = sqlite_last_change_impl,
     .info = sqlite_info_impl,

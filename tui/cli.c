@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/audit.h"
+#include "core/config.h"
 #include "core/duration.h"
 #include "core/error.h"
 #include "core/safe_text.h"
@@ -162,12 +163,11 @@ struct config *cli_config(const struct cmd_globals *g)
 
 static char *default_catalog_path(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/drconsole/catalog.db", xdg);
-	const char *home = getenv("HOME");
-	return xasprintf("%s/.local/share/drconsole/catalog.db",
-	                 home != NULL && home[0] != '\0' ? home : ".");
+	char *dir = config_data_dir();
+	char *path = xasprintf("%s/catalog.db", dir);
+
+	free(dir);
+	return path;
 }
 
 char *cli_catalog_path(const struct cmd_globals *g, const struct config *cfg)
