@@ -3,6 +3,7 @@
 # what an operator moving a catalog sees, and every refusal changing
 # nothing.  (tests/integration/catalog_pg.sh does the same across
 # PostgreSQL.)
+# catalogs: sqlite (copies between SQLite files; see above)
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
 unset DRCONSOLE_CATALOG

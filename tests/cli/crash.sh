@@ -1,6 +1,7 @@
 # kill -9 during `record`, again and again: the catalog stays intact and no
 # half-written change exists (a backup row always comes with its audit row
 # and its effect on the health row, or not at all).
+# catalogs: sqlite (kill -9 against the SQLite file and its integrity_check)
 . "$(dirname "$0")/../lib.sh"
 db=$T/c.db
 "$DR" --catalog "$db" init >/dev/null

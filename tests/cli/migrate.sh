@@ -1,5 +1,6 @@
 # A catalog from an older drconsole is migrated forward with its data; one
 # from a newer drconsole is refused and left alone.
+# catalogs: sqlite (old SQLite files migrated; the PostgreSQL schema is db/pg_schema.c)
 . "$(dirname "$0")/../lib.sh"
 fixture=$DR_TOP/tests/fixtures/catalog-v1.sql
 if [ ! -f "$fixture" ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `runbook check|list|show`: the shipped runbooks pass; every malformed
 # fixture is refused with exit 2 and its file:line:col.
+# catalogs: sqlite (reads runbook files only, no catalog)
 . "$(dirname "$0")/../lib.sh"
 cd "$DR_TOP" || exit 1
 

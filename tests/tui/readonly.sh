@@ -2,6 +2,7 @@
 # character, function keys, Enter, Escape, arrows and paging, in every
 # view — leaves the catalog (and its audit log) byte for byte unchanged,
 # and an action is refused with the reason.
+# catalogs: sqlite (the catalog file's permissions and WAL)
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/tmux.sh"
 command -v tmux >/dev/null || { skip "read-only tests" "tmux is not installed"; exit 0; }
