@@ -33,6 +33,7 @@
 #include "core/config.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/hold_beat.h"
 #include "core/ops.h"
 #include "core/procid.h"
 #include "core/runbook_action.h"
@@ -60,6 +61,7 @@ struct runbook_exec {
 	struct catalog_recovery rec;
 	struct catalog_recovery_step *steps; /* rb->n_steps, seq = i + 1 */
 	struct catalog_runbook_exec hold;
+	struct hold_beat *beat; /* the hold's heartbeat (core/hold_beat.h) */
 	const struct runbook_ui *ui;
 	char actor[64];
 	char origin[64];
@@ -641,6 +643,7 @@ void runbook_exec_free(struct runbook_exec *x)
 {
 	if (x == NULL)
 		return;
+	hold_beat_stop(x->beat);
 	if (x->rb) {
 		runbook_values_free(x->values, x->rb->n_vars);
 		if (x->steps) {
@@ -907,11 +910,15 @@ static int start_change(struct catalog *cat, void *arg, char **details,
 				                       : "It is paused",
 				         other.recovery_id);
 			else
-				snprintf(hint, sizeof hint,
-				         " It runs on another host; from "
-				         "there, or with 'drconsole runbook "
-				         "resume %s' to take it over.",
-				         other.recovery_id);
+				snprintf(
+				    hint, sizeof hint,
+				    " It runs on another host (last beat "
+				    "%llds ago); from there, or, once it "
+				    "has not beaten for %ds, with "
+				    "'drconsole runbook resume %s' to "
+				    "take it over.",
+				    (long long)(time_now() - other.updated_at),
+				    HOLD_BEAT_STALE_S, other.recovery_id);
 			*err = xasprintf(
 			    "runbook %s for incident \"%s\"%s is already "
 			    "running: held by %s (recovery %s).%s",
@@ -1023,6 +1030,8 @@ int runbook_exec_start(struct catalog *cat, const struct runbook_start *s,
 	                 &sc, err);
 	if (rc != CATALOG_OK)
 		goto fail;
+	x->beat = hold_beat_start(catalog_where(cat), x->hold.recovery_id,
+	                          x->hold.host, x->hold.pid);
 	warn_unknown_services(x);
 	*out = x;
 	return DR_OK;
@@ -1220,18 +1229,35 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 		rc = DR_EBUSY;
 		goto fail;
 	}
+	/* On another host, its beat answers for it (core/hold_beat.h). */
+	int64_t silent = time_now() - x->hold.updated_at;
+	if (alive < 0 && x->hold.updated_at > 0 &&
+	    silent <= HOLD_BEAT_STALE_S) {
+		*err = xasprintf(
+		    "recovery %s is held by %s, whose last beat "
+		    "was %llds ago: it is still running there; run "
+		    "it from there, or take it over once it has "
+		    "not beaten for %ds (its host down)",
+		    recovery_id, desc, (long long)(silent > 0 ? silent : 0),
+		    HOLD_BEAT_STALE_S);
+		rc = DR_EBUSY;
+		goto fail;
+	}
 	if (x->hold.pid > 0 &&
 	    (strcmp(x->hold.holder, x->actor) != 0 || alive < 0)) {
 		const char *word = alive < 0 ? x->hold.host : x->rb->name;
 		char *question, *answer;
 
+		char gone[160];
+		snprintf(gone, sizeof gone,
+		         "on another host, silent for %llds (no beat for "
+		         "%ds: that host or its drconsole is down)",
+		         (long long)silent, HOLD_BEAT_STALE_S);
 		question = xasprintf(
 		    "Recovery %s is held by %s, %s.  Type %s to take it "
 		    "over",
 		    recovery_id, desc,
-		    alive < 0 ? "on another host, so drconsole cannot tell "
-		                "whether it still runs"
-		              : "whose process is gone",
+		    alive < 0 ? gone : "whose process is gone",
 		    alive < 0 ? "that host's name" : "the runbook's name");
 		answer =
 		    ui && ui->ask_word
@@ -1269,6 +1295,8 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	free(rsm.settled);
 	if (rc != CATALOG_OK)
 		goto fail;
+	x->beat = hold_beat_start(catalog_where(cat), x->hold.recovery_id,
+	                          x->hold.host, x->hold.pid);
 	int following = 0;
 	for (size_t i = 0; i < x->rb->n_steps; i++)
 		following |= strcmp(x->steps[i].status, "running") == 0;

@@ -88,6 +88,8 @@ struct catalog_runbook_ops {
 	                         char **err);
 	int (*runbook_exec_set_child)(void *self, const char *recovery_id,
 	                              int64_t pgid, char **err);
+	int (*runbook_exec_beat)(void *self, const char *recovery_id,
+	                         const char *host, int64_t pid, char **err);
 	int (*runbook_exec_close)(void *self, const char *recovery_id,
 	                          char **err);
 	int (*runbook_exec_list_open)(void *self,

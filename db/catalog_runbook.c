@@ -28,6 +28,13 @@ int catalog_runbook_exec_hold(struct catalog *cat,
 	return cat->ops->runbook->runbook_exec_hold(cat->self, x, err);
 }
 
+int catalog_runbook_exec_beat(struct catalog *cat, const char *recovery_id,
+                              const char *host, int64_t pid, char **err)
+{
+	return cat->ops->runbook->runbook_exec_beat(cat->self, recovery_id,
+	                                            host, pid, err);
+}
+
 int catalog_runbook_exec_set_child(struct catalog *cat, const char *recovery_id,
                                    int64_t pgid, char **err)
 {

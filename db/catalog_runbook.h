@@ -49,6 +49,11 @@ int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
  * takeover; pid 0 releases it). */
 int catalog_runbook_exec_hold(struct catalog *cat,
                               const struct catalog_runbook_exec *x, char **err);
+/* The holder's heartbeat: updated_at set to now while host and pid still
+ * hold the open execution; CATALOG_ENOTFOUND once they do not (released,
+ * ended, or taken over). */
+int catalog_runbook_exec_beat(struct catalog *cat, const char *recovery_id,
+                              const char *host, int64_t pid, char **err);
 int catalog_runbook_exec_set_child(struct catalog *cat, const char *recovery_id,
                                    int64_t pgid, char **err);
 /* The execution ends: open = 0, pid = 0. */

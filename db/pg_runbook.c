@@ -213,6 +213,23 @@ static int pg_runbook_exec_set_child_impl(void *self, const char *recovery_id,
 	                  "recording a step's process group", err);
 }
 
+static int pg_runbook_exec_beat_impl(void *self, const char *recovery_id,
+                                     const char *host, int64_t pid, char **err)
+{
+	struct pg_catalog *pc = self;
+	struct pg_stmt *st =
+	    pg_prepare(pc, "UPDATE runbook_executions SET updated_at = ?4 "
+	                   "WHERE recovery_id = ?1 AND host = ?2 AND pid = ?3 "
+	                   "AND is_open = 1");
+
+	pg_bind_text(st, 1, recovery_id);
+	pg_bind_text(st, 2, host);
+	pg_bind_int64(st, 3, pid);
+	pg_bind_time(st, 4, pg_now());
+	return update_one(pc, st, recovery_id, "beating for an execution held",
+	                  err);
+}
+
 static int pg_runbook_exec_close_impl(void *self, const char *recovery_id,
                                       char **err)
 {
@@ -321,6 +338,7 @@ const struct catalog_runbook_ops pg_runbook_ops = {
     .runbook_exec_get = pg_runbook_exec_get_impl,
     .runbook_exec_hold = pg_runbook_exec_hold_impl,
     .runbook_exec_set_child = pg_runbook_exec_set_child_impl,
+    .runbook_exec_beat = pg_runbook_exec_beat_impl,
     .runbook_exec_close = pg_runbook_exec_close_impl,
     .runbook_exec_list_open = pg_runbook_exec_list_open_impl,
     .runbook_var_put = pg_runbook_var_put_impl,

@@ -234,6 +234,35 @@ static int sqlite_runbook_exec_set_child_impl(void *self,
 	return sqlite_write_end(sc, rc, err);
 }
 
+static int sqlite_runbook_exec_beat_impl(void *self, const char *recovery_id,
+                                         const char *host, int64_t pid,
+                                         char **err)
+{
+	struct sqlite_catalog *sc = self;
+	char now[SQLITE_TIME_TEXT];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite_write_begin(sc, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	rc = sqlite_prepare(sc,
+	                    "UPDATE runbook_executions SET updated_at = ?4 "
+	                    "WHERE recovery_id = ?1 AND host = ?2 AND pid = ?3 "
+	                    "AND is_open = 1",
+	                    &st, err);
+	if (rc == CATALOG_OK) {
+		now_text(now);
+		sqlite3_bind_text(st, 1, recovery_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, host, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, pid);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+		rc = update_one(sc, st, recovery_id,
+		                "beating for an execution held", err);
+	}
+	return sqlite_write_end(sc, rc, err);
+}
+
 static int sqlite_runbook_exec_close_impl(void *self, const char *recovery_id,
                                           char **err)
 {
@@ -373,6 +402,7 @@ const struct catalog_runbook_ops sqlite_runbook_ops = {
     .runbook_exec_get = sqlite_runbook_exec_get_impl,
     .runbook_exec_hold = sqlite_runbook_exec_hold_impl,
     .runbook_exec_set_child = sqlite_runbook_exec_set_child_impl,
+    .runbook_exec_beat = sqlite_runbook_exec_beat_impl,
     .runbook_exec_close = sqlite_runbook_exec_close_impl,
     .runbook_exec_list_open = sqlite_runbook_exec_list_open_impl,
     .runbook_var_put = sqlite_runbook_var_put_impl,

@@ -251,6 +251,11 @@ static struct catalog_notify notify(const char *key, const char *channel,
 	return m;
 }
 
+static int64_t clock_later(void)
+{
+	return T0 + 100;
+}
+
 static struct catalog_runbook_exec exec_of(const char *recovery_id,
                                            const char *incident_key)
 {
@@ -1215,6 +1220,17 @@ static void case_runbook_execs(struct fx *f)
 	assert_string_equal(holder.recovery_id, "r1");
 	assert_string_equal(holder.holder, "alice");
 	catalog_runbook_exec_clear(&holder);
+	/* The holder's beat moves updated_at; anyone else's changes nothing. */
+	catalog_set_clock(clock_later);
+	OK(catalog_runbook_exec_beat(f->cat, "r1", "host-a", 4242, &err));
+	OK(catalog_runbook_exec_get(f->cat, "r1", &got, &err));
+	assert_int_equal(got.updated_at, T0 + 100);
+	catalog_runbook_exec_clear(&got);
+	RC(CATALOG_ENOTFOUND,
+	   catalog_runbook_exec_beat(f->cat, "r1", "host-b", 4242, &err));
+	RC(CATALOG_ENOTFOUND,
+	   catalog_runbook_exec_beat(f->cat, "r1", "host-a", 1, &err));
+	catalog_set_clock(NULL);
 	x = exec_of("r3", "complete|incident");
 	x.held_since = T0 + 20;
 	OK(catalog_runbook_exec_insert(f->cat, &x, NULL, &err));
@@ -1747,6 +1763,9 @@ static void case_transactions(struct fx *f)
 	struct catalog_service dup;
 	OK(catalog_service_get(f->cat, "db", &dup, &err));
 	RC(CATALOG_EEXIST, catalog_service_add(f->cat, &dup, &err));
+	/* Refused by the catalog, not lost on the way: not to be retried
+	 * (tests/integration/catalog_pg_retry.sh loses the server). */
+	assert_int_equal(catalog_lost(f->cat), CATALOG_LOST_NONE);
 	add_service(f->cat, "api", "low");
 	OK(catalog_audit_append(f->cat, &a, &err));
 	OK(catalog_commit(f->cat, &err));
@@ -1809,6 +1828,7 @@ static const struct conf_case cases[] = {
     {"runbook executions",
      " runbook.runbook_exec_insert runbook.runbook_exec_get "
      "runbook.runbook_exec_hold runbook.runbook_exec_set_child "
+     "runbook.runbook_exec_beat "
      "runbook.runbook_exec_close runbook.runbook_exec_list_open "
      "runbook.runbook_var_put runbook.runbook_var_list ",
      case_runbook_execs},
@@ -1837,7 +1857,7 @@ static const struct conf_case cases[] = {
      " import.import_begin import.import_put import.import_expire "
      "import.import_end ",
      case_import},
-    {"transactions", " begin commit rollback data_version last_change ",
+    {"transactions", " begin commit rollback lost data_version last_change ",
      case_transactions},
 };
 
@@ -1854,6 +1874,7 @@ static const char *const main_entries[] = {
     "begin",
     "commit",
     "rollback",
+    "lost",
     "data_version",
     "last_change",
     "info",
@@ -1925,7 +1946,7 @@ static const char *const agent_entries[] = {
 static const char *const runbook_entries[] = {
     "runbook_exec_insert",    "runbook_exec_get",   "runbook_exec_hold",
     "runbook_exec_set_child", "runbook_exec_close", "runbook_exec_list_open",
-    "runbook_var_put",        "runbook_var_list",
+    "runbook_var_put",        "runbook_var_list",   "runbook_exec_beat",
 };
 static const char *const import_entries[] = {"import_begin", "import_put",
                                              "import_expire", "import_end"};
