@@ -67,13 +67,18 @@ static void *beat_main(void *arg)
 	return NULL;
 }
 
+int hold_beat_shared(const char *where)
+{
+	return where != NULL && (strncmp(where, "postgresql:", 11) == 0 ||
+	                         strncmp(where, "postgres:", 9) == 0);
+}
+
 struct hold_beat *hold_beat_start(const char *where, const char *recovery_id,
                                   const char *host, int64_t pid)
 {
 	struct hold_beat *b;
 
-	if (where == NULL || (strncmp(where, "postgresql:", 11) != 0 &&
-	                      strncmp(where, "postgres:", 9) != 0))
+	if (!hold_beat_shared(where))
 		return NULL;
 	b = xcalloc(1, sizeof(*b));
 	pthread_mutex_init(&b->lock, NULL);

@@ -18,6 +18,11 @@
 
 struct hold_beat;
 
+/* Whether the catalog at where is one other hosts share (PostgreSQL):
+ * there holders beat, and a holder on another host is judged by its
+ * beat. */
+int hold_beat_shared(const char *where);
+
 /* Starts beating for recovery_id held by host and pid on the catalog at
  * where; NULL when where is not a catalog other hosts share (a file: the
  * holder is on this host, and its pid says whether it runs), or when the

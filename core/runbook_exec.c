@@ -909,7 +909,7 @@ static int start_change(struct catalog *cat, void *arg, char **details,
 				         other.pid > 0 ? "That process is gone"
 				                       : "It is paused",
 				         other.recovery_id);
-			else
+			else if (hold_beat_shared(catalog_where(cat)))
 				snprintf(
 				    hint, sizeof hint,
 				    " It runs on another host (last beat "
@@ -919,6 +919,12 @@ static int start_change(struct catalog *cat, void *arg, char **details,
 				    "take it over.",
 				    (long long)(time_now() - other.updated_at),
 				    HOLD_BEAT_STALE_S, other.recovery_id);
+			else
+				snprintf(hint, sizeof hint,
+				         " It runs on another host; from "
+				         "there, or with 'drconsole runbook "
+				         "resume %s' to take it over.",
+				         other.recovery_id);
 			*err = xasprintf(
 			    "runbook %s for incident \"%s\"%s is already "
 			    "running: held by %s (recovery %s).%s",
@@ -1231,7 +1237,8 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	}
 	/* On another host, its beat answers for it (core/hold_beat.h). */
 	int64_t silent = time_now() - x->hold.updated_at;
-	if (alive < 0 && x->hold.updated_at > 0 &&
+	int beats = hold_beat_shared(catalog_where(cat));
+	if (alive < 0 && beats && x->hold.updated_at > 0 &&
 	    silent <= HOLD_BEAT_STALE_S) {
 		*err = xasprintf(
 		    "recovery %s is held by %s, whose last beat "
@@ -1249,10 +1256,16 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 		char *question, *answer;
 
 		char gone[160];
-		snprintf(gone, sizeof gone,
-		         "on another host, silent for %llds (no beat for "
-		         "%ds: that host or its drconsole is down)",
-		         (long long)silent, HOLD_BEAT_STALE_S);
+		if (beats)
+			snprintf(gone, sizeof gone,
+			         "on another host, silent for %llds (no beat "
+			         "for %ds: that host or its drconsole is "
+			         "down)",
+			         (long long)silent, HOLD_BEAT_STALE_S);
+		else
+			snprintf(gone, sizeof gone,
+			         "on another host, so drconsole cannot tell "
+			         "whether it still runs");
 		question = xasprintf(
 		    "Recovery %s is held by %s, %s.  Type %s to take it "
 		    "over",
