@@ -692,8 +692,23 @@ static const char schema_v12[] =
 	"CREATE TABLE catalog_changes (n BIGINT NOT NULL);\n"
 	"INSERT INTO catalog_changes VALUES (0);\n";
 
+/* The newest-backup and health triggers read a service's newest attempt
+ * as SQLite orders it (DESC with NULLs last, then the row): PostgreSQL's
+ * own DESC puts NULLs first, so without these indexes every recorded
+ * backup sorted the service's whole history (0.2 s a record at 200,000
+ * backups). */
+static const char schema_v13[] =
+	"CREATE INDEX backup_management_service_status_newest\n"
+	"  ON backup_management (service_name, backup_status,\n"
+	"    completed_at DESC NULLS LAST, rid DESC);\n"
+	"CREATE INDEX backup_management_service_newest\n"
+	"  ON backup_management (service_name, started_at DESC NULLS LAST,\n"
+	"    rid DESC);\n";
+
 static const struct pg_migration pg_migrations[] = {
 	{12, "the whole schema of SQLite migration 12", schema_v12},
+	{13, "indexes in the order the newest-backup triggers read",
+	 schema_v13},
 };
 
 // clang-format on

@@ -13,10 +13,10 @@ run "$DR" catalog info --catalog "$T/a.db"
 expect_eq "info: exit 0" "$RC" 0
 expect_in "info names the backend" "$OUT" "backend:         sqlite (SQLite 3."
 expect_in "info names the file" "$OUT" "connection:      $T/a.db"
-expect_in "info gives the schema version" "$OUT" "schema version:  12 (this drconsole: 12)"
+expect_in "info gives the schema version" "$OUT" "schema version:  13 (this drconsole: 13)"
 expect_in "info gives its size" "$OUT" " MiB"
 run "$DR" catalog info --json --catalog "$T/a.db"
-expect_eq "info --json" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["backend"], d["schema_version"], d["size_bytes"] > 0, d["standby"])' <<<"$OUT")" "sqlite 12 True False"
+expect_eq "info --json" "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["backend"], d["schema_version"], d["size_bytes"] > 0, d["standby"])' <<<"$OUT")" "sqlite 13 True False"
 
 run "$DR" catalog copy --from "$T/a.db" --to "$T/b.db"
 expect_eq "copy: exit 0" "$RC" 0

@@ -15,7 +15,7 @@ CAT=$PGURL/dr
 
 run "$DR" init --catalog "$CAT"
 expect_eq "init on postgresql:// makes the database and the schema" "$RC" 0
-expect_eq "schema_version says 12" "$(pgq dr "select max(version) from schema_version")" 12
+expect_eq "schema_version says 13" "$(pgq dr "select max(version) from schema_version")" 13
 run "$DR" service add api --tier critical --catalog "$CAT"
 expect_eq "service add" "$RC" 0
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -117,3 +117,14 @@ expect_in "the agent role cannot rewrite the audit log" "$(agentq "update audit_
 expect_in "nor delete from it" "$(agentq "delete from audit_log")" "permission denied"
 run "$DR" audit verify --catalog "$CAT"
 expect_in "the audit chain is intact after all of it" "$OUT" "audit log intact"
+
+# A catalog made by the previous drconsole (schema 12: without 13's
+# indexes) is migrated forward when opened for writing, not before.
+pgq dr "DROP INDEX backup_management_service_status_newest; DROP INDEX backup_management_service_newest; DELETE FROM schema_version WHERE version = 13" >/dev/null
+run "$DR" --read-only status --catalog "$CAT"
+expect_in "a read-only open of schema 12 says it needs migrating" "$ERR" "has schema version 12 and needs migration to 13"
+run "$DR" record backup --service api --status completed --size 6 --catalog "$CAT"
+expect_eq "a write opens and migrates it" "$RC" 0
+expect_eq "to 13" "$(pgq dr "select max(version) from schema_version")" 13
+expect_eq "with its indexes" "$(pgq dr "select count(*) from pg_indexes where indexname like 'backup_management_service%newest'")" 2
+expect_eq "its data kept" "$(pgq dr "select count(*) from backup_management where backup_size in (1000, 5, 6)")" 3

@@ -17,16 +17,25 @@
 #include "db/migrations.h"
 #include "db/pg_schema.h"
 
+/* Every migration's SQL, in order: the schema a new database gets (the
+ * whole of SQLite's 12, then what came after). */
 static const char *latest_sql(void)
 {
-	size_t n, i;
+	static char *all;
+	size_t n, i, len = 0;
 	const struct pg_migration *m = pg_migrations_table(&n);
 
+	if (all != NULL)
+		return all;
 	for (i = 0; i < n; i++)
-		if (m[i].version == pg_migrations_latest())
-			return m[i].sql;
-	fail_msg("no migration %d", pg_migrations_latest());
-	return NULL;
+		len += strlen(m[i].sql) + 1;
+	all = calloc(len + 1, 1);
+	assert_non_null(all);
+	for (i = 0; i < n; i++) {
+		strcat(all, m[i].sql);
+		strcat(all, "\n");
+	}
+	return all;
 }
 
 /* "KIND NAME" followed by a blank or "(" somewhere in sql. */
