@@ -69,12 +69,15 @@ static void agent_logf(const struct agent_options *opt, const char *fmt, ...)
 	opt->log(opt->log_arg, line);
 }
 
+/* How long an agent of a shared catalog that stopped beating still counts
+ * in the summary (agent_summary): a day. */
+#define AGENT_FORGET_S 86400
+
 /* A catalog agents on many hosts may share: each due job and probe run is
  * claimed in it (catalog_job_start), so no lock file is needed there. */
 static int catalog_shared(const char *path)
 {
-	return strncmp(path, "postgresql://", 13) == 0 ||
-	       strncmp(path, "postgres://", 11) == 0;
+	return catalog_where_shared(path);
 }
 
 /* The lock file's note says which process took the lock ("pid N start S
@@ -246,25 +249,64 @@ int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
 int agent_summary(struct catalog *cat, int64_t now, char *buf, size_t size)
 {
 	struct catalog_agent *all = NULL;
-	char *err = NULL, first_bad[320] = "", names[160] = "";
-	size_t n = 0, running = 0, stale = 0, stopped = 0;
+	char *err = NULL;
+	size_t n = 0;
 	int bad;
 
 	buf[0] = '\0';
+	if (!catalog_shared(catalog_where(cat))) {
+		/* A file has one agent: the one that beat last (an earlier
+		 * host name's row is history, not an agent). */
+		struct catalog_agent a;
+		int rc = catalog_agent_latest(cat, &a, &err);
+		if (rc == CATALOG_ENOTFOUND) {
+			free(err);
+			return -1;
+		}
+		if (rc != CATALOG_OK) {
+			snprintf(buf, size, "unknown: %s",
+			         err ? err : "no answer");
+			free(err);
+			return -1;
+		}
+		return agent_describe(&a, now, buf, size);
+	}
 	if (catalog_agent_list(cat, &all, &n, &err) != CATALOG_OK) {
 		snprintf(buf, size, "unknown: %s", err ? err : "no answer");
 		free(err);
 		return -1;
 	}
-	if (n == 0) {
-		free(all);
+	bad = agent_summary_list(all, n, now, buf, size);
+	free(all);
+	return bad;
+}
+
+int agent_summary_list(struct catalog_agent *all, size_t n, int64_t now,
+                       char *buf, size_t size)
+{
+	char first_bad[320] = "", names[160] = "";
+	size_t running = 0, stale = 0, stopped = 0;
+	int bad;
+
+	buf[0] = '\0';
+	/* Agents silent for a day are retired hosts or old names: listed by
+	 * `agent status`, not counted here, unless nothing newer is left. */
+	size_t kept = 0, newest = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (all[i].beat_at > all[newest].beat_at)
+			newest = i;
+		if (all[i].beat_at >= now - AGENT_FORGET_S)
+			all[kept++] = all[i];
+	}
+	if (kept == 0 && n > 0) {
+		all[0] = all[newest];
+		kept = 1;
+	}
+	n = kept;
+	if (n == 0)
 		return -1;
-	}
-	if (n == 1) {
-		bad = agent_describe(&all[0], now, buf, size);
-		free(all);
-		return bad;
-	}
+	if (n == 1)
+		return agent_describe(&all[0], now, buf, size);
 	for (size_t i = 0; i < n; i++) {
 		char line[320];
 		int dead = agent_describe(&all[i], now, line, sizeof line);
@@ -292,7 +334,6 @@ int agent_summary(struct catalog *cat, int64_t now, char *buf, size_t size)
 	if (stopped > 0 && strlen(buf) + 24 < size)
 		snprintf(buf + strlen(buf), size - strlen(buf), ", %zu stopped",
 		         stopped);
-	free(all);
 	return bad;
 }
 

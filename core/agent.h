@@ -87,9 +87,15 @@ void agent_request_reload(void);
 int agent_describe(const struct catalog_agent *a, int64_t now, char *buf,
                    size_t size);
 /* Every agent of the catalog in one line: agent_describe() of the only
- * one, or "N of M agents running (a, b)" after the first that is stale.
+ * one (an SQLite catalog's: the one that beat last), or, on a shared
+ * catalog, "N of M agents running (a, b)" after the first that is stale.
  * Returns -1 when none ever ran (or the catalog cannot say; buf tells),
  * 1 when one is stale or none runs, else 0. */
 int agent_summary(struct catalog *cat, int64_t now, char *buf, size_t size);
+/* The same of a list of heartbeats (a shared catalog's, one per host): of
+ * those silent for more than a day only the newest counts, when nothing
+ * newer is left.  Reorders all[]. */
+int agent_summary_list(struct catalog_agent *all, size_t n, int64_t now,
+                       char *buf, size_t size);
 
 #endif

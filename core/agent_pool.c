@@ -819,6 +819,45 @@ struct agent_delivery {
 	int poked, beats, stop;
 };
 
+/* On a catalog agents on many hosts share, one of them delivers the
+ * notifications, or each message would go out once per agent: the
+ * deliverer holds the job row "notify:deliver", renewed every round (its
+ * message names it); another agent takes it over, claiming it like a job
+ * (catalog_job_start), once it has not been renewed for NOTIFY_LEASE_S. */
+#define NOTIFY_LEASE_S 5
+static int deliver_here(struct agent_delivery *d, const struct config *cfg)
+{
+	static const char name[] = "notify:deliver";
+	struct catalog_job j;
+	char me[128], *err = NULL;
+	int64_t now = time_now(), last = 0;
+	int rc;
+
+	if (d->opt->catalog_path == NULL ||
+	    !catalog_where_shared(d->opt->catalog_path))
+		return 1;
+	agent_name(cfg, me);
+	rc = catalog_job_get(d->cat, name, &j, &err);
+	if (rc == CATALOG_OK) {
+		last = j.last_started_at;
+		int mine = strcmp(j.last_message, me) == 0;
+		if (!mine && last > now - NOTIFY_LEASE_S)
+			return 0; /* another agent delivers */
+		if (mine && last >= now)
+			return 1; /* renewed this second already */
+	} else if (rc != CATALOG_ENOTFOUND) {
+		free(err);
+		return 0; /* the catalog cannot say: the messages wait */
+	}
+	free(err);
+	err = NULL;
+	rc = catalog_job_start(d->cat, name, now, last, &err);
+	if (rc == CATALOG_OK)
+		rc = catalog_job_finish(d->cat, name, now, "ok", me, &err);
+	free(err);
+	return rc == CATALOG_OK;
+}
+
 static void *sender_main(void *arg)
 {
 	struct agent_delivery *d = arg;
@@ -834,7 +873,8 @@ static void *sender_main(void *arg)
 		d->poked = 0;
 		pthread_mutex_unlock(&d->lock);
 		/* The last round, on stop, sends what the stop queued. */
-		if (notify_flush(d->cat, cfg->notify, cfg->environment,
+		if (deliver_here(d, cfg) &&
+		    notify_flush(d->cat, cfg->notify, cfg->environment,
 		                 time_now(), NULL, NULL, &err) != DR_OK) {
 			pool_logf(d->opt, "notifications: %s", err);
 			free(err);

@@ -89,6 +89,11 @@ char *config_data_dir(void)
 
 	if (xdg != NULL && xdg[0] == '/')
 		return xasprintf("%s/drconsole", xdg);
+	if (home == NULL || home[0] == '\0') {
+		/* A service started without HOME: the account's own. */
+		struct passwd *pw = getpwuid(getuid());
+		home = pw != NULL ? pw->pw_dir : NULL;
+	}
 	return xasprintf("%s/.local/share/drconsole",
 	                 home != NULL && home[0] != '\0' ? home : ".");
 }

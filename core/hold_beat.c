@@ -69,8 +69,7 @@ static void *beat_main(void *arg)
 
 int hold_beat_shared(const char *where)
 {
-	return where != NULL && (strncmp(where, "postgresql:", 11) == 0 ||
-	                         strncmp(where, "postgres:", 9) == 0);
+	return catalog_where_shared(where);
 }
 
 struct hold_beat *hold_beat_start(const char *where, const char *recovery_id,

@@ -198,8 +198,7 @@ static char *spool_dir_of(struct catalog *cat)
 
 	if (where == NULL || strcmp(where, ":memory:") == 0)
 		return NULL;
-	if (strncmp(where, "postgresql:", 11) == 0 ||
-	    strncmp(where, "postgres:", 9) == 0) {
+	if (catalog_where_shared(where)) {
 		char *data = config_data_dir();
 		/* mkdir -p: each level, 0700 where it is made */
 		for (char *p = strchr(data + 1, '/'); p != NULL;

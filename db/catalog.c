@@ -139,6 +139,12 @@ void catalog_rollback(struct catalog *cat)
 	cat->ops->rollback(cat->self);
 }
 
+int catalog_where_shared(const char *where)
+{
+	return where != NULL && (strncmp(where, "postgresql://", 13) == 0 ||
+	                         strncmp(where, "postgres://", 11) == 0);
+}
+
 int catalog_lost(struct catalog *cat)
 {
 	return cat->ops->lost(cat->self);

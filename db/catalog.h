@@ -89,6 +89,9 @@ enum catalog_lost {
 	CATALOG_LOST_UNKNOWN = 2,
 };
 int catalog_lost(struct catalog *cat);
+/* Whether `where` names a catalog on a server that many hosts may share
+ * (postgresql://, postgres://) rather than a file. */
+int catalog_where_shared(const char *where);
 
 /* A number that changes whenever anyone commits a change to the catalog;
  * cheap enough to poll once a second. */

@@ -488,28 +488,41 @@ static int pg_commit_checked(struct pg_catalog *pc, const char *what,
 	pc->lost = CATALOG_LOST_UNKNOWN;
 	if (!revive(pc))
 		return rc;
+	/* Unknown unless the server answers; a failure of the question
+	 * itself (the link gone again) must not read as "undone". */
+	int lost = CATALOG_LOST_UNKNOWN;
 	st = pg_prepare(pc, "SELECT pg_xact_status(?1::xid8)");
 	pg_bind_text(st, 1, xid);
 	if (pg_step_row(st, "asking what became of a commit", NULL) ==
 	    CATALOG_OK) {
 		state = pg_column_text(st, 0);
 		if (state != NULL && strcmp(state, "committed") == 0) {
-			pc->lost = CATALOG_LOST_NONE;
+			lost = CATALOG_LOST_NONE;
 			pc->own_commits++;
-			free(*err);
-			*err = NULL;
+			if (err != NULL) {
+				free(*err);
+				*err = NULL;
+			}
 			rc = CATALOG_OK;
 		} else if (state != NULL && strcmp(state, "aborted") == 0) {
-			pc->lost = CATALOG_LOST_UNDONE;
+			lost = CATALOG_LOST_UNDONE;
 		}
 	}
 	pg_finalize(st);
+	pc->lost = lost;
 	return rc;
 }
 
 int pg_lost_impl(void *self)
 {
-	return ((struct pg_catalog *)self)->lost;
+	const struct pg_catalog *pc = self;
+
+	/* A watched connection (the console's) is made again by its
+	 * watcher, not by revive(): a change made again at once would only
+	 * fail again, holding the screen still for 15 s. */
+	if (pc->listening && pc->lost == CATALOG_LOST_UNDONE)
+		return CATALOG_LOST_NONE;
+	return pc->lost;
 }
 
 int pg_check_writable(struct pg_catalog *pc, char **err)

@@ -15,6 +15,12 @@ if ! unshare --uts true 2>/dev/null; then
 	exit 0
 fi
 CAT=$(pg_db shared)
+# A webhook: each message the agents send is one line here.
+echo ok >"$T/mode"
+python3 "$DR_TOP/tests/helpers/hookrecv.py" "$T/port" "$T/hooks.jsonl" "$T/mode" &
+at_exit "kill $! 2>/dev/null"
+wait_for 5 test -s "$T/port"
+P=$(cat "$T/port")
 # One config for both but the second's "name".  A check prints 1 and
 # notes the host it ran on and when.
 conf() { # conf FILE AGENT-SECTION-EXTRA
@@ -29,7 +35,12 @@ conf() { # conf FILE AGENT-SECTION-EXTRA
    {"name": "on-nobody", "kind": "command", "interval": "1s",
     "agent": "retired-host", "command": "echo x >> $T/on-nobody; echo 1"},
    {"name": "any", "kind": "command", "interval": "2s",
-    "command": "echo \$(hostname) \$(date +%s.%N) >> $T/any; echo 1"}]}}}}
+    "command": "echo \$(hostname) \$(date +%s.%N) >> $T/any; echo 1"},
+   {"name": "broken", "kind": "command", "interval": "1s", "command": "exit 1"}]}},
+   "failures_before_down": 1},
+ "notifications": {"repeat": "1h", "retries": 0,
+   "channels": [{"name": "ops", "kind": "json", "url": "http://127.0.0.1:$P/hook",
+                 "events": ["probe"]}]}}
 JSON
 }
 conf "$T/a.json" ""
@@ -82,6 +93,10 @@ runs=$(pgq shared "select runs from agent_jobs where name = 'probe:web/any'")
 expect_eq "the catalog counts each claimed run" "$runs" "$any"
 msg=$(pgq shared "select last_message from agent_jobs where name = 'probe:web/any'")
 expect_in "and says which agent ran the last" "$msg" "on dc"
+downs=$(grep -c 'broken' "$T/hooks.jsonl" 2>/dev/null)
+expect_eq "the check that went down was told once, not once per agent" "${downs:-0}" 1
+expect_in "by the agent that holds the delivery" \
+	"$(pgq shared "select last_message from agent_jobs where name = 'notify:deliver'")" "dc"
 
 # dc2 dies without a word: dc1 goes on with the unpinned check, and the
 # dead agent reads STALE after three heartbeats.

@@ -243,32 +243,61 @@ static void test_shared_catalog_not_locked(void **state)
 /* ---- the heartbeat as people read it ------------------------------------ */
 
 /* Many agents in one line: how many run, and the first in trouble named
- * before them. */
+ * before them; one silent for a day no longer counts. */
+static struct catalog_agent hb(const char *host, int64_t pid, const char *state,
+                               int64_t at)
+{
+	struct catalog_agent a;
+
+	memset(&a, 0, sizeof a);
+	strlcpy_dr(a.host, host, sizeof a.host);
+	a.pid = pid;
+	a.beat_at = at;
+	a.interval_s = 10;
+	strlcpy_dr(a.state, state, sizeof a.state);
+	return a;
+}
+
 static void test_summary(void **state)
 {
 	struct fixture *f = *state;
+	struct catalog_agent l[5];
 	char buf[512];
 
 	setenv("DRCONSOLE_NOW", "2026-11-22T12:30:00Z", 1);
-	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), -1);
-	beat(f->cat, "dc1", 11, "running", NOW - 2);
-	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 0);
+	assert_int_equal(agent_summary_list(l, 0, NOW, buf, sizeof buf), -1);
+	l[0] = hb("dc1", 11, "running", NOW - 2);
+	assert_int_equal(agent_summary_list(l, 1, NOW, buf, sizeof buf), 0);
 	assert_string_equal(buf, "running on dc1 (pid 11), last beat 2s ago");
-	beat(f->cat, "dc2", 12, "running", NOW - 3);
-	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 0);
+	l[1] = hb("dc2", 12, "running", NOW - 3);
+	assert_int_equal(agent_summary_list(l, 2, NOW, buf, sizeof buf), 0);
 	assert_string_equal(buf, "2 of 2 agents running (dc1, dc2)");
-	beat(f->cat, "dc3", 13, "running", NOW - 100);
-	beat(f->cat, "old", 14, "stopped", NOW - 900);
-	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 1);
+	l[2] = hb("dc3", 13, "running", NOW - 100);
+	l[3] = hb("old", 14, "stopped", NOW - 900);
+	l[4] = hb("retired", 15, "running", NOW - 2 * 86400);
+	assert_int_equal(agent_summary_list(l, 5, NOW, buf, sizeof buf), 1);
 	assert_string_equal(buf, "STALE: agent on dc3 (pid 13) last beat 100s "
 	                         "ago (every 10s expected); 2 of 4 agents "
 	                         "running (dc1, dc2), 1 stopped");
 	/* Only stopped ones left: nobody watches. */
-	beat(f->cat, "dc1", 11, "stopped", NOW - 1);
-	beat(f->cat, "dc2", 12, "stopped", NOW - 1);
-	beat(f->cat, "dc3", 13, "stopped", NOW - 1);
-	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 1);
+	l[0] = hb("dc1", 11, "stopped", NOW - 1);
+	l[1] = hb("dc2", 12, "stopped", NOW - 1);
+	l[2] = hb("dc3", 13, "stopped", NOW - 1);
+	l[3] = hb("old", 14, "stopped", NOW - 900);
+	assert_int_equal(agent_summary_list(l, 4, NOW, buf, sizeof buf), 1);
 	assert_string_equal(buf, "0 of 4 agents running, 4 stopped");
+	/* All silent for days: the newest still speaks, not nothing. */
+	l[0] = hb("a", 1, "running", NOW - 3 * 86400);
+	l[1] = hb("b", 2, "running", NOW - 2 * 86400);
+	assert_int_equal(agent_summary_list(l, 2, NOW, buf, sizeof buf), 1);
+	assert_string_equal(buf, "STALE: agent on b (pid 2) last beat 172800s "
+	                         "ago (every 10s expected)");
+	/* An SQLite catalog has one agent: the one that beat last, whatever
+	 * host names beat there before. */
+	beat(f->cat, "old-container-name", 9, "running", NOW - 500);
+	beat(f->cat, "dc1", 11, "running", NOW - 2);
+	assert_int_equal(agent_summary(f->cat, NOW, buf, sizeof buf), 0);
+	assert_string_equal(buf, "running on dc1 (pid 11), last beat 2s ago");
 }
 
 static void test_describe(void **state)
