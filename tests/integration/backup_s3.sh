@@ -9,9 +9,15 @@ if ! command -v node >/dev/null; then
 	skip "S3 tests" "node is not installed"
 	exit 0
 fi
-if [ ! -x "$s3dir/node_modules/.bin/s3rver" ]; then
-	(cd "$s3dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) ||
-		{ skip "S3 tests" "npm ci in tests/s3 failed (offline?)"; exit 0; }
+# Under a lock: the S3 tests run side by side, and one's npm ci must not
+# empty node_modules under the other's server.
+if ! (
+	flock 9
+	[ -x "$s3dir/node_modules/.bin/s3rver" ] ||
+		(cd "$s3dir" && npm ci --no-audit --no-fund >/dev/null 2>&1)
+) 9>"${TMPDIR:-/tmp}/drconsole-s3-npm.lock"; then
+	skip "S3 tests" "npm ci in tests/s3 failed (offline?)"
+	exit 0
 fi
 . "$DR_TOP/tests/backup_lib.sh"
 
