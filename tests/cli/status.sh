@@ -3,8 +3,11 @@
 . "$(dirname "$0")/../lib.sh"
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
 demo=$(cat_url demo)
+# A TMPDIR of this test's own: on a server the demo is built in a private
+# file there, and other tests' demos run at the same time in theirs.
+mkdir -p "$T/tmp"
 
-expect_rc "demo writes a catalog" 0 "$DR" demo --catalog "$demo"
+expect_rc "demo writes a catalog" 0 env TMPDIR="$T/tmp" "$DR" demo --catalog "$demo"
 expect_in "and says how to open it" "$OUT" "drconsole --catalog $demo"
 if [ "$CATALOG_BACKEND" = sqlite ]; then
 	expect_rc "demo refuses to replace a file without --force" 2 "$DR" demo --catalog "$demo"
@@ -17,7 +20,7 @@ else
 	expect_eq "and writes nothing" "$(catq "$demo" "select count(*) from audit_log")" "$before"
 	expect_eq "its audit log: the demo, then the copy that brought it" \
 		"$(catq "$demo" "select action from audit_log order by seq")" $'demo.create\ncatalog.copy'
-	expect_eq "the private file it was built in is gone" "$(ls "${TMPDIR:-/tmp}" | grep -c '^drconsole-demo\.')" 0
+	expect_eq "the private file it was built in is gone" "$(ls "$T/tmp" | grep -c '^drconsole-demo\.')" 0
 fi
 expect_eq "12 services" "$(catq "$demo" 'select count(*) from services')" 12
 expect_in "90 days of history" "$(catq "$demo" "select min(started_at) from backup_management")" "2026-08-2"
