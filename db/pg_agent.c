@@ -324,12 +324,21 @@ static int pg_probe_state_list_impl(void *self,
 
 /* ---- notifications ---------------------------------------------------- */
 
+/* Inside a change the row is locked until it commits: agents on other
+ * hosts that saw the same verdict change at once read it in turn, so the
+ * second reads the first's new state and queues nothing (two agents once
+ * both read the old state and each told the channels).  SQLite's
+ * transactions are one writer at a time already. */
 static int pg_notify_state_get_impl(void *self, const char *key, char state[32],
                                     int64_t *changed_at, char **err)
 {
+	struct pg_catalog *pc = self;
 	struct pg_stmt *st =
-	    pg_prepare(self, "SELECT state, changed_at FROM notify_state "
-	                     "WHERE event_key = ?1");
+	    pg_prepare(pc, pc->in_tx && !pc->readonly
+	                       ? "SELECT state, changed_at FROM notify_state "
+	                         "WHERE event_key = ?1 FOR UPDATE"
+	                       : "SELECT state, changed_at FROM notify_state "
+	                         "WHERE event_key = ?1");
 	int rc;
 
 	pg_bind_text(st, 1, key);
