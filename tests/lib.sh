@@ -34,6 +34,12 @@ trap _run_cleanups EXIT
 #                        rows as sqlite3 does ('|' between values); write
 #                        SQL both accept ('strings', no SQLite functions)
 #   cat_demo ADDR [ARG...]  drconsole demo into ADDR
+#   cat_sum ADDR         prints a checksum of all the catalog holds (the
+#                        file and its WAL, or every table's rows), for
+#                        "and nothing changed"
+#   cat_json COL PATH    prints the SQL for the JSON value at PATH (a.b)
+#                        in the text column COL, as text or NULL (a
+#                        boolean is 1/0 in SQLite, true/false in PG)
 #   sqlite_only NAME     under PostgreSQL prints one skip ("NAME: only
 #                        about an SQLite file") and returns 1, else 0:
 #                        `if sqlite_only "..."; then CHECKS; fi`
@@ -50,6 +56,8 @@ else
 fi
 _PSQL=${PGBIN:-/usr/lib/postgresql/15/bin}/psql
 [ -x "$_PSQL" ] || _PSQL=psql
+_PG_DUMP=${PGBIN:-/usr/lib/postgresql/15/bin}/pg_dump
+[ -x "$_PG_DUMP" ] || _PG_DUMP=pg_dump
 cat_url() {
 	if [ "$CATALOG_BACKEND" = sqlite ]; then
 		echo "$T/$1.db"
@@ -71,6 +79,24 @@ cat_demo() { # cat_demo ADDR [ARG...]
 	local addr=$1
 	shift
 	"$DR" demo --catalog "$addr" "$@"
+}
+cat_sum() { # cat_sum ADDR
+	case $1 in
+	postgresql://* | postgres://*)
+		# Without the \restrict lines: their key is new each dump.  A dump
+		# that fails is never the same as another.
+		{ "$_PG_DUMP" --data-only "$1" || echo "pg_dump failed: $RANDOM$RANDOM"; } |
+			grep -v '^\\\(un\)\?restrict ' | sha256sum
+		;;
+	*) cat "$1" "$1-wal" 2>/dev/null | sha256sum ;;
+	esac
+}
+cat_json() { # cat_json COLUMN PATH
+	if [ "$CATALOG_BACKEND" = sqlite ]; then
+		echo "json_extract($1, '\$.$2')"
+	else
+		echo "(($1)::jsonb #>> '{${2//./,}}')"
+	fi
 }
 sqlite_only() {
 	[ "$CATALOG_BACKEND" = sqlite ] && return 0
