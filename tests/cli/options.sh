@@ -3,17 +3,19 @@
 # --opt VALUE, short forms, global options after the command, "--", one
 # message and exit 2 for an unknown option or a missing value (and nothing
 # changed), and the bash completion made from the same tables.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
-db=$T/c.db
+db=$(cat_url c)
 cfg=$T/cfg.json
 printf '{"environment": "test"}\n' >"$cfg"
-snapshot() { cat "$db" "$db-wal" 2>/dev/null | sha256sum; }
+snapshot() { cat_sum "$db"; }
 
 # Global options after the command, in both forms.
 expect_rc "init --catalog X --config=Y (globals after the command)" 0 \
 	"$DR" init --catalog "$db" --config="$cfg"
-[ -f "$db" ] && pass "the catalog is where --catalog after init said" ||
+[ -n "$(catq "$db" "select name from tiers where name = 'critical'" 2>/dev/null)" ] &&
+	pass "the catalog is where --catalog after init said" ||
 	fail "the catalog is where --catalog after init said"
 G=(--catalog "$db" --config "$cfg")
 
