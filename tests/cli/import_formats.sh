@@ -4,11 +4,12 @@
 # and times as the tools give them, Velero's single object and list, the
 # mapping rules (identical name, --service, the config's map, unmapped
 # listed with exit 3), idempotence by label, and bad input.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 F=$DR_TOP/tests/fixtures/import
 export TZ=UTC
 dr() { "$DR" "$@"; }
-q() { sqlite3 "$XDG_DATA_HOME/drconsole/catalog.db" "$1"; }
+q() { catq "${DRCONSOLE_CATALOG:-$XDG_DATA_HOME/drconsole/catalog.db}" "$1"; }
 dr init >/dev/null
 dr service add orders-db --tier critical >/dev/null
 dr service add shop --tier standard >/dev/null
@@ -24,7 +25,7 @@ expect_eq "walg: full and delta, times with offsets" \
 	"full|2026-11-20T02:00:01Z|2026-11-20T02:00:40Z|31416318
 incremental|2026-11-21T02:00:00Z|2026-11-21T02:00:11Z|1777930"
 expect_eq "walg: repository defaults to \"default\"" \
-	"$(q "select distinct json_extract(metadata, '\$.import.repository') from backup_management")" default
+	"$(q "select distinct $(cat_json metadata import.repository) from backup_management")" default
 expect_rc "walg: again" 0 dr import walg "$F/walg.json" --service orders-db
 expect_in "walg: unchanged" "$OUT" "0 new, 0 updated, 2 unchanged, 0 expired"
 # Only the newest is listed now: the other expires.
@@ -53,7 +54,7 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 JSON
 expect_rc "velero: mapped by the config" 0 dr import velero "$F/velero-list.json"
 expect_eq "velero: InProgress is running, not finished" \
-	"$(q "select backup_status, completed_at is null from backup_management where json_extract(metadata, '\$.import.label') = 'adhoc-infra'")" \
+	"$(q "select backup_status, case when completed_at is null then 1 else 0 end from backup_management where $(cat_json metadata import.label) = 'adhoc-infra'")" \
 	"running|1"
 # A bare Backup is also what `velero backup get NAME` prints: it never
 # expires the location's other backups.
