@@ -8,6 +8,9 @@ on demand (the link going just as a COMMIT travels).
 MODE "after": the commit reaches the server (which commits) and the
 connection is cut before its answer comes back.  MODE "before": the
 commit is held back and the connection cut, so the server rolls back.
+MODE "pass": nothing is cut; stopping the proxy takes the server away
+from its clients at once, as a server going down or the network failing
+would, while the server itself goes on serving the other tests.
 Only the first commit seen is cut; every other byte and connection passes
 untouched.  The proxy writes "cut" to READY_FILE.cut when it has cut, and
 READY_FILE once it listens.
@@ -37,7 +40,8 @@ def main():
                 data = src.recv(65536)
                 if not data:
                     break
-                if client_side and not cut.is_set() and MARK in data:
+                if (client_side and mode != "pass" and not cut.is_set()
+                        and MARK in data):
                     cut.set()
                     if mode == "after":
                         # The server gets the commit and commits; its
