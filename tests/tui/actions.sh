@@ -6,9 +6,13 @@
 # thread of the console's own, on a screen of its own that shows its
 # progress and says how it ended (the line command's words), and the views
 # then show the new state from the catalog.  No second drconsole runs.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
-CAT=$XDG_DATA_HOME/drconsole/catalog.db
+# The default catalog: made by config apply at its path; a server's is
+# made by init.
+CAT=${DRCONSOLE_CATALOG:-$XDG_DATA_HOME/drconsole/catalog.db}
+[ "$CATALOG_BACKEND" = sqlite ] || "$DR" init >/dev/null
 mkdir -p "$XDG_CONFIG_HOME/drconsole" "$T/repo"
 cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
 {"services": [{"name": "files", "tier": "standard"}, {"name": "bare", "tier": "low"},
@@ -20,7 +24,7 @@ cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON
    "source": {"kind": "command", "shell": "head -c 8000000 /dev/zero; echo start; sleep 30; echo end"}}}}
 JSON
 expect_rc "config apply" 0 "$DR" config apply
-sq() { sqlite3 "$CAT" "$1" 2>/dev/null; }
+sq() { catq "$CAT" "$1" 2>/dev/null; }
 
 tui_start -- --catalog "$CAT"
 expect_screen "the console opens" "files"

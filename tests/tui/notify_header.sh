@@ -1,9 +1,10 @@
 # Bad news that reached no notification channel is an alarm in the
 # console's header (issue 12), as `agent status` says; it goes away once
 # the subject recovers.  At 80x24, as on call.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
-db=$T/cat.db
+db=$(cat_url cat)
 cfgf=$T/config.json
 cat >"$cfgf" <<JSON
 {"services": [{"name": "app", "tier": "critical"}],
@@ -58,7 +59,7 @@ expect_in "alarm list shows the console's acknowledgement" "$OUT" "acknowledged 
 expect_in "with its reason" "$OUT" ": DB team on it"
 expect_in "and the silence" "$OUT" "silenced by $(id -un) until"
 expect_eq "both audited" \
-	"$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM audit_log WHERE action LIKE 'alarm.%' ORDER BY seq")" \
+	"$(catq "$db" "SELECT action FROM audit_log WHERE action LIKE 'alarm.%' ORDER BY seq" | paste -sd' ')" \
 	"alarm.ack alarm.silence"
 
 # The service page lists the service's alarms, and `a` acknowledges the
@@ -82,4 +83,4 @@ expect_screen "and why" "$(id -un): restarting the pod"
 tui_keys q q
 tui_exit_status >/dev/null
 expect_eq "two acknowledgements audited in all" \
-	"$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'alarm.ack'")" 2
+	"$(catq "$db" "SELECT count(*) FROM audit_log WHERE action = 'alarm.ack'")" 2

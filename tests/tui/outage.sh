@@ -4,13 +4,14 @@
 # DOWN services with the key hints kept, a Backups list with its errors,
 # filters that show, sizes down to 80x20, TERM=dumb, and a non-UTF-8
 # locale without colour.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/tmux.sh"
 command -v tmux >/dev/null || { skip "outage tests" "tmux is not installed"; exit 0; }
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
 N="DRCONSOLE_NOW=$DRCONSOLE_NOW"
-demo=$T/demo.db
-"$DR" demo --catalog "$demo" >/dev/null || fail "a demo catalog"
+demo=$(cat_url demo)
+cat_demo "$demo" >/dev/null || fail "a demo catalog"
 
 # ---- the Dashboard says why, at 80x24 and at 80x20 ----
 for rows in 24 20; do
@@ -89,7 +90,8 @@ tui_keys q
 expect_eq "quits" "$(tui_exit_status)" "0"
 
 # ---- two services DOWN: both named, the key hints kept, 6 on the runbook ----
-cp "$demo" "$T/down.db"
+down=$(cat_url down)
+"$DR" catalog copy --from "$demo" --to "$down" >/dev/null || fail "a copy of the demo"
 cfgf=$T/probes.json
 cat >"$cfgf" <<'JSON'
 {"probes": {"timeout": "1s", "failures_before_down": 1,
@@ -98,8 +100,8 @@ cat >"$cfgf" <<'JSON'
       "checks": [{"name": "pg", "kind": "tcp", "host": "127.0.0.1", "port": 1}]},
     "payments-db": {"checks": [{"name": "api", "kind": "tcp", "host": "127.0.0.1", "port": 1}]}}}}
 JSON
-"$DR" --config "$cfgf" --catalog "$T/down.db" probe run >/dev/null 2>&1
-tui_start "$N" -- --config "$cfgf" --catalog "$T/down.db"
+"$DR" --config "$cfgf" --catalog "$down" probe run >/dev/null 2>&1
+tui_start "$N" -- --config "$cfgf" --catalog "$down"
 expect_screen "the first DOWN service is named" "orders-db DOWN (probe pg)"
 expect_screen "and the second one too, at 80 columns" "also DOWN: payments-db (probe api)"
 expect_screen "the key hints are still in the footer" "?:help 1-6:view"

@@ -4,9 +4,13 @@
 # (overdue ones marked), Enter on one shows its details and the command
 # that runs it, and the service page lists the service's tests; a test run
 # from line mode shows up there on the next refresh.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tmux.sh"
-CAT=$XDG_DATA_HOME/drconsole/catalog.db
+# The default catalog: made by config apply at its path; a server's is
+# made by init.
+CAT=${DRCONSOLE_CATALOG:-$XDG_DATA_HOME/drconsole/catalog.db}
+[ "$CATALOG_BACKEND" = sqlite ] || "$DR" init >/dev/null
 mkdir -p "$XDG_CONFIG_HOME/drconsole" "$T/repo"
 head -c 100000 /dev/urandom >"$T/data.bin"
 cat >"$XDG_CONFIG_HOME/drconsole/config.json" <<JSON

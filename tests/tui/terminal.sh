@@ -1,12 +1,14 @@
 # The console and the terminal: sizes and resizing, NO_COLOR, a non-UTF-8
 # locale, --ascii, a missing or unreadable catalog, and giving the terminal
-# back on every way out (q, SIGTERM, SIGHUP, SIGINT, a crash).
+# back on every way out (q, SIGTERM, SIGHUP, SIGINT, a crash).  On a
+# server, the catalog it cannot read is one whose server is not there.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/tmux.sh"
 command -v tmux >/dev/null || { skip "terminal tests" "tmux is not installed"; exit 0; }
 export DRCONSOLE_NOW=2026-11-22T12:00:00Z
-demo=$T/demo.db
-"$DR" demo --catalog "$demo" >/dev/null || fail "a demo catalog"
+demo=$(cat_url demo)
+cat_demo "$demo" >/dev/null || fail "a demo catalog"
 N="DRCONSOLE_NOW=$DRCONSOLE_NOW"
 
 # Too small, then resized to fit, then smaller again.
@@ -80,15 +82,30 @@ tui_keys q q
 tui_exit_status >/dev/null
 
 # A catalog that is not there, or cannot be read.
-tui_start "$N" -- --catalog "$T/missing.db"
+missing=$(cat_url missing)
+tui_start "$N" -- --catalog "$missing"
 expect_eq "a missing catalog: the console refuses to start" "$(tui_exit_status)" "1"
-expect_in "saying which catalog" "$(cat "$T/tui.err")" "$T/missing.db"
-[ -e "$T/missing.db" ] && fail "and creates nothing" || pass "and creates nothing"
-printf 'this is not a catalog\n%.0s' {1..300} >"$T/garbage.db"
-tui_start "$N" -- --catalog "$T/garbage.db"
-expect_eq "a file that is not a catalog: refused" "$(tui_exit_status)" "2"
-expect_in "with the reason" "$(cat "$T/tui.err")" "drconsole:"
-if [ "$(id -u)" != 0 ]; then
+expect_in "saying which catalog" "$(cat "$T/tui.err")" "$missing"
+if [ "$CATALOG_BACKEND" = sqlite ]; then
+	[ -e "$missing" ] && made=yes || made=no
+else
+	made=$(catq "${DRCONSOLE_TEST_CATALOG%/}/postgres" \
+		"SELECT CASE WHEN count(*) > 0 THEN 'yes' ELSE 'no' END FROM pg_database WHERE datname = '$(basename "$missing")'")
+fi
+expect_eq "and creates nothing" "$made" no
+if sqlite_only "a file that is not a catalog"; then
+	printf 'this is not a catalog\n%.0s' {1..300} >"$T/garbage.db"
+	tui_start "$N" -- --catalog "$T/garbage.db"
+	expect_eq "a file that is not a catalog: refused" "$(tui_exit_status)" "2"
+	expect_in "with the reason" "$(cat "$T/tui.err")" "drconsole:"
+fi
+if [ "$CATALOG_BACKEND" = postgresql ]; then
+	# Nothing listens on port 1: the server is not there.
+	away=postgresql://drtest@127.0.0.1:1/$(basename "$demo")
+	tui_start "$N" -- --catalog "$away"
+	expect_eq "a server that is not there: refused" "$(tui_exit_status 30)" "1"
+	expect_in "naming it and why" "$(cat "$T/tui.err")" "127.0.0.1"
+elif [ "$(id -u)" != 0 ]; then
 	cp "$demo" "$T/locked.db"
 	chmod 000 "$T/locked.db"
 	tui_start "$N" -- --catalog "$T/locked.db"
