@@ -1,7 +1,7 @@
 # Shared by the backup tests (tests/integration/backup_*.sh): a catalog, a
 # service, a config with file repositories, and helpers.  Source after
 # tests/lib.sh.
-db=$T/catalog.db
+db=$(cat_url catalog)
 cfg=$T/config.json
 repo=$T/repo
 copyrepo=$T/copyrepo
@@ -16,7 +16,7 @@ chmod 600 "$key"
 dr() { "$DR" --catalog "$db" --config "$cfg" "$@"; }
 
 # sql QUERY: on the catalog.
-sql() { sqlite3 "$db" "$1"; }
+sql() { catq "$db" "$1"; }
 
 # write_config EXTRA_TARGETS_JSON: repositories local and copy, plus the
 # given targets (a JSON object body).
@@ -35,7 +35,7 @@ JSON
 # object_of ID: the object's path in the local repository.
 object_of() {
 	local name
-	name=$(sql "select json_extract(metadata, '\$.object') from backup_management where backup_id='$1'")
+	name=$(sql "select $(cat_json metadata object) from backup_management where backup_id='$1'")
 	echo "$repo/$name"
 }
 
