@@ -3,6 +3,7 @@
 # too (field 22 of /proc/PID/stat), so a live process that got a dead
 # holder's pid is not taken for it.  The live stranger here is this test's
 # own shell, written into the catalog with a start time that is not its own.
+# catalogs: sqlite postgresql
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/backup_lib.sh"
 cd "$DR_TOP" || exit 1
@@ -27,7 +28,7 @@ echo data >"$T/src.txt"
 write_config '"plain": { "service": "orders", "repository": "local",
   "source": { "kind": "file", "path": "'"$T/src.txt"'" } }'
 expect_rc "a backup runs" 0 dr backup run plain
-got=$(sql "select json_extract(metadata, '\$.pid_start') from backup_management")
+got=$(sql "select $(cat_json metadata pid_start) from backup_management")
 case $got in
 '' | 0 | *[!0-9]*) fail "the row records the process's start time" "pid_start '$got'" ;;
 *) pass "the row records the process's start time ($got)" ;;
@@ -46,7 +47,7 @@ expect_rc "backup list reaps stale rows" 0 dr backup list
 expect_eq "a running row whose pid was reused is failed" \
 	"$(sql "select backup_status from backup_management where backup_id = '$reused'")" failed
 expect_in "saying its process ended" \
-	"$(sql "select json_extract(metadata, '\$.error') from backup_management where backup_id = '$reused'")" \
+	"$(sql "select $(cat_json metadata error) from backup_management where backup_id = '$reused'")" \
 	"(pid $me on $host) ended before the backup completed"
 expect_eq "a running row of a live process stays running" \
 	"$(sql "select backup_status from backup_management where backup_id = '$live'")" running
