@@ -159,6 +159,26 @@ void pg_bind_time(struct pg_stmt *st, int idx, int64_t t)
 	bind(st, idx, xstrdup(text));
 }
 
+/* libpq's connection messages take a line per host tried, with a tab
+ * before a hint: one line of them (the console draws a message on one
+ * row, where a line break shows as ^J), without the final newline. */
+static char *one_line(const char *m)
+{
+	char *s = xstrdup(m), *o = s;
+	for (const char *p = m; *p != '\0'; p++) {
+		if (*p != '\n' && *p != '\t') {
+			*o++ = *p;
+			continue;
+		}
+		if (o > s && o[-1] != ' ')
+			*o++ = ' ';
+	}
+	while (o > s && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return s;
+}
+
 /* The catalog_rc of a failed result, with the message in *err. */
 static int result_status(struct pg_catalog *pc, const PGresult *res,
                          const char *what, char **err)
@@ -819,12 +839,9 @@ int pg_open_impl(const char *where, int flags, void **self, char **err)
 			xmalloc_oom(0);
 	}
 	if (PQstatus(pc->conn) != CONNECTION_OK) {
-		const char *m = PQerrorMessage(pc->conn);
-		size_t len = strlen(m);
-		while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == ' '))
-			len--;
-		pg_seterr(err, "catalog %s: cannot connect: %.*s", where,
-		          (int)len, m);
+		char *m = one_line(PQerrorMessage(pc->conn));
+		pg_seterr(err, "catalog %s: cannot connect: %s", where, m);
+		free(m);
 		rc = CATALOG_EIO;
 		goto fail;
 	}
@@ -1024,7 +1041,8 @@ int pg_info_impl(void *self, struct catalog_info *out, char **err)
 	    "pg_is_in_recovery() AND EXISTS (SELECT 1 FROM "
 	    " pg_stat_wal_receiver WHERE status = 'streaming'), "
 	    "pg_is_in_recovery() OR NOT has_table_privilege(current_user, "
-	    " 'audit_log', 'INSERT')");
+	    " 'audit_log', 'INSERT'), "
+	    "pg_is_in_recovery()");
 	rc = pg_step_row(st, "reading the catalog's size", err);
 	if (rc == CATALOG_OK) {
 		out->size_bytes = pg_column_int64_or(st, 0, -1);
@@ -1033,6 +1051,7 @@ int pg_info_impl(void *self, struct catalog_info *out, char **err)
 		out->receiving = (int)pg_column_int64(st, 3);
 		/* Whether this role could write, not how it was opened. */
 		out->read_only = (int)pg_column_int64(st, 4);
+		out->promoted = pc->standby && pg_column_int64(st, 5) == 0;
 	}
 	pg_finalize(st);
 	return rc;

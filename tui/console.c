@@ -70,6 +70,9 @@ enum overlay {
 	OVERLAY_WALL_HELP, /* small, closes by itself */
 };
 
+/* Rows for why the wall's catalog cannot be read. */
+#define STALE_WHY_ROWS 3
+
 /* How long the wall's help and its quit prompt stay. */
 #define WALL_TRANSIENT_MS 8000
 
@@ -360,8 +363,9 @@ static int check_ident(struct console *c)
 	return 0;
 }
 
-/* On a replica, its lag: the figures shown are that old at least. */
-static void read_replica(struct console *c)
+/* On a replica, its lag: the figures shown are that old at least.  1
+ * when the standby has been promoted since it was opened. */
+static int read_replica(struct console *c)
 {
 	struct catalog_info in;
 	char *err = NULL, age[32];
@@ -369,10 +373,10 @@ static void read_replica(struct console *c)
 	c->replica[0] = '\0';
 	if (catalog_info(c->cat, &in, &err) != CATALOG_OK) {
 		free(err);
-		return;
+		return 0;
 	}
-	if (!in.standby)
-		return;
+	if (!in.standby || in.promoted)
+		return in.promoted;
 	if (!in.receiving)
 		snprintf(c->replica, sizeof c->replica,
 		         "READ-ONLY REPLICA, NOT RECEIVING");
@@ -383,6 +387,7 @@ static void read_replica(struct console *c)
 		snprintf(c->replica, sizeof c->replica,
 		         "READ-ONLY REPLICA, lag %s",
 		         widget_age((int64_t)in.replay_lag_s, age, sizeof age));
+	return 0;
 }
 
 /* An open catalog becomes the console's: its identity remembered, its
@@ -481,9 +486,17 @@ static void catalog_tick(struct console *c)
 		 * primary may be gone): read it every tick. */
 		char was[sizeof c->replica];
 		memcpy(was, c->replica, sizeof was);
-		read_replica(c);
+		int promoted = read_replica(c);
 		if (strcmp(was, c->replica) != 0)
 			c->redraw = 1;
+		/* The standby is the primary now (its failover done): a
+		 * new connection writes, if the console may, and listens. */
+		if (promoted) {
+			close_catalog(c);
+			if (open_catalog(c) != 0)
+				return;
+			change |= VIEW_CHANGE_DATA;
+		}
 	}
 	if (change == 0)
 		return;
@@ -769,9 +782,17 @@ static void draw_stale(struct console *c, int h, int w, int64_t age)
 		snprintf(line, sizeof line, "THE CATALOG CANNOT BE READ");
 		screen_put(stdscr, y++, (w - (int)strlen(line)) / 2, -1, st,
 		           line);
-		snprintf(line, sizeof line, "%s", c->cat_error);
-		int lw = screen_width(line);
-		screen_put(stdscr, y++, lw < w ? (w - lw) / 2 : 0, w, st, line);
+		/* Why, in full: a server's address and libpq's reason are
+		 * longer than a row, and the reason comes last. */
+		const char *why = c->cat_error;
+		for (int row = 0; row < STALE_WHY_ROWS && *why != '\0'; row++) {
+			size_t skip, n = widget_wrap_row(why, w, &skip);
+			snprintf(line, sizeof line, "%.*s", (int)n, why);
+			int lw = screen_width(line);
+			screen_put(stdscr, y++, lw < w ? (w - lw) / 2 : 0, w,
+			           st, line);
+			why += n + skip;
+		}
 		snprintf(line, sizeof line,
 		         "The figures on this screen cannot be trusted. "
 		         "Retrying.");

@@ -529,61 +529,6 @@ void service_page_reload(struct service_page *p, struct view_ctx *ctx)
 	build(p, ctx);
 }
 
-static int is_unit(const char *w)
-{
-	static const char *const units[] = {"B",   "KiB", "MiB",
-	                                    "GiB", "TiB", "PiB"};
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		size_t n = strlen(units[i]);
-		if (strncmp(w, units[i], n) == 0 &&
-		    (w[n] == '\0' || w[n] == ' ' || w[n] == ',' || w[n] == ')'))
-			return 1;
-	}
-	return 0;
-}
-
-/* Bytes of the next wrapped row of `text` that fit in `w` columns, cut
- * at a space when there is one; *skip gets the spaces after it. */
-static size_t wrap_row(const char *text, int w, size_t *skip)
-{
-	size_t len = strlen(text), best = 0, i = 0;
-	char buf[1024];
-	*skip = 0;
-	if (screen_width(text) <= w)
-		return len;
-	while (i < len && i + 1 < sizeof buf) {
-		size_t j = i;
-		while (j < len && text[j] != ' ')
-			j++;
-		/* "2.9 MiB" stays on one row. */
-		while (j < len && is_unit(text + j + 1)) {
-			j++;
-			while (j < len && text[j] != ' ')
-				j++;
-		}
-		memcpy(buf, text, j);
-		buf[j] = '\0';
-		if (screen_width(buf) > w)
-			break;
-		best = j;
-		i = j + 1;
-	}
-	if (best == 0) { /* one word longer than the row: cut it */
-		size_t k = 0;
-		while (k < len && k + 1 < sizeof buf) {
-			memcpy(buf, text, k + 1);
-			buf[k + 1] = '\0';
-			if (screen_width(buf) > w)
-				break;
-			k++;
-		}
-		return k ? k : 1;
-	}
-	while (text[best + *skip] == ' ')
-		(*skip)++;
-	return best;
-}
-
 void service_page_draw(struct service_page *p, struct view_ctx *ctx,
                        WINDOW *win, struct view_rect r)
 {
@@ -606,7 +551,7 @@ void service_page_draw(struct service_page *p, struct view_ctx *ctx,
 		const char *text = l->text;
 		int first = 1;
 		do {
-			size_t skip, bytes = wrap_row(text, tw, &skip);
+			size_t skip, bytes = widget_wrap_row(text, tw, &skip);
 			int y = body_y + row - p->top;
 			if (y >= body_y && y < body_y + body_h) {
 				if (first)

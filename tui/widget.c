@@ -211,3 +211,56 @@ char *widget_age_coarse(int64_t s, char *buf, size_t size)
 		snprintf(buf, size, "%lldd", (long long)(s / 86400));
 	return buf;
 }
+
+static int is_unit(const char *w)
+{
+	static const char *const units[] = {"B",   "KiB", "MiB",
+	                                    "GiB", "TiB", "PiB"};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		size_t n = strlen(units[i]);
+		if (strncmp(w, units[i], n) == 0 &&
+		    (w[n] == '\0' || w[n] == ' ' || w[n] == ',' || w[n] == ')'))
+			return 1;
+	}
+	return 0;
+}
+
+size_t widget_wrap_row(const char *text, int w, size_t *skip)
+{
+	size_t len = strlen(text), best = 0, i = 0;
+	char buf[1024];
+	*skip = 0;
+	if (screen_width(text) <= w)
+		return len;
+	while (i < len && i + 1 < sizeof buf) {
+		size_t j = i;
+		while (j < len && text[j] != ' ')
+			j++;
+		/* "2.9 MiB" stays on one row. */
+		while (j < len && is_unit(text + j + 1)) {
+			j++;
+			while (j < len && text[j] != ' ')
+				j++;
+		}
+		memcpy(buf, text, j);
+		buf[j] = '\0';
+		if (screen_width(buf) > w)
+			break;
+		best = j;
+		i = j + 1;
+	}
+	if (best == 0) { /* one word longer than the row: cut it */
+		size_t k = 0;
+		while (k < len && k + 1 < sizeof buf) {
+			memcpy(buf, text, k + 1);
+			buf[k + 1] = '\0';
+			if (screen_width(buf) > w)
+				break;
+			k++;
+		}
+		return k ? k : 1;
+	}
+	while (text[best + *skip] == ' ')
+		(*skip)++;
+	return best;
+}

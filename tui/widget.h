@@ -35,4 +35,9 @@ char *widget_age(int64_t s, char *buf, size_t size);
 /* Coarser, for things measured in days: "7m", "5h", "12d". */
 char *widget_age_coarse(int64_t s, char *buf, size_t size);
 
+/* Bytes of the next wrapped row of `text` that fit in `w` columns, cut
+ * at a space when there is one ("2.9 MiB" kept whole); *skip gets the
+ * spaces after it. */
+size_t widget_wrap_row(const char *text, int w, size_t *skip);
+
 #endif

@@ -95,6 +95,13 @@ if [ "$CATALOG_BACKEND" = postgresql ]; then
 	wait "$PX" 2>/dev/null
 	expect_screen "the server gone: the wall says it cannot read the catalog" "THE CATALOG CANNOT BE READ" 10
 	expect_screen "in the STALE screen" "The figures on this screen cannot be trusted"
+	# The address and libpq's words are longer than 80 columns, the
+	# reason last: it is wrapped, not cut off, and its lines are one.
+	tui_wait "Connection" 5
+	why=$(tui_screen | sed 's/^ *//' | tr '\n' ' ' | tr -s ' ')
+	expect_in "with the reason in full at 80 columns" "$why" \
+		"port $pxport failed: Connection refused Is the server running on that host"
+	expect_not_screen "libpq's line break not drawn as ^J" "^J"
 	expect_eq "and keeps running" "$(tui_exit_status 1)" "running"
 	sleep 3 # away for a few of its retries
 	px_start
