@@ -118,6 +118,10 @@ struct catalog_info {
 	double replay_lag_s;
 	int64_t replay_wal_bytes;
 	int receiving; /* a standby's WAL receiver is streaming */
+	/* Opened on a hot standby that has since been promoted: the
+	 * connection still reads as a replica's (read-only, not listening)
+	 * until it is opened again. */
+	int promoted;
 };
 int catalog_info(struct catalog *cat, struct catalog_info *out, char **err);
 

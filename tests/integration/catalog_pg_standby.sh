@@ -4,7 +4,8 @@
 # like the primary, says READ-ONLY REPLICA and refuses writes with a clear
 # message, changing nothing; a console given both hosts
 # (target_session_attrs=any) keeps showing the catalog from the standby
-# when the primary is stopped.
+# when the primary is stopped, and drops the replica's label once the
+# standby is promoted.
 . "$(dirname "$0")/../lib.sh"
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 if [ ! -x "$PGBIN/initdb" ]; then
@@ -58,6 +59,18 @@ expect_screen "the primary stopped: the console moves to the standby" "READ-ONLY
 expect_screen "and says the standby no longer receives" "NOT RECEIVING" 30
 expect_screen "still showing the catalog's services" "ledger-db" 2
 expect_not_screen "not unreachable once on the standby" "CATALOG UNREACHABLE"
+# The failover done: the standby is promoted.  The console is on the
+# primary now; it says so and shows what is written there.
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$PG/standby" -w promote >/dev/null
+if tui_wait_gone "READ-ONLY REPLICA" 15; then
+	pass "the standby promoted: the console drops READ-ONLY REPLICA"
+else
+	fail "the standby promoted: the console drops READ-ONLY REPLICA" "$(tui_screen)"
+fi
+expect_not_screen "  and NOT RECEIVING" "NOT RECEIVING"
+run "$DR" service add payments --tier critical --catalog "$BOTH"
+expect_eq "the promoted standby takes writes" "$RC" 0
+expect_screen "and the console shows them" "payments" 5
 tui_stop
 run "$DR" status --catalog "$BOTH"
 expect_eq "line mode reads the standby through the same address" "$RC" 0
