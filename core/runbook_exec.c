@@ -1154,6 +1154,7 @@ static int settle_left_step(struct runbook_exec *x, size_t i)
 
 struct resume_change {
 	struct runbook_exec *x;
+	const struct catalog_runbook_exec *from; /* the hold as read */
 	const char *previous;   /* the previous holder, described */
 	unsigned char *settled; /* per step: settle_left_step() changed it */
 };
@@ -1166,7 +1167,7 @@ static int resume_change(struct catalog *cat, void *arg, char **details,
 {
 	const struct resume_change *rsm = arg;
 	struct runbook_exec *x = rsm->x;
-	int rc = catalog_runbook_exec_hold(cat, &x->hold, err);
+	int rc = catalog_runbook_exec_hold(cat, &x->hold, rsm->from, err);
 
 	for (size_t i = 0; rc == CATALOG_OK && i < x->rb->n_steps; i++)
 		if (rsm->settled[i])
@@ -1174,6 +1175,34 @@ static int resume_change(struct catalog *cat, void *arg, char **details,
 	if (rc == CATALOG_OK)
 		*details = xasprintf("previous holder %s", rsm->previous);
 	return rc;
+}
+
+/* Another session resumed, took over or released the execution between
+ * this one reading its hold and taking it (while its user typed the
+ * confirmation, say): nothing was changed, and the message says who holds
+ * it now. */
+static int hold_taken_meanwhile(struct catalog *cat, const char *recovery_id,
+                                int takeover, char **err)
+{
+	struct catalog_runbook_exec now;
+	char desc[512];
+
+	free(*err);
+	*err = NULL;
+	if (catalog_runbook_exec_get(cat, recovery_id, &now, err) != CATALOG_OK)
+		return DR_EDB;
+	if (now.pid > 0)
+		describe_holder(&now, desc, sizeof desc);
+	else
+		snprintf(desc, sizeof desc, "nobody (released by %s)",
+		         now.holder);
+	catalog_runbook_exec_clear(&now);
+	*err = xasprintf("not %s: another session %s recovery %s while this "
+	                 "one asked; it is now held by %s, and nothing was "
+	                 "changed",
+	                 takeover ? "taken over" : "resumed",
+	                 takeover ? "took over" : "resumed", recovery_id, desc);
+	return DR_EBUSY;
 }
 
 int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
@@ -1298,13 +1327,16 @@ int runbook_exec_resume(struct catalog *cat, const char *recovery_id,
 	if (!procid_group_alive((pid_t)prev.child_pgid))
 		x->hold.child_pgid = 0;
 
-	struct resume_change rsm = {x, desc, xcalloc(x->rb->n_steps + 1, 1)};
+	struct resume_change rsm = {x, &prev, desc,
+	                            xcalloc(x->rb->n_steps + 1, 1)};
 	for (size_t i = 0; i < x->rb->n_steps; i++)
 		if (strcmp(x->steps[i].status, "running") == 0)
 			rsm.settled[i] = (unsigned char)settle_left_step(x, i);
 	rc = ops_audited(cat, takeover ? "runbook.takeover" : "runbook.resume",
 	                 recovery_id, resume_change, &rsm, err);
 	free(rsm.settled);
+	if (rc == CATALOG_EBUSY)
+		rc = hold_taken_meanwhile(cat, recovery_id, takeover, err);
 	if (rc != CATALOG_OK)
 		goto fail;
 	x->beat = hold_beat_start(catalog_where(cat), x->hold.recovery_id,
@@ -1460,13 +1492,19 @@ static int finish(struct runbook_exec *x, const char *status,
 	return DR_OK;
 }
 
-/* The hold kept with nobody holding it; the audit row names the current
- * step. */
+struct pause_change {
+	struct runbook_exec *x;
+	struct catalog_runbook_exec mine; /* the hold as this session held it */
+};
+
+/* The hold kept with nobody holding it, if it is still this session's;
+ * the audit row names the current step. */
 static int pause_change(struct catalog *cat, void *arg, char **details,
                         char **err)
 {
-	struct runbook_exec *x = arg;
-	int rc = catalog_runbook_exec_hold(cat, &x->hold, err);
+	struct pause_change *pc = arg;
+	struct runbook_exec *x = pc->x;
+	int rc = catalog_runbook_exec_hold(cat, &x->hold, &pc->mine, err);
 
 	if (rc == CATALOG_OK && x->current < x->rb->n_steps)
 		*details = xstrdup(x->rb->steps[x->current].id);
@@ -1475,8 +1513,11 @@ static int pause_change(struct catalog *cat, void *arg, char **details,
 
 static int pause_exec(struct runbook_exec *x, char **err)
 {
+	struct pause_change pc = {x, x->hold};
 	int rc;
 
+	pc.mine.runbook_path = NULL;
+	pc.mine.runbook_text = NULL;
 	x->hold.pid = 0;
 	x->hold.pid_start = 0;
 	x->hold.held_since = time_now();
@@ -1485,7 +1526,7 @@ static int pause_exec(struct runbook_exec *x, char **err)
 	if (!procid_group_alive((pid_t)x->hold.child_pgid))
 		x->hold.child_pgid = 0;
 	rc = ops_audited(x->cat, "runbook.pause", x->rec.recovery_id,
-	                 pause_change, x, err);
+	                 pause_change, &pc, err);
 	if (rc != CATALOG_OK)
 		return rc;
 	x->paused = 1;

@@ -85,6 +85,7 @@ struct catalog_runbook_ops {
 	                        struct catalog_runbook_exec *out, char **err);
 	int (*runbook_exec_hold)(void *self,
 	                         const struct catalog_runbook_exec *x,
+	                         const struct catalog_runbook_exec *from,
 	                         char **err);
 	int (*runbook_exec_set_child)(void *self, const char *recovery_id,
 	                              int64_t pgid, char **err);

@@ -23,9 +23,11 @@ int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
 }
 
 int catalog_runbook_exec_hold(struct catalog *cat,
-                              const struct catalog_runbook_exec *x, char **err)
+                              const struct catalog_runbook_exec *x,
+                              const struct catalog_runbook_exec *from,
+                              char **err)
 {
-	return cat->ops->runbook->runbook_exec_hold(cat->self, x, err);
+	return cat->ops->runbook->runbook_exec_hold(cat->self, x, from, err);
 }
 
 int catalog_runbook_exec_beat(struct catalog *cat, const char *recovery_id,

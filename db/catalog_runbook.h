@@ -46,9 +46,14 @@ int catalog_runbook_exec_insert(struct catalog *cat,
 int catalog_runbook_exec_get(struct catalog *cat, const char *recovery_id,
                              struct catalog_runbook_exec *out, char **err);
 /* Sets holder, origin, host, pid, pid_start, held_since (a resume or a
- * takeover; pid 0 releases it). */
+ * takeover; pid 0 releases it).  With `from`, only while the hold is
+ * still the one read there (its host, pid and pid_start): CATALOG_EBUSY
+ * when another session has taken or released it since, so two consoles
+ * that resume at once cannot both hold it. */
 int catalog_runbook_exec_hold(struct catalog *cat,
-                              const struct catalog_runbook_exec *x, char **err);
+                              const struct catalog_runbook_exec *x,
+                              const struct catalog_runbook_exec *from,
+                              char **err);
 /* The holder's heartbeat: updated_at set to now while host and pid still
  * hold the open execution; CATALOG_ENOTFOUND once they do not (released,
  * ended, or taken over). */

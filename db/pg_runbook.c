@@ -176,15 +176,44 @@ static int update_one(struct pg_catalog *pc, struct pg_stmt *st,
 	return rc;
 }
 
+/* A hold update that changed nothing: the execution is gone, or its hold
+ * is no longer the one the caller read. */
+static int hold_moved(struct pg_catalog *pc, const char *recovery_id,
+                      char **err)
+{
+	struct catalog_runbook_exec now;
+	int rc;
+
+	free(*err);
+	*err = NULL;
+	rc = pg_runbook_exec_get_impl(pc, recovery_id, &now, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	catalog_runbook_exec_clear(&now);
+	pg_seterr(err,
+	          "the hold of runbook execution %s changed meanwhile "
+	          "(another session took or released it)",
+	          recovery_id);
+	return CATALOG_EBUSY;
+}
+
 static int pg_runbook_exec_hold_impl(void *self,
                                      const struct catalog_runbook_exec *x,
+                                     const struct catalog_runbook_exec *from,
                                      char **err)
 {
 	struct pg_catalog *pc = self;
 	struct pg_stmt *st = pg_prepare(
-	    pc, "UPDATE runbook_executions SET holder = ?2, origin = ?3, "
-	        "host = ?4, pid = ?5, held_since = ?6, child_pgid = ?7, "
-	        "updated_at = ?8, pid_start = ?9 WHERE recovery_id = ?1");
+	    pc, from == NULL
+	            ? "UPDATE runbook_executions SET holder = ?2, origin = ?3, "
+	              "host = ?4, pid = ?5, held_since = ?6, child_pgid = ?7, "
+	              "updated_at = ?8, pid_start = ?9 WHERE recovery_id = ?1"
+	            : "UPDATE runbook_executions SET holder = ?2, origin = ?3, "
+	              "host = ?4, pid = ?5, held_since = ?6, child_pgid = ?7, "
+	              "updated_at = ?8, pid_start = ?9 WHERE recovery_id = ?1 "
+	              "AND COALESCE(host, '') = ?10 AND pid = ?11 AND "
+	              "pid_start = ?12");
+	int rc;
 
 	pg_bind_text(st, 1, x->recovery_id);
 	pg_bind_text(st, 2, x->holder);
@@ -195,8 +224,16 @@ static int pg_runbook_exec_hold_impl(void *self,
 	pg_bind_int64(st, 7, x->child_pgid);
 	pg_bind_time(st, 8, pg_now());
 	pg_bind_int64(st, 9, (int64_t)x->pid_start);
-	return update_one(pc, st, x->recovery_id,
-	                  "recording who holds an execution", err);
+	if (from != NULL) {
+		pg_bind_text(st, 10, from->host);
+		pg_bind_int64(st, 11, from->pid);
+		pg_bind_int64(st, 12, (int64_t)from->pid_start);
+	}
+	rc = update_one(pc, st, x->recovery_id,
+	                "recording who holds an execution", err);
+	if (rc == CATALOG_ENOTFOUND && from != NULL)
+		rc = hold_moved(pc, x->recovery_id, err);
+	return rc;
 }
 
 static int pg_runbook_exec_set_child_impl(void *self, const char *recovery_id,

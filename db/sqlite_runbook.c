@@ -175,9 +175,31 @@ static int update_one(struct sqlite_catalog *sc, sqlite3_stmt *st,
 	return rc;
 }
 
-static int sqlite_runbook_exec_hold_impl(void *self,
-                                         const struct catalog_runbook_exec *x,
-                                         char **err)
+/* A hold update that changed nothing: the execution is gone, or its hold
+ * is no longer the one the caller read. */
+static int hold_moved(struct sqlite_catalog *sc, const char *recovery_id,
+                      char **err)
+{
+	struct catalog_runbook_exec now;
+	int rc;
+
+	free(*err);
+	*err = NULL;
+	rc = sqlite_runbook_exec_get_impl(sc, recovery_id, &now, err);
+	if (rc != CATALOG_OK)
+		return rc;
+	catalog_runbook_exec_clear(&now);
+	sqlite_seterr(err,
+	              "the hold of runbook execution %s changed meanwhile "
+	              "(another session took or released it)",
+	              recovery_id);
+	return CATALOG_EBUSY;
+}
+
+static int
+sqlite_runbook_exec_hold_impl(void *self, const struct catalog_runbook_exec *x,
+                              const struct catalog_runbook_exec *from,
+                              char **err)
 {
 	struct sqlite_catalog *sc = self;
 	char now[SQLITE_TIME_TEXT];
@@ -191,7 +213,9 @@ static int sqlite_runbook_exec_hold_impl(void *self,
 	                    "UPDATE runbook_executions SET holder = ?2, "
 	                    "origin = ?3, host = ?4, pid = ?5, held_since = "
 	                    "?6, child_pgid = ?7, updated_at = ?8, pid_start "
-	                    "= ?9 WHERE recovery_id = ?1",
+	                    "= ?9 WHERE recovery_id = ?1 AND (?10 = 0 OR "
+	                    "(COALESCE(host, '') = ?11 AND pid = ?12 AND "
+	                    "pid_start = ?13))",
 	                    &st, err);
 	if (rc == CATALOG_OK) {
 		now_text(now);
@@ -204,8 +228,16 @@ static int sqlite_runbook_exec_hold_impl(void *self,
 		sqlite3_bind_int64(st, 7, x->child_pgid);
 		sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 9, (sqlite3_int64)x->pid_start);
+		sqlite3_bind_int(st, 10, from != NULL);
+		sqlite3_bind_text(st, 11, from ? from->host : "", -1,
+		                  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 12, from ? from->pid : 0);
+		sqlite3_bind_int64(st, 13,
+		                   from ? (sqlite3_int64)from->pid_start : 0);
 		rc = update_one(sc, st, x->recovery_id,
 		                "recording who holds an execution", err);
+		if (rc == CATALOG_ENOTFOUND && from != NULL)
+			rc = hold_moved(sc, x->recovery_id, err);
 	}
 	return sqlite_write_end(sc, rc, err);
 }

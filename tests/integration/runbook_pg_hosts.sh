@@ -5,7 +5,8 @@
 # holder, pid and start, while dc1's holder beats.  When dc1 dies (its
 # drconsole and its step killed, as a host going down takes both), its
 # beat stops; only after 30 s without one may dc2 take it over, and only
-# by typing dc1's name.  The takeover is audited and the run completes.
+# by typing dc1's name, and by one host only when two try at once.  The
+# takeover is audited and the run completes.
 . "$(dirname "$0")/../lib.sh"
 . "$DR_TOP/tests/pg_server.sh"
 unset DRCONSOLE_CATALOG
@@ -23,9 +24,10 @@ touch "$T/m/hold"
 on() { # on HOST CMD...: CMD on that host (its own host name and home)
 	local h=$1
 	shift
-	if [ "$h" = dc2 ]; then
-		HOME=$T/dc2home XDG_DATA_HOME=$T/dc2home/data \
-			unshare --uts sh -c 'hostname dc2; exec "$@"' sh "$@"
+	if [ "$h" != dc1 ]; then
+		mkdir -p "$T/${h}home"
+		HOME=$T/${h}home XDG_DATA_HOME=$T/${h}home/data \
+			unshare --uts sh -c 'hostname "$0"; exec "$@"' "$h" "$@"
 	else
 		unshare --uts sh -c 'hostname dc1; exec "$@"' sh "$@"
 	fi
@@ -69,9 +71,40 @@ expect_in "it asks for dc1's name" "$ERR" "Type that host's name to take it over
 expect_in "saying the host is silent" "$ERR" "silent for "
 expect_eq "and the hold stays with dc1" \
 	"$(pgq dr "select host from runbook_executions where recovery_id = '$id'")" dc1
+# Two hosts take it over at once: dc3's operator is still typing dc1's
+# name when dc2's takeover lands.  dc2 holds it; dc3's answer, typed
+# after, changes nothing and says who holds it now.
+mkfifo "$T/dc3.in"
+on dc3 "$DR" runbook resume "$id" --catalog "$CAT" <"$T/dc3.in" >"$T/dc3.out" 2>&1 &
+DC3=$!
+exec 7>"$T/dc3.in"
+at_exit "kill -9 $DC3 2>/dev/null"
+wait_for 10 grep -q "Type that host's name" "$T/dc3.out"
+on dc2 sh -c "printf 'r\n' | '$DR' runbook resume '$id' --catalog '$CAT' --confirm dc1" \
+	>"$T/dc2.out" 2>&1 &
+DC2=$!
+at_exit "kill -9 $DC2 2>/dev/null"
+wait_for 10 test "$(pgq dr "select host from runbook_executions where recovery_id = '$id'")" = dc2
+echo dc1 >&7
+exec 7>&-
+wait_for 15 sh -c "! kill -0 $DC3 2>/dev/null"
+if kill -0 "$DC3" 2>/dev/null; then
+	fail "dc3's takeover, typed after dc2's landed, is refused" \
+		"dc3 runs the recovery too" "$(cat "$T/dc3.out")"
+	kill -9 "$DC3"
+else
+	wait "$DC3"
+	expect_eq "dc3's takeover, typed after dc2's landed, is refused" "$?" 1
+fi
+expect_in "saying another session took it over while dc3 asked" "$(cat "$T/dc3.out")" \
+	"not taken over: another session took over recovery $id while this one asked"
+expect_in "naming its holder now, on dc2" "$(cat "$T/dc3.out")" "it is now held by "
+expect_in "on dc2" "$(cat "$T/dc3.out")" " on dc2 (pid "
+expect_eq "the hold stays dc2's" \
+	"$(pgq dr "select host from runbook_executions where recovery_id = '$id'")" dc2
 rm -f "$T/m/hold"
-run on dc2 sh -c "printf 'r\n' | '$DR' runbook resume '$id' --catalog '$CAT' --confirm dc1"
-expect_eq "typed, dc2 takes it over and completes it" "$RC" 0
+wait "$DC2"
+expect_eq "typed, dc2 takes it over and completes it" "$?" 0
 expect_eq "the run is dc2's" \
 	"$(pgq dr "select host || ' ' || is_open from runbook_executions where recovery_id = '$id'")" "dc2 0"
 expect_eq "steps one and three ran once each" "$(cat "$T/m/one" "$T/m/three" | tr '\n' ' ')" "one three "

@@ -1241,7 +1241,29 @@ static void case_runbook_execs(struct fx *f)
 	SET(x.holder, "carol");
 	x.pid = 0; /* released */
 	x.held_since = T0 + 5;
-	OK(catalog_runbook_exec_hold(f->cat, &x, &err));
+	OK(catalog_runbook_exec_hold(f->cat, &x, NULL, &err));
+	/* Two sessions that read carol's release both take it: the first
+	 * holds it, the second is refused and changes nothing. */
+	struct catalog_runbook_exec seen = x, dave = x, erin = x;
+	SET(dave.holder, "dave");
+	SET(dave.host, "host-d");
+	dave.pid = 5151;
+	dave.pid_start = 7;
+	SET(erin.holder, "erin");
+	erin.pid = 6161;
+	OK(catalog_runbook_exec_hold(f->cat, &dave, &seen, &err));
+	RC(CATALOG_EBUSY,
+	   catalog_runbook_exec_hold(f->cat, &erin, &seen, &err));
+	OK(catalog_runbook_exec_get(f->cat, "r1", &got, &err));
+	assert_string_equal(got.holder, "dave");
+	assert_string_equal(got.host, "host-d");
+	assert_int_equal(got.pid, 5151);
+	catalog_runbook_exec_clear(&got);
+	/* The same pid on the same host but another process: not the hold. */
+	struct catalog_runbook_exec reused = dave;
+	reused.pid_start = 8;
+	RC(CATALOG_EBUSY, catalog_runbook_exec_hold(f->cat, &x, &reused, &err));
+	OK(catalog_runbook_exec_hold(f->cat, &x, &dave, &err)); /* released */
 	OK(catalog_runbook_exec_set_child(f->cat, "r1", 777, &err));
 	OK(catalog_runbook_exec_get(f->cat, "r1", &got, &err));
 	assert_string_equal(got.holder, "carol");
@@ -1270,7 +1292,8 @@ static void case_runbook_execs(struct fx *f)
 	RC(CATALOG_ENOTFOUND,
 	   catalog_runbook_exec_get(f->cat, "r9", &got, &err));
 	x = exec_of("r9", "nothing");
-	RC(CATALOG_ENOTFOUND, catalog_runbook_exec_hold(f->cat, &x, &err));
+	RC(CATALOG_ENOTFOUND,
+	   catalog_runbook_exec_hold(f->cat, &x, NULL, &err));
 	RC(CATALOG_ENOTFOUND,
 	   catalog_runbook_exec_set_child(f->cat, "r9", 1, &err));
 	RC(CATALOG_ENOTFOUND, catalog_runbook_exec_close(f->cat, "r9", &err));
