@@ -123,7 +123,11 @@ for round in $(seq 50); do
 		printf 'r\nr\nr\n' | "$DR" runbook resume "$rid" >>"$d/resume" 2>&1
 	done
 	st=$(catq "$DRCONSOLE_CATALOG" "SELECT recovery_status FROM disaster_recovery_log WHERE recovery_id = '$rid'")
-	[ "$st" = completed ] || { stuck=$((stuck + 1)); echo "# round $round: $st"; }
+	[ "$st" = completed ] || {
+		stuck=$((stuck + 1))
+		echo "# round $round: $st"
+		cat "$d/out" "$d/resume" 2>/dev/null | tail -20 | sed 's/^/#   /'
+	}
 	for s in a b c; do
 		n=$(lines "$d/$s") e=$(lines "$d/$s.end")
 		[ "$n" -gt 1 ] && {
