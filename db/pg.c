@@ -604,6 +604,29 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 /* ---- the schema -------------------------------------------------------- */
 
 /* The schema version, 0 when the database has no drconsole schema. */
+/* A database with tables but no schema_version is someone else's (an
+ * application's, named by mistake): never given a catalog beside them, as
+ * an SQLite file with tables but no version is not. */
+static int refuse_foreign(struct pg_catalog *pc, char **err)
+{
+	struct pg_stmt *st = pg_prepare(
+	    pc, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname "
+	        "NOT IN ('pg_catalog', 'information_schema')");
+	int rc = pg_step_row(st, pc->where, err);
+	int64_t tables = rc == CATALOG_OK ? pg_column_int64(st, 0) : 0;
+
+	pg_finalize(st);
+	if (rc == CATALOG_OK && tables > 0) {
+		pg_seterr(err,
+		          "catalog %s is a database but not a drconsole "
+		          "catalog (%lld tables, no schema_version); nothing "
+		          "was changed.  Name a new or empty database",
+		          pc->where, (long long)tables);
+		rc = CATALOG_EINVAL;
+	}
+	return rc;
+}
+
 static int read_version(struct pg_catalog *pc, int *version, char **err)
 {
 	struct pg_stmt *st =
@@ -613,8 +636,10 @@ static int read_version(struct pg_catalog *pc, int *version, char **err)
 	*version = 0;
 	exists = rc == CATALOG_OK && pg_column_int64(st, 0) == 1;
 	pg_finalize(st);
-	if (rc != CATALOG_OK || !exists)
+	if (rc != CATALOG_OK)
 		return rc;
+	if (!exists)
+		return refuse_foreign(pc, err);
 	st = pg_prepare(pc, "SELECT coalesce(max(version), 0) "
 	                    "FROM schema_version");
 	rc = pg_step_row(st, pc->where, err);
