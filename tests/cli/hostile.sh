@@ -126,6 +126,25 @@ done <"${HOSTILE_CASES:-tests/hostile/cases}"
 [ "$n" -ge 300 ] && pass "at least 300 cases ($n)" || fail "at least 300 cases" "only $n"
 
 # ---- beyond the table: what a case line cannot say ----
+# A catalog address that names someone else's database (a file or a
+# server's database with tables of its own) is refused, by init too, and
+# given no table.
+app=$(cat_url app)
+if [ "$CATALOG_BACKEND" = sqlite ]; then
+	sqlite3 "$app" 'CREATE TABLE orders (id INTEGER); INSERT INTO orders VALUES (1);'
+else
+	catq "${DRCONSOLE_TEST_CATALOG%/}/postgres" "CREATE DATABASE \"${app##*/}\""
+	catq "$app" 'CREATE TABLE orders (id INTEGER); INSERT INTO orders VALUES (1);'
+fi
+has_catalog() { catq "$app" "select count(*) from services" >/dev/null 2>&1 && echo "has services" || echo "no services"; }
+for c in status "service add x --tier low" init; do
+	# shellcheck disable=SC2086
+	run "$DR" --catalog "$app" --config "$cfg" $c
+	expect_eq "$c on another application's database: exit 2" "$RC" 2
+	expect_in "saying it is not a drconsole catalog" "$ERR" "not a drconsole catalog"
+done
+expect_eq "and it was given no catalog table" "$(has_catalog)" "no services"
+expect_eq "its own table is as it was" "$(catq "$app" 'select count(*) from orders')" 1
 # A runbooks/ folder in the current directory never replaces the shipped
 # or configured runbooks.
 mkdir -p "$T/trap/runbooks"
