@@ -603,7 +603,6 @@ int pg_write_end(struct pg_catalog *pc, int status, char **err)
 
 /* ---- the schema -------------------------------------------------------- */
 
-/* The schema version, 0 when the database has no drconsole schema. */
 /* A database with tables but no schema_version is someone else's (an
  * application's, named by mistake): never given a catalog beside them, as
  * an SQLite file with tables but no version is not. */
@@ -627,6 +626,7 @@ static int refuse_foreign(struct pg_catalog *pc, char **err)
 	return rc;
 }
 
+/* The schema version, 0 when the database has no drconsole schema. */
 static int read_version(struct pg_catalog *pc, int *version, char **err)
 {
 	struct pg_stmt *st =
