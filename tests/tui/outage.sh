@@ -89,9 +89,26 @@ tui_keys Escape
 tui_keys q
 expect_eq "quits" "$(tui_exit_status)" "0"
 
+# ---- no colour and no UTF-8 ----
+tui_start "$N" NO_COLOR=1 LANG=C -- --catalog "$demo"
+expect_screen "LANG=C: the reason line" "-> RPO breached"
+expect_screen "LANG=C: a cut name ends in ..." "analytics..."
+if tui_screen | LC_ALL=C grep -q $'[\x80-\xff]'; then
+	fail "LANG=C: no byte outside ASCII" "$(tui_screen)"
+else pass "LANG=C: no byte outside ASCII"; fi
+tui_keys w
+expect_screen "LANG=C: the page" "evidence: newest good backup"
+tui_keys q q
+tui_exit_status >/dev/null
+
+# ---- TERM=dumb: the status text instead of a blank screen ----
+tui_start "$N" TERM=dumb -- --catalog "$demo"
+expect_eq "TERM=dumb: ends as status does" "$(tui_exit_status)" "0"
+expect_screen "and shows the services as text" "ledger-db"
+expect_in "saying why on stderr" "$(cat "$T/tui.err")" "cannot address the cursor"
+
 # ---- two services DOWN: both named, the key hints kept, 6 on the runbook ----
-down=$(cat_url down)
-"$DR" catalog copy --from "$demo" --to "$down" >/dev/null || fail "a copy of the demo"
+# Last, as it changes the demo (a copy on a server would take 20 s).
 cfgf=$T/probes.json
 cat >"$cfgf" <<'JSON'
 {"probes": {"timeout": "1s", "failures_before_down": 1,
@@ -100,8 +117,8 @@ cat >"$cfgf" <<'JSON'
       "checks": [{"name": "pg", "kind": "tcp", "host": "127.0.0.1", "port": 1}]},
     "payments-db": {"checks": [{"name": "api", "kind": "tcp", "host": "127.0.0.1", "port": 1}]}}}}
 JSON
-"$DR" --config "$cfgf" --catalog "$down" probe run >/dev/null 2>&1
-tui_start "$N" -- --config "$cfgf" --catalog "$down"
+"$DR" --config "$cfgf" --catalog "$demo" probe run >/dev/null 2>&1
+tui_start "$N" -- --config "$cfgf" --catalog "$demo"
 expect_screen "the first DOWN service is named" "orders-db DOWN (probe pg)"
 expect_screen "and the second one too, at 80 columns" "also DOWN: payments-db (probe api)"
 expect_screen "the key hints are still in the footer" "?:help 1-6:view"
@@ -123,21 +140,3 @@ expect_screen "the Runbooks list" "RUNBOOK"
 tui_keys Escape
 tui_keys q
 tui_exit_status >/dev/null
-
-# ---- no colour and no UTF-8 ----
-tui_start "$N" NO_COLOR=1 LANG=C -- --catalog "$demo"
-expect_screen "LANG=C: the reason line" "-> RPO breached"
-expect_screen "LANG=C: a cut name ends in ..." "analytics..."
-if tui_screen | LC_ALL=C grep -q $'[\x80-\xff]'; then
-	fail "LANG=C: no byte outside ASCII" "$(tui_screen)"
-else pass "LANG=C: no byte outside ASCII"; fi
-tui_keys w
-expect_screen "LANG=C: the page" "evidence: newest good backup"
-tui_keys q q
-tui_exit_status >/dev/null
-
-# ---- TERM=dumb: the status text instead of a blank screen ----
-tui_start "$N" TERM=dumb -- --catalog "$demo"
-expect_eq "TERM=dumb: ends as status does" "$(tui_exit_status)" "0"
-expect_screen "and shows the services as text" "ledger-db"
-expect_in "saying why on stderr" "$(cat "$T/tui.err")" "cannot address the cursor"
