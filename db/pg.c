@@ -179,6 +179,119 @@ static char *one_line(const char *m)
 	return s;
 }
 
+/* ---- COPY, for catalog_copy() ------------------------------------------ */
+
+static int result_status(struct pg_catalog *pc, const PGresult *res,
+                         const char *what, char **err);
+
+int pg_copy_begin(struct pg_catalog *pc, const char *table, const char *sql,
+                  char **err)
+{
+	PGresult *res = PQexec(pc->conn, sql);
+	int rc = CATALOG_OK;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = result_status(pc, res, table, err);
+		pc->tx_failed = 1;
+	} else {
+		snprintf(pc->copying, sizeof pc->copying, "%s", table);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* One row in COPY's text format: tabs between values, \N for NULL, and
+ * a backslash before the characters the format gives meaning to. */
+int pg_copy_row(struct pg_catalog *pc, size_t n, const char *const *values,
+                char **err)
+{
+	size_t cap = 256, len = 0;
+	char *line = xmalloc(cap);
+	int ok;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = values[i];
+		size_t need = (v ? 2 * strlen(v) : 2) + 2;
+
+		if (len + need + 1 > cap) {
+			while (len + need + 1 > cap)
+				cap *= 2;
+			line = xrealloc(line, cap);
+		}
+		if (i > 0)
+			line[len++] = '\t';
+		if (v == NULL) {
+			line[len++] = '\\';
+			line[len++] = 'N';
+			continue;
+		}
+		for (; *v != '\0'; v++) {
+			char esc = *v == '\\'   ? '\\'
+			           : *v == '\n' ? 'n'
+			           : *v == '\r' ? 'r'
+			           : *v == '\t' ? 't'
+			                        : '\0';
+			if (esc != '\0') {
+				line[len++] = '\\';
+				line[len++] = esc;
+			} else {
+				line[len++] = *v;
+			}
+		}
+	}
+	line[len++] = '\n';
+	ok = PQputCopyData(pc->conn, line, (int)len) == 1;
+	free(line);
+	if (!ok) {
+		pg_seterr(err, "%s: the catalog server is unreachable (%.*s)",
+		          pc->copying,
+		          (int)strcspn(PQerrorMessage(pc->conn), "\n"),
+		          PQerrorMessage(pc->conn));
+		pc->tx_failed = 1;
+		return CATALOG_EIO;
+	}
+	return CATALOG_OK;
+}
+
+/* The server's verdict on the rows; then the connection is free again. */
+static int copy_finish(struct pg_catalog *pc, const char *cancel, char **err)
+{
+	char table[sizeof pc->copying];
+	PGresult *res;
+	int rc = CATALOG_OK;
+
+	if (pc->copying[0] == '\0')
+		return CATALOG_OK;
+	memcpy(table, pc->copying, sizeof table);
+	pc->copying[0] = '\0';
+	if (PQputCopyEnd(pc->conn, cancel) != 1 && err != NULL) {
+		pg_seterr(err, "%s: the catalog server is unreachable (%.*s)",
+		          table, (int)strcspn(PQerrorMessage(pc->conn), "\n"),
+		          PQerrorMessage(pc->conn));
+		rc = CATALOG_EIO;
+	}
+	while ((res = PQgetResult(pc->conn)) != NULL) {
+		if (rc == CATALOG_OK && cancel == NULL &&
+		    PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = result_status(pc, res, table, err);
+		PQclear(res);
+	}
+	if (rc != CATALOG_OK)
+		pc->tx_failed = 1;
+	return rc;
+}
+
+int pg_copy_end(struct pg_catalog *pc, char **err)
+{
+	return copy_finish(pc, NULL, err);
+}
+
+/* A copy given up (its transaction is rolled back next). */
+static void copy_abandon(struct pg_catalog *pc)
+{
+	copy_finish(pc, "the copy was given up", NULL);
+}
+
 /* The catalog_rc of a failed result, with the message in *err. */
 static int result_status(struct pg_catalog *pc, const PGresult *res,
                          const char *what, char **err)
@@ -245,8 +358,11 @@ static int session_setup(struct pg_catalog *pc, char **err);
 
 /* Ends the open transaction, on a live connection or a lost one (where the
  * server has ended it already): no transaction is open after. */
+static void copy_abandon(struct pg_catalog *pc);
+
 static void pg_abandon(struct pg_catalog *pc)
 {
+	copy_abandon(pc);
 	PQclear(PQexec(pc->conn, "ROLLBACK"));
 	pc->idle = 1;
 }
@@ -968,6 +1084,11 @@ int pg_commit_impl(void *self, char **err)
 	if (!pc->in_tx) {
 		pg_seterr(err, "no catalog transaction is open");
 		return CATALOG_EINVAL;
+	}
+	if (pg_copy_end(pc, err) != CATALOG_OK) {
+		pc->in_tx = 0;
+		pg_abandon(pc);
+		return CATALOG_EDB;
 	}
 	pc->in_tx = 0;
 	if (pc->tx_failed) {

@@ -918,23 +918,25 @@ int pg_rows_each_impl(void *self, const char *table,
 }
 
 /* Inside catalog_copy()'s transaction, which undoes everything on a
- * failure: no savepoint per row, one round trip. */
+ * failure: the table's rows stream in through one COPY (the 55k rows of
+ * the demo took 9 s as an INSERT each). */
 int pg_rows_put_impl(void *self, const char *table, size_t n,
                      const char *const *names, const char *const *values,
                      char **err)
 {
 	struct pg_catalog *pc = self;
-	char *cols = column_list((char *const *)names, n, 0);
-	char *marks = xstrdup(""), *sql;
-	struct pg_stmt *st;
+	char *sql;
 	int rc;
 
 	if (!pc->in_tx) {
 		pg_seterr(err, "rows_put outside a transaction");
-		free(cols);
-		free(marks);
 		return CATALOG_EINVAL;
 	}
+	if (strcmp(pc->copying, table) == 0)
+		return pg_copy_row(pc, n, values, err);
+	rc = pg_copy_end(pc, err);
+	if (rc != CATALOG_OK)
+		return rc;
 	if (strcmp(pc->rows_quiet, table) != 0) {
 		/* The triggers would recompute, row by row, what the copy
 		 * then replaces: 168 s for the demo's 55k rows, 9 s
@@ -944,28 +946,17 @@ int pg_rows_put_impl(void *self, const char *table, size_t n,
 		    xasprintf("ALTER TABLE \"%s\" DISABLE TRIGGER USER", table);
 		rc = pg_exec(pc, sql, table, err);
 		free(sql);
-		if (rc != CATALOG_OK) {
-			free(cols);
-			free(marks);
+		if (rc != CATALOG_OK)
 			return rc;
-		}
 		snprintf(pc->rows_quiet, sizeof pc->rows_quiet, "%s", table);
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s?%zu", marks, i ? ", " : "", i + 1);
-		free(marks);
-		marks = next;
-	}
-	sql = xasprintf("INSERT INTO \"%s\" (%s) VALUES (%s)", table, cols,
-	                marks);
-	st = pg_prepare(pc, sql);
+	char *cols = column_list((char *const *)names, n, 0);
+	sql = xasprintf("COPY \"%s\" (%s) FROM STDIN", table, cols);
 	free(cols);
-	free(marks);
+	rc = pg_copy_begin(pc, table, sql, err);
 	free(sql);
-	for (size_t i = 0; i < n; i++)
-		pg_bind_text(st, (int)i + 1, values[i]);
-	rc = pg_run(st, table, err);
-	pg_finalize(st);
+	if (rc == CATALOG_OK)
+		rc = pg_copy_row(pc, n, values, err);
 	return rc;
 }
 
@@ -973,12 +964,16 @@ int pg_rows_clear_impl(void *self, const char *table, char **err)
 {
 	struct pg_catalog *pc = self;
 	char *sql = xasprintf("DELETE FROM \"%s\"", table);
-	int rc = pg_write_begin(pc, err);
+	int rc = pg_copy_end(pc, err);
 
 	if (rc == CATALOG_OK)
+		rc = pg_write_begin(pc, err);
+	if (rc == CATALOG_OK) {
 		rc = pg_exec(pc, sql, table, err);
+		rc = pg_write_end(pc, rc, err);
+	}
 	free(sql);
-	return pg_write_end(pc, rc, err);
+	return rc;
 }
 
 static int table_has_id(struct pg_catalog *pc, const char *table)
@@ -1005,8 +1000,12 @@ int pg_rows_end_impl(void *self, const char *table, char **err)
 	    "(SELECT max(id) FROM \"%s\")) WHERE pg_get_serial_sequence("
 	    "'\"%s\"', 'id') IS NOT NULL AND EXISTS (SELECT 1 FROM \"%s\")",
 	    table, table, table, table);
-	int rc;
+	int rc = pg_copy_end(pc, err);
 
+	if (rc != CATALOG_OK) {
+		free(sql);
+		return rc;
+	}
 	if (strcmp(pc->rows_quiet, table) == 0) {
 		char *on =
 		    xasprintf("ALTER TABLE \"%s\" ENABLE TRIGGER USER", table);

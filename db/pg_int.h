@@ -42,6 +42,10 @@ struct pg_catalog {
 	/* catalog_copy()'s table whose triggers are off while its rows go
 	 * in (the tables they keep are copied after, as they were). */
 	char rows_quiet[64];
+	/* The table whose rows catalog_copy() is streaming in (COPY ...
+	 * FROM STDIN), or "": nothing else runs on the connection until
+	 * pg_copy_end(). */
+	char copying[64];
 };
 
 #define PG_DEFAULT_TENANT "00000000-0000-0000-0000-000000000000"
@@ -100,6 +104,16 @@ int pg_exec(struct pg_catalog *pc, const char *sql, const char *what,
 int pg_check_writable(struct pg_catalog *pc, char **err);
 int pg_write_begin(struct pg_catalog *pc, char **err);
 int pg_write_end(struct pg_catalog *pc, int status, char **err);
+
+/* COPY FROM STDIN, for catalog_copy(): `sql` starts it, each row goes
+ * in as text (NULL values as NULL), and pg_copy_end() ends it with the
+ * server's verdict on all of them (one round trip for the table, where
+ * an INSERT a row took one each). */
+int pg_copy_begin(struct pg_catalog *pc, const char *table, const char *sql,
+                  char **err);
+int pg_copy_row(struct pg_catalog *pc, size_t n, const char *const *values,
+                char **err);
+int pg_copy_end(struct pg_catalog *pc, char **err);
 
 /* Times are written and read as the SQLite backend's text
  * (sqlite_time_text, sqlite_time_parse): one format in both catalogs. */

@@ -51,6 +51,24 @@ expect_eq "runbook log too" "$("$DR" runbook log --catalog "$PGURL/demo")" "$("$
 expect_eq "backup list too" "$("$DR" backup list --all --catalog "$PGURL/demo" 2>&1)" \
 	"$("$DR" backup list --all --catalog "$T/demo.db" 2>&1)"
 
+# Text the copy's stream gives meaning to (tab, newline, CR, backslash,
+# a literal \N) and a NULL go over and back byte for byte.
+cp "$T/demo.db" "$T/odd.db"
+sqlite3 "$T/odd.db" "UPDATE backup_management SET backup_location =
+  'a' || char(9) || 'b' || char(10) || 'c' || char(13) || 'd\e \N f\\t',
+  metadata = NULL, checksum = '\N'
+  WHERE backup_id = (SELECT min(backup_id) FROM backup_management)"
+odd() { sqlite3 "$1" "SELECT hex(backup_location), metadata IS NULL, checksum
+  FROM backup_management WHERE backup_id = (SELECT min(backup_id) FROM backup_management)"; }
+expect_in "the odd row is in the file (a tab, a newline)" "$(odd "$T/odd.db")" "6109620A630D"
+run "$DR" catalog copy --from "$T/odd.db" --to "$PGURL/odd"
+expect_eq "a catalog with tabs, newlines and backslashes copies in" "$RC" 0
+expect_eq "  and they are in the server as they were" \
+	"$(pgq odd "SELECT encode(convert_to(backup_location, 'UTF8'), 'hex'), metadata IS NULL, checksum
+	  FROM backup_management ORDER BY backup_id LIMIT 1" | tr a-f A-F | sed 's/|t|/|1|/')" "$(odd "$T/odd.db")"
+run "$DR" catalog copy --from "$PGURL/odd" --to "$T/odd-back.db"
+expect_eq "  and back" "$(odd "$T/odd-back.db")" "$(odd "$T/odd.db")"
+
 # The console LISTENs: a backup recorded elsewhere is on screen at once.
 tui_start PGPASSFILE="$PGPASSFILE" -- --catalog "$CAT"
 expect_screen "the console opens on PostgreSQL" "api" 10
