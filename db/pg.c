@@ -356,10 +356,10 @@ static int result_status(struct pg_catalog *pc, const PGresult *res,
 
 static int session_setup(struct pg_catalog *pc, char **err);
 
-/* Ends the open transaction, on a live connection or a lost one (where the
- * server has ended it already): no transaction is open after. */
 static void copy_abandon(struct pg_catalog *pc);
 
+/* Ends the open transaction, on a live connection or a lost one (where the
+ * server has ended it already): no transaction is open after. */
 static void pg_abandon(struct pg_catalog *pc)
 {
 	copy_abandon(pc);
